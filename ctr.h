@@ -1,0 +1,183 @@
+/*
+ * ctr.h - the public API of ctr, a small OCI container runtime for embedded Linux.
+ *
+ * Vendor this file and ctr.c into your project; nothing else is needed but libc.
+ * Conventions:
+ *   - every call that can fail returns 0 on success and -1 on failure, and takes a
+ *     `struct ctr_error *` as its last argument, filled with a readable message;
+ *   - the library never exits, aborts, installs signal handlers, or reaps children it
+ *     did not create; every fd it opens is O_CLOEXEC; it keeps no global mutable state;
+ *   - a call that fails cleans up after itself (no state dir, mount, cgroup or
+ *     process is left behind by a failed create).
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#ifndef CTR_H
+#define CTR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CTR_VERSION "0.1.0"
+#define CTR_OCI_VERSION "1.3.0"
+#define CTR_DEFAULT_ROOT "/run/ctr"
+
+/* An error: errnum is the errno behind it (0 if none), msg says what failed and where. */
+struct ctr_error {
+	int errnum;
+	char msg[1024];
+};
+
+/* Container status, as in the OCI state. */
+enum ctr_status {
+	CTR_CREATING,
+	CTR_CREATED,
+	CTR_RUNNING,
+	CTR_PAUSED,
+	CTR_STOPPED,
+};
+
+/* "creating", "created", ... */
+const char *ctr_status_name(enum ctr_status status);
+
+/* Options shared by all calls: where state lives and how verbose to be. */
+struct ctr_opts {
+	const char *root;          /* state directory; NULL means CTR_DEFAULT_ROOT */
+	int debug;                 /* log debug messages through log_fn */
+	/* Optional sink for warnings and debug lines; NULL discards them. */
+	void (*log_fn)(void *log_arg, int level, const char *msg);
+	void *log_arg;
+};
+
+#define CTR_LOG_ERROR 0
+#define CTR_LOG_WARN 1
+#define CTR_LOG_INFO 2
+#define CTR_LOG_DEBUG 3
+
+/* ---------- bundle configuration ---------- */
+
+/* Write a default config.json into bundle_dir (refuses to overwrite one).
+ * rootless: a config for an unprivileged user (user namespace, no cgroup limits). */
+int ctr_spec_write(const char *bundle_dir, int rootless, struct ctr_error *err);
+
+/* Render the default config.json into a malloc'd string (caller frees). */
+int ctr_spec_default(int rootless, char **json_out, struct ctr_error *err);
+
+/* Validate bundle_dir/config.json and its rootfs without running anything.
+ * Every problem found is passed to report(); returns the number of problems (0 when
+ * clean), or -1 if the check itself could not run. */
+int ctr_check(const char *bundle_dir,
+	      void (*report)(void *arg, const char *problem), void *arg,
+	      struct ctr_error *err);
+
+/* ---------- lifecycle ---------- */
+
+struct ctr_create_args {
+	const char *bundle;         /* bundle directory; NULL means the current directory */
+	const char *pid_file;       /* write the init's host PID here (optional) */
+	const char *console_socket; /* AF_UNIX socket to send the pty master to (optional) */
+	int no_pivot;               /* MS_MOVE + chroot instead of pivot_root */
+	int no_new_keyring;         /* do not create a new session keyring */
+	int preserve_fds;           /* pass fds 3 .. 3+N-1 to the container process */
+	/* stdio for the container process; -1 means inherit the caller's 0/1/2. */
+	int stdio_fds[3];
+};
+
+/* Set the container up and leave its init waiting to exec the user process.
+ * On success *pid_out (if not NULL) is the init's PID on the host. The init is a child
+ * of the calling process. */
+int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create_args *a,
+	       pid_t *pid_out, struct ctr_error *err);
+
+/* Let a created container's init exec the user process. */
+int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err);
+
+/* Send signal sig to the init (all = every process in the container). */
+int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct ctr_error *err);
+
+/* Remove a container. A running one is refused unless force, which kills it first. */
+int ctr_delete(const struct ctr_opts *o, const char *id, int force, struct ctr_error *err);
+
+/* A container's state, as `ctr state` shows it. */
+struct ctr_state {
+	char id[1024];
+	enum ctr_status status;
+	pid_t pid;                 /* 0 when stopped */
+	char *bundle;              /* absolute path */
+	char *rootfs;              /* absolute path */
+	char created[64];          /* RFC 3339, UTC, nanoseconds */
+	char *owner;               /* user name of the creator ("" if unknown) */
+	char *annotations_json;    /* the config's annotations as a JSON object, or NULL */
+};
+
+int ctr_state(const struct ctr_opts *o, const char *id, struct ctr_state *st, struct ctr_error *err);
+void ctr_state_release(struct ctr_state *st);
+
+/* Render a state as runc does: indent NULL for compact JSON, else the indent string. */
+int ctr_state_json(const struct ctr_state *st, const char *indent, char **json_out,
+		   struct ctr_error *err);
+
+/* All containers under the root, sorted by id. Free with ctr_list_release. */
+int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
+	     struct ctr_error *err);
+void ctr_list_release(struct ctr_state *states, size_t count);
+
+/* Check that a container id is valid: [A-Za-z0-9_+-][A-Za-z0-9_+.-]*, at most 1024 bytes. */
+int ctr_id_valid(const char *id, struct ctr_error *err);
+
+/* Parse a signal name ("KILL", "SIGKILL", "9") into its number. */
+int ctr_signal_parse(const char *name, int *sig, struct ctr_error *err);
+
+/* ---------- cgroups ---------- */
+
+int ctr_pause(const struct ctr_opts *o, const char *id, struct ctr_error *err);
+int ctr_resume(const struct ctr_opts *o, const char *id, struct ctr_error *err);
+
+/* Apply new resources: resources_json is an OCI LinuxResources object. */
+int ctr_update(const struct ctr_opts *o, const char *id, const char *resources_json,
+	       struct ctr_error *err);
+
+/* PIDs (host view) of every process in the container's cgroup. Caller frees *pids. */
+int ctr_ps(const struct ctr_opts *o, const char *id, pid_t **pids, size_t *count,
+	   struct ctr_error *err);
+
+/* One runc-style stats event ({"type":"stats","id":..,"data":{..}}) as compact JSON. */
+int ctr_stats_json(const struct ctr_opts *o, const char *id, char **json_out,
+		   struct ctr_error *err);
+
+/* ---------- exec ---------- */
+
+struct ctr_exec_args {
+	const char *process_json;   /* an OCI process object (JSON text), or NULL to use args */
+	const char *const *args;    /* NULL-terminated argv when process_json is NULL */
+	const char *const *env;     /* extra KEY=VALUE entries (NULL-terminated, optional) */
+	const char *cwd;            /* override the cwd (optional) */
+	const char *user;           /* "UID[:GID]" (optional) */
+	const char *additional_gids;/* "G1,G2" (optional) */
+	const char *const *caps;    /* extra capabilities (NULL-terminated, optional) */
+	int tty;                    /* allocate a pseudo-terminal */
+	int no_new_privs;
+	const char *apparmor;
+	const char *process_label;
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+	int stdio_fds[3];           /* -1: inherit */
+};
+
+/* Start a process inside a running container; it is a child of the caller. */
+int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_args *a,
+	     pid_t *pid_out, struct ctr_error *err);
+
+/* The OCI features document (runtime-spec features.md) as indented JSON (caller frees). */
+int ctr_features_json(char **json_out, struct ctr_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CTR_H */
