@@ -92,8 +92,13 @@ static int err_prefix(struct ctr_error *err, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		n = 0;
-	if ((size_t)n < sizeof(err->msg))
-		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", old);
+	/* append ": <old>" by hand: truncation is expected and fine here */
+	size_t len = (size_t)n < sizeof(err->msg) ? (size_t)n : sizeof(err->msg) - 1;
+	const char *parts[2] = {": ", old};
+	for (int k = 0; k < 2; k++)
+		for (const char *p = parts[k]; *p && len + 1 < sizeof(err->msg); p++)
+			err->msg[len++] = *p;
+	err->msg[len] = 0;
 	return -1;
 }
 
@@ -560,6 +565,787 @@ static void jw_raw(struct jw *w, const char *json, size_t len);
 /* Re-emit a parsed value (with this writer's formatting). */
 static void jw_value(struct jw *w, const struct json *v);
 
+/* ---- parser ---- */
+
+#include <locale.h> /* strtod and printf follow LC_NUMERIC; we write '.' regardless */
+
+/* The tree lives in one allocation: the nodes (the root, then each container's children
+ * as one block), then the decoded strings. */
+struct json_doc {
+	size_t count;
+	struct json nodes[];
+};
+
+/* The text is read twice: the first pass validates it and counts the nodes, each
+ * container's children and the string bytes; the second fills a document of exactly
+ * that size, with no copying or reallocation. */
+struct json_parser {
+	const char *p, *end, *line_start;
+	unsigned line, max_depth;
+	const char *source;
+	struct ctr_error *err;
+	struct json *nodes;      /* second pass: the document's nodes; NULL in the first */
+	size_t nnodes;           /* nodes counted, or handed out */
+	char *str;               /* second pass: the document's strings */
+	size_t nstr;             /* string bytes counted, or written */
+	size_t *counts;          /* children of each container, in document order */
+	size_t ncounts, capcounts;
+	size_t *frames;          /* open containers: index in counts (first pass) or nodes,
+				  * times 2, plus 1 for objects */
+	size_t nframes, capframes;
+	struct json scratch;     /* first pass: the value being read */
+	const char *key;         /* member name for the next value */
+	size_t keylen;
+};
+
+PRINTF_LIKE(3, 4)
+static int json_fail(struct json_parser *ps, const char *at, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return err_set(ps->err, 0, "%s:%u:%u: %s", ps->source, ps->line,
+		       (unsigned)(at - ps->line_start) + 1, msg);
+}
+
+static int json_unexpected(struct json_parser *ps, const char *at, const char *expected)
+{
+	char what[16];
+	unsigned char c = at < ps->end ? (unsigned char)*at : 0;
+	if (at >= ps->end)
+		snprintf(what, sizeof(what), "end of input");
+	else if (ps->line == 1 && at == ps->line_start && ps->end - at >= 3 &&
+		 !memcmp(at, "\xef\xbb\xbf", 3))
+		snprintf(what, sizeof(what), "byte order mark");
+	else if (c > 0x20 && c < 0x7f)
+		snprintf(what, sizeof(what), "'%c'", c);
+	else
+		snprintf(what, sizeof(what), "byte 0x%02x", c);
+	return json_fail(ps, at, "unexpected %s, expected %s", what, expected);
+}
+
+static void json_ws(struct json_parser *ps)
+{
+	const char *p = ps->p;
+	for (; p < ps->end; p++) {
+		if (*p == '\n') {
+			ps->line++;
+			ps->line_start = p + 1;
+		} else if (*p != ' ' && *p != '\t' && *p != '\r') {
+			break;
+		}
+	}
+	ps->p = p;
+}
+
+/* Grow an array to hold need elements; NULL (array untouched) when out of memory. */
+static void *json_grow(void *arr, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return arr;
+	size_t n = *cap ? *cap : 16;
+	while (n < need)
+		n *= 2;
+	if (n > SIZE_MAX / size)
+		return NULL;
+	void *na = realloc(arr, n * size);
+	if (na)
+		*cap = n;
+	return na;
+}
+
+/* Length of the valid UTF-8 sequence at p (2..4 bytes; p[0] >= 0x80), or 0 with *bad set
+ * to the index of the offending byte. Rejects overlongs, surrogates, > U+10FFFF. */
+static size_t json_utf8_len(const unsigned char *p, size_t avail, size_t *bad)
+{
+	unsigned c = p[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		*bad = 0;
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if (i >= avail || p[i] < lo || p[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return n;
+}
+
+/* The 4 hex digits at p into *cp; returns NULL, or the offending byte. */
+static const char *json_hex4(const char *p, const char *end, unsigned *cp)
+{
+	*cp = 0;
+	for (int i = 0; i < 4; i++, p++) {
+		unsigned c = p < end ? (unsigned char)*p : 0, d;
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			d = (c | 0x20) - 'a' + 10;
+		else
+			return p;
+		*cp = *cp << 4 | d;
+	}
+	return NULL;
+}
+
+/* Encode cp (at most U+10FFFF) as UTF-8; returns the length. */
+static size_t json_utf8_put(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+static int json_utf8_error(struct json_parser *ps, const char *p, size_t bad)
+{
+	if (p + bad >= ps->end)
+		return json_fail(ps, ps->end, "truncated UTF-8 sequence in string");
+	unsigned char c = (unsigned char)p[bad];
+	return json_fail(ps, p + bad, bad && (c < 0x80 || c >= 0xc0) ?
+			 "truncated UTF-8 sequence in string before byte 0x%02x" :
+			 "invalid UTF-8 byte 0x%02x in string", c);
+}
+
+/* Decode the escape at *pp (a '\') into buf and its length into *len; advances *pp. */
+static int json_escape(struct json_parser *ps, const char **pp, char buf[4], size_t *len)
+{
+	static const char simple[] = "\"\"\\\\//b\bf\fn\nr\rt\t"; /* escape, byte */
+	const char *p = *pp, *end = ps->end, *bad;
+	if (p + 1 >= end)
+		return json_fail(ps, end, "unterminated string, expected '\"'");
+	unsigned char e = (unsigned char)p[1];
+	const char *s = e ? strchr(simple, e) : NULL;
+	if (s && (s - simple) % 2 == 0) {
+		buf[0] = s[1];
+		*len = 1;
+		*pp = p + 2;
+		return 0;
+	}
+	if (e != 'u') {
+		if (e > 0x20 && e < 0x7f)
+			return json_fail(ps, p, "invalid escape '\\%c' in string", e);
+		return json_fail(ps, p, "invalid escape in string: '\\' then byte 0x%02x", e);
+	}
+	unsigned cp, lo = 0;
+	if ((bad = json_hex4(p + 2, end, &cp)))
+		return json_unexpected(ps, bad, "4 hex digits after '\\u'");
+	if (cp >= 0xdc00 && cp <= 0xdfff)
+		return json_fail(ps, p, "unpaired surrogate '\\u%04x' in string", cp);
+	if (cp >= 0xd800 && cp <= 0xdbff) {
+		if (p + 7 < end && p[6] == '\\' && p[7] == 'u' && (bad = json_hex4(p + 8, end, &lo)))
+			return json_unexpected(ps, bad, "4 hex digits after '\\u'");
+		if (lo < 0xdc00 || lo > 0xdfff)
+			return json_fail(ps, p, "unpaired surrogate '\\u%04x' in string, expected a "
+					 "low surrogate '\\udc00'..'\\udfff' after it", cp);
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+		p += 6;
+	}
+	*len = json_utf8_put(buf, cp);
+	*pp = p + 6;
+	return 0;
+}
+
+/* Check the string at ps->p (a '"'), count its decoded size, and in the second pass
+ * decode it into ps->str. */
+static int json_string(struct json_parser *ps, const char **out, size_t *outlen)
+{
+	const char *p = ps->p + 1, *end = ps->end;
+	char *o = ps->str ? ps->str + ps->nstr : NULL;
+	size_t len = 0;
+	for (;;) {
+		/* a run of bytes that stay as they are: printable ASCII and valid UTF-8 */
+		const char *run = p;
+		while (p < end) {
+			unsigned char c = (unsigned char)*p;
+			if (c >= 0x80) {
+				size_t bad, n = json_utf8_len((const unsigned char *)p,
+							      (size_t)(end - p), &bad);
+				if (!n)
+					return json_utf8_error(ps, p, bad);
+				p += n;
+			} else if (c >= 0x20 && c != '"' && c != '\\') {
+				p++;
+			} else {
+				break;
+			}
+		}
+		if (o)
+			memcpy(o + len, run, (size_t)(p - run));
+		len += (size_t)(p - run);
+		if (p >= end)
+			return json_fail(ps, p, "unterminated string, expected '\"'");
+		if (*p == '"')
+			break;
+		if (*p != '\\')
+			return json_fail(ps, p, "unescaped control character 0x%02x in string",
+					 (unsigned char)*p);
+		char buf[4];
+		size_t n = 0;
+		if (json_escape(ps, &p, buf, &n) < 0)
+			return -1;
+		if (o)
+			memcpy(o + len, buf, n);
+		len += n;
+	}
+	if (o)
+		o[len] = 0;
+	*out = o;
+	*outlen = len;
+	ps->nstr += len + 1;
+	ps->p = p + 1;
+	return 0;
+}
+
+static bool json_digit(const char *p, const char *end)
+{
+	return p < end && *p >= '0' && *p <= '9';
+}
+
+/* Check the number at ps->p; in the second pass, store its value in v. */
+static int json_number(struct json_parser *ps, struct json *v)
+{
+	const char *p = ps->p, *end = ps->end, *start = p;
+	bool neg = *p == '-', ovf = false, integer = true;
+	uint64_t mag = 0;
+	p += neg;
+	if (!json_digit(p, end))
+		return json_unexpected(ps, p, "a digit");
+	if (*p == '0' && json_digit(p + 1, end))
+		return json_fail(ps, p + 1, "leading zero in number");
+	for (; json_digit(p, end); p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (mag > (UINT64_MAX - d) / 10)
+			ovf = true;
+		mag = mag * 10 + d;
+	}
+	if (p < end && *p == '.') {
+		integer = false;
+		if (!json_digit(++p, end))
+			return json_unexpected(ps, p, "a digit after '.'");
+		while (json_digit(p, end))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		integer = false;
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (!json_digit(p, end))
+			return json_unexpected(ps, p, "a digit in the exponent");
+		while (json_digit(p, end))
+			p++;
+	}
+	ps->p = p;
+	v->type = JSON_NUMBER;
+	if (!ps->nodes)
+		return 0;
+	if (integer && !ovf && (!neg || mag <= (uint64_t)INT64_MAX + 1)) {
+		v->numkind = neg || mag <= INT64_MAX ? JSON_NUM_INT : JSON_NUM_UINT;
+		if (v->numkind == JSON_NUM_INT)
+			v->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+		v->u = neg ? 0 : mag;
+		v->d = neg ? -(double)mag : (double)mag;
+		return 0;
+	}
+	/* strtod needs a NUL-terminated copy, with the locale's decimal point */
+	v->numkind = JSON_NUM_DOUBLE;
+	size_t len = (size_t)(p - start);
+	char small[64], *buf = len < sizeof(small) ? small : malloc(len + 1);
+	if (!buf)
+		return err_nomem(ps->err);
+	memcpy(buf, start, len);
+	buf[len] = 0;
+	char *dot = memchr(buf, '.', len);
+	if (dot)
+		*dot = *localeconv()->decimal_point;
+	v->d = strtod(buf, NULL);
+	if (buf != small)
+		free(buf);
+	return 0;
+}
+
+/* The node for the next value: in the second pass, the next slot of the innermost
+ * container's block (or the root); in the first, a scratch node that is only counted. */
+static struct json *json_push(struct json_parser *ps)
+{
+	struct json *v = &ps->scratch, *parent = NULL;
+	size_t top = ps->nframes ? ps->frames[ps->nframes - 1] : 0;
+	if (!ps->nodes) {
+		ps->nnodes++;
+		if (ps->nframes)
+			ps->counts[top / 2]++;
+	} else if (ps->nframes) {
+		parent = &ps->nodes[top / 2];
+		v = &parent->items[parent->n++];
+	} else {
+		v = &ps->nodes[0];
+	}
+	memset(v, 0, sizeof(*v));
+	v->line = ps->line;
+	v->col = (unsigned)(ps->p - ps->line_start) + 1;
+	if (parent && parent->type == JSON_OBJECT) {
+		v->key = ps->key;
+		v->keylen = ps->keylen;
+	}
+	return v;
+}
+
+/* Open the container v (at ps->p): a frame, and in the second pass its block of children. */
+static int json_open(struct json_parser *ps, struct json *v)
+{
+	if (ps->nframes >= ps->max_depth)
+		return json_fail(ps, ps->p, "nesting deeper than %u levels", ps->max_depth);
+	size_t *f = json_grow(ps->frames, &ps->capframes, ps->nframes + 1, sizeof(*f));
+	if (!f)
+		return err_nomem(ps->err);
+	ps->frames = f;
+	v->type = *ps->p++ == '{' ? JSON_OBJECT : JSON_ARRAY;
+	size_t idx;
+	if (!ps->nodes) {
+		size_t *c = json_grow(ps->counts, &ps->capcounts, ps->ncounts + 1, sizeof(*c));
+		if (!c)
+			return err_nomem(ps->err);
+		ps->counts = c;
+		idx = ps->ncounts;
+		c[ps->ncounts++] = 0;
+	} else {
+		size_t n = ps->counts[ps->ncounts++];
+		v->items = n ? ps->nodes + ps->nnodes : NULL;
+		ps->nnodes += n;
+		idx = (size_t)(v - ps->nodes);
+	}
+	f[ps->nframes++] = idx * 2 + (v->type == JSON_OBJECT);
+	return 0;
+}
+
+/* One pass over the whole text, without recursion. */
+static int json_pass(struct json_parser *ps)
+{
+	struct json *v;
+	bool object;
+value:
+	json_ws(ps);
+	v = json_push(ps);
+	if (ps->p >= ps->end)
+		return json_unexpected(ps, ps->p, "a value");
+	switch (*ps->p) {
+	case '{':
+	case '[':
+		if (json_open(ps, v) < 0)
+			return -1;
+		json_ws(ps);
+		if (ps->p < ps->end && *ps->p == (v->type == JSON_OBJECT ? '}' : ']')) {
+			ps->nframes--;
+			ps->p++;
+			goto next;
+		}
+		if (v->type == JSON_OBJECT)
+			goto key;
+		goto value;
+	case '"':
+		v->type = JSON_STRING;
+		if (json_string(ps, &v->s, &v->slen) < 0)
+			return -1;
+		goto next;
+	case 't':
+	case 'f':
+	case 'n': {
+		static const char words[][6] = {"true", "false", "null"};
+		const char *word = words[*ps->p == 't' ? 0 : *ps->p == 'f' ? 1 : 2];
+		for (const char *w = word; *w; w++, ps->p++)
+			if (ps->p >= ps->end || *ps->p != *w) {
+				char expected[24];
+				snprintf(expected, sizeof(expected), "the literal '%s'", word);
+				return json_unexpected(ps, ps->p, expected);
+			}
+		v->type = *word == 'n' ? JSON_NULL : JSON_BOOL;
+		v->b = *word == 't';
+		goto next;
+	}
+	default:
+		if (*ps->p != '-' && (*ps->p < '0' || *ps->p > '9'))
+			return json_unexpected(ps, ps->p, "a value");
+		if (json_number(ps, v) < 0)
+			return -1;
+		goto next;
+	}
+next:
+	json_ws(ps);
+	if (!ps->nframes) {
+		if (ps->p < ps->end)
+			return json_unexpected(ps, ps->p, "end of input");
+		return 0;
+	}
+	object = ps->frames[ps->nframes - 1] & 1;
+	if (ps->p < ps->end && *ps->p == ',') {
+		ps->p++;
+		if (!object)
+			goto value;
+		json_ws(ps);
+		goto key;
+	}
+	if (ps->p < ps->end && *ps->p == (object ? '}' : ']')) {
+		ps->nframes--;
+		ps->p++;
+		goto next;
+	}
+	return json_unexpected(ps, ps->p, object ? "',' or '}'" : "',' or ']'");
+key:
+	if (ps->p >= ps->end || *ps->p != '"')
+		return json_unexpected(ps, ps->p, "a string key");
+	if (json_string(ps, &ps->key, &ps->keylen) < 0)
+		return -1;
+	json_ws(ps);
+	if (ps->p >= ps->end || *ps->p != ':')
+		return json_unexpected(ps, ps->p, "':'");
+	ps->p++;
+	goto value;
+}
+
+static int json_parse(const char *text, size_t len, const char *source,
+		      const struct json_limits *limits, struct json_doc **out,
+		      struct ctr_error *err)
+{
+	size_t max_bytes = limits && limits->max_bytes ? limits->max_bytes : JSON_DEFAULT_MAX_BYTES;
+	*out = NULL;
+	if (!source)
+		source = "<input>";
+	if (!text)
+		text = "";
+	if (len > max_bytes)
+		return err_set(err, EFBIG, "%s: document is %zu bytes, more than the limit of %zu",
+			       source, len, max_bytes);
+	struct json_parser ps = {
+		.p = text, .end = text + len, .line_start = text, .line = 1,
+		.max_depth = limits && limits->max_depth ? limits->max_depth : JSON_DEFAULT_MAX_DEPTH,
+		.source = source, .err = err,
+	};
+	struct json_doc *doc = NULL;
+	int rc = json_pass(&ps);
+	if (rc == 0) {
+		size_t room = (SIZE_MAX - sizeof(*doc) - ps.nstr) / sizeof(struct json);
+		if (ps.nnodes <= room)
+			doc = malloc(sizeof(*doc) + ps.nnodes * sizeof(struct json) + ps.nstr);
+		if (!doc) {
+			rc = err_nomem(err);
+		} else {
+			doc->count = ps.nnodes;
+			ps.nodes = doc->nodes;
+			ps.str = (char *)(doc->nodes + ps.nnodes);
+			ps.p = ps.line_start = text;
+			ps.line = 1;
+			ps.nnodes = 1;
+			ps.nstr = ps.ncounts = ps.nframes = 0;
+			rc = json_pass(&ps);
+		}
+	}
+	free(ps.counts);
+	free(ps.frames);
+	if (rc < 0) {
+		free(doc);
+		return -1;
+	}
+	*out = doc;
+	return 0;
+}
+
+static const struct json *json_root(const struct json_doc *doc)
+{
+	return doc ? &doc->nodes[0] : NULL;
+}
+
+static void json_free(struct json_doc *doc)
+{
+	free(doc);
+}
+
+static const struct json *json_get(const struct json *obj, const char *key)
+{
+	if (!obj || obj->type != JSON_OBJECT || !key)
+		return NULL;
+	size_t len = strlen(key);
+	for (size_t i = obj->n; i-- > 0;)
+		if (obj->items[i].keylen == len && !memcmp(obj->items[i].key, key, len))
+			return &obj->items[i];
+	return NULL;
+}
+
+/* ---- writer ---- */
+
+static void jw_init(struct jw *w, struct sbuf *sb, const char *indent)
+{
+	memset(w, 0, sizeof(*w));
+	w->sb = sb;
+	w->indent = indent;
+}
+
+static void jw_newline(struct jw *w)
+{
+	if (!w->indent)
+		return;
+	sbuf_addc(w->sb, '\n');
+	for (unsigned i = 0; i < w->depth; i++)
+		sbuf_adds(w->sb, w->indent);
+}
+
+/* Before each value or key: the separator and, when indenting, the line break. */
+static void jw_sep(struct jw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (!w->depth || w->depth > ARRAY_LEN(w->first))
+		return;
+	if (!w->first[w->depth - 1])
+		sbuf_addc(w->sb, ',');
+	w->first[w->depth - 1] = false;
+	jw_newline(w);
+}
+
+static void jw_open(struct jw *w, char c)
+{
+	jw_sep(w);
+	sbuf_addc(w->sb, c);
+	if (++w->depth > ARRAY_LEN(w->first))
+		w->sb->failed = true;
+	else
+		w->first[w->depth - 1] = true;
+}
+
+static void jw_close(struct jw *w, char c)
+{
+	if (!w->depth || w->after_key) {
+		w->sb->failed = true;
+		return;
+	}
+	bool empty = w->depth > ARRAY_LEN(w->first) || w->first[w->depth - 1];
+	w->depth--;
+	if (!empty)
+		jw_newline(w);
+	sbuf_addc(w->sb, c);
+}
+
+static void jw_obj_begin(struct jw *w) { jw_open(w, '{'); }
+static void jw_obj_end(struct jw *w) { jw_close(w, '}'); }
+static void jw_arr_begin(struct jw *w) { jw_open(w, '['); }
+static void jw_arr_end(struct jw *w) { jw_close(w, ']'); }
+
+/* A quoted, escaped string: no separator logic. Invalid UTF-8 becomes U+FFFD. */
+static void jw_quote(struct sbuf *sb, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+	sbuf_addc(sb, '"');
+	while (p < end) {
+		unsigned char c = *p;
+		size_t n = 1, bad;
+		if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 ||
+		    (n = json_utf8_len(p, (size_t)(end - p), &bad)))) {
+			p += n;
+			continue;
+		}
+		sbuf_add(sb, run, (size_t)(p - run));
+		static const char pairs[] = "\"\"\\\\\bb\ff\nn\rr\tt"; /* raw, escaped */
+		const char *esc = c ? strchr(pairs, c) : NULL;
+		char buf[8];
+		if (c >= 0x80) {
+			sbuf_adds(sb, "\\ufffd");
+		} else if (esc && (esc - pairs) % 2 == 0) {
+			buf[0] = '\\';
+			buf[1] = esc[1];
+			sbuf_add(sb, buf, 2);
+		} else {
+			snprintf(buf, sizeof(buf), "\\u%04x", c);
+			sbuf_add(sb, buf, 6);
+		}
+		run = ++p;
+	}
+	sbuf_add(sb, run, (size_t)(p - run));
+	sbuf_addc(sb, '"');
+}
+
+static void jw_keyn(struct jw *w, const char *key, size_t len)
+{
+	jw_sep(w);
+	jw_quote(w->sb, key, len);
+	sbuf_adds(w->sb, w->indent ? ": " : ":");
+	w->after_key = true;
+}
+
+static void jw_key(struct jw *w, const char *key)
+{
+	jw_keyn(w, key, strlen(key));
+}
+
+static void jw_strn(struct jw *w, const char *s, size_t len)
+{
+	jw_sep(w);
+	jw_quote(w->sb, s, len);
+}
+
+static void jw_str(struct jw *w, const char *s)
+{
+	if (!s)
+		jw_null(w);
+	else
+		jw_strn(w, s, strlen(s));
+}
+
+static void jw_raw(struct jw *w, const char *json, size_t len)
+{
+	jw_sep(w);
+	sbuf_add(w->sb, json, len);
+}
+
+static void jw_uint(struct jw *w, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	jw_raw(w, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+static void jw_int(struct jw *w, int64_t v)
+{
+	if (v >= 0)
+		return jw_uint(w, (uint64_t)v);
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t m = 0 - (uint64_t)v;
+	do
+		*--p = (char)('0' + m % 10);
+	while (m /= 10);
+	*--p = '-';
+	jw_raw(w, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* The shortest digits that read back as v (round-tripping is monotonic in the number of
+ * digits), laid out like JavaScript: plain from 1e-6 to 1e21, else with an exponent. */
+static void jw_double(struct jw *w, double v)
+{
+	if (!isfinite(v))
+		return jw_null(w);
+	char e[40], out[48], *o = out, *p = e, digits[20] = "0";
+	int lo = 0, hi = 16, nd = 0;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		snprintf(e, sizeof(e), "%.*e", mid, v);
+		if (strtod(e, NULL) == v)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	snprintf(e, sizeof(e), "%.*e", hi, v); /* [-]d[.ddd]e[+-]xx, any decimal point */
+	if (*p == '-')
+		*o++ = *p++;
+	for (; *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[nd++] = *p;
+	int x = atoi(p + 1);
+	if (x < -6 || x >= 21) {
+		*o++ = digits[0];
+		if (nd > 1)
+			*o++ = '.';
+		memcpy(o, digits + 1, (size_t)nd - 1);
+		o += nd - 1;
+		o += snprintf(o, 8, "e%+d", x);
+	} else if (x < 0) {
+		memcpy(o, "0.00000", (size_t)(1 - x));
+		o += 1 - x;
+		memcpy(o, digits, (size_t)nd);
+		o += nd;
+	} else {
+		for (int i = 0; i <= x || i < nd; i++) {
+			if (i == x + 1)
+				*o++ = '.';
+			*o++ = i < nd ? digits[i] : '0';
+		}
+	}
+	jw_raw(w, out, (size_t)(o - out));
+}
+
+static void jw_bool(struct jw *w, bool v)
+{
+	jw_raw(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+static void jw_null(struct jw *w)
+{
+	jw_raw(w, "null", 4);
+}
+
+static void jw_value(struct jw *w, const struct json *v)
+{
+	if (!v)
+		return jw_null(w);
+	switch (v->type) {
+	case JSON_NULL:
+		return jw_null(w);
+	case JSON_BOOL:
+		return jw_bool(w, v->b);
+	case JSON_NUMBER:
+		if (v->numkind == JSON_NUM_UINT)
+			return jw_uint(w, v->u);
+		/* -0 keeps its sign */
+		if (v->numkind == JSON_NUM_DOUBLE || (v->i == 0 && signbit(v->d)))
+			return jw_double(w, v->d);
+		return jw_int(w, v->i);
+	case JSON_STRING:
+		return jw_strn(w, v->s, v->slen);
+	case JSON_ARRAY:
+	case JSON_OBJECT:
+		if (w->depth >= ARRAY_LEN(w->first)) {
+			/* too deep for the writer; also bounds this recursion */
+			w->sb->failed = true;
+			return;
+		}
+		jw_open(w, v->type == JSON_OBJECT ? '{' : '[');
+		for (size_t i = 0; i < v->n; i++) {
+			if (v->type == JSON_OBJECT)
+				jw_keyn(w, v->items[i].key, v->items[i].keylen);
+			jw_value(w, &v->items[i]);
+		}
+		jw_close(w, v->type == JSON_OBJECT ? '}' : ']');
+	}
+}
+
 /* ======================================================================
  * spec: the OCI runtime-spec config model (config.json, 1.0.x - 1.3.x)
  * ====================================================================== */
@@ -774,6 +1560,1783 @@ static int spec_parse(const char *text, size_t len, const char *source, struct s
 static int spec_load(const char *bundle, struct spec **out, struct ctr_error *err);
 static void spec_free(struct spec *s);
 
+/* Parse a standalone OCI process object (`exec -p process.json`) or LinuxResources
+ * object (`update -r resources.json`). v stays owned by the caller's document, which
+ * must outlive the result; source names the input in errors ("process.json: args:
+ * expected array at 1:9"). *priv receives the parser's storage: release it with
+ * spec_priv_free() (also on failure). */
+static int spec_parse_process(const struct json *v, const char *source, struct spec_process *p,
+			      void **priv, struct ctr_error *err);
+static int spec_parse_resources(const struct json *v, const char *source, struct spec_resources *r,
+				void **priv, struct ctr_error *err);
+static void spec_priv_free(void *priv);
+
+/* Capabilities: "CAP_CHOWN" for 0 ... NULL past the last known one (CAP_LAST_CAP). */
+static const char *spec_cap_name(int cap);
+/* "CAP_NET_ADMIN", "NET_ADMIN", "net_admin" -> 12; -1 if unknown. */
+static int spec_cap_from_name(const char *name);
+
+/* ---- spec: name tables ----
+ * Names are kept as NUL-separated lists ("a\0b\0"): a name's position is its value
+ * (or an index into a value table), which is smaller than arrays of pointers. */
+
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static int spec_tab_find(const char *tab, const char *name)
+{
+	for (int i = 0; *tab; i++, tab += strlen(tab) + 1)
+		if (strcmp(tab, name) == 0)
+			return i;
+	return -1;
+}
+
+static const char *spec_tab_at(const char *tab, int i)
+{
+	for (; i >= 0 && *tab; tab += strlen(tab) + 1)
+		if (i-- == 0)
+			return tab;
+	return NULL;
+}
+
+static const char spec_caps_tab[] =
+	"CAP_CHOWN\0CAP_DAC_OVERRIDE\0CAP_DAC_READ_SEARCH\0CAP_FOWNER\0CAP_FSETID\0CAP_KILL\0"
+	"CAP_SETGID\0CAP_SETUID\0CAP_SETPCAP\0CAP_LINUX_IMMUTABLE\0CAP_NET_BIND_SERVICE\0"
+	"CAP_NET_BROADCAST\0CAP_NET_ADMIN\0CAP_NET_RAW\0CAP_IPC_LOCK\0CAP_IPC_OWNER\0"
+	"CAP_SYS_MODULE\0CAP_SYS_RAWIO\0CAP_SYS_CHROOT\0CAP_SYS_PTRACE\0CAP_SYS_PACCT\0"
+	"CAP_SYS_ADMIN\0CAP_SYS_BOOT\0CAP_SYS_NICE\0CAP_SYS_RESOURCE\0CAP_SYS_TIME\0"
+	"CAP_SYS_TTY_CONFIG\0CAP_MKNOD\0CAP_LEASE\0CAP_AUDIT_WRITE\0CAP_AUDIT_CONTROL\0"
+	"CAP_SETFCAP\0CAP_MAC_OVERRIDE\0CAP_MAC_ADMIN\0CAP_SYSLOG\0CAP_WAKE_ALARM\0"
+	"CAP_BLOCK_SUSPEND\0CAP_AUDIT_READ\0CAP_PERFMON\0CAP_BPF\0CAP_CHECKPOINT_RESTORE\0";
+
+static const char *spec_cap_name(int cap)
+{
+	return spec_tab_at(spec_caps_tab, cap);
+}
+
+static int spec_cap_from_name(const char *name)
+{
+	const char *t = spec_caps_tab;
+	for (int i = 0; *t; i++, t += strlen(t) + 1)
+		if (strcasecmp(t, name) == 0 || strcasecmp(t + 4, name) == 0)
+			return i;
+	return -1;
+}
+
+/* RLIMIT_ numbers differ between architectures (mips, sparc, alpha): map by macro. */
+static const char spec_rlimit_tab[] =
+	"RLIMIT_CPU\0RLIMIT_FSIZE\0RLIMIT_DATA\0RLIMIT_STACK\0RLIMIT_CORE\0RLIMIT_RSS\0"
+	"RLIMIT_NPROC\0RLIMIT_NOFILE\0RLIMIT_MEMLOCK\0RLIMIT_AS\0RLIMIT_LOCKS\0"
+	"RLIMIT_SIGPENDING\0RLIMIT_MSGQUEUE\0RLIMIT_NICE\0RLIMIT_RTPRIO\0RLIMIT_RTTIME\0";
+static const unsigned char spec_rlimit_num[] = {
+	RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE, RLIMIT_RSS,
+	RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_AS, RLIMIT_LOCKS,
+	RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_RTPRIO, RLIMIT_RTTIME,
+};
+
+static const char spec_ns_tab[] = "pid\0network\0mount\0ipc\0uts\0user\0cgroup\0time\0";
+static const int spec_ns_flag[] = {
+	CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWUSER,
+	CLONE_NEWCGROUP, CLONE_NEWTIME,
+};
+
+/* Index = SCHED_* policy number. */
+static const char spec_sched_tab[] = "SCHED_OTHER\0SCHED_FIFO\0SCHED_RR\0SCHED_BATCH\0SCHED_ISO\0"
+				     "SCHED_IDLE\0SCHED_DEADLINE\0";
+/* Index = bit number of SCHED_FLAG_*. */
+static const char spec_sched_flag_tab[] =
+	"SCHED_FLAG_RESET_ON_FORK\0SCHED_FLAG_RECLAIM\0SCHED_FLAG_DL_OVERRUN\0"
+	"SCHED_FLAG_KEEP_POLICY\0SCHED_FLAG_KEEP_PARAMS\0SCHED_FLAG_UTIL_CLAMP_MIN\0"
+	"SCHED_FLAG_UTIL_CLAMP_MAX\0";
+/* Index + 1 = IOPRIO_CLASS_* number. */
+static const char spec_ioprio_tab[] = "IOPRIO_CLASS_RT\0IOPRIO_CLASS_BE\0IOPRIO_CLASS_IDLE\0";
+/* Index = enum sc_action; the last, SCMP_ACT_KILL, is KILL_THREAD. */
+static const char spec_sc_act_tab[] =
+	"SCMP_ACT_KILL_THREAD\0SCMP_ACT_KILL_PROCESS\0SCMP_ACT_TRAP\0SCMP_ACT_ERRNO\0"
+	"SCMP_ACT_TRACE\0SCMP_ACT_ALLOW\0SCMP_ACT_LOG\0SCMP_ACT_NOTIFY\0SCMP_ACT_KILL\0";
+/* Index = enum sc_op. */
+static const char spec_sc_op_tab[] = "SCMP_CMP_NE\0SCMP_CMP_LT\0SCMP_CMP_LE\0SCMP_CMP_EQ\0"
+				     "SCMP_CMP_GE\0SCMP_CMP_GT\0SCMP_CMP_MASKED_EQ\0";
+static const char spec_propagation_tab[] = "private\0rprivate\0shared\0rshared\0slave\0rslave\0"
+					   "unbindable\0runbindable\0";
+static const char spec_mpol_tab[] = "MPOL_DEFAULT\0MPOL_BIND\0MPOL_INTERLEAVE\0"
+				    "MPOL_WEIGHTED_INTERLEAVE\0MPOL_PREFERRED\0"
+				    "MPOL_PREFERRED_MANY\0MPOL_LOCAL\0";
+static const char spec_mpol_flag_tab[] = "MPOL_F_NUMA_BALANCING\0MPOL_F_RELATIVE_NODES\0"
+					 "MPOL_F_STATIC_NODES\0";
+static const char spec_hook_tab[] = "prestart\0createRuntime\0createContainer\0startContainer\0"
+				    "poststart\0poststop\0";
+
+/* ---- spec: parser ---- */
+
+struct spec_blk {
+	struct spec_blk *next;
+	max_align_t data[];
+};
+
+/* Parse notes: problems that are not errors (unknown capabilities), for `check`. */
+struct spec_note {
+	struct spec_note *next;
+	char text[];
+};
+
+struct spec_priv {
+	struct json_doc *doc;
+	struct spec_blk *blocks;
+	struct spec_note *notes;     /* newest first */
+};
+
+struct sp {
+	const char *src;
+	struct spec_priv *pv;
+	struct ctr_error *err;
+	size_t plen;
+	char path[512];              /* JSON path of the value being parsed */
+};
+
+static void spec_priv_free(void *priv)
+{
+	struct spec_priv *pv = priv;
+	if (!pv)
+		return;
+	for (struct spec_blk *b = pv->blocks, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	for (struct spec_note *n = pv->notes, *next; n; n = next) {
+		next = n->next;
+		free(n);
+	}
+	json_free(pv->doc);
+	free(pv);
+}
+
+static void spec_free(struct spec *s)
+{
+	if (s) {
+		spec_priv_free(s->priv);
+		free(s);
+	}
+}
+
+static void *sp_alloc(struct sp *p, size_t n, size_t size)
+{
+	struct spec_blk *b = NULL;
+	if (!size || n <= (SIZE_MAX - sizeof(*b)) / size)
+		b = calloc(1, sizeof(*b) + n * size);
+	if (!b) {
+		err_nomem(p->err);
+		return NULL;
+	}
+	b->next = p->pv->blocks;
+	p->pv->blocks = b;
+	return b->data;
+}
+
+/* Append ".key" (or "[idx]" when key is NULL) to the path; returns the old length. */
+static size_t sp_push(struct sp *p, const char *key, size_t idx)
+{
+	size_t old = p->plen, room = sizeof(p->path) - old;
+	int n = key ? snprintf(p->path + old, room, old ? ".%s" : "%s", key)
+		    : snprintf(p->path + old, room, "[%zu]", idx);
+	if (n > 0)
+		p->plen += (size_t)n < room ? (size_t)n : room - 1;
+	return old;
+}
+
+static void sp_pop(struct sp *p, size_t old)
+{
+	p->plen = old;
+	p->path[old] = 0;
+}
+
+/* "<source>: <path>: <what> at <line>:<col>"; returns -1. */
+PRINTF_LIKE(3, 4)
+static int sp_fail(struct sp *p, const struct json *v, const char *fmt, ...)
+{
+	char what[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return err_set(p->err, 0, "%s: %s%s%s at %u:%u", p->src, p->path, p->plen ? ": " : "",
+		       what, v->line, v->col);
+}
+
+static int sp_missing(struct sp *p, const struct json *obj, const char *key)
+{
+	sp_push(p, key, 0);
+	return sp_fail(p, obj, "missing (required)");
+}
+
+PRINTF_LIKE(2, 3)
+static int sp_note(struct sp *p, const char *fmt, ...)
+{
+	char text[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	size_t n = strlen(text) + 1;
+	struct spec_note *note = malloc(sizeof(*note) + n);
+	if (!note)
+		return err_nomem(p->err);
+	memcpy(note->text, text, n);
+	note->next = p->pv->notes;
+	p->pv->notes = note;
+	return 0;
+}
+
+/* A member, with JSON null treated as absent (as Go's decoder does). */
+static const struct json *sp_get(const struct json *obj, const char *key)
+{
+	const struct json *v = json_get(obj, key);
+	return v && v->type != JSON_NULL ? v : NULL;
+}
+
+static bool sp_is(struct sp *p, const struct json *v, enum json_type t)
+{
+	static const char names[] = "null\0boolean\0integer\0string\0array\0object\0";
+	if (v->type == t)
+		return true;
+	sp_fail(p, v, "expected %s", spec_tab_at(names, (int)t));
+	return false;
+}
+
+/* An integer in [lo, hi] (hi above INT64_MAX admits the uint64 range); *out gets its
+ * two's complement bits. */
+static int sp_int(struct sp *p, const struct json *v, int64_t lo, uint64_t hi, uint64_t *out)
+{
+	if (!sp_is(p, v, JSON_NUMBER))
+		return -1;
+	if (v->numkind == JSON_NUM_DOUBLE && v->d > -9.2e18 && v->d < 1.8e19)
+		return sp_fail(p, v, "expected integer");
+	if (v->numkind == JSON_NUM_DOUBLE) /* an integer beyond 64 bits */
+		return sp_fail(p, v, "out of range %" PRId64 "..%" PRIu64, lo, hi);
+	bool neg = v->numkind == JSON_NUM_INT && v->i < 0;
+	if (neg ? v->i < lo : v->u > hi)
+		return sp_fail(p, v, "%s%" PRIu64 " out of range %" PRId64 "..%" PRIu64,
+			       neg ? "-" : "", neg ? -(uint64_t)v->i : v->u, lo, hi);
+	*out = neg ? (uint64_t)v->i : v->u;
+	return 0;
+}
+
+static int sp_str(struct sp *p, const struct json *v, const char **out)
+{
+	if (!sp_is(p, v, JSON_STRING))
+		return -1;
+	if (strlen(v->s) != v->slen)
+		return sp_fail(p, v, "string contains a NUL byte");
+	*out = v->s;
+	return 0;
+}
+
+/* Look a string up in a name table: its index, or an error naming the value. */
+static int sp_enum(struct sp *p, const struct json *v, const char *tab, int *out)
+{
+	const char *s = NULL;
+	if (sp_str(p, v, &s) < 0)
+		return -1;
+	if ((*out = spec_tab_find(tab, s)) < 0)
+		return sp_fail(p, v, "unsupported value \"%s\"", s);
+	return 0;
+}
+
+/* A required member that names a value of tab. */
+static int sp_enum_key(struct sp *p, const struct json *obj, const char *key, const char *tab,
+		       int *out)
+{
+	const struct json *v = sp_get(obj, key);
+	if (!v)
+		return sp_missing(p, obj, key);
+	size_t old = sp_push(p, key, 0);
+	if (sp_enum(p, v, tab, out) < 0)
+		return -1;
+	sp_pop(p, old);
+	return 0;
+}
+
+typedef int (*sp_fn)(struct sp *p, const struct json *v, void *out);
+
+/* Fields described by a table: scalars, strings and string arrays. */
+enum {
+	SPF_STR, SPF_STRV, SPF_BOOL, SPF_OBOOL, SPF_I32, SPF_U32, SPF_I64, SPF_U64, SPF_INT,
+	SPF_OU16, SPF_OU32, SPF_OU64, SPF_OI32, SPF_OI64, SPF_OMEM,
+	SPF_REQ = 0x80,
+};
+struct sp_field {
+	const char *key;
+	unsigned char kind;
+	unsigned short off;
+};
+#define FLD(type, key, kind, member) {key, kind, offsetof(type, member)}
+/* SPF_STRV relies on every string array's count following its pointer. */
+_Static_assert(offsetof(struct spec_mount, n_options) ==
+	       offsetof(struct spec_mount, options) + sizeof(char **), "strv layout");
+
+static int sp_str_item(struct sp *p, const struct json *v, void *out)
+{
+	return sp_str(p, v, out);
+}
+
+static int sp_list_v(struct sp *p, const struct json *v, bool map, size_t size, sp_fn fn,
+		     void *outp, size_t *n);
+
+static int sp_fields(struct sp *p, const struct json *obj, const struct sp_field *f, size_t nf,
+		     void *base)
+{
+	/* Ranges of the integer kinds, from SPF_I32 on. */
+	static const struct { int64_t lo; uint64_t hi; } range[] = {
+		{INT32_MIN, INT32_MAX}, {0, UINT32_MAX}, {INT64_MIN, INT64_MAX}, {0, UINT64_MAX},
+		{INT_MIN, INT_MAX}, {0, UINT16_MAX}, {0, UINT32_MAX}, {0, UINT64_MAX},
+		{INT32_MIN, INT32_MAX}, {INT64_MIN, INT64_MAX}, {INT64_MIN, UINT64_MAX},
+	};
+	if (!sp_is(p, obj, JSON_OBJECT))
+		return -1;
+	for (; nf--; f++) {
+		const struct json *v = sp_get(obj, f->key);
+		int kind = f->kind & ~SPF_REQ;
+		if (!v) {
+			if (f->kind & SPF_REQ)
+				return sp_missing(p, obj, f->key);
+			continue;
+		}
+		size_t old = sp_push(p, f->key, 0);
+		char *at = (char *)base + f->off;
+		uint64_t u = 0;
+		if (kind == SPF_STR) {
+			if (sp_str(p, v, (const char **)at) < 0)
+				return -1;
+		} else if (kind == SPF_STRV) {
+			if (sp_list_v(p, v, false, sizeof(char *), sp_str_item, at,
+				      (size_t *)(at + sizeof(char **))) < 0)
+				return -1;
+		} else if (kind <= SPF_OBOOL) {
+			if (!sp_is(p, v, JSON_BOOL))
+				return -1;
+			if (kind == SPF_BOOL)
+				*(bool *)at = v->b;
+			else
+				*(struct opt_bool *)at = (struct opt_bool){true, v->b};
+		} else {
+			if (sp_int(p, v, range[kind - SPF_I32].lo, range[kind - SPF_I32].hi, &u) < 0)
+				return -1;
+			/* memory: 2^64-1, which some tools write for "unlimited", reads as -1 */
+			if (kind == SPF_OMEM && v->numkind == JSON_NUM_UINT && u != UINT64_MAX)
+				return sp_fail(p, v, "%" PRIu64 " out of range %" PRId64 "..%" PRId64,
+					       u, INT64_MIN, INT64_MAX);
+			switch (kind) {
+			case SPF_I32: *(int32_t *)at = (int32_t)u; break;
+			case SPF_U32: *(uint32_t *)at = (uint32_t)u; break;
+			case SPF_I64: *(int64_t *)at = (int64_t)u; break;
+			case SPF_U64: *(uint64_t *)at = u; break;
+			case SPF_INT: *(int *)at = (int)u; break;
+			case SPF_OU64: *(struct opt_u64 *)at = (struct opt_u64){true, u}; break;
+			case SPF_OU16:
+			case SPF_OU32: *(struct opt_u32 *)at = (struct opt_u32){true, (uint32_t)u}; break;
+			default: *(struct opt_i64 *)at = (struct opt_i64){true, (int64_t)u}; break;
+			}
+		}
+		sp_pop(p, old);
+	}
+	return 0;
+}
+#define SP_FIELDS(p, obj, tab, base) sp_fields(p, obj, tab, ARRAY_LEN(tab), base)
+
+/* An array (or, with map, an object whose members are the items) parsed item by item
+ * into a new array of n elements of size bytes (plus a zeroed one: string arrays end
+ * with NULL); stored through outp (a pointer to the struct's array pointer). */
+static int sp_list_v(struct sp *p, const struct json *v, bool map, size_t size, sp_fn fn,
+		     void *outp, size_t *n)
+{
+	if (!sp_is(p, v, map ? JSON_OBJECT : JSON_ARRAY))
+		return -1;
+	char *a = sp_alloc(p, v->n + 1, size);
+	if (!a)
+		return -1;
+	for (size_t i = 0; i < v->n; i++) {
+		size_t old = map ? sp_push(p, v->items[i].key, 0) : sp_push(p, NULL, i);
+		if (fn(p, &v->items[i], a + i * size) < 0)
+			return -1;
+		sp_pop(p, old);
+	}
+	memcpy(outp, &a, sizeof(a));
+	*n = v->n;
+	return 0;
+}
+
+/* Member key of obj, if present, parsed by fn (with the path extended). Returns 1 if
+ * present, 0 if absent, -1 on error. */
+static int sp_sub(struct sp *p, const struct json *obj, const char *key, sp_fn fn, void *out)
+{
+	const struct json *v = sp_get(obj, key);
+	if (!v)
+		return 0;
+	size_t old = sp_push(p, key, 0);
+	if (fn(p, v, out) < 0)
+		return -1;
+	sp_pop(p, old);
+	return 1;
+}
+
+/* Member key of obj, if present, as a list (see sp_list_v). */
+static int sp_list(struct sp *p, const struct json *obj, const char *key, bool map, size_t size,
+		   sp_fn fn, void *outp, size_t *n)
+{
+	const struct json *v = sp_get(obj, key);
+	if (!v)
+		return 0;
+	size_t old = sp_push(p, key, 0);
+	if (sp_list_v(p, v, map, size, fn, outp, n) < 0)
+		return -1;
+	sp_pop(p, old);
+	return 0;
+}
+
+/* The error for member key of obj (which must be present). */
+PRINTF_LIKE(4, 5)
+static int sp_fail_key(struct sp *p, const struct json *obj, const char *key, const char *fmt, ...)
+{
+	char what[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	sp_push(p, key, 0);
+	return sp_fail(p, json_get(obj, key), "%s", what);
+}
+
+static int sp_abs_path(struct sp *p, const struct json *obj, const char *key, const char *s)
+{
+	if (s && s[0] != '/')
+		return sp_fail_key(p, obj, key, "\"%s\" is not an absolute path", s);
+	return 0;
+}
+
+static int sp_kv(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_kv *kv = out;
+	kv->key = v->key;
+	return sp_str(p, v, &kv->value);
+}
+
+static int sp_u32_item(struct sp *p, const struct json *v, void *out)
+{
+	uint64_t u;
+	if (sp_int(p, v, 0, UINT32_MAX, &u) < 0)
+		return -1;
+	*(uint32_t *)out = (uint32_t)u;
+	return 0;
+}
+
+static int sp_idmap(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec_idmap, "containerID", SPF_U32 | SPF_REQ, container_id),
+		FLD(struct spec_idmap, "hostID", SPF_U32 | SPF_REQ, host_id),
+		FLD(struct spec_idmap, "size", SPF_U32 | SPF_REQ, size),
+	};
+	return SP_FIELDS(p, v, f, out);
+}
+
+/* uidMappings and gidMappings of an object (linux or a mount). */
+static int sp_idmaps(struct sp *p, const struct json *v, struct spec_idmap **uid, size_t *n_uid,
+		     struct spec_idmap **gid, size_t *n_gid)
+{
+	if (sp_list(p, v, "uidMappings", false, sizeof(**uid), sp_idmap, uid, n_uid) < 0 ||
+	    sp_list(p, v, "gidMappings", false, sizeof(**gid), sp_idmap, gid, n_gid) < 0)
+		return -1;
+	return 0;
+}
+
+static int sp_mount(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_mount *m = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_mount, "destination", SPF_STR | SPF_REQ, destination),
+		FLD(struct spec_mount, "source", SPF_STR, source),
+		FLD(struct spec_mount, "type", SPF_STR, type),
+		FLD(struct spec_mount, "options", SPF_STRV, options),
+	};
+	if (SP_FIELDS(p, v, f, m) < 0)
+		return -1;
+	return sp_idmaps(p, v, &m->uid_mappings, &m->n_uid_mappings, &m->gid_mappings,
+			 &m->n_gid_mappings);
+}
+
+static int sp_console(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec_process, "height", SPF_OU32 | SPF_REQ, console_height),
+		FLD(struct spec_process, "width", SPF_OU32 | SPF_REQ, console_width),
+	};
+	return SP_FIELDS(p, v, f, out);
+}
+
+static int sp_user(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_user *u = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_user, "uid", SPF_U32 | SPF_REQ, uid),
+		FLD(struct spec_user, "gid", SPF_U32 | SPF_REQ, gid),
+		FLD(struct spec_user, "umask", SPF_OU32, umask),
+		FLD(struct spec_user, "username", SPF_STR, username),
+	};
+	if (SP_FIELDS(p, v, f, u) < 0)
+		return -1;
+	return sp_list(p, v, "additionalGids", false, sizeof(uint32_t), sp_u32_item,
+		       &u->additional_gids, &u->n_additional_gids);
+}
+
+static int sp_caps(struct sp *p, const struct json *v, void *out)
+{
+	static const char names[] = "bounding\0effective\0inheritable\0permitted\0ambient\0";
+	static const unsigned char offs[] = {
+		offsetof(struct spec_caps, bounding), offsetof(struct spec_caps, effective),
+		offsetof(struct spec_caps, inheritable), offsetof(struct spec_caps, permitted),
+		offsetof(struct spec_caps, ambient),
+	};
+	if (!sp_is(p, v, JSON_OBJECT))
+		return -1;
+	for (int k = 0; k < 5; k++) {
+		const char *key = spec_tab_at(names, k);
+		const struct json *a = sp_get(v, key);
+		if (!a)
+			continue;
+		struct spec_capset *set = (struct spec_capset *)((char *)out + offs[k]);
+		size_t old = sp_push(p, key, 0);
+		if (!sp_is(p, a, JSON_ARRAY))
+			return -1;
+		set->set = true;
+		for (size_t i = 0; i < a->n; i++) {
+			const char *name = NULL;
+			size_t o2 = sp_push(p, NULL, i);
+			if (sp_str(p, &a->items[i], &name) < 0)
+				return -1;
+			int cap = spec_tab_find(spec_caps_tab, name);
+			if (cap >= 0)
+				set->mask |= 1ull << cap;
+			else if (sp_note(p, "%s: unknown capability \"%s\" (ignored)", p->path,
+					 name) < 0)
+				return -1;
+			sp_pop(p, o2);
+		}
+		sp_pop(p, old);
+	}
+	return 0;
+}
+
+static int sp_rlimit(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_rlimit *r = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_rlimit, "type", SPF_STR | SPF_REQ, type),
+		FLD(struct spec_rlimit, "hard", SPF_U64 | SPF_REQ, hard),
+		FLD(struct spec_rlimit, "soft", SPF_U64 | SPF_REQ, soft),
+	};
+	int i;
+	if (SP_FIELDS(p, v, f, r) < 0)
+		return -1;
+	if ((i = spec_tab_find(spec_rlimit_tab, r->type)) < 0)
+		return sp_fail_key(p, v, "type", "unsupported value \"%s\"", r->type);
+	r->resource = spec_rlimit_num[i];
+	return 0;
+}
+
+static int sp_ioprio(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_process *pr = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_process, "priority", SPF_INT, io_priority),
+	};
+	if (SP_FIELDS(p, v, f, pr) < 0 ||
+	    sp_enum_key(p, v, "class", spec_ioprio_tab, &pr->io_priority_class) < 0)
+		return -1;
+	pr->io_priority_class++;
+	pr->has_io_priority = true;
+	return 0;
+}
+
+/* Each string of an array must be in tab; the bits of their indexes go to *mask. */
+static int sp_enum_list(struct sp *p, const struct json *obj, const char *key, const char *tab,
+			uint64_t *mask)
+{
+	const char **names = NULL;
+	size_t n = 0;
+	if (sp_list(p, obj, key, false, sizeof(char *), sp_str_item, &names, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int bit = spec_tab_find(tab, names[i]);
+		if (bit < 0) {
+			size_t old = sp_push(p, key, 0);
+			sp_push(p, NULL, i);
+			sp_fail(p, &json_get(obj, key)->items[i], "unsupported value \"%s\"", names[i]);
+			sp_pop(p, old);
+			return -1;
+		}
+		*mask |= 1ull << bit;
+	}
+	return 0;
+}
+
+static int sp_sched(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_scheduler *s = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_scheduler, "nice", SPF_I32, nice),
+		FLD(struct spec_scheduler, "priority", SPF_I32, priority),
+		FLD(struct spec_scheduler, "runtime", SPF_U64, runtime),
+		FLD(struct spec_scheduler, "deadline", SPF_U64, deadline),
+		FLD(struct spec_scheduler, "period", SPF_U64, period),
+	};
+	if (SP_FIELDS(p, v, f, s) < 0 ||
+	    sp_enum_list(p, v, "flags", spec_sched_flag_tab, &s->flags) < 0 ||
+	    sp_enum_key(p, v, "policy", spec_sched_tab, &s->policy) < 0)
+		return -1;
+	s->set = true;
+	return 0;
+}
+
+static int sp_cpu_affinity(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec_process, "initial", SPF_STR, exec_cpu_affinity_initial),
+		FLD(struct spec_process, "final", SPF_STR, exec_cpu_affinity_final),
+	};
+	return SP_FIELDS(p, v, f, out);
+}
+
+static int sp_process(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_process *pr = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_process, "terminal", SPF_BOOL, terminal),
+		FLD(struct spec_process, "args", SPF_STRV | SPF_REQ, args),
+		FLD(struct spec_process, "commandLine", SPF_STR, command_line),
+		FLD(struct spec_process, "env", SPF_STRV, env),
+		FLD(struct spec_process, "cwd", SPF_STR | SPF_REQ, cwd),
+		FLD(struct spec_process, "noNewPrivileges", SPF_BOOL, no_new_privileges),
+		FLD(struct spec_process, "apparmorProfile", SPF_STR, apparmor_profile),
+		FLD(struct spec_process, "oomScoreAdj", SPF_OI32, oom_score_adj),
+		FLD(struct spec_process, "selinuxLabel", SPF_STR, selinux_label),
+	};
+	int rc;
+	if (SP_FIELDS(p, v, f, pr) < 0)
+		return -1;
+	if (pr->n_args == 0)
+		return sp_fail_key(p, v, "args", "must not be empty");
+	if (sp_abs_path(p, v, "cwd", pr->cwd) < 0)
+		return -1;
+	/* user is REQUIRED by the spec, but runc and crun default it to 0:0 */
+	if (sp_sub(p, v, "user", sp_user, &pr->user) < 0 ||
+	    sp_sub(p, v, "consoleSize", sp_console, pr) < 0 ||
+	    (rc = sp_sub(p, v, "capabilities", sp_caps, &pr->caps)) < 0 ||
+	    sp_list(p, v, "rlimits", false, sizeof(*pr->rlimits), sp_rlimit, &pr->rlimits,
+		    &pr->n_rlimits) < 0 ||
+	    sp_sub(p, v, "ioPriority", sp_ioprio, pr) < 0 ||
+	    sp_sub(p, v, "scheduler", sp_sched, &pr->scheduler) < 0 ||
+	    sp_sub(p, v, "execCPUAffinity", sp_cpu_affinity, pr) < 0)
+		return -1;
+	pr->has_caps = rc > 0;
+	for (size_t i = 0; i < pr->n_rlimits; i++)
+		for (size_t j = 0; j < i; j++)
+			if (pr->rlimits[i].resource == pr->rlimits[j].resource) {
+				sp_push(p, "rlimits", 0);
+				sp_push(p, NULL, i);
+				return sp_fail(p, &json_get(v, "rlimits")->items[i],
+					       "duplicate rlimit \"%s\"", pr->rlimits[i].type);
+			}
+	return 0;
+}
+
+static int sp_hook(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_hook *h = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_hook, "path", SPF_STR | SPF_REQ, path),
+		FLD(struct spec_hook, "args", SPF_STRV, args),
+		FLD(struct spec_hook, "env", SPF_STRV, env),
+		FLD(struct spec_hook, "timeout", SPF_OI64, timeout),
+	};
+	if (SP_FIELDS(p, v, f, h) < 0 || sp_abs_path(p, v, "path", h->path) < 0)
+		return -1;
+	if (h->timeout.set && h->timeout.v <= 0)
+		return sp_fail_key(p, v, "timeout", "must be greater than zero");
+	return 0;
+}
+
+static int sp_hooks(struct sp *p, const struct json *v, void *out)
+{
+	struct spec *s = out;
+	if (!sp_is(p, v, JSON_OBJECT))
+		return -1;
+	for (int k = 0; k < HOOK_KIND_COUNT; k++)
+		if (sp_list(p, v, spec_tab_at(spec_hook_tab, k), false, sizeof(struct spec_hook),
+			    sp_hook, &s->hooks[k], &s->n_hooks[k]) < 0)
+			return -1;
+	return 0;
+}
+
+static int sp_namespace(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_namespace *ns = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_namespace, "path", SPF_STR, path),
+	};
+	if (SP_FIELDS(p, v, f, ns) < 0 || sp_enum_key(p, v, "type", spec_ns_tab, &ns->type) < 0)
+		return -1;
+	ns->type = spec_ns_flag[ns->type];
+	return 0;
+}
+
+static int sp_time_offset(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_time_offset *t = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_time_offset, "secs", SPF_I64, secs),
+		FLD(struct spec_time_offset, "nanosecs", SPF_U32, nanosecs),
+	};
+	if (strcmp(v->key, "monotonic") && strcmp(v->key, "boottime"))
+		return sp_fail(p, v, "unsupported clock (want monotonic or boottime)");
+	t->clock = v->key[0] == 'm' ? CLOCK_MONOTONIC : CLOCK_BOOTTIME;
+	if (SP_FIELDS(p, v, f, t) < 0)
+		return -1;
+	if (t->nanosecs >= 1000000000)
+		return sp_fail_key(p, v, "nanosecs", "must be less than 1000000000");
+	return 0;
+}
+
+/* A device type: one of the characters of allowed. */
+static int sp_dev_type(struct sp *p, const struct json *obj, const char *allowed, char *out)
+{
+	const struct json *v = sp_get(obj, "type");
+	const char *s = NULL;
+	if (!v)
+		return 1;
+	size_t old = sp_push(p, "type", 0);
+	if (sp_str(p, v, &s) < 0)
+		return -1;
+	if (strlen(s) != 1 || !strchr(allowed, s[0]))
+		return sp_fail(p, v, "unsupported device type \"%s\"", s);
+	sp_pop(p, old);
+	*out = s[0];
+	return 0;
+}
+
+static int sp_device(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_device *d = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_device, "path", SPF_STR | SPF_REQ, path),
+		FLD(struct spec_device, "major", SPF_I64, major),
+		FLD(struct spec_device, "minor", SPF_I64, minor),
+		FLD(struct spec_device, "fileMode", SPF_OU32, file_mode),
+		FLD(struct spec_device, "uid", SPF_OU32, uid),
+		FLD(struct spec_device, "gid", SPF_OU32, gid),
+	};
+	int rc;
+	if (SP_FIELDS(p, v, f, d) < 0 || (rc = sp_dev_type(p, v, "cubp", &d->type)) < 0)
+		return -1;
+	if (rc)
+		return sp_missing(p, v, "type");
+	if (d->type != 'p' && !sp_get(v, "major"))
+		return sp_missing(p, v, "major");
+	if (d->type != 'p' && !sp_get(v, "minor"))
+		return sp_missing(p, v, "minor");
+	return 0;
+}
+
+static int sp_net_device(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_net_device *d = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_net_device, "name", SPF_STR, name),
+	};
+	d->host_name = v->key;
+	return SP_FIELDS(p, v, f, d);
+}
+
+static int sp_dev_rule(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_device_rule *d = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_device_rule, "allow", SPF_BOOL | SPF_REQ, allow),
+		FLD(struct spec_device_rule, "major", SPF_OI64, major),
+		FLD(struct spec_device_rule, "minor", SPF_OI64, minor),
+		FLD(struct spec_device_rule, "access", SPF_STR, access),
+	};
+	d->type = 'a';
+	if (SP_FIELDS(p, v, f, d) < 0 || sp_dev_type(p, v, "abc", &d->type) < 0)
+		return -1;
+	if (d->access && (!d->access[0] || d->access[strspn(d->access, "rwm")]))
+		return sp_fail_key(p, v, "access", "\"%s\" is not a combination of r, w, m", d->access);
+	return 0;
+}
+
+static int sp_memory(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec_memory, "limit", SPF_OMEM, limit),
+		FLD(struct spec_memory, "reservation", SPF_OMEM, reservation),
+		FLD(struct spec_memory, "swap", SPF_OMEM, swap),
+		FLD(struct spec_memory, "kernel", SPF_OMEM, kernel),
+		FLD(struct spec_memory, "kernelTCP", SPF_OMEM, kernel_tcp),
+		FLD(struct spec_memory, "swappiness", SPF_OU64, swappiness),
+		FLD(struct spec_memory, "disableOOMKiller", SPF_OBOOL, disable_oom_killer),
+		FLD(struct spec_memory, "useHierarchy", SPF_OBOOL, use_hierarchy),
+		FLD(struct spec_memory, "checkBeforeUpdate", SPF_OBOOL, check_before_update),
+	};
+	return SP_FIELDS(p, v, f, out);
+}
+
+static int sp_cpu(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec_cpu, "shares", SPF_OU64, shares),
+		FLD(struct spec_cpu, "quota", SPF_OI64, quota),
+		FLD(struct spec_cpu, "burst", SPF_OU64, burst),
+		FLD(struct spec_cpu, "period", SPF_OU64, period),
+		FLD(struct spec_cpu, "realtimeRuntime", SPF_OI64, realtime_runtime),
+		FLD(struct spec_cpu, "realtimePeriod", SPF_OU64, realtime_period),
+		FLD(struct spec_cpu, "cpus", SPF_STR, cpus),
+		FLD(struct spec_cpu, "mems", SPF_STR, mems),
+		FLD(struct spec_cpu, "idle", SPF_OI64, idle),
+	};
+	return SP_FIELDS(p, v, f, out);
+}
+
+static int sp_pids(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec_resources, "limit", SPF_OI64, pids_limit),
+	};
+	return SP_FIELDS(p, v, f, out);
+}
+
+static int sp_weight_dev(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec_weight_device, "major", SPF_I64 | SPF_REQ, major),
+		FLD(struct spec_weight_device, "minor", SPF_I64 | SPF_REQ, minor),
+		FLD(struct spec_weight_device, "weight", SPF_OU16, weight),
+		FLD(struct spec_weight_device, "leafWeight", SPF_OU16, leaf_weight),
+	};
+	return SP_FIELDS(p, v, f, out);
+}
+
+static int sp_throttle_dev(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec_throttle_device, "major", SPF_I64 | SPF_REQ, major),
+		FLD(struct spec_throttle_device, "minor", SPF_I64 | SPF_REQ, minor),
+		FLD(struct spec_throttle_device, "rate", SPF_U64 | SPF_REQ, rate),
+	};
+	return SP_FIELDS(p, v, f, out);
+}
+
+static int sp_blkio(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_blkio *b = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_blkio, "weight", SPF_OU16, weight),
+		FLD(struct spec_blkio, "leafWeight", SPF_OU16, leaf_weight),
+	};
+	static const char throttle_keys[] = "throttleReadBpsDevice\0throttleWriteBpsDevice\0"
+					    "throttleReadIOPSDevice\0throttleWriteIOPSDevice\0";
+	struct { struct spec_throttle_device **a; size_t *n; } t[] = {
+		{&b->throttle_read_bps, &b->n_throttle_read_bps},
+		{&b->throttle_write_bps, &b->n_throttle_write_bps},
+		{&b->throttle_read_iops, &b->n_throttle_read_iops},
+		{&b->throttle_write_iops, &b->n_throttle_write_iops},
+	};
+	if (SP_FIELDS(p, v, f, b) < 0 ||
+	    sp_list(p, v, "weightDevice", false, sizeof(*b->weight_devices), sp_weight_dev,
+		    &b->weight_devices, &b->n_weight_devices) < 0)
+		return -1;
+	for (int k = 0; k < 4; k++)
+		if (sp_list(p, v, spec_tab_at(throttle_keys, k), false, sizeof(**t[k].a),
+			    sp_throttle_dev, t[k].a, t[k].n) < 0)
+			return -1;
+	return 0;
+}
+
+static int sp_hugepage(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec_hugepage, "pageSize", SPF_STR | SPF_REQ, page_size),
+		FLD(struct spec_hugepage, "limit", SPF_U64 | SPF_REQ, limit),
+	};
+	return SP_FIELDS(p, v, f, out);
+}
+
+static int sp_net_prio(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec_net_prio, "name", SPF_STR | SPF_REQ, name),
+		FLD(struct spec_net_prio, "priority", SPF_U32 | SPF_REQ, priority),
+	};
+	return SP_FIELDS(p, v, f, out);
+}
+
+static int sp_network(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_resources *r = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_resources, "classID", SPF_OU32, net_class_id),
+	};
+	if (SP_FIELDS(p, v, f, r) < 0)
+		return -1;
+	return sp_list(p, v, "priorities", false, sizeof(*r->net_priorities), sp_net_prio,
+		       &r->net_priorities, &r->n_net_priorities);
+}
+
+static int sp_rdma(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_rdma *r = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_rdma, "hcaHandles", SPF_OU32, hca_handles),
+		FLD(struct spec_rdma, "hcaObjects", SPF_OU32, hca_objects),
+	};
+	r->device = v->key;
+	return SP_FIELDS(p, v, f, r);
+}
+
+static int sp_resources(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_resources *r = out;
+	int mem, cpu, pids, blkio, net;
+	if (!sp_is(p, v, JSON_OBJECT) ||
+	    sp_list(p, v, "devices", false, sizeof(*r->devices), sp_dev_rule, &r->devices,
+		    &r->n_devices) < 0 ||
+	    (mem = sp_sub(p, v, "memory", sp_memory, &r->memory)) < 0 ||
+	    (cpu = sp_sub(p, v, "cpu", sp_cpu, &r->cpu)) < 0 ||
+	    (pids = sp_sub(p, v, "pids", sp_pids, r)) < 0 ||
+	    (blkio = sp_sub(p, v, "blockIO", sp_blkio, &r->blkio)) < 0 ||
+	    sp_list(p, v, "hugepageLimits", false, sizeof(*r->hugepages), sp_hugepage,
+		    &r->hugepages, &r->n_hugepages) < 0 ||
+	    (net = sp_sub(p, v, "network", sp_network, r)) < 0 ||
+	    sp_list(p, v, "rdma", true, sizeof(*r->rdma), sp_rdma, &r->rdma, &r->n_rdma) < 0 ||
+	    sp_list(p, v, "unified", true, sizeof(*r->unified), sp_kv, &r->unified,
+		    &r->n_unified) < 0)
+		return -1;
+	r->has_memory = mem;
+	r->has_cpu = cpu;
+	r->has_pids = pids;
+	r->has_blkio = blkio;
+	r->has_network = net;
+	return 0;
+}
+
+static int sp_sc_action(struct sp *p, const struct json *obj, const char *key,
+			enum sc_action *out)
+{
+	int i;
+	if (sp_enum_key(p, obj, key, spec_sc_act_tab, &i) < 0)
+		return -1;
+	*out = i == 8 ? SC_ACT_KILL_THREAD : (enum sc_action)i;
+	return 0;
+}
+
+static int sp_sc_arg(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_seccomp_arg *a = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_seccomp_arg, "index", SPF_U32 | SPF_REQ, index),
+		FLD(struct spec_seccomp_arg, "value", SPF_U64 | SPF_REQ, value),
+		FLD(struct spec_seccomp_arg, "valueTwo", SPF_U64, value_two),
+	};
+	int op;
+	if (SP_FIELDS(p, v, f, a) < 0)
+		return -1;
+	if (a->index > 5)
+		return sp_fail_key(p, v, "index", "%u out of range 0..5", a->index);
+	if (sp_enum_key(p, v, "op", spec_sc_op_tab, &op) < 0)
+		return -1;
+	a->op = (enum sc_op)op;
+	return 0;
+}
+
+static int sp_sc_rule(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_seccomp_rule *r = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_seccomp_rule, "names", SPF_STRV | SPF_REQ, names),
+		FLD(struct spec_seccomp_rule, "errnoRet", SPF_OU32, errno_ret),
+	};
+	if (SP_FIELDS(p, v, f, r) < 0 || sp_sc_action(p, v, "action", &r->action) < 0)
+		return -1;
+	return sp_list(p, v, "args", false, sizeof(*r->args), sp_sc_arg, &r->args, &r->n_args);
+}
+
+static int sp_seccomp(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_seccomp *sc = sp_alloc(p, 1, sizeof(*sc));
+	static const struct sp_field f[] = {
+		FLD(struct spec_seccomp, "defaultErrnoRet", SPF_OU32, default_errno_ret),
+		FLD(struct spec_seccomp, "architectures", SPF_STRV, architectures),
+		FLD(struct spec_seccomp, "flags", SPF_STRV, flags),
+		FLD(struct spec_seccomp, "listenerPath", SPF_STR, listener_path),
+		FLD(struct spec_seccomp, "listenerMetadata", SPF_STR, listener_metadata),
+	};
+	if (!sc || SP_FIELDS(p, v, f, sc) < 0 ||
+	    sp_sc_action(p, v, "defaultAction", &sc->default_action) < 0 ||
+	    sp_list(p, v, "syscalls", false, sizeof(*sc->syscalls), sp_sc_rule, &sc->syscalls,
+		    &sc->n_syscalls) < 0)
+		return -1;
+	*(struct spec_seccomp **)out = sc;
+	return 0;
+}
+
+/* A string member that must be one of tab's names (kept as the string). */
+static int sp_str_enum(struct sp *p, const struct json *obj, const char *key, const char *tab,
+		       const char *s)
+{
+	if (s && spec_tab_find(tab, s) < 0)
+		return sp_fail_key(p, obj, key, "unsupported value \"%s\"", s);
+	return 0;
+}
+
+static int sp_personality(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec_linux, "domain", SPF_STR | SPF_REQ, personality_domain),
+		FLD(struct spec_linux, "flags", SPF_STRV, personality_flags),
+	};
+	struct spec_linux *lx = out;
+	if (SP_FIELDS(p, v, f, lx) < 0)
+		return -1;
+	lx->has_personality = true;
+	return sp_str_enum(p, v, "domain", "LINUX\0LINUX32\0", lx->personality_domain);
+}
+
+static int sp_mempolicy(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec_linux, "mode", SPF_STR | SPF_REQ, memory_policy_mode),
+		FLD(struct spec_linux, "nodes", SPF_STR, memory_policy_nodes),
+	};
+	struct spec_linux *lx = out;
+	uint64_t flags = 0;
+	if (SP_FIELDS(p, v, f, lx) < 0 ||
+	    sp_str_enum(p, v, "mode", spec_mpol_tab, lx->memory_policy_mode) < 0 ||
+	    sp_enum_list(p, v, "flags", spec_mpol_flag_tab, &flags) < 0)
+		return -1;
+	lx->has_memory_policy = true;
+	/* checked above; now keep them as strings */
+	return sp_list(p, v, "flags", false, sizeof(char *), sp_str_item,
+		       &lx->memory_policy_flags, &lx->n_memory_policy_flags);
+}
+
+static int sp_intel_rdt(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec_linux, "closID", SPF_STR, intel_rdt_clos_id),
+		FLD(struct spec_linux, "l3CacheSchema", SPF_STR, intel_rdt_l3_cache_schema),
+		FLD(struct spec_linux, "memBwSchema", SPF_STR, intel_rdt_mem_bw_schema),
+	};
+	((struct spec_linux *)out)->has_intel_rdt = true;
+	return SP_FIELDS(p, v, f, out);
+}
+
+static int sp_linux(struct sp *p, const struct json *v, void *out)
+{
+	struct spec_linux *lx = out;
+	static const struct sp_field f[] = {
+		FLD(struct spec_linux, "cgroupsPath", SPF_STR, cgroups_path),
+		FLD(struct spec_linux, "rootfsPropagation", SPF_STR, rootfs_propagation),
+		FLD(struct spec_linux, "maskedPaths", SPF_STRV, masked_paths),
+		FLD(struct spec_linux, "readonlyPaths", SPF_STRV, readonly_paths),
+		FLD(struct spec_linux, "mountLabel", SPF_STR, mount_label),
+	};
+	int res;
+	if (SP_FIELDS(p, v, f, lx) < 0 ||
+	    sp_str_enum(p, v, "rootfsPropagation", spec_propagation_tab, lx->rootfs_propagation) < 0 ||
+	    sp_list(p, v, "namespaces", false, sizeof(*lx->namespaces), sp_namespace,
+		    &lx->namespaces, &lx->n_namespaces) < 0 ||
+	    sp_idmaps(p, v, &lx->uid_mappings, &lx->n_uid_mappings, &lx->gid_mappings,
+		      &lx->n_gid_mappings) < 0 ||
+	    sp_list(p, v, "timeOffsets", true, sizeof(*lx->time_offsets), sp_time_offset,
+		    &lx->time_offsets, &lx->n_time_offsets) < 0 ||
+	    sp_list(p, v, "devices", false, sizeof(*lx->devices), sp_device, &lx->devices,
+		    &lx->n_devices) < 0 ||
+	    sp_list(p, v, "netDevices", true, sizeof(*lx->net_devices), sp_net_device,
+		    &lx->net_devices, &lx->n_net_devices) < 0 ||
+	    (res = sp_sub(p, v, "resources", sp_resources, &lx->resources)) < 0 ||
+	    sp_list(p, v, "sysctl", true, sizeof(*lx->sysctl), sp_kv, &lx->sysctl,
+		    &lx->n_sysctl) < 0 ||
+	    sp_sub(p, v, "seccomp", sp_seccomp, &lx->seccomp) < 0 ||
+	    sp_sub(p, v, "personality", sp_personality, lx) < 0 ||
+	    sp_sub(p, v, "memoryPolicy", sp_mempolicy, lx) < 0 ||
+	    sp_sub(p, v, "intelRdt", sp_intel_rdt, lx) < 0)
+		return -1;
+	lx->has_resources = res;
+	for (size_t i = 0; i < lx->n_namespaces; i++)
+		for (size_t j = 0; j < i; j++)
+			if (lx->namespaces[i].type == lx->namespaces[j].type) {
+				const struct json *t =
+					json_get(&json_get(v, "namespaces")->items[i], "type");
+				sp_push(p, "namespaces", 0);
+				sp_push(p, NULL, i);
+				sp_push(p, "type", 0);
+				return sp_fail(p, t, "duplicate namespace \"%s\"", t->s);
+			}
+	return 0;
+}
+
+static int sp_root(struct sp *p, const struct json *v, void *out)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec, "path", SPF_STR | SPF_REQ, root_path),
+		FLD(struct spec, "readonly", SPF_BOOL, root_readonly),
+	};
+	return SP_FIELDS(p, v, f, out);
+}
+
+static int sp_config(struct sp *p, const struct json *v, struct spec *s)
+{
+	static const struct sp_field f[] = {
+		FLD(struct spec, "ociVersion", SPF_STR | SPF_REQ, oci_version),
+		FLD(struct spec, "hostname", SPF_STR, hostname),
+		FLD(struct spec, "domainname", SPF_STR, domainname),
+	};
+	int proc, lx;
+	if (SP_FIELDS(p, v, f, s) < 0)
+		return -1;
+	const char *ver = s->oci_version;
+	if (ver[0] != '1' || ver[1] != '.' || !isdigit((unsigned char)ver[2]))
+		return sp_fail_key(p, v, "ociVersion", "unsupported version \"%s\" (want 1.x)", ver);
+	if (!sp_get(v, "root"))
+		return sp_missing(p, v, "root");
+	if (sp_sub(p, v, "root", sp_root, s) < 0 ||
+	    sp_list(p, v, "mounts", false, sizeof(*s->mounts), sp_mount, &s->mounts, &s->n_mounts) < 0 ||
+	    (proc = sp_sub(p, v, "process", sp_process, &s->process)) < 0 ||
+	    sp_sub(p, v, "hooks", sp_hooks, s) < 0 ||
+	    sp_list(p, v, "annotations", true, sizeof(*s->annotations), sp_kv, &s->annotations,
+		    &s->n_annotations) < 0 ||
+	    (lx = sp_sub(p, v, "linux", sp_linux, &s->lx)) < 0)
+		return -1;
+	s->has_process = proc;
+	s->has_linux = lx;
+	return 0;
+}
+
+static int spec_parse(const char *text, size_t len, const char *source, struct spec **out,
+		      struct ctr_error *err)
+{
+	struct spec *s = calloc(1, sizeof(*s));
+	struct spec_priv *pv = calloc(1, sizeof(*pv));
+	*out = NULL;
+	if (!s || !pv) {
+		free(s);
+		free(pv);
+		return err_nomem(err);
+	}
+	s->priv = pv;
+	struct sp p = {.src = source, .pv = pv, .err = err};
+	if (json_parse(text, len, source, NULL, &pv->doc, err) < 0 ||
+	    sp_config(&p, json_root(pv->doc), s) < 0) {
+		spec_free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+/* "<bundle>/<name>", or name alone for the current directory. */
+static int spec_bundle_path(char *buf, size_t size, const char *bundle, const char *name,
+			    struct ctr_error *err)
+{
+	bool here = !bundle || !*bundle || strcmp(bundle, ".") == 0;
+	if (snprintf(buf, size, "%s%s%s", here ? "" : bundle, here ? "" : "/", name) >= (int)size)
+		return err_set(err, ENAMETOOLONG, "%s/%s", bundle, name);
+	return 0;
+}
+
+static int spec_load(const char *bundle, struct spec **out, struct ctr_error *err)
+{
+	char path[PATH_MAX];
+	char *text AUTO_FREE = NULL;
+	size_t len = 0;
+	*out = NULL;
+	if (spec_bundle_path(path, sizeof(path), bundle, "config.json", err) < 0 ||
+	    read_file(path, JSON_DEFAULT_MAX_BYTES, &text, &len, err) < 0)
+		return -1;
+	return spec_parse(text, len, path, out, err);
+}
+
+/* Shared by the standalone parsers: fn on v with fresh storage in *priv. */
+static int spec_parse_part(const struct json *v, const char *source, sp_fn fn, void *out,
+			   void **priv, struct ctr_error *err)
+{
+	struct sp p = {.src = source, .err = err};
+	if (!(*priv = p.pv = calloc(1, sizeof(*p.pv))))
+		return err_nomem(err);
+	return fn(&p, v, out);
+}
+
+static int spec_parse_process(const struct json *v, const char *source, struct spec_process *p,
+			      void **priv, struct ctr_error *err)
+{
+	memset(p, 0, sizeof(*p));
+	return spec_parse_part(v, source, sp_process, p, priv, err);
+}
+
+static int spec_parse_resources(const struct json *v, const char *source, struct spec_resources *r,
+				void **priv, struct ctr_error *err)
+{
+	memset(r, 0, sizeof(*r));
+	return spec_parse_part(v, source, sp_resources, r, priv, err);
+}
+
+/* ---- spec: the default config (what `ctr spec` writes, after runc's) ---- */
+
+static void spec_jw_str(struct jw *w, const char *key, const char *val)
+{
+	jw_key(w, key);
+	jw_str(w, val);
+}
+
+/* key: [ the strings of a NUL-separated list ] */
+static void spec_jw_strs(struct jw *w, const char *key, const char *list)
+{
+	jw_key(w, key);
+	jw_arr_begin(w);
+	for (; *list; list += strlen(list) + 1)
+		jw_str(w, list);
+	jw_arr_end(w);
+}
+
+static void spec_jw_mount(struct jw *w, const char *dest, const char *type, const char *src,
+			  const char *options)
+{
+	jw_obj_begin(w);
+	spec_jw_str(w, "destination", dest);
+	spec_jw_str(w, "type", type);
+	spec_jw_str(w, "source", src);
+	if (options)
+		spec_jw_strs(w, "options", options);
+	jw_obj_end(w);
+}
+
+static void spec_jw_idmap(struct jw *w, const char *key, unsigned host_id)
+{
+	jw_key(w, key);
+	jw_arr_begin(w);
+	jw_obj_begin(w);
+	jw_key(w, "containerID");
+	jw_uint(w, 0);
+	jw_key(w, "hostID");
+	jw_uint(w, host_id);
+	jw_key(w, "size");
+	jw_uint(w, 1);
+	jw_obj_end(w);
+	jw_arr_end(w);
+}
+
+int ctr_spec_default(int rootless, char **json_out, struct ctr_error *err)
+{
+	static const char caps[] = "CAP_AUDIT_WRITE\0CAP_KILL\0CAP_NET_BIND_SERVICE\0";
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, "\t");
+	jw_obj_begin(&w);
+	spec_jw_str(&w, "ociVersion", CTR_OCI_VERSION);
+	jw_key(&w, "process");
+	jw_obj_begin(&w);
+	jw_key(&w, "terminal");
+	jw_bool(&w, true);
+	jw_key(&w, "user");
+	jw_obj_begin(&w);
+	jw_key(&w, "uid");
+	jw_uint(&w, 0);
+	jw_key(&w, "gid");
+	jw_uint(&w, 0);
+	jw_obj_end(&w);
+	spec_jw_strs(&w, "args", "sh\0");
+	spec_jw_strs(&w, "env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\0"
+			       "TERM=xterm\0");
+	spec_jw_str(&w, "cwd", "/");
+	jw_key(&w, "capabilities");
+	jw_obj_begin(&w);
+	for (const char *k = "bounding\0effective\0permitted\0ambient\0"; *k; k += strlen(k) + 1)
+		spec_jw_strs(&w, k, caps);
+	jw_obj_end(&w);
+	jw_key(&w, "rlimits");
+	jw_arr_begin(&w);
+	jw_obj_begin(&w);
+	spec_jw_str(&w, "type", "RLIMIT_NOFILE");
+	jw_key(&w, "hard");
+	jw_uint(&w, 1024);
+	jw_key(&w, "soft");
+	jw_uint(&w, 1024);
+	jw_obj_end(&w);
+	jw_arr_end(&w);
+	jw_key(&w, "noNewPrivileges");
+	jw_bool(&w, true);
+	jw_obj_end(&w);
+	jw_key(&w, "root");
+	jw_obj_begin(&w);
+	spec_jw_str(&w, "path", "rootfs");
+	jw_key(&w, "readonly");
+	jw_bool(&w, true);
+	jw_obj_end(&w);
+	spec_jw_str(&w, "hostname", "ctr");
+	jw_key(&w, "mounts");
+	jw_arr_begin(&w);
+	spec_jw_mount(&w, "/proc", "proc", "proc", NULL);
+	spec_jw_mount(&w, "/dev", "tmpfs", "tmpfs", "nosuid\0strictatime\0mode=755\0size=65536k\0");
+	/* without gid 5 (tty) when rootless: that group is not mapped */
+	spec_jw_mount(&w, "/dev/pts", "devpts", "devpts",
+		      rootless ? "nosuid\0noexec\0newinstance\0ptmxmode=0666\0mode=0620\0"
+			       : "nosuid\0noexec\0newinstance\0ptmxmode=0666\0mode=0620\0gid=5\0");
+	spec_jw_mount(&w, "/dev/shm", "tmpfs", "shm", "nosuid\0noexec\0nodev\0mode=1777\0size=65536k\0");
+	spec_jw_mount(&w, "/dev/mqueue", "mqueue", "mqueue", "nosuid\0noexec\0nodev\0");
+	/* a user namespace without its own network namespace may not mount sysfs */
+	if (rootless)
+		spec_jw_mount(&w, "/sys", "none", "/sys", "rbind\0nosuid\0noexec\0nodev\0ro\0");
+	else
+		spec_jw_mount(&w, "/sys", "sysfs", "sysfs", "nosuid\0noexec\0nodev\0ro\0");
+	spec_jw_mount(&w, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid\0noexec\0nodev\0relatime\0ro\0");
+	jw_arr_end(&w);
+	jw_key(&w, "linux");
+	jw_obj_begin(&w);
+	if (rootless) {
+		spec_jw_idmap(&w, "uidMappings", geteuid());
+		spec_jw_idmap(&w, "gidMappings", getegid());
+	} else {
+		jw_key(&w, "resources");
+		jw_obj_begin(&w);
+		jw_key(&w, "devices");
+		jw_arr_begin(&w);
+		jw_obj_begin(&w);
+		jw_key(&w, "allow");
+		jw_bool(&w, false);
+		spec_jw_str(&w, "access", "rwm");
+		jw_obj_end(&w);
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+	}
+	jw_key(&w, "namespaces");
+	jw_arr_begin(&w);
+	const char *ns = rootless ? "pid\0ipc\0uts\0mount\0user\0" : "pid\0network\0ipc\0uts\0mount\0";
+	for (; *ns; ns += strlen(ns) + 1) {
+		jw_obj_begin(&w);
+		spec_jw_str(&w, "type", ns);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	spec_jw_strs(&w, "maskedPaths",
+		     "/proc/acpi\0/proc/asound\0/proc/kcore\0/proc/keys\0/proc/latency_stats\0"
+		     "/proc/timer_list\0/proc/timer_stats\0/proc/sched_debug\0/sys/firmware\0"
+		     "/proc/scsi\0");
+	spec_jw_strs(&w, "readonlyPaths",
+		     "/proc/bus\0/proc/fs\0/proc/irq\0/proc/sys\0/proc/sysrq-trigger\0");
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	return sbuf_take(&sb, json_out, err);
+}
+
+int ctr_spec_write(const char *bundle_dir, int rootless, struct ctr_error *err)
+{
+	char *json AUTO_FREE = NULL;
+	const char *dir = bundle_dir && *bundle_dir ? bundle_dir : ".";
+	if (ctr_spec_default(rootless, &json, err) < 0)
+		return -1;
+	int dfd AUTO_CLOSE = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_set(err, errno, "bundle %s", dir);
+	int fd AUTO_CLOSE = openat(dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0 && errno == EEXIST)
+		return err_set(err, 0, "File config.json exists. Remove it first");
+	if (fd < 0)
+		return err_set(err, errno, "create %s/config.json", dir);
+	if (write_all(fd, json, strlen(json)) < 0) {
+		int e = errno;
+		unlinkat(dfd, "config.json", 0);
+		return err_set(err, e, "write %s/config.json", dir);
+	}
+	return 0;
+}
+
+/* ---- spec: check (validate a bundle without running it) ---- */
+
+struct spec_ck {
+	void (*report)(void *arg, const char *problem);
+	void *arg;
+	int n;
+};
+
+PRINTF_LIKE(2, 3)
+static void spec_ck_report(struct spec_ck *c, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->report)
+		c->report(c->arg, msg);
+	c->n++;
+}
+
+/* Resolve path inside the directory rootfd as if it were "/" (symlinks, absolute or
+ * relative, and ".." never leave it) and stat the result; -1 with errno on failure. */
+static int spec_stat_in_root(int rootfd, const char *path, struct stat *st)
+{
+	char done[PATH_MAX] = ".", todo[PATH_MAX], buf[PATH_MAX];
+	size_t dlen = 1;
+	int links = 0;
+	if (snprintf(todo, sizeof(todo), "%s", path) >= (int)sizeof(todo))
+		goto toolong;
+	for (char *rest = todo;;) {
+		while (*rest == '/')
+			rest++;
+		if (!*rest)
+			break;
+		char *end = strchrnul(rest, '/');
+		size_t clen = (size_t)(end - rest);
+		if (clen <= 2 && strncmp(rest, "..", clen) == 0) {
+			if (clen == 2) { /* ".." stops at the root */
+				char *slash = strrchr(done, '/');
+				if (slash) {
+					*slash = 0;
+					dlen = (size_t)(slash - done);
+				}
+			}
+			rest = end;
+			continue;
+		}
+		if (dlen + 1 + clen >= sizeof(done))
+			goto toolong;
+		done[dlen] = '/';
+		memcpy(done + dlen + 1, rest, clen);
+		dlen += 1 + clen;
+		done[dlen] = 0;
+		for (rest = end; *rest == '/'; rest++)
+			;
+		if (fstatat(rootfd, done, st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -1;
+		if (S_ISLNK(st->st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlinkat(rootfd, done, target, sizeof(target) - 1);
+			if (n < 0)
+				return -1;
+			if (++links > 40) {
+				errno = ELOOP;
+				return -1;
+			}
+			target[n] = 0;
+			char *slash = strrchr(done, '/');
+			*slash = 0;
+			dlen = target[0] == '/' ? 1 : (size_t)(slash - done);
+			done[dlen] = 0;
+			if (snprintf(buf, sizeof(buf), "%s/%s", target, rest) >= (int)sizeof(buf))
+				goto toolong;
+			strcpy(todo, buf);
+			rest = todo;
+		} else if (*rest && !S_ISDIR(st->st_mode)) {
+			errno = ENOTDIR;
+			return -1;
+		}
+	}
+	return fstatat(rootfd, done, st, AT_SYMLINK_NOFOLLOW);
+toolong:
+	errno = ENAMETOOLONG;
+	return -1;
+}
+
+/* 0 if path (in the rootfs) is an executable file, else an errno (EACCES: not executable). */
+static int spec_exec_in_root(int rootfd, const char *path)
+{
+	struct stat st;
+	if (spec_stat_in_root(rootfd, path, &st) < 0)
+		return errno;
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		return EACCES;
+	return 0;
+}
+
+static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_process *pr)
+{
+	const char *arg0 = pr->args[0], *path_env = NULL;
+	char buf[PATH_MAX];
+	int e;
+	if (strchr(arg0, '/')) {
+		snprintf(buf, sizeof(buf), "%s/%s", arg0[0] == '/' ? "" : pr->cwd, arg0);
+		e = spec_exec_in_root(rootfd, buf);
+	} else {
+		for (size_t i = 0; i < pr->n_env; i++)
+			if (str_has_prefix(pr->env[i], "PATH="))
+				path_env = pr->env[i] + 5;
+		if (!path_env)
+			path_env = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+		e = ENOENT;
+		for (const char *d = path_env; e && *d;) {
+			size_t len = strcspn(d, ":");
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, d, arg0);
+			int r = spec_exec_in_root(rootfd, buf);
+			if (r == 0 || (r != ENOENT && r != ENOTDIR && e == ENOENT))
+				e = r; /* found; or remember why the first candidate failed */
+			d += len + (d[len] == ':');
+		}
+	}
+	if (e == ENOENT)
+		spec_ck_report(c, "process.args[0]: \"%s\" not found in the rootfs%s%s%s", arg0,
+			       path_env ? " (PATH=" : "", path_env ? path_env : "", path_env ? ")" : "");
+	else if (e)
+		spec_ck_report(c, "process.args[0]: \"%s\": %s", arg0,
+			       e == EACCES ? "not an executable file" : strerror(e));
+}
+
+static void spec_ck_process(struct spec_ck *c, int rootfd, const struct spec_process *pr)
+{
+	if (rootfd >= 0)
+		spec_ck_args(c, rootfd, pr);
+	for (size_t i = 0; i < pr->n_env; i++)
+		if (!strchr(pr->env[i], '='))
+			spec_ck_report(c, "process.env[%zu]: \"%s\" is not KEY=VALUE", i, pr->env[i]);
+	for (size_t i = 0; i < pr->n_rlimits; i++)
+		if (pr->rlimits[i].soft > pr->rlimits[i].hard)
+			spec_ck_report(c, "process.rlimits[%zu]: %s soft limit %" PRIu64
+				       " is above the hard limit %" PRIu64, i, pr->rlimits[i].type,
+				       pr->rlimits[i].soft, pr->rlimits[i].hard);
+	if (pr->oom_score_adj.set && (pr->oom_score_adj.v < -1000 || pr->oom_score_adj.v > 1000))
+		spec_ck_report(c, "process.oomScoreAdj: %" PRId64 " is outside -1000..1000",
+			       pr->oom_score_adj.v);
+	if (pr->has_io_priority && (pr->io_priority < 0 || pr->io_priority > 7))
+		spec_ck_report(c, "process.ioPriority.priority: %d is outside 0..7", pr->io_priority);
+	const struct spec_scheduler *s = &pr->scheduler;
+	if (s->set && (s->nice < -20 || s->nice > 19))
+		spec_ck_report(c, "process.scheduler.nice: %d is outside -20..19", s->nice);
+	bool rt = s->policy == SCHED_FIFO || s->policy == SCHED_RR;
+	if (s->set && (rt ? s->priority < 1 || s->priority > 99 : s->priority != 0))
+		spec_ck_report(c, "process.scheduler.priority: %d is invalid for this policy (%s)",
+			       s->priority, rt ? "1..99" : "must be 0");
+}
+
+/* A host file a hook runs: it must exist and be executable. */
+static void spec_ck_host_exec(struct spec_ck *c, const char *what, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		spec_ck_report(c, "%s: %s: %s", what, path, strerror(errno));
+	else if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		spec_ck_report(c, "%s: %s is not an executable file", what, path);
+}
+
+static void spec_ck_abs_paths(struct spec_ck *c, const char *what, const char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (paths[i][0] != '/')
+			spec_ck_report(c, "%s[%zu]: \"%s\" is not an absolute path", what, i, paths[i]);
+}
+
+/* Which namespace a sysctl belongs to (runc's rule); 0 if none may be set. */
+static int spec_sysctl_ns(const char *name)
+{
+	char key[256];
+	snprintf(key, sizeof(key), "%s", name);
+	for (char *q = key; *q; q++)
+		if (*q == '/')
+			*q = '.';
+	if (str_has_prefix(key, "net."))
+		return CLONE_NEWNET;
+	if (str_has_prefix(key, "fs.mqueue.") || str_has_prefix(key, "kernel.shm") ||
+	    str_has_prefix(key, "kernel.msg") || strcmp(key, "kernel.sem") == 0)
+		return CLONE_NEWIPC;
+	if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+		return CLONE_NEWUTS;
+	return 0;
+}
+
+/* The kernel's rules for a uid_map/gid_map: non-empty ranges that fit in 32 bits and do
+ * not overlap, at most 340 lines. */
+static void spec_ck_idmap(struct spec_ck *c, const char *what, const struct spec_idmap *m,
+			  size_t n)
+{
+	if (n > 340)
+		spec_ck_report(c, "%s: %zu ranges, the kernel takes at most 340", what, n);
+	for (size_t i = 0; i < n; i++) {
+		if (!m[i].size || (uint64_t)m[i].container_id + m[i].size > 1ull << 32 ||
+		    (uint64_t)m[i].host_id + m[i].size > 1ull << 32)
+			spec_ck_report(c, "%s[%zu]: empty range or beyond 2^32", what, i);
+		for (size_t j = 0; j < i; j++)
+			if ((m[i].container_id < (uint64_t)m[j].container_id + m[j].size &&
+			     m[j].container_id < (uint64_t)m[i].container_id + m[i].size) ||
+			    (m[i].host_id < (uint64_t)m[j].host_id + m[j].size &&
+			     m[j].host_id < (uint64_t)m[i].host_id + m[i].size))
+				spec_ck_report(c, "%s[%zu]: overlaps %s[%zu]", what, i, what, j);
+	}
+}
+
+/* Is id inside one of the container ranges? */
+static bool spec_id_mapped(const struct spec_idmap *m, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= m[i].container_id && id - m[i].container_id < m[i].size)
+			return true;
+	return false;
+}
+
+static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
+{
+	const struct spec_linux *lx = &s->lx;
+	bool new_user = false;
+	for (size_t i = 0; i < lx->n_namespaces; i++) {
+		const struct spec_namespace *ns = &lx->namespaces[i];
+		struct stat st;
+		if (ns->path && stat(ns->path, &st) < 0)
+			spec_ck_report(c, "linux.namespaces[%zu].path: %s: %s", i, ns->path,
+				            strerror(errno));
+		if (ns->type == CLONE_NEWUSER && !ns->path)
+			new_user = true;
+	}
+	if (new_user && (!lx->n_uid_mappings || !lx->n_gid_mappings))
+		spec_ck_report(c, "linux.uidMappings/gidMappings: a new user namespace needs both");
+	spec_ck_idmap(c, "linux.uidMappings", lx->uid_mappings, lx->n_uid_mappings);
+	spec_ck_idmap(c, "linux.gidMappings", lx->gid_mappings, lx->n_gid_mappings);
+	const struct spec_user *u = &s->process.user;
+	if (new_user && s->has_process && lx->n_uid_mappings &&
+	    !spec_id_mapped(lx->uid_mappings, lx->n_uid_mappings, u->uid))
+		spec_ck_report(c, "process.user.uid: %u is not mapped by linux.uidMappings", u->uid);
+	if (new_user && s->has_process && lx->n_gid_mappings &&
+	    !spec_id_mapped(lx->gid_mappings, lx->n_gid_mappings, u->gid))
+		spec_ck_report(c, "process.user.gid: %u is not mapped by linux.gidMappings", u->gid);
+	if (!(ns_mask & CLONE_NEWUSER) && (lx->n_uid_mappings || lx->n_gid_mappings))
+		spec_ck_report(c, "linux.uidMappings/gidMappings: set without a user namespace");
+	if (lx->n_time_offsets && !(ns_mask & CLONE_NEWTIME))
+		spec_ck_report(c, "linux.timeOffsets: set without a time namespace");
+	if (lx->n_net_devices && !(ns_mask & CLONE_NEWNET))
+		spec_ck_report(c, "linux.netDevices: set without a network namespace");
+	for (size_t i = 0; i < lx->n_sysctl; i++) {
+		int need = spec_sysctl_ns(lx->sysctl[i].key);
+		if (!need)
+			spec_ck_report(c, "linux.sysctl.%s: not namespaced, refused", lx->sysctl[i].key);
+		else if (!(ns_mask & need))
+			spec_ck_report(c, "linux.sysctl.%s: needs a %s namespace", lx->sysctl[i].key,
+				            need == CLONE_NEWNET ? "network"
+				            : need == CLONE_NEWIPC ? "ipc" : "uts");
+	}
+	for (size_t i = 0; i < lx->n_devices; i++)
+		if (lx->devices[i].path[0] != '/')
+			spec_ck_report(c, "linux.devices[%zu].path: \"%s\" is not an absolute path", i,
+				       lx->devices[i].path);
+	spec_ck_abs_paths(c, "linux.maskedPaths", lx->masked_paths, lx->n_masked_paths);
+	spec_ck_abs_paths(c, "linux.readonlyPaths", lx->readonly_paths, lx->n_readonly_paths);
+	const struct spec_memory *m = &lx->resources.memory;
+	if (m->limit.set && m->swap.set && m->limit.v > 0 && m->swap.v > 0 && m->swap.v < m->limit.v)
+		spec_ck_report(c, "linux.resources.memory.swap: %" PRId64 " is below the memory limit %"
+			       PRId64 " (swap is memory+swap)", m->swap.v, m->limit.v);
+	if (m->swappiness.set && m->swappiness.v > 100)
+		spec_ck_report(c, "linux.resources.memory.swappiness: %" PRIu64 " is above 100",
+			       m->swappiness.v);
+	const struct spec_seccomp *sc = lx->seccomp;
+	for (size_t i = 0; sc && i < sc->n_syscalls; i++) {
+		if (!sc->syscalls[i].n_names)
+			spec_ck_report(c, "linux.seccomp.syscalls[%zu].names: empty", i);
+		if (sc->syscalls[i].action == SC_ACT_NOTIFY && !sc->listener_path)
+			spec_ck_report(c, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY needs "
+				       "linux.seccomp.listenerPath", i);
+	}
+}
+
+int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *problem), void *arg,
+	      struct ctr_error *err)
+{
+	struct spec_ck c = {report, arg, 0};
+	struct spec *s = NULL;
+	struct ctr_error perr = {0};
+	if (spec_load(bundle_dir, &s, &perr) < 0) {
+		if (perr.errnum == ENOMEM)
+			return err_set(err, ENOMEM, "%s", perr.msg);
+		spec_ck_report(&c, "%s", perr.msg);
+		return c.n;
+	}
+	/* parse notes, oldest first */
+	size_t n_notes = 0;
+	const struct spec_priv *pv = s->priv;
+	for (const struct spec_note *n = pv->notes; n; n = n->next)
+		n_notes++;
+	for (size_t k = n_notes; k--;) {
+		const struct spec_note *n = pv->notes;
+		for (size_t j = 0; j < k; j++)
+			n = n->next;
+		spec_ck_report(&c, "%s", n->text);
+	}
+
+	char rootfs[PATH_MAX];
+	int rootfd AUTO_CLOSE = -1;
+	struct stat st;
+	if (s->root_path[0] == '/')
+		snprintf(rootfs, sizeof(rootfs), "%s", s->root_path);
+	else
+		spec_bundle_path(rootfs, sizeof(rootfs), bundle_dir, s->root_path, NULL);
+	if (stat(rootfs, &st) < 0)
+		spec_ck_report(&c, "root.path: %s: %s", rootfs, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		spec_ck_report(&c, "root.path: %s is not a directory", rootfs);
+	else if ((rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		spec_ck_report(&c, "root.path: %s: %s", rootfs, strerror(errno));
+
+	int ns_mask = 0;
+	for (size_t i = 0; i < s->lx.n_namespaces; i++)
+		ns_mask |= s->lx.namespaces[i].type;
+	if (strtoul(s->oci_version + 2, NULL, 10) > 3) /* "1.x", checked by the parser */
+		spec_ck_report(&c, "ociVersion: %s is newer than " CTR_OCI_VERSION
+			       ": its new fields are ignored", s->oci_version);
+	if (s->has_process)
+		spec_ck_process(&c, rootfd, &s->process);
+	else
+		spec_ck_report(&c, "process: missing, so there is nothing to start");
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		bool bind = m->type && strcmp(m->type, "bind") == 0;
+		for (size_t j = 0; j < m->n_options; j++)
+			bind |= !strcmp(m->options[j], "bind") || !strcmp(m->options[j], "rbind");
+		if (m->destination[0] != '/')
+			spec_ck_report(&c, "mounts[%zu].destination: \"%s\" is not an absolute path", i,
+				       m->destination);
+		char src[PATH_MAX];
+		if (bind && !m->source) {
+			spec_ck_report(&c, "mounts[%zu].source: missing for a bind mount", i);
+		} else if (bind) {
+			if (m->source[0] == '/')
+				snprintf(src, sizeof(src), "%s", m->source);
+			else
+				spec_bundle_path(src, sizeof(src), bundle_dir, m->source, NULL);
+			if (stat(src, &st) < 0)
+				spec_ck_report(&c, "mounts[%zu].source: %s: %s", i, src,
+					            strerror(errno));
+		}
+	}
+	for (int k = 0; k < HOOK_KIND_COUNT; k++)
+		for (size_t i = 0; i < s->n_hooks[k]; i++) {
+			char what[64];
+			const char *path = s->hooks[k][i].path;
+			snprintf(what, sizeof(what), "hooks.%s[%zu].path",
+				 spec_tab_at(spec_hook_tab, k), i);
+			/* startContainer hooks run in the container: their path is in the rootfs */
+			int e = k != HOOK_START_CONTAINER ? 0 : rootfd < 0 ? -1 :
+				spec_exec_in_root(rootfd, path);
+			if (k != HOOK_START_CONTAINER)
+				spec_ck_host_exec(&c, what, path);
+			else if (e > 0)
+				spec_ck_report(&c, "%s: %s in the rootfs: %s", what, path,
+					       e == EACCES ? "not an executable file" : strerror(e));
+		}
+	if (s->hostname && *s->hostname && !(ns_mask & CLONE_NEWUTS))
+		spec_ck_report(&c, "hostname: set without a uts namespace");
+	if (s->domainname && *s->domainname && !(ns_mask & CLONE_NEWUTS))
+		spec_ck_report(&c, "domainname: set without a uts namespace");
+	spec_ck_linux(&c, s, ns_mask);
+	spec_free(s);
+	return c.n;
+}
+
 /* ======================================================================
  * state
  * ====================================================================== */
@@ -846,6 +3409,1756 @@ static int cgroup_stats(const struct cgroup *cg, struct jw *w, struct ctr_error 
 /* A directory fd of the cgroup v2 leaf for clone3(CLONE_INTO_CGROUP), or -1. */
 static int cgroup_v2_fd(const struct cgroup *cg);
 
+/*
+ * Layouts: v1 (one mount per controller set), v2 (one cgroup2 mount), hybrid (v1
+ * controllers plus a cgroup2 mount, usually /sys/fs/cgroup/unified), none. Each
+ * controller is served by the v1 hierarchy that has it, else by cgroup2 if its root
+ * offers it (on hybrid hosts e.g. hugetlb can live on v2). The container's directory is
+ * made in every hierarchy, so its processes are tracked everywhere, like runc does.
+ * Default path: "/ctr/<id>" below each hierarchy root. Relative cgroupsPath values are
+ * below ctr's own cgroup (/proc/self/cgroup), per hierarchy.
+ */
+enum {
+	CG_CPU, CG_CPUACCT, CG_CPUSET, CG_MEMORY, CG_DEVICES, CG_FREEZER, CG_BLKIO, CG_PIDS,
+	CG_HUGETLB, CG_NET_CLS, CG_NET_PRIO, CG_RDMA, CG_MISC, CG_PERF, CG_NCTL
+};
+static const char *const cg_v1_names[CG_NCTL] = {
+	"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids",
+	"hugetlb", "net_cls", "net_prio", "rdma", "misc", "perf_event"};
+/* The same controller's name on cgroup2 ("" where v2 has none: devices, freezer and
+ * cpuacct are built in, net_cls/net_prio do not exist). */
+static const char *const cg_v2_names[CG_NCTL] = {
+	"cpu", "", "cpuset", "memory", "", "", "io", "pids",
+	"hugetlb", "", "", "rdma", "misc", "perf_event"};
+
+enum { CG_MODE_NONE, CG_MODE_V1, CG_MODE_V2, CG_MODE_HYBRID };
+static const char *const cg_mode_names[] = {"none", "v1", "v2", "hybrid"};
+
+#define CG_MAX_HIER 16
+
+struct cg_dir {
+	char *dir;                   /* absolute directory of the container's cgroup */
+	uint32_t ctls;               /* controllers served here (bits of CG_*) */
+	bool v2;                     /* the cgroup2 hierarchy */
+	bool made;                   /* created by us (rollback removes only those) */
+};
+
+struct cgroup {
+	int mode;
+	char *path;                  /* as resolved: "/ctr/id", or relative "a/b" */
+	size_t n;
+	struct cg_dir d[CG_MAX_HIER];
+	char *res_json;              /* resources changed by `update` (merged), or NULL */
+};
+
+/* A hierarchy found in mountinfo; strings point into the caller's buffer. */
+struct cg_mount {
+	char *mnt, *root, *opts;     /* opts: v1 controller list as in /proc/self/cgroup */
+	uint32_t ctls;
+	bool v2;
+};
+
+struct cg_host {
+	size_t n;
+	struct cg_mount m[CG_MAX_HIER];
+};
+
+static uint32_t cg_mask_of(const char *list, const char *const names[CG_NCTL], char sep)
+{
+	uint32_t mask = 0;
+	for (const char *p = list; *p;) {
+		const char *e = strchr(p, sep);
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		for (int i = 0; i < CG_NCTL; i++)
+			if (names[i][0] && strlen(names[i]) == len && !memcmp(names[i], p, len))
+				mask |= 1u << i;
+		p += len + (e != NULL);
+	}
+	return mask;
+}
+
+/* mountinfo escapes ' ', '\t', '\n' and '\\' as octal: undo it in place. */
+static void cg_unescape(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = 0;
+}
+
+/* Parse mountinfo text (modified in place) into the cgroup hierarchies it shows; the
+ * first mount of each hierarchy wins. */
+static void cg_parse_mountinfo(char *text, struct cg_host *h)
+{
+	h->n = 0;
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		char *f[6] = {0}, *p = line;
+		int nf = 0;
+		while (nf < 6 && p) {         /* id parent dev root mountpoint options */
+			f[nf++] = p;
+			p = strchr(p, ' ');
+			if (p)
+				*p++ = 0;
+		}
+		/* optional fields, then "- fstype source superoptions" */
+		char *dash = !p ? NULL : str_has_prefix(p, "- ") ? p - 1 : strstr(p, " - ");
+		if (nf < 6 || !dash)
+			continue;
+		char *fstype = dash + 3, *src = strchr(fstype, ' ');
+		if (!src)
+			continue;
+		*src++ = 0;
+		char *super = strchr(src, ' ');
+		if (!super)
+			continue;
+		super++;
+		bool v2 = !strcmp(fstype, "cgroup2");
+		if ((!v2 && strcmp(fstype, "cgroup")) || h->n == CG_MAX_HIER)
+			continue;
+		cg_unescape(f[3]);
+		cg_unescape(f[4]);
+		struct cg_mount m = {.mnt = f[4], .root = f[3], .v2 = v2, .opts = ""};
+		if (!v2) {
+			/* keep controller names and name=... from the super options, in order */
+			char *o = super;
+			for (char *t = super, *e; t && *t; t = e) {
+				e = strchr(t, ',');
+				size_t len = e ? (size_t)(e - t) : strlen(t);
+				if (e)
+					e++;
+				bool keep = str_has_prefix(t, "name=");
+				for (int i = 0; i < CG_NCTL && !keep; i++)
+					keep = strlen(cg_v1_names[i]) == len && !memcmp(t, cg_v1_names[i], len);
+				if (keep) {
+					if (o != super)
+						*o++ = ',';
+					memmove(o, t, len);
+					o += len;
+				}
+			}
+			*o = 0;
+			if (!*super)
+				continue;
+			m.opts = super;
+			m.ctls = cg_mask_of(super, cg_v1_names, ',');
+		}
+		bool dup = false;
+		for (size_t i = 0; i < h->n; i++)
+			dup |= h->m[i].v2 == v2 && !strcmp(h->m[i].opts, m.opts);
+		if (!dup)
+			h->m[h->n++] = m;
+	}
+}
+
+static int cg_mode_of(const struct cg_host *h)
+{
+	bool v1 = false, v2 = false;
+	for (size_t i = 0; i < h->n; i++) {
+		v1 |= !h->m[i].v2 && h->m[i].ctls;
+		v2 |= h->m[i].v2;
+	}
+	return v1 ? (v2 ? CG_MODE_HYBRID : CG_MODE_V1) : (v2 ? CG_MODE_V2 : CG_MODE_NONE);
+}
+
+/* Own cgroup of this process in hierarchy m, from /proc/self/cgroup text, made relative
+ * to the mount's root (a bind of a sub-tree, or a cgroup namespace). */
+static int cg_own_path(const char *selfcg, const struct cg_mount *m, char *out, size_t size)
+{
+	for (const char *l = selfcg; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		const char *c1 = memchr(l, ':', len);
+		const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - l)) : NULL;
+		if (c2) {
+			size_t clen = (size_t)(c2 - c1 - 1);
+			bool match = m->v2 ? (clen == 0 && l[0] == '0')
+					   : (clen == strlen(m->opts) && !memcmp(c1 + 1, m->opts, clen));
+			if (match) {
+				const char *p = c2 + 1;
+				size_t plen = len - (size_t)(p - l);
+				size_t rlen = strcmp(m->root, "/") ? strlen(m->root) : 0;
+				if (rlen && plen >= rlen && !memcmp(p, m->root, rlen))
+					p += rlen, plen -= rlen;
+				if (plen + 1 > size)
+					return -1;
+				memcpy(out, p, plen);
+				out[plen] = 0;
+				return 0;
+			}
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+	return -1;
+}
+
+/* Resolve linux.cgroupsPath (NULL: "/ctr/<id>") into a clean path: "/a/b" absolute,
+ * "a/b" relative to our own cgroup. ".." and the systemd "slice:prefix:name" form are
+ * refused. */
+static int cg_path_clean(const char *in, const char *id, char *out, size_t size,
+			 struct ctr_error *err)
+{
+	char buf[PATH_MAX];
+	if (!in || !*in) {
+		if (snprintf(buf, sizeof(buf), "/ctr/%s", id) >= (int)sizeof(buf))
+			return err_set(err, ENAMETOOLONG, "cgroup path for %s", id);
+		in = buf;
+	}
+	if (in[0] != '/' && strchr(in, ':'))
+		return err_set(err, EINVAL, "linux.cgroupsPath: \"%s\": the systemd "
+			       "\"slice:prefix:name\" form is not supported (ctr manages cgroupfs "
+			       "itself; give a path)", in);
+	size_t o = 0;
+	if (in[0] == '/')
+		out[o++] = '/';
+	for (const char *p = in; *p;) {
+		while (*p == '/')
+			p++;
+		size_t len = strcspn(p, "/");
+		if (!len)
+			break;
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return err_set(err, EINVAL, "linux.cgroupsPath: \"%s\": \"..\" would "
+				       "leave the cgroup root", in);
+		if (!(len == 1 && p[0] == '.')) {
+			if (o > 1 || (o == 1 && out[0] != '/'))
+				out[o++] = '/';
+			if (o + len + 1 >= size)
+				return err_set(err, ENAMETOOLONG, "linux.cgroupsPath: \"%s\"", in);
+			memcpy(out + o, p, len);
+			o += len;
+		}
+		p += len;
+	}
+	out[o] = 0;
+	if (!strcmp(out, "/") || !o)
+		return err_set(err, EINVAL, "linux.cgroupsPath: \"%s\": the container cannot "
+			       "use the root cgroup", in);
+	return 0;
+}
+
+/* ---- small file helpers ---- */
+
+static int cg_read_at(const char *dir, const char *file, char *buf, size_t size)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	int fd = openat(AT_FDCWD, p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read_full(fd, buf, size - 1);
+	int e = errno;
+	close(fd);
+	if (n < 0) {
+		errno = e;
+		return -1;
+	}
+	buf[n] = 0;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
+	return 0;
+}
+
+static int cg_write_at(const char *dir, const char *file, const char *val)
+{
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof(p), "%s/%s", dir, file) >= (int)sizeof(p)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = openat(AT_FDCWD, p, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = write_all(fd, val, strlen(val));
+	int e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+/* A number from a cgroup file ("max" reads as UINT64_MAX); 0 if unreadable. */
+static uint64_t cg_read_u64(const char *dir, const char *file)
+{
+	char buf[64];
+	uint64_t v = 0;
+	if (cg_read_at(dir, file, buf, sizeof(buf)) < 0)
+		return 0;
+	if (!strcmp(buf, "max"))
+		return UINT64_MAX;
+	return parse_u64(buf, &v) < 0 ? 0 : v;
+}
+
+/* "key value" line of a flat keyed file (memory.stat, cpu.stat, memory.events ...). */
+static uint64_t cg_key(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (!strncmp(l, key, kl) && l[kl] == ' ')
+			return strtoull(l + kl + 1, NULL, 10);
+	return 0;
+}
+
+static void cg_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The directory serving controller ctl, or NULL; *v2 tells which kind it is. */
+static const struct cg_dir *cg_find(const struct cgroup *cg, int ctl)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (!cg->d[i].v2 && (cg->d[i].ctls & (1u << ctl)))
+			return &cg->d[i];
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->d[i].v2 && (cg->d[i].ctls & (1u << ctl)))
+			return &cg->d[i];
+	return NULL;
+}
+
+static const struct cg_dir *cg_v2dir(const struct cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->d[i].v2)
+			return &cg->d[i];
+	return NULL;
+}
+
+/* 1 (v1), 2 (v2) or 0 (missing) for controller ctl. */
+static int cg_ver(const struct cgroup *cg, int ctl)
+{
+	const struct cg_dir *d = cg_find(cg, ctl);
+	return d ? (d->v2 ? 2 : 1) : 0;
+}
+
+/* Flags of cg_set. */
+#define CGW_OPT_CTL 1                /* controller missing: silently skip (runc: net_cls) */
+#define CGW_OPT_FILE 2               /* file missing or refused as obsolete: skip */
+
+/* Write one value to controller ctl's file; errors name the config field. */
+PRINTF_LIKE(5, 6)
+static int cg_set(const struct cgroup *cg, int ctl, const char *file, int flags,
+		  const char *fmt, ...)
+{
+	char val[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	const struct cg_dir *d = cg_find(cg, ctl);
+	if (!d) {
+		if (flags & CGW_OPT_CTL)
+			return 0;
+		errno = ENODEV;
+		return -1;
+	}
+	if (cg_write_at(d->dir, file, val) == 0)
+		return 0;
+	if ((flags & CGW_OPT_FILE) && (errno == ENOENT || errno == EOPNOTSUPP))
+		return 0;
+	return -1;
+}
+
+/* cg_set's error text, filled in by the caller that has the error struct. */
+static int cg_set_err(const struct cgroup *cg, int ctl, const char *file, const char *field,
+		      struct ctr_error *err)
+{
+	int e = errno;
+	const struct cg_dir *d = cg_find(cg, ctl);
+	if (e == ENODEV || !d)
+		return err_set(err, 0, "linux.resources.%s: the %s controller is not available "
+			       "on this host (%s cgroups)", field, cg_v1_names[ctl],
+			       cg_mode_names[cg->mode]);
+	if (e == ENOENT)
+		return err_set(err, 0, "linux.resources.%s: %s/%s does not exist: not "
+			       "supported by this kernel", field, d->dir, file);
+	return err_set(err, e, "linux.resources.%s: write %s/%s", field, d->dir, file);
+}
+
+#define CG_SET(ctl, file, field, flags, ...) \
+	do { \
+		if (cg_set(cg, ctl, file, flags, __VA_ARGS__) < 0) \
+			return cg_set_err(cg, ctl, file, field, err); \
+	} while (0)
+
+/* OCI memory.swap is memory+swap; cgroup2's memory.swap.max is swap alone. -1 is
+ * unlimited, 0 means unset (as runc treats it). *out gets -1 (write "max"), -2 (write
+ * nothing) or the value. */
+static int cg_swap_v2(int64_t limit, int64_t swap, int64_t *out, struct ctr_error *err)
+{
+	if (limit == -1 && swap == 0) {
+		*out = -1;           /* both unlimited, as with v1 */
+		return 0;
+	}
+	if (swap == -1 || swap == 0) {
+		*out = swap == -1 ? -1 : -2;
+		return 0;
+	}
+	if (swap < 0)
+		return err_set(err, 0, "linux.resources.memory.swap: invalid value %" PRId64, swap);
+	if (limit <= 0)
+		return err_set(err, 0, "linux.resources.memory.swap: a swap limit needs a "
+			       "memory limit");
+	if (swap < limit)
+		return err_set(err, 0, "linux.resources.memory.swap: %" PRId64 " is below "
+			       "memory.limit %" PRId64 " (swap is memory+swap)", swap, limit);
+	*out = swap - limit;
+	return 0;
+}
+
+/* cpu.shares (2..262144) to cpu.weight (1..10000), the conversion runc and crun use. */
+static uint64_t cg_shares_to_weight(uint64_t shares)
+{
+	if (shares == 0)
+		return 0;
+	if (shares < 2)
+		shares = 2;
+	return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+/* blkio weight (10..1000) to io.weight (1..10000). */
+static uint64_t cg_blkio_to_io_weight(uint64_t w)
+{
+	if (w == 0)
+		return 0;
+	if (w < 10)
+		w = 10;
+	return 1 + (w - 10) * 9999 / 990;
+}
+
+static void cg_num(char *buf, size_t size, int64_t v, const char *unlimited)
+{
+	if (v < 0)
+		snprintf(buf, size, "%s", unlimited);
+	else
+		snprintf(buf, size, "%" PRId64, v);
+}
+
+/* ---- memory ---- */
+
+static int cg_apply_memory(const struct cgroup *cg, const struct spec_memory *m, bool update,
+			   struct ctr_error *err)
+{
+	int ver = cg_ver(cg, CG_MEMORY);
+	bool any = m->limit.set || m->reservation.set || m->swap.set || m->kernel.set ||
+		   m->kernel_tcp.set || m->swappiness.set || m->disable_oom_killer.set ||
+		   m->use_hierarchy.set;
+	if (!any)
+		return 0;
+	if (!ver)
+		return err_set(err, 0, "linux.resources.memory: the memory controller is not "
+			       "available on this host (%s cgroups)", cg_mode_names[cg->mode]);
+	const char *dir = cg_find(cg, CG_MEMORY)->dir;
+	char a[32], b[32];
+	if (m->limit.set && m->limit.v < -1)
+		return err_set(err, 0, "linux.resources.memory.limit: invalid value %" PRId64, m->limit.v);
+	if (update && m->check_before_update.set && m->check_before_update.v && m->limit.set &&
+	    m->limit.v > 0) {
+		uint64_t use = cg_read_u64(dir, ver == 1 ? "memory.usage_in_bytes" : "memory.current");
+		if (use > (uint64_t)m->limit.v)
+			return err_set(err, 0, "linux.resources.memory.limit: %" PRId64 " is below "
+				       "the current usage %" PRIu64 " (checkBeforeUpdate)", m->limit.v, use);
+	}
+	if (m->swappiness.set && m->swappiness.v > 100)
+		return err_set(err, 0, "linux.resources.memory.swappiness: %" PRIu64 " is not in "
+			       "0..100", m->swappiness.v);
+	if (ver == 1) {
+		cg_num(a, sizeof(a), m->limit.v, "-1");
+		cg_num(b, sizeof(b), m->swap.v, "-1");
+		bool sw = m->swap.set && m->swap.v != 0;
+		int swf = m->swap.v == -1 ? CGW_OPT_FILE : 0;   /* no swap accounting: fine */
+		/* memsw must stay >= limit: when raising, memsw goes first */
+		if (m->limit.set && cg_set(cg, CG_MEMORY, "memory.limit_in_bytes", 0, "%s", a) < 0) {
+			if (!sw || (errno != EINVAL && errno != EBUSY))
+				return cg_set_err(cg, CG_MEMORY, "memory.limit_in_bytes", "memory.limit", err);
+			CG_SET(CG_MEMORY, "memory.memsw.limit_in_bytes", "memory.swap", swf, "%s", b);
+			sw = false;
+			CG_SET(CG_MEMORY, "memory.limit_in_bytes", "memory.limit", 0, "%s", a);
+		}
+		if (sw)
+			CG_SET(CG_MEMORY, "memory.memsw.limit_in_bytes", "memory.swap", swf, "%s", b);
+		if (m->reservation.set) {
+			cg_num(a, sizeof(a), m->reservation.v, "-1");
+			CG_SET(CG_MEMORY, "memory.soft_limit_in_bytes", "memory.reservation", 0, "%s", a);
+		}
+		if (m->kernel.set) {   /* gone or refused on kernels >= 5.16/6.1 */
+			cg_num(a, sizeof(a), m->kernel.v, "-1");
+			CG_SET(CG_MEMORY, "memory.kmem.limit_in_bytes", "memory.kernel", CGW_OPT_FILE, "%s", a);
+		}
+		if (m->kernel_tcp.set) {
+			cg_num(a, sizeof(a), m->kernel_tcp.v, "-1");
+			CG_SET(CG_MEMORY, "memory.kmem.tcp.limit_in_bytes", "memory.kernelTCP", 0, "%s", a);
+		}
+		if (m->swappiness.set)
+			CG_SET(CG_MEMORY, "memory.swappiness", "memory.swappiness", 0, "%" PRIu64, m->swappiness.v);
+		if (m->disable_oom_killer.set && m->disable_oom_killer.v)
+			CG_SET(CG_MEMORY, "memory.oom_control", "memory.disableOOMKiller", 0, "1");
+		if (m->use_hierarchy.set)   /* always on since 5.16: writing 1 is fine */
+			CG_SET(CG_MEMORY, "memory.use_hierarchy", "memory.useHierarchy", 0, "%d",
+			       m->use_hierarchy.v);
+		return 0;
+	}
+	/* v2: kernel, kernelTCP, swappiness, disableOOMKiller, useHierarchy have no
+	 * cgroup2 file; runc ignores them there too. */
+	if (m->limit.set) {
+		cg_num(a, sizeof(a), m->limit.v, "max");
+		CG_SET(CG_MEMORY, "memory.max", "memory.limit", 0, "%s", a);
+	}
+	if (m->swap.set) {
+		int64_t limit = m->limit.set ? m->limit.v : 0, sw = -2;
+		if (!m->limit.set && update) {
+			uint64_t cur = cg_read_u64(dir, "memory.max");
+			limit = cur == UINT64_MAX ? -1 : (int64_t)cur;
+		}
+		if (cg_swap_v2(limit, m->swap.v, &sw, err) < 0)
+			return -1;
+		if (sw != -2) {
+			cg_num(a, sizeof(a), sw, "max");
+			CG_SET(CG_MEMORY, "memory.swap.max", "memory.swap", 0, "%s", a);
+		}
+	}
+	if (m->reservation.set) {
+		cg_num(a, sizeof(a), m->reservation.v, "max");
+		CG_SET(CG_MEMORY, "memory.low", "memory.reservation", 0, "%s", a);
+	}
+	return 0;
+}
+
+/* ---- cpu and cpuset ---- */
+
+static int cg_apply_cpu(const struct cgroup *cg, const struct spec_cpu *c, struct ctr_error *err)
+{
+	bool cpu = c->shares.set || c->quota.set || c->period.set || c->burst.set ||
+		   c->realtime_period.set || c->realtime_runtime.set || c->idle.set;
+	int ver = cg_ver(cg, CG_CPU);
+	if (cpu && !ver)
+		return err_set(err, 0, "linux.resources.cpu: the cpu controller is not available "
+			       "on this host (%s cgroups)", cg_mode_names[cg->mode]);
+	char q[32];
+	if (c->quota.set && c->quota.v < -1)
+		return err_set(err, 0, "linux.resources.cpu.quota: invalid value %" PRId64, c->quota.v);
+	if (ver == 1) {
+		if (c->shares.set)
+			CG_SET(CG_CPU, "cpu.shares", "cpu.shares", 0, "%" PRIu64, c->shares.v);
+		/* a new period must be set before a quota that depends on it */
+		if (c->period.set && c->period.v)
+			CG_SET(CG_CPU, "cpu.cfs_period_us", "cpu.period", 0, "%" PRIu64, c->period.v);
+		if (c->quota.set) {
+			cg_num(q, sizeof(q), c->quota.v, "-1");
+			CG_SET(CG_CPU, "cpu.cfs_quota_us", "cpu.quota", 0, "%s", q);
+		}
+		if (c->burst.set)
+			CG_SET(CG_CPU, "cpu.cfs_burst_us", "cpu.burst", 0, "%" PRIu64, c->burst.v);
+		if (c->realtime_period.set && c->realtime_period.v)
+			CG_SET(CG_CPU, "cpu.rt_period_us", "cpu.realtimePeriod", 0, "%" PRIu64,
+			       c->realtime_period.v);
+		if (c->realtime_runtime.set)
+			CG_SET(CG_CPU, "cpu.rt_runtime_us", "cpu.realtimeRuntime", 0, "%" PRId64,
+			       c->realtime_runtime.v);
+	} else if (ver == 2) {
+		if (c->shares.set && c->shares.v) {
+			uint64_t w = cg_shares_to_weight(c->shares.v);
+			if (w > 10000)
+				return err_set(err, 0, "linux.resources.cpu.shares: %" PRIu64 " is "
+					       "above 262144", c->shares.v);
+			CG_SET(CG_CPU, "cpu.weight", "cpu.shares", 0, "%" PRIu64, w);
+		}
+		if (c->quota.set || (c->period.set && c->period.v)) {
+			char buf[64], cur[64];
+			if (c->quota.set)
+				cg_num(q, sizeof(q), c->quota.v, "max");
+			else if (cg_read_at(cg_find(cg, CG_CPU)->dir, "cpu.max", cur, sizeof(cur)) == 0)
+				snprintf(q, sizeof(q), "%.*s", (int)strcspn(cur, " "), cur);
+			else
+				strcpy(q, "max");
+			if (c->period.set && c->period.v)
+				snprintf(buf, sizeof(buf), "%s %" PRIu64, q, c->period.v);
+			else
+				snprintf(buf, sizeof(buf), "%s", q);
+			CG_SET(CG_CPU, "cpu.max", c->quota.set ? "cpu.quota" : "cpu.period", 0, "%s", buf);
+		}
+		if (c->burst.set)
+			CG_SET(CG_CPU, "cpu.max.burst", "cpu.burst", 0, "%" PRIu64, c->burst.v);
+		if ((c->realtime_period.set && c->realtime_period.v) ||
+		    (c->realtime_runtime.set && c->realtime_runtime.v))
+			return err_set(err, 0, "linux.resources.cpu.realtimeRuntime: real-time "
+				       "scheduling limits do not exist on cgroup v2");
+	}
+	if (c->idle.set)
+		CG_SET(CG_CPU, "cpu.idle", "cpu.idle", 0, "%" PRId64, c->idle.v);
+	if (c->cpus && *c->cpus)
+		CG_SET(CG_CPUSET, "cpuset.cpus", "cpu.cpus", 0, "%s", c->cpus);
+	if (c->mems && *c->mems)
+		CG_SET(CG_CPUSET, "cpuset.mems", "cpu.mems", 0, "%s", c->mems);
+	return 0;
+}
+
+/* ---- block I/O ---- */
+
+static int cg_apply_blkio(const struct cgroup *cg, const struct spec_blkio *b, struct ctr_error *err)
+{
+	int ver = cg_ver(cg, CG_BLKIO);
+	bool any = b->weight.set || b->leaf_weight.set || b->n_weight_devices ||
+		   b->n_throttle_read_bps || b->n_throttle_write_bps || b->n_throttle_read_iops ||
+		   b->n_throttle_write_iops;
+	if (!any)
+		return 0;
+	if (!ver)
+		return err_set(err, 0, "linux.resources.blockIO: the %s controller is not "
+			       "available on this host (%s cgroups)", "blkio/io", cg_mode_names[cg->mode]);
+	const char *dir = cg_find(cg, CG_BLKIO)->dir;
+	char probe[64];
+	/* v1: blkio.weight (CFQ) else blkio.bfq.weight; v2: io.bfq.weight takes blkio's
+	 * scale, else io.weight with conversion */
+	const char *wfile = ver == 1 ? "blkio.weight" : "io.bfq.weight";
+	bool conv = false;
+	if (cg_read_at(dir, wfile, probe, sizeof(probe)) < 0) {
+		wfile = ver == 1 ? "blkio.bfq.weight" : "io.weight";
+		conv = ver == 2;
+	}
+	if (b->weight.set && b->weight.v) {
+		if (b->weight.v < 10 || b->weight.v > 1000)
+			return err_set(err, 0, "linux.resources.blockIO.weight: %u is not in 10..1000",
+				       b->weight.v);
+		CG_SET(CG_BLKIO, wfile, "blockIO.weight", 0, "%" PRIu64,
+		       conv ? cg_blkio_to_io_weight(b->weight.v) : b->weight.v);
+	}
+	if (ver == 1 && b->leaf_weight.set && b->leaf_weight.v)  /* CFQ only, gone since 5.0 */
+		CG_SET(CG_BLKIO, "blkio.leaf_weight", "blockIO.leafWeight", CGW_OPT_FILE, "%u",
+		       b->leaf_weight.v);
+	char wdfile[32];
+	snprintf(wdfile, sizeof(wdfile), "%s%s", wfile, ver == 1 ? "_device" : "");
+	for (size_t i = 0; i < b->n_weight_devices; i++) {
+		const struct spec_weight_device *w = &b->weight_devices[i];
+		if (w->weight.set)
+			CG_SET(CG_BLKIO, wdfile, "blockIO.weightDevice", 0, "%" PRId64 ":%" PRId64 " %" PRIu64,
+			       w->major, w->minor, conv ? cg_blkio_to_io_weight(w->weight.v) : w->weight.v);
+		if (ver == 1 && w->leaf_weight.set)
+			CG_SET(CG_BLKIO, "blkio.leaf_weight_device", "blockIO.weightDevice",
+			       CGW_OPT_FILE, "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
+			       w->leaf_weight.v);
+	}
+	static const struct {
+		const char *v1, *v2key, *field;
+		size_t off_list, off_n;
+	} thr[] = {
+		{"blkio.throttle.read_bps_device", "rbps", "blockIO.throttleReadBpsDevice",
+		 offsetof(struct spec_blkio, throttle_read_bps), offsetof(struct spec_blkio, n_throttle_read_bps)},
+		{"blkio.throttle.write_bps_device", "wbps", "blockIO.throttleWriteBpsDevice",
+		 offsetof(struct spec_blkio, throttle_write_bps), offsetof(struct spec_blkio, n_throttle_write_bps)},
+		{"blkio.throttle.read_iops_device", "riops", "blockIO.throttleReadIOPSDevice",
+		 offsetof(struct spec_blkio, throttle_read_iops), offsetof(struct spec_blkio, n_throttle_read_iops)},
+		{"blkio.throttle.write_iops_device", "wiops", "blockIO.throttleWriteIOPSDevice",
+		 offsetof(struct spec_blkio, throttle_write_iops), offsetof(struct spec_blkio, n_throttle_write_iops)},
+	};
+	for (size_t k = 0; k < ARRAY_LEN(thr); k++) {
+		const struct spec_throttle_device *list =
+			*(struct spec_throttle_device *const *)((const char *)b + thr[k].off_list);
+		size_t n = *(const size_t *)((const char *)b + thr[k].off_n);
+		for (size_t i = 0; i < n; i++) {
+			const struct spec_throttle_device *t = &list[i];
+			if (ver == 1) {
+				CG_SET(CG_BLKIO, thr[k].v1, thr[k].field, 0, "%" PRId64 ":%" PRId64 " %" PRIu64,
+				       t->major, t->minor, t->rate);
+			} else if (t->rate) {
+				CG_SET(CG_BLKIO, "io.max", thr[k].field, 0, "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
+				       t->major, t->minor, thr[k].v2key, t->rate);
+			} else {
+				CG_SET(CG_BLKIO, "io.max", thr[k].field, 0, "%" PRId64 ":%" PRId64 " %s=max",
+				       t->major, t->minor, thr[k].v2key);
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- hugetlb, network, rdma, unified ---- */
+
+static int cg_apply_misc(const struct cgroup *cg, const struct spec_resources *r,
+			 struct ctr_error *err)
+{
+	char file[96], field[64];
+	for (size_t i = 0; i < r->n_hugepages; i++) {
+		const char *ps = r->hugepages[i].page_size;
+		size_t nd = ps ? strspn(ps, "0123456789") : 0;
+		snprintf(field, sizeof(field), "hugepageLimits[%zu].pageSize", i);
+		if (!nd || !strchr("KMGT", ps[nd]) || strcmp(ps + nd + 1, "B"))
+			return err_set(err, 0, "linux.resources.%s: \"%s\" is not a page size like "
+				       "\"2MB\"", field, ps ? ps : "");
+		int ver = cg_ver(cg, CG_HUGETLB);
+		snprintf(file, sizeof(file), "hugetlb.%s.%s", ps, ver == 2 ? "max" : "limit_in_bytes");
+		snprintf(field, sizeof(field), "hugepageLimits[%zu]", i);
+		if (cg_set(cg, CG_HUGETLB, file, 0, "%" PRIu64, r->hugepages[i].limit) < 0) {
+			if (errno == ENOENT)
+				return err_set(err, 0, "linux.resources.hugepageLimits[%zu].pageSize: "
+					       "%s: this host has no such huge page size", i, ps);
+			return cg_set_err(cg, CG_HUGETLB, file, field, err);
+		}
+	}
+	/* net_cls / net_prio are v1 only; runc skips them when missing */
+	if (r->has_network && r->net_class_id.set)
+		CG_SET(CG_NET_CLS, "net_cls.classid", "network.classID", CGW_OPT_CTL, "%u",
+		       r->net_class_id.v);
+	for (size_t i = 0; r->has_network && i < r->n_net_priorities; i++)
+		CG_SET(CG_NET_PRIO, "net_prio.ifpriomap", "network.priorities", CGW_OPT_CTL,
+		       "%s %u", r->net_priorities[i].name, r->net_priorities[i].priority);
+	for (size_t i = 0; i < r->n_rdma; i++) {
+		const struct spec_rdma *d = &r->rdma[i];
+		char h[32] = "", o[32] = "";
+		if (d->hca_handles.set)
+			snprintf(h, sizeof(h), " hca_handle=%u", d->hca_handles.v);
+		if (d->hca_objects.set)
+			snprintf(o, sizeof(o), " hca_object=%u", d->hca_objects.v);
+		if (*h || *o)
+			CG_SET(CG_RDMA, "rdma.max", "rdma", 0, "%s%s%s", d->device, h, o);
+	}
+	if (r->n_unified) {
+		const struct cg_dir *v2 = cg_v2dir(cg);
+		if (!v2)
+			return err_set(err, 0, "linux.resources.unified: this host has no cgroup v2 "
+				       "hierarchy (%s cgroups)", cg_mode_names[cg->mode]);
+		for (size_t i = 0; i < r->n_unified; i++) {
+			const char *k = r->unified[i].key;
+			if (!*k || strchr(k, '/') || !strcmp(k, ".."))
+				return err_set(err, 0, "linux.resources.unified: \"%s\" is not a cgroup "
+					       "file name", k);
+			if (cg_write_at(v2->dir, k, r->unified[i].value) < 0)
+				return err_set(err, errno == ENOENT ? 0 : errno, "linux.resources.unified."
+					       "%s: %s %s/%s", k, errno == ENOENT ? "no such file" :
+					       "write", v2->dir, k);
+		}
+	}
+	return 0;
+}
+
+/* ---- devices: v1 allow/deny lists, v2 eBPF ---- */
+
+static void cg_close_pair(int (*fd)[2])
+{
+	for (int k = 0; k < 2; k++)
+		if ((*fd)[k] >= 0)
+			close((*fd)[k]);
+}
+#define AUTO_CLOSE_PAIR __attribute__((cleanup(cg_close_pair)))
+
+/* runc's default allowed devices, appended after the config's rules. */
+static const struct spec_device_rule cg_default_rules[] = {
+	{true, 'c', {false, 0}, {false, 0}, "m"},
+	{true, 'b', {false, 0}, {false, 0}, "m"},
+	{true, 'c', {true, 1}, {true, 3}, "rwm"},      /* null */
+	{true, 'c', {true, 1}, {true, 8}, "rwm"},      /* random */
+	{true, 'c', {true, 1}, {true, 7}, "rwm"},      /* full */
+	{true, 'c', {true, 5}, {true, 0}, "rwm"},      /* tty */
+	{true, 'c', {true, 1}, {true, 5}, "rwm"},      /* zero */
+	{true, 'c', {true, 1}, {true, 9}, "rwm"},      /* urandom */
+	{true, 'c', {true, 136}, {false, 0}, "rwm"},   /* /dev/pts/N */
+	{true, 'c', {true, 5}, {true, 2}, "rwm"},      /* ptmx */
+	{true, 'c', {true, 10}, {true, 200}, "rwm"},   /* net/tun */
+};
+
+/* Every rule in effect: the config's, runc's defaults, then linux.devices (the runtime
+ * creates those nodes, so they must work). Deny-all first is implied. */
+static int cg_rules(const struct spec *s, struct spec_device_rule **out, size_t *n,
+		    struct ctr_error *err)
+{
+	const struct spec_resources *r = &s->lx.resources;
+	size_t nr = s->lx.has_resources ? r->n_devices : 0;
+	size_t total = nr + ARRAY_LEN(cg_default_rules) + s->lx.n_devices;
+	struct spec_device_rule *v = mem_array(total, sizeof(*v), err);
+	if (!v)
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < nr; i++)
+		v[k++] = r->devices[i];
+	for (size_t i = 0; i < ARRAY_LEN(cg_default_rules); i++)
+		v[k++] = cg_default_rules[i];
+	for (size_t i = 0; i < s->lx.n_devices; i++) {
+		const struct spec_device *d = &s->lx.devices[i];
+		if (d->type == 'p')
+			continue;    /* FIFOs are not device-controlled */
+		v[k++] = (struct spec_device_rule){true, d->type == 'u' ? 'c' : d->type,
+			{true, d->major}, {true, d->minor}, "rwm"};
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* access string to bits: m=1 r=2 w=4 (the kernel's BPF_DEVCG_ACC_*); -1 if bad. */
+static int cg_access_bits(const char *a)
+{
+	int bits = 0;
+	for (a = a ? a : "rwm"; *a; a++) {
+		const char *p = strchr("mrw", *a);
+		if (!p)
+			return -1;
+		bits |= 1 << (p - "mrw");
+	}
+	return bits ? bits : 7;
+}
+
+static int cg_check_rule(const struct spec_device_rule *d, size_t i, struct ctr_error *err)
+{
+	if (!strchr("acb", d->type) || !d->type)
+		return err_set(err, 0, "linux.resources.devices[%zu].type: \"%c\" is not a, c or b",
+			       i, d->type);
+	if (cg_access_bits(d->access) < 0)
+		return err_set(err, 0, "linux.resources.devices[%zu].access: \"%s\" is not a "
+			       "subset of \"rwm\"", i, d->access);
+	if ((d->major.set && (d->major.v < -1 || d->major.v > UINT32_MAX)) ||
+	    (d->minor.set && (d->minor.v < -1 || d->minor.v > UINT32_MAX)))
+		return err_set(err, 0, "linux.resources.devices[%zu]: device number out of range", i);
+	return 0;
+}
+
+static void cg_rule_text(const struct spec_device_rule *d, char *buf, size_t size)
+{
+	char maj[24] = "*", min[24] = "*";
+	if (d->major.set && d->major.v >= 0)
+		snprintf(maj, sizeof(maj), "%" PRId64, d->major.v);
+	if (d->minor.set && d->minor.v >= 0)
+		snprintf(min, sizeof(min), "%" PRId64, d->minor.v);
+	if (d->type == 'a')
+		snprintf(buf, size, "a");
+	else
+		snprintf(buf, size, "%c %s:%s %s", d->type, maj, min, d->access ? d->access : "rwm");
+}
+
+/* eBPF, just what a BPF_PROG_TYPE_CGROUP_DEVICE program needs. */
+struct cg_insn {
+	uint8_t code;
+	uint8_t regs;                /* dst | src << 4 */
+	int16_t off;
+	int32_t imm;
+};
+#define CG_BPF_LDXW 0x61             /* dst = *(u32 *)(src + off) */
+#define CG_BPF_AND 0x57              /* dst &= imm */
+#define CG_BPF_RSH 0x77              /* dst >>= imm */
+#define CG_BPF_MOV 0xb7              /* dst = imm */
+#define CG_BPF_JA 0x05               /* pc += off */
+#define CG_BPF_JNE 0x55              /* if dst != imm: pc += off */
+#define CG_BPF_JSET 0x45             /* if dst & imm: pc += off */
+#define CG_BPF_EXIT 0x95
+
+/* Compile rules (deny-all first, last match wins) into a program: r2 = device type
+ * (1 block, 2 char), r3 = access bits, r4 = major, r5 = minor. An allow rule matches
+ * when all asked access is in it, a deny rule when any is. Rules are tested last to
+ * first; the first match returns. Returns the instruction count (0 when out of room). */
+static size_t cg_bpf_gen(const struct spec_device_rule *rules, size_t n, struct cg_insn *p,
+			 size_t cap)
+{
+	size_t k = 0;
+#define EMIT(c, d, s, o, i) do { if (k == cap) return 0; \
+		p[k++] = (struct cg_insn){(c), (uint8_t)((d) | (s) << 4), (int16_t)(o), (int32_t)(i)}; } while (0)
+	EMIT(CG_BPF_LDXW, 2, 1, 0, 0);
+	EMIT(CG_BPF_AND, 2, 0, 0, 0xffff);
+	EMIT(CG_BPF_LDXW, 3, 1, 0, 0);
+	EMIT(CG_BPF_RSH, 3, 0, 0, 16);
+	EMIT(CG_BPF_LDXW, 4, 1, 4, 0);
+	EMIT(CG_BPF_LDXW, 5, 1, 8, 0);
+	for (size_t i = n; i-- > 0;) {
+		const struct spec_device_rule *d = &rules[i];
+		int acc = cg_access_bits(d->access);
+		size_t start = k;
+		if (d->type != 'a')
+			EMIT(CG_BPF_JNE, 2, 0, -1, d->type == 'b' ? 1 : 2);
+		if (d->type != 'a' && d->allow && acc != 7) {
+			EMIT(CG_BPF_JSET, 3, 0, -1, ~acc & 7);
+		} else if (d->type != 'a' && !d->allow && acc != 7) {
+			EMIT(CG_BPF_JSET, 3, 0, 1, acc);
+			EMIT(CG_BPF_JA, 0, 0, -1, 0);
+		}
+		if (d->type != 'a' && d->major.set && d->major.v >= 0)
+			EMIT(CG_BPF_JNE, 4, 0, -1, (int32_t)d->major.v);
+		if (d->type != 'a' && d->minor.set && d->minor.v >= 0)
+			EMIT(CG_BPF_JNE, 5, 0, -1, (int32_t)d->minor.v);
+		EMIT(CG_BPF_MOV, 0, 0, 0, d->allow);
+		EMIT(CG_BPF_EXIT, 0, 0, 0, 0);
+		for (size_t j = start; j < k; j++)     /* -1: to the next rule's block */
+			if (p[j].off == -1)
+				p[j].off = (int16_t)(k - j - 1);
+		if (k - start == 2)
+			return k;        /* unconditional: earlier rules are unreachable */
+	}
+	EMIT(CG_BPF_MOV, 0, 0, 0, 0);
+	EMIT(CG_BPF_EXIT, 0, 0, 0, 0);
+#undef EMIT
+	return k;
+}
+
+#ifndef SYS_bpf
+#define SYS_bpf __NR_bpf
+#endif
+
+/* Load the program and attach it to the v2 cgroup directory (BPF_F_ALLOW_MULTI, so
+ * programs of parent cgroups keep applying too). */
+static int cg_bpf_attach(const char *dir, const struct cg_insn *prog, size_t n,
+			 struct ctr_error *err)
+{
+	union {
+		struct {
+			uint32_t prog_type, insn_cnt;
+			uint64_t insns, license;
+			uint32_t log_level, log_size;
+			uint64_t log_buf;
+		} load;
+		struct {
+			uint32_t target_fd, attach_bpf_fd, attach_type, attach_flags;
+		} attach;
+		char pad[128];
+	} attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.load.prog_type = 15;    /* BPF_PROG_TYPE_CGROUP_DEVICE */
+	attr.load.insn_cnt = (uint32_t)n;
+	attr.load.insns = (uint64_t)(uintptr_t)prog;
+	attr.load.license = (uint64_t)(uintptr_t)"Apache-2.0";
+	int pfd AUTO_CLOSE = (int)syscall(SYS_bpf, 5 /* BPF_PROG_LOAD */, &attr, sizeof(attr));
+	if (pfd < 0)
+		return err_set(err, errno, "linux.resources.devices: load the cgroup v2 device "
+			       "filter (bpf BPF_PROG_LOAD, %zu instructions)", n);
+	int dfd AUTO_CLOSE = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_set(err, errno, "open %s", dir);
+	memset(&attr, 0, sizeof(attr));
+	attr.attach.target_fd = (uint32_t)dfd;
+	attr.attach.attach_bpf_fd = (uint32_t)pfd;
+	attr.attach.attach_type = 6; /* BPF_CGROUP_DEVICE */
+	attr.attach.attach_flags = 2;/* BPF_F_ALLOW_MULTI */
+	if (syscall(SYS_bpf, 8 /* BPF_PROG_ATTACH */, &attr, sizeof(attr)) < 0)
+		return err_set(err, errno, "linux.resources.devices: attach the device filter to %s", dir);
+	return 0;
+}
+
+static int cg_apply_devices(const struct cgroup *cg, const struct spec *s, struct ctr_error *err)
+{
+	const struct cg_dir *v1 = cg_find(cg, CG_DEVICES), *v2 = cg_v2dir(cg);
+	if (!v1 && (!v2 || cg->mode != CG_MODE_V2))
+		return 0;            /* no cgroups: nothing can enforce device rules */
+	struct spec_device_rule *rules AUTO_FREE = NULL;
+	size_t n;
+	if (cg_rules(s, &rules, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (cg_check_rule(&rules[i], i, err) < 0)
+			return -1;
+	if (v1) {
+		/* one open per file: each write() is one rule */
+		static const char *const f[2] = {"devices.deny", "devices.allow"};
+		int fd[2] AUTO_CLOSE_PAIR = {-1, -1};
+		for (int k = 0; k < 2; k++) {
+			char p[PATH_MAX];
+			snprintf(p, sizeof(p), "%s/%s", v1->dir, f[k]);
+			if ((fd[k] = openat(AT_FDCWD, p, O_WRONLY | O_CLOEXEC)) < 0)
+				return err_set(err, errno, "linux.resources.devices: open %s", p);
+		}
+		for (size_t i = 0; i <= n; i++) {
+			char line[80] = "a";
+			int k = i ? rules[i - 1].allow : 0;
+			if (i)
+				cg_rule_text(&rules[i - 1], line, sizeof(line));
+			if (write(fd[k], line, strlen(line)) < 0)
+				return err_set(err, errno, "linux.resources.devices: write \"%s\" to "
+					       "%s/%s", line, v1->dir, f[k]);
+		}
+		return 0;
+	}
+	size_t cap = 8 + n * 8;
+	struct cg_insn *prog AUTO_FREE = mem_array(cap, sizeof(*prog), err);
+	if (!prog)
+		return -1;
+	size_t len = cg_bpf_gen(rules, n, prog, cap);
+	return cg_bpf_attach(v2->dir, prog, len, err);
+}
+
+/* Field name of the first resource the config asks for (NULL: none). */
+static const char *cg_first_resource(const struct spec_resources *r)
+{
+	const struct spec_memory *m = &r->memory;
+	const struct spec_cpu *c = &r->cpu;
+	const struct spec_blkio *b = &r->blkio;
+	if (m->limit.set || m->reservation.set || m->swap.set || m->kernel.set ||
+	    m->kernel_tcp.set || m->swappiness.set || m->disable_oom_killer.set)
+		return "memory";
+	if (c->shares.set || c->quota.set || c->period.set || c->burst.set || c->idle.set ||
+	    c->realtime_period.set || c->realtime_runtime.set || (c->cpus && *c->cpus) ||
+	    (c->mems && *c->mems))
+		return "cpu";
+	if (r->has_pids && r->pids_limit.set)
+		return "pids";
+	if (b->weight.set || b->leaf_weight.set || b->n_weight_devices || b->n_throttle_read_bps ||
+	    b->n_throttle_write_bps || b->n_throttle_read_iops || b->n_throttle_write_iops)
+		return "blockIO";
+	if (r->n_hugepages)
+		return "hugepageLimits";
+	if (r->n_rdma)
+		return "rdma";
+	if (r->n_unified)
+		return "unified";
+	return NULL;
+}
+
+/* All of linux.resources but devices (create adds those; update leaves them). */
+static int cg_apply(const struct cgroup *cg, const struct spec_resources *r, bool update,
+		    struct ctr_error *err)
+{
+	if (cg->mode == CG_MODE_NONE) {
+		const char *f = cg_first_resource(r);
+		if (f)
+			return err_set(err, 0, "linux.resources.%s: this host has no cgroup "
+				       "filesystem mounted, so no resource limit can be set", f);
+		return 0;
+	}
+	if (cg_apply_memory(cg, &r->memory, update, err) < 0 || cg_apply_cpu(cg, &r->cpu, err) < 0 ||
+	    cg_apply_blkio(cg, &r->blkio, err) < 0)
+		return -1;
+	if (r->has_pids && r->pids_limit.set) {
+		char v[32];
+		cg_num(v, sizeof(v), r->pids_limit.v > 0 ? r->pids_limit.v : -1, "max");
+		CG_SET(CG_PIDS, "pids.max", "pids.limit", 0, "%s", v);
+	}
+	return cg_apply_misc(cg, r, err);
+}
+
+/* ---- create, enter, destroy ---- */
+
+static void cgroup_free(struct cgroup *cg)
+{
+	if (!cg)
+		return;
+	for (size_t i = 0; i < cg->n; i++)
+		free(cg->d[i].dir);
+	free(cg->path);
+	free(cg->res_json);
+	free(cg);
+}
+
+/* Read mountinfo and our own cgroups once; fills h (pointing into *mi) and *selfcg. */
+static int cg_host_read(struct cg_host *h, char **mi, char **selfcg, struct ctr_error *err)
+{
+	if (read_file("/proc/self/mountinfo", 4 << 20, mi, NULL, err) < 0)
+		return err_prefix(err, "finding cgroup mounts");
+	cg_parse_mountinfo(*mi, h);
+	if (read_file("/proc/self/cgroup", 1 << 20, selfcg, NULL, err) < 0) {
+		*selfcg = NULL;      /* only relative paths need it */
+	}
+	return 0;
+}
+
+/* v1 cpuset: a new cgroup starts with empty cpus/mems, which forbids tasks; copy the
+ * parent's. */
+static int cg_cpuset_init(const char *dir, struct ctr_error *err)
+{
+	char parent[PATH_MAX], v[1024];
+	snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(dir, '/') - dir), dir);
+	for (int k = 0; k < 2; k++) {
+		const char *f = k ? "cpuset.mems" : "cpuset.cpus";
+		if (cg_read_at(parent, f, v, sizeof(v)) < 0 || cg_write_at(dir, f, v) < 0)
+			return err_set(err, errno, "initialise %s/%s", dir, f);
+	}
+	return 0;
+}
+
+/* mkdir each missing level of dir below the hierarchy mount. */
+static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
+		     struct ctr_error *err)
+{
+	*made = false;
+	/* usually only the leaf is missing: try it first */
+	if (mkdir(dir, 0755) == 0) {
+		*made = true;
+		return cpuset ? cg_cpuset_init(dir, err) : 0;
+	}
+	if (errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return err_set(err, errno, "mkdir %s", dir);
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (char *p = buf + strlen(mnt) + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = 0;
+		if (mkdir(buf, 0755) == 0) {
+			*made = !c;
+			if (cpuset && cg_cpuset_init(buf, err) < 0)
+				return -1;
+		} else if (errno != EEXIST) {
+			return err_set(err, errno, "mkdir %s", buf);
+		}
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
+/* cgroup2: enable the controllers we use in every ancestor's subtree_control, then
+ * note what the leaf has. */
+static uint32_t cg_v2_enable(const char *mnt, const char *dir)
+{
+	char buf[PATH_MAX], have[512];
+	snprintf(buf, sizeof(buf), "%s", dir);
+	uint32_t got = 0;
+	for (char *p = buf + strlen(mnt); ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = 0;
+		const char *d = p == buf + strlen(mnt) ? mnt : buf;
+		if (!c) {
+			if (cg_read_at(d, "cgroup.controllers", have, sizeof(have)) == 0)
+				got = cg_mask_of(have, cg_v2_names, ' ');
+			return got;
+		}
+		if (cg_read_at(d, "cgroup.controllers", have, sizeof(have)) == 0 && *have) {
+			char want[600] = "", *w = want, *save;
+			for (char *t = strtok_r(have, " ", &save); t; t = strtok_r(NULL, " ", &save))
+				w += snprintf(w, sizeof(want) - (size_t)(w - want), "%s+%s",
+					      w == want ? "" : " ", t);
+			char on[512];
+			if (cg_read_at(d, "cgroup.subtree_control", on, sizeof(on)) < 0 ||
+			    cg_mask_of(on, cg_v2_names, ' ') != cg_mask_of(have, cg_v2_names, ' '))
+				if (cg_write_at(d, "cgroup.subtree_control", want) < 0)
+					/* e.g. one controller refused: enable those that work */
+					for (char *t = strtok_r(want, " ", &save); t; t = strtok_r(NULL, " ", &save))
+						cg_write_at(d, "cgroup.subtree_control", t);
+		}
+		*p = c;
+	}
+}
+
+static int cg_remove_tree(const char *dir, int patience);
+
+static int cgroup_create(const struct spec *s, const char *id, struct cgroup **out,
+			 struct ctr_error *err)
+{
+	char path[PATH_MAX];
+	if (cg_path_clean(s->has_linux ? s->lx.cgroups_path : NULL, id, path, sizeof(path), err) < 0)
+		return -1;
+	struct cg_host h;
+	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
+	if (cg_host_read(&h, &mi, &selfcg, err) < 0)
+		return -1;
+	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
+	if (!cg)
+		return -1;
+	cg->mode = cg_mode_of(&h);
+	if (!(cg->path = mem_strdup(path, err))) {
+		cgroup_free(cg);
+		return -1;
+	}
+	static const struct spec_resources no_res;
+	const struct spec_resources *r = s->has_linux && s->lx.has_resources ? &s->lx.resources : &no_res;
+	if (cg->mode == CG_MODE_NONE) {
+		if (cg_apply(cg, r, false, err) < 0) {
+			cgroup_free(cg);
+			return -1;
+		}
+		*out = cg;
+		return 0;
+	}
+	uint32_t v1ctls = 0;
+	for (size_t i = 0; i < h.n; i++)
+		v1ctls |= h.m[i].v2 ? 0 : h.m[i].ctls;
+	for (size_t i = 0; i < h.n; i++) {
+		const struct cg_mount *m = &h.m[i];
+		char base[PATH_MAX] = "", dir[PATH_MAX];
+		if (path[0] != '/' && (!selfcg || cg_own_path(selfcg, m, base, sizeof(base)) < 0)) {
+			err_set(err, 0, "linux.cgroupsPath: \"%s\" is relative, but ctr's own cgroup "
+				"in %s is unknown", path, m->mnt);
+			goto fail;
+		}
+		if (!strcmp(base, "/"))
+			base[0] = 0;
+		if (snprintf(dir, sizeof(dir), "%s%s%s%s", m->mnt, base, path[0] == '/' ? "" : "/",
+			     path) >= (int)sizeof(dir)) {
+			err_set(err, ENAMETOOLONG, "cgroup directory for %s", path);
+			goto fail;
+		}
+		struct cg_dir *d = &cg->d[cg->n];
+		if (!(d->dir = mem_strdup(dir, err)))
+			goto fail;
+		cg->n++;
+		d->v2 = m->v2;
+		if (cg_mkdirs(m->mnt, dir, !m->v2 && (m->ctls & (1u << CG_CPUSET)), &d->made, err) < 0)
+			goto fail;
+		/* a controller on both v1 and v2 stays with v1 (it cannot be on both) */
+		d->ctls = m->v2 ? cg_v2_enable(m->mnt, dir) & ~v1ctls : m->ctls;
+	}
+	if (cg_apply(cg, r, false, err) < 0 || (s->has_linux && cg_apply_devices(cg, s, err) < 0))
+		goto fail;
+	*out = cg;
+	return 0;
+fail:
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->d[i].made)
+			cg_remove_tree(cg->d[i].dir, 0);
+	cgroup_free(cg);
+	return -1;
+}
+
+static int cgroup_enter(const struct cgroup *cg, pid_t pid, struct ctr_error *err)
+{
+	char v[24];
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg_write_at(cg->d[i].dir, "cgroup.procs", v) < 0)
+			return err_set(err, errno, "move pid %s into cgroup %s", v, cg->d[i].dir);
+	return 0;
+}
+
+static int cgroup_v2_fd(const struct cgroup *cg)
+{
+	if (!cg || cg->mode != CG_MODE_V2 || !cg->n)
+		return -1;
+	return open(cg->d[0].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* rmdir dir and any sub-cgroups (nested containers), deepest first. Retries up to
+ * `patience` times (~10 ms each): a just-killed task may still be leaving. */
+static int cg_remove_tree(const char *dir, int patience)
+{
+	DIR *dp = opendir(dir);
+	if (dp) {
+		struct dirent *e;
+		while ((e = readdir(dp))) {
+			if (e->d_type != DT_DIR || e->d_name[0] == '.')
+				continue;
+			char sub[PATH_MAX];
+			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub))
+				cg_remove_tree(sub, patience);
+		}
+		closedir(dp);
+	}
+	for (int tries = 0; ; tries++) {
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || tries >= patience)
+			return -1;
+		cg_sleep_ms(tries < 20 ? 1 : 10);
+	}
+}
+
+static int cgroup_destroy(struct cgroup *cg, bool kill_remaining, struct ctr_error *err)
+{
+	if (!cg)
+		return 0;
+	int rc = 0;
+	if (kill_remaining && cg->n)
+		cgroup_kill_all(cg, SIGKILL, NULL);
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg_remove_tree(cg->d[i].dir, kill_remaining ? 200 : 20) < 0 && rc == 0)
+			rc = err_set(err, errno, "remove cgroup %s", cg->d[i].dir);
+	cgroup_free(cg);
+	return rc;
+}
+
+/* ---- state record: {"mode":"v1","path":"/ctr/x","dirs":[{"dir":..,"ctls":N,"v2":b}],
+ * "resources":{..}} ---- */
+
+static void cgroup_state_write(const struct cgroup *cg, struct jw *w)
+{
+	jw_obj_begin(w);
+	jw_key(w, "mode");
+	jw_str(w, cg_mode_names[cg->mode]);
+	jw_key(w, "path");
+	jw_str(w, cg->path ? cg->path : "");
+	jw_key(w, "dirs");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < cg->n; i++) {
+		jw_obj_begin(w);
+		jw_key(w, "dir");
+		jw_str(w, cg->d[i].dir);
+		jw_key(w, "ctls");
+		jw_uint(w, cg->d[i].ctls);
+		jw_key(w, "v2");
+		jw_bool(w, cg->d[i].v2);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	if (cg->res_json) {
+		jw_key(w, "resources");
+		jw_raw(w, cg->res_json, strlen(cg->res_json));
+	}
+	jw_obj_end(w);
+}
+
+/* Re-encode a parsed value compactly (for the stored resources). */
+static char *cg_json_text(const struct json *v)
+{
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, NULL);
+	jw_value(&w, v);
+	char *out = NULL;
+	return sbuf_take(&sb, &out, NULL) < 0 ? NULL : out;
+}
+
+static int cgroup_state_read(const char *json_text, struct cgroup **out, struct ctr_error *err)
+{
+	struct json_doc *doc = NULL;
+	if (json_parse(json_text, strlen(json_text), "state.json cgroup", NULL, &doc, err) < 0)
+		return -1;
+	const struct json *root = json_root(doc), *v;
+	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
+	if (!cg)
+		goto fail;
+	v = json_get(root, "mode");
+	for (int i = 0; v && v->type == JSON_STRING && i < 4; i++)
+		if (!strcmp(v->s, cg_mode_names[i]))
+			cg->mode = i;
+	v = json_get(root, "path");
+	if (!(cg->path = mem_strdup(v && v->type == JSON_STRING ? v->s : "", err)))
+		goto fail;
+	v = json_get(root, "dirs");
+	for (size_t i = 0; v && v->type == JSON_ARRAY && i < v->n && i < CG_MAX_HIER; i++) {
+		const struct json *d = json_get(&v->items[i], "dir"), *c = json_get(&v->items[i], "ctls"),
+				  *b = json_get(&v->items[i], "v2");
+		if (!d || d->type != JSON_STRING || !c || c->type != JSON_NUMBER) {
+			err_set(err, 0, "state.json: cgroup.dirs[%zu]: malformed", i);
+			goto fail;
+		}
+		if (!(cg->d[i].dir = mem_strdup(d->s, err)))
+			goto fail;
+		cg->d[i].ctls = (uint32_t)c->u;
+		cg->d[i].v2 = b && b->type == JSON_BOOL && b->b;
+		cg->n++;
+	}
+	v = json_get(root, "resources");
+	if (v && v->type == JSON_OBJECT && !(cg->res_json = cg_json_text(v))) {
+		err_nomem(err);
+		goto fail;
+	}
+	json_free(doc);
+	*out = cg;
+	return 0;
+fail:
+	json_free(doc);
+	cgroup_free(cg);
+	return -1;
+}
+
+/* ---- freezer ---- */
+
+static int cg_no_cgroup(const struct cgroup *cg, const char *what, struct ctr_error *err)
+{
+	(void)cg;
+	return err_set(err, EOPNOTSUPP, "cannot %s: the container has no cgroup (no cgroup "
+		       "filesystem was mounted when it was created)", what);
+}
+
+static int cgroup_is_frozen(const struct cgroup *cg, bool *frozen, struct ctr_error *err)
+{
+	char buf[512];
+	*frozen = false;
+	const struct cg_dir *d = cg_find(cg, CG_FREEZER);
+	if (d) {
+		if (cg_read_at(d->dir, "freezer.state", buf, sizeof(buf)) < 0)
+			return err_set(err, errno, "read %s/freezer.state", d->dir);
+		*frozen = !strcmp(buf, "FROZEN");
+		return 0;
+	}
+	if (!(d = cg_v2dir(cg)))
+		return cg->mode == CG_MODE_NONE ? 0 : err_set(err, 0, "no freezer on this host");
+	if (cg_read_at(d->dir, "cgroup.events", buf, sizeof(buf)) < 0)
+		return err_set(err, errno, "read %s/cgroup.events", d->dir);
+	*frozen = cg_key(buf, "frozen") == 1;
+	return 0;
+}
+
+/* Freeze or thaw and wait until the kernel says it is done (bounded: ~10 s). */
+static int cgroup_freeze(const struct cgroup *cg, bool frozen, struct ctr_error *err)
+{
+	const char *what = frozen ? "pause" : "resume";
+	if (cg->mode == CG_MODE_NONE)
+		return cg_no_cgroup(cg, what, err);
+	const struct cg_dir *d = cg_find(cg, CG_FREEZER);
+	bool v1 = d != NULL;
+	if (!d && !(d = cg_v2dir(cg)))
+		return err_set(err, EOPNOTSUPP, "cannot %s: no freezer cgroup on this host", what);
+	const char *file = v1 ? "freezer.state" : "cgroup.freeze";
+	const char *val = v1 ? (frozen ? "FROZEN" : "THAWED") : (frozen ? "1" : "0");
+	for (int tries = 0; ; tries++) {
+		/* v1 may stay FREEZING when a task is stuck: writing FROZEN again retries */
+		if ((tries == 0 || (v1 && tries % 50 == 0)) && cg_write_at(d->dir, file, val) < 0)
+			return err_set(err, errno, "%s: write %s to %s/%s", what, val, d->dir, file);
+		bool now;
+		if (cgroup_is_frozen(cg, &now, err) < 0)
+			return -1;
+		if (now == frozen)
+			return 0;
+		if (tries == 1000) {
+			if (frozen)
+				cg_write_at(d->dir, file, v1 ? "THAWED" : "0");
+			return err_set(err, ETIMEDOUT, "%s: %s/%s did not become %s", what, d->dir,
+				       file, val);
+		}
+		cg_sleep_ms(tries < 10 ? 1 : 10);
+	}
+}
+
+/* ---- processes ---- */
+
+static int cg_pids_walk(const char *dir, struct sbuf *sb, int depth)
+{
+	char *text = NULL;
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
+	if (read_file(p, 64 << 20, &text, NULL, NULL) < 0)
+		return -1;
+	for (char *t = text; *t;) {
+		long v = strtol(t, &t, 10);
+		if (v > 0) {
+			pid_t pid = (pid_t)v;
+			sbuf_add(sb, &pid, sizeof(pid));
+		}
+		while (*t == '\n' || *t == ' ')
+			t++;
+		if (*t && (*t < '0' || *t > '9'))
+			break;
+	}
+	free(text);
+	DIR *dp = depth < 32 ? opendir(dir) : NULL;
+	if (dp) {
+		struct dirent *e;
+		while ((e = readdir(dp))) {
+			if (e->d_type != DT_DIR || e->d_name[0] == '.')
+				continue;
+			char sub[PATH_MAX];
+			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub))
+				cg_pids_walk(sub, sb, depth + 1);
+		}
+		closedir(dp);
+	}
+	return 0;
+}
+
+static int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *count, struct ctr_error *err)
+{
+	*pids = NULL;
+	*count = 0;
+	if (!cg->n)
+		return cg_no_cgroup(cg, "list processes", err);
+	/* any hierarchy has them all; prefer a v1 one on hybrid (v2 dirs exist too) */
+	const struct cg_dir *d = &cg->d[0];
+	struct sbuf sb = {0};
+	if (cg_pids_walk(d->dir, &sb, 0) < 0) {
+		int e = errno;
+		sbuf_release(&sb);
+		return err_set(err, e, "read %s/cgroup.procs", d->dir);
+	}
+	size_t n = sb.len / sizeof(pid_t);
+	char *buf;
+	if (sbuf_take(&sb, &buf, err) < 0)
+		return -1;
+	*pids = (pid_t *)(void *)buf;
+	*count = n;
+	return 0;
+}
+
+/* Signal every process: freeze first so none can fork away (runc does the same), and
+ * use cgroup.kill for SIGKILL on v2. */
+static int cgroup_kill_all(const struct cgroup *cg, int sig, struct ctr_error *err)
+{
+	const struct cg_dir *v2 = cg_v2dir(cg);
+	if (sig == SIGKILL && v2 && cg->mode == CG_MODE_V2 && cg_write_at(v2->dir, "cgroup.kill", "1") == 0)
+		return 0;
+	/* leave a paused container paused, unless it must thaw to die */
+	bool was = false, froze = cg->mode != CG_MODE_NONE &&
+		cgroup_is_frozen(cg, &was, NULL) == 0 && (was || cgroup_freeze(cg, true, NULL) == 0);
+	pid_t *pids = NULL;
+	size_t n = 0;
+	int rc = cgroup_pids(cg, &pids, &n, err);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			rc = err_set(err, errno, "kill %d", (int)pids[i]);
+	free(pids);
+	if (froze && (!was || sig == SIGKILL))
+		cgroup_freeze(cg, false, NULL);
+	if (sig == SIGKILL && v2 && cg->mode == CG_MODE_HYBRID)
+		cg_write_at(v2->dir, "cgroup.kill", "1");
+	return rc;
+}
+
+static int cgroup_update(struct cgroup *cg, const struct spec_resources *r, struct ctr_error *err)
+{
+	if (cg->mode == CG_MODE_NONE && !cg_first_resource(r))
+		return cg_no_cgroup(cg, "update", err);
+	return cg_apply(cg, r, true, err);
+}
+
+/* ---- stats: runc's "data" object of a stats event ---- */
+
+static void cg_jnz(struct jw *w, const char *key, uint64_t v)
+{
+	if (v) {
+		jw_key(w, key);
+		jw_uint(w, v);
+	}
+}
+
+static void cg_jkv(struct jw *w, const char *key, uint64_t v)
+{
+	jw_key(w, key);
+	jw_uint(w, v);
+}
+
+/* {"limit":..,"usage":..,"max":..,"failcnt":..} from a v1 memory file prefix. */
+static void cg_mem_entry(struct jw *w, const char *key, const char *dir, const char *pfx)
+{
+	char f[64];
+	jw_key(w, key);
+	jw_obj_begin(w);
+	snprintf(f, sizeof(f), "%slimit_in_bytes", pfx);
+	cg_jkv(w, "limit", cg_read_u64(dir, f));
+	snprintf(f, sizeof(f), "%susage_in_bytes", pfx);
+	cg_jnz(w, "usage", cg_read_u64(dir, f));
+	snprintf(f, sizeof(f), "%smax_usage_in_bytes", pfx);
+	cg_jnz(w, "max", cg_read_u64(dir, f));
+	snprintf(f, sizeof(f), "%sfailcnt", pfx);
+	cg_jkv(w, "failcnt", cg_read_u64(dir, f));
+	jw_obj_end(w);
+}
+
+/* Every "key N" line as a JSON member. */
+static void cg_raw(struct jw *w, const char *text)
+{
+	for (const char *l = text; l && *l;) {
+		const char *sp = strchr(l, ' '), *nl = strchr(l, '\n');
+		if (sp && (!nl || sp < nl)) {
+			char key[64];
+			snprintf(key, sizeof(key), "%.*s", (int)(sp - l), l);
+			cg_jkv(w, key, strtoull(sp + 1, NULL, 10));
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+}
+
+static void cg_blkio_list(struct jw *w, const char *key, const char *text, bool v2,
+			  const char *rkey, const char *wkey)
+{
+	jw_key(w, key);
+	jw_arr_begin(w);
+	for (const char *l = text; l && *l;) {
+		unsigned maj, min;
+		char op[16];
+		unsigned long long val;
+		const char *nl = strchr(l, '\n');
+		if (!v2 && sscanf(l, "%u:%u %15s %llu", &maj, &min, op, &val) == 4) {
+			jw_obj_begin(w);
+			cg_jnz(w, "major", maj);
+			cg_jnz(w, "minor", min);
+			jw_key(w, "op");
+			jw_str(w, op);
+			cg_jnz(w, "value", val);
+			jw_obj_end(w);
+		} else if (v2 && sscanf(l, "%u:%u", &maj, &min) == 2) {
+			for (int k = 0; k < 2; k++) {
+				char pat[16];
+				snprintf(pat, sizeof(pat), " %s=", k ? wkey : rkey);
+				const char *p = strstr(l, pat);
+				if (!p || (nl && p > nl))
+					continue;
+				jw_obj_begin(w);
+				cg_jnz(w, "major", maj);
+				cg_jnz(w, "minor", min);
+				jw_key(w, "op");
+				jw_str(w, k ? "Write" : "Read");
+				cg_jnz(w, "value", strtoull(p + strlen(pat), NULL, 10));
+				jw_obj_end(w);
+			}
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+	jw_arr_end(w);
+}
+
+static void cg_stats_hugetlb(const struct cgroup *cg, struct jw *w)
+{
+	jw_key(w, "hugetlb");
+	jw_obj_begin(w);
+	const struct cg_dir *d = cg_find(cg, CG_HUGETLB);
+	DIR *dp = d ? opendir("/sys/kernel/mm/hugepages") : NULL;
+	if (dp) {
+		struct dirent *e;
+		while ((e = readdir(dp))) {
+			unsigned long kb;
+			if (sscanf(e->d_name, "hugepages-%lukB", &kb) != 1)
+				continue;
+			char size[24], f[64];
+			static const char units[] = "KMGT";
+			int u = 0;
+			while (kb >= 1024 && !(kb % 1024) && u < 3)
+				kb /= 1024, u++;
+			snprintf(size, sizeof(size), "%lu%cB", kb, units[u]);
+			jw_key(w, size);
+			jw_obj_begin(w);
+			snprintf(f, sizeof(f), "hugetlb.%s.%s", size, d->v2 ? "current" : "usage_in_bytes");
+			cg_jnz(w, "usage", cg_read_u64(d->dir, f));
+			if (!d->v2) {
+				snprintf(f, sizeof(f), "hugetlb.%s.max_usage_in_bytes", size);
+				cg_jnz(w, "max", cg_read_u64(d->dir, f));
+				snprintf(f, sizeof(f), "hugetlb.%s.failcnt", size);
+				cg_jkv(w, "failcnt", cg_read_u64(d->dir, f));
+			} else {
+				char ev[256];
+				snprintf(f, sizeof(f), "hugetlb.%s.events", size);
+				cg_jkv(w, "failcnt", cg_read_at(d->dir, f, ev, sizeof(ev)) ? 0 : cg_key(ev, "max"));
+			}
+			jw_obj_end(w);
+		}
+		closedir(dp);
+	}
+	jw_obj_end(w);
+}
+
+static int cgroup_stats(const struct cgroup *cg, struct jw *w, struct ctr_error *err)
+{
+	if (cg->mode == CG_MODE_NONE)
+		return cg_no_cgroup(cg, "read statistics", err);
+	char *text = NULL, f[PATH_MAX];
+	const struct cg_dir *d;
+	jw_obj_begin(w);
+	/* cpu */
+	jw_key(w, "cpu");
+	jw_obj_begin(w);
+	jw_key(w, "usage");
+	jw_obj_begin(w);
+	d = cg_find(cg, CG_CPUACCT);
+	if (d) {
+		long tck = sysconf(_SC_CLK_TCK);
+		cg_jnz(w, "total", cg_read_u64(d->dir, "cpuacct.usage"));
+		static const char *const pc[][2] = {{"percpu", "cpuacct.usage_percpu"},
+			{"percpu_kernel", "cpuacct.usage_percpu_sys"}, {"percpu_user", "cpuacct.usage_percpu_user"}};
+		for (size_t k = 0; k < ARRAY_LEN(pc); k++) {
+			snprintf(f, sizeof(f), "%s/%s", d->dir, pc[k][1]);
+			if (read_file(f, 1 << 16, &text, NULL, NULL) < 0 || !*text) {
+				free(text);
+				text = NULL;
+				continue;
+			}
+			jw_key(w, pc[k][0]);
+			jw_arr_begin(w);
+			for (char *t = text, *e; ; t = e) {
+				unsigned long long v = strtoull(t, &e, 10);
+				if (e == t)
+					break;
+				jw_uint(w, v);
+			}
+			jw_arr_end(w);
+			free(text);
+			text = NULL;
+		}
+		char st[256];
+		if (cg_read_at(d->dir, "cpuacct.stat", st, sizeof(st)) == 0 && tck > 0) {
+			cg_jkv(w, "kernel", cg_key(st, "system") * (1000000000ull / (uint64_t)tck));
+			cg_jkv(w, "user", cg_key(st, "user") * (1000000000ull / (uint64_t)tck));
+		}
+	} else if ((d = cg_v2dir(cg)) && cg_read_at(d->dir, "cpu.stat", f, sizeof(f)) == 0) {
+		cg_jnz(w, "total", cg_key(f, "usage_usec") * 1000);
+		cg_jkv(w, "kernel", cg_key(f, "system_usec") * 1000);
+		cg_jkv(w, "user", cg_key(f, "user_usec") * 1000);
+	}
+	jw_obj_end(w);
+	jw_key(w, "throttling");
+	jw_obj_begin(w);
+	d = cg_find(cg, CG_CPU);
+	if (d && cg_read_at(d->dir, "cpu.stat", f, sizeof(f)) == 0) {
+		cg_jnz(w, "periods", cg_key(f, "nr_periods"));
+		cg_jnz(w, "throttledPeriods", cg_key(f, "nr_throttled"));
+		cg_jnz(w, "throttledTime", d->v2 ? cg_key(f, "throttled_usec") * 1000 : cg_key(f, "throttled_time"));
+	}
+	jw_obj_end(w);
+	jw_obj_end(w);
+	/* memory */
+	jw_key(w, "memory");
+	jw_obj_begin(w);
+	d = cg_find(cg, CG_MEMORY);
+	if (d) {
+		snprintf(f, sizeof(f), "%s/memory.stat", d->dir);
+		if (read_file(f, 1 << 20, &text, NULL, NULL) < 0)
+			text = NULL;
+		cg_jnz(w, "cache", text ? cg_key(text, d->v2 ? "file" : "cache") : 0);
+		if (!d->v2) {
+			cg_mem_entry(w, "usage", d->dir, "memory.");
+			cg_mem_entry(w, "swap", d->dir, "memory.memsw.");
+			cg_mem_entry(w, "kernel", d->dir, "memory.kmem.");
+			cg_mem_entry(w, "kernelTCP", d->dir, "memory.kmem.tcp.");
+		} else {
+			char ev[512];
+			jw_key(w, "usage");
+			jw_obj_begin(w);
+			cg_jkv(w, "limit", cg_read_u64(d->dir, "memory.max"));
+			cg_jnz(w, "usage", cg_read_u64(d->dir, "memory.current"));
+			cg_jnz(w, "max", cg_read_u64(d->dir, "memory.peak"));
+			cg_jkv(w, "failcnt", cg_read_at(d->dir, "memory.events", ev, sizeof(ev)) ? 0 : cg_key(ev, "max"));
+			jw_obj_end(w);
+			jw_key(w, "swap");
+			jw_obj_begin(w);
+			cg_jkv(w, "limit", cg_read_u64(d->dir, "memory.swap.max"));
+			cg_jnz(w, "usage", cg_read_u64(d->dir, "memory.swap.current"));
+			cg_jkv(w, "failcnt", 0);
+			jw_obj_end(w);
+		}
+		if (text && *text) {
+			jw_key(w, "raw");
+			jw_obj_begin(w);
+			cg_raw(w, text);
+			jw_obj_end(w);
+		}
+		free(text);
+		text = NULL;
+		/* not in runc's format: the OOM kill counter, which `events` watches */
+		char oc[512];
+		if (cg_read_at(d->dir, d->v2 ? "memory.events" : "memory.oom_control", oc, sizeof(oc)) == 0)
+			cg_jkv(w, "oom_kill", cg_key(oc, "oom_kill"));
+	}
+	jw_obj_end(w);
+	/* pids */
+	jw_key(w, "pids");
+	jw_obj_begin(w);
+	if ((d = cg_find(cg, CG_PIDS))) {
+		cg_jnz(w, "current", cg_read_u64(d->dir, "pids.current"));
+		uint64_t lim = cg_read_u64(d->dir, "pids.max");
+		cg_jnz(w, "limit", lim == UINT64_MAX ? 0 : lim);
+	}
+	jw_obj_end(w);
+	/* blkio */
+	jw_key(w, "blkio");
+	jw_obj_begin(w);
+	if ((d = cg_find(cg, CG_BLKIO))) {
+		for (int k = 0; k < (d->v2 ? 1 : 2); k++) {
+			snprintf(f, sizeof(f), "%s/%s", d->dir, d->v2 ? "io.stat" : k ?
+				 "blkio.throttle.io_serviced_recursive" : "blkio.throttle.io_service_bytes_recursive");
+			if (read_file(f, 1 << 20, &text, NULL, NULL) < 0)
+				continue;
+			if (d->v2) {
+				cg_blkio_list(w, "ioServiceBytesRecursive", text, true, "rbytes", "wbytes");
+				cg_blkio_list(w, "ioServicedRecursive", text, true, "rios", "wios");
+			} else {
+				cg_blkio_list(w, k ? "ioServicedRecursive" : "ioServiceBytesRecursive", text,
+					      false, NULL, NULL);
+			}
+			free(text);
+			text = NULL;
+		}
+	}
+	jw_obj_end(w);
+	cg_stats_hugetlb(cg, w);
+	jw_obj_end(w);
+	return 0;
+}
+
 /* ======================================================================
  * seccomp
  * ====================================================================== */
@@ -868,6 +5181,1498 @@ static int seccomp_send_listener(const struct spec_seccomp *sc, int listener_fd,
 /* The "seccomp" object of the features document. */
 static void seccomp_features(struct jw *w);
 
+/*
+ * Semantics (the reference is runc 1.1+ with libseccomp 2.5.4, checked by
+ * tests/t_seccomp_diff.sh against libseccomp's own programs):
+ *  - arches: the native one always, plus every listed arch this build knows (the native
+ *    group: x86_64+x86+x32, aarch64+arm, mips o32/n32/n64 of one endianness, riscv64);
+ *    other SCMP_ARCH_* names are accepted and ignored (their code could never run here).
+ *    A program on an arch outside the set gets libseccomp's bad-arch action, KILL_THREAD
+ *    (runc keeps libseccomp's default). On AUDIT_ARCH_X86_64 with x86_64 but not x32,
+ *    numbers >= 0x40000000 (but -1) are a bad arch; with x32 only, numbers below it.
+ *  - a name unknown on an arch is skipped for that arch; a rule whose action equals the
+ *    default action is skipped; args naming one index twice become one rule per arg (runc);
+ *    otherwise args are ANDed and rules ORed. The first unconditional rule of a syscall
+ *    wins over every other rule of it (libseccomp); conditional rules are tried in profile
+ *    order, the first match wins.
+ *  - 64-bit args compare hi word then lo word (unsigned); on 32-bit ABIs (x86, x32, arm,
+ *    mips o32/n32) only the lo word, with the value truncated, as libseccomp does.
+ *    MASKED_EQ compares (arg & mask) == (value & mask).
+ *  - not copied from libseccomp: on x86 (i386) it also turns socket and SysV IPC rules into
+ *    socketcall/ipc rules on their first argument; we do not (name "socketcall"/"ipc").
+ *    Conditional rules of one syscall with different actions that overlap may decide
+ *    differently from libseccomp's tree order (libseccomp refuses some such sets).
+ *  - runc's -ENOSYS stub: unless the default action is ALLOW, LOG or TRACE, a number
+ *    above the highest one named in the profile for a listed arch returns ERRNO(ENOSYS),
+ *    so that libc falls back (clone3 -> clone, openat2 -> openat ...).
+ * Code: per AUDIT_ARCH value, the syscall number space is cut into intervals of equal
+ * outcome and searched with a balanced jge tree; returns are shared while in reach.
+ */
+
+#ifdef CTR_LIBSECCOMP
+#include <seccomp.h>
+#endif
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#ifndef SECCOMP_SET_MODE_FILTER
+#define SECCOMP_SET_MODE_FILTER 1
+#endif
+#ifndef SECCOMP_GET_ACTION_AVAIL
+#define SECCOMP_GET_ACTION_AVAIL 2
+#endif
+#ifndef SECCOMP_FILTER_FLAG_TSYNC
+#define SECCOMP_FILTER_FLAG_TSYNC (1UL << 0)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_LOG
+#define SECCOMP_FILTER_FLAG_LOG (1UL << 1)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
+#define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+#ifndef SECCOMP_RET_KILL_PROCESS
+#define SECCOMP_RET_KILL_PROCESS 0x80000000U
+#endif
+#ifndef SECCOMP_RET_KILL_THREAD
+#define SECCOMP_RET_KILL_THREAD 0x00000000U
+#endif
+#ifndef SECCOMP_RET_USER_NOTIF
+#define SECCOMP_RET_USER_NOTIF 0x7fc00000U
+#endif
+#ifndef SECCOMP_RET_LOG
+#define SECCOMP_RET_LOG 0x7ffc0000U
+#endif
+#define SC_RET_ERRNO 0x00050000U
+#define SC_RET_TRAP 0x00030000U
+#define SC_RET_TRACE 0x7ff00000U
+#define SC_RET_ALLOW 0x7fff0000U
+#define SC_X32_BIT 0x40000000U
+
+/* Which arch groups this build carries tables for (tests ask for all of them). */
+#if defined(CTR_SECCOMP_ALL_ARCHES)
+#define SC_GROUP_X86 1
+#define SC_GROUP_ARM 1
+#define SC_GROUP_MIPS 1
+#define SC_GROUP_RISCV 1
+#else
+#if defined(__x86_64__) || defined(__i386__)
+#define SC_GROUP_X86 1
+#elif defined(__aarch64__) || defined(__arm__)
+#define SC_GROUP_ARM 1
+#elif defined(__mips__)
+#define SC_GROUP_MIPS 1
+#elif defined(__riscv) && __riscv_xlen == 64
+#define SC_GROUP_RISCV 1
+#endif
+#endif
+#ifndef SC_GROUP_X86
+#define SC_GROUP_X86 0
+#endif
+#ifndef SC_GROUP_ARM
+#define SC_GROUP_ARM 0
+#endif
+#ifndef SC_GROUP_MIPS
+#define SC_GROUP_MIPS 0
+#endif
+#ifndef SC_GROUP_RISCV
+#define SC_GROUP_RISCV 0
+#endif
+
+/* BEGIN GENERATED SYSCALL TABLES (boards/gen-syscalls.sh; do not edit by hand) */
+#define SC_NNAMES 494
+static const char sc_names[] =
+	"_llseek\0_newselect\0_sysctl\0accept\0accept4\0access\0acct\0add_key\0adjtimex\0afs_syscall\0"
+	"alarm\0arch_prctl\0arm_fadvise64_64\0arm_sync_file_range\0bdflush\0bind\0bpf\0break\0"
+	"breakpoint\0brk\0cachectl\0cacheflush\0cachestat\0capget\0capset\0chdir\0chmod\0chown\0"
+	"chown32\0chroot\0clock_adjtime\0clock_adjtime64\0clock_getres\0clock_getres_time64\0"
+	"clock_gettime\0clock_gettime64\0clock_nanosleep\0clock_nanosleep_time64\0clock_settime\0"
+	"clock_settime64\0clone\0clone3\0close\0close_range\0connect\0copy_file_range\0creat\0"
+	"create_module\0delete_module\0dup\0dup2\0dup3\0epoll_create\0epoll_create1\0epoll_ctl\0"
+	"epoll_ctl_old\0epoll_pwait\0epoll_pwait2\0epoll_wait\0epoll_wait_old\0eventfd\0eventfd2\0"
+	"execve\0execveat\0exit\0exit_group\0faccessat\0faccessat2\0fadvise64\0fadvise64_64\0"
+	"fallocate\0fanotify_init\0fanotify_mark\0fchdir\0fchmod\0fchmodat\0fchmodat2\0fchown\0"
+	"fchown32\0fchownat\0fcntl\0fcntl64\0fdatasync\0fgetxattr\0finit_module\0flistxattr\0"
+	"flock\0fork\0fremovexattr\0fsconfig\0fsetxattr\0fsmount\0fsopen\0fspick\0fstat\0fstat64\0"
+	"fstatat64\0fstatfs\0fstatfs64\0fsync\0ftime\0ftruncate\0ftruncate64\0futex\0futex_requeue\0"
+	"futex_time64\0futex_wait\0futex_waitv\0futex_wake\0futimesat\0get_kernel_syms\0get_mempolicy\0"
+	"get_robust_list\0get_thread_area\0get_tls\0getcpu\0getcwd\0getdents\0getdents64\0"
+	"getegid\0getegid32\0geteuid\0geteuid32\0getgid\0getgid32\0getgroups\0getgroups32\0"
+	"getitimer\0getpeername\0getpgid\0getpgrp\0getpid\0getpmsg\0getppid\0getpriority\0"
+	"getrandom\0getresgid\0getresgid32\0getresuid\0getresuid32\0getrlimit\0getrusage\0"
+	"getsid\0getsockname\0getsockopt\0gettid\0gettimeofday\0getuid\0getuid32\0getxattr\0"
+	"getxattrat\0gtty\0idle\0init_module\0inotify_add_watch\0inotify_init\0inotify_init1\0"
+	"inotify_rm_watch\0io_cancel\0io_destroy\0io_getevents\0io_pgetevents\0io_pgetevents_time64\0"
+	"io_setup\0io_submit\0io_uring_enter\0io_uring_register\0io_uring_setup\0ioctl\0ioperm\0"
+	"iopl\0ioprio_get\0ioprio_set\0ipc\0kcmp\0kexec_file_load\0kexec_load\0keyctl\0kill\0"
+	"landlock_add_rule\0landlock_create_ruleset\0landlock_restrict_self\0lchown\0lchown32\0"
+	"lgetxattr\0link\0linkat\0listen\0listmount\0listxattr\0listxattrat\0llistxattr\0lock\0"
+	"lookup_dcookie\0lremovexattr\0lseek\0lsetxattr\0lsm_get_self_attr\0lsm_list_modules\0"
+	"lsm_set_self_attr\0lstat\0lstat64\0madvise\0map_shadow_stack\0mbind\0membarrier\0"
+	"memfd_create\0memfd_secret\0migrate_pages\0mincore\0mkdir\0mkdirat\0mknod\0mknodat\0"
+	"mlock\0mlock2\0mlockall\0mmap\0mmap2\0modify_ldt\0mount\0mount_setattr\0move_mount\0"
+	"move_pages\0mprotect\0mpx\0mq_getsetattr\0mq_notify\0mq_open\0mq_timedreceive\0mq_timedreceive_time64\0"
+	"mq_timedsend\0mq_timedsend_time64\0mq_unlink\0mremap\0mseal\0msgctl\0msgget\0msgrcv\0"
+	"msgsnd\0msync\0munlock\0munlockall\0munmap\0name_to_handle_at\0nanosleep\0newfstatat\0"
+	"nfsservctl\0nice\0oldfstat\0oldlstat\0oldolduname\0oldstat\0olduname\0open\0open_by_handle_at\0"
+	"open_tree\0openat\0openat2\0pause\0pciconfig_iobase\0pciconfig_read\0pciconfig_write\0"
+	"perf_event_open\0personality\0pidfd_getfd\0pidfd_open\0pidfd_send_signal\0pipe\0pipe2\0"
+	"pivot_root\0pkey_alloc\0pkey_free\0pkey_mprotect\0poll\0ppoll\0ppoll_time64\0prctl\0"
+	"pread64\0preadv\0preadv2\0prlimit64\0process_madvise\0process_mrelease\0process_vm_readv\0"
+	"process_vm_writev\0prof\0profil\0pselect6\0pselect6_time64\0ptrace\0putpmsg\0pwrite64\0"
+	"pwritev\0pwritev2\0query_module\0quotactl\0quotactl_fd\0read\0readahead\0readdir\0"
+	"readlink\0readlinkat\0readv\0reboot\0recv\0recvfrom\0recvmmsg\0recvmmsg_time64\0recvmsg\0"
+	"remap_file_pages\0removexattr\0removexattrat\0rename\0renameat\0renameat2\0request_key\0"
+	"reserved177\0reserved193\0reserved221\0reserved82\0restart_syscall\0riscv_flush_icache\0"
+	"rmdir\0rseq\0rt_sigaction\0rt_sigpending\0rt_sigprocmask\0rt_sigqueueinfo\0rt_sigreturn\0"
+	"rt_sigsuspend\0rt_sigtimedwait\0rt_sigtimedwait_time64\0rt_tgsigqueueinfo\0sched_get_priority_max\0"
+	"sched_get_priority_min\0sched_getaffinity\0sched_getattr\0sched_getparam\0sched_getscheduler\0"
+	"sched_rr_get_interval\0sched_rr_get_interval_time64\0sched_setaffinity\0sched_setattr\0"
+	"sched_setparam\0sched_setscheduler\0sched_yield\0seccomp\0security\0select\0semctl\0"
+	"semget\0semop\0semtimedop\0semtimedop_time64\0send\0sendfile\0sendfile64\0sendmmsg\0"
+	"sendmsg\0sendto\0set_mempolicy\0set_mempolicy_home_node\0set_robust_list\0set_thread_area\0"
+	"set_tid_address\0set_tls\0setdomainname\0setfsgid\0setfsgid32\0setfsuid\0setfsuid32\0"
+	"setgid\0setgid32\0setgroups\0setgroups32\0sethostname\0setitimer\0setns\0setpgid\0"
+	"setpriority\0setregid\0setregid32\0setresgid\0setresgid32\0setresuid\0setresuid32\0"
+	"setreuid\0setreuid32\0setrlimit\0setsid\0setsockopt\0settimeofday\0setuid\0setuid32\0"
+	"setxattr\0setxattrat\0sgetmask\0shmat\0shmctl\0shmdt\0shmget\0shutdown\0sigaction\0"
+	"sigaltstack\0signal\0signalfd\0signalfd4\0sigpending\0sigprocmask\0sigreturn\0sigsuspend\0"
+	"socket\0socketcall\0socketpair\0splice\0ssetmask\0stat\0stat64\0statfs\0statfs64\0"
+	"statmount\0statx\0stime\0stty\0swapoff\0swapon\0symlink\0symlinkat\0sync\0sync_file_range\0"
+	"sync_file_range2\0syncfs\0syscall\0sysfs\0sysinfo\0syslog\0sysmips\0tee\0tgkill\0"
+	"time\0timer_create\0timer_delete\0timer_getoverrun\0timer_gettime\0timer_gettime64\0"
+	"timer_settime\0timer_settime64\0timerfd\0timerfd_create\0timerfd_gettime\0timerfd_gettime64\0"
+	"timerfd_settime\0timerfd_settime64\0times\0tkill\0truncate\0truncate64\0tuxcall\0"
+	"ugetrlimit\0ulimit\0umask\0umount\0umount2\0uname\0unlink\0unlinkat\0unshare\0unused109\0"
+	"unused150\0unused18\0unused28\0unused59\0unused84\0uselib\0userfaultfd\0usr26\0usr32\0"
+	"ustat\0utime\0utimensat\0utimensat_time64\0utimes\0vfork\0vhangup\0vm86\0vm86old\0"
+	"vmsplice\0vserver\0wait4\0waitid\0waitpid\0write\0writev\0"
+	;
+static const uint16_t sc_name_off[SC_NNAMES] = {
+	0, 8, 19, 27, 34, 42, 49, 54, 62, 71, 83, 89, 100, 117, 137, 145,
+	150, 154, 160, 171, 175, 184, 195, 205, 212, 219, 225, 231, 237, 245, 252, 266,
+	282, 295, 315, 329, 345, 361, 384, 398, 414, 420, 427, 433, 445, 453, 469, 475,
+	489, 503, 507, 512, 517, 530, 544, 554, 568, 580, 593, 604, 619, 627, 636, 643,
+	652, 657, 668, 678, 689, 699, 712, 722, 736, 750, 757, 764, 773, 783, 790, 799,
+	808, 814, 822, 832, 842, 855, 866, 872, 877, 890, 899, 909, 917, 924, 931, 937,
+	945, 955, 963, 973, 979, 985, 995, 1007, 1013, 1027, 1040, 1051, 1063, 1074, 1084, 1100,
+	1114, 1130, 1146, 1154, 1161, 1168, 1177, 1188, 1196, 1206, 1214, 1224, 1231, 1240, 1250, 1262,
+	1272, 1284, 1292, 1300, 1307, 1315, 1323, 1335, 1345, 1355, 1367, 1377, 1389, 1399, 1409, 1416,
+	1428, 1439, 1446, 1459, 1466, 1475, 1484, 1495, 1500, 1505, 1517, 1535, 1548, 1562, 1579, 1589,
+	1600, 1613, 1627, 1648, 1657, 1667, 1682, 1700, 1715, 1721, 1728, 1733, 1744, 1755, 1759, 1764,
+	1780, 1791, 1798, 1803, 1821, 1845, 1868, 1875, 1884, 1894, 1899, 1906, 1913, 1923, 1933, 1945,
+	1956, 1961, 1976, 1989, 1995, 2005, 2023, 2040, 2058, 2064, 2072, 2080, 2097, 2103, 2114, 2127,
+	2140, 2154, 2162, 2168, 2176, 2182, 2190, 2196, 2203, 2212, 2217, 2223, 2234, 2240, 2254, 2265,
+	2276, 2285, 2289, 2303, 2313, 2321, 2337, 2360, 2373, 2393, 2403, 2410, 2416, 2423, 2430, 2437,
+	2444, 2450, 2458, 2469, 2476, 2494, 2504, 2515, 2526, 2531, 2540, 2549, 2561, 2569, 2578, 2583,
+	2601, 2611, 2618, 2626, 2632, 2649, 2664, 2680, 2696, 2708, 2720, 2731, 2749, 2754, 2760, 2771,
+	2782, 2792, 2806, 2811, 2817, 2830, 2836, 2844, 2851, 2859, 2869, 2885, 2902, 2919, 2937, 2942,
+	2949, 2958, 2974, 2981, 2989, 2998, 3006, 3015, 3028, 3037, 3049, 3054, 3064, 3072, 3081, 3092,
+	3098, 3105, 3110, 3119, 3128, 3144, 3152, 3169, 3181, 3195, 3202, 3211, 3221, 3233, 3245, 3257,
+	3269, 3280, 3296, 3315, 3321, 3326, 3339, 3353, 3368, 3384, 3397, 3411, 3427, 3450, 3468, 3491,
+	3514, 3532, 3546, 3561, 3580, 3602, 3631, 3649, 3663, 3678, 3697, 3709, 3717, 3726, 3733, 3740,
+	3747, 3753, 3764, 3782, 3787, 3796, 3807, 3816, 3824, 3831, 3845, 3869, 3885, 3901, 3917, 3925,
+	3939, 3948, 3959, 3968, 3979, 3986, 3995, 4005, 4017, 4029, 4039, 4045, 4053, 4065, 4074, 4085,
+	4095, 4107, 4117, 4129, 4138, 4149, 4159, 4166, 4177, 4190, 4197, 4206, 4215, 4226, 4235, 4241,
+	4248, 4254, 4261, 4270, 4280, 4292, 4299, 4308, 4318, 4329, 4341, 4351, 4362, 4369, 4380, 4391,
+	4398, 4407, 4412, 4419, 4426, 4435, 4445, 4451, 4457, 4462, 4470, 4477, 4485, 4495, 4500, 4516,
+	4533, 4540, 4548, 4554, 4562, 4569, 4577, 4581, 4588, 4593, 4606, 4619, 4636, 4650, 4666, 4680,
+	4696, 4704, 4719, 4735, 4753, 4769, 4787, 4793, 4799, 4808, 4819, 4827, 4838, 4845, 4851, 4858,
+	4866, 4872, 4879, 4888, 4896, 4906, 4916, 4925, 4934, 4943, 4952, 4959, 4971, 4977, 4983, 4989,
+	4995, 5005, 5022, 5029, 5035, 5043, 5048, 5056, 5065, 5073, 5079, 5086, 5094, 5100,
+};
+#if SC_GROUP_X86
+static const uint16_t sc_nr_x86_64[SC_NNAMES] = {
+	65535, 65535, 156, 43, 288, 21, 163, 248, 159, 183, 37, 158, 65535, 65535, 65535, 49,
+	321, 65535, 65535, 12, 65535, 65535, 451, 125, 126, 80, 90, 92, 65535, 161, 305, 65535,
+	229, 65535, 228, 65535, 230, 65535, 227, 65535, 56, 435, 3, 436, 42, 326, 85, 174,
+	176, 32, 33, 292, 213, 291, 233, 214, 281, 441, 232, 215, 284, 290, 59, 322,
+	60, 231, 269, 439, 221, 65535, 285, 300, 301, 81, 91, 268, 452, 93, 65535, 260,
+	72, 65535, 75, 193, 313, 196, 73, 57, 199, 431, 190, 432, 430, 433, 5, 65535,
+	65535, 138, 65535, 74, 65535, 77, 65535, 202, 456, 65535, 455, 449, 454, 261, 177, 239,
+	274, 211, 65535, 309, 79, 78, 217, 108, 65535, 107, 65535, 104, 65535, 115, 65535, 36,
+	52, 121, 111, 39, 181, 110, 140, 318, 120, 65535, 118, 65535, 97, 98, 124, 51,
+	55, 186, 96, 102, 65535, 191, 464, 65535, 65535, 175, 254, 253, 294, 255, 210, 207,
+	208, 333, 65535, 206, 209, 426, 427, 425, 16, 173, 172, 252, 251, 65535, 312, 320,
+	246, 250, 62, 445, 444, 446, 94, 65535, 192, 86, 265, 50, 458, 194, 465, 195,
+	65535, 212, 198, 8, 189, 459, 461, 460, 6, 65535, 28, 453, 237, 324, 319, 447,
+	256, 27, 83, 258, 133, 259, 149, 325, 151, 9, 65535, 154, 165, 442, 429, 279,
+	10, 65535, 245, 244, 240, 243, 65535, 242, 65535, 241, 25, 462, 71, 68, 70, 69,
+	26, 150, 152, 11, 303, 35, 262, 180, 65535, 65535, 65535, 65535, 65535, 65535, 2, 304,
+	428, 257, 437, 34, 65535, 65535, 65535, 298, 135, 438, 434, 424, 22, 293, 155, 330,
+	331, 329, 7, 271, 65535, 157, 17, 295, 327, 302, 440, 448, 310, 311, 65535, 65535,
+	270, 65535, 101, 182, 18, 296, 328, 178, 179, 443, 0, 187, 65535, 89, 267, 19,
+	169, 65535, 45, 299, 65535, 47, 216, 197, 466, 82, 264, 316, 249, 65535, 65535, 65535,
+	65535, 219, 65535, 84, 334, 13, 127, 14, 129, 15, 130, 128, 65535, 297, 146, 147,
+	204, 315, 143, 145, 148, 65535, 203, 314, 142, 144, 24, 317, 185, 23, 66, 64,
+	65, 220, 65535, 65535, 40, 65535, 307, 46, 44, 238, 450, 273, 205, 218, 65535, 171,
+	123, 65535, 122, 65535, 106, 65535, 116, 65535, 170, 38, 308, 109, 141, 114, 65535, 119,
+	65535, 117, 65535, 113, 65535, 160, 112, 54, 164, 105, 65535, 188, 463, 65535, 30, 31,
+	67, 29, 48, 65535, 131, 65535, 282, 289, 65535, 65535, 65535, 65535, 41, 65535, 53, 275,
+	65535, 4, 65535, 137, 65535, 457, 332, 65535, 65535, 168, 167, 88, 266, 162, 277, 65535,
+	306, 65535, 139, 99, 103, 65535, 276, 234, 201, 222, 226, 225, 224, 65535, 223, 65535,
+	65535, 283, 287, 65535, 286, 65535, 100, 200, 76, 65535, 184, 65535, 65535, 95, 65535, 166,
+	63, 87, 263, 272, 65535, 65535, 65535, 65535, 65535, 65535, 134, 323, 65535, 65535, 136, 132,
+	280, 65535, 235, 58, 153, 65535, 65535, 278, 236, 61, 247, 65535, 1, 20,
+};
+#endif
+#if SC_GROUP_X86
+static const uint16_t sc_nr_i386[SC_NNAMES] = {
+	140, 142, 149, 65535, 364, 33, 51, 286, 124, 137, 27, 384, 65535, 65535, 134, 361,
+	357, 17, 65535, 45, 65535, 65535, 451, 184, 185, 12, 15, 182, 212, 61, 343, 405,
+	266, 406, 265, 403, 267, 407, 264, 404, 120, 435, 6, 436, 362, 377, 8, 127,
+	129, 41, 63, 330, 254, 329, 255, 65535, 319, 441, 256, 65535, 323, 328, 11, 358,
+	1, 252, 307, 439, 250, 272, 324, 338, 339, 133, 94, 306, 452, 95, 207, 298,
+	55, 221, 148, 231, 350, 234, 143, 2, 237, 431, 228, 432, 430, 433, 108, 197,
+	300, 100, 269, 118, 35, 93, 194, 240, 456, 422, 455, 449, 454, 299, 130, 275,
+	312, 244, 65535, 318, 183, 141, 220, 50, 202, 49, 201, 47, 200, 80, 205, 105,
+	368, 132, 65, 20, 188, 64, 96, 355, 171, 211, 165, 209, 76, 77, 147, 367,
+	365, 224, 78, 24, 199, 229, 464, 32, 112, 128, 292, 291, 332, 293, 249, 246,
+	247, 385, 416, 245, 248, 426, 427, 425, 54, 101, 110, 290, 289, 117, 349, 65535,
+	283, 288, 37, 445, 444, 446, 16, 198, 230, 9, 303, 363, 458, 232, 465, 233,
+	53, 253, 236, 19, 227, 459, 461, 460, 107, 196, 219, 453, 274, 375, 356, 447,
+	294, 218, 39, 296, 14, 297, 150, 376, 152, 90, 192, 123, 21, 442, 429, 317,
+	125, 56, 282, 281, 277, 280, 419, 279, 418, 278, 163, 462, 402, 399, 401, 400,
+	144, 151, 153, 91, 341, 162, 65535, 169, 34, 28, 84, 59, 18, 109, 5, 342,
+	428, 295, 437, 29, 65535, 65535, 65535, 336, 136, 438, 434, 424, 42, 331, 217, 381,
+	382, 380, 168, 309, 414, 172, 180, 333, 378, 340, 440, 448, 347, 348, 44, 98,
+	308, 413, 26, 189, 181, 334, 379, 167, 131, 443, 3, 225, 89, 85, 305, 145,
+	88, 65535, 371, 337, 417, 372, 257, 235, 466, 38, 302, 353, 287, 65535, 65535, 65535,
+	65535, 0, 65535, 40, 386, 174, 176, 175, 178, 173, 179, 177, 421, 335, 159, 160,
+	242, 352, 155, 157, 161, 423, 241, 351, 154, 156, 158, 354, 65535, 82, 394, 393,
+	65535, 65535, 420, 65535, 187, 239, 345, 370, 369, 276, 450, 311, 243, 258, 65535, 121,
+	139, 216, 138, 215, 46, 214, 81, 206, 74, 104, 346, 57, 97, 71, 204, 170,
+	210, 164, 208, 70, 203, 75, 66, 366, 79, 23, 213, 226, 463, 68, 397, 396,
+	398, 395, 373, 67, 186, 48, 321, 327, 73, 126, 119, 72, 359, 102, 360, 313,
+	69, 106, 195, 99, 268, 457, 383, 25, 31, 115, 87, 83, 304, 36, 314, 65535,
+	344, 65535, 135, 116, 103, 65535, 315, 270, 13, 259, 263, 262, 261, 408, 260, 409,
+	65535, 322, 326, 410, 325, 411, 43, 238, 92, 193, 65535, 191, 58, 60, 22, 52,
+	122, 10, 301, 310, 65535, 65535, 65535, 65535, 65535, 65535, 86, 374, 65535, 65535, 62, 30,
+	320, 412, 271, 190, 111, 166, 113, 316, 273, 114, 284, 7, 4, 146,
+};
+#endif
+#if SC_GROUP_X86
+static const uint16_t sc_nr_x32[SC_NNAMES] = {
+	65535, 65535, 65535, 43, 288, 21, 163, 248, 159, 183, 37, 158, 65535, 65535, 65535, 49,
+	321, 65535, 65535, 12, 65535, 65535, 451, 125, 126, 80, 90, 92, 65535, 161, 305, 65535,
+	229, 65535, 228, 65535, 230, 65535, 227, 65535, 56, 435, 3, 436, 42, 326, 85, 65535,
+	176, 32, 33, 292, 213, 291, 233, 65535, 281, 441, 232, 65535, 284, 290, 520, 545,
+	60, 231, 269, 439, 221, 65535, 285, 300, 301, 81, 91, 268, 452, 93, 65535, 260,
+	72, 65535, 75, 193, 313, 196, 73, 57, 199, 431, 190, 432, 430, 433, 5, 65535,
+	65535, 138, 65535, 74, 65535, 77, 65535, 202, 456, 65535, 455, 449, 454, 261, 65535, 239,
+	531, 65535, 65535, 309, 79, 78, 217, 108, 65535, 107, 65535, 104, 65535, 115, 65535, 36,
+	52, 121, 111, 39, 181, 110, 140, 318, 120, 65535, 118, 65535, 97, 98, 124, 51,
+	542, 186, 96, 102, 65535, 191, 464, 65535, 65535, 175, 254, 253, 294, 255, 210, 207,
+	208, 333, 65535, 543, 544, 426, 427, 425, 514, 173, 172, 252, 251, 65535, 312, 320,
+	528, 250, 62, 445, 444, 446, 94, 65535, 192, 86, 265, 50, 458, 194, 465, 195,
+	65535, 212, 198, 8, 189, 459, 461, 460, 6, 65535, 28, 65535, 237, 324, 319, 447,
+	256, 27, 83, 258, 133, 259, 149, 325, 151, 9, 65535, 154, 165, 442, 429, 533,
+	10, 65535, 245, 527, 240, 243, 65535, 242, 65535, 241, 25, 462, 71, 68, 70, 69,
+	26, 150, 152, 11, 303, 35, 262, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 2, 304,
+	428, 257, 437, 34, 65535, 65535, 65535, 298, 135, 438, 434, 424, 22, 293, 155, 330,
+	331, 329, 7, 271, 65535, 157, 17, 534, 546, 302, 440, 448, 539, 540, 65535, 65535,
+	270, 65535, 521, 182, 18, 535, 547, 65535, 179, 443, 0, 187, 65535, 89, 267, 515,
+	169, 65535, 517, 537, 65535, 519, 216, 197, 466, 82, 264, 316, 249, 65535, 65535, 65535,
+	65535, 219, 65535, 84, 334, 512, 522, 14, 524, 513, 130, 523, 65535, 536, 146, 147,
+	204, 315, 143, 145, 148, 65535, 203, 314, 142, 144, 24, 317, 185, 23, 66, 64,
+	65, 220, 65535, 65535, 40, 65535, 538, 518, 44, 238, 450, 530, 65535, 218, 65535, 171,
+	123, 65535, 122, 65535, 106, 65535, 116, 65535, 170, 38, 308, 109, 141, 114, 65535, 119,
+	65535, 117, 65535, 113, 65535, 160, 112, 541, 164, 105, 65535, 188, 463, 65535, 30, 31,
+	67, 29, 48, 65535, 525, 65535, 282, 289, 65535, 65535, 65535, 65535, 41, 65535, 53, 275,
+	65535, 4, 65535, 137, 65535, 457, 332, 65535, 65535, 168, 167, 88, 266, 162, 277, 65535,
+	306, 65535, 139, 99, 103, 65535, 276, 234, 201, 526, 226, 225, 224, 65535, 223, 65535,
+	65535, 283, 287, 65535, 286, 65535, 100, 200, 76, 65535, 184, 65535, 65535, 95, 65535, 166,
+	63, 87, 263, 272, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 323, 65535, 65535, 136, 132,
+	280, 65535, 235, 58, 153, 65535, 65535, 532, 65535, 61, 529, 65535, 1, 516,
+};
+#endif
+#if SC_GROUP_ARM
+static const uint16_t sc_nr_arm[SC_NNAMES] = {
+	140, 142, 149, 285, 366, 33, 51, 309, 124, 65535, 65535, 65535, 270, 341, 134, 282,
+	386, 65535, 61441, 45, 65535, 61442, 451, 184, 185, 12, 15, 182, 212, 61, 372, 405,
+	264, 406, 263, 403, 265, 407, 262, 404, 120, 435, 6, 436, 283, 391, 8, 65535,
+	129, 41, 63, 358, 250, 357, 251, 65535, 346, 441, 252, 65535, 351, 356, 11, 387,
+	1, 248, 334, 439, 65535, 65535, 352, 367, 368, 133, 94, 333, 452, 95, 207, 325,
+	55, 221, 148, 231, 379, 234, 143, 2, 237, 431, 228, 432, 430, 433, 108, 197,
+	327, 100, 267, 118, 65535, 93, 194, 240, 456, 422, 455, 449, 454, 326, 65535, 320,
+	339, 65535, 61446, 345, 183, 141, 217, 50, 202, 49, 201, 47, 200, 80, 205, 105,
+	287, 132, 65, 20, 65535, 64, 96, 384, 171, 211, 165, 209, 65535, 77, 147, 286,
+	295, 224, 78, 24, 199, 229, 464, 65535, 65535, 128, 317, 316, 360, 318, 247, 244,
+	245, 399, 416, 243, 246, 426, 427, 425, 54, 65535, 65535, 315, 314, 65535, 378, 401,
+	347, 311, 37, 445, 444, 446, 16, 198, 230, 9, 330, 284, 458, 232, 465, 233,
+	65535, 249, 236, 19, 227, 459, 461, 460, 107, 196, 220, 453, 319, 389, 385, 65535,
+	400, 219, 39, 323, 14, 324, 150, 390, 152, 65535, 192, 65535, 21, 442, 429, 344,
+	125, 65535, 279, 278, 274, 277, 419, 276, 418, 275, 163, 462, 304, 303, 302, 301,
+	144, 151, 153, 91, 370, 162, 65535, 169, 34, 65535, 65535, 65535, 65535, 65535, 5, 371,
+	428, 322, 437, 29, 271, 272, 273, 364, 136, 438, 434, 424, 42, 359, 218, 395,
+	396, 394, 168, 336, 414, 172, 180, 361, 392, 369, 440, 448, 376, 377, 65535, 65535,
+	335, 413, 26, 65535, 181, 362, 393, 65535, 131, 443, 3, 225, 65535, 85, 332, 145,
+	88, 291, 292, 365, 417, 297, 253, 235, 466, 38, 329, 382, 310, 65535, 65535, 65535,
+	65535, 0, 65535, 40, 398, 174, 176, 175, 178, 173, 179, 177, 421, 363, 159, 160,
+	242, 381, 155, 157, 161, 423, 241, 380, 154, 156, 158, 383, 65535, 65535, 300, 299,
+	298, 312, 420, 289, 187, 239, 374, 296, 290, 321, 450, 338, 65535, 256, 61445, 121,
+	139, 216, 138, 215, 46, 214, 81, 206, 74, 104, 375, 57, 97, 71, 204, 170,
+	210, 164, 208, 70, 203, 75, 66, 294, 79, 23, 213, 226, 463, 65535, 305, 308,
+	306, 307, 293, 67, 186, 65535, 349, 355, 73, 126, 119, 72, 281, 65535, 288, 340,
+	65535, 106, 195, 99, 266, 457, 397, 65535, 65535, 115, 87, 83, 331, 36, 65535, 341,
+	373, 65535, 135, 116, 103, 65535, 342, 268, 65535, 257, 261, 260, 259, 408, 258, 409,
+	65535, 350, 354, 410, 353, 411, 43, 238, 92, 193, 65535, 191, 65535, 60, 65535, 52,
+	122, 10, 328, 337, 65535, 65535, 65535, 65535, 65535, 65535, 86, 388, 61443, 61444, 62, 65535,
+	348, 412, 269, 190, 111, 65535, 65535, 343, 313, 114, 280, 65535, 4, 146,
+};
+#endif
+#if SC_GROUP_ARM
+static const uint16_t sc_nr_aarch64[SC_NNAMES] = {
+	65535, 65535, 65535, 202, 242, 65535, 89, 217, 171, 65535, 65535, 65535, 65535, 65535, 65535, 200,
+	280, 65535, 65535, 214, 65535, 65535, 451, 90, 91, 49, 65535, 65535, 65535, 51, 266, 65535,
+	114, 65535, 113, 65535, 115, 65535, 112, 65535, 220, 435, 57, 436, 203, 285, 65535, 65535,
+	106, 23, 65535, 24, 65535, 20, 21, 65535, 22, 441, 65535, 65535, 65535, 19, 221, 281,
+	93, 94, 48, 439, 223, 65535, 47, 262, 263, 50, 52, 53, 452, 55, 65535, 54,
+	25, 65535, 83, 10, 273, 13, 32, 65535, 16, 431, 7, 432, 430, 433, 80, 65535,
+	65535, 44, 65535, 82, 65535, 46, 65535, 98, 456, 65535, 455, 449, 454, 65535, 65535, 236,
+	100, 65535, 65535, 168, 17, 65535, 61, 177, 65535, 175, 65535, 176, 65535, 158, 65535, 102,
+	205, 155, 65535, 172, 65535, 173, 141, 278, 150, 65535, 148, 65535, 163, 165, 156, 204,
+	209, 178, 169, 174, 65535, 8, 464, 65535, 65535, 105, 27, 65535, 26, 28, 3, 1,
+	4, 292, 65535, 0, 2, 426, 427, 425, 29, 65535, 65535, 31, 30, 65535, 272, 294,
+	104, 219, 129, 445, 444, 446, 65535, 65535, 9, 65535, 37, 201, 458, 11, 465, 12,
+	65535, 18, 15, 62, 6, 459, 461, 460, 65535, 65535, 233, 453, 235, 283, 279, 447,
+	238, 232, 65535, 34, 65535, 33, 228, 284, 230, 222, 65535, 65535, 40, 442, 429, 239,
+	226, 65535, 185, 184, 180, 183, 65535, 182, 65535, 181, 216, 462, 187, 186, 188, 189,
+	227, 229, 231, 215, 264, 101, 79, 42, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 265,
+	428, 56, 437, 65535, 65535, 65535, 65535, 241, 92, 438, 434, 424, 65535, 59, 41, 289,
+	290, 288, 65535, 73, 65535, 167, 67, 69, 286, 261, 440, 448, 270, 271, 65535, 65535,
+	72, 65535, 117, 65535, 68, 70, 287, 65535, 60, 443, 63, 213, 65535, 65535, 78, 65,
+	142, 65535, 207, 243, 65535, 212, 234, 14, 466, 65535, 38, 276, 218, 65535, 65535, 65535,
+	65535, 128, 65535, 65535, 293, 134, 136, 135, 138, 139, 133, 137, 65535, 240, 125, 126,
+	123, 275, 121, 120, 127, 65535, 122, 274, 118, 119, 124, 277, 65535, 65535, 191, 190,
+	193, 192, 65535, 65535, 71, 65535, 269, 211, 206, 237, 450, 99, 65535, 96, 65535, 162,
+	152, 65535, 151, 65535, 144, 65535, 159, 65535, 161, 103, 268, 154, 140, 143, 65535, 149,
+	65535, 147, 65535, 145, 65535, 164, 157, 208, 170, 146, 65535, 5, 463, 65535, 196, 195,
+	197, 194, 210, 65535, 132, 65535, 65535, 74, 65535, 65535, 65535, 65535, 198, 65535, 199, 76,
+	65535, 65535, 65535, 43, 65535, 457, 291, 65535, 65535, 225, 224, 65535, 36, 81, 84, 65535,
+	267, 65535, 65535, 179, 116, 65535, 77, 131, 65535, 107, 111, 109, 108, 65535, 110, 65535,
+	65535, 85, 87, 65535, 86, 65535, 153, 130, 45, 65535, 65535, 65535, 65535, 166, 65535, 39,
+	160, 65535, 35, 97, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 282, 65535, 65535, 65535, 65535,
+	88, 65535, 65535, 65535, 58, 65535, 65535, 75, 65535, 260, 95, 65535, 64, 66,
+};
+#endif
+#if SC_GROUP_MIPS
+static const uint16_t sc_nr_mips_o32[SC_NNAMES] = {
+	4140, 4142, 4153, 4168, 4334, 4033, 4051, 4280, 4124, 4137, 4027, 65535, 65535, 65535, 4134, 4169,
+	4355, 4017, 65535, 4045, 4148, 4147, 4451, 4204, 4205, 4012, 4015, 4202, 65535, 4061, 4341, 4405,
+	4264, 4406, 4263, 4403, 4265, 4407, 4262, 4404, 4120, 4435, 4006, 4436, 4170, 4360, 4008, 4127,
+	4129, 4041, 4063, 4327, 4248, 4326, 4249, 65535, 4313, 4441, 4250, 65535, 4319, 4325, 4011, 4356,
+	4001, 4246, 4300, 4439, 4254, 65535, 4320, 4336, 4337, 4133, 4094, 4299, 4452, 4095, 65535, 4291,
+	4055, 4220, 4152, 4229, 4348, 4232, 4143, 4002, 4235, 4431, 4226, 4432, 4430, 4433, 4108, 4215,
+	4293, 4100, 4256, 4118, 4035, 4093, 4212, 4238, 4456, 4422, 4455, 4449, 4454, 4292, 4130, 4269,
+	4310, 65535, 65535, 4312, 4203, 4141, 4219, 4050, 65535, 4049, 65535, 4047, 65535, 4080, 65535, 4105,
+	4171, 4132, 4065, 4020, 4208, 4064, 4096, 4353, 4191, 65535, 4186, 65535, 4076, 4077, 4151, 4172,
+	4173, 4222, 4078, 4024, 65535, 4227, 4464, 4032, 4112, 4128, 4285, 4284, 4329, 4286, 4245, 4242,
+	4243, 4368, 4416, 4241, 4244, 4426, 4427, 4425, 4054, 4101, 4110, 4315, 4314, 4117, 4347, 65535,
+	4311, 4282, 4037, 4445, 4444, 4446, 4016, 65535, 4228, 4009, 4296, 4174, 4458, 4230, 4465, 4231,
+	4053, 4247, 4234, 4019, 4225, 4459, 4461, 4460, 4107, 4214, 4218, 4453, 4268, 4358, 4354, 65535,
+	4287, 4217, 4039, 4289, 4014, 4290, 4154, 4359, 4156, 4090, 4210, 4123, 4021, 4442, 4429, 4308,
+	4125, 4056, 4276, 4275, 4271, 4274, 4419, 4273, 4418, 4272, 4167, 4462, 4402, 4399, 4401, 4400,
+	4144, 4155, 4157, 4091, 4339, 4166, 65535, 4189, 4034, 65535, 65535, 65535, 65535, 65535, 4005, 4340,
+	4428, 4288, 4437, 4029, 65535, 65535, 65535, 4333, 4136, 4438, 4434, 4424, 4042, 4328, 4216, 4364,
+	4365, 4363, 4188, 4302, 4414, 4192, 4200, 4330, 4361, 4338, 4440, 4448, 4345, 4346, 4044, 4098,
+	4301, 4413, 4026, 4209, 4201, 4331, 4362, 4187, 4131, 4443, 4003, 4223, 4089, 4085, 4298, 4145,
+	4088, 4175, 4176, 4335, 4417, 4177, 4251, 4233, 4466, 4038, 4295, 4351, 4281, 65535, 65535, 4221,
+	4082, 4253, 65535, 4040, 4367, 4194, 4196, 4195, 4198, 4193, 4199, 4197, 4421, 4332, 4163, 4164,
+	4240, 4350, 4159, 4161, 4165, 4423, 4239, 4349, 4158, 4160, 4162, 4352, 65535, 65535, 4394, 4393,
+	65535, 65535, 4420, 4178, 4207, 4237, 4343, 4179, 4180, 4270, 4450, 4309, 4283, 4252, 65535, 4121,
+	4139, 65535, 4138, 65535, 4046, 65535, 4081, 65535, 4074, 4104, 4344, 4057, 4097, 4071, 65535, 4190,
+	65535, 4185, 65535, 4070, 65535, 4075, 4066, 4181, 4079, 4023, 65535, 4224, 4463, 4068, 4397, 4396,
+	4398, 4395, 4182, 4067, 4206, 4048, 4317, 4324, 4073, 4126, 4119, 4072, 4183, 4102, 4184, 4304,
+	4069, 4106, 4213, 4099, 4255, 4457, 4366, 4025, 4031, 4115, 4087, 4083, 4297, 4036, 4305, 65535,
+	4342, 4000, 4135, 4116, 4103, 4149, 4306, 4266, 4013, 4257, 4261, 4260, 4259, 4408, 4258, 4409,
+	4318, 4321, 4322, 4410, 4323, 4411, 4043, 4236, 4092, 4211, 65535, 65535, 4058, 4060, 4022, 4052,
+	4122, 4010, 4294, 4303, 4109, 4150, 4018, 4028, 4059, 4084, 4086, 4357, 65535, 65535, 4062, 4030,
+	4316, 4412, 4267, 65535, 4111, 4113, 65535, 4307, 4277, 4114, 4278, 4007, 4004, 4146,
+};
+#endif
+#if SC_GROUP_MIPS
+static const uint16_t sc_nr_mips_n32[SC_NNAMES] = {
+	65535, 6022, 6152, 6042, 6297, 6020, 6158, 6243, 6154, 6176, 6037, 65535, 65535, 65535, 65535, 6048,
+	6319, 65535, 65535, 6012, 6198, 6197, 6451, 6123, 6124, 6078, 6088, 6090, 65535, 6156, 6305, 6405,
+	6227, 6406, 6226, 6403, 6228, 6407, 6225, 6404, 6055, 6435, 6003, 6436, 6041, 6324, 6083, 6167,
+	6169, 6031, 6032, 6290, 6207, 6289, 6208, 65535, 6276, 6441, 6209, 65535, 6282, 6288, 6057, 6320,
+	6058, 6205, 6263, 6439, 6216, 65535, 6283, 6300, 6301, 6079, 6089, 6262, 6452, 6091, 65535, 6254,
+	6070, 6212, 6073, 6185, 6312, 6188, 6071, 6056, 6191, 6431, 6182, 6432, 6430, 6433, 6005, 65535,
+	65535, 6135, 6218, 6072, 65535, 6075, 65535, 6194, 6456, 6422, 6455, 6449, 6454, 6255, 6170, 6232,
+	6273, 65535, 65535, 6275, 6077, 6076, 6299, 6106, 65535, 6105, 65535, 6102, 65535, 6113, 65535, 6035,
+	6051, 6119, 6109, 6038, 6174, 6108, 6137, 6317, 6118, 65535, 6116, 65535, 6095, 6096, 6122, 6050,
+	6054, 6178, 6094, 6100, 65535, 6183, 6464, 65535, 65535, 6168, 6248, 6247, 6292, 6249, 6204, 6201,
+	6202, 6332, 6416, 6200, 6203, 6426, 6427, 6425, 6015, 65535, 65535, 6278, 6277, 65535, 6311, 65535,
+	6274, 6245, 6060, 6445, 6444, 6446, 6092, 65535, 6184, 6084, 6259, 6049, 6458, 6186, 6465, 6187,
+	65535, 6206, 6190, 6008, 6181, 6459, 6461, 6460, 6006, 65535, 6027, 6453, 6231, 6322, 6318, 65535,
+	6250, 6026, 6081, 6252, 6131, 6253, 6146, 6323, 6148, 6009, 65535, 65535, 6160, 6442, 6429, 6271,
+	6010, 65535, 6239, 6238, 6234, 6237, 6419, 6236, 6418, 6235, 6024, 6462, 6069, 6066, 6068, 6067,
+	6025, 6147, 6149, 6011, 6303, 6034, 6256, 6173, 65535, 65535, 65535, 65535, 65535, 65535, 6002, 6304,
+	6428, 6251, 6437, 6033, 65535, 65535, 65535, 6296, 6132, 6438, 6434, 6424, 6021, 6291, 6151, 6328,
+	6329, 6327, 6007, 6265, 6414, 6153, 6016, 6293, 6325, 6302, 6440, 6448, 6309, 6310, 65535, 65535,
+	6264, 6413, 6099, 6175, 6017, 6294, 6326, 6171, 6172, 6443, 6000, 6179, 65535, 6087, 6261, 6018,
+	6164, 65535, 6044, 6298, 6417, 6046, 6210, 6189, 6466, 6080, 6258, 6315, 6244, 6177, 6193, 65535,
+	65535, 6214, 65535, 6082, 6331, 6013, 6125, 6014, 6127, 6211, 6128, 6126, 6421, 6295, 6143, 6144,
+	6196, 6314, 6140, 6142, 6145, 6423, 6195, 6313, 6139, 6141, 6023, 6316, 65535, 65535, 6064, 6062,
+	6063, 6215, 6420, 65535, 6039, 6219, 6307, 6045, 6043, 6233, 6450, 6272, 6246, 6213, 65535, 6166,
+	6121, 65535, 6120, 65535, 6104, 65535, 6114, 65535, 6165, 6036, 6308, 6107, 6138, 6112, 65535, 6117,
+	65535, 6115, 65535, 6111, 65535, 6155, 6110, 6053, 6159, 6103, 65535, 6180, 6463, 65535, 6029, 6030,
+	6065, 6028, 6047, 65535, 6129, 65535, 6280, 6287, 65535, 65535, 65535, 65535, 6040, 65535, 6052, 6267,
+	65535, 6004, 65535, 6134, 6217, 6457, 6330, 65535, 65535, 6163, 6162, 6086, 6260, 6157, 6268, 65535,
+	6306, 65535, 6136, 6097, 6101, 6199, 6269, 6229, 65535, 6220, 6224, 6223, 6222, 6408, 6221, 6409,
+	6281, 6284, 6285, 6410, 6286, 6411, 6098, 6192, 6074, 65535, 65535, 65535, 65535, 6093, 65535, 6161,
+	6061, 6085, 6257, 6266, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 6321, 65535, 65535, 6133, 6130,
+	6279, 6412, 6230, 65535, 6150, 65535, 65535, 6270, 6240, 6059, 6241, 65535, 6001, 6019,
+};
+#endif
+#if SC_GROUP_MIPS
+static const uint16_t sc_nr_mips_n64[SC_NNAMES] = {
+	65535, 5022, 5152, 5042, 5293, 5020, 5158, 5239, 5154, 5176, 5037, 65535, 65535, 65535, 65535, 5048,
+	5315, 65535, 65535, 5012, 5198, 5197, 5451, 5123, 5124, 5078, 5088, 5090, 65535, 5156, 5300, 65535,
+	5223, 65535, 5222, 65535, 5224, 65535, 5221, 65535, 5055, 5435, 5003, 5436, 5041, 5320, 5083, 5167,
+	5169, 5031, 5032, 5286, 5207, 5285, 5208, 65535, 5272, 5441, 5209, 65535, 5278, 5284, 5057, 5316,
+	5058, 5205, 5259, 5439, 5215, 65535, 5279, 5295, 5296, 5079, 5089, 5258, 5452, 5091, 65535, 5250,
+	5070, 65535, 5073, 5185, 5307, 5188, 5071, 5056, 5191, 5431, 5182, 5432, 5430, 5433, 5005, 65535,
+	65535, 5135, 65535, 5072, 65535, 5075, 65535, 5194, 5456, 65535, 5455, 5449, 5454, 5251, 5170, 5228,
+	5269, 65535, 65535, 5271, 5077, 5076, 5308, 5106, 65535, 5105, 65535, 5102, 65535, 5113, 65535, 5035,
+	5051, 5119, 5109, 5038, 5174, 5108, 5137, 5313, 5118, 65535, 5116, 65535, 5095, 5096, 5122, 5050,
+	5054, 5178, 5094, 5100, 65535, 5183, 5464, 65535, 65535, 5168, 5244, 5243, 5288, 5245, 5204, 5201,
+	5202, 5328, 65535, 5200, 5203, 5426, 5427, 5425, 5015, 65535, 65535, 5274, 5273, 65535, 5306, 65535,
+	5270, 5241, 5060, 5445, 5444, 5446, 5092, 65535, 5184, 5084, 5255, 5049, 5458, 5186, 5465, 5187,
+	65535, 5206, 5190, 5008, 5181, 5459, 5461, 5460, 5006, 65535, 5027, 5453, 5227, 5318, 5314, 65535,
+	5246, 5026, 5081, 5248, 5131, 5249, 5146, 5319, 5148, 5009, 65535, 65535, 5160, 5442, 5429, 5267,
+	5010, 65535, 5235, 5234, 5230, 5233, 65535, 5232, 65535, 5231, 5024, 5462, 5069, 5066, 5068, 5067,
+	5025, 5147, 5149, 5011, 5298, 5034, 5252, 5173, 65535, 65535, 65535, 65535, 65535, 65535, 5002, 5299,
+	5428, 5247, 5437, 5033, 65535, 65535, 65535, 5292, 5132, 5438, 5434, 5424, 5021, 5287, 5151, 5324,
+	5325, 5323, 5007, 5261, 65535, 5153, 5016, 5289, 5321, 5297, 5440, 5448, 5304, 5305, 65535, 65535,
+	5260, 65535, 5099, 5175, 5017, 5290, 5322, 5171, 5172, 5443, 5000, 5179, 65535, 5087, 5257, 5018,
+	5164, 65535, 5044, 5294, 65535, 5046, 5210, 5189, 5466, 5080, 5254, 5311, 5240, 5177, 5193, 65535,
+	65535, 5213, 65535, 5082, 5327, 5013, 5125, 5014, 5127, 5211, 5128, 5126, 65535, 5291, 5143, 5144,
+	5196, 5310, 5140, 5142, 5145, 65535, 5195, 5309, 5139, 5141, 5023, 5312, 65535, 65535, 5064, 5062,
+	5063, 5214, 65535, 65535, 5039, 65535, 5302, 5045, 5043, 5229, 5450, 5268, 5242, 5212, 65535, 5166,
+	5121, 65535, 5120, 65535, 5104, 65535, 5114, 65535, 5165, 5036, 5303, 5107, 5138, 5112, 65535, 5117,
+	65535, 5115, 65535, 5111, 65535, 5155, 5110, 5053, 5159, 5103, 65535, 5180, 5463, 65535, 5029, 5030,
+	5065, 5028, 5047, 65535, 5129, 65535, 5276, 5283, 65535, 65535, 65535, 65535, 5040, 65535, 5052, 5263,
+	65535, 5004, 65535, 5134, 65535, 5457, 5326, 65535, 65535, 5163, 5162, 5086, 5256, 5157, 5264, 65535,
+	5301, 65535, 5136, 5097, 5101, 5199, 5265, 5225, 65535, 5216, 5220, 5219, 5218, 65535, 5217, 65535,
+	5277, 5280, 5281, 65535, 5282, 65535, 5098, 5192, 5074, 65535, 65535, 65535, 65535, 5093, 65535, 5161,
+	5061, 5085, 5253, 5262, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 5317, 65535, 65535, 5133, 5130,
+	5275, 65535, 5226, 65535, 5150, 65535, 65535, 5266, 5236, 5059, 5237, 65535, 5001, 5019,
+};
+#endif
+#if SC_GROUP_RISCV
+static const uint16_t sc_nr_riscv64[SC_NNAMES] = {
+	65535, 65535, 65535, 202, 242, 65535, 89, 217, 171, 65535, 65535, 65535, 65535, 65535, 65535, 200,
+	280, 65535, 65535, 214, 65535, 65535, 451, 90, 91, 49, 65535, 65535, 65535, 51, 266, 65535,
+	114, 65535, 113, 65535, 115, 65535, 112, 65535, 220, 435, 57, 436, 203, 285, 65535, 65535,
+	106, 23, 65535, 24, 65535, 20, 21, 65535, 22, 441, 65535, 65535, 65535, 19, 221, 281,
+	93, 94, 48, 439, 223, 65535, 47, 262, 263, 50, 52, 53, 452, 55, 65535, 54,
+	25, 65535, 83, 10, 273, 13, 32, 65535, 16, 431, 7, 432, 430, 433, 80, 65535,
+	65535, 44, 65535, 82, 65535, 46, 65535, 98, 456, 65535, 455, 449, 454, 65535, 65535, 236,
+	100, 65535, 65535, 168, 17, 65535, 61, 177, 65535, 175, 65535, 176, 65535, 158, 65535, 102,
+	205, 155, 65535, 172, 65535, 173, 141, 278, 150, 65535, 148, 65535, 163, 165, 156, 204,
+	209, 178, 169, 174, 65535, 8, 464, 65535, 65535, 105, 27, 65535, 26, 28, 3, 1,
+	4, 292, 65535, 0, 2, 426, 427, 425, 29, 65535, 65535, 31, 30, 65535, 272, 294,
+	104, 219, 129, 445, 444, 446, 65535, 65535, 9, 65535, 37, 201, 458, 11, 465, 12,
+	65535, 18, 15, 62, 6, 459, 461, 460, 65535, 65535, 233, 453, 235, 283, 279, 447,
+	238, 232, 65535, 34, 65535, 33, 228, 284, 230, 222, 65535, 65535, 40, 442, 429, 239,
+	226, 65535, 185, 184, 180, 183, 65535, 182, 65535, 181, 216, 462, 187, 186, 188, 189,
+	227, 229, 231, 215, 264, 101, 79, 42, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 265,
+	428, 56, 437, 65535, 65535, 65535, 65535, 241, 92, 438, 434, 424, 65535, 59, 41, 289,
+	290, 288, 65535, 73, 65535, 167, 67, 69, 286, 261, 440, 448, 270, 271, 65535, 65535,
+	72, 65535, 117, 65535, 68, 70, 287, 65535, 60, 443, 63, 213, 65535, 65535, 78, 65,
+	142, 65535, 207, 243, 65535, 212, 234, 14, 466, 65535, 65535, 276, 218, 65535, 65535, 65535,
+	65535, 128, 259, 65535, 293, 134, 136, 135, 138, 139, 133, 137, 65535, 240, 125, 126,
+	123, 275, 121, 120, 127, 65535, 122, 274, 118, 119, 124, 277, 65535, 65535, 191, 190,
+	193, 192, 65535, 65535, 71, 65535, 269, 211, 206, 237, 450, 99, 65535, 96, 65535, 162,
+	152, 65535, 151, 65535, 144, 65535, 159, 65535, 161, 103, 268, 154, 140, 143, 65535, 149,
+	65535, 147, 65535, 145, 65535, 164, 157, 208, 170, 146, 65535, 5, 463, 65535, 196, 195,
+	197, 194, 210, 65535, 132, 65535, 65535, 74, 65535, 65535, 65535, 65535, 198, 65535, 199, 76,
+	65535, 65535, 65535, 43, 65535, 457, 291, 65535, 65535, 225, 224, 65535, 36, 81, 84, 65535,
+	267, 65535, 65535, 179, 116, 65535, 77, 131, 65535, 107, 111, 109, 108, 65535, 110, 65535,
+	65535, 85, 87, 65535, 86, 65535, 153, 130, 45, 65535, 65535, 65535, 65535, 166, 65535, 39,
+	160, 65535, 35, 97, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 282, 65535, 65535, 65535, 65535,
+	88, 65535, 65535, 65535, 58, 65535, 65535, 75, 65535, 260, 95, 65535, 64, 66,
+};
+#endif
+/* END GENERATED SYSCALL TABLES */
+
+struct sc_arch {
+	char name[12];           /* SCMP_ARCH_<name> */
+	uint32_t audit;          /* AUDIT_ARCH_* */
+	const uint16_t *nrs;     /* per sc_names entry */
+	uint32_t base;           /* added to every number (x32) */
+	bool arg32;              /* 32-bit ABI: compare the lo word only */
+	bool big_endian;
+};
+
+static const struct sc_arch sc_arches[] = {
+#if SC_GROUP_X86
+	{"X86_64", 0xc000003eU, sc_nr_x86_64, 0, false, false},
+	{"X86", 0x40000003U, sc_nr_i386, 0, true, false},
+	{"X32", 0xc000003eU, sc_nr_x32, SC_X32_BIT, true, false},
+#endif
+#if SC_GROUP_ARM
+	{"AARCH64", 0xc00000b7U, sc_nr_aarch64, 0, false, false},
+	{"ARM", 0x40000028U, sc_nr_arm, 0, true, false},
+#endif
+#if SC_GROUP_MIPS
+#if defined(__MIPSEL__) || defined(CTR_SECCOMP_ALL_ARCHES)
+	{"MIPSEL", 0x40000008U, sc_nr_mips_o32, 0, true, false},
+	{"MIPSEL64", 0xc0000008U, sc_nr_mips_n64, 0, false, false},
+	{"MIPSEL64N32", 0xe0000008U, sc_nr_mips_n32, 0, true, false},
+#endif
+#if !defined(__MIPSEL__) || defined(CTR_SECCOMP_ALL_ARCHES)
+	{"MIPS", 0x00000008U, sc_nr_mips_o32, 0, true, true},
+	{"MIPS64", 0x80000008U, sc_nr_mips_n64, 0, false, true},
+	{"MIPS64N32", 0xa0000008U, sc_nr_mips_n32, 0, true, true},
+#endif
+#endif
+#if SC_GROUP_RISCV
+	{"RISCV64", 0xc00000f3U, sc_nr_riscv64, 0, false, false},
+#endif
+};
+
+/* Arch names libseccomp knows that no build of ours runs on: accepted, ignored. */
+static const char sc_foreign_arches[] =
+	" X86 X86_64 X32 ARM AARCH64 MIPS MIPS64 MIPS64N32 MIPSEL MIPSEL64 MIPSEL64N32 RISCV64"
+	" PPC PPC64 PPC64LE S390 S390X PARISC PARISC64 LOONGARCH64 M68K SH SHEB ";
+
+static const char *sc_native_arch_name(void)
+{
+#if defined(__x86_64__) && defined(__ILP32__)
+	return "X32";
+#elif defined(__x86_64__)
+	return "X86_64";
+#elif defined(__i386__)
+	return "X86";
+#elif defined(__aarch64__)
+	return "AARCH64";
+#elif defined(__arm__)
+	return "ARM";
+#elif defined(__mips__) && _MIPS_SIM == _ABI64
+	return defined(__MIPSEL__) ? "MIPSEL64" : "MIPS64";
+#elif defined(__mips__) && _MIPS_SIM == _ABIN32
+	return defined(__MIPSEL__) ? "MIPSEL64N32" : "MIPS64N32";
+#elif defined(__mips__) && defined(__MIPSEL__)
+	return "MIPSEL";
+#elif defined(__mips__)
+	return "MIPS";
+#elif defined(__riscv) && __riscv_xlen == 64
+	return "RISCV64";
+#else
+	return "";
+#endif
+}
+
+static const struct sc_arch *sc_arch_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(sc_arches); i++)
+		if (strcmp(sc_arches[i].name, name) == 0)
+			return &sc_arches[i];
+	return NULL;
+}
+
+/* The number of a syscall on an arch, or -1 if the arch lacks it. */
+static int64_t sc_syscall_nr(const struct sc_arch *a, const char *name)
+{
+	size_t lo = 0, hi = SC_NNAMES;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(name, sc_names + sc_name_off[mid]);
+		if (c == 0) {
+			uint32_t v = a->nrs[mid];
+			if (v == 0xffff)
+				return -1;
+			if (v >= 0xf000)
+				v = 0xf0000 + (v - 0xf000); /* ARM private calls */
+			return (int64_t)(v + a->base);
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+/* The BPF return value of an action; errno_ret applies to ERRNO and TRACE. */
+static int sc_action_ret(enum sc_action act, const struct opt_u32 *errno_ret, uint32_t *ret,
+			 struct ctr_error *err)
+{
+	uint32_t data = errno_ret->set ? errno_ret->v : EPERM; /* runc: EPERM for both */
+	if ((act == SC_ACT_ERRNO || act == SC_ACT_TRACE) && data > 0xffff)
+		return err_set(err, 0, "errnoRet %u is out of range (0-65535)", data);
+	switch (act) {
+	case SC_ACT_KILL_THREAD: *ret = SECCOMP_RET_KILL_THREAD; break;
+	case SC_ACT_KILL_PROCESS: *ret = SECCOMP_RET_KILL_PROCESS; break;
+	case SC_ACT_TRAP: *ret = SC_RET_TRAP; break;
+	case SC_ACT_ERRNO: *ret = SC_RET_ERRNO | data; break;
+	case SC_ACT_TRACE: *ret = SC_RET_TRACE | data; break;
+	case SC_ACT_ALLOW: *ret = SC_RET_ALLOW; break;
+	case SC_ACT_LOG: *ret = SECCOMP_RET_LOG; break;
+	case SC_ACT_NOTIFY: *ret = SECCOMP_RET_USER_NOTIF; break;
+	default: return err_set(err, 0, "unknown action %d", (int)act);
+	}
+	return 0;
+}
+
+static const struct { const char *name; unsigned long flag; } sc_flag_names[] = {
+	{"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+	{"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+	{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+	{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+};
+
+struct sc_filter {
+	struct sock_filter *prog;
+	unsigned short len;
+	unsigned long flags;         /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+	uint32_t actions;            /* bit per enum sc_action used, for the kernel check */
+};
+
+static void seccomp_filter_free(struct sc_filter *f)
+{
+	if (!f)
+		return;
+	free(f->prog);
+	free(f);
+}
+
+/* Profile-level checks and flags shared by both generators. */
+static int sc_prepare(const struct spec_seccomp *sc, struct sc_filter *f, uint32_t *def_ret,
+		      struct ctr_error *err)
+{
+	if (sc_action_ret(sc->default_action, &sc->default_errno_ret, def_ret, err) < 0)
+		return err_prefix(err, "linux.seccomp.defaultAction");
+	if (sc->default_action == SC_ACT_NOTIFY)
+		return err_set(err, 0, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
+	f->actions = 1u << sc->default_action;
+	for (size_t i = 0; i < sc->n_flags; i++) {
+		size_t k = 0;
+		while (k < ARRAY_LEN(sc_flag_names) && strcmp(sc_flag_names[k].name, sc->flags[i]))
+			k++;
+		if (k == ARRAY_LEN(sc_flag_names))
+			return err_set(err, 0, "linux.seccomp.flags: unknown flag \"%s\"", sc->flags[i]);
+		f->flags |= sc_flag_names[k].flag;
+	}
+	for (size_t i = 0; i < sc->n_syscalls; i++) {
+		const struct spec_seccomp_rule *r = &sc->syscalls[i];
+		uint32_t ret;
+		if (sc_action_ret(r->action, &r->errno_ret, &ret, err) < 0)
+			return err_prefix(err, "linux.seccomp.syscalls[%zu]", i);
+		f->actions |= 1u << r->action;
+		for (size_t k = 0; k < r->n_args; k++)
+			if (r->args[k].index > 5)
+				return err_set(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].index: %u is not 0-5",
+					       i, k, r->args[k].index);
+		if (r->action == SC_ACT_NOTIFY) {
+			for (size_t k = 0; k < r->n_names; k++)
+				if (strcmp(r->names[k], "write") == 0)
+					return err_set(err, 0, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for write (the runtime needs it to hand the listener over)", i);
+			f->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+		}
+	}
+	if (f->flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV &&
+	    !(f->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		return err_set(err, 0, "linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs a SCMP_ACT_NOTIFY rule");
+	if ((f->flags & SECCOMP_FILTER_FLAG_TSYNC) && (f->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		f->flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+	return 0;
+}
+
+/* ---- the generator: syscall number intervals searched by a jge tree ---- */
+
+/* The arches a profile asks for: the native one first, then listed ones, grouped
+ * into lanes by AUDIT_ARCH value (x86_64 and x32 share one). */
+struct sc_member {
+	const struct sc_arch *arch;
+	bool listed;                 /* named in architectures: gets the -ENOSYS stub */
+	int64_t max_nr;              /* highest number named in the profile, -1 if none */
+};
+
+struct sc_lane {
+	uint32_t audit;
+	struct sc_member m[2];
+	size_t n;
+};
+
+/* A rule attached to one syscall number; args is the AND list (n_args == 0: always). */
+struct sc_entry {
+	uint32_t nr;
+	uint32_t seq;                /* profile order */
+	uint32_t ret;
+	bool arg32, big_endian;
+	const struct spec_seccomp_arg *args;
+	size_t n_args;
+};
+
+/* One interval [start, next start) of the number space with one outcome: a return
+ * value, or (block) the rules of the single syscall `start`. */
+struct sc_interval {
+	uint32_t start;
+	bool block;
+	uint32_t ret;
+	size_t first, count;         /* entries of the block */
+};
+
+/* The program is built back to front: ins[0] is the last instruction, and an
+ * instruction's position is its distance from the end. */
+struct sc_prog {
+	struct sock_filter *ins;
+	size_t n, cap;
+	bool failed;
+	uint32_t ret_k[16];          /* recently emitted returns, for sharing */
+	size_t ret_pos[16];
+	unsigned ret_next;
+};
+
+/* A jump target: a position, or "return k" (placed or shared when the jump is made). */
+struct sc_target {
+	bool is_ret;
+	uint32_t k;
+	size_t pos;
+};
+
+static size_t sc_emit(struct sc_prog *p, uint16_t code, uint32_t k, uint8_t jt, uint8_t jf)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 256;
+		struct sock_filter *ni = realloc(p->ins, cap * sizeof(*ni));
+		if (!ni) {
+			p->failed = true;
+			return p->n ? p->n - 1 : 0;
+		}
+		p->ins = ni;
+		p->cap = cap;
+	}
+	p->ins[p->n] = (struct sock_filter){code, jt, jf, k};
+	return p->n++;
+}
+
+static size_t sc_emit_ret(struct sc_prog *p, uint32_t k)
+{
+	size_t pos = sc_emit(p, BPF_RET | BPF_K, k, 0, 0);
+	p->ret_k[p->ret_next % 16] = k;
+	p->ret_pos[p->ret_next % 16] = pos;
+	p->ret_next++;
+	return pos;
+}
+
+static struct sc_target sc_ret(uint32_t k)
+{
+	return (struct sc_target){.is_ret = true, .k = k};
+}
+
+static struct sc_target sc_at(size_t pos)
+{
+	return (struct sc_target){.pos = pos};
+}
+
+/* A position reachable by a conditional jump emitted next (offset <= 255). */
+static size_t sc_reach(struct sc_prog *p, struct sc_target t)
+{
+	if (t.is_ret) {
+		size_t best = SIZE_MAX;
+		for (unsigned i = 0; i < 16 && i < p->ret_next; i++)
+			if (p->ret_k[i] == t.k && p->n - p->ret_pos[i] - 1 <= 255 &&
+			    (best == SIZE_MAX || p->ret_pos[i] > best))
+				best = p->ret_pos[i];
+		return best != SIZE_MAX ? best : sc_emit_ret(p, t.k);
+	}
+	if (p->n - t.pos - 1 <= 255)
+		return t.pos;
+	return sc_emit(p, BPF_JMP | BPF_JA, (uint32_t)(p->n - t.pos - 1), 0, 0);
+}
+
+/* Emit "if (A <op> k) goto tt else goto tf"; returns its position. */
+static size_t sc_jump(struct sc_prog *p, uint16_t op, uint32_t k, struct sc_target tt,
+		      struct sc_target tf)
+{
+	size_t a = sc_reach(p, tt);
+	size_t b = sc_reach(p, tf);
+	a = sc_reach(p, sc_at(a)); /* b's trampoline may have pushed a out of reach */
+	return sc_emit(p, BPF_JMP | op | BPF_K, k, (uint8_t)(p->n - a - 1), (uint8_t)(p->n - b - 1));
+}
+
+static size_t sc_load(struct sc_prog *p, uint32_t off)
+{
+	return sc_emit(p, BPF_LD | BPF_W | BPF_ABS, off, 0, 0);
+}
+
+/* Materialise a target as a position (a return is placed if needed). */
+static size_t sc_place(struct sc_prog *p, struct sc_target t)
+{
+	if (t.is_ret)
+		return sc_emit_ret(p, t.k);
+	return t.pos;
+}
+
+/* One 32-bit word test: A = word at off, masked; on (A op k) goto tt else tf.
+ * op is BPF_JEQ/JGT/JGE; swap targets for the negations. */
+static struct sc_target sc_word(struct sc_prog *p, uint32_t off, uint32_t mask, uint16_t op,
+				uint32_t k, struct sc_target tt, struct sc_target tf)
+{
+	sc_jump(p, op, k, tt, tf);
+	if (mask != 0xffffffffU)
+		sc_emit(p, BPF_ALU | BPF_AND | BPF_K, mask, 0, 0);
+	return sc_at(sc_load(p, off));
+}
+
+/* Code for one argument condition: goto tt when it holds, else tf. */
+static struct sc_target sc_cond(struct sc_prog *p, const struct sc_entry *e,
+				const struct spec_seccomp_arg *a, struct sc_target tt,
+				struct sc_target tf)
+{
+	uint32_t off = 16 + 8 * a->index;
+	uint32_t lo_off = off + (e->big_endian ? 4 : 0), hi_off = off + (e->big_endian ? 0 : 4);
+	uint64_t v = a->value;
+	uint32_t vl = (uint32_t)v, vh = (uint32_t)(v >> 32);
+	uint16_t op;
+	bool neg = false;
+	switch (a->op) {
+	case SC_OP_EQ: op = BPF_JEQ; break;
+	case SC_OP_NE: op = BPF_JEQ; neg = true; break;
+	case SC_OP_GT: op = BPF_JGT; break;
+	case SC_OP_LE: op = BPF_JGT; neg = true; break;
+	case SC_OP_GE: op = BPF_JGE; break;
+	case SC_OP_LT: op = BPF_JGE; neg = true; break;
+	case SC_OP_MASKED_EQ: {
+		uint64_t m = a->value, d = a->value_two & m;
+		struct sc_target t = sc_word(p, lo_off, (uint32_t)m, BPF_JEQ, (uint32_t)d, tt, tf);
+		if (e->arg32 || (uint32_t)(m >> 32) == 0)
+			return t; /* the hi word cannot matter */
+		return sc_word(p, hi_off, (uint32_t)(m >> 32), BPF_JEQ, (uint32_t)(d >> 32), t, tf);
+	}
+	default:
+		return tf;
+	}
+	if (neg) {
+		struct sc_target x = tt;
+		tt = tf;
+		tf = x;
+	}
+	/* now: goto tt when (arg op v) holds */
+	struct sc_target lo = sc_word(p, lo_off, 0xffffffffU, op, vl, tt, tf);
+	if (e->arg32)
+		return lo;
+	if (op == BPF_JEQ)
+		return sc_word(p, hi_off, 0xffffffffU, BPF_JEQ, vh, lo, tf);
+	/* hi > vh: holds; hi == vh: decided by lo; hi < vh: fails */
+	size_t eq = sc_jump(p, BPF_JEQ, vh, lo, tf);
+	return sc_word(p, hi_off, 0xffffffffU, BPF_JGT, vh, tt, sc_at(eq));
+}
+
+/* The rules of one syscall, in order; the first whose args all hold decides. */
+static struct sc_target sc_block(struct sc_prog *p, const struct sc_entry *e, size_t n,
+				 uint32_t fallback)
+{
+	struct sc_target next = sc_ret(fallback);
+	for (size_t i = n; i-- > 0;) {
+		struct sc_target t = sc_ret(e[i].ret);
+		for (size_t k = e[i].n_args; k-- > 0;)
+			t = sc_cond(p, &e[i], &e[i].args[k], t, next);
+		next = sc_at(sc_place(p, t));
+	}
+	return next;
+}
+
+/* What a number gets before any rule: runc's -ENOSYS stub, then libseccomp's arch
+ * checks (bad arch), else the default action. */
+static uint32_t sc_lane_base(const struct sc_lane *l, uint32_t nr, uint32_t def_ret,
+			     bool enosys)
+{
+	const struct sc_member *x86 = NULL, *x32 = NULL;
+	bool split = l->audit == 0xc000003eU;
+	for (size_t i = 0; i < l->n; i++) {
+		if (split && l->m[i].arch->base)
+			x32 = &l->m[i];
+		else
+			x86 = &l->m[i];
+	}
+	if (enosys) {
+		const struct sc_member *m = split && (nr & SC_X32_BIT) ? x32 : x86;
+		if (!split)
+			m = &l->m[0];
+		if (m && m->listed && m->max_nr > 0 && nr > (uint64_t)m->max_nr)
+			return SC_RET_ERRNO | ENOSYS;
+	}
+	if (split && x86 && !x32 && nr >= SC_X32_BIT && nr != 0xffffffffU)
+		return SECCOMP_RET_KILL_THREAD;
+	if (split && x32 && !x86 && nr < SC_X32_BIT)
+		return SECCOMP_RET_KILL_THREAD;
+	return def_ret;
+}
+
+static int sc_entry_cmp(const void *a, const void *b)
+{
+	const struct sc_entry *x = a, *y = b;
+	if (x->nr != y->nr)
+		return x->nr < y->nr ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int sc_u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Collect the rules of every member of a lane (sorted by number) and the members'
+ * highest numbers. */
+static int sc_lane_entries(const struct spec_seccomp *sc, struct sc_lane *l, uint32_t def_ret,
+			   struct sc_entry **out, size_t *n_out, struct ctr_error *err)
+{
+	size_t cap = 0, n = 0;
+	for (size_t i = 0; i < sc->n_syscalls; i++)
+		cap += sc->syscalls[i].n_names * (sc->syscalls[i].n_args + 1);
+	cap *= l->n;
+	struct sc_entry *e = mem_array(cap ? cap : 1, sizeof(*e), err);
+	if (!e)
+		return -1;
+	uint32_t seq = 0;
+	for (size_t mi = 0; mi < l->n; mi++) {
+		struct sc_member *m = &l->m[mi];
+		m->max_nr = -1;
+		for (size_t i = 0; i < sc->n_syscalls; i++) {
+			const struct spec_seccomp_rule *r = &sc->syscalls[i];
+			uint32_t ret;
+			sc_action_ret(r->action, &r->errno_ret, &ret, NULL);
+			/* runc: the same arg index twice makes one rule per arg (ORed) */
+			bool split = false;
+			for (size_t a = 0; a < r->n_args; a++)
+				for (size_t b = 0; b < a; b++)
+					if (r->args[a].index == r->args[b].index)
+						split = true;
+			for (size_t k = 0; k < r->n_names; k++) {
+				int64_t nr = sc_syscall_nr(m->arch, r->names[k]);
+				if (nr < 0)
+					continue;
+				if (nr > m->max_nr)
+					m->max_nr = nr;
+				if (ret == def_ret)
+					continue;
+				struct sc_entry t = {.nr = (uint32_t)nr, .ret = ret,
+						     .arg32 = m->arch->arg32,
+						     .big_endian = m->arch->big_endian,
+						     .args = r->args, .n_args = r->n_args};
+				if (!split) {
+					t.seq = seq++;
+					e[n++] = t;
+					continue;
+				}
+				for (size_t a = 0; a < r->n_args; a++) {
+					t.seq = seq++;
+					t.args = &r->args[a];
+					t.n_args = 1;
+					e[n++] = t;
+				}
+			}
+		}
+	}
+	qsort(e, n, sizeof(*e), sc_entry_cmp);
+	*out = e;
+	*n_out = n;
+	return 0;
+}
+
+#define SC_CONT 0xffffffffU /* interval marker: go on into the appended program */
+
+static struct sc_target sc_leaf(struct sc_prog *p, const struct sc_interval *iv,
+				const struct sc_entry *entries, uint32_t def_ret,
+				const struct sc_target *cont)
+{
+	if (iv->block)
+		return sc_block(p, entries + iv->first, iv->count, def_ret);
+	if (iv->ret == SC_CONT && cont)
+		return *cont;
+	return sc_ret(iv->ret);
+}
+
+static struct sc_target sc_tree(struct sc_prog *p, const struct sc_interval *iv, size_t lo,
+				size_t hi, const struct sc_entry *entries, uint32_t def_ret,
+				const struct sc_target *cont)
+{
+	if (lo == hi)
+		return sc_leaf(p, &iv[lo], entries, def_ret, cont);
+	size_t mid = (lo + hi + 1) / 2;
+	struct sc_target right = sc_tree(p, iv, mid, hi, entries, def_ret, cont);
+	struct sc_target left = sc_tree(p, iv, lo, mid - 1, entries, def_ret, cont);
+	return sc_at(sc_jump(p, BPF_JGE, iv[mid].start, right, left));
+}
+
+/* Emit one lane: "A = nr" and the search tree; *entry is where the lane starts.
+ * With cont (the stub before libseccomp's program) only -ENOSYS is decided here. */
+static int sc_lane_emit(struct sc_prog *p, const struct spec_seccomp *sc, struct sc_lane *l,
+			uint32_t def_ret, bool enosys, const struct sc_target *cont,
+			struct sc_target *entry, struct ctr_error *err)
+{
+	struct sc_entry *e AUTO_FREE = NULL;
+	size_t n_e = 0;
+	if (sc_lane_entries(sc, l, def_ret, &e, &n_e, err) < 0)
+		return -1;
+	if (cont)
+		n_e = 0;
+	/* breakpoints where the base outcome may change */
+	uint32_t bp[8];
+	size_t n_bp = 0;
+	bp[n_bp++] = 0;
+	if (l->audit == 0xc000003eU) {
+		bp[n_bp++] = SC_X32_BIT;
+		bp[n_bp++] = 2 * SC_X32_BIT;
+		bp[n_bp++] = 3 * SC_X32_BIT;
+		bp[n_bp++] = 0xffffffffU;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (l->m[i].max_nr >= 0 && l->m[i].max_nr < 0xffffffff)
+			bp[n_bp++] = (uint32_t)l->m[i].max_nr + 1;
+	qsort(bp, n_bp, sizeof(bp[0]), sc_u32_cmp);
+	/* intervals: the base ranges with the syscalls that have rules cut in */
+	struct sc_interval *iv AUTO_FREE = mem_array(n_bp + 2 * n_e + 2, sizeof(*iv), err);
+	if (!iv)
+		return -1;
+	size_t n_iv = 0, ei = 0;
+	for (size_t b = 0; b < n_bp; b++) {
+		if (b && bp[b] == bp[b - 1])
+			continue;
+		uint64_t end = b + 1 < n_bp ? bp[b + 1] : 0x100000000ULL;
+		uint32_t base = sc_lane_base(l, bp[b], def_ret, enosys);
+		if (cont && base != (SC_RET_ERRNO | ENOSYS))
+			base = SC_CONT;
+		for (uint64_t at = bp[b]; at < end;) {
+			struct sc_interval x = {.start = (uint32_t)at, .ret = base};
+			if (ei < n_e && e[ei].nr == at) {
+				size_t first = ei;
+				x.block = true;
+				for (; ei < n_e && e[ei].nr == at; ei++) {
+					if (x.block && e[ei].n_args == 0) {
+						x.block = false; /* the first unconditional rule wins */
+						x.ret = e[ei].ret;
+					}
+				}
+				x.first = first;
+				x.count = ei - first;
+				at++;
+			} else {
+				at = ei < n_e && e[ei].nr < end ? e[ei].nr : end;
+			}
+			if (n_iv && !x.block && !iv[n_iv - 1].block && iv[n_iv - 1].ret == x.ret)
+				continue; /* same outcome as the interval before */
+			iv[n_iv++] = x;
+		}
+	}
+	struct sc_target t = sc_tree(p, iv, 0, n_iv - 1, e, def_ret, cont);
+	if (t.is_ret || n_iv == 1) {
+		*entry = t; /* one outcome for every number: no need to load it */
+		return 0;
+	}
+	*entry = sc_at(sc_load(p, 0));
+	return 0;
+}
+
+/* Compile for a given native arch (tests target foreign ones). cont: NULL, or a program
+ * to run after the -ENOSYS stub instead of our own rules (the libseccomp build). */
+static int sc_compile_native(const struct spec_seccomp *sc, const struct sc_arch *native,
+			     const struct sock_filter *cont, size_t n_cont, struct sc_filter **out,
+			     struct ctr_error *err)
+{
+	struct sc_filter *f = mem_alloc(sizeof(*f), err);
+	if (!f)
+		return -1;
+	uint32_t def_ret;
+	struct sc_lane lanes[16];
+	size_t n_lanes = 0;
+	struct sc_prog p = {0};
+	if (sc_prepare(sc, f, &def_ret, err) < 0)
+		goto fail;
+	if (!native) {
+		err_set(err, 0, "seccomp is not supported on this architecture");
+		goto fail;
+	}
+	/* members: native first, then the listed ones */
+	for (size_t i = 0; i <= sc->n_architectures; i++) {
+		const struct sc_arch *a = native;
+		bool listed = false;
+		if (i > 0) {
+			const char *name = sc->architectures[i - 1];
+			if (!str_has_prefix(name, "SCMP_ARCH_")) {
+				err_set(err, 0, "linux.seccomp.architectures: unknown architecture \"%s\"", name);
+				goto fail;
+			}
+			name += strlen("SCMP_ARCH_");
+			if (strcmp(name, "NATIVE") == 0)
+				name = native->name;
+			a = sc_arch_find(name);
+			if (!a) {
+				char pat[32];
+				snprintf(pat, sizeof(pat), " %s ", name);
+				if (strlen(name) > 20 || !strstr(sc_foreign_arches, pat)) {
+					err_set(err, 0, "linux.seccomp.architectures: unknown architecture \"%s\"",
+						sc->architectures[i - 1]);
+					goto fail;
+				}
+				continue; /* an arch this build never runs */
+			}
+			listed = true;
+		}
+		size_t li = 0;
+		while (li < n_lanes && lanes[li].audit != a->audit)
+			li++;
+		if (li == n_lanes) {
+			lanes[n_lanes++] = (struct sc_lane){.audit = a->audit};
+		}
+		size_t mi = 0;
+		while (mi < lanes[li].n && lanes[li].m[mi].arch != a)
+			mi++;
+		if (mi == lanes[li].n)
+			lanes[li].m[lanes[li].n++] = (struct sc_member){.arch = a};
+		lanes[li].m[mi].listed |= listed;
+	}
+	bool enosys = sc->default_action != SC_ACT_ALLOW && sc->default_action != SC_ACT_LOG &&
+		      sc->default_action != SC_ACT_TRACE;
+	/* back to front: appended program, lanes (last first), bad arch, arch dispatch */
+	struct sc_target cont_t = {0};
+	if (cont) {
+		for (size_t i = n_cont; i-- > 0;)
+			sc_emit(&p, cont[i].code, cont[i].k, cont[i].jt, cont[i].jf);
+		cont_t = sc_at(p.n - 1);
+	}
+	struct sc_target entry[16];
+	for (size_t i = n_lanes; i-- > 0;)
+		if (sc_lane_emit(&p, sc, &lanes[i], def_ret, enosys, cont ? &cont_t : NULL,
+				 &entry[i], err) < 0)
+			goto fail;
+	struct sc_target next = cont ? cont_t : sc_ret(SECCOMP_RET_KILL_THREAD);
+	for (size_t i = n_lanes; i-- > 0;)
+		next = sc_at(sc_jump(&p, BPF_JEQ, lanes[i].audit, entry[i], next));
+	sc_load(&p, 4);
+	if (p.failed) {
+		err_nomem(err);
+		goto fail;
+	}
+	if (p.n > BPF_MAXINSNS) {
+		err_set(err, 0, "the seccomp profile needs %zu BPF instructions, more than the kernel's %d",
+			p.n, BPF_MAXINSNS);
+		goto fail;
+	}
+	/* reverse into program order */
+	for (size_t i = 0; i < p.n / 2; i++) {
+		struct sock_filter x = p.ins[i];
+		p.ins[i] = p.ins[p.n - 1 - i];
+		p.ins[p.n - 1 - i] = x;
+	}
+	f->prog = p.ins;
+	f->len = (unsigned short)p.n;
+	*out = f;
+	return 0;
+fail:
+	free(p.ins);
+	seccomp_filter_free(f);
+	return -1;
+}
+
+/* No linux.seccomp (sc NULL) compiles to no filter (*out NULL), which installs nothing. */
+#ifndef CTR_LIBSECCOMP
+static int seccomp_compile(const struct spec_seccomp *sc, struct sc_filter **out,
+			   struct ctr_error *err)
+{
+	*out = NULL;
+	if (!sc)
+		return 0;
+	return sc_compile_native(sc, sc_arch_find(sc_native_arch_name()), NULL, 0, out, err);
+}
+#else
+/* LIBSECCOMP=1: libseccomp builds the rules, we prepend runc's -ENOSYS stub. */
+static int sc_lib_arch(const char *name, uint32_t *token)
+{
+	static const struct { const char *name; uint32_t token; } map[] = {
+		{"SCMP_ARCH_NATIVE", SCMP_ARCH_NATIVE}, {"SCMP_ARCH_X86", SCMP_ARCH_X86},
+		{"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64}, {"SCMP_ARCH_X32", SCMP_ARCH_X32},
+		{"SCMP_ARCH_ARM", SCMP_ARCH_ARM}, {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+		{"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS}, {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
+		{"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32}, {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
+		{"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
+		{"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
+		{"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64}, {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
+		{"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64}, {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
+		{"SCMP_ARCH_S390", SCMP_ARCH_S390}, {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(map); i++)
+		if (strcmp(map[i].name, name) == 0) {
+			*token = map[i].token;
+			return 0;
+		}
+	return -1;
+}
+
+static int sc_lib_build(const struct spec_seccomp *sc, uint32_t def_ret, scmp_filter_ctx ctx,
+			struct ctr_error *err)
+{
+	for (size_t i = 0; i < sc->n_architectures; i++) {
+		uint32_t token;
+		if (sc_lib_arch(sc->architectures[i], &token) < 0)
+			return err_set(err, 0, "linux.seccomp.architectures: unknown architecture \"%s\"",
+				       sc->architectures[i]);
+		int rc = seccomp_arch_add(ctx, token);
+		if (rc < 0 && rc != -EEXIST)
+			return err_set(err, -rc, "seccomp: adding architecture %s", sc->architectures[i]);
+	}
+	for (size_t i = 0; i < sc->n_syscalls; i++) {
+		const struct spec_seccomp_rule *r = &sc->syscalls[i];
+		uint32_t ret;
+		sc_action_ret(r->action, &r->errno_ret, &ret, NULL);
+		if (ret == def_ret)
+			continue;
+		static const enum scmp_compare ops[] = {
+			[SC_OP_NE] = SCMP_CMP_NE, [SC_OP_LT] = SCMP_CMP_LT, [SC_OP_LE] = SCMP_CMP_LE,
+			[SC_OP_EQ] = SCMP_CMP_EQ, [SC_OP_GE] = SCMP_CMP_GE, [SC_OP_GT] = SCMP_CMP_GT,
+			[SC_OP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+		};
+		struct scmp_arg_cmp cmp[6 * 8];
+		size_t n = r->n_args < ARRAY_LEN(cmp) ? r->n_args : ARRAY_LEN(cmp);
+		bool split = false;
+		for (size_t a = 0; a < n; a++) {
+			cmp[a] = (struct scmp_arg_cmp){r->args[a].index, ops[r->args[a].op],
+						       r->args[a].value, r->args[a].value_two};
+			for (size_t b = 0; b < a; b++)
+				split |= r->args[a].index == r->args[b].index;
+		}
+		for (size_t k = 0; k < r->n_names; k++) {
+			int nr = seccomp_syscall_resolve_name(r->names[k]);
+			if (nr == __NR_SCMP_ERROR)
+				continue; /* unknown here: skipped, as runc does */
+			int rc = 0;
+			if (!split)
+				rc = seccomp_rule_add_array(ctx, ret, nr, (unsigned)n, cmp);
+			for (size_t a = 0; split && a < n && rc == 0; a++)
+				rc = seccomp_rule_add_array(ctx, ret, nr, 1, &cmp[a]);
+			if (rc < 0)
+				return err_set(err, -rc, "linux.seccomp.syscalls[%zu]: adding a rule for %s",
+					       i, r->names[k]);
+		}
+	}
+	return 0;
+}
+
+static int seccomp_compile(const struct spec_seccomp *sc, struct sc_filter **out,
+			   struct ctr_error *err)
+{
+	struct sc_filter tmp = {0};
+	uint32_t def_ret;
+	*out = NULL;
+	if (!sc)
+		return 0;
+	if (sc_prepare(sc, &tmp, &def_ret, err) < 0)
+		return -1;
+	scmp_filter_ctx ctx = seccomp_init(def_ret);
+	if (!ctx)
+		return err_set(err, 0, "seccomp_init failed");
+	int fd = -1;
+	struct sock_filter *prog = NULL;
+	int rc = sc_lib_build(sc, def_ret, ctx, err);
+	if (rc == 0) {
+		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+		if (sc->n_syscalls > 32)
+			seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2); /* as runc */
+		fd = (int)syscall(SYS_memfd_create, "seccomp", 1U /* MFD_CLOEXEC */);
+		int e = fd < 0 ? errno : -seccomp_export_bpf(ctx, fd);
+		off_t len = e ? -1 : lseek(fd, 0, SEEK_END);
+		if (e || len <= 0 || len % 8 || !(prog = malloc((size_t)len)) ||
+		    pread(fd, prog, (size_t)len, 0) != len)
+			rc = err_set(err, e ? e : errno, "seccomp: exporting libseccomp's program");
+		else
+			rc = sc_compile_native(sc, sc_arch_find(sc_native_arch_name()), prog,
+					       (size_t)len / 8, out, err);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(prog);
+	seccomp_release(ctx);
+	return rc;
+}
+#endif
+
+/* seccomp(2), or prctl when the libc has no SYS_seccomp. */
+static long sc_seccomp(unsigned op, unsigned long flags, void *arg)
+{
+#ifdef SYS_seccomp
+	return syscall(SYS_seccomp, op, flags, arg);
+#else
+	(void)op; (void)flags; (void)arg;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static int seccomp_install(const struct sc_filter *f, int *listener_fd, struct ctr_error *err)
+{
+	*listener_fd = -1;
+	if (!f)
+		return 0;
+	/* the kernel must know every action we return */
+	static const uint32_t act_ret[] = {
+		[SC_ACT_KILL_THREAD] = SECCOMP_RET_KILL_THREAD, [SC_ACT_KILL_PROCESS] = SECCOMP_RET_KILL_PROCESS,
+		[SC_ACT_TRAP] = SC_RET_TRAP, [SC_ACT_ERRNO] = SC_RET_ERRNO, [SC_ACT_TRACE] = SC_RET_TRACE,
+		[SC_ACT_ALLOW] = SC_RET_ALLOW, [SC_ACT_LOG] = SECCOMP_RET_LOG,
+		[SC_ACT_NOTIFY] = SECCOMP_RET_USER_NOTIF,
+	};
+	static const char *const act_name[] = {"SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
+		"SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",
+		"SCMP_ACT_NOTIFY"};
+	for (unsigned a = 0; a < ARRAY_LEN(act_ret); a++) {
+		uint32_t r = act_ret[a];
+		if (!(f->actions & (1u << a)) || sc_seccomp(SECCOMP_GET_ACTION_AVAIL, 0, &r) == 0)
+			continue;
+		if (errno == EOPNOTSUPP)
+			return err_set(err, 0, "seccomp: the kernel does not support %s", act_name[a]);
+		break; /* no seccomp(2) or no GET_ACTION_AVAIL (< 4.14): installing tells */
+	}
+	/* each flag on its own: a NULL program gives EFAULT once the flags are accepted */
+	for (size_t i = 0; i < ARRAY_LEN(sc_flag_names); i++) {
+		unsigned long fl = sc_flag_names[i].flag;
+		if (!(f->flags & fl))
+			continue;
+		if (fl == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+			fl |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+		if (sc_seccomp(SECCOMP_SET_MODE_FILTER, fl, NULL) < 0 && errno == EINVAL)
+			return err_set(err, 0, "seccomp: the kernel does not support %s",
+				       sc_flag_names[i].name);
+	}
+	struct sock_fprog fprog = {.len = f->len, .filter = f->prog};
+	long rc = sc_seccomp(SECCOMP_SET_MODE_FILTER, f->flags, &fprog);
+	bool missing = rc < 0 && errno == ENOSYS;
+	if (missing && f->flags == 0) /* no seccomp(2): the older prctl interface */
+		rc = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0);
+	if (rc < 0) {
+		int e = errno;
+		if (missing && (f->flags || e == EINVAL || e == ENOSYS))
+			return err_set(err, e, "seccomp is not available (the kernel lacks "
+				       "CONFIG_SECCOMP_FILTER, or an emulator such as qemu-user refuses it)");
+		if (e == EACCES)
+			return err_set(err, e, "installing the seccomp filter needs no_new_privs or CAP_SYS_ADMIN");
+		return err_set(err, e, "installing the seccomp filter");
+	}
+	if (f->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
+		*listener_fd = (int)rc;
+	return 0;
+}
+
+static int seccomp_send_listener(const struct spec_seccomp *sc, int listener_fd, pid_t pid,
+				 const char *state_json, struct ctr_error *err)
+{
+	if (!sc->listener_path || !*sc->listener_path)
+		return err_set(err, 0, "linux.seccomp.listenerPath is needed with SCMP_ACT_NOTIFY");
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (strlen(sc->listener_path) >= sizeof(addr.sun_path))
+		return err_set(err, ENAMETOOLONG, "linux.seccomp.listenerPath %s", sc->listener_path);
+	strcpy(addr.sun_path, sc->listener_path);
+	/* containerProcessState: the state goes in as it is (already JSON) */
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, NULL);
+	jw_obj_begin(&w);
+	jw_key(&w, "ociVersion");
+	jw_str(&w, CTR_OCI_VERSION);
+	jw_key(&w, "fds");
+	jw_arr_begin(&w);
+	jw_str(&w, "seccompFd");
+	jw_arr_end(&w);
+	jw_key(&w, "pid");
+	jw_int(&w, pid);
+	jw_key(&w, "metadata");
+	jw_str(&w, sc->listener_metadata ? sc->listener_metadata : "");
+	jw_key(&w, "state");
+	jw_raw(&w, state_json, strlen(state_json));
+	jw_obj_end(&w);
+	char *msg AUTO_FREE = NULL;
+	if (sbuf_take(&sb, &msg, err) < 0)
+		return -1;
+	int fd AUTO_CLOSE = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return err_set(err, errno, "seccomp listener: socket");
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return err_set(err, errno, "seccomp listener: connect %s", sc->listener_path);
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	memset(&ctl, 0, sizeof(ctl));
+	struct iovec iov = {.iov_base = msg, .iov_len = strlen(msg)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &listener_fd, sizeof(int));
+	ssize_t n;
+	do
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return err_set(err, errno, "seccomp listener: sending to %s", sc->listener_path);
+	/* a stream socket may take the message in parts: the fd went with the first one */
+	if ((size_t)n < iov.iov_len && write_all(fd, msg + n, iov.iov_len - (size_t)n) < 0)
+		return err_set(err, errno, "seccomp listener: sending to %s", sc->listener_path);
+	return 0;
+}
+
+static void seccomp_features(struct jw *w)
+{
+	jw_obj_begin(w);
+	jw_key(w, "enabled");
+	jw_bool(w, true);
+	jw_key(w, "actions");
+	jw_arr_begin(w);
+	static const char *const acts[] = {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
+		"SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY",
+		"SCMP_ACT_TRACE", "SCMP_ACT_TRAP"};
+	for (size_t i = 0; i < ARRAY_LEN(acts); i++)
+		jw_str(w, acts[i]);
+	jw_arr_end(w);
+	jw_key(w, "operators");
+	jw_arr_begin(w);
+	static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+		"SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"};
+	for (size_t i = 0; i < ARRAY_LEN(ops); i++)
+		jw_str(w, ops[i]);
+	jw_arr_end(w);
+	jw_key(w, "archs");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < ARRAY_LEN(sc_arches); i++) {
+		char name[sizeof("SCMP_ARCH_") + sizeof(sc_arches[i].name)];
+		snprintf(name, sizeof(name), "SCMP_ARCH_%.*s", (int)sizeof(sc_arches[i].name) - 1,
+			 sc_arches[i].name);
+		jw_str(w, name);
+	}
+	jw_arr_end(w);
+	jw_key(w, "knownFlags");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < ARRAY_LEN(sc_flag_names); i++)
+		jw_str(w, sc_flag_names[i].name);
+	jw_arr_end(w);
+	jw_key(w, "supportedFlags");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < ARRAY_LEN(sc_flag_names); i++) {
+		unsigned long fl = sc_flag_names[i].flag;
+		if (fl == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+			fl |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+		if (sc_seccomp(SECCOMP_SET_MODE_FILTER, fl, NULL) < 0 && errno == EFAULT)
+			jw_str(w, sc_flag_names[i].name);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
 /* ======================================================================
  * rootfs
  * ====================================================================== */
@@ -883,12 +6688,1362 @@ struct rootfs_ctx {
  * the rootfs bind, every mount in order (targets resolved inside the rootfs), /dev. */
 static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err);
 /* Switch to the rootfs (pivot_root; MS_MOVE+chroot with no_pivot or on an initramfs),
- * then maskedPaths, readonlyPaths and root.readonly. */
+ * then readonlyPaths and maskedPaths (runc's order) and root.readonly. */
 static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err);
 /* Open path inside the tree at root_fd without ever leaving it (symlinks resolved as if
  * root_fd were /). */
 static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
 			  struct ctr_error *err);
+
+/* --- constants libc or its headers may lack (musl, older glibc) --- */
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+#define ROOTFS_RAMFS_MAGIC 0x858458f6
+#define ROOTFS_TMPFS_MAGIC 0x01021994
+#define ROOTFS_CGROUP2_MAGIC 0x63677270
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+#ifndef MS_LAZYTIME
+#define MS_LAZYTIME (1 << 25)
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#define MNT_ATTR_RDONLY 0x1
+#define MNT_ATTR_NOSUID 0x2
+#define MNT_ATTR_NODEV 0x4
+#define MNT_ATTR_NOEXEC 0x8
+#define MNT_ATTR_ATIME 0x70
+#define MNT_ATTR_NOATIME 0x10
+#define MNT_ATTR_STRICTATIME 0x20
+#define MNT_ATTR_NODIRATIME 0x80
+#define MNT_ATTR_IDMAP 0x100000
+#define MNT_ATTR_NOSYMFOLLOW 0x200000
+#define MNT_OPEN_TREE_CLONE 1
+#define MNT_MOVE_F_EMPTY_PATH 0x4
+#define MNT_MOVE_T_EMPTY_PATH 0x40
+#define MNT_PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
+/* Flags a remount may not clear when the source mount locked them (user namespaces). */
+#define MNT_LOCKED_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | \
+			  MS_NODIRATIME | MS_RELATIME)
+#define ROOTFS_MAX_LINKS 40
+
+struct mnt_attr {
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+
+static int mnt_sys_setattr(int dfd, const char *path, unsigned flags, struct mnt_attr *a)
+{
+#ifdef SYS_mount_setattr
+	return (int)syscall(SYS_mount_setattr, dfd, path, flags, a, sizeof(*a));
+#else
+	(void)dfd; (void)path; (void)flags; (void)a;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static int mnt_sys_open_tree(int dfd, const char *path, unsigned flags)
+{
+#ifdef SYS_open_tree
+	return (int)syscall(SYS_open_tree, dfd, path, flags);
+#else
+	(void)dfd; (void)path; (void)flags;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static int mnt_sys_move(int from_dfd, int to_dfd)
+{
+#ifdef SYS_move_mount
+	return (int)syscall(SYS_move_mount, from_dfd, "", to_dfd, "",
+			    MNT_MOVE_F_EMPTY_PATH | MNT_MOVE_T_EMPTY_PATH);
+#else
+	(void)from_dfd; (void)to_dfd;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* ---- path resolution inside the rootfs ---- */
+
+/* Lexically clean path into out as an absolute path ("a/../b/./c" -> "/b/c"); ".." never
+ * climbs above "/". */
+static int rootfs_clean(const char *path, char *out, size_t size)
+{
+	size_t len = 0;
+	out[0] = '/';
+	out[1] = 0;
+	len = 1;
+	while (*path) {
+		while (*path == '/')
+			path++;
+		const char *end = path;
+		while (*end && *end != '/')
+			end++;
+		size_t n = (size_t)(end - path);
+		if (n == 0 || (n == 1 && path[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && path[0] == '.' && path[1] == '.') {
+			while (len > 1 && out[len - 1] != '/')
+				len--;
+			if (len > 1)
+				len--;
+			out[len] = 0;
+		} else {
+			if (len + n + 2 > size) {
+				errno = ENAMETOOLONG;
+				return -1;
+			}
+			if (len > 1)
+				out[len++] = '/';
+			memcpy(out + len, path, n);
+			len += n;
+			out[len] = 0;
+		}
+		path = end;
+	}
+	return 0;
+}
+
+/* Reopen the already resolved, symlink-free directory `done` under root_fd, one
+ * component at a time, following nothing. */
+static int rootfs_reopen(int root_fd, const char *done)
+{
+	int fd = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	while (fd >= 0 && *done) {
+		char name[NAME_MAX + 1];
+		const char *end = strchr(done, '/');
+		size_t n = end ? (size_t)(end - done) : strlen(done);
+		memcpy(name, done, n);
+		name[n] = 0;
+		done += n + (end ? 1 : 0);
+		int next = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+#define ROOTFS_OPEN 0
+#define ROOTFS_MKDIR 'd'   /* create missing directories, the last one included */
+#define ROOTFS_MKFILE 'f'  /* create missing parent directories and the last as an empty file */
+
+/* Resolve path below root_fd by hand, one component at a time with O_NOFOLLOW: symlinks
+ * are read and resolved as if root_fd were "/", ".." stops at it. Works on kernels
+ * without openat2, and creates what is missing when asked (ROOTFS_MKDIR/MKFILE). The last
+ * component is not followed if flags has O_NOFOLLOW. */
+static int rootfs_walk(int root_fd, const char *path, int flags, mode_t mode, int create,
+		       struct ctr_error *err)
+{
+	char todo[PATH_MAX], done[PATH_MAX] = "", target[PATH_MAX];
+	size_t dlen = 0;
+	unsigned links = 0;
+	if (strlen(path) >= sizeof(todo))
+		return err_set(err, ENAMETOOLONG, "resolve %s", path);
+	strcpy(todo, path);
+	const char *rest = todo;
+	int cur AUTO_CLOSE = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0)
+		return err_set(err, errno, "resolve %s: open root", path);
+	for (;;) {
+		while (*rest == '/')
+			rest++;
+		if (!*rest) {
+			/* the path ends at a directory ("/", "a/..") */
+			int fd = openat(cur, ".", (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
+			return fd < 0 ? err_set(err, errno, "open %s", path) : fd;
+		}
+		char name[NAME_MAX + 1];
+		size_t n = strcspn(rest, "/");
+		if (n > NAME_MAX)
+			return err_set(err, ENAMETOOLONG, "resolve %s", path);
+		memcpy(name, rest, n);
+		name[n] = 0;
+		rest += n;
+		const char *after = rest + strspn(rest, "/");
+		bool last = !*after;
+		if (!strcmp(name, "."))
+			continue;
+		if (!strcmp(name, "..")) {
+			while (dlen && done[dlen - 1] != '/')
+				dlen--;
+			if (dlen)
+				dlen--;
+			done[dlen] = 0;
+			close(cur);
+			cur = rootfs_reopen(root_fd, done);
+			if (cur < 0)
+				return err_set(err, errno, "resolve %s: reopen /%s", path, done);
+			continue;
+		}
+		int fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && create) {
+			int r;
+			if (last && create == ROOTFS_MKFILE)
+				r = mknodat(cur, name, S_IFREG | 0644, 0);
+			else
+				r = mkdirat(cur, name, 0755);
+			if (r < 0 && errno != EEXIST)
+				return err_set(err, errno, "create %s (in %s)", name, path);
+			fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (fd < 0)
+			return err_set(err, errno, "open %s", path);
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			int e = errno;
+			close(fd);
+			return err_set(err, e, "stat %s", path);
+		}
+		if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
+			ssize_t len = ++links > ROOTFS_MAX_LINKS ? -1 :
+				readlinkat(fd, "", target, sizeof(target) - 1);
+			int e = links > ROOTFS_MAX_LINKS ? ELOOP : errno;
+			close(fd);
+			if (len < 0)
+				return err_set(err, e, "resolve %s", path);
+			target[len] = 0;
+			if (strlen(target) + strlen(after) + 2 > sizeof(todo))
+				return err_set(err, ENAMETOOLONG, "resolve %s", path);
+			/* todo becomes "<link target>/<rest>"; an absolute target restarts at root */
+			char tmp[PATH_MAX];
+			if (snprintf(tmp, sizeof(tmp), "%s/%s", target, after) >= (int)sizeof(tmp))
+				return err_set(err, ENAMETOOLONG, "resolve %s", path);
+			strcpy(todo, tmp);
+			rest = todo;
+			if (target[0] == '/') {
+				dlen = 0;
+				done[0] = 0;
+				close(cur);
+				cur = rootfs_reopen(root_fd, "");
+				if (cur < 0)
+					return err_set(err, errno, "resolve %s", path);
+			}
+			continue;
+		}
+		if (!last) {
+			if (!S_ISDIR(st.st_mode)) {
+				close(fd);
+				return err_set(err, ENOTDIR, "resolve %s", path);
+			}
+			if (dlen + n + 2 > sizeof(done)) {
+				close(fd);
+				return err_set(err, ENAMETOOLONG, "resolve %s", path);
+			}
+			if (dlen)
+				done[dlen++] = '/';
+			memcpy(done + dlen, name, n + 1);
+			dlen += n;
+			close(cur);
+			cur = fd;
+			continue;
+		}
+		if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) {
+			close(fd);
+			return err_set(err, ENOTDIR, "open %s", path);
+		}
+		if ((flags & ~(O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC | O_CREAT)) == 0 &&
+		    (flags & O_PATH))
+			return fd;
+		close(fd);
+		/* re-open for real; O_NOFOLLOW: a symlink swapped in meanwhile is refused */
+		fd = openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+		return fd < 0 ? err_set(err, errno, "open %s", path) : fd;
+	}
+}
+
+static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
+			  struct ctr_error *err)
+{
+	uint64_t how_mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? mode : 0;
+	for (int tries = 0; tries < 16; tries++) {
+		int fd = sys_openat2(root_fd, path, (uint64_t)(unsigned)(flags | O_CLOEXEC), how_mode,
+				     CTR_RESOLVE_IN_ROOT | CTR_RESOLVE_NO_MAGICLINKS);
+		if (fd >= 0)
+			return fd;
+		if (errno == EAGAIN || errno == EINTR)
+			continue;
+		/* ENOSYS: before Linux 5.6; EPERM: a seccomp profile that does not know it */
+		if (errno != ENOSYS && errno != EPERM)
+			return err_set(err, errno, "open %s in the container root", path);
+		break;
+	}
+	return rootfs_walk(root_fd, path, flags, mode, ROOTFS_OPEN, err);
+}
+
+/* ---- mount options: one table, runc's names and meanings ---- */
+
+enum {
+	MNT_OPT_NOP, MNT_OPT_SET, MNT_OPT_CLR, MNT_OPT_PROP, MNT_OPT_RSET, MNT_OPT_RCLR,
+	MNT_OPT_RATIME, MNT_OPT_IDMAP, MNT_OPT_RIDMAP, MNT_OPT_COPYUP
+};
+
+#define O_NOP MNT_OPT_NOP
+#define O_SET MNT_OPT_SET
+#define O_CLR MNT_OPT_CLR
+#define O_PROP MNT_OPT_PROP
+#define O_RSET MNT_OPT_RSET
+#define O_RCLR MNT_OPT_RCLR
+#define O_RATIME MNT_OPT_RATIME
+static const struct mnt_opt {
+	char name[15];
+	unsigned char kind;
+	unsigned val;
+} mnt_opts[] = {
+	{"defaults", O_NOP, 0}, {"tmpcopyup", MNT_OPT_COPYUP, 0},
+	{"ro", O_SET, MS_RDONLY}, {"rw", O_CLR, MS_RDONLY},
+	{"nosuid", O_SET, MS_NOSUID}, {"suid", O_CLR, MS_NOSUID},
+	{"nodev", O_SET, MS_NODEV}, {"dev", O_CLR, MS_NODEV},
+	{"noexec", O_SET, MS_NOEXEC}, {"exec", O_CLR, MS_NOEXEC},
+	{"sync", O_SET, MS_SYNCHRONOUS}, {"async", O_CLR, MS_SYNCHRONOUS},
+	{"dirsync", O_SET, MS_DIRSYNC}, {"remount", O_SET, MS_REMOUNT},
+	{"mand", O_SET, MS_MANDLOCK}, {"nomand", O_CLR, MS_MANDLOCK},
+	{"noatime", O_SET, MS_NOATIME}, {"atime", O_CLR, MS_NOATIME},
+	{"nodiratime", O_SET, MS_NODIRATIME}, {"diratime", O_CLR, MS_NODIRATIME},
+	{"relatime", O_SET, MS_RELATIME}, {"norelatime", O_CLR, MS_RELATIME},
+	{"strictatime", O_SET, MS_STRICTATIME}, {"nostrictatime", O_CLR, MS_STRICTATIME},
+	{"lazytime", O_SET, MS_LAZYTIME}, {"nolazytime", O_CLR, MS_LAZYTIME},
+	{"nosymfollow", O_SET, MS_NOSYMFOLLOW}, {"symfollow", O_CLR, MS_NOSYMFOLLOW},
+	{"iversion", O_SET, MS_I_VERSION}, {"noiversion", O_CLR, MS_I_VERSION},
+	{"acl", O_SET, MS_POSIXACL}, {"noacl", O_CLR, MS_POSIXACL},
+	{"silent", O_SET, MS_SILENT}, {"loud", O_CLR, MS_SILENT},
+	{"bind", O_SET, MS_BIND}, {"rbind", O_SET, MS_BIND | MS_REC},
+	{"private", O_PROP, MS_PRIVATE}, {"rprivate", O_PROP, MS_PRIVATE | MS_REC},
+	{"shared", O_PROP, MS_SHARED}, {"rshared", O_PROP, MS_SHARED | MS_REC},
+	{"slave", O_PROP, MS_SLAVE}, {"rslave", O_PROP, MS_SLAVE | MS_REC},
+	{"unbindable", O_PROP, MS_UNBINDABLE}, {"runbindable", O_PROP, MS_UNBINDABLE | MS_REC},
+	{"rro", O_RSET, MNT_ATTR_RDONLY}, {"rrw", O_RCLR, MNT_ATTR_RDONLY},
+	{"rnosuid", O_RSET, MNT_ATTR_NOSUID}, {"rsuid", O_RCLR, MNT_ATTR_NOSUID},
+	{"rnodev", O_RSET, MNT_ATTR_NODEV}, {"rdev", O_RCLR, MNT_ATTR_NODEV},
+	{"rnoexec", O_RSET, MNT_ATTR_NOEXEC}, {"rexec", O_RCLR, MNT_ATTR_NOEXEC},
+	{"rnodiratime", O_RSET, MNT_ATTR_NODIRATIME}, {"rdiratime", O_RCLR, MNT_ATTR_NODIRATIME},
+	{"rnosymfollow", O_RSET, MNT_ATTR_NOSYMFOLLOW}, {"rsymfollow", O_RCLR, MNT_ATTR_NOSYMFOLLOW},
+	{"rrelatime", O_RATIME, 0}, {"rnorelatime", O_RATIME, MNT_ATTR_STRICTATIME},
+	{"rnoatime", O_RATIME, MNT_ATTR_NOATIME}, {"ratime", O_RATIME, 0},
+	{"rstrictatime", O_RATIME, MNT_ATTR_STRICTATIME}, {"rnostrictatime", O_RATIME, 0},
+	{"idmap", MNT_OPT_IDMAP, 0}, {"ridmap", MNT_OPT_RIDMAP, 0},
+};
+#undef O_NOP
+#undef O_SET
+#undef O_CLR
+#undef O_PROP
+#undef O_RSET
+#undef O_RCLR
+#undef O_RATIME
+
+static const struct mnt_opt *mnt_opt_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(mnt_opts); i++)
+		if (!strcmp(name, mnt_opts[i].name))
+			return &mnt_opts[i];
+	return NULL;
+}
+
+struct mnt_parsed {
+	unsigned long flags;         /* MS_* for mount(2) */
+	unsigned long cleared;       /* MS_* the options explicitly turned off */
+	unsigned long props[8];      /* propagation changes, in order */
+	unsigned n_props;
+	struct mnt_attr rec;         /* recursive attributes (mount_setattr) */
+	int idmap;                   /* 1: idmap, 2: ridmap */
+	bool copyup;                 /* tmpcopyup: a tmpfs starts with what it covers */
+	struct sbuf data;            /* everything else, comma-joined, for the filesystem */
+};
+
+static void mnt_parse(const char *const *opts, size_t n, struct mnt_parsed *p)
+{
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < n; i++) {
+		const struct mnt_opt *t = mnt_opt_find(opts[i]);
+		unsigned long v = t ? t->val : 0;
+		switch (t ? t->kind : MNT_OPT_NOP) {
+		case MNT_OPT_NOP:
+			if (!t) {
+				if (p->data.len)
+					sbuf_addc(&p->data, ',');
+				sbuf_adds(&p->data, opts[i]);
+			}
+			break;
+		case MNT_OPT_SET: p->flags |= v; p->cleared &= ~v; break;
+		case MNT_OPT_CLR: p->flags &= ~v; p->cleared |= v; break;
+		case MNT_OPT_PROP:
+			if (p->n_props < ARRAY_LEN(p->props))
+				p->props[p->n_props++] = v;
+			break;
+		case MNT_OPT_RSET: p->rec.attr_set |= v; p->rec.attr_clr &= ~(uint64_t)v; break;
+		case MNT_OPT_RCLR: p->rec.attr_clr |= v; p->rec.attr_set &= ~(uint64_t)v; break;
+		case MNT_OPT_RATIME:
+			p->rec.attr_clr |= MNT_ATTR_ATIME;
+			p->rec.attr_set = (p->rec.attr_set & ~(uint64_t)MNT_ATTR_ATIME) | v;
+			break;
+		case MNT_OPT_IDMAP: p->idmap = 1; break;
+		case MNT_OPT_RIDMAP: p->idmap = 2; break;
+		case MNT_OPT_COPYUP: p->copyup = true; break;
+		}
+	}
+}
+
+/* ---- mountinfo ---- */
+
+struct mnt_info {
+	char *root, *point, *fstype, *source, *super;
+	bool shared;
+};
+
+static void mnt_unescape(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = 0;
+}
+
+/* Split one line of /proc/self/mountinfo in place. */
+static bool mnt_info_parse(char *line, struct mnt_info *mi)
+{
+	char *save = NULL, *f[5];
+	memset(mi, 0, sizeof(*mi));
+	for (int i = 0; i < 5; i++)
+		if (!(f[i] = strtok_r(i ? NULL : line, " ", &save)))
+			return false;
+	mi->root = f[3];
+	mi->point = f[4];
+	char *t;
+	strtok_r(NULL, " ", &save); /* per-mount options */
+	while ((t = strtok_r(NULL, " ", &save)) && strcmp(t, "-"))
+		if (str_has_prefix(t, "shared:"))
+			mi->shared = true;
+	mi->fstype = strtok_r(NULL, " ", &save);
+	mi->source = strtok_r(NULL, " ", &save);
+	mi->super = strtok_r(NULL, " ", &save);
+	if (!t || !mi->super)
+		return false;
+	mnt_unescape(mi->root);
+	mnt_unescape(mi->point);
+	return true;
+}
+
+/* All mounts of the calling process, parsed: *buf holds the text (caller frees). */
+static int mnt_info_read(char **buf, struct mnt_info **out, size_t *count, struct ctr_error *err)
+{
+	if (read_file("/proc/self/mountinfo", 64u << 20, buf, NULL, err) < 0)
+		return -1;
+	size_t lines = 1;
+	for (char *p = *buf; *p; p++)
+		lines += *p == '\n';
+	struct mnt_info *mi = mem_array(lines, sizeof(*mi), err);
+	if (!mi) {
+		free(*buf);
+		*buf = NULL;
+		return -1;
+	}
+	size_t n = 0;
+	for (char *line = *buf, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		if (mnt_info_parse(line, &mi[n]))
+			n++;
+	}
+	*out = mi;
+	*count = n;
+	return 0;
+}
+
+/* path equals dir or lies below it */
+static bool rootfs_path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 1 && dir[0] == '/')
+		return path[0] == '/';
+	return !strncmp(path, dir, n) && (path[n] == 0 || path[n] == '/');
+}
+
+/* ---- mounting onto fds resolved inside the rootfs ---- */
+
+#define MNT_FDPATH(buf, fd) snprintf(buf, sizeof(buf), "/proc/self/fd/%d", fd)
+
+/* /proc must be the real procfs before we trust /proc/self/fd (CVE-2019-16884 class). */
+static int rootfs_check_proc(struct ctr_error *err)
+{
+	struct statfs sf;
+	if (statfs("/proc/self/fd", &sf) < 0)
+		return err_set(err, errno, "statfs /proc/self/fd (a procfs on /proc is needed)");
+	if ((uint32_t)sf.f_type != PROC_SUPER_MAGIC)
+		return err_set(err, EINVAL, "/proc is not a procfs (type 0x%lx): refusing to set up "
+			       "mounts through it", (unsigned long)sf.f_type);
+	return 0;
+}
+
+/* The path inside the rootfs that fd refers to ("/dev/pts"), checked to be inside it:
+ * nothing may ever land outside the container's root. */
+static int mnt_fd_inroot(const struct rootfs_ctx *c, int fd, char *out, size_t size,
+			 struct ctr_error *err)
+{
+	char link[32], path[PATH_MAX];
+	MNT_FDPATH(link, fd);
+	ssize_t n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0)
+		return err_set(err, errno, "readlink %s", link);
+	path[n] = 0;
+	size_t rl = strlen(c->rootfs);
+	while (rl && c->rootfs[rl - 1] == '/')
+		rl--;
+	if (strncmp(path, c->rootfs, rl) || (path[rl] && path[rl] != '/'))
+		return err_set(err, EXDEV, "%s resolves to %s, outside the container root %s",
+			       out[0] ? out : "path", path, c->rootfs);
+	snprintf(out, size, "%s", path[rl] ? path + rl : "/");
+	return 0;
+}
+
+/* Open (creating what is missing) a mount target inside the rootfs. */
+static int mnt_target(int root_fd, const char *dest, int create, bool nofollow,
+		      struct ctr_error *err)
+{
+	int flags = O_PATH | (nofollow ? O_NOFOLLOW : 0);
+	struct ctr_error e = {0};
+	int fd = rootfs_open_in(root_fd, dest, flags, 0, &e);
+	if (fd >= 0)
+		return fd;
+	if (e.errnum != ENOENT || !create) {
+		if (err)
+			*err = e;
+		return -1;
+	}
+	return rootfs_walk(root_fd, dest, flags, 0, create, err);
+}
+
+/* After a mount on inroot: open the new top mount again by path and check it is where
+ * we mounted (a symlink swapped in meanwhile must not redirect us: CVE-2021-30465). */
+static int mnt_reopen(const struct rootfs_ctx *c, int root_fd, const char *inroot,
+		      struct ctr_error *err)
+{
+	int fd = rootfs_open_in(root_fd, inroot, O_PATH | O_NOFOLLOW, 0, err);
+	if (fd < 0)
+		return -1;
+	char now[PATH_MAX] = "";
+	if (mnt_fd_inroot(c, fd, now, sizeof(now), err) < 0 || strcmp(now, inroot)) {
+		close(fd);
+		return now[0] && strcmp(now, inroot) ?
+			err_set(err, EXDEV, "mount on %s moved to %s while mounting", inroot, now) : -1;
+	}
+	return fd;
+}
+
+/* Remount with flags; if a user namespace locked some flags of the source mount, keep
+ * them (as runc does) unless the options explicitly cleared one. errno is kept. */
+static int mnt_remount(const char *target, unsigned long flags, unsigned long cleared)
+{
+	if (mount("", target, NULL, flags | MS_REMOUNT, NULL) == 0)
+		return 0;
+	if (errno != EPERM)
+		return -1;
+	struct statfs sf;
+	if (statfs(target, &sf) < 0) {
+		errno = EPERM;
+		return -1;
+	}
+	unsigned long locked = (unsigned long)sf.f_flags & MNT_LOCKED_FLAGS;
+	if (locked & cleared) {
+		errno = EPERM;
+		return -1;
+	}
+	return mount("", target, NULL, flags | locked | MS_REMOUNT, NULL);
+}
+
+/* Propagation changes and recursive attributes on the mount at fd. */
+static int mnt_finish(int fd, const struct mnt_parsed *p, const char *dest,
+		      struct ctr_error *err)
+{
+	char at[32];
+	MNT_FDPATH(at, fd);
+	for (unsigned i = 0; i < p->n_props; i++)
+		if (mount("", at, NULL, p->props[i], NULL) < 0)
+			return err_set(err, errno, "set propagation of %s", dest);
+	if (p->rec.attr_set || p->rec.attr_clr) {
+		struct mnt_attr a = p->rec;
+		if (mnt_sys_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0)
+			return err_set(err, errno, "mount_setattr %s (recursive options need Linux 5.12)",
+				       dest);
+	}
+	return 0;
+}
+
+/* A user namespace fd for an idmapped mount: one with the mount's own mappings (made by a
+ * short-lived child), or the container's. */
+static int mnt_userns(const struct rootfs_ctx *c, const struct spec_mount *m,
+		      struct ctr_error *err)
+{
+	if (!m->n_uid_mappings && !m->n_gid_mappings) {
+		if (!c->userns)
+			return err_set(err, EINVAL, "idmap needs uidMappings/gidMappings or a user namespace");
+		int fd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+		return fd < 0 ? err_set(err, errno, "open /proc/self/ns/user") : fd;
+	}
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_set(err, errno, "socketpair");
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return err_set(err, e, "fork");
+	}
+	if (pid == 0) {
+		/* our pid as /proc knows it (we may be in a new pid namespace) */
+		char me[16] = "";
+		ssize_t n = unshare(CLONE_NEWUSER) == 0 ? readlink("/proc/self", me, sizeof(me) - 1) : -1;
+		close(sv[0]);
+		if (write(sv[1], me, n > 0 ? (size_t)n : 1) > 0)
+			(void)read(sv[1], me, 1); /* until the parent is done */
+		_exit(0);
+	}
+	close(sv[1]);
+	int fd = -1;
+	char me[16] = "", path[64];
+	if (read(sv[0], me, sizeof(me) - 1) <= 0 || !me[0]) {
+		err_set(err, EPERM, "create a user namespace for an idmapped mount");
+		goto out;
+	}
+	for (int g = 0; g < 2; g++) {
+		const struct spec_idmap *map = g ? m->gid_mappings : m->uid_mappings;
+		size_t n = g ? m->n_gid_mappings : m->n_uid_mappings;
+		struct sbuf sb = {0};
+		for (size_t i = 0; i < n; i++)
+			sbuf_addf(&sb, "%u %u %u\n", map[i].container_id, map[i].host_id, map[i].size);
+		snprintf(path, sizeof(path), "/proc/%s/%s", me, g ? "gid_map" : "uid_map");
+		int r = sb.failed ? err_nomem(err) : n ? write_file_at(AT_FDCWD, path, sb.buf, sb.len, err) : 0;
+		sbuf_release(&sb);
+		if (r < 0)
+			goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/%s/ns/user", me);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		err_set(err, errno, "open %s", path);
+out:
+	close(sv[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return fd;
+}
+
+/* Clone the tree at src, idmap it and attach it on the target fd. */
+static int mnt_idmapped(const struct rootfs_ctx *c, const struct spec_mount *m, const char *src,
+			int target_fd, bool recursive, struct ctr_error *err)
+{
+	int ns AUTO_CLOSE = mnt_userns(c, m, err);
+	if (ns < 0)
+		return -1;
+	unsigned rec = recursive ? AT_RECURSIVE : 0;
+	int tree AUTO_CLOSE = mnt_sys_open_tree(AT_FDCWD, src, MNT_OPEN_TREE_CLONE | O_CLOEXEC | rec);
+	if (tree < 0)
+		return err_set(err, errno, "open_tree %s (idmapped mounts need Linux 5.12)", src);
+	struct mnt_attr a = {.attr_set = MNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
+	if (mnt_sys_setattr(tree, "", AT_EMPTY_PATH | rec, &a) < 0)
+		return err_set(err, errno, "idmap %s", src);
+	if (mnt_sys_move(tree, target_fd) < 0)
+		return err_set(err, errno, "move_mount %s", src);
+	return 0;
+}
+
+/* Copy the tree at dir src into dir dst (tmpcopyup): files, dirs, symlinks and special
+ * files with their owner and mode; nothing is followed. Takes both fds. */
+static int mnt_copy_tree(int src, int dst, unsigned depth, struct ctr_error *err)
+{
+	DIR *d = fdopendir(src);
+	int r = 0;
+	if (!d) {
+		close(src);
+		close(dst);
+		return err_set(err, errno, "tmpcopyup: read dir");
+	}
+	for (struct dirent *de; r == 0 && (de = readdir(d));) {
+		const char *n = de->d_name;
+		struct stat st;
+		if (!strcmp(n, ".") || !strcmp(n, ".."))
+			continue;
+		if (fstatat(src, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = err_set(err, errno, "tmpcopyup: stat %s", n);
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int a = -1, b = -1;
+			if (depth > 64 || mkdirat(dst, n, 0700) < 0 ||
+			    (a = openat(src, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+			    (b = openat(dst, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+				r = err_set(err, depth > 64 ? ELOOP : errno, "tmpcopyup: dir %s", n);
+				if (a >= 0)
+					close(a);
+				break;
+			}
+			r = mnt_copy_tree(a, b, depth + 1, err);
+		} else if (S_ISLNK(st.st_mode)) {
+			char t[PATH_MAX];
+			ssize_t len = readlinkat(src, n, t, sizeof(t) - 1);
+			if (len >= 0)
+				t[len] = 0;
+			if (len < 0 || symlinkat(t, dst, n) < 0)
+				r = err_set(err, errno, "tmpcopyup: symlink %s", n);
+		} else if (S_ISREG(st.st_mode)) {
+			int a = openat(src, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			int b = a < 0 ? -1 : openat(dst, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+			char buf[8192];
+			ssize_t k = 0;
+			while (b >= 0 && (k = read(a, buf, sizeof(buf))) > 0 && write_all(b, buf, (size_t)k) == 0)
+				;
+			if (b < 0 || k != 0)
+				r = err_set(err, errno, "tmpcopyup: copy %s", n);
+			if (a >= 0)
+				close(a);
+			if (b >= 0)
+				close(b);
+		} else if (mknodat(dst, n, st.st_mode, st.st_rdev) < 0) {
+			r = err_set(err, errno, "tmpcopyup: mknod %s", n);
+		}
+		if (r == 0 && (fchownat(dst, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+			       (!S_ISLNK(st.st_mode) && fchmodat(dst, n, st.st_mode & 07777, 0) < 0)))
+			r = err_set(err, errno, "tmpcopyup: owner and mode of %s", n);
+	}
+	closedir(d);
+	close(dst);
+	return r;
+}
+
+/* Nothing is mounted under /proc but procfs itself and the few files lxcfs emulates. */
+static int mnt_check_proc(const char *inroot, const char *type, const char *src, bool bind,
+			  struct ctr_error *err)
+{
+	if (!rootfs_path_under(inroot, "/proc"))
+		return 0;
+	if (!strcmp(inroot, "/proc")) {
+		struct statfs sf;
+		struct stat st;
+		if (bind ? statfs(src, &sf) == 0 && (uint32_t)sf.f_type == PROC_SUPER_MAGIC &&
+			   stat(src, &st) == 0 && st.st_ino == 1 : type && !strcmp(type, "proc"))
+			return 0;
+		return err_set(err, EPERM, "/proc cannot be mounted: it is not of type proc");
+	}
+	static const char ok[] = "cpuinfo diskstats meminfo stat swaps uptime loadavg slabinfo "
+		"pressure/cpu pressure/io pressure/memory net/dev sys/kernel/ns_last_pid ";
+	const char *rel = inroot + 6;
+	size_t n = strlen(rel);
+	for (const char *p = ok; *p; p += strcspn(p, " ") + 1)
+		if (!strncmp(p, rel, n) && p[n] == ' ')
+			return 0;
+	return err_set(err, EPERM, "%s cannot be mounted because it is inside /proc", inroot);
+}
+
+/* Mount one thing on dest inside the rootfs: a bind of the host path src when p->flags
+ * has MS_BIND, else a new filesystem of type. m (optional) gives idmap mappings. */
+static int mnt_apply(const struct rootfs_ctx *c, int root_fd, const char *src, const char *dest,
+		     const char *type, const struct mnt_parsed *p, const struct spec_mount *m,
+		     struct ctr_error *err)
+{
+	bool bind = p->flags & MS_BIND;
+	char clean[PATH_MAX], inroot[PATH_MAX];
+	if (rootfs_clean(dest, clean, sizeof(clean)) < 0)
+		return err_set(err, errno, "mount %s", dest);
+	bool special = type && !bind && (!strcmp(type, "proc") || !strcmp(type, "sysfs"));
+	bool nofollow = special || !strcmp(clean, "/proc") || !strcmp(clean, "/sys");
+	int create = ROOTFS_MKDIR;
+	struct stat st;
+	if (bind) {
+		if (stat(src, &st) < 0)
+			return err_set(err, errno, "mount source %s", src);
+		if (!S_ISDIR(st.st_mode))
+			create = ROOTFS_MKFILE;
+	}
+	int fd AUTO_CLOSE = mnt_target(root_fd, clean, create, nofollow, err);
+	if (fd < 0)
+		return err_prefix(err, "mount target %s", dest);
+	if (nofollow && (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)))
+		return err_set(err, ENOTDIR, "%s must be mounted on a directory, and %s is %s",
+			       special ? type : dest, dest,
+			       S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+	snprintf(inroot, sizeof(inroot), "%s", dest);
+	if (mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0 ||
+	    mnt_check_proc(inroot, type, src, bind, err) < 0)
+		return -1;
+	char at[32];
+	MNT_FDPATH(at, fd);
+	int r, below AUTO_CLOSE = -1;
+	/* tmpcopyup: keep the covered directory open to copy from it */
+	if (p->copyup && !bind && type && !strcmp(type, "tmpfs") &&
+	    (below = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set(err, errno, "tmpcopyup: open %s", dest);
+	if (p->idmap) {
+		if (!bind)
+			return err_set(err, EINVAL, "mount %s: idmap is only for bind mounts", dest);
+		if (mnt_idmapped(c, m, src, fd, p->idmap == 2, err) < 0)
+			return err_prefix(err, "mount %s", dest);
+		r = 0;
+	} else if (bind) {
+		r = mount(src, at, NULL, MS_BIND | (p->flags & MS_REC), NULL);
+	} else {
+		/* a tmpfs to copy into is made read-only only after the copy */
+		unsigned long rdonly = below >= 0 ? MS_RDONLY : 0;
+		r = mount(src, at, type, p->flags & ~(unsigned long)(MNT_PROPAGATION | rdonly),
+			  p->data.len ? p->data.buf : NULL);
+		/* as runc: a user namespace may not mount sysfs (without its own netns) or
+		 * mqueue; bind the host's instead */
+		if (r < 0 && errno == EPERM && c->userns && type &&
+		    (!strcmp(type, "sysfs") || !strcmp(type, "mqueue"))) {
+			bind = true;
+			r = mount(type[0] == 's' ? "/sys" : "/dev/mqueue", at, NULL, MS_BIND | MS_REC, NULL);
+		}
+	}
+	if (r < 0)
+		return err_set(err, errno, "mount %s on %s (%s)", src, dest, bind ? "bind" : type);
+	int top AUTO_CLOSE = mnt_reopen(c, root_fd, inroot, err);
+	if (top < 0)
+		return -1;
+	if (below >= 0) {
+		int to = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (to < 0 || mnt_copy_tree(TAKE_FD(below), to, 0, err) < 0)
+			return to < 0 ? err_set(err, errno, "tmpcopyup: open %s", dest) : err_prefix(err, "%s", dest);
+		MNT_FDPATH(at, top);
+		if ((p->flags & MS_RDONLY) && mnt_remount(at, p->flags | MS_BIND, 0) < 0)
+			return err_set(err, errno, "remount %s read-only", dest);
+	}
+	if (bind && ((p->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT)) || p->cleared)) {
+		MNT_FDPATH(at, top);
+		if (mnt_remount(at, (p->flags | MS_BIND) & ~(unsigned long)MS_REC, p->cleared) < 0)
+			return err_set(err, errno, "remount %s with its options", dest);
+	}
+	return mnt_finish(top, p, dest, err);
+}
+
+/* ---- cgroup mounts (type "cgroup"), as runc does them ---- */
+
+static bool rootfs_has_ns(const struct spec *s, int type)
+{
+	for (size_t i = 0; s->has_linux && i < s->lx.n_namespaces; i++)
+		if (s->lx.namespaces[i].type == type)
+			return true;
+	return false;
+}
+
+/* Find the line of /proc/self/cgroup for a hierarchy whose superblock options are super
+ * ("" for the v2 one): its controllers go to ctrls, its cgroup path to path. */
+static bool mnt_cg_path(const char *cgfile, const char *super, char *ctrls, size_t size,
+			char *path, size_t psize)
+{
+	char opts[512];
+	snprintf(opts, sizeof(opts), ",%s,", super);
+	for (const char *line = cgfile; *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] ? 1 : 0)) {
+		size_t len = strcspn(line, "\n");
+		const char *c1 = memchr(line, ':', len);
+		const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - line)) : NULL;
+		if (!c2 || (size_t)(c2 - c1 - 1) >= size)
+			continue;
+		size_t n = (size_t)(c2 - c1 - 1);
+		memcpy(ctrls, c1 + 1, n);
+		ctrls[n] = 0;
+		bool match = *super ? n > 0 : n == 0;
+		for (const char *t = ctrls; match && *t; t += strcspn(t, ",") + (t[strcspn(t, ",")] ? 1 : 0)) {
+			char want[128];
+			snprintf(want, sizeof(want), ",%.*s,", (int)strcspn(t, ","), t);
+			match = strstr(opts, want) != NULL;
+		}
+		if (match) {
+			snprintf(path, psize, "%.*s", (int)(len - (size_t)(c2 + 1 - line)), c2 + 1);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec_mount *m,
+		      struct mnt_parsed *p, struct ctr_error *err)
+{
+	bool cgns = rootfs_has_ns(c->spec, CLONE_NEWCGROUP);
+	struct statfs sf;
+	char src[PATH_MAX], sub[PATH_MAX], ctrls[256], path[PATH_MAX];
+	AUTO_FREE char *cgfile = NULL;
+	if (read_file("/proc/self/cgroup", 1u << 20, &cgfile, NULL, err) < 0)
+		return -1;
+	if (statfs("/sys/fs/cgroup", &sf) == 0 && (uint32_t)sf.f_type == ROOTFS_CGROUP2_MAGIC) {
+		struct ctr_error e = {0};
+		if (mnt_apply(c, root_fd, "cgroup2", m->destination, "cgroup2", p, m, &e) == 0)
+			return 0;
+		/* a user namespace without its own cgroupns cannot mount cgroup2: bind */
+		if (!(e.errnum == EPERM || e.errnum == EBUSY) ||
+		    !mnt_cg_path(cgfile, "", ctrls, sizeof(ctrls), path, sizeof(path))) {
+			if (err)
+				*err = e;
+			return -1;
+		}
+		if (snprintf(src, sizeof(src), "/sys/fs/cgroup%s", path) >= (int)sizeof(src))
+			return err_set(err, ENAMETOOLONG, "cgroup path %s", path);
+		p->flags |= MS_BIND | MS_REC;
+		return mnt_apply(c, root_fd, src, m->destination, NULL, p, m, err);
+	}
+	/* v1 or hybrid: a tmpfs with the container's own hierarchy dirs bound in */
+	struct mnt_parsed t = *p;
+	t.flags &= ~(unsigned long)MS_RDONLY;
+	t.data = (struct sbuf){0};
+	sbuf_adds(&t.data, "mode=755");
+	int r = t.data.failed ? err_nomem(err) : mnt_apply(c, root_fd, "tmpfs", m->destination, "tmpfs", &t, m, err);
+	sbuf_release(&t.data);
+	if (r < 0)
+		return -1;
+	AUTO_FREE char *mbuf = NULL;
+	AUTO_FREE struct mnt_info *mi = NULL;
+	size_t n = 0;
+	if (mnt_info_read(&mbuf, &mi, &n, err) < 0)
+		return -1;
+	int dir AUTO_CLOSE = rootfs_open_in(root_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
+	if (dir < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		bool v2 = !strcmp(mi[i].fstype, "cgroup2");
+		const char *name = strrchr(mi[i].point, '/') + 1;
+		if ((!v2 && strcmp(mi[i].fstype, "cgroup")) ||
+		    strncmp(mi[i].point, "/sys/fs/cgroup/", 15) || strchr(name, '/') ||
+		    name - mi[i].point != 15)
+			continue;
+		if (!mnt_cg_path(cgfile, v2 ? "" : mi[i].super, ctrls, sizeof(ctrls), path, sizeof(path)))
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", m->destination, name);
+		struct mnt_parsed b = *p;
+		b.data = (struct sbuf){0};
+		if (cgns) {
+			/* in a cgroup namespace a new mount shows the namespace's root */
+			b.flags &= ~(unsigned long)(MS_BIND | MS_REC);
+			if (!v2)
+				sbuf_addf(&b.data, "%s%s", str_has_prefix(ctrls, "name=") ? "none," : "", ctrls);
+			r = b.data.failed ? err_nomem(err) :
+				mnt_apply(c, root_fd, v2 ? "cgroup2" : "cgroup", sub, v2 ? "cgroup2" : "cgroup", &b, NULL, err);
+			sbuf_release(&b.data);
+		} else {
+			size_t rl = strcmp(mi[i].root, "/") ? strlen(mi[i].root) : 0;
+			const char *rel = rl && strncmp(path, mi[i].root, rl) ? "" : path + rl;
+			snprintf(src, sizeof(src), "%s%s", mi[i].point, rel);
+			b.flags |= MS_BIND | MS_REC;
+			r = mnt_apply(c, root_fd, src, sub, NULL, &b, NULL, err);
+		}
+		if (r < 0)
+			return -1;
+		/* "cpu,cpuacct" is also reachable as "cpu" and "cpuacct" */
+		for (const char *tk = name; strchr(name, ',') && *tk;) {
+			char link[64];
+			size_t tl = strcspn(tk, ",");
+			snprintf(link, sizeof(link), "%.*s", (int)tl, tk);
+			if (symlinkat(name, dir, link) < 0 && errno != EEXIST)
+				return err_set(err, errno, "symlink %s/%s", m->destination, link);
+			tk += tl + (tk[tl] ? 1 : 0);
+		}
+	}
+	if (p->flags & MS_RDONLY) {
+		int top AUTO_CLOSE = rootfs_open_in(root_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
+		char at[32];
+		MNT_FDPATH(at, top);
+		if (top < 0 || mnt_remount(at, p->flags | MS_BIND, 0) < 0)
+			return top < 0 ? -1 : err_set(err, errno, "remount %s read-only", m->destination);
+	}
+	return 0;
+}
+
+/* ---- /dev ---- */
+
+/* Create the device node path (in-root) as asked; in a user namespace, where mknod is
+ * not allowed, bind the host's node onto an empty file. */
+static int dev_create(const struct rootfs_ctx *c, int root_fd, const char *path, char type,
+		      int64_t major, int64_t minor, mode_t mode, uid_t uid, gid_t gid,
+		      struct ctr_error *err)
+{
+	char clean[PATH_MAX], at[32], inroot[PATH_MAX] = "";
+	if (rootfs_clean(path, clean, sizeof(clean)) < 0 || !strcmp(clean, "/"))
+		return err_set(err, EINVAL, "device path %s", path);
+	char *name = strrchr(clean, '/');
+	*name++ = 0;
+	mode_t fmt = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+	dev_t rdev = makedev((unsigned)major, (unsigned)minor);
+	int dir AUTO_CLOSE = rootfs_walk(root_fd, clean[0] ? clean : "/", O_PATH | O_DIRECTORY, 0,
+					 ROOTFS_MKDIR, err);
+	if (dir < 0 || mnt_fd_inroot(c, dir, inroot, sizeof(inroot), err) < 0)
+		return err_prefix(err, "device %s", path);
+	struct stat st;
+	bool bind = c->userns && fmt != S_IFIFO;
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		/* something is already there: never follow it, replace it unless it is this node */
+		if (S_ISDIR(st.st_mode))
+			return err_set(err, EEXIST, "device %s: a directory is in the way", path);
+		if (bind || (st.st_mode & S_IFMT) != fmt || st.st_rdev != rdev) {
+			if (unlinkat(dir, name, 0) < 0)
+				return err_set(err, errno, "device %s: remove the old entry", path);
+		}
+	}
+	int r;
+	if (bind)
+		r = mknodat(dir, name, S_IFREG | 0600, 0);
+	else
+		r = mknodat(dir, name, fmt | (mode & 07777), rdev);
+	if (r < 0 && errno != EEXIST)
+		return err_set(err, errno, "mknod %s", path);
+	int fd AUTO_CLOSE = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return err_set(err, errno, "open %s", path);
+	MNT_FDPATH(at, fd);
+	if (bind) {
+		char host[PATH_MAX];
+		if (snprintf(host, sizeof(host), "%s/%s", clean, name) >= (int)sizeof(host))
+			return err_set(err, ENAMETOOLONG, "device %s", path);
+		if (!S_ISREG(st.st_mode) || mount(host, at, NULL, MS_BIND, NULL) < 0)
+			return err_set(err, S_ISREG(st.st_mode) ? errno : EEXIST, "bind %s", host);
+		return 0;
+	}
+	if ((st.st_mode & S_IFMT) != fmt)
+		return err_set(err, EEXIST, "device %s changed while being created", path);
+	/* through the fd: chmod/chown never follow a symlink swapped in */
+	if (chown(at, uid, gid) < 0 || chmod(at, mode & 07777) < 0)
+		return err_set(err, errno, "set owner and mode of %s", path);
+	return 0;
+}
+
+static const struct { char name[8]; unsigned char major, minor; } dev_defaults[] = {
+	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7},
+	{"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+};
+
+static bool dev_in_spec(const struct spec *s, const char *path)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	for (size_t i = 0; s->has_linux && i < s->lx.n_devices; i++)
+		if (rootfs_clean(s->lx.devices[i].path, a, sizeof(a)) == 0 &&
+		    rootfs_clean(path, b, sizeof(b)) == 0 && !strcmp(a, b))
+			return true;
+	return false;
+}
+
+/* Default devices (when /dev is the container's own, not a bind), linux.devices, and the
+ * usual /dev symlinks, as runc makes them. */
+static int rootfs_devices(const struct rootfs_ctx *c, int root_fd, bool own_dev,
+			  struct ctr_error *err)
+{
+	const struct spec *s = c->spec;
+	char path[64];
+	for (size_t i = 0; own_dev && i < ARRAY_LEN(dev_defaults); i++) {
+		strcpy(path, "/dev/");
+		strcat(path, dev_defaults[i].name);
+		if (!dev_in_spec(s, path) &&
+		    dev_create(c, root_fd, path, 'c', dev_defaults[i].major, dev_defaults[i].minor,
+			       0666, 0, 0, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; s->has_linux && i < s->lx.n_devices; i++) {
+		const struct spec_device *d = &s->lx.devices[i];
+		if (dev_create(c, root_fd, d->path, d->type, d->major, d->minor,
+			       d->file_mode.set ? d->file_mode.v : 0666,
+			       d->uid.set ? d->uid.v : 0, d->gid.set ? d->gid.v : 0, err) < 0)
+			return err_prefix(err, "linux.devices[%zu]", i);
+	}
+	if (!own_dev)
+		return 0;
+	int dev AUTO_CLOSE = rootfs_open_in(root_fd, "/dev", O_PATH | O_DIRECTORY, 0, err);
+	if (dev < 0)
+		return -1;
+	/* for the terminal's bind, in case /dev becomes read-only */
+	if (s->has_process && s->process.terminal && mknodat(dev, "console", S_IFREG, 0) < 0 &&
+	    errno != EEXIST)
+		return err_set(err, errno, "create /dev/console");
+	static const char links[][2][16] = {
+		{"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+		{"/proc/self/fd/2", "stderr"}, {"/proc/kcore", "core"}, {"pts/ptmx", "ptmx"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(links); i++) {
+		if (i == 4 && access("/proc/kcore", F_OK) < 0)
+			continue;
+		if (i == 5 && unlinkat(dev, "ptmx", 0) < 0 && errno != ENOENT)
+			return err_set(err, errno, "remove /dev/ptmx");
+		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
+			return err_set(err, errno, "symlink /dev/%s", links[i][1]);
+	}
+	return 0;
+}
+
+/* ---- rootfs_setup ---- */
+
+static int rootfs_prop_flags(const struct spec *s, unsigned long *flags, struct ctr_error *err)
+{
+	const char *v = s->has_linux ? s->lx.rootfs_propagation : NULL;
+	if (!v || !*v)
+		return 0;
+	const struct mnt_opt *o = mnt_opt_find(v);
+	if (!o || o->kind != MNT_OPT_PROP)
+		return err_set(err, EINVAL, "linux.rootfsPropagation: unknown value \"%s\"", v);
+	*flags = o->val;
+	return 1;
+}
+
+/* pivot_root and the rootfs bind need the mount holding the rootfs not to be shared. */
+static int rootfs_parent_private(const char *rootfs, struct ctr_error *err)
+{
+	AUTO_FREE char *buf = NULL;
+	AUTO_FREE struct mnt_info *mi = NULL;
+	size_t n = 0, best = 0, best_len = 0;
+	if (mnt_info_read(&buf, &mi, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(mi[i].point);
+		if (rootfs_path_under(rootfs, mi[i].point) && l >= best_len) {
+			best = i;
+			best_len = l;
+		}
+	}
+	if (best_len && mi[best].shared && mount("", mi[best].point, NULL, MS_PRIVATE, NULL) < 0)
+		return err_set(err, errno, "make %s private", mi[best].point);
+	return 0;
+}
+
+/* / is not a mount point when we run inside a chroot: give every mount we can see the
+ * propagation instead. */
+static int rootfs_propagate_all(unsigned long prop, struct ctr_error *err)
+{
+	int e = errno;
+	AUTO_FREE char *buf = NULL;
+	AUTO_FREE struct mnt_info *mi = NULL;
+	size_t n = 0;
+	if (e != EINVAL)
+		return err_set(err, e, "mount /");
+	if (mnt_info_read(&buf, &mi, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (mount("", mi[i].point, NULL, prop, NULL) < 0)
+			return err_set(err, errno, "mount %s", mi[i].point);
+	return 0;
+}
+
+/* How the spec mounts /dev: 0 not at all, 1 its own (tmpfs), 2 a bind; *flags its MS_*. */
+static int rootfs_dev_kind(const struct spec *s, unsigned long *flags)
+{
+	int kind = 0;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		char clean[PATH_MAX];
+		const struct spec_mount *m = &s->mounts[i];
+		if (!m->destination || rootfs_clean(m->destination, clean, sizeof(clean)) < 0 ||
+		    strcmp(clean, "/dev"))
+			continue;
+		struct mnt_parsed p;
+		mnt_parse(m->options, m->n_options, &p);
+		sbuf_release(&p.data);
+		*flags = p.flags;
+		kind = (p.flags & MS_BIND) || (m->type && !strcmp(m->type, "bind")) ? 2 : 1;
+	}
+	return kind;
+}
+
+static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
+{
+	const struct spec *s = c->spec;
+	unsigned long prop = MS_SLAVE | MS_REC;
+	if (!rootfs_has_ns(s, CLONE_NEWNS)) {
+		/* the host's mount namespace: no mounts there; rootfs_enter only chroots */
+		bool any = s->n_mounts || (s->has_linux && (s->lx.n_devices || s->lx.n_masked_paths ||
+							    s->lx.n_readonly_paths));
+		return any ? err_set(err, EINVAL, "mounts, devices, maskedPaths and readonlyPaths "
+				     "need a mount namespace (linux.namespaces)") : 0;
+	}
+	if (c->rootfs[0] != '/')
+		return err_set(err, EINVAL, "rootfs %s is not an absolute path", c->rootfs);
+	if (rootfs_check_proc(err) < 0 || rootfs_prop_flags(s, &prop, err) < 0)
+		return -1;
+	if (mount("", "/", NULL, prop, NULL) < 0 && rootfs_propagate_all(prop, err) < 0)
+		return err_prefix(err, "set the propagation of /");
+	if (rootfs_parent_private(c->rootfs, err) < 0)
+		return -1;
+	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return err_set(err, errno, "bind mount the rootfs %s", c->rootfs);
+	int root_fd AUTO_CLOSE = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return err_set(err, errno, "open %s", c->rootfs);
+	unsigned long dev_flags = 0;
+	int dev = rootfs_dev_kind(s, &dev_flags);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		struct mnt_parsed p;
+		char clean[PATH_MAX];
+		if (!m->destination || rootfs_clean(m->destination, clean, sizeof(clean)) < 0)
+			return err_set(err, EINVAL, "mounts[%zu]: bad destination", i);
+		mnt_parse(m->options, m->n_options, &p);
+		/* devices are made in our own /dev first; rootfs_enter makes it read-only */
+		if (dev == 1 && !strcmp(clean, "/dev"))
+			p.flags &= ~(unsigned long)MS_RDONLY;
+		const char *type = m->type && strcmp(m->type, "none") ? m->type : NULL;
+		if (type && !strcmp(type, "bind"))
+			p.flags |= MS_BIND;
+		if (!(p.flags & MS_BIND) && !type)
+			type = "none";
+		int r;
+		if (p.data.failed)
+			r = err_nomem(err);
+		else if (type && !(p.flags & MS_BIND) && !strcmp(type, "cgroup"))
+			r = mnt_cgroup(c, root_fd, m, &p, err);
+		else
+			r = mnt_apply(c, root_fd, m->source ? m->source : type, m->destination, type,
+				      &p, m, err);
+		sbuf_release(&p.data);
+		if (r < 0)
+			return err_prefix(err, "mounts[%zu] (%s)", i, m->destination);
+	}
+	/* as runc: a bind-mounted /dev is someone else's; leave it alone */
+	return dev == 2 ? 0 : rootfs_devices(c, root_fd, dev == 1, err);
+}
+
+/* ---- rootfs_enter ---- */
+
+/* maskedPaths: a dir gets an empty read-only tmpfs, anything else /dev/null; missing
+ * paths are skipped. readonlyPaths: bound onto themselves and remounted read-only. */
+static int rootfs_protect(const struct rootfs_ctx *c, int root_fd, const char *path, bool mask,
+			  struct ctr_error *err)
+{
+	struct ctr_error e = {0};
+	char inroot[PATH_MAX], at[32];
+	int fd AUTO_CLOSE = rootfs_open_in(root_fd, path, O_PATH, 0, &e);
+	if (fd < 0) {
+		if (e.errnum == ENOENT)
+			return 0;
+		if (err)
+			*err = e;
+		return -1;
+	}
+	struct stat st;
+	snprintf(inroot, sizeof(inroot), "%s", path);
+	if (fstat(fd, &st) < 0 || mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0)
+		return -1;
+	MNT_FDPATH(at, fd);
+	if (mask) {
+		int r = S_ISDIR(st.st_mode) ? mount("tmpfs", at, "tmpfs", MS_RDONLY, NULL) :
+			mount("/dev/null", at, NULL, MS_BIND, NULL);
+		return r < 0 ? err_set(err, errno, "mask %s", path) : 0;
+	}
+	if (mount(at, at, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return err_set(err, errno, "bind %s for readonlyPaths", path);
+	int top AUTO_CLOSE = mnt_reopen(c, root_fd, inroot, err);
+	if (top < 0)
+		return -1;
+	MNT_FDPATH(at, top);
+	if (mnt_remount(at, MS_BIND | MS_RDONLY, 0) < 0)
+		return err_set(err, errno, "remount %s read-only", path);
+	return 0;
+}
+
+/* --no-pivot (or an initramfs root): hide the host's proc and sysfs mounts as runc does,
+ * then move the rootfs over / and chroot into it. The old root stays shadowed under
+ * the rootfs in this private mount namespace: ".." from the new root leads back to it. */
+static int rootfs_move_root(const struct rootfs_ctx *c, struct ctr_error *err)
+{
+	AUTO_FREE char *buf = NULL;
+	AUTO_FREE struct mnt_info *mi = NULL;
+	size_t n = 0;
+	if (mnt_info_read(&buf, &mi, &n, err) < 0)
+		return -1;
+	for (size_t i = n; i-- > 0;) {
+		const char *p = mi[i].point;
+		if ((strcmp(mi[i].fstype, "proc") && strcmp(mi[i].fstype, "sysfs")) ||
+		    rootfs_path_under(p, c->rootfs))
+			continue;
+		mount("", p, NULL, MS_SLAVE | MS_REC, NULL);
+		if (umount2(p, MNT_DETACH) < 0 && errno != ENOENT) {
+			if (errno != EINVAL && errno != EPERM)
+				return err_set(err, errno, "unmount %s", p);
+			if (mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL) < 0 && errno != ENOENT)
+				return err_set(err, errno, "cover %s", p);
+		}
+	}
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return err_set(err, errno, "move %s to /", c->rootfs);
+	if (chroot(".") < 0)
+		return err_set(err, errno, "chroot %s", c->rootfs);
+	return 0;
+}
+
+static bool rootfs_on_ramfs(void)
+{
+	struct statfs sf;
+	return statfs("/", &sf) == 0 &&
+	       ((uint32_t)sf.f_type == ROOTFS_RAMFS_MAGIC || (uint32_t)sf.f_type == ROOTFS_TMPFS_MAGIC);
+}
+
+static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err)
+{
+	const struct spec *s = c->spec;
+	unsigned long prop = 0;
+	int has_prop = rootfs_prop_flags(s, &prop, err);
+	if (has_prop < 0)
+		return -1;
+	if (!rootfs_has_ns(s, CLONE_NEWNS)) {
+		if (chroot(c->rootfs) < 0 || chdir("/") < 0)
+			return err_set(err, errno, "chroot %s", c->rootfs);
+		return 0;
+	}
+	if (rootfs_check_proc(err) < 0)
+		return -1;
+	int root_fd AUTO_CLOSE = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return err_set(err, errno, "open %s", c->rootfs);
+	/* done on the rootfs' own mounts before the switch (they move along with it), in
+	 * runc's order: read-only paths, then masked ones */
+	for (size_t i = 0; s->has_linux && i < s->lx.n_readonly_paths; i++)
+		if (rootfs_protect(c, root_fd, s->lx.readonly_paths[i], false, err) < 0)
+			return err_prefix(err, "linux.readonlyPaths");
+	for (size_t i = 0; s->has_linux && i < s->lx.n_masked_paths; i++)
+		if (rootfs_protect(c, root_fd, s->lx.masked_paths[i], true, err) < 0)
+			return err_prefix(err, "linux.maskedPaths");
+	if (fchdir(root_fd) < 0)
+		return err_set(err, errno, "chdir %s", c->rootfs);
+	bool no_pivot = c->no_pivot;
+	if (!no_pivot) {
+		if (sys_pivot_root(".", ".") == 0) {
+			/* the old root is stacked on "." now: detach it without telling the host */
+			if (mount("", ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 || umount2(".", MNT_DETACH) < 0)
+				return err_set(err, errno, "detach the old root");
+		} else if (errno == EINVAL && rootfs_on_ramfs()) {
+			no_pivot = true; /* / is an initramfs: pivot_root cannot work there */
+		} else {
+			return err_set(err, errno, "pivot_root to %s%s", c->rootfs,
+				       errno == EINVAL ? " (try --no-pivot)" : "");
+		}
+	}
+	if (no_pivot && rootfs_move_root(c, err) < 0)
+		return -1;
+	if (chdir("/") < 0)
+		return err_set(err, errno, "chdir /");
+	unsigned long dev_flags = 0;
+	if (rootfs_dev_kind(s, &dev_flags) == 1) {
+		/* as runc: stdio on the host's /dev/null now uses the container's */
+		struct stat null, st;
+		int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		for (int i = 0; fd >= 0 && i < 3 && fstat(fd, &null) == 0; i++)
+			if (fstat(i, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == null.st_rdev &&
+			    st.st_ino != null.st_ino && dup2(fd, i) < 0)
+				return err_set(err, errno, "reopen /dev/null as fd %d", i);
+		if (fd >= 0)
+			close(fd);
+		if ((dev_flags & MS_RDONLY) && mnt_remount("/dev", dev_flags | MS_BIND, 0) < 0)
+			return err_set(err, errno, "remount /dev read-only");
+	}
+	if (s->root_readonly && mnt_remount("/", MS_BIND | MS_RDONLY, 0) < 0)
+		return err_set(err, errno, "remount / read-only (root.readonly)");
+	if (has_prop && mount("", "/", NULL, prop, NULL) < 0)
+		return err_set(err, errno, "set the propagation of / (linux.rootfsPropagation)");
+	return 0;
+}
 
 /* ======================================================================
  * process
@@ -922,13 +8077,915 @@ static int fds_close_from(int first, int keep_fd, struct ctr_error *err);
 /* init: execve args[0] (PATH lookup in the process env); returns only on failure. */
 static int process_exec(const struct spec_process *p, struct ctr_error *err);
 
+#include <net/if.h>
+#include <sys/personality.h>
+#include <linux/rtnetlink.h>
+
+/* ---- user and time namespaces ---- */
+
+/* Write a proc file in one write(); returns 0 or the errno. */
+static int process_write(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return errno;
+	int e = write_all(fd, data, len) < 0 ? errno : 0;
+	close(fd);
+	return e;
+}
+
+/* Write one id map file in a single write (the kernel accepts only one). */
+static int userns_write_map(pid_t pid, const char *file, const char *field,
+			    const struct spec_idmap *m, size_t n, struct ctr_error *err)
+{
+	if (!n)
+		return 0;
+	struct sbuf sb = {0};
+	for (size_t i = 0; i < n; i++)
+		sbuf_addf(&sb, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n", m[i].container_id,
+			  m[i].host_id, m[i].size);
+	if (sb.failed) {
+		sbuf_release(&sb);
+		return err_nomem(err);
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	int e = process_write(path, sb.buf, sb.len);
+	if (e) {
+		sb.buf[--sb.len] = 0;
+		for (char *c = sb.buf; *c; c++)
+			if (*c == '\n')
+				*c = ',';
+		err_set(err, e, "linux.%s [%s]: write %s", field, sb.buf, path);
+	}
+	sbuf_release(&sb);
+	return e ? -1 : 0;
+}
+
+static int userns_write_maps(pid_t pid, const struct spec *s, struct ctr_error *err)
+{
+	/* Without CAP_SETGID over the parent namespace (rootless) the kernel takes a
+	 * gid_map only after setgroups is denied; as root keep setgroups usable. */
+	if (geteuid() != 0 && s->lx.n_gid_mappings) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+		int e = process_write(path, "deny", 4);
+		if (e && e != ENOENT)
+			return err_set(err, e, "write %s", path);
+	}
+	if (userns_write_map(pid, "uid_map", "uidMappings", s->lx.uid_mappings,
+			     s->lx.n_uid_mappings, err) < 0)
+		return -1;
+	return userns_write_map(pid, "gid_map", "gidMappings", s->lx.gid_mappings,
+				s->lx.n_gid_mappings, err);
+}
+
+static int timens_write_offsets(const struct spec *s, struct ctr_error *err)
+{
+	if (!s->lx.n_time_offsets)
+		return 0;
+	/* The kernel takes clock ids (CLOCK_MONOTONIC 1, CLOCK_BOOTTIME 7) or names. */
+	struct sbuf sb = {0};
+	for (size_t i = 0; i < s->lx.n_time_offsets; i++) {
+		const struct spec_time_offset *o = &s->lx.time_offsets[i];
+		sbuf_addf(&sb, "%d %" PRId64 " %" PRIu32 "\n", o->clock, o->secs, o->nanosecs);
+	}
+	if (sb.failed) {
+		sbuf_release(&sb);
+		return err_nomem(err);
+	}
+	int e = process_write("/proc/self/timens_offsets", sb.buf, sb.len);
+	sbuf_release(&sb);
+	if (e == ENOENT)
+		return err_set(err, e, "linux.timeOffsets: this kernel has no time namespaces");
+	return e ? err_set(err, e, "linux.timeOffsets: write /proc/self/timens_offsets") : 0;
+}
+
+/* ---- network ---- */
+
+static int net_loopback_up(struct ctr_error *err)
+{
+	/* Any socket reaches the interface ioctls; netlink exists wherever networking does. */
+	int fd AUTO_CLOSE = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return err_set(err, errno, "loopback: socket");
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return err_set(err, errno, "loopback: reading flags of lo");
+	if (ifr.ifr_flags & IFF_UP)
+		return 0;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return err_set(err, errno, "loopback: bringing lo up");
+	return 0;
+}
+
+struct net_link_req {
+	struct nlmsghdr nh;
+	struct ifinfomsg ifi;
+	char attrs[64];
+};
+
+static void net_attr(struct nlmsghdr *nh, unsigned short type, const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
+	rta->rta_type = type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(rta), data, len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+/* Send one request and wait for its ack; -1 with errno set on failure. */
+static int net_request(int fd, struct nlmsghdr *nh)
+{
+	union {
+		struct nlmsghdr nh;
+		char buf[512];
+	} ack;
+	if (send(fd, nh, nh->nlmsg_len, 0) < 0)
+		return -1;
+	for (;;) {
+		ssize_t n = recv(fd, &ack, sizeof(ack), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if ((size_t)n < NLMSG_LENGTH(sizeof(struct nlmsgerr)) || ack.nh.nlmsg_type != NLMSG_ERROR)
+			continue;
+		const struct nlmsgerr *e = NLMSG_DATA(&ack.nh);
+		if (e->msg.nlmsg_seq != nh->nlmsg_seq)
+			continue;
+		errno = -e->error;
+		return e->error ? -1 : 0;
+	}
+}
+
+static int net_devices_move(const struct spec *s, pid_t pid, struct ctr_error *err)
+{
+	if (!s->lx.n_net_devices)
+		return 0;
+	/* Moving into our own netns would only rename a host interface. */
+	char path[64];
+	struct stat ours, theirs;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (stat(path, &theirs) < 0 || stat("/proc/self/ns/net", &ours) < 0)
+		return err_set(err, errno, "linux.netDevices: stat %s", path);
+	if (ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
+		return err_set(err, 0, "linux.netDevices: the container has no network namespace of its own");
+	int fd AUTO_CLOSE = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return err_set(err, errno, "linux.netDevices: netlink socket");
+	for (size_t i = 0; i < s->lx.n_net_devices; i++) {
+		const struct spec_net_device *d = &s->lx.net_devices[i];
+		const char *name = d->name && *d->name ? d->name : d->host_name;
+		if (strlen(name) >= IFNAMSIZ)
+			return err_set(err, 0, "linux.netDevices.%s: name \"%s\" is longer than %d bytes",
+				       d->host_name, name, IFNAMSIZ - 1);
+		unsigned idx = if_nametoindex(d->host_name);
+		if (!idx)
+			return err_set(err, errno, "linux.netDevices: host network device \"%s\" not found",
+				       d->host_name);
+		/* One request moves, renames (in the target namespace) and brings it up, as
+		 * `ip link set DEV netns PID name NAME up` does: no window with a name clash. */
+		struct net_link_req req;
+		memset(&req, 0, sizeof(req));
+		req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+		req.nh.nlmsg_type = RTM_NEWLINK;
+		req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		req.nh.nlmsg_seq = (uint32_t)i + 1;
+		req.ifi.ifi_family = AF_UNSPEC;
+		req.ifi.ifi_index = (int)idx;
+		req.ifi.ifi_flags = IFF_UP;
+		req.ifi.ifi_change = IFF_UP;
+		uint32_t target = (uint32_t)pid;
+		net_attr(&req.nh, IFLA_NET_NS_PID, &target, sizeof(target));
+		net_attr(&req.nh, IFLA_IFNAME, name, strlen(name) + 1);
+		if (net_request(fd, &req.nh) < 0)
+			return err_set(err, errno, "linux.netDevices: moving \"%s\" into the container as \"%s\"",
+				       d->host_name, name);
+	}
+	return 0;
+}
+
+/* Give linux.netDevices back to the host, down and under their host names, as the
+ * runtime-spec asks on delete. Works while the container's netns exists (pid alive);
+ * once it is gone the kernel has already returned physical devices to the initial netns
+ * (under their container names, or devN on a clash: nothing safe to rename then) and
+ * destroyed virtual ones. Missing devices are skipped; the first failure is returned. */
+static int net_devices_return(const struct spec *s, pid_t pid, struct ctr_error *err)
+{
+	if (!s->lx.n_net_devices || pid <= 0)
+		return 0;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	int self AUTO_CLOSE = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int ns AUTO_CLOSE = open(path, O_RDONLY | O_CLOEXEC);
+	if (self < 0 || ns < 0)
+		return err_set(err, errno, "linux.netDevices: open %s", self < 0 ? "/proc/self/ns/net" : path);
+	/* A netlink socket stays in the netns it was made in: make one inside, come back. */
+	if (setns(ns, CLONE_NEWNET) < 0)
+		return err_set(err, errno, "linux.netDevices: entering %s", path);
+	int fd AUTO_CLOSE = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int e = errno;
+	if (setns(self, CLONE_NEWNET) < 0)
+		return err_set(err, errno, "linux.netDevices: returning to our network namespace");
+	if (fd < 0)
+		return err_set(err, e, "linux.netDevices: netlink socket");
+	int ret = 0;
+	for (size_t i = 0; i < s->lx.n_net_devices; i++) {
+		const struct spec_net_device *d = &s->lx.net_devices[i];
+		const char *name = d->name && *d->name ? d->name : d->host_name;
+		struct ifreq ifr;
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+		if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
+			continue;
+		struct net_link_req req;
+		memset(&req, 0, sizeof(req));
+		req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+		req.nh.nlmsg_type = RTM_NEWLINK;
+		req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		req.nh.nlmsg_seq = (uint32_t)i + 1;
+		req.ifi.ifi_family = AF_UNSPEC;
+		req.ifi.ifi_index = ifr.ifr_ifindex;
+		req.ifi.ifi_change = IFF_UP;
+		uint32_t target = (uint32_t)self;
+		net_attr(&req.nh, IFLA_NET_NS_FD, &target, sizeof(target));
+		net_attr(&req.nh, IFLA_IFNAME, d->host_name, strlen(d->host_name) + 1);
+		if (net_request(fd, &req.nh) < 0 && ret == 0)
+			ret = err_set(err, errno, "linux.netDevices: returning \"%s\" to the host as \"%s\"",
+				      name, d->host_name);
+	}
+	return ret;
+}
+
+/* ---- names and sysctl ---- */
+
+static int process_set_names_and_sysctl(const struct spec *s, struct ctr_error *err)
+{
+	if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return err_set(err, errno, "hostname \"%s\"", s->hostname);
+	if (s->domainname && *s->domainname &&
+	    setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		return err_set(err, errno, "domainname \"%s\"", s->domainname);
+	for (size_t i = 0; i < s->lx.n_sysctl; i++) {
+		const char *key = s->lx.sysctl[i].key, *value = s->lx.sysctl[i].value;
+		char path[PATH_MAX] = "/proc/sys/";
+		size_t len = strlen(key), base = strlen(path);
+		/* Only dotted names of non-empty parts: nothing can leave /proc/sys. */
+		bool ok = len && len < sizeof(path) - base && key[0] != '.' && key[len - 1] != '.' &&
+			  !strchr(key, '/') && !strstr(key, "..");
+		if (!ok)
+			return err_set(err, 0, "linux.sysctl: invalid name \"%s\"", key);
+		for (size_t j = 0; j <= len; j++)
+			path[base + j] = key[j] == '.' ? '/' : key[j];
+		int e = process_write(path, value, strlen(value));
+		if (e)
+			return err_set(err, e, "linux.sysctl \"%s\" = \"%s\": write %s", key, value, path);
+	}
+	return 0;
+}
+
+/* ---- process attributes ---- */
+
+/* "0-3,7" into a CPU mask of nbits bits. */
+static int process_cpu_list(const char *list, unsigned long *mask, size_t nbits)
+{
+	const size_t word = 8 * sizeof(unsigned long);
+	memset(mask, 0, nbits / 8);
+	const char *p = list;
+	do {
+		char *end;
+		while (*p == ' ')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		unsigned long lo = strtoul(p, &end, 10), hi = lo;
+		if (*end == '-') {
+			if (!isdigit((unsigned char)end[1]))
+				return -1;
+			hi = strtoul(end + 1, &end, 10);
+		}
+		while (*end == ' ')
+			end++;
+		if (lo > hi || hi >= nbits || (*end && *end != ','))
+			return -1;
+		for (unsigned long c = lo; c <= hi; c++)
+			mask[c / word] |= 1UL << (c % word);
+		p = *end ? end + 1 : end;
+	} while (*p);
+	return 0;
+}
+
+static int process_set_affinity(const char *list, const char *field, struct ctr_error *err)
+{
+	if (!list || !*list)
+		return 0;
+	unsigned long mask[1024 / (8 * sizeof(unsigned long))];
+	if (process_cpu_list(list, mask, 1024) < 0)
+		return err_set(err, 0, "process.execCPUAffinity.%s: invalid CPU list \"%s\"",
+			       field, list);
+	if (syscall(SYS_sched_setaffinity, 0, sizeof(mask), mask) < 0)
+		return err_set(err, errno, "process.execCPUAffinity.%s \"%s\"", field, list);
+	return 0;
+}
+
+static const struct {
+	char name[20];
+	unsigned value;
+} process_personality_flags[] = {
+	{"UNAME26", UNAME26},
+	{"ADDR_NO_RANDOMIZE", ADDR_NO_RANDOMIZE},
+	{"FDPIC_FUNCPTRS", FDPIC_FUNCPTRS},
+	{"MMAP_PAGE_ZERO", MMAP_PAGE_ZERO},
+	{"ADDR_COMPAT_LAYOUT", ADDR_COMPAT_LAYOUT},
+	{"READ_IMPLIES_EXEC", READ_IMPLIES_EXEC},
+	{"ADDR_LIMIT_32BIT", ADDR_LIMIT_32BIT},
+	{"SHORT_INODE", SHORT_INODE},
+	{"WHOLE_SECONDS", WHOLE_SECONDS},
+	{"STICKY_TIMEOUTS", STICKY_TIMEOUTS},
+	{"ADDR_LIMIT_3GB", ADDR_LIMIT_3GB},
+};
+
+static int process_personality(const struct spec *s, struct ctr_error *err)
+{
+	const char *domain = s->lx.personality_domain ? s->lx.personality_domain : "LINUX";
+	unsigned long persona;
+	if (!strcmp(domain, "LINUX"))
+		persona = PER_LINUX;
+	else if (!strcmp(domain, "LINUX32"))
+		persona = PER_LINUX32;
+	else
+		return err_set(err, 0, "linux.personality.domain: unknown domain \"%s\"", domain);
+	for (size_t i = 0; i < s->lx.n_personality_flags; i++) {
+		size_t j = 0;
+		while (j < ARRAY_LEN(process_personality_flags) &&
+		       strcmp(process_personality_flags[j].name, s->lx.personality_flags[i]))
+			j++;
+		if (j == ARRAY_LEN(process_personality_flags))
+			return err_set(err, 0, "linux.personality.flags: unknown flag \"%s\"",
+				       s->lx.personality_flags[i]);
+		persona |= process_personality_flags[j].value;
+	}
+	if (syscall(SYS_personality, persona) < 0)
+		return err_set(err, errno, "linux.personality: %s (0x%lx)", domain, persona);
+	return 0;
+}
+
+/* struct sched_attr of sched_setattr(2), first version (48 bytes). */
+struct process_sched_attr {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+};
+
+static int process_scheduler(const struct spec_scheduler *sc, struct ctr_error *err)
+{
+#ifdef SYS_sched_setattr
+	struct process_sched_attr a = {
+		.size = sizeof(a), .policy = (uint32_t)sc->policy, .flags = sc->flags,
+		.nice = sc->nice, .priority = (uint32_t)sc->priority, .runtime = sc->runtime,
+		.deadline = sc->deadline, .period = sc->period,
+	};
+	if (syscall(SYS_sched_setattr, 0, &a, 0) == 0)
+		return 0;
+	int e = errno;
+#else
+	int e = ENOSYS;
+#endif
+	return err_set(err, e, "process.scheduler (policy %d, nice %d, priority %d)", sc->policy,
+		       (int)sc->nice, (int)sc->priority);
+}
+
+/* Label the next exec with an LSM attribute. Absent LSMs are named in the error. */
+static int process_lsm_exec(const char *field, const char *value, struct ctr_error *err)
+{
+	bool apparmor = field[0] == 'a';
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "%s%s", apparmor ? "exec " : "", value) >= (int)sizeof(buf))
+		return err_set(err, ENAMETOOLONG, "process.%s", field);
+	int e = ENOENT;
+	if (apparmor)
+		e = process_write("/proc/self/attr/apparmor/exec", buf, strlen(buf));
+	if (e == ENOENT)
+		e = process_write("/proc/self/attr/exec", buf, strlen(buf));
+	if (!e)
+		return 0;
+	/* Only now find out why: AppArmor shows in /sys/module, SELinux contexts have ':'. */
+	char cur[256] = "";
+	int fd = open("/proc/self/attr/current", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, cur, sizeof(cur) - 1);
+		cur[n > 0 ? n : 0] = 0;
+		close(fd);
+	}
+	if (apparmor ? access("/sys/module/apparmor", F_OK) < 0 : !strchr(cur, ':'))
+		return err_set(err, 0, "process.%s \"%s\": %s is not enabled on this host", field, value,
+			       apparmor ? "AppArmor" : "SELinux");
+	return err_set(err, e, "process.%s \"%s\"", field, value);
+}
+
+static int process_prepare(const struct spec *s, const struct spec_process *p,
+			   bool no_new_keyring, struct ctr_error *err)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		/* prlimit64 takes 64-bit values on every ABI: RLIM_INFINITY is ~0 everywhere. */
+		const struct spec_rlimit *rl = &p->rlimits[i];
+		uint64_t lim[2] = {rl->soft, rl->hard};
+		if (syscall(SYS_prlimit64, 0, rl->resource, lim, NULL) < 0)
+			return err_set(err, errno, "process.rlimits %s (soft %" PRIu64 ", hard %" PRIu64 ")",
+				       rl->type ? rl->type : "?", rl->soft, rl->hard);
+	}
+	if (p->oom_score_adj.set) {
+		char v[24];
+		int n = snprintf(v, sizeof(v), "%" PRId64, p->oom_score_adj.v);
+		int e = process_write("/proc/self/oom_score_adj", v, (size_t)n);
+		if (e)
+			return err_set(err, e, "process.oomScoreAdj %s", v);
+	}
+	if (s->lx.has_personality && process_personality(s, err) < 0)
+		return -1;
+	if (p->scheduler.set && process_scheduler(&p->scheduler, err) < 0)
+		return -1;
+	if (p->has_io_priority &&
+	    syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
+		    (p->io_priority_class << 13) | p->io_priority) < 0)
+		return err_set(err, errno, "process.ioPriority (class %d, priority %d)",
+			       p->io_priority_class, p->io_priority);
+	if (process_set_affinity(p->exec_cpu_affinity_initial, "initial", err) < 0)
+		return -1;
+	if (p->apparmor_profile && *p->apparmor_profile &&
+	    process_lsm_exec("apparmorProfile", p->apparmor_profile, err) < 0)
+		return -1;
+	if (p->selinux_label && *p->selinux_label &&
+	    process_lsm_exec("selinuxLabel", p->selinux_label, err) < 0)
+		return -1;
+	umask(p->user.umask.set ? (mode_t)(p->user.umask.v & 07777) : 022);
+	/* A fresh anonymous session keyring: keys of the host session stay out. */
+	if (!no_new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0 &&
+	    errno != ENOSYS)
+		return err_set(err, errno, "joining a new session keyring");
+	return 0;
+}
+
+/* ---- identity and capabilities ---- */
+
+static int process_set_identity(const struct spec_process *p, struct ctr_error *err)
+{
+	const struct spec_caps *c = &p->caps;
+	/* An absent list (or capabilities) means an empty set, as in runc. */
+	uint64_t bounding = c->bounding.set ? c->bounding.mask : 0, known = 0;
+	/* Bounding set first: PR_CAPBSET_DROP needs CAP_SETPCAP, which may not be kept.
+	 * PR_CAPBSET_READ fails past the kernel's last capability (cap_last_cap). */
+	for (unsigned cap = 0; cap < 64; cap++) {
+		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		if (r < 0)
+			break;
+		known |= 1ULL << cap;
+		if (r == 1 && !(bounding >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			return err_set(err, errno, "dropping %s (%u) from the bounding set",
+				       spec_cap_name((int)cap) ? spec_cap_name((int)cap) : "capability", cap);
+	}
+	_Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t is 32 bits");
+	const uint32_t *gids = p->user.additional_gids;
+	size_t ngids = p->user.n_additional_gids;
+	if (setgroups(ngids, (const gid_t *)gids) < 0) {
+		/* setgroups is denied in a rootless user namespace: fine when none are asked. */
+		char st[8] = "";
+		int e = errno, fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			ssize_t n = read(fd, st, sizeof(st) - 1);
+			st[n > 0 ? n : 0] = 0;
+			close(fd);
+		}
+		if (ngids || e != EPERM || strncmp(st, "deny", 4))
+			return err_set(err, e, "setgroups (process.user.additionalGids, %zu groups)", ngids);
+	}
+	uid_t uid = p->user.uid;
+	gid_t gid = p->user.gid;
+	/* Keep the permitted set across the uid change; capset below sets it exactly. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return err_set(err, errno, "prctl(PR_SET_KEEPCAPS)");
+	if (setresgid(gid, gid, gid) < 0)
+		return err_set(err, errno, "setresgid %u", (unsigned)gid);
+	if (setresuid(uid, uid, uid) < 0)
+		return err_set(err, errno, "setresuid %u", (unsigned)uid);
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+
+	uint64_t eff = (c->effective.set ? c->effective.mask : 0) & known;
+	uint64_t prm = (c->permitted.set ? c->permitted.mask : 0) & known;
+	uint64_t inh = (c->inheritable.set ? c->inheritable.mask : 0) & known;
+	uint64_t amb = (c->ambient.set ? c->ambient.mask : 0) & known;
+	struct { uint32_t version; int pid; } hdr = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+	struct { uint32_t effective, permitted, inheritable; } data[2] = {
+		{(uint32_t)eff, (uint32_t)prm, (uint32_t)inh},
+		{(uint32_t)(eff >> 32), (uint32_t)(prm >> 32), (uint32_t)(inh >> 32)},
+	};
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return err_set(err, errno,
+			       "setting capabilities (effective %#" PRIx64 ", permitted %#" PRIx64
+			       ", inheritable %#" PRIx64 ")", eff, prm, inh);
+	/* An ambient cap must be permitted and inheritable; others are skipped, as runc does
+	 * (its default config asks for ambient caps without inheritable ones). Kernels
+	 * before 4.3 have no ambient set at all. */
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	amb &= prm & inh;
+	for (unsigned cap = 0; cap < 64; cap++)
+		if (amb >> cap & 1)
+			prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return err_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+	/* execCPUAffinity.final: the process is in its final cgroup by now, and this is the
+	 * last step before exec that runs outside the seccomp filter. */
+	return process_set_affinity(p->exec_cpu_affinity_final, "final", err);
+}
+
+/* ---- cwd, fds, exec ---- */
+
+static int process_chdir(const struct spec_process *p, struct ctr_error *err)
+{
+	const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
+	if (cwd[0] != '/')
+		return err_set(err, 0, "process.cwd \"%s\" is not an absolute path", cwd);
+	/* A missing cwd is created, as runc does (it must be done before root.readonly). */
+	if (chdir(cwd) < 0) {
+		if (errno != ENOENT)
+			return err_set(err, errno, "process.cwd: chdir %s", cwd);
+		if (mkdir_p(cwd, 0755, NULL) < 0)
+			return err_set(err, errno, "process.cwd: creating the missing %s", cwd);
+		if (chdir(cwd) < 0)
+			return err_set(err, errno, "process.cwd: chdir %s", cwd);
+	}
+	/* CVE-2024-21626: a leaked fd of a host directory (/proc/self/fd/N) must not become
+	 * the cwd. The raw syscall reports such a cwd as "(unreachable)..." */
+	char buf[PATH_MAX];
+	if (syscall(SYS_getcwd, buf, sizeof(buf)) < 0 || buf[0] != '/')
+		return err_set(err, 0, "process.cwd \"%s\" is outside the container's root", cwd);
+	return 0;
+}
+
+static int fds_close_range(unsigned first, unsigned last)
+{
+#ifdef SYS_close_range
+	return (int)syscall(SYS_close_range, first, last, 0);
+#else
+	(void)first; (void)last;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* Without close_range (kernels before 5.9): walk /proc/self/fd. */
+static int fds_close_from_proc(int first, int keep_fd, struct ctr_error *err)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return err_set(err, errno, "closing inherited fds: open /proc/self/fd");
+	int self = dirfd(d);
+	for (struct dirent *e; (e = readdir(d));) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		int fd = atoi(e->d_name);
+		if (fd >= first && fd != keep_fd && fd != self)
+			close(fd);
+	}
+	closedir(d);
+	return 0;
+}
+
+static int fds_close_from(int first, int keep_fd, struct ctr_error *err)
+{
+	int r;
+	if (keep_fd < first) {
+		r = fds_close_range((unsigned)first, ~0U);
+	} else {
+		r = keep_fd > first ? fds_close_range((unsigned)first, (unsigned)keep_fd - 1) : 0;
+		if (r == 0)
+			r = fds_close_range((unsigned)keep_fd + 1, ~0U);
+	}
+	return r == 0 ? 0 : fds_close_from_proc(first, keep_fd, err);
+}
+
+#define PROCESS_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* args[0] as the container resolves it: a name with a slash as is, else the first
+ * executable regular file along the PATH of process.env (the last PATH= wins; runc's
+ * default without one), never along ctr's own PATH. Into buf; also usable before the
+ * start to fail early. */
+static int process_find_executable(const struct spec_process *p, char *buf, size_t size,
+				   struct ctr_error *err)
+{
+	if (!p->n_args || !p->args[0] || !*p->args[0])
+		return err_set(err, 0, "process.args must not be empty");
+	const char *file = p->args[0];
+	if (strchr(file, '/')) {
+		if (snprintf(buf, size, "%s", file) >= (int)size)
+			return err_set(err, ENAMETOOLONG, "exec: \"%s\"", file);
+		return access(file, X_OK) < 0 ? err_set(err, errno, "exec: \"%s\"", file) : 0;
+	}
+	const char *path = PROCESS_DEFAULT_PATH;
+	for (size_t i = 0; i < p->n_env; i++)
+		if (str_has_prefix(p->env[i], "PATH="))
+			path = p->env[i] + 5;
+	for (const char *dir = path;; dir++) {
+		size_t len = strcspn(dir, ":");
+		int n = len ? snprintf(buf, size, "%.*s/%s", (int)len, dir, file)
+			    : snprintf(buf, size, "%s", file);
+		struct stat st;
+		if (n < (int)size && stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(buf, X_OK) == 0)
+			return 0;
+		dir += len;
+		if (!*dir)
+			break;
+	}
+	return err_set(err, 0, "exec: \"%s\": executable file not found in $PATH", file);
+}
+
+static int process_exec(const struct spec_process *p, struct ctr_error *err)
+{
+	static const char *const no_env[] = {NULL};
+	char buf[PATH_MAX];
+	if (process_find_executable(p, buf, sizeof(buf), err) < 0)
+		return -1;
+	execve(buf, (char *const *)p->args, (char *const *)(p->env ? p->env : no_env));
+	return err_set(err, errno, "exec %s", buf);
+}
+
 /* ======================================================================
  * terminal
  * ====================================================================== */
 
+/* The container's pseudo-terminal: created inside the container's own devpts instance
+ * (after the root switch), made the process's controlling terminal, and its master sent to
+ * the caller: over --console-socket as runc does, or back to ctr for a foreground relay. */
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+/* Open a new pty pair from /dev/ptmx (the container's, once inside its root). */
+static int term_open_pty(int *master_out, int *slave_out, struct ctr_error *err)
+{
+	int master AUTO_CLOSE = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return err_set(err, errno, "open /dev/ptmx");
+	int unlock = 0;
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return err_set(err, errno, "unlock pty");
+	/* TIOCGPTPEER opens the peer without a path lookup that a container could redirect. */
+	int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		unsigned n;
+		char path[32];
+		if (ioctl(master, TIOCGPTN, &n) < 0)
+			return err_set(err, errno, "get pty number");
+		snprintf(path, sizeof(path), "/dev/pts/%u", n);
+		slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (slave < 0)
+			return err_set(err, errno, "open %s", path);
+	}
+	*slave_out = slave;
+	*master_out = TAKE_FD(master);
+	return 0;
+}
+
+/* Make slave the controlling terminal and stdio of the calling process (a session
+ * leader after setsid), with the requested size. */
+static int term_become_controlling(int slave, unsigned rows, unsigned cols, struct ctr_error *err)
+{
+	if (rows || cols) {
+		struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
+			return err_set(err, errno, "set console size");
+	}
+	if (setsid() < 0 && errno != EPERM)
+		return err_set(err, errno, "setsid");
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		return err_set(err, errno, "set controlling terminal");
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			return err_set(err, errno, "dup2 pty to fd %d", fd);
+	return 0;
+}
+
+/* Bind the pty slave over /dev/console, as runc does (inside the container's root). */
+static int term_bind_console(int slave, struct ctr_error *err)
+{
+	char src[64];
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0 && errno != EEXIST)
+		return err_set(err, errno, "create /dev/console");
+	if (fd >= 0)
+		close(fd);
+	if (mount(src, "/dev/console", NULL, MS_BIND, NULL) < 0)
+		return err_set(err, errno, "bind pty to /dev/console");
+	return 0;
+}
+
+/* Send fd over an AF_UNIX socket with SCM_RIGHTS; the payload is a name, as runc's. */
+static int term_send_fd(int sock, int fd, const char *name, struct ctr_error *err)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name) + 1};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	for (;;) {
+		if (sendmsg(sock, &msg, MSG_NOSIGNAL) >= 0)
+			return 0;
+		if (errno != EINTR)
+			return err_set(err, errno, "send terminal fd");
+	}
+}
+
+/* Receive one fd sent with term_send_fd (or by runc-compatible senders). */
+static int term_recv_fd(int sock, int *fd_out, struct ctr_error *err)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char name[256];
+	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	ssize_t n;
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return err_set(err, errno, "receive terminal fd");
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return err_set(err, EBADMSG, "receive terminal fd: no fd in the message");
+	memcpy(fd_out, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
+
+/* Connect to the console socket (--console-socket) and send the pty master to it. */
+static int term_send_to_console_socket(const char *path, int master, struct ctr_error *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return err_set(err, ENAMETOOLONG, "console socket %s", path);
+	strcpy(addr.sun_path, path);
+	int sock AUTO_CLOSE = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return err_set(err, errno, "console socket");
+	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return err_set(err, errno, "connect to console socket %s", path);
+	if (term_send_fd(sock, master, "/dev/ptmx", err) < 0)
+		return err_prefix(err, "console socket %s", path);
+	return 0;
+}
+
 /* ======================================================================
  * hooks
  * ====================================================================== */
+
+/* OCI hooks: each runs with the container state JSON on stdin, its own args and env
+ * only, and is killed at its timeout. A hook's output is kept for the error message. */
+
+static const char *const hook_kind_names[HOOK_KIND_COUNT] = {
+	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+};
+
+/* Wait for our own child pid for at most timeout_ms (-1: forever), collecting up to
+ * out_size-1 bytes of its output from out_fd. Returns the wait status, or -1 on timeout
+ * (the child is then killed and reaped). */
+static int hook_wait(pid_t pid, int out_fd, int timeout_ms, char *out, size_t out_size)
+{
+	size_t len = 0;
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	bool open_out = out_fd >= 0;
+	int pidfd AUTO_CLOSE = sys_pidfd_open(pid, 0);
+	for (;;) {
+		int status;
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid && !open_out)
+			return status;
+		int wait_ms = -1;
+		if (timeout_ms >= 0) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			long spent = (now.tv_sec - start.tv_sec) * 1000 +
+				     (now.tv_nsec - start.tv_nsec) / 1000000;
+			if (spent >= timeout_ms) {
+				if (r != pid) {
+					kill(pid, SIGKILL);
+					waitpid(pid, &status, 0);
+				}
+				return -1;
+			}
+			wait_ms = timeout_ms - (int)spent;
+		}
+		struct pollfd pfd[2];
+		nfds_t n = 0;
+		if (open_out)
+			pfd[n++] = (struct pollfd){.fd = out_fd, .events = POLLIN};
+		if (r != pid && pidfd >= 0)
+			pfd[n++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
+		if (r != pid && pidfd < 0 && (wait_ms < 0 || wait_ms > 10))
+			wait_ms = 10; /* no pidfd (old kernel): look again shortly */
+		if (n == 0 && r == pid)
+			return status;
+		if (poll(pfd, n, wait_ms) < 0 && errno != EINTR)
+			return -1;
+		if (open_out && pfd[0].revents) {
+			char buf[512];
+			ssize_t got = read(out_fd, buf, sizeof(buf));
+			if (got <= 0) {
+				open_out = false;
+			} else if (len + 1 < out_size) {
+				size_t take = (size_t)got < out_size - 1 - len ? (size_t)got : out_size - 1 - len;
+				memcpy(out + len, buf, take);
+				len += take;
+				out[len] = 0;
+			}
+		}
+		if (r == pid)
+			return status;
+	}
+}
+
+/* Run one hook. state_json goes to its stdin through a memfd, so a hook that never
+ * reads it cannot block us. */
+static int hook_run_one(const struct spec_hook *h, const char *kind, size_t index,
+			const char *state_json, struct ctr_error *err)
+{
+	int in AUTO_CLOSE = (int)syscall(SYS_memfd_create, "ctr-hook-state", 1u /* MFD_CLOEXEC */);
+	if (in < 0)
+		return err_set(err, errno, "%s hook %zu: memfd", kind, index);
+	if (write_all(in, state_json, strlen(state_json)) < 0 || lseek(in, 0, SEEK_SET) < 0)
+		return err_set(err, errno, "%s hook %zu: write state", kind, index);
+	int out[2];
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return err_set(err, errno, "%s hook %zu: pipe", kind, index);
+	static const char *const no_args[] = {NULL};
+	const char *const argv0[] = {h->path, NULL};
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(out[0]);
+		close(out[1]);
+		return err_set(err, e, "%s hook %zu: fork", kind, index);
+	}
+	if (pid == 0) {
+		/* child: state on stdin, output to the pipe, nothing else open */
+		if (dup2(in, 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
+			_exit(127);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execve(h->path, h->n_args ? (char *const *)h->args : (char *const *)argv0,
+		       h->n_env ? (char *const *)h->env : (char *const *)no_args);
+		dprintf(2, "exec %s: %s", h->path, strerror(errno));
+		_exit(127);
+	}
+	close(out[1]);
+	char output[512] = "";
+	int timeout_ms = h->timeout.set ? (int)(h->timeout.v > INT_MAX / 1000 ? INT_MAX : h->timeout.v * 1000) : -1;
+	int status = hook_wait(pid, out[0], timeout_ms, output, sizeof(output));
+	close(out[0]);
+	size_t olen = strlen(output);
+	while (olen && (output[olen - 1] == '\n' || output[olen - 1] == ' '))
+		output[--olen] = 0;
+	if (status == -1)
+		return err_set(err, ETIMEDOUT, "%s hook %zu (%s) timed out after %" PRId64 "s",
+			       kind, index, h->path, h->timeout.v);
+	if (WIFSIGNALED(status))
+		return err_set(err, 0, "%s hook %zu (%s) killed by signal %d%s%s", kind, index,
+			       h->path, WTERMSIG(status), olen ? ": " : "", output);
+	if (WEXITSTATUS(status) != 0)
+		return err_set(err, 0, "%s hook %zu (%s) exited with status %d%s%s", kind, index,
+			       h->path, WEXITSTATUS(status), olen ? ": " : "", output);
+	return 0;
+}
+
+/* Run every hook of a kind in order; the first failure stops the rest. */
+static int hooks_run(const struct spec *s, enum spec_hook_kind kind, const char *state_json,
+		     struct ctr_error *err)
+{
+	for (size_t i = 0; i < s->n_hooks[kind]; i++)
+		if (hook_run_one(&s->hooks[kind][i], hook_kind_names[kind], i, state_json, err) < 0)
+			return -1;
+	return 0;
+}
 
 /* ======================================================================
  * lifecycle
@@ -937,3 +8994,99 @@ static int process_exec(const struct spec_process *p, struct ctr_error *err);
 /* ======================================================================
  * cgroup API: ctr_pause, ctr_resume, ctr_update, ctr_ps, ctr_stats_json
  * ====================================================================== */
+
+/* ======================================================================
+ * features: the OCI features document (runtime-spec features.md)
+ * ====================================================================== */
+
+static void features_str_list(struct jw *w, const char *const *list, size_t n)
+{
+	jw_arr_begin(w);
+	for (size_t i = 0; i < n; i++)
+		jw_str(w, list[i]);
+	jw_arr_end(w);
+}
+
+int ctr_features_json(char **json_out, struct ctr_error *err)
+{
+	static const char *const hooks[] = {
+		"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+	};
+	static const char *const mount_options[] = {
+		"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
+		"idmap", "lazytime", "mand", "noatime", "nodev", "nodiratime", "noexec",
+		"nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow",
+		"private", "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec",
+		"ridmap", "rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime",
+		"rnostrictatime", "rnosuid", "rnosymfollow", "ro", "rprivate", "rrelatime", "rro",
+		"rrw", "rshared", "rslave", "rstrictatime", "rsuid", "rsymfollow", "runbindable",
+		"rw", "shared", "slave", "strictatime", "suid", "symfollow", "sync", "unbindable",
+	};
+	static const char *const namespaces[] = {
+		"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts",
+	};
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, "    ");
+	jw_obj_begin(&w);
+	jw_key(&w, "ociVersionMin");
+	jw_str(&w, "1.0.0");
+	jw_key(&w, "ociVersionMax");
+	jw_str(&w, CTR_OCI_VERSION);
+	jw_key(&w, "hooks");
+	features_str_list(&w, hooks, ARRAY_LEN(hooks));
+	jw_key(&w, "mountOptions");
+	features_str_list(&w, mount_options, ARRAY_LEN(mount_options));
+	jw_key(&w, "linux");
+	jw_obj_begin(&w);
+	jw_key(&w, "namespaces");
+	features_str_list(&w, namespaces, ARRAY_LEN(namespaces));
+	jw_key(&w, "capabilities");
+	jw_arr_begin(&w);
+	for (int cap = 0; spec_cap_name(cap); cap++)
+		jw_str(&w, spec_cap_name(cap));
+	jw_arr_end(&w);
+	jw_key(&w, "cgroup");
+	jw_obj_begin(&w);
+	static const char *const cg_keys[] = {"v1", "v2", "systemd", "systemdUser", "rdma"};
+	for (size_t i = 0; i < ARRAY_LEN(cg_keys); i++) {
+		jw_key(&w, cg_keys[i]);
+		jw_bool(&w, i < 2 || i == 4);
+	}
+	jw_obj_end(&w);
+	jw_key(&w, "seccomp");
+	seccomp_features(&w);
+	static const char *const enabled_keys[] = {"apparmor", "selinux", "intelRdt"};
+	for (size_t i = 0; i < ARRAY_LEN(enabled_keys); i++) {
+		jw_key(&w, enabled_keys[i]);
+		jw_obj_begin(&w);
+		jw_key(&w, "enabled");
+		jw_bool(&w, i < 2); /* Intel RDT is parsed but not applied */
+		jw_obj_end(&w);
+	}
+	jw_key(&w, "mountExtensions");
+	jw_obj_begin(&w);
+	jw_key(&w, "idmap");
+	jw_obj_begin(&w);
+	jw_key(&w, "enabled");
+	jw_bool(&w, true);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	jw_key(&w, "netDevices");
+	jw_obj_begin(&w);
+	jw_key(&w, "enabled");
+	jw_bool(&w, true);
+	jw_obj_end(&w);
+	jw_obj_end(&w); /* linux */
+	jw_key(&w, "annotations");
+	jw_obj_begin(&w);
+	jw_key(&w, "io.github.ctr.version");
+	jw_str(&w, CTR_VERSION);
+	jw_obj_end(&w);
+	jw_key(&w, "potentiallyUnsafeConfigAnnotations");
+	jw_arr_begin(&w);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	sbuf_addc(&sb, '\n');
+	return sbuf_take(&sb, json_out, err);
+}

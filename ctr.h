@@ -84,8 +84,11 @@ struct ctr_create_args {
 	int no_pivot;               /* MS_MOVE + chroot instead of pivot_root */
 	int no_new_keyring;         /* do not create a new session keyring */
 	int preserve_fds;           /* pass fds 3 .. 3+N-1 to the container process */
-	/* stdio for the container process; -1 means inherit the caller's 0/1/2. */
-	int stdio_fds[3];
+	/* stdio for the container process: NULL inherits the caller's 0/1/2, else 3 fds. */
+	const int *stdio;
+	/* With process.terminal and no console_socket: receives the pty master (the caller
+	 * relays and closes it). NULL with terminal and no socket is an error, as in runc. */
+	int *pty_master;
 };
 
 /* Set the container up and leave its init waiting to exec the user process.
@@ -167,7 +170,8 @@ struct ctr_exec_args {
 	const char *pid_file;
 	const char *console_socket;
 	int preserve_fds;
-	int stdio_fds[3];           /* -1: inherit */
+	const int *stdio;           /* NULL: inherit the caller's 0/1/2, else 3 fds */
+	int *pty_master;            /* with tty and no console_socket: receives the pty master */
 };
 
 /* Start a process inside a running container; it is a child of the caller. */

@@ -92,8 +92,13 @@ static int err_prefix(struct ctr_error *err, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		n = 0;
-	if ((size_t)n < sizeof(err->msg))
-		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", old);
+	/* append ": <old>" by hand: truncation is expected and fine here */
+	size_t len = (size_t)n < sizeof(err->msg) ? (size_t)n : sizeof(err->msg) - 1;
+	const char *parts[2] = {": ", old};
+	for (int k = 0; k < 2; k++)
+		for (const char *p = parts[k]; *p && len + 1 < sizeof(err->msg); p++)
+			err->msg[len++] = *p;
+	err->msg[len] = 0;
 	return -1;
 }
 

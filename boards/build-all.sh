@@ -1,0 +1,27 @@
+#!/bin/sh
+# `make boards`: build every board given (names of boards/*.mk), then print the size table
+# (board, arch, toolchain, bytes) and write it to build/boards.txt. Fails if any board fails.
+cd "$(dirname "$0")/.." || exit 1
+MAKE=${MAKE:-make}
+mkdir -p build
+failed=""
+for b in "$@"; do
+	echo "== $b"
+	$MAKE --no-print-directory BOARD="$b" || failed="$failed $b"
+done
+toolchains=${TOOLCHAINS:?set by make}
+{
+	printf '%-8s  %-13s  %-50s  %8s\n' board arch toolchain bytes
+	for b in "$@"; do
+		arch=$(sed -n 's/^BOARD_ARCH *:= *//p' "boards/$b.mk")
+		tc=$(cat "$toolchains/$b/toolchain.txt" 2>/dev/null || echo '?')
+		if [ -f "build/$b/ctr" ] && ! echo "$failed" | grep -qw "$b"; then
+			bytes=$(stat -c %s "build/$b/ctr")
+		else
+			bytes=FAILED
+		fi
+		printf '%-8s  %-13s  %-50s  %8s\n' "$b" "$arch" "$tc" "$bytes"
+	done
+} > build/boards.txt
+cat build/boards.txt
+[ -z "$failed" ] || { echo "boards that failed:$failed" >&2; exit 1; }

@@ -1,0 +1,67 @@
+/* libFuzzer target for the JSON parser and writer: `make fuzz` (FUZZ_SECONDS=300).
+ * Any input must be parsed or rejected without a crash, leak or undefined behaviour;
+ * an accepted one must re-write compactly to text that parses and re-writes to the very
+ * same text, and its indented form must read back to the same value. */
+#include "../ctr.c"
+
+static char *fuzz_write(const struct json *v, const char *indent)
+{
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, indent);
+	jw_value(&w, v);
+	char *out = NULL;
+	if (sbuf_take(&sb, &out, NULL) < 0)
+		return NULL;
+	return out;
+}
+
+static char *fuzz_reparse(const char *text, const char *indent)
+{
+	struct json_doc *doc;
+	struct ctr_error err;
+	if (json_parse(text, strlen(text), "again", NULL, &doc, &err) < 0)
+		__builtin_trap(); /* our own output must always parse */
+	char *out = fuzz_write(json_root(doc), indent);
+	json_free(doc);
+	if (!out)
+		__builtin_trap();
+	return out;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct json_doc *doc;
+	struct ctr_error err = {0};
+	if (json_parse((const char *)data, size, "fuzz", NULL, &doc, &err) < 0) {
+		if (doc || strncmp(err.msg, "fuzz:", 5))
+			__builtin_trap();
+		return 0;
+	}
+	const struct json *root = json_root(doc);
+	/* json_get finds the last member of each name */
+	if (root->type == JSON_OBJECT)
+		for (size_t i = 0; i < root->n; i++) {
+			const struct json *m = &root->items[i];
+			if (strlen(m->key) == m->keylen && json_get(root, m->key) < m)
+				__builtin_trap();
+		}
+	char *a = fuzz_write(root, NULL);
+	char *ind = fuzz_write(root, "  ");
+	json_free(doc);
+	if (!a) { /* only nesting beyond the writer's 64 levels may fail */
+		free(ind);
+		return 0;
+	}
+	char *b = fuzz_reparse(a, NULL);
+	char *c = fuzz_reparse(ind ? ind : "null", NULL);
+	if (strcmp(a, b) || !ind || strcmp(a, c))
+		__builtin_trap();
+	free(a);
+	free(b);
+	free(c);
+	free(ind);
+	return 0;
+}

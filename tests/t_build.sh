@@ -1,0 +1,65 @@
+#!/bin/sh
+# The build itself: ./ctr is static and within the size budget; the tree builds warning-free
+# WITHOUT parts/ (as shipped: ctr.c + main.c) with musl, glibc gcc and clang; make's
+# dependencies rebuild when a part or the compiler changes, and only then.
+. "$(dirname "$0")/lib.sh"
+cd "$TOP" || exit 1
+# nested makes must not inherit `make test`'s variables (CC, CFLAGS, command-line overrides)
+unset MAKEFLAGS MFLAGS MAKELEVEL CC CFLAGS CPPFLAGS LDFLAGS LDLIBS STATIC LIBSECCOMP BOARD
+
+# static_elf FILE: an ELF without a program interpreter (PT_INTERP).
+static_elf() {
+	[ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ] || return 1
+	! LC_ALL=C readelf -lW "$1" 2>/dev/null | grep -q 'INTERP'
+}
+
+check build_static static_elf ./ctr
+size=$(stat -c %s ./ctr)
+if [ "$size" -le 153600 ]; then pass "build_size: $size bytes <= 150 KiB"
+else fail "build_size: $size bytes > 150 KiB budget"; fi
+if ./ctr --version | grep -q '^ctr version'; then pass build_version
+else fail "build_version: ctr --version says: $(./ctr --version 2>&1 | head -n 1)"; fi
+
+# The shipped layout: ctr.c, main.c, ctr.h, Makefile; no parts/.
+ship=$T_TMP/ship
+mkdir -p "$ship"
+cp ctr.c main.c ctr.h Makefile "$ship/"
+# build NAME MAKE-ARGS...: make in $ship must succeed and print no warning
+build() {
+	n=$1; shift
+	if ! command -v "${CCNAME:-musl-gcc}" > /dev/null; then skip "$n: ${CCNAME:-musl-gcc} not installed"; return; fi
+	if make -C "$ship" -s "$@" > "$T_TMP/$n.log" 2>&1 && [ ! -s "$T_TMP/$n.log" ] && [ -x "$ship/ctr" ]; then
+		pass "$n"
+	else
+		fail "$n: $(grep -m 3 -E 'error|warning' "$T_TMP/$n.log" | tr '\n' ' ')"
+		sed 's/^/  /' "$T_TMP/$n.log" | head -n 20
+	fi
+}
+build build_noparts_musl
+CCNAME=gcc build build_noparts_gcc CC=gcc STATIC=0
+CCNAME=clang build build_noparts_clang CC=clang STATIC=0
+if [ -e /usr/include/seccomp.h ]; then
+	CCNAME=gcc build build_noparts_libseccomp CC=gcc LIBSECCOMP=1
+else
+	skip "build_noparts_libseccomp: libseccomp-dev not installed"
+fi
+
+# Dependencies: with parts/, touching a part rebuilds; a second make does nothing; a change
+# of compiler rebuilds without `make clean`.
+dev=$T_TMP/dev
+mkdir -p "$dev"
+if [ ! -d parts ]; then
+	skip "build_deps: no parts/ (shipped tree)"
+elif cp -r parts ctr.h Makefile "$dev/" && make -C "$dev" -s > "$T_TMP/dev.log" 2>&1; then
+	if make --no-print-directory -C "$dev" -q ctr; then pass build_deps_uptodate
+	else fail "build_deps_uptodate: a second make would rebuild"; fi
+	sleep 1
+	touch "$dev/parts/main/00-main.c"
+	if ! make --no-print-directory -C "$dev" -q ctr; then pass build_deps_part_changed
+	else fail "build_deps_part_changed: touching a part does not rebuild"; fi
+	make -C "$dev" -s > /dev/null 2>&1
+	if ! make --no-print-directory -C "$dev" -q ctr CC=gcc STATIC=0; then pass build_deps_compiler_changed
+	else fail "build_deps_compiler_changed: CC=gcc would not rebuild"; fi
+else
+	fail "build_deps: make with parts/ failed: $(tail -n 3 "$T_TMP/dev.log" | tr '\n' ' ')"
+fi
