@@ -50,7 +50,7 @@ endif
 
 ALL_CFLAGS = $(WARN) $(OPT) $(SIZEFLAGS) $(KINC) $(CPPFLAGS) $(CFLAGS)
 
-.PHONY: all clean test unit fuzz boards test-cross test-board toolchain
+.PHONY: all clean test unit fuzz boards test-cross test-board toolchain demo
 all: $(if $(BOARD),build/$(BOARD)/ctr,ctr)
 
 PARTS := $(sort $(wildcard parts/[0-9]*.c))
@@ -137,6 +137,10 @@ test-board: $(TC)/.stamp
 	CFLAGS='$(WARN) -O1 -g -isystem $(TC)/kinc $(BOARD_CFLAGS) $(CPPFLAGS) -static' \
 	sh boards/run-units.sh
 endif
+
+# `sudo make demo`: a busybox container showing its own hostname, PID 1 and mounts.
+demo: ctr
+	sh configs/demo/demo.sh
 
 clean:
 	rm -rf ctr build

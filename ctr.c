@@ -3107,6 +3107,9 @@ static void spec_ck_process(struct spec_ck *c, int rootfd, const struct spec_pro
 	if (pr->oom_score_adj.set && (pr->oom_score_adj.v < -1000 || pr->oom_score_adj.v > 1000))
 		spec_ck_report(c, "process.oomScoreAdj: %" PRId64 " is outside -1000..1000",
 			       pr->oom_score_adj.v);
+	if (pr->apparmor_profile && *pr->apparmor_profile &&
+	    access("/sys/kernel/security/apparmor", F_OK) < 0)
+		spec_ck_report(c, "process.apparmorProfile: AppArmor is not enabled on this host");
 	if (pr->has_io_priority && (pr->io_priority < 0 || pr->io_priority > 7))
 		spec_ck_report(c, "process.ioPriority.priority: %d is outside 0..7", pr->io_priority);
 	const struct spec_scheduler *s = &pr->scheduler;
@@ -3185,13 +3188,23 @@ static bool spec_id_mapped(const struct spec_idmap *m, size_t n, uint32_t id)
 static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 {
 	const struct spec_linux *lx = &s->lx;
-	bool new_user = false;
+	/* /proc/self/ns names, in spec_ns_tab order */
+	static const char proc_ns[] = "pid\0net\0mnt\0ipc\0uts\0user\0cgroup\0time\0";
+	bool new_user = false, have_proc = access("/proc/self/ns", F_OK) == 0;
 	for (size_t i = 0; i < lx->n_namespaces; i++) {
 		const struct spec_namespace *ns = &lx->namespaces[i];
 		struct stat st;
+		char self[32];
+		int k = 0;
+		while (spec_ns_flag[k] != ns->type)
+			k++;
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(proc_ns, k));
 		if (ns->path && stat(ns->path, &st) < 0)
 			spec_ck_report(c, "linux.namespaces[%zu].path: %s: %s", i, ns->path,
-				            strerror(errno));
+				       strerror(errno));
+		else if (!ns->path && have_proc && lstat(self, &st) < 0 && errno == ENOENT)
+			spec_ck_report(c, "linux.namespaces[%zu]: this kernel has no %s namespaces",
+				       i, spec_tab_at(spec_ns_tab, k));
 		if (ns->type == CLONE_NEWUSER && !ns->path)
 			new_user = true;
 	}
@@ -3206,6 +3219,11 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 	if (new_user && s->has_process && lx->n_gid_mappings &&
 	    !spec_id_mapped(lx->gid_mappings, lx->n_gid_mappings, u->gid))
 		spec_ck_report(c, "process.user.gid: %u is not mapped by linux.gidMappings", u->gid);
+	for (size_t i = 0; new_user && s->has_process && lx->n_gid_mappings &&
+			   i < u->n_additional_gids; i++)
+		if (!spec_id_mapped(lx->gid_mappings, lx->n_gid_mappings, u->additional_gids[i]))
+			spec_ck_report(c, "process.user.additionalGids[%zu]: %u is not mapped by "
+				       "linux.gidMappings", i, u->additional_gids[i]);
 	if (!(ns_mask & CLONE_NEWUSER) && (lx->n_uid_mappings || lx->n_gid_mappings))
 		spec_ck_report(c, "linux.uidMappings/gidMappings: set without a user namespace");
 	if (lx->n_time_offsets && !(ns_mask & CLONE_NEWTIME))
@@ -3218,8 +3236,8 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 			spec_ck_report(c, "linux.sysctl.%s: not namespaced, refused", lx->sysctl[i].key);
 		else if (!(ns_mask & need))
 			spec_ck_report(c, "linux.sysctl.%s: needs a %s namespace", lx->sysctl[i].key,
-				            need == CLONE_NEWNET ? "network"
-				            : need == CLONE_NEWIPC ? "ipc" : "uts");
+				       need == CLONE_NEWNET ? "network"
+				       : need == CLONE_NEWIPC ? "ipc" : "uts");
 	}
 	for (size_t i = 0; i < lx->n_devices; i++)
 		if (lx->devices[i].path[0] != '/')
@@ -3310,7 +3328,7 @@ int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *prob
 				spec_bundle_path(src, sizeof(src), bundle_dir, m->source, NULL);
 			if (stat(src, &st) < 0)
 				spec_ck_report(&c, "mounts[%zu].source: %s: %s", i, src,
-					            strerror(errno));
+					       strerror(errno));
 		}
 	}
 	for (int k = 0; k < HOOK_KIND_COUNT; k++)
@@ -3378,6 +3396,337 @@ static int state_remove(struct state_handle *h, struct ctr_error *err);
 static unsigned long long pid_start_time(pid_t pid);
 /* True if pid is alive and is still the process that had start time `start`. */
 static bool pid_alive(pid_t pid, unsigned long long start);
+
+/* Internal open flag: do not lock (readers: state.json is replaced atomically). */
+#define STATE_NOLOCK 4
+#define STATE_FILE "state.json"
+#define STATE_MAX_BYTES (4u << 20)
+
+static void state_close(struct state_handle *h)
+{
+	if (h->dir_fd >= 0)
+		close(h->dir_fd);
+	if (h->root_fd >= 0)
+		close(h->root_fd);
+	h->dir_fd = h->root_fd = -1;
+	free(h->id);
+	h->id = NULL;
+}
+
+/* A directory we locked may have been removed by the holder before us (nlink 0). */
+static int state_check_present(struct state_handle *h, const char *id, struct ctr_error *err)
+{
+	struct stat sb;
+	if (fstat(h->dir_fd, &sb) < 0)
+		return err_set(err, errno, "stat state dir of %s", id);
+	if (sb.st_nlink == 0) {
+		err_set(err, 0, "container %s does not exist", id);
+		err->errnum = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE 1
+#endif
+
+/* Create <root>/<id> already locked: a locked temp dir renamed into place without
+ * replacing, so nobody ever sees the new directory unlocked. */
+static int state_create_dir(struct state_handle *h, const char *id, struct ctr_error *err)
+{
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), ".new-%ld-%ld", (long)getpid(), (long)syscall(SYS_gettid));
+	unlinkat(h->root_fd, tmp, AT_REMOVEDIR);
+	if (mkdirat(h->root_fd, tmp, 0711) < 0)
+		return err_set(err, errno, "create state dir %s", tmp);
+	h->dir_fd = openat(h->root_fd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (h->dir_fd < 0 || flock(h->dir_fd, LOCK_EX) < 0) {
+		int e = errno;
+		unlinkat(h->root_fd, tmp, AT_REMOVEDIR);
+		return err_set(err, e, "lock state dir %s", tmp);
+	}
+#ifdef SYS_renameat2
+	long r = syscall(SYS_renameat2, h->root_fd, tmp, h->root_fd, id, RENAME_NOREPLACE);
+	if (r < 0 && (errno == ENOSYS || errno == EINVAL)) {
+		/* no renameat2 (old kernel, some emulators): plain rename refuses a
+		 * non-empty target only, so check first (a small race remains). */
+		struct stat sb;
+		if (fstatat(h->root_fd, id, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+			errno = EEXIST, r = -1;
+		else
+			r = renameat(h->root_fd, tmp, h->root_fd, id);
+	}
+#else
+	long r = renameat(h->root_fd, tmp, h->root_fd, id);
+#endif
+	if (r < 0) {
+		int e = errno;
+		unlinkat(h->root_fd, tmp, AT_REMOVEDIR);
+		if (e == EEXIST || e == ENOTEMPTY)
+			return err_set(err, 0, "container with id %s already exists", id);
+		return err_set(err, e, "create state dir for %s", id);
+	}
+	return 0;
+}
+
+static int state_open(const char *root, const char *id, int flags, struct state_handle *h,
+		      struct ctr_error *err)
+{
+	h->root_fd = h->dir_fd = -1;
+	h->id = NULL;
+	if (!root)
+		root = CTR_DEFAULT_ROOT;
+	if ((flags & STATE_CREATE) && mkdir_p(root, 0700, err) < 0)
+		return -1;
+	h->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (h->root_fd < 0) {
+		if (errno == ENOENT) {
+			err_set(err, 0, "container %s does not exist", id);
+			err->errnum = ENOENT;
+			return -1;
+		}
+		return err_set(err, errno, "open state root %s", root);
+	}
+	h->id = strdup(id);
+	if (!h->id) {
+		state_close(h);
+		return err_nomem(err);
+	}
+	if (flags & STATE_CREATE) {
+		if (state_create_dir(h, id, err) < 0) {
+			state_close(h);
+			return -1;
+		}
+		return 0;
+	}
+	h->dir_fd = openat(h->root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (h->dir_fd < 0) {
+		int e = errno;
+		state_close(h);
+		if (e == ENOENT) {
+			err_set(err, 0, "container %s does not exist", id);
+			err->errnum = ENOENT;
+			return -1;
+		}
+		return err_set(err, e, "open state dir %s/%s", root, id);
+	}
+	if (!(flags & STATE_NOLOCK)) {
+		int r;
+		while ((r = flock(h->dir_fd, (flags & STATE_SHARED) ? LOCK_SH : LOCK_EX)) < 0 &&
+		       errno == EINTR)
+			;
+		if (r < 0) {
+			int e = errno;
+			state_close(h);
+			return err_set(err, e, "lock state dir %s/%s", root, id);
+		}
+	}
+	if (state_check_present(h, id, err) < 0) {
+		state_close(h);
+		return -1;
+	}
+	return 0;
+}
+
+static void state_free(struct state *st)
+{
+	free(st->id);
+	free(st->bundle);
+	free(st->rootfs);
+	free(st->owner);
+	free(st->annotations_json);
+	free(st->cgroup_json);
+	free(st->config_path);
+	memset(st, 0, sizeof(*st));
+}
+
+/* A member's value as compact JSON text (NULL if absent or null). */
+static int state_raw_member(const struct json *obj, const char *key, char **out,
+			    struct ctr_error *err)
+{
+	*out = NULL;
+	const struct json *v = json_get(obj, key);
+	if (!v || v->type == JSON_NULL)
+		return 0;
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, NULL);
+	jw_value(&w, v);
+	return sbuf_take(&sb, out, err);
+}
+
+static int state_str_member(const struct json *obj, const char *key, bool required,
+			    char **out, struct ctr_error *err)
+{
+	const struct json *v = json_get(obj, key);
+	if (!v || v->type != JSON_STRING) {
+		if (required)
+			return err_set(err, 0, "state.json: %s: expected string", key);
+		v = NULL;
+	}
+	*out = strdup(v ? v->s : "");
+	return *out ? 0 : err_nomem(err);
+}
+
+static int state_load(struct state_handle *h, struct state *st, struct ctr_error *err)
+{
+	memset(st, 0, sizeof(*st));
+	AUTO_FREE char *text = NULL;
+	size_t len = 0;
+	if (read_file_at(h->dir_fd, STATE_FILE, STATE_MAX_BYTES, &text, &len, err) < 0)
+		return -1;
+	struct json_doc *doc = NULL;
+	if (json_parse(text, len, STATE_FILE, NULL, &doc, err) < 0)
+		return -1;
+	const struct json *r = json_root(doc);
+	int rc = -1;
+	if (r->type != JSON_OBJECT) {
+		err_set(err, 0, "state.json: expected an object");
+		goto out;
+	}
+	if (state_str_member(r, "id", true, &st->id, err) < 0 ||
+	    state_str_member(r, "bundle", true, &st->bundle, err) < 0 ||
+	    state_str_member(r, "rootfs", true, &st->rootfs, err) < 0 ||
+	    state_str_member(r, "owner", false, &st->owner, err) < 0 ||
+	    state_raw_member(r, "annotations", &st->annotations_json, err) < 0 ||
+	    state_raw_member(r, "cgroup", &st->cgroup_json, err) < 0)
+		goto out;
+	const struct json *v = json_get(r, "config");
+	if (v && v->type == JSON_STRING && !(st->config_path = strdup(v->s))) {
+		err_nomem(err);
+		goto out;
+	}
+	v = json_get(r, "created");
+	if (v && v->type == JSON_STRING)
+		snprintf(st->created, sizeof(st->created), "%s", v->s);
+	v = json_get(r, "pid");
+	if (v && v->type == JSON_NUMBER && v->numkind == JSON_NUM_INT && v->i >= 0 &&
+	    v->i <= INT32_MAX)
+		st->pid = (pid_t)v->i;
+	v = json_get(r, "pidStartTime");
+	if (v && v->type == JSON_NUMBER && v->numkind != JSON_NUM_DOUBLE)
+		st->pid_start = v->u;
+	rc = 0;
+out:
+	json_free(doc);
+	if (rc < 0)
+		state_free(st);
+	return rc;
+}
+
+static int state_save(struct state_handle *h, const struct state *st, struct ctr_error *err)
+{
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, NULL);
+	jw_obj_begin(&w);
+	jw_key(&w, "ociVersion");
+	jw_str(&w, CTR_OCI_VERSION);
+	jw_key(&w, "id");
+	jw_str(&w, st->id);
+	jw_key(&w, "pid");
+	jw_int(&w, st->pid);
+	jw_key(&w, "pidStartTime");
+	jw_uint(&w, st->pid_start);
+	jw_key(&w, "bundle");
+	jw_str(&w, st->bundle ? st->bundle : "");
+	jw_key(&w, "rootfs");
+	jw_str(&w, st->rootfs ? st->rootfs : "");
+	jw_key(&w, "created");
+	jw_str(&w, st->created);
+	jw_key(&w, "owner");
+	jw_str(&w, st->owner ? st->owner : "");
+	if (st->annotations_json) {
+		jw_key(&w, "annotations");
+		jw_raw(&w, st->annotations_json, strlen(st->annotations_json));
+	}
+	if (st->cgroup_json) {
+		jw_key(&w, "cgroup");
+		jw_raw(&w, st->cgroup_json, strlen(st->cgroup_json));
+	}
+	if (st->config_path) {
+		jw_key(&w, "config");
+		jw_str(&w, st->config_path);
+	}
+	jw_obj_end(&w);
+	sbuf_addc(&sb, '\n');
+	char *text = NULL;
+	if (sbuf_take(&sb, &text, err) < 0)
+		return -1;
+	int rc = write_file_atomic(h->dir_fd, STATE_FILE, text, strlen(text), 0600, err);
+	free(text);
+	return rc < 0 ? err_prefix(err, "saving state of %s", st->id) : 0;
+}
+
+/* Remove every entry of a directory (one level: the state dir holds only files). */
+static int state_remove(struct state_handle *h, struct ctr_error *err)
+{
+	int fd = openat(h->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open state dir of %s", h->id);
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		close(fd);
+		return err_set(err, e, "read state dir of %s", h->id);
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(h->dir_fd, de->d_name, 0) < 0 && errno == EISDIR)
+			unlinkat(h->dir_fd, de->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+	if (unlinkat(h->root_fd, h->id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return err_set(err, errno, "remove state dir of %s", h->id);
+	return 0;
+}
+
+/* Field 3 (state) and 22 (starttime) of /proc/PID/stat; 0 for a missing pid. */
+static unsigned long long state_proc_stat(pid_t pid, char *state_out)
+{
+	char path[64], buf[1024];
+	*state_out = 0;
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read_full(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* comm may hold spaces and parentheses: fields restart after the last ')' */
+	char *p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return 0;
+	p += 2;
+	*state_out = *p;
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return 0;
+		p++;
+	}
+	return strtoull(p, NULL, 10);
+}
+
+static unsigned long long pid_start_time(pid_t pid)
+{
+	char s;
+	return state_proc_stat(pid, &s);
+}
+
+static bool pid_alive(pid_t pid, unsigned long long start)
+{
+	char s;
+	unsigned long long t = state_proc_stat(pid, &s);
+	return t != 0 && t == start && s != 'Z' && s != 'X' && s != 'x';
+}
 
 /* ======================================================================
  * cgroup
@@ -4592,6 +4941,12 @@ static int cgroup_create(const struct spec *s, const char *id, struct cgroup **o
 		d->v2 = m->v2;
 		if (cg_mkdirs(m->mnt, dir, !m->v2 && (m->ctls & (1u << CG_CPUSET)), &d->made, err) < 0)
 			goto fail;
+		char procs[16];
+		/* like runc: never join (and later kill) processes of another container */
+		if (!d->made && cg_read_at(dir, "cgroup.procs", procs, sizeof(procs)) == 0 && *procs) {
+			err_set(err, EBUSY, "linux.cgroupsPath: cgroup %s already has processes", dir);
+			goto fail;
+		}
 		/* a controller on both v1 and v2 stays with v1 (it cannot be on both) */
 		d->ctls = m->v2 ? cg_v2_enable(m->mnt, dir) & ~v1ctls : m->ctls;
 	}
@@ -5194,14 +5549,15 @@ static void seccomp_features(struct jw *w);
  *    default action is skipped; args naming one index twice become one rule per arg (runc);
  *    otherwise args are ANDed and rules ORed. The first unconditional rule of a syscall
  *    wins over every other rule of it (libseccomp); conditional rules are tried in profile
- *    order, the first match wins.
+ *    order, the first match wins, or, when their actions differ, in libseccomp's order.
  *  - 64-bit args compare hi word then lo word (unsigned); on 32-bit ABIs (x86, x32, arm,
  *    mips o32/n32) only the lo word, with the value truncated, as libseccomp does.
  *    MASKED_EQ compares (arg & mask) == (value & mask).
  *  - not copied from libseccomp: on x86 (i386) it also turns socket and SysV IPC rules into
  *    socketcall/ipc rules on their first argument; we do not (name "socketcall"/"ipc").
- *    Conditional rules of one syscall with different actions that overlap may decide
- *    differently from libseccomp's tree order (libseccomp refuses some such sets).
+ *    Overlapping conditional rules of one syscall with different actions can still decide
+ *    differently (libseccomp refuses some such sets, and on aarch64/riscv64 2.5.4 drops
+ *    some of them).
  *  - runc's -ENOSYS stub: unless the default action is ALLOW, LOG or TRACE, a number
  *    above the highest one named in the profile for a listed arch returns ERRNO(ENOSYS),
  *    so that libc falls back (clone3 -> clone, openat2 -> openat ...).
@@ -5759,12 +6115,16 @@ static const char *sc_native_arch_name(void)
 	return "AARCH64";
 #elif defined(__arm__)
 	return "ARM";
-#elif defined(__mips__) && _MIPS_SIM == _ABI64
-	return defined(__MIPSEL__) ? "MIPSEL64" : "MIPS64";
-#elif defined(__mips__) && _MIPS_SIM == _ABIN32
-	return defined(__MIPSEL__) ? "MIPSEL64N32" : "MIPS64N32";
+#elif defined(__mips__) && defined(__MIPSEL__) && _MIPS_SIM == _ABI64
+	return "MIPSEL64";
+#elif defined(__mips__) && defined(__MIPSEL__) && _MIPS_SIM == _ABIN32
+	return "MIPSEL64N32";
 #elif defined(__mips__) && defined(__MIPSEL__)
 	return "MIPSEL";
+#elif defined(__mips__) && _MIPS_SIM == _ABI64
+	return "MIPS64";
+#elif defined(__mips__) && _MIPS_SIM == _ABIN32
+	return "MIPS64N32";
 #elif defined(__mips__)
 	return "MIPS";
 #elif defined(__riscv) && __riscv_xlen == 64
@@ -5876,9 +6236,11 @@ static int sc_prepare(const struct spec_seccomp *sc, struct sc_filter *f, uint32
 				return err_set(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].index: %u is not 0-5",
 					       i, k, r->args[k].index);
 		if (r->action == SC_ACT_NOTIFY) {
+			/* runc refuses write; we hand the listener over with sendmsg */
 			for (size_t k = 0; k < r->n_names; k++)
-				if (strcmp(r->names[k], "write") == 0)
-					return err_set(err, 0, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for write (the runtime needs it to hand the listener over)", i);
+				if (!strcmp(r->names[k], "write") || !strcmp(r->names[k], "sendmsg"))
+					return err_set(err, 0, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for %s (the runtime needs it to hand the listener over)",
+						       i, r->names[k]);
 			f->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 		}
 	}
@@ -6121,6 +6483,32 @@ static int sc_entry_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Conditional rules of one syscall with different actions are tried in the order of
+ * libseccomp's tree: by their lowest argument's index, then value, both descending
+ * (ties keep profile order). */
+static int sc_entry_lib_cmp(const void *a, const void *b)
+{
+	const struct sc_entry *x = a, *y = b;
+	const struct spec_seccomp_arg *p = &x->args[0], *q = &y->args[0];
+	for (size_t i = 1; i < x->n_args; i++)
+		if (x->args[i].index < p->index)
+			p = &x->args[i];
+	for (size_t i = 1; i < y->n_args; i++)
+		if (y->args[i].index < q->index)
+			q = &y->args[i];
+	uint64_t pv = p->op == SC_OP_MASKED_EQ ? p->value_two & p->value : p->value;
+	uint64_t qv = q->op == SC_OP_MASKED_EQ ? q->value_two & q->value : q->value;
+	if (x->arg32) {
+		pv = (uint32_t)pv;
+		qv = (uint32_t)qv;
+	}
+	if (p->index != q->index)
+		return p->index > q->index ? -1 : 1;
+	if (pv != qv)
+		return pv > qv ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 static int sc_u32_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -6261,6 +6649,11 @@ static int sc_lane_emit(struct sc_prog *p, const struct spec_seccomp *sc, struct
 				}
 				x.first = first;
 				x.count = ei - first;
+				bool mixed = false;
+				for (size_t k = first + 1; k < ei; k++)
+					mixed |= e[k].ret != e[first].ret;
+				if (x.block && mixed)
+					qsort(e + first, x.count, sizeof(*e), sc_entry_lib_cmp);
 				at++;
 			} else {
 				at = ei < n_e && e[ei].nr < end ? e[ei].nr : end;
@@ -7355,7 +7748,8 @@ static int mnt_idmapped(const struct rootfs_ctx *c, const struct spec_mount *m, 
 		return err_set(err, errno, "open_tree %s (idmapped mounts need Linux 5.12)", src);
 	struct mnt_attr a = {.attr_set = MNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
 	if (mnt_sys_setattr(tree, "", AT_EMPTY_PATH | rec, &a) < 0)
-		return err_set(err, errno, "idmap %s", src);
+		return err_set(err, errno, "idmap %s%s", src, errno == EPERM && c->userns ?
+			       " (from inside a user namespace only its own filesystems can be idmapped)" : "");
 	if (mnt_sys_move(tree, target_fd) < 0)
 		return err_set(err, errno, "move_mount %s", src);
 	return 0;
@@ -8788,15 +9182,15 @@ static int term_bind_console(int slave, struct ctr_error *err)
 	return 0;
 }
 
-/* Send fd over an AF_UNIX socket with SCM_RIGHTS; the payload is a name, as runc's. */
-static int term_send_fd(int sock, int fd, const char *name, struct ctr_error *err)
+/* Send data[0..len) with fd attached (SCM_RIGHTS) over an AF_UNIX socket. */
+static int term_sendmsg_fd(int sock, int fd, const void *data, size_t len, struct ctr_error *err)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	memset(&u, 0, sizeof(u));
-	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name) + 1};
+	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
@@ -8812,27 +9206,54 @@ static int term_send_fd(int sock, int fd, const char *name, struct ctr_error *er
 	}
 }
 
-/* Receive one fd sent with term_send_fd (or by runc-compatible senders). */
-static int term_recv_fd(int sock, int *fd_out, struct ctr_error *err)
+/* Send fd with a name as payload, as runc's console socket protocol does. */
+static int term_send_fd(int sock, int fd, const char *name, struct ctr_error *err)
+{
+	return term_sendmsg_fd(sock, fd, name, strlen(name) + 1, err);
+}
+
+/* Receive one message into buf (at most size bytes) and the fd sent with it, if any
+ * (*fd_out = -1 when none; extra fds are closed). Returns the length, or -1 (errno). */
+static ssize_t term_recvmsg_fd(int sock, void *buf, size_t size, int *fd_out)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(4 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	char name[256];
-	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name)};
+	struct iovec iov = {.iov_base = buf, .iov_len = size};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	ssize_t n;
+	*fd_out = -1;
 	do
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (*fd_out < 0)
+				*fd_out = fd;
+			else
+				close(fd);
+		}
+	}
+	return n;
+}
+
+/* Receive one fd sent with term_send_fd (or by runc-compatible senders). */
+static int term_recv_fd(int sock, int *fd_out, struct ctr_error *err)
+{
+	char name[256];
+	if (term_recvmsg_fd(sock, name, sizeof(name), fd_out) < 0)
 		return err_set(err, errno, "receive terminal fd");
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+	if (*fd_out < 0)
 		return err_set(err, EBADMSG, "receive terminal fd: no fd in the message");
-	memcpy(fd_out, CMSG_DATA(c), sizeof(int));
 	return 0;
 }
 
@@ -8850,6 +9271,39 @@ static int term_send_to_console_socket(const char *path, int master, struct ctr_
 		return err_set(err, errno, "connect to console socket %s", path);
 	if (term_send_fd(sock, master, "/dev/ptmx", err) < 0)
 		return err_prefix(err, "console socket %s", path);
+	return 0;
+}
+
+/* In the container process, inside its root: make a pty in the container's devpts, send
+ * the master to ctr over sync (msg is the payload), make the slave the controlling
+ * terminal and stdio (and /dev/console for an init). */
+static int term_setup_child(int sync, const void *msg, size_t len, unsigned rows, unsigned cols,
+			    bool console, struct ctr_error *err)
+{
+	int master AUTO_CLOSE = -1, slave AUTO_CLOSE = -1;
+	if (term_open_pty(&master, &slave, err) < 0 ||
+	    term_sendmsg_fd(sync, master, msg, len, err) < 0 ||
+	    term_become_controlling(slave, rows, cols, err) < 0 ||
+	    (console && term_bind_console(slave, err) < 0))
+		return err_prefix(err, "terminal");
+	return 0;
+}
+
+/* In ctr: hand the master received from the container on, to the console socket (and
+ * close it) or to the caller through *pty_master. Takes master in every case. */
+static int term_deliver(int master, const char *console_socket, int *pty_master,
+			struct ctr_error *err)
+{
+	if (console_socket) {
+		int rc = term_send_to_console_socket(console_socket, master, err);
+		close(master);
+		return rc;
+	}
+	if (!pty_master) {
+		close(master);
+		return err_set(err, EINVAL, "terminal: no console socket and nobody to relay");
+	}
+	*pty_master = master;
 	return 0;
 }
 
@@ -8990,6 +9444,1345 @@ static int hooks_run(const struct spec *s, enum spec_hook_kind kind, const char 
 /* ======================================================================
  * lifecycle
  * ====================================================================== */
+
+/* ctr_create runs the create flow of the handbook:
+ *   ctr --fork--> stage-1: setns (user first), unshare(USER) + maps by ctr, unshare(rest)
+ *                  --clone(CLONE_PARENT)--> init (a child of ctr, pid 1 of the new pid ns)
+ *   init: rootfs, names, process attributes, identity; "ready"; waits on start.sock.
+ * ctr and the children talk over a SOCK_SEQPACKET pair, one message per step. Errors of
+ * the children come back as text and fail ctr_create, which then unwinds everything. */
+
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+#define LC_START_SOCK "start.sock"
+#define LC_CONFIG_COPY "config.json"
+
+enum lc_msg_type {
+	LC_CGROUP_DONE = 'c',  /* ctr -> stage-1: you are in the cgroup, go on */
+	LC_USERNS = 'U',       /* stage-1 -> ctr: new user ns made, write the maps */
+	LC_USERNS_DONE = 'u',  /* ctr -> stage-1 */
+	LC_INIT_PID = 'P',     /* stage-1 -> ctr: the init's pid; val2: 1 if ctr's child */
+	LC_HOOKS = 'H',        /* init -> ctr: mounts done, run prestart/createRuntime hooks */
+	LC_HOOKS_DONE = 'h',   /* ctr -> init: val = the init's host pid */
+	LC_READY = 'R',        /* init -> ctr: set up, waiting for start */
+	LC_GO = 'G',           /* ctr -> init: state saved, wait for start now */
+	LC_ERROR = 'E',        /* child -> ctr: val = errno, text = message */
+};
+
+struct lc_msg {
+	char type;
+	int32_t val, val2;
+	char text[sizeof(((struct ctr_error *)0)->msg)];
+};
+#define LC_MSG_HDR offsetof(struct lc_msg, text)
+
+const char *ctr_status_name(enum ctr_status status)
+{
+	static const char *const names[] = {"creating", "created", "running", "paused", "stopped"};
+	return (unsigned)status < ARRAY_LEN(names) ? names[status] : "unknown";
+}
+
+int ctr_id_valid(const char *id, struct ctr_error *err)
+{
+	if (!id || !*id)
+		return err_set(err, EINVAL, "invalid container id: empty");
+	size_t len = strlen(id);
+	if (len > 1024)
+		return err_set(err, EINVAL, "invalid container id: longer than 1024 bytes");
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)id[i];
+		if (!(isalnum(ch) || ch == '_' || ch == '+' || ch == '-' || (ch == '.' && i > 0)))
+			return err_set(err, EINVAL, "invalid container id \"%s\"", id);
+	}
+	return 0;
+}
+
+static const struct lc_signame {
+	char name[8];
+	unsigned char sig;
+} lc_signames[] = {
+	{"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+	{"TRAP", SIGTRAP},   {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
+	{"FPE", SIGFPE},     {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
+	{"USR2", SIGUSR2},   {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
+#ifdef SIGSTKFLT
+	{"STKFLT", SIGSTKFLT},
+#endif
+	{"CHLD", SIGCHLD},   {"CLD", SIGCHLD},      {"CONT", SIGCONT},   {"STOP", SIGSTOP},
+	{"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},
+	{"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+	{"WINCH", SIGWINCH}, {"IO", SIGIO},         {"POLL", SIGPOLL},
+#ifdef SIGPWR
+	{"PWR", SIGPWR},
+#endif
+	{"SYS", SIGSYS},
+};
+
+int ctr_signal_parse(const char *name, int *sig, struct ctr_error *err)
+{
+	int64_t num;
+	if (!name || !*name)
+		return err_set(err, EINVAL, "invalid signal: empty");
+	if (parse_i64(name, &num) == 0) {
+		if (num <= 0 || num >= _NSIG)
+			return err_set(err, EINVAL, "invalid signal number %s", name);
+		*sig = (int)num;
+		return 0;
+	}
+	const char *n = name;
+	if (strncasecmp(n, "SIG", 3) == 0)
+		n += 3;
+	for (size_t i = 0; i < ARRAY_LEN(lc_signames); i++) {
+		if (strcasecmp(n, lc_signames[i].name) == 0) {
+			*sig = lc_signames[i].sig;
+			return 0;
+		}
+	}
+	/* RTMIN, RTMIN+N, RTMAX, RTMAX-N */
+	int base = 0, sign = 0;
+	if (strncasecmp(n, "RTMIN", 5) == 0)
+		base = SIGRTMIN, sign = 1;
+	else if (strncasecmp(n, "RTMAX", 5) == 0)
+		base = SIGRTMAX, sign = -1;
+	if (base) {
+		int64_t off = 0;
+		if (n[5] && ((n[5] != '+' && n[5] != '-') || (n[5] == '+') != (sign > 0) ||
+			     parse_i64(n + 6, &off) < 0 || off < 0))
+			return err_set(err, EINVAL, "unknown signal \"%s\"", name);
+		int64_t v = base + sign * off;
+		if (v >= SIGRTMIN && v <= SIGRTMAX) {
+			*sig = (int)v;
+			return 0;
+		}
+	}
+	return err_set(err, EINVAL, "unknown signal \"%s\"", name);
+}
+
+PRINTF_LIKE(3, 4)
+static void lc_log(const struct ctr_opts *o, int level, const char *fmt, ...)
+{
+	if (!o || !o->log_fn || (level == CTR_LOG_DEBUG && !o->debug))
+		return;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o->log_fn(o->log_arg, level, msg);
+}
+
+/* ---------- sync messages ---------- */
+
+static int lc_send(int fd, char type, int32_t val, int32_t val2, const char *text)
+{
+	struct lc_msg m;
+	m.type = type;
+	m.val = val;
+	m.val2 = val2;
+	size_t tlen = 0;
+	if (text) {
+		tlen = strnlen(text, sizeof(m.text) - 1);
+		memcpy(m.text, text, tlen);
+	}
+	m.text[tlen] = 0;
+	for (;;) {
+		ssize_t n = send(fd, &m, LC_MSG_HDR + tlen + 1, MSG_NOSIGNAL);
+		if (n >= 0)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+/* Receive one message; an LC_ERROR or a closed peer becomes err (what = the step). */
+static int lc_recv(int fd, struct lc_msg *m, const char *what, struct ctr_error *err)
+{
+	ssize_t n;
+	do
+		n = recv(fd, m, sizeof(*m), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return err_set(err, errno, "%s: reading from the container init", what);
+	if (n < (ssize_t)LC_MSG_HDR)
+		return err_set(err, EPIPE, "%s: the container init exited unexpectedly", what);
+	((char *)m)[n < (ssize_t)sizeof(*m) ? (size_t)n : sizeof(*m) - 1] = 0;
+	m->text[sizeof(m->text) - 1] = 0;
+	if (m->type == LC_ERROR) {
+		err_set(err, 0, "%s", m->text);
+		err->errnum = m->val;
+		return -1;
+	}
+	return 0;
+}
+
+static int lc_expect(int fd, char type, struct lc_msg *m, const char *what,
+		     struct ctr_error *err)
+{
+	if (lc_recv(fd, m, what, err) < 0)
+		return -1;
+	if (m->type != type)
+		return err_set(err, EPROTO, "%s: unexpected message '%c' from the container init",
+			       what, m->type);
+	return 0;
+}
+
+static int lc_annotations_json(const struct spec *s, char **out, struct ctr_error *err)
+{
+	*out = NULL;
+	if (!s->n_annotations)
+		return 0;
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, NULL);
+	jw_obj_begin(&w);
+	for (size_t i = 0; i < s->n_annotations; i++) {
+		jw_key(&w, s->annotations[i].key);
+		jw_str(&w, s->annotations[i].value);
+	}
+	jw_obj_end(&w);
+	return sbuf_take(&sb, out, err);
+}
+
+/* The OCI state given to hooks on stdin (compact, as runc). */
+static int lc_hook_state(const char *id, enum ctr_status status, pid_t pid, const char *bundle,
+			 const char *rootfs, const struct spec *s, char **out, struct ctr_error *err)
+{
+	struct ctr_state st = {.status = status, .pid = pid};
+	snprintf(st.id, sizeof(st.id), "%s", id);
+	st.bundle = (char *)bundle;
+	st.rootfs = (char *)rootfs;
+	st.owner = (char *)"";
+	char *ann = NULL;
+	if (s && lc_annotations_json(s, &ann, err) < 0)
+		return -1;
+	st.annotations_json = ann;
+	int rc = ctr_state_json(&st, NULL, out, err);
+	free(ann);
+	return rc;
+}
+
+static bool lc_has_hooks(const struct spec *s, enum spec_hook_kind kind)
+{
+	return s->n_hooks[kind] > 0;
+}
+
+/* Run one kind of hooks with the state; errors name the kind. */
+static int lc_run_hooks(const struct spec *s, enum spec_hook_kind kind, const char *id,
+			enum ctr_status status, pid_t pid, const char *bundle, const char *rootfs,
+			struct ctr_error *err)
+{
+	if (!lc_has_hooks(s, kind))
+		return 0;
+	char *state = NULL;
+	if (lc_hook_state(id, status, pid, bundle, rootfs, s, &state, err) < 0)
+		return -1;
+	int rc = hooks_run(s, kind, state, err);
+	free(state);
+	return rc;
+}
+
+/* ---------- the children ---------- */
+
+/* What the children need, all prepared by ctr before the first fork. */
+struct lc_create {
+	const struct ctr_opts *o;
+	const char *id, *bundle;
+	const struct ctr_create_args *a;
+	const struct spec *spec;
+	const char *rootfs;
+	struct sc_filter *filter;
+	int sync_fd;                 /* child end of the sync pair (in ctr: ctr's end) */
+	int listen_fd;               /* bound at <statedir>/start.sock */
+	int ns_fds[8];               /* namespaces to join: fd, or -1 */
+	int ns_types[8];
+	size_t n_ns;
+	int unshare_flags;           /* new namespaces other than user */
+	bool new_userns, any_userns;
+	bool new_netns, has_mntns;
+};
+
+__attribute__((noreturn))
+static void lc_child_fail(int fd, struct ctr_error *e)
+{
+	lc_send(fd, LC_ERROR, e->errnum, 0, e->msg);
+	_exit(1);
+}
+
+/* Become root of the user namespace we just entered (needs uid/gid 0 mapped). */
+static int lc_become_root(struct ctr_error *err)
+{
+	if (setresgid(0, 0, 0) < 0)
+		return err_set(err, errno, "setresgid(0) in the user namespace");
+	if (setresuid(0, 0, 0) < 0)
+		return err_set(err, errno, "setresuid(0) in the user namespace");
+	return 0;
+}
+
+static pid_t lc_clone_parent(void)
+{
+#if defined(__s390__) || defined(__CRIS__)
+	return (pid_t)syscall(SYS_clone, 0, CLONE_PARENT | SIGCHLD, NULL, NULL, 0);
+#else
+	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+#endif
+}
+
+/* Is args[0] something execve could run? Checked at create like runc, so a typo fails
+ * `create`, not `start`. PATH comes from the process env, as for the exec. */
+static int lc_check_executable(const struct spec_process *p, struct ctr_error *err)
+{
+	const char *cmd = p->args[0];
+	if (strchr(cmd, '/')) {
+		if (access(cmd, X_OK) < 0)
+			return err_set(err, errno, "exec: %s", cmd);
+		return 0;
+	}
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (size_t i = 0; i < p->n_env; i++)
+		if (str_has_prefix(p->env[i], "PATH="))
+			path = p->env[i] + 5;
+	char buf[PATH_MAX];
+	for (const char *s = path; ; ) {
+		const char *e = strchrnul(s, ':');
+		size_t dl = (size_t)(e - s);
+		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)dl, s, dl ? "/" : "", cmd) <
+		    (int)sizeof(buf)) {
+			struct stat sb;
+			if (stat(buf, &sb) == 0 && S_ISREG(sb.st_mode) && access(buf, X_OK) == 0)
+				return 0;
+		}
+		if (!*e)
+			break;
+		s = e + 1;
+	}
+	return err_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", cmd);
+}
+
+/* Put fd above `min` (internal fds must not land on the fds passed to the container). */
+static int lc_fd_above(int fd, int min)
+{
+	if (fd >= min)
+		return fd;
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, min);
+	if (nfd >= 0)
+		close(fd);
+	return nfd;
+}
+
+static void lc_reset_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int s = 1; s < _NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaction(s, &sa, NULL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+__attribute__((noreturn))
+static void lc_init_main(struct lc_create *c, bool child_of_ctr)
+{
+	struct ctr_error e = {0};
+	const struct spec *s = c->spec;
+	const struct spec_process *p = &s->process;
+	int fd = c->sync_fd;
+
+	/* CVE-2019-5736: nothing in the container may open our binary via /proc/PID/exe */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (child_of_ctr)
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	for (int i = 0; c->a->stdio && i < 3; i++)
+		if (c->a->stdio[i] != i && dup2(c->a->stdio[i], i) < 0)
+			err_set(&e, errno, "init: dup2 stdio fd %d", i), lc_child_fail(fd, &e);
+	if (c->new_netns && net_loopback_up(&e) < 0)
+		lc_child_fail(fd, &e);
+	struct rootfs_ctx rc = {
+		.spec = s, .rootfs = c->rootfs, .no_pivot = c->a->no_pivot != 0,
+		.userns = c->any_userns,
+	};
+	if (rootfs_setup(&rc, &e) < 0)
+		lc_child_fail(fd, &e);
+	pid_t host_pid = 0;
+	if (lc_has_hooks(s, HOOK_PRESTART) || lc_has_hooks(s, HOOK_CREATE_RUNTIME) ||
+	    lc_has_hooks(s, HOOK_CREATE_CONTAINER)) {
+		/* ctr runs prestart + createRuntime now, before the root switch */
+		struct lc_msg m;
+		if (lc_send(fd, LC_HOOKS, 0, 0, NULL) < 0 ||
+		    lc_expect(fd, LC_HOOKS_DONE, &m, "init", &e) < 0)
+			_exit(1);
+		host_pid = m.val;
+		if (lc_run_hooks(s, HOOK_CREATE_CONTAINER, c->id, CTR_CREATING, host_pid, c->bundle,
+				 c->rootfs, &e) < 0)
+			lc_child_fail(fd, &e);
+	}
+	if (rootfs_enter(&rc, &e) < 0)
+		lc_child_fail(fd, &e);
+	if (process_set_names_and_sysctl(s, &e) < 0 ||
+	    process_prepare(s, p, c->a->no_new_keyring != 0, &e) < 0 ||
+	    process_chdir(p, &e) < 0)
+		lc_child_fail(fd, &e);
+	/* Without noNewPrivileges, installing a filter needs CAP_SYS_ADMIN: do it before
+	 * the identity change drops it; otherwise as late as possible (as runc does). */
+	bool seccomp_early = c->filter && !p->no_new_privileges;
+	int listener = -1;
+	if (seccomp_early && seccomp_install(c->filter, &listener, &e) < 0)
+		lc_child_fail(fd, &e);
+	if (listener >= 0)
+		close(listener); /* TODO(seccomp notify): pass to ctr for listenerPath */
+	if (process_set_identity(p, &e) < 0 || lc_check_executable(p, &e) < 0)
+		lc_child_fail(fd, &e);
+
+	/* From here on a dying ctr is noticed as EOF on the sync socket. */
+	if (child_of_ctr)
+		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	struct lc_msg m;
+	if (lc_send(fd, LC_READY, 0, 0, NULL) < 0 || lc_recv(fd, &m, "init", &e) < 0 ||
+	    m.type != LC_GO)
+		_exit(1);
+	host_pid = m.val;
+	close(fd);
+
+	int first = 3 + (c->a->preserve_fds > 0 ? c->a->preserve_fds : 0);
+	int conn;
+	do
+		conn = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	while (conn < 0 && errno == EINTR);
+	if (conn < 0)
+		_exit(1);
+	close(c->listen_fd);
+	conn = lc_fd_above(conn, first);
+	if (conn < 0)
+		_exit(1);
+	/* runc's --preserve-fds: the caller's fds 3..3+N-1 survive the exec */
+	for (int i = 3; i < first; i++) {
+		int fl = fcntl(i, F_GETFD);
+		if (fl >= 0 && (fl & FD_CLOEXEC))
+			fcntl(i, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	if (fds_close_from(first, conn, &e) < 0)
+		goto fail;
+	if (lc_has_hooks(s, HOOK_START_CONTAINER)) {
+		if (lc_run_hooks(s, HOOK_START_CONTAINER, c->id, CTR_CREATED, host_pid, c->bundle,
+				 c->rootfs, &e) < 0)
+			goto fail;
+	}
+	if (c->filter && !seccomp_early) {
+		if (seccomp_install(c->filter, &listener, &e) < 0)
+			goto fail;
+		if (listener >= 0)
+			close(listener);
+	}
+	lc_reset_signals();
+	process_exec(p, &e);
+fail:
+	(void)write_all(conn, e.msg, strlen(e.msg));
+	_exit(127);
+}
+
+__attribute__((noreturn))
+static void lc_stage1_main(struct lc_create *c)
+{
+	struct ctr_error e = {0};
+	int fd = c->sync_fd;
+	struct lc_msg m;
+
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* wait until ctr has put us into the cgroup: the init and the cgroup ns inherit it */
+	if (lc_expect(fd, LC_CGROUP_DONE, &m, "stage-1", &e) < 0)
+		_exit(1);
+	/* join namespaces given by path (user first: it grants the rights for the rest) */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < c->n_ns; i++) {
+			if ((c->ns_types[i] == CLONE_NEWUSER) != (pass == 0))
+				continue;
+			if (setns(c->ns_fds[i], c->ns_types[i]) < 0)
+				err_set(&e, errno, "setns into namespace %zu of linux.namespaces", i),
+					lc_child_fail(fd, &e);
+			close(c->ns_fds[i]);
+			if (c->ns_types[i] == CLONE_NEWUSER && lc_become_root(&e) < 0)
+				lc_child_fail(fd, &e);
+		}
+	}
+	if (c->new_userns) {
+		if (unshare(CLONE_NEWUSER) < 0)
+			err_set(&e, errno, "unshare user namespace"), lc_child_fail(fd, &e);
+		if (lc_send(fd, LC_USERNS, 0, 0, NULL) < 0 ||
+		    lc_expect(fd, LC_USERNS_DONE, &m, "stage-1", &e) < 0)
+			_exit(1);
+		if (lc_become_root(&e) < 0)
+			lc_child_fail(fd, &e);
+	}
+	if (c->unshare_flags && unshare(c->unshare_flags) < 0)
+		err_set(&e, errno, "unshare namespaces (flags 0x%x)", (unsigned)c->unshare_flags),
+			lc_child_fail(fd, &e);
+	if ((c->unshare_flags & CLONE_NEWTIME) && timens_write_offsets(c->spec, &e) < 0)
+		lc_child_fail(fd, &e);
+	bool child_of_ctr = true;
+	pid_t pid = lc_clone_parent();
+	if (pid < 0 && (errno == EINVAL || errno == ENOSYS || errno == EPERM)) {
+		child_of_ctr = false; /* qemu-user refuses clone flags: a grandchild then */
+		pid = fork();
+	}
+	if (pid < 0)
+		err_set(&e, errno, "creating the container init"), lc_child_fail(fd, &e);
+	if (pid == 0)
+		lc_init_main(c, child_of_ctr);
+	lc_send(fd, LC_INIT_PID, pid, child_of_ctr, NULL);
+	_exit(0);
+}
+
+/* ---------- helpers of the parent ---------- */
+
+static int lc_ns_type(int type, const char **name)
+{
+	static const struct { int type; const char *name; } t[] = {
+		{CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mount"}, {CLONE_NEWPID, "pid"},
+		{CLONE_NEWNET, "network"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"},
+		{CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWTIME, "time"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(t); i++)
+		if (t[i].type == type) {
+			*name = t[i].name;
+			return 0;
+		}
+	return -1;
+}
+
+/* Fill the namespace part of c from linux.namespaces; opens the paths to join. */
+static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
+{
+	const struct spec_linux *lx = &c->spec->lx;
+	for (size_t i = 0; i < (c->spec->has_linux ? lx->n_namespaces : 0); i++) {
+		const struct spec_namespace *ns = &lx->namespaces[i];
+		const char *name;
+		if (lc_ns_type(ns->type, &name) < 0)
+			return err_set(err, EINVAL, "linux.namespaces[%zu]: unknown type", i);
+		if (ns->type == CLONE_NEWUSER)
+			c->any_userns = true;
+		if (ns->type == CLONE_NEWNS)
+			c->has_mntns = true;
+		if (!ns->path || !*ns->path) {
+			if (ns->type == CLONE_NEWUSER)
+				c->new_userns = true;
+			else
+				c->unshare_flags |= ns->type;
+			if (ns->type == CLONE_NEWNET)
+				c->new_netns = true;
+			continue;
+		}
+		if (c->n_ns >= ARRAY_LEN(c->ns_fds))
+			return err_set(err, EINVAL, "linux.namespaces: too many entries");
+		int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return err_set(err, errno, "linux.namespaces[%zu]: open %s namespace %s", i,
+				       name, ns->path);
+		c->ns_fds[c->n_ns] = fd;
+		c->ns_types[c->n_ns++] = ns->type;
+	}
+	if (!c->has_mntns)
+		return err_set(err, EINVAL,
+			       "linux.namespaces: a mount namespace is required to set up the rootfs");
+	if (c->new_userns && !(c->spec->lx.n_uid_mappings && c->spec->lx.n_gid_mappings))
+		return err_set(err, EINVAL,
+			       "linux.uidMappings/gidMappings: required with a new user namespace");
+	return 0;
+}
+
+/* The address of <statedir>/start.sock: the path itself, or via /proc/self/fd when it
+ * is longer than sun_path. */
+static int lc_sock_addr(const char *root, const char *id, int dir_fd, struct sockaddr_un *sa,
+			struct ctr_error *err)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	int n = snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s/" LC_START_SOCK,
+			 root ? root : CTR_DEFAULT_ROOT, id);
+	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
+		n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/" LC_START_SOCK,
+			     dir_fd);
+	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
+		return err_set(err, ENAMETOOLONG, "start socket path");
+	return 0;
+}
+
+static void lc_owner(char *buf, size_t size)
+{
+	uid_t uid = geteuid();
+	struct passwd *pw = getpwuid(uid);
+	if (pw && pw->pw_name)
+		snprintf(buf, size, "%s", pw->pw_name);
+	else
+		snprintf(buf, size, "#%u", (unsigned)uid);
+}
+
+/* Go's RFC3339Nano: trailing zeros of the fraction are dropped. */
+static void lc_created_now(char *buf, size_t size)
+{
+	time_rfc3339(buf, size);
+	char *dot = strchr(buf, '.'), *z = strchr(buf, 'Z');
+	if (!dot || !z)
+		return;
+	char *end = z;
+	while (end > dot + 1 && end[-1] == '0')
+		end--;
+	if (end == dot + 1)
+		end = dot;
+	memmove(end, z, strlen(z) + 1);
+}
+
+
+static int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
+{
+	char buf[32], dir[PATH_MAX];
+	int n = snprintf(buf, sizeof(buf), "%ld", (long)pid);
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return err_set(err, ENAMETOOLONG, "pid file %s", path);
+	char *slash = strrchr(dir, '/');
+	const char *name = path;
+	int dfd = AT_FDCWD;
+	if (slash) {
+		*slash = 0;
+		name = slash + 1;
+		dfd = open(slash == dir ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return err_set(err, errno, "pid file directory %s", dir);
+	}
+	int rc = write_file_atomic(dfd, name, buf, (size_t)n, 0644, err);
+	if (dfd >= 0)
+		close(dfd);
+	return rc < 0 ? err_prefix(err, "pid file %s", path) : 0;
+}
+
+/* Kill a child we made and reap it. */
+static void lc_kill_reap(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create_args *a,
+	       pid_t *pid_out, struct ctr_error *err)
+{
+	static const struct ctr_create_args no_args = {.bundle = NULL};
+	if (!a)
+		a = &no_args;
+	if (ctr_id_valid(id, err) < 0)
+		return -1;
+	const char *root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
+	char bundle[PATH_MAX], rootfs[PATH_MAX];
+	if (!realpath(a->bundle ? a->bundle : ".", bundle))
+		return err_set(err, errno, "bundle %s", a->bundle ? a->bundle : ".");
+
+	struct lc_create c = {.o = o, .id = id, .bundle = bundle, .a = a, .sync_fd = -1,
+			      .listen_fd = -1};
+	struct state_handle h = {.root_fd = -1, .dir_fd = -1};
+	struct state st = {0};
+	struct spec *spec = NULL;
+	struct cgroup *cg = NULL;
+	char *config_text = NULL;
+	size_t config_len = 0;
+	int sync[2] = {-1, -1};
+	pid_t stage1 = -1, init = -1;
+	bool init_is_child = false;
+	bool state_made = false;
+	int rc = -1;
+	struct lc_msg m;
+
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	if (read_file(path, 16u << 20, &config_text, &config_len, err) < 0 ||
+	    spec_parse(config_text, config_len, "config.json", &spec, err) < 0)
+		goto out;
+	c.spec = spec;
+	if (!spec->has_process || !spec->process.n_args) {
+		err_set(err, EINVAL, "config.json: process.args: required to create a container");
+		goto out;
+	}
+	if (spec->process.terminal && !a->console_socket && !a->pty_master) {
+		err_set(err, EINVAL, "config.json: process.terminal is true: a console socket is "
+			"required");
+		goto out;
+	}
+	if (spec->process.terminal) {
+		/* TODO(terminal): the terminal section sends the pty master to the socket */
+		err_set(err, ENOTSUP, "process.terminal: terminals are not supported yet");
+		goto out;
+	}
+	const char *rp = spec->root_path ? spec->root_path : "rootfs";
+	if (rp[0] == '/')
+		snprintf(path, sizeof(path), "%s", rp);
+	else
+		snprintf(path, sizeof(path), "%s/%s", bundle, rp);
+	if (!realpath(path, rootfs)) {
+		err_set(err, errno, "root.path: %s", path);
+		goto out;
+	}
+	c.rootfs = rootfs;
+	for (size_t i = 0; i < ARRAY_LEN(c.ns_fds); i++)
+		c.ns_fds[i] = -1;
+	if (lc_plan_namespaces(&c, err) < 0)
+		goto out;
+
+	if (state_open(root, id, STATE_CREATE, &h, err) < 0)
+		goto out;
+	state_made = true;
+	if (cgroup_create(spec, id, &cg, err) < 0) {
+		err_prefix(err, "creating cgroup");
+		goto out;
+	}
+	if (spec->has_linux && spec->lx.seccomp &&
+	    seccomp_compile(spec->lx.seccomp, &c.filter, err) < 0) {
+		err_prefix(err, "linux.seccomp");
+		goto out;
+	}
+
+	int min_fd = 3 + (a->preserve_fds > 0 ? a->preserve_fds : 0);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0) {
+		err_set(err, errno, "socketpair");
+		goto out;
+	}
+	c.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa;
+	if (c.listen_fd < 0) {
+		err_set(err, errno, "start socket");
+		goto out;
+	}
+	if (lc_sock_addr(root, id, h.dir_fd, &sa, err) < 0)
+		goto out;
+	if (bind(c.listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(c.listen_fd, 1) < 0) {
+		err_set(err, errno, "start socket %s/%s/" LC_START_SOCK, root, id);
+		goto out;
+	}
+	if ((sync[1] = lc_fd_above(sync[1], min_fd)) < 0 ||
+	    (c.listen_fd = lc_fd_above(c.listen_fd, min_fd)) < 0) {
+		err_set(err, errno, "moving internal fds above --preserve-fds");
+		goto out;
+	}
+	c.sync_fd = sync[1];
+
+	stage1 = fork();
+	if (stage1 < 0) {
+		err_set(err, errno, "fork");
+		goto out;
+	}
+	if (stage1 == 0) {
+		close(sync[0]);
+		close(h.dir_fd); /* drop our references to the locked state dir */
+		close(h.root_fd);
+		sigset_t all;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+		lc_stage1_main(&c);
+	}
+	close(sync[1]);
+	sync[1] = -1;
+	close(c.listen_fd);
+	c.listen_fd = -1;
+	for (size_t i = 0; i < c.n_ns; i++) {
+		close(c.ns_fds[i]);
+		c.ns_fds[i] = -1;
+	}
+	if (cgroup_enter(cg, stage1, err) < 0) {
+		err_prefix(err, "joining cgroup");
+		goto out;
+	}
+	if (lc_send(sync[0], LC_CGROUP_DONE, 0, 0, NULL) < 0) {
+		err_set(err, errno, "stage-1 exited early");
+		goto out;
+	}
+	for (;;) {
+		if (lc_recv(sync[0], &m, "creating namespaces", err) < 0)
+			goto out;
+		if (m.type == LC_USERNS) {
+			if (userns_write_maps(stage1, spec, err) < 0) {
+				err_prefix(err, "user namespace");
+				goto out;
+			}
+			lc_send(sync[0], LC_USERNS_DONE, 0, 0, NULL);
+		} else if (m.type == LC_INIT_PID) {
+			init = m.val;
+			init_is_child = m.val2;
+			break;
+		} else {
+			err_set(err, EPROTO, "unexpected message '%c' from stage-1", m.type);
+			goto out;
+		}
+	}
+	while (waitpid(stage1, NULL, 0) < 0 && errno == EINTR)
+		;
+	stage1 = -1;
+	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0) {
+		err_prefix(err, "linux.netDevices");
+		goto out;
+	}
+	if (lc_recv(sync[0], &m, "container init", err) < 0)
+		goto out;
+	if (m.type == LC_HOOKS) {
+		if (lc_run_hooks(spec, HOOK_PRESTART, id, CTR_CREATING, init, bundle, rootfs, err) < 0 ||
+		    lc_run_hooks(spec, HOOK_CREATE_RUNTIME, id, CTR_CREATING, init, bundle, rootfs,
+				 err) < 0)
+			goto out;
+		if (lc_send(sync[0], LC_HOOKS_DONE, init, 0, NULL) < 0 ||
+		    lc_recv(sync[0], &m, "container init", err) < 0)
+			goto out;
+	}
+	if (m.type != LC_READY) {
+		err_set(err, EPROTO, "unexpected message '%c' from the container init", m.type);
+		goto out;
+	}
+
+	char owner[64];
+	lc_owner(owner, sizeof(owner));
+	st.id = (char *)id;
+	st.bundle = bundle;
+	st.rootfs = rootfs;
+	st.owner = owner;
+	st.pid = init;
+	st.pid_start = pid_start_time(init);
+	lc_created_now(st.created, sizeof(st.created));
+	st.config_path = (char *)LC_CONFIG_COPY;
+	struct sbuf cgj = {0};
+	struct jw w;
+	jw_init(&w, &cgj, NULL);
+	cgroup_state_write(cg, &w);
+	if (sbuf_take(&cgj, &st.cgroup_json, err) < 0 ||
+	    lc_annotations_json(spec, &st.annotations_json, err) < 0 ||
+	    write_file_atomic(h.dir_fd, LC_CONFIG_COPY, config_text, config_len, 0600, err) < 0 ||
+	    state_save(&h, &st, err) < 0)
+		goto out;
+	if (a->pid_file && lc_write_pid_file(a->pid_file, init, err) < 0)
+		goto out;
+	if (lc_send(sync[0], LC_GO, init, 0, NULL) < 0) {
+		err_set(err, errno, "container init exited before start");
+		goto out;
+	}
+	lc_log(o, CTR_LOG_DEBUG, "created container %s, init pid %ld", id, (long)init);
+	if (pid_out)
+		*pid_out = init;
+	rc = 0;
+out:
+	if (rc < 0) {
+		if (init > 0) {
+			if (init_is_child)
+				lc_kill_reap(init);
+			else
+				kill(init, SIGKILL);
+		}
+		lc_kill_reap(stage1);
+		if (cg) {
+			struct ctr_error e2;
+			cgroup_destroy(cg, true, &e2);
+			cg = NULL;
+		}
+		if (state_made) {
+			struct ctr_error e2;
+			state_remove(&h, &e2);
+		}
+	}
+	free(st.cgroup_json);
+	free(st.annotations_json);
+	if (cg)
+		cgroup_free(cg);
+	if (c.filter)
+		seccomp_filter_free(c.filter);
+	for (size_t i = 0; i < c.n_ns; i++)
+		if (c.ns_fds[i] >= 0)
+			close(c.ns_fds[i]);
+	if (c.listen_fd >= 0)
+		close(c.listen_fd);
+	if (sync[0] >= 0)
+		close(sync[0]);
+	if (sync[1] >= 0)
+		close(sync[1]);
+	state_close(&h);
+	if (spec)
+		spec_free(spec);
+	free(config_text);
+	return rc;
+}
+
+/* ---------- status, start, kill, delete ---------- */
+
+/* A loaded container: state, its handle and the derived status. */
+struct lc_container {
+	struct state_handle h;
+	struct state st;
+	bool loaded;                 /* st is valid (else: still being created) */
+	enum ctr_status status;
+};
+
+static void lc_release(struct lc_container *ct)
+{
+	if (ct->loaded)
+		state_free(&ct->st);
+	state_close(&ct->h);
+	ct->loaded = false;
+}
+
+static void lc_compute_status(struct lc_container *ct)
+{
+	if (!ct->loaded) {
+		ct->status = CTR_CREATING;
+		return;
+	}
+	if (!pid_alive(ct->st.pid, ct->st.pid_start)) {
+		ct->status = CTR_STOPPED;
+		return;
+	}
+	if (faccessat(ct->h.dir_fd, LC_START_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		ct->status = CTR_CREATED;
+		return;
+	}
+	ct->status = CTR_RUNNING;
+	struct cgroup *cg = NULL;
+	struct ctr_error e;
+	bool frozen = false;
+	if (ct->st.cgroup_json && cgroup_state_read(ct->st.cgroup_json, &cg, &e) == 0) {
+		if (cgroup_is_frozen(cg, &frozen, &e) == 0 && frozen)
+			ct->status = CTR_PAUSED;
+		cgroup_free(cg);
+	}
+}
+
+static int lc_open(const struct ctr_opts *o, const char *id, int flags, struct lc_container *ct,
+		   struct ctr_error *err)
+{
+	memset(ct, 0, sizeof(*ct));
+	ct->h.root_fd = ct->h.dir_fd = -1;
+	if (ctr_id_valid(id, err) < 0)
+		return -1;
+	if (state_open(o && o->root ? o->root : CTR_DEFAULT_ROOT, id, flags, &ct->h, err) < 0)
+		return -1;
+	if (faccessat(ct->h.dir_fd, STATE_FILE, F_OK, 0) < 0 && errno == ENOENT) {
+		ct->status = CTR_CREATING;
+		return 0;
+	}
+	if (state_load(&ct->h, &ct->st, err) < 0) {
+		state_close(&ct->h);
+		return err_prefix(err, "container %s", id);
+	}
+	ct->loaded = true;
+	lc_compute_status(ct);
+	return 0;
+}
+
+/* Hooks that run after create (poststart, poststop) come from the config copy kept in
+ * the state dir; most configs have none, so look before parsing. Failures are warnings
+ * (runtime-spec: poststart and poststop errors do not fail the operation). */
+static void lc_run_stored_hooks(const struct ctr_opts *o, struct lc_container *ct,
+				enum spec_hook_kind kind, enum ctr_status status)
+{
+	static const char *const keys[] = {[HOOK_POSTSTART] = "\"poststart\"",
+					   [HOOK_POSTSTOP] = "\"poststop\""};
+	char *text = NULL;
+	size_t len = 0;
+	struct ctr_error e = {0};
+	struct spec *spec = NULL;
+	if (!ct->loaded || read_file_at(ct->h.dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len, &e) < 0)
+		return;
+	if (strstr(text, keys[kind]) && spec_parse(text, len, "config.json", &spec, &e) == 0 &&
+	    lc_run_hooks(spec, kind, ct->h.id, status, status == CTR_STOPPED ? 0 : ct->st.pid,
+			 ct->st.bundle, ct->st.rootfs, &e) < 0)
+		lc_log(o, CTR_LOG_WARN, "%s", e.msg);
+	if (spec)
+		spec_free(spec);
+	free(text);
+}
+
+int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
+{
+	struct lc_container ct;
+	if (lc_open(o, id, 0, &ct, err) < 0)
+		return -1;
+	int rc = -1, fd = -1;
+	switch (ct.status) {
+	case CTR_CREATED:
+		break;
+	case CTR_STOPPED:
+		err_set(err, 0, "cannot start a container that has stopped");
+		goto out;
+	case CTR_CREATING:
+		err_set(err, 0, "cannot start a container that is still being created");
+		goto out;
+	default:
+		err_set(err, 0, "cannot start an already running container");
+		goto out;
+	}
+	struct sockaddr_un sa;
+	if (lc_sock_addr(o && o->root ? o->root : CTR_DEFAULT_ROOT, id, ct.h.dir_fd, &sa, err) < 0)
+		goto out;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err_set(err, errno, "starting container %s: connect to its init", id);
+		goto out;
+	}
+	/* The init execs on accept: EOF means the exec happened (its end is close-on-exec);
+	 * text is the reason it did not. */
+	char msg[sizeof(err->msg)];
+	ssize_t n = read_full(fd, msg, sizeof(msg) - 1);
+	if (n < 0) {
+		err_set(err, errno, "starting container %s", id);
+		goto out;
+	}
+	unlinkat(ct.h.dir_fd, LC_START_SOCK, 0);
+	if (n > 0) {
+		msg[n] = 0;
+		err_set(err, 0, "starting container process: %s", msg);
+		goto out;
+	}
+	lc_log(o, CTR_LOG_DEBUG, "started container %s", id);
+	lc_run_stored_hooks(o, &ct, HOOK_POSTSTART, CTR_RUNNING);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	lc_release(&ct);
+	return rc;
+}
+
+/* Signal the init, safe against pid reuse: the pidfd pins the process we checked. */
+static int lc_signal_init(const struct state *st, int sig, struct ctr_error *err)
+{
+	int pfd = sys_pidfd_open(st->pid, 0);
+	if (pfd >= 0) {
+		if (!pid_alive(st->pid, st->pid_start)) {
+			close(pfd);
+			return err_set(err, 0, "container not running");
+		}
+		int r = sys_pidfd_send_signal(pfd, sig);
+		int e = errno;
+		close(pfd);
+		if (r == 0)
+			return 0;
+		if (e != ENOSYS)
+			return err_set(err, e, "unable to signal init (pid %ld)", (long)st->pid);
+	} else if (errno == ESRCH) {
+		return err_set(err, 0, "container not running");
+	}
+	if (!pid_alive(st->pid, st->pid_start))
+		return err_set(err, 0, "container not running");
+	if (kill(st->pid, sig) < 0)
+		return err_set(err, errno, "unable to signal init (pid %ld)", (long)st->pid);
+	return 0;
+}
+
+static int lc_cgroup_load(const struct state *st, struct cgroup **cg, struct ctr_error *err)
+{
+	*cg = NULL;
+	if (!st->cgroup_json)
+		return 0;
+	return cgroup_state_read(st->cgroup_json, cg, err);
+}
+
+/* A container without its own pid namespace is not killed by its init's death. */
+static bool lc_has_own_pidns(const struct state *st)
+{
+	char p[64];
+	struct stat a, b;
+	snprintf(p, sizeof(p), "/proc/%ld/ns/pid", (long)st->pid);
+	if (stat(p, &a) < 0 || stat("/proc/self/ns/pid", &b) < 0)
+		return false;
+	return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
+}
+
+int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct ctr_error *err)
+{
+	struct lc_container ct;
+	if (sig <= 0 || sig >= _NSIG)
+		return err_set(err, EINVAL, "invalid signal %d", sig);
+	if (lc_open(o, id, STATE_SHARED, &ct, err) < 0)
+		return -1;
+	int rc = -1;
+	struct cgroup *cg = NULL;
+	if (ct.status == CTR_CREATING) {
+		err_set(err, 0, "container %s is still being created", id);
+		goto out;
+	}
+	if (all) {
+		if (lc_cgroup_load(&ct.st, &cg, err) < 0)
+			goto out;
+		struct ctr_error e2 = {0};
+		if (cg && cgroup_kill_all(cg, sig, &e2) == 0) {
+			rc = 0;
+		} else if (ct.status == CTR_STOPPED) {
+			rc = 0; /* nothing left to signal */
+		} else if (lc_has_own_pidns(&ct.st)) {
+			/* no cgroup to walk: the pid ns dies with its init */
+			rc = lc_signal_init(&ct.st, SIGKILL, err);
+		} else {
+			err_set(err, e2.errnum, "kill --all: %s", cg ? e2.msg : "container has no cgroup");
+		}
+	} else {
+		if (ct.status == CTR_STOPPED) {
+			err_set(err, 0, "container not running");
+			goto out;
+		}
+		rc = lc_signal_init(&ct.st, sig, err);
+	}
+	/* a frozen process does not die before it is thawed */
+	if (rc == 0 && sig == SIGKILL && ct.status == CTR_PAUSED && cg) {
+		struct ctr_error e2;
+		cgroup_freeze(cg, false, &e2);
+	}
+out:
+	if (cg)
+		cgroup_free(cg);
+	lc_release(&ct);
+	return rc;
+}
+
+/* Wait for a process we may not be the parent of to exit: pidfd + poll, no sleeps. */
+static int lc_wait_exit(const struct state *st, int timeout_ms, struct ctr_error *err)
+{
+	int pfd = sys_pidfd_open(st->pid, 0);
+	if (pfd < 0) {
+		if (errno == ESRCH)
+			return 0;
+		/* no pidfd (kernel < 5.3): poll /proc, the only way left */
+		for (int waited = 0; pid_alive(st->pid, st->pid_start); waited += 10) {
+			if (waited >= timeout_ms)
+				return err_set(err, ETIMEDOUT, "waiting for init %ld to exit",
+					       (long)st->pid);
+			struct timespec ts = {0, 10 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+		return 0;
+	}
+	int rc = 0;
+	if (pid_alive(st->pid, st->pid_start)) {
+		struct pollfd p = {.fd = pfd, .events = POLLIN};
+		int r;
+		while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+			;
+		if (r == 0)
+			rc = err_set(err, ETIMEDOUT, "waiting for init %ld to exit", (long)st->pid);
+	}
+	close(pfd);
+	return rc;
+}
+
+/* Remove what a stopped container leaves: cgroup (and what still runs in it), state. */
+static int lc_destroy(const struct ctr_opts *o, struct lc_container *ct, struct ctr_error *err)
+{
+	struct cgroup *cg = NULL;
+	if (ct->loaded && lc_cgroup_load(&ct->st, &cg, err) < 0)
+		return err_prefix(err, "container %s", ct->h.id);
+	if (cg && cgroup_destroy(cg, true, err) < 0)
+		return err_prefix(err, "removing cgroup of %s", ct->h.id);
+	lc_run_stored_hooks(o, ct, HOOK_POSTSTOP, CTR_STOPPED);
+	return state_remove(&ct->h, err);
+}
+
+int ctr_delete(const struct ctr_opts *o, const char *id, int force, struct ctr_error *err)
+{
+	struct lc_container ct;
+	if (lc_open(o, id, 0, &ct, err) < 0) {
+		if (force && err && err->errnum == ENOENT)
+			return 0; /* runc: delete --force of a missing container succeeds */
+		return -1;
+	}
+	int rc = -1;
+	switch (ct.status) {
+	case CTR_CREATING: /* we hold the lock: its creator died half-way */
+	case CTR_STOPPED:
+		break;
+	case CTR_CREATED:
+		force = 1; /* runc deletes a created container without -f */
+		/* fall through */
+	default:
+		if (!force) {
+			err_set(err, 0, "cannot delete container %s that is not stopped: %s", id,
+				ctr_status_name(ct.status));
+			goto out;
+		}
+		if (lc_signal_init(&ct.st, SIGKILL, err) < 0 && pid_alive(ct.st.pid, ct.st.pid_start))
+			goto out;
+		if (ct.status == CTR_PAUSED) {
+			struct cgroup *cg = NULL;
+			struct ctr_error e2;
+			if (lc_cgroup_load(&ct.st, &cg, &e2) == 0 && cg) {
+				cgroup_freeze(cg, false, &e2);
+				cgroup_free(cg);
+			}
+		}
+		if (lc_wait_exit(&ct.st, 10000, err) < 0)
+			goto out;
+	}
+	rc = lc_destroy(o, &ct, err);
+	if (rc == 0)
+		lc_log(o, CTR_LOG_DEBUG, "deleted container %s", id);
+out:
+	lc_release(&ct);
+	return rc;
+}
+
+/* ---------- state and list ---------- */
+
+static int lc_fill_state(struct lc_container *ct, struct ctr_state *out, struct ctr_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->id, sizeof(out->id), "%s", ct->h.id);
+	out->status = ct->status;
+	if (ct->loaded) {
+		out->pid = ct->status == CTR_STOPPED ? 0 : ct->st.pid;
+		snprintf(out->created, sizeof(out->created), "%s", ct->st.created);
+		out->bundle = TAKE_PTR(ct->st.bundle);
+		out->rootfs = TAKE_PTR(ct->st.rootfs);
+		out->owner = TAKE_PTR(ct->st.owner);
+		out->annotations_json = TAKE_PTR(ct->st.annotations_json);
+	}
+	if (!out->bundle)
+		out->bundle = strdup("");
+	if (!out->rootfs)
+		out->rootfs = strdup("");
+	if (!out->owner)
+		out->owner = strdup("");
+	if (!out->bundle || !out->rootfs || !out->owner) {
+		ctr_state_release(out);
+		return err_nomem(err);
+	}
+	return 0;
+}
+
+int ctr_state(const struct ctr_opts *o, const char *id, struct ctr_state *st,
+	      struct ctr_error *err)
+{
+	struct lc_container ct;
+	memset(st, 0, sizeof(*st));
+	if (lc_open(o, id, STATE_NOLOCK, &ct, err) < 0)
+		return -1;
+	int rc = lc_fill_state(&ct, st, err);
+	lc_release(&ct);
+	return rc;
+}
+
+void ctr_state_release(struct ctr_state *st)
+{
+	if (!st)
+		return;
+	free(st->bundle);
+	free(st->rootfs);
+	free(st->owner);
+	free(st->annotations_json);
+	st->bundle = st->rootfs = st->owner = st->annotations_json = NULL;
+}
+
+int ctr_state_json(const struct ctr_state *st, const char *indent, char **json_out,
+		   struct ctr_error *err)
+{
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, indent);
+	jw_obj_begin(&w);
+	jw_key(&w, "ociVersion");
+	jw_str(&w, CTR_OCI_VERSION);
+	jw_key(&w, "id");
+	jw_str(&w, st->id);
+	jw_key(&w, "pid");
+	jw_int(&w, st->pid);
+	jw_key(&w, "status");
+	jw_str(&w, ctr_status_name(st->status));
+	jw_key(&w, "bundle");
+	jw_str(&w, st->bundle ? st->bundle : "");
+	jw_key(&w, "rootfs");
+	jw_str(&w, st->rootfs ? st->rootfs : "");
+	jw_key(&w, "created");
+	jw_str(&w, st->created[0] ? st->created : "0001-01-01T00:00:00Z");
+	if (st->annotations_json) {
+		struct json_doc *doc = NULL;
+		if (json_parse(st->annotations_json, strlen(st->annotations_json), "annotations",
+			       NULL, &doc, err) < 0) {
+			sbuf_release(&sb);
+			return -1;
+		}
+		if (json_root(doc)->type == JSON_OBJECT && json_root(doc)->n) {
+			jw_key(&w, "annotations");
+			jw_value(&w, json_root(doc));
+		}
+		json_free(doc);
+	}
+	jw_key(&w, "owner");
+	jw_str(&w, st->owner ? st->owner : "");
+	jw_obj_end(&w);
+	return sbuf_take(&sb, json_out, err);
+}
+
+static int lc_cmp_state(const void *a, const void *b)
+{
+	return strcmp(((const struct ctr_state *)a)->id, ((const struct ctr_state *)b)->id);
+}
+
+int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
+	     struct ctr_error *err)
+{
+	*states = NULL;
+	*count = 0;
+	const char *root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : err_set(err, errno, "open state root %s", root);
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		close(fd);
+		return err_set(err, e, "read state root %s", root);
+	}
+	struct ctr_state *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || ctr_id_valid(de->d_name, NULL) < 0)
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct ctr_state *nv = realloc(v, ncap * sizeof(*nv));
+			if (!nv) {
+				rc = err_nomem(err);
+				break;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		struct ctr_error e2 = {0};
+		if (ctr_state(o, de->d_name, &v[n], &e2) < 0) {
+			if (e2.errnum == ENOENT)
+				continue; /* deleted meanwhile */
+			lc_log(o, CTR_LOG_WARN, "%s", e2.msg);
+			continue;
+		}
+		n++;
+	}
+	closedir(d);
+	if (rc < 0) {
+		ctr_list_release(v, n);
+		return -1;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), lc_cmp_state);
+	*states = v;
+	*count = n;
+	return 0;
+}
+
+void ctr_list_release(struct ctr_state *states, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		ctr_state_release(&states[i]);
+	free(states);
+}
 
 /* ======================================================================
  * cgroup API: ctr_pause, ctr_resume, ctr_update, ctr_ps, ctr_stats_json

@@ -1760,6 +1760,9 @@ static void spec_ck_process(struct spec_ck *c, int rootfd, const struct spec_pro
 	if (pr->oom_score_adj.set && (pr->oom_score_adj.v < -1000 || pr->oom_score_adj.v > 1000))
 		spec_ck_report(c, "process.oomScoreAdj: %" PRId64 " is outside -1000..1000",
 			       pr->oom_score_adj.v);
+	if (pr->apparmor_profile && *pr->apparmor_profile &&
+	    access("/sys/kernel/security/apparmor", F_OK) < 0)
+		spec_ck_report(c, "process.apparmorProfile: AppArmor is not enabled on this host");
 	if (pr->has_io_priority && (pr->io_priority < 0 || pr->io_priority > 7))
 		spec_ck_report(c, "process.ioPriority.priority: %d is outside 0..7", pr->io_priority);
 	const struct spec_scheduler *s = &pr->scheduler;
@@ -1838,13 +1841,23 @@ static bool spec_id_mapped(const struct spec_idmap *m, size_t n, uint32_t id)
 static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 {
 	const struct spec_linux *lx = &s->lx;
-	bool new_user = false;
+	/* /proc/self/ns names, in spec_ns_tab order */
+	static const char proc_ns[] = "pid\0net\0mnt\0ipc\0uts\0user\0cgroup\0time\0";
+	bool new_user = false, have_proc = access("/proc/self/ns", F_OK) == 0;
 	for (size_t i = 0; i < lx->n_namespaces; i++) {
 		const struct spec_namespace *ns = &lx->namespaces[i];
 		struct stat st;
+		char self[32];
+		int k = 0;
+		while (spec_ns_flag[k] != ns->type)
+			k++;
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(proc_ns, k));
 		if (ns->path && stat(ns->path, &st) < 0)
 			spec_ck_report(c, "linux.namespaces[%zu].path: %s: %s", i, ns->path,
-				            strerror(errno));
+				       strerror(errno));
+		else if (!ns->path && have_proc && lstat(self, &st) < 0 && errno == ENOENT)
+			spec_ck_report(c, "linux.namespaces[%zu]: this kernel has no %s namespaces",
+				       i, spec_tab_at(spec_ns_tab, k));
 		if (ns->type == CLONE_NEWUSER && !ns->path)
 			new_user = true;
 	}
@@ -1859,6 +1872,11 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 	if (new_user && s->has_process && lx->n_gid_mappings &&
 	    !spec_id_mapped(lx->gid_mappings, lx->n_gid_mappings, u->gid))
 		spec_ck_report(c, "process.user.gid: %u is not mapped by linux.gidMappings", u->gid);
+	for (size_t i = 0; new_user && s->has_process && lx->n_gid_mappings &&
+			   i < u->n_additional_gids; i++)
+		if (!spec_id_mapped(lx->gid_mappings, lx->n_gid_mappings, u->additional_gids[i]))
+			spec_ck_report(c, "process.user.additionalGids[%zu]: %u is not mapped by "
+				       "linux.gidMappings", i, u->additional_gids[i]);
 	if (!(ns_mask & CLONE_NEWUSER) && (lx->n_uid_mappings || lx->n_gid_mappings))
 		spec_ck_report(c, "linux.uidMappings/gidMappings: set without a user namespace");
 	if (lx->n_time_offsets && !(ns_mask & CLONE_NEWTIME))
@@ -1871,8 +1889,8 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 			spec_ck_report(c, "linux.sysctl.%s: not namespaced, refused", lx->sysctl[i].key);
 		else if (!(ns_mask & need))
 			spec_ck_report(c, "linux.sysctl.%s: needs a %s namespace", lx->sysctl[i].key,
-				            need == CLONE_NEWNET ? "network"
-				            : need == CLONE_NEWIPC ? "ipc" : "uts");
+				       need == CLONE_NEWNET ? "network"
+				       : need == CLONE_NEWIPC ? "ipc" : "uts");
 	}
 	for (size_t i = 0; i < lx->n_devices; i++)
 		if (lx->devices[i].path[0] != '/')
@@ -1963,7 +1981,7 @@ int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *prob
 				spec_bundle_path(src, sizeof(src), bundle_dir, m->source, NULL);
 			if (stat(src, &st) < 0)
 				spec_ck_report(&c, "mounts[%zu].source: %s: %s", i, src,
-					            strerror(errno));
+					       strerror(errno));
 		}
 	}
 	for (int k = 0; k < HOOK_KIND_COUNT; k++)

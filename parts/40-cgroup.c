@@ -1212,6 +1212,12 @@ static int cgroup_create(const struct spec *s, const char *id, struct cgroup **o
 		d->v2 = m->v2;
 		if (cg_mkdirs(m->mnt, dir, !m->v2 && (m->ctls & (1u << CG_CPUSET)), &d->made, err) < 0)
 			goto fail;
+		char procs[16];
+		/* like runc: never join (and later kill) processes of another container */
+		if (!d->made && cg_read_at(dir, "cgroup.procs", procs, sizeof(procs)) == 0 && *procs) {
+			err_set(err, EBUSY, "linux.cgroupsPath: cgroup %s already has processes", dir);
+			goto fail;
+		}
 		/* a controller on both v1 and v2 stays with v1 (it cannot be on both) */
 		d->ctls = m->v2 ? cg_v2_enable(m->mnt, dir) & ~v1ctls : m->ctls;
 	}

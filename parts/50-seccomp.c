@@ -34,14 +34,15 @@ static void seccomp_features(struct jw *w);
  *    default action is skipped; args naming one index twice become one rule per arg (runc);
  *    otherwise args are ANDed and rules ORed. The first unconditional rule of a syscall
  *    wins over every other rule of it (libseccomp); conditional rules are tried in profile
- *    order, the first match wins.
+ *    order, the first match wins, or, when their actions differ, in libseccomp's order.
  *  - 64-bit args compare hi word then lo word (unsigned); on 32-bit ABIs (x86, x32, arm,
  *    mips o32/n32) only the lo word, with the value truncated, as libseccomp does.
  *    MASKED_EQ compares (arg & mask) == (value & mask).
  *  - not copied from libseccomp: on x86 (i386) it also turns socket and SysV IPC rules into
  *    socketcall/ipc rules on their first argument; we do not (name "socketcall"/"ipc").
- *    Conditional rules of one syscall with different actions that overlap may decide
- *    differently from libseccomp's tree order (libseccomp refuses some such sets).
+ *    Overlapping conditional rules of one syscall with different actions can still decide
+ *    differently (libseccomp refuses some such sets, and on aarch64/riscv64 2.5.4 drops
+ *    some of them).
  *  - runc's -ENOSYS stub: unless the default action is ALLOW, LOG or TRACE, a number
  *    above the highest one named in the profile for a listed arch returns ERRNO(ENOSYS),
  *    so that libc falls back (clone3 -> clone, openat2 -> openat ...).
@@ -599,12 +600,16 @@ static const char *sc_native_arch_name(void)
 	return "AARCH64";
 #elif defined(__arm__)
 	return "ARM";
-#elif defined(__mips__) && _MIPS_SIM == _ABI64
-	return defined(__MIPSEL__) ? "MIPSEL64" : "MIPS64";
-#elif defined(__mips__) && _MIPS_SIM == _ABIN32
-	return defined(__MIPSEL__) ? "MIPSEL64N32" : "MIPS64N32";
+#elif defined(__mips__) && defined(__MIPSEL__) && _MIPS_SIM == _ABI64
+	return "MIPSEL64";
+#elif defined(__mips__) && defined(__MIPSEL__) && _MIPS_SIM == _ABIN32
+	return "MIPSEL64N32";
 #elif defined(__mips__) && defined(__MIPSEL__)
 	return "MIPSEL";
+#elif defined(__mips__) && _MIPS_SIM == _ABI64
+	return "MIPS64";
+#elif defined(__mips__) && _MIPS_SIM == _ABIN32
+	return "MIPS64N32";
 #elif defined(__mips__)
 	return "MIPS";
 #elif defined(__riscv) && __riscv_xlen == 64
@@ -716,9 +721,11 @@ static int sc_prepare(const struct spec_seccomp *sc, struct sc_filter *f, uint32
 				return err_set(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].index: %u is not 0-5",
 					       i, k, r->args[k].index);
 		if (r->action == SC_ACT_NOTIFY) {
+			/* runc refuses write; we hand the listener over with sendmsg */
 			for (size_t k = 0; k < r->n_names; k++)
-				if (strcmp(r->names[k], "write") == 0)
-					return err_set(err, 0, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for write (the runtime needs it to hand the listener over)", i);
+				if (!strcmp(r->names[k], "write") || !strcmp(r->names[k], "sendmsg"))
+					return err_set(err, 0, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for %s (the runtime needs it to hand the listener over)",
+						       i, r->names[k]);
 			f->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 		}
 	}
@@ -961,6 +968,32 @@ static int sc_entry_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Conditional rules of one syscall with different actions are tried in the order of
+ * libseccomp's tree: by their lowest argument's index, then value, both descending
+ * (ties keep profile order). */
+static int sc_entry_lib_cmp(const void *a, const void *b)
+{
+	const struct sc_entry *x = a, *y = b;
+	const struct spec_seccomp_arg *p = &x->args[0], *q = &y->args[0];
+	for (size_t i = 1; i < x->n_args; i++)
+		if (x->args[i].index < p->index)
+			p = &x->args[i];
+	for (size_t i = 1; i < y->n_args; i++)
+		if (y->args[i].index < q->index)
+			q = &y->args[i];
+	uint64_t pv = p->op == SC_OP_MASKED_EQ ? p->value_two & p->value : p->value;
+	uint64_t qv = q->op == SC_OP_MASKED_EQ ? q->value_two & q->value : q->value;
+	if (x->arg32) {
+		pv = (uint32_t)pv;
+		qv = (uint32_t)qv;
+	}
+	if (p->index != q->index)
+		return p->index > q->index ? -1 : 1;
+	if (pv != qv)
+		return pv > qv ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 static int sc_u32_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -1101,6 +1134,11 @@ static int sc_lane_emit(struct sc_prog *p, const struct spec_seccomp *sc, struct
 				}
 				x.first = first;
 				x.count = ei - first;
+				bool mixed = false;
+				for (size_t k = first + 1; k < ei; k++)
+					mixed |= e[k].ret != e[first].ret;
+				if (x.block && mixed)
+					qsort(e + first, x.count, sizeof(*e), sc_entry_lib_cmp);
 				at++;
 			} else {
 				at = ei < n_e && e[ei].nr < end ? e[ei].nr : end;

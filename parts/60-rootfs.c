@@ -681,7 +681,8 @@ static int mnt_idmapped(const struct rootfs_ctx *c, const struct spec_mount *m, 
 		return err_set(err, errno, "open_tree %s (idmapped mounts need Linux 5.12)", src);
 	struct mnt_attr a = {.attr_set = MNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
 	if (mnt_sys_setattr(tree, "", AT_EMPTY_PATH | rec, &a) < 0)
-		return err_set(err, errno, "idmap %s", src);
+		return err_set(err, errno, "idmap %s%s", src, errno == EPERM && c->userns ?
+			       " (from inside a user namespace only its own filesystems can be idmapped)" : "");
 	if (mnt_sys_move(tree, target_fd) < 0)
 		return err_set(err, errno, "move_mount %s", src);
 	return 0;

@@ -71,15 +71,15 @@ static int term_bind_console(int slave, struct ctr_error *err)
 	return 0;
 }
 
-/* Send fd over an AF_UNIX socket with SCM_RIGHTS; the payload is a name, as runc's. */
-static int term_send_fd(int sock, int fd, const char *name, struct ctr_error *err)
+/* Send data[0..len) with fd attached (SCM_RIGHTS) over an AF_UNIX socket. */
+static int term_sendmsg_fd(int sock, int fd, const void *data, size_t len, struct ctr_error *err)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	memset(&u, 0, sizeof(u));
-	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name) + 1};
+	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
@@ -95,27 +95,54 @@ static int term_send_fd(int sock, int fd, const char *name, struct ctr_error *er
 	}
 }
 
-/* Receive one fd sent with term_send_fd (or by runc-compatible senders). */
-static int term_recv_fd(int sock, int *fd_out, struct ctr_error *err)
+/* Send fd with a name as payload, as runc's console socket protocol does. */
+static int term_send_fd(int sock, int fd, const char *name, struct ctr_error *err)
+{
+	return term_sendmsg_fd(sock, fd, name, strlen(name) + 1, err);
+}
+
+/* Receive one message into buf (at most size bytes) and the fd sent with it, if any
+ * (*fd_out = -1 when none; extra fds are closed). Returns the length, or -1 (errno). */
+static ssize_t term_recvmsg_fd(int sock, void *buf, size_t size, int *fd_out)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(4 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	char name[256];
-	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name)};
+	struct iovec iov = {.iov_base = buf, .iov_len = size};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	ssize_t n;
+	*fd_out = -1;
 	do
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (*fd_out < 0)
+				*fd_out = fd;
+			else
+				close(fd);
+		}
+	}
+	return n;
+}
+
+/* Receive one fd sent with term_send_fd (or by runc-compatible senders). */
+static int term_recv_fd(int sock, int *fd_out, struct ctr_error *err)
+{
+	char name[256];
+	if (term_recvmsg_fd(sock, name, sizeof(name), fd_out) < 0)
 		return err_set(err, errno, "receive terminal fd");
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+	if (*fd_out < 0)
 		return err_set(err, EBADMSG, "receive terminal fd: no fd in the message");
-	memcpy(fd_out, CMSG_DATA(c), sizeof(int));
 	return 0;
 }
 
@@ -133,5 +160,38 @@ static int term_send_to_console_socket(const char *path, int master, struct ctr_
 		return err_set(err, errno, "connect to console socket %s", path);
 	if (term_send_fd(sock, master, "/dev/ptmx", err) < 0)
 		return err_prefix(err, "console socket %s", path);
+	return 0;
+}
+
+/* In the container process, inside its root: make a pty in the container's devpts, send
+ * the master to ctr over sync (msg is the payload), make the slave the controlling
+ * terminal and stdio (and /dev/console for an init). */
+static int term_setup_child(int sync, const void *msg, size_t len, unsigned rows, unsigned cols,
+			    bool console, struct ctr_error *err)
+{
+	int master AUTO_CLOSE = -1, slave AUTO_CLOSE = -1;
+	if (term_open_pty(&master, &slave, err) < 0 ||
+	    term_sendmsg_fd(sync, master, msg, len, err) < 0 ||
+	    term_become_controlling(slave, rows, cols, err) < 0 ||
+	    (console && term_bind_console(slave, err) < 0))
+		return err_prefix(err, "terminal");
+	return 0;
+}
+
+/* In ctr: hand the master received from the container on, to the console socket (and
+ * close it) or to the caller through *pty_master. Takes master in every case. */
+static int term_deliver(int master, const char *console_socket, int *pty_master,
+			struct ctr_error *err)
+{
+	if (console_socket) {
+		int rc = term_send_to_console_socket(console_socket, master, err);
+		close(master);
+		return rc;
+	}
+	if (!pty_master) {
+		close(master);
+		return err_set(err, EINVAL, "terminal: no console socket and nobody to relay");
+	}
+	*pty_master = master;
 	return 0;
 }

@@ -142,6 +142,9 @@ case $out in *"Operation not permitted"*) pass "devices: open of a /dev/sda-clas
 	*) fail "devices: sda node was usable: $out";; esac
 case $out in *null-ok*) pass "devices: /dev/null (default list) works";; *) fail "devices: null: $out";; esac
 
+out=$("$CGT" create $P 2>&1)
+case $out in *"already has processes"*) pass "create refuses a cgroup that already has processes";; *) fail "busy cgroup: $out";; esac
+
 # ---- destroy with force kills what is left and removes every dir ----
 "$CGT" destroy $P force
 gone() { [ ! -e /proc/$1 ] || grep -q '^State:.*Z' /proc/$1/status 2>/dev/null; }

@@ -60,10 +60,21 @@ static void init_prof(struct tprof *p, enum sc_action def, int def_errno)
 	p->sc.flags = p->flags;
 }
 
+/* seccomp_data's args are u64 in the kernel's byte order: lay them out as the little-
+ * endian x86 arches see them, whatever the host running this test is. */
+static void set_arg_le(struct seccomp_data *d, unsigned i, uint64_t v)
+{
+	uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
+	memcpy((unsigned char *)&d->args[i], &lo, 4);
+	memcpy((unsigned char *)&d->args[i] + 4, &hi, 4);
+}
+
 static uint32_t run(const struct sc_filter *f, uint32_t arch, uint32_t nr, uint64_t a0,
 		    uint64_t a1, unsigned *steps)
 {
-	struct seccomp_data d = {.nr = (int)nr, .arch = arch, .args = {a0, a1}};
+	struct seccomp_data d = {.nr = (int)nr, .arch = arch};
+	set_arg_le(&d, 0, a0);
+	set_arg_le(&d, 1, a1);
 	return bpf_run(f->prog, f->len, &d, steps);
 }
 
@@ -298,9 +309,9 @@ static void test_long_jumps(void)
 			      g->op == SC_OP_GE ? g->value - 1 : g->value + 1;
 		struct seccomp_data d = {.nr = (int)sc_syscall_nr(a, p.names[i]), .arch = AUDIT_X86_64};
 		uint32_t want = p.rules[i].action == SC_ACT_ALLOW ? SC_RET_ALLOW : SECCOMP_RET_LOG;
-		d.args[g->index] = yes;
+		set_arg_le(&d, g->index, yes);
 		ok &= bpf_run(f->prog, f->len, &d, NULL) == want;
-		d.args[g->index] = no;
+		set_arg_le(&d, g->index, no);
 		ok &= bpf_run(f->prog, f->len, &d, NULL) == SECCOMP_RET_KILL_PROCESS;
 		if (!ok)
 			printf("# long jumps: %s failed\n", p.names[i]);

@@ -15,8 +15,9 @@ static const struct command commands[] = {
 	 "      --rootless     a config for running as an unprivileged user\n"},
 	{"check", cmd_check,
 	 "ctr check [--bundle DIR]\n"
-	 "Validate a bundle's config.json and rootfs without running anything; print every\n"
-	 "problem found. Exit 0 when clean, 1 otherwise.\n"
+	 "Validate a bundle's config.json and rootfs without running anything. Prints each\n"
+	 "problem on stdout, one per line (a config.json error is the only line), and nothing\n"
+	 "when clean. Exit 0 when clean, 1 otherwise.\n"
 	 "  -b, --bundle DIR   bundle directory (default: current directory)\n"},
 	{"create", cmd_create,
 	 "ctr create [--bundle DIR] [--pid-file F] [--console-socket S] [--no-pivot]\n"

@@ -1,0 +1,39 @@
+#!/bin/sh
+# The library embedded in a program of its own: tests/embed_supervisor.c, linked with
+# ctr.c, runs two containers, reaps and restarts them itself, and stops them cleanly.
+. "$(dirname "$0")/lib.sh"
+need_root embed
+command -v python3 >/dev/null || { skip "embed: needs python3"; exit 0; }
+CC=${CC:-musl-gcc}
+case $CC in *musl*) KINC="-isystem $TOP/build/kheaders/native";; *) KINC="";; esac
+SUP=$T_TMP/embed_supervisor
+FLAGS=${CFLAGS:-"-std=gnu11 -Wall -Wextra -Werror -Wno-unused-function -O1 $KINC"}
+# shellcheck disable=SC2086
+if $CC $FLAGS -static -I"$TOP" -o "$SUP" \
+	"$TOP/tests/embed_supervisor.c" "$TOP/ctr.c" 2> "$T_TMP/cc.log"; then
+	pass "embed: supervisor builds static with $CC against ctr.h + ctr.c"
+else
+	fail "embed: supervisor does not build: $(head -5 "$T_TMP/cc.log")"; exit 1
+fi
+
+make_rootfs "$T_TMP/rootfs" || { fail "embed: make_rootfs"; exit 1; }
+chmod 755 "$T_TMP"
+for b in worker service; do
+	mkdir -p "$T_TMP/$b"
+	(cd "$T_TMP/$b" && "$CTR" spec) || { fail "embed: ctr spec"; exit 1; }
+done
+common="c['root']['path'] = '$T_TMP/rootfs'; c['process']['terminal'] = False"
+set_config "$T_TMP/worker" "$common; c['process']['args'] = ['sh', '-c', 'exit 3']"
+set_config "$T_TMP/service" "$common; c['process']['args'] = ['sleep', '1000']"
+
+ROOT=$T_TMP/embed-root
+timeout 60 "$SUP" "$ROOT" "$T_TMP/worker" "$T_TMP/service" 2 > "$T_TMP/out" 2>&1; rc=$?
+out=$(cat "$T_TMP/out")
+count() { grep -cx "$1" "$T_TMP/out"; }
+t() { n=$1; shift; if eval "$*"; then pass "$n"; else fail "$n"; echo "$out" | sed 's/^/# /'; return 1; fi; }
+t "embed: supervisor exits 0" '[ "$rc" = 0 ] && [ "$(tail -1 "$T_TMP/out")" = ok ]'
+t "embed: both containers started, service running" '[ "$(count "started service")" = 1 ] && [ "$(count "service is running")" = 1 ]'
+t "embed: the worker's exit status (3) seen by the supervisor each time" '[ "$(count "worker exited with 3")" = 3 ] && [ "$(count "worker is stopped")" = 3 ]'
+t "embed: worker restarted twice (3 runs)" '[ "$(count "started worker")" = 3 ] && [ "$(count "worker ran 3 times")" = 1 ]'
+t "embed: service stopped and reaped by the supervisor" '[ "$(count "service stopped by signal 9")" = 1 ] && [ "$(count "service is stopped")" = 1 ]'
+t "embed: nothing left (state, processes)" '[ "$(count "containers left: 0")" = 1 ] && [ -z "$(ls "$ROOT" 2>/dev/null)" ]'
