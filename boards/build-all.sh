@@ -1,6 +1,7 @@
 #!/bin/sh
 # `make boards`: build every board given (names of boards/*.mk), then print the size table
-# (board, arch, toolchain, bytes) and write it to build/boards.txt. Fails if any board fails.
+# (board, arch, toolchain, bytes) and write it to build/boards.txt (and as Markdown to
+# build/boards.md). Fails if any board fails.
 cd "$(dirname "$0")/.." || exit 1
 MAKE=${MAKE:-make}
 mkdir -p build
@@ -24,4 +25,8 @@ toolchains=${TOOLCHAINS:?set by make}
 	done
 } > build/boards.txt
 cat build/boards.txt
+# The same as a Markdown table, for README.md's board table.
+awk 'NR == 1 { print "| board | arch | toolchain | bytes |"; print "|---|---|---|---:|"; next }
+	{ n = split($0, f, /  +/); printf "| %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4] }' \
+	build/boards.txt > build/boards.md
 [ -z "$failed" ] || { echo "boards that failed:$failed" >&2; exit 1; }

@@ -332,14 +332,15 @@ static int lc_fd_above(int fd, int min)
 	return nfd;
 }
 
+/* Default dispositions and an empty mask for the container process: exec resets caught
+ * signals but keeps ignored ones. The raw syscall also reaches the signals libc keeps for
+ * itself (32, 33 ...), and a zeroed kernel sigaction is SIG_DFL on every architecture. */
 static void lc_reset_signals(void)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
+	static const unsigned long dfl[16];
 	for (int s = 1; s < _NSIG; s++)
 		if (s != SIGKILL && s != SIGSTOP)
-			sigaction(s, &sa, NULL);
+			syscall(SYS_rt_sigaction, s, dfl, NULL, (size_t)(_NSIG / 8));
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -1090,9 +1091,11 @@ int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct 
 		rc = lc_signal_init(&ct.st, sig, err);
 	}
 	/* a frozen process does not die before it is thawed */
-	if (rc == 0 && sig == SIGKILL && ct.status == CTR_PAUSED && cg) {
+	if (rc == 0 && sig == SIGKILL && ct.status == CTR_PAUSED) {
 		struct ctr_error e2;
-		cgroup_freeze(cg, false, &e2);
+		if (cg || lc_cgroup_load(&ct.st, &cg, &e2) == 0)
+			if (cg)
+				cgroup_freeze(cg, false, &e2);
 	}
 out:
 	if (cg)

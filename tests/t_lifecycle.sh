@@ -221,6 +221,26 @@ n=0; while left && [ $n -lt 400 ]; do n=$((n + 1)); sleep 0.025; done
 t "kill --all: every process of the container is gone" '[ "$rc" = 0 ] && ! left'
 C delete "$id"
 
+# ---------- paused containers (ctr pause: cgroup freezer) ----------
+id=$(new_id pause)
+C run -d --bundle "$(bundle pause "$SLEEP")" "$id"
+if C pause "$id" 2>/dev/null; then
+	t "pause: state and list show paused" 'is_status "$id" paused && C list | grep -q " paused "'
+	C kill "$id" KILL
+	wait_for is_status "$id" stopped
+	t "kill KILL of a paused container stops it (thawed)" 'is_status "$id" stopped'
+	C delete "$id"
+	id=$(new_id pause2)
+	C run -d --bundle "$(bundle pause "$SLEEP")" "$id"
+	p=$(pid_of "$id")
+	C pause "$id"
+	C delete -f "$id"; rc=$?
+	t "delete -f of a paused container" '[ "$rc" = 0 ] && [ ! -e "$ROOT/$id" ] && ! alive $p'
+else
+	skip "pause: ctr pause failed here (no freezer?)"
+	C delete -f "$id"
+fi
+
 # ---------- pid reuse ----------
 b=$(bundle reuse "$SLEEP")
 id=$(new_id reuse)
@@ -300,9 +320,14 @@ t "time namespace: boottime offset applied" '[ "$rc" = 0 ] && [ "${out%%.*}" -ge
 
 # ---------- preserve-fds ----------
 echo three > "$T_TMP/f3"; echo four > "$T_TMP/f4"
-b=$(bundle pfd '["sh", "-c", "cat <&3; cat <&4; ls /proc/$$/fd | tr \"\\n\" \" \""]')
-out=$(C run --preserve-fds 2 --bundle "$b" "$(new_id pfd)" 3<"$T_TMP/f3" 4<"$T_TMP/f4" 5<"$T_TMP/f4" 2>&1)
-t "--preserve-fds 2: fds 3 and 4 passed, nothing else" '[ "$(echo "$out" | tr '\''\n'\'' '\''|'\'')" = "three|four|0 1 2 3 4 |" ]' || echo "# pfd output: $out"
+b=$(bundle pfd '["sh", "-c", "cat <&3; cat <&4; exec sleep 1000"]')
+id=$(new_id pfd)
+C run -d --preserve-fds 2 --bundle "$b" "$id" 3<"$T_TMP/f3" 4<"$T_TMP/f4" 5<"$T_TMP/f4" > "$T_TMP/pfd.out"
+p=$(pid_of "$id")
+wait_for grep -q four "$T_TMP/pfd.out"
+fds=$(ls /proc/$p/fd | sort -n | tr '\n' ' ')
+t "--preserve-fds 2: fds 3 and 4 passed and readable, nothing else" '[ "$fds" = "0 1 2 3 4 " ] && [ "$(cat "$T_TMP/pfd.out" | tr "\n" "|")" = "three|four|" ]' || echo "# fds $fds, output $(cat "$T_TMP/pfd.out")"
+C delete -f "$id"
 
 # ---------- hooks: all six kinds, with the state on stdin ----------
 H=$T_TMP/share

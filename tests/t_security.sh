@@ -33,12 +33,20 @@ pid_of() { C state "$1" 2>/dev/null | jfield pid; }
 wait_for() { n=0; while ! "$@"; do n=$((n + 1)); [ $n -gt 400 ] && return 1; sleep 0.025; done; }
 
 # ---------- host fds ----------
-# (`; true` keeps sh from exec'ing ls, whose own directory fd would show up)
-b=$(bundle fds '["sh", "-c", "ls /proc/$$/fd | tr \"\\n\" \" \"; true"]')
-out=$(C run --bundle "$b" "$(new_id fds)" 5</etc/hostname 7>"$T_TMP/w" 9<"$T_TMP" 2>&1)
+# what the container process holds, seen from the host once it runs (sleep: no fds of its own)
+fds_of() { ls /proc/$1/fd | sort -n | tr '\n' ' '; }
+b=$(bundle fds '["sleep", "1000"]')
+id=$(new_id fds)
+C run -d --bundle "$b" "$id" 5</etc/hostname 7>"$T_TMP/w" 9<"$T_TMP"
+out=$(fds_of "$(pid_of "$id")")
 t "no host fd reaches the container (only 0 1 2)" '[ "$out" = "0 1 2 " ]' || echo "# fds inside: $out"
-out=$(C run --preserve-fds 1 --bundle "$b" "$(new_id fds)" 3</etc/hostname 5</etc/hostname 2>&1)
-t "--preserve-fds 1: only 0 1 2 3" '[ "$out" = "0 1 2 3 " ]' || echo "# fds inside: $out"
+C delete -f "$id"
+id=$(new_id fds)
+C run -d --preserve-fds 1 --bundle "$b" "$id" 3</etc/hostname 5</etc/hostname
+p=$(pid_of "$id")
+out=$(fds_of "$p")
+t "--preserve-fds 1: only 0 1 2 3, and 3 is the file passed" '[ "$out" = "0 1 2 3 " ] && [ "$(readlink /proc/$p/fd/3)" = /etc/hostname ]' || echo "# fds inside: $out"
+C delete -f "$id"
 
 id=$(new_id fdcs)
 b=$(bundle fdcs '["sh", "-c", "ls /proc/$$/fd | tr \"\\n\" \" \" > /x/fdcs; true"]')
