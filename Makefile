@@ -125,7 +125,7 @@ $(TC).key build/$(BOARD)/ctr.flags: ;
 toolchain: $(TC)/.stamp
 $(TC)/.stamp: $(TC).key
 	BOARD='$(BOARD)' TC='$(TC)' BOARD_TRIPLET='$(BOARD_TRIPLET)' BOARD_MUSL='$(BOARD_MUSL)' \
-	BOARD_PKGS='$(BOARD_PKGS)' BOARD_CFLAGS='$(BOARD_CFLAGS)' sh boards/toolchain.sh
+	BOARD_PKGS='$(BOARD_PKGS)' BOARD_CFLAGS='$(BOARD_CFLAGS)' flock $(TC).lock sh boards/toolchain.sh
 
 build/$(BOARD)/ctr: ctr.c ctr.h main.c $(TC)/.stamp build/$(BOARD)/ctr.flags
 	$(BOARD_LINK)
@@ -137,6 +137,18 @@ test-board: $(TC)/.stamp
 	CFLAGS='$(WARN) -O1 -g -isystem $(TC)/kinc $(BOARD_CFLAGS) $(CPPFLAGS) -static' \
 	sh boards/run-units.sh
 endif
+
+# ---- Emulated boards (boards/qemu/, boards/emulation engineer) ----
+# `make test-qemu BOARD=aarch64|armhf|mipsel|mips`: build ctr for the board, boot Debian's
+# kernel for it under qemu-system with an initramfs holding ctr, busybox and the in-guest
+# suite (boards/qemu/suite.sh), read "N passed, N failed" from the console (hard timeout
+# QEMU_TIMEOUT, default 900 s), write build/qemu/<board>.result and render every result
+# into README.md's board table (boards/qemu/table.sh). Fails on a failed check or timeout.
+.PHONY: test-qemu
+test-qemu:
+	@[ -n "$(BOARD)" ] || { echo "usage: make test-qemu BOARD=<aarch64|armhf|mipsel|mips>" >&2; exit 2; }
+	@MAKE='$(MAKE)' TOOLCHAINS='$(TOOLCHAINS)' sh boards/qemu/run.sh $(BOARD); rc=$$?; \
+	sh boards/qemu/table.sh || true; exit $$rc
 
 # `sudo make demo`: a busybox container showing its own hostname, PID 1 and mounts.
 demo: ctr

@@ -24,6 +24,7 @@ if [ -n "$missing" ]; then
 	[ "$(id -u)" = 0 ] || die "missing packages:$missing (run as root, or apt-get install them)"
 	log "apt-get install$missing"
 	export DEBIAN_FRONTEND=noninteractive
+	# shellcheck disable=SC2086 # one word per package
 	apt-get install -y -qq --no-install-recommends $missing > "${TMPDIR:-/tmp}/ctr-apt-$BOARD.log" 2>&1 ||
 		{ apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } ||
 		die "apt-get install$missing failed"
@@ -62,7 +63,7 @@ deb:*)
 	dpkg -x "$work"/musl-dev_*_"$arch".deb "$work/root"
 	inc=$(echo "$work"/root/usr/include/*-musl*)
 	lib=$(echo "$work"/root/usr/lib/*-musl*)
-	[ -f "$lib/libc.a" ] && [ -f "$inc/stdio.h" ] || die "musl-dev:$arch has no libc.a/stdio.h"
+	{ [ -f "$lib/libc.a" ] && [ -f "$inc/stdio.h" ]; } || die "musl-dev:$arch has no libc.a/stdio.h"
 	mkdir -p "$work/musl"
 	mv "$inc" "$work/musl/include"
 	mv "$lib" "$work/musl/lib"
@@ -129,6 +130,7 @@ EOF
 # 6. Check: a static hello world must link.
 printf '#include <stdio.h>\n#include <linux/seccomp.h>\nint main(void){return printf("%%d\\n", SECCOMP_RET_ALLOW != 0) < 0;}\n' > "$work/hello.c"
 sed "s|$dest|$work|g" "$work/musl-gcc.specs" > "$work/check.specs"
+# shellcheck disable=SC2086 # one word per flag
 "$BOARD_TRIPLET-gcc" -specs "$work/check.specs" -isystem "$work/kinc" $BOARD_CFLAGS -static -Os \
 	-o "$work/hello" "$work/hello.c" || die "the new toolchain cannot link a static program"
 rm -f "$work/hello" "$work/hello.c" "$work/check.specs"

@@ -25,10 +25,14 @@ trap cleanup EXIT
 rootfs=$WORK/rootfs
 mkdir -p "$rootfs/bin" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/etc" "$rootfs/tmp" \
 	"$rootfs/var/log" "$rootfs/www" "$rootfs/input"
-cp "$BUSYBOX" "$rootfs/bin/busybox"
-for a in $("$BUSYBOX" --list); do
-	[ -e "$rootfs/bin/$a" ] || ln -s busybox "$rootfs/bin/$a"
-done
+if [ -n "${ROOTFS_TEMPLATE:-}" ]; then # a ready busybox tree (faster under emulation)
+	cp -a "$ROOTFS_TEMPLATE/." "$rootfs/"
+else
+	cp "$BUSYBOX" "$rootfs/bin/busybox"
+	for a in $("$BUSYBOX" --list); do
+		[ -e "$rootfs/bin/$a" ] || ln -s busybox "$rootfs/bin/$a"
+	done
+fi
 printf 'root:x:0:0:root:/root:/bin/sh\nwww:x:1000:1000:www:/www:/bin/false\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$rootfs/etc/passwd"
 printf 'root:x:0:\nwww:x:1000:\nnogroup:x:65534:\n' > "$rootfs/etc/group"
 echo "ctr-example-page" > "$rootfs/www/index.html"
@@ -67,7 +71,7 @@ if "$CTR" --root "$ROOT" run -d --bundle "$b" "$id" < /dev/null > "$WORK/web.log
 	wait_for 10 page "http://127.0.0.1:$PORT/"; then
 	pass "net-daemon: serves on the host network (port $PORT)"
 else
-	fail "net-daemon: no page on 127.0.0.1:$PORT: $(cat "$WORK/web.log")"
+	fail "net-daemon: no page on 127.0.0.1:$PORT: $(cat "$WORK/web.log") $("$CTR" --root "$ROOT" state "$id" 2>&1 | grep status) $(wget -O - "http://127.0.0.1:$PORT/" 2>&1 | tr '\n' ' ')"
 fi
 pid=$("$CTR" --root "$ROOT" state "$id" 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
 if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/ns/net")" = "$(readlink /proc/self/ns/net)" ] &&
@@ -167,10 +171,13 @@ fi
 
 # 4. netdev-service: a veth (standing in for a physical port) moved in as eth0
 if ! ip link add ctr-uplink0 type veth peer name ctr-uplink0p > /dev/null 2>&1; then
-	# busybox ip names the peer itself
-	ip link add ctr-uplink0 type veth > /dev/null 2>&1 &&
-		peer=$(ip -o link show | sed -n 's/^[0-9]*: \([^@:]*\)@ctr-uplink0.*/\1/p' | head -n 1) &&
-		[ -n "$peer" ] && ip link set "$peer" name ctr-uplink0p
+	# busybox ip cannot name the peer: find it by its ifindex, then rename it
+	if ip link add ctr-uplink0 type veth > /dev/null 2>&1; then
+		peer_idx=$(cat /sys/class/net/ctr-uplink0/iflink)
+		for f in /sys/class/net/*/ifindex; do
+			[ "$(cat "$f")" = "$peer_idx" ] && ip link set "$(basename "$(dirname "$f")")" name ctr-uplink0p
+		done
+	fi
 fi
 if ! ip link show ctr-uplink0p > /dev/null 2>&1; then
 	skip "netdev-service: cannot create a veth pair here"

@@ -1065,6 +1065,7 @@ static void cgroup_free(struct cgroup *cg)
 /* Read mountinfo and our own cgroups once; fills h (pointing into *mi) and *selfcg. */
 static int cg_host_read(struct cg_host *h, char **mi, char **selfcg, struct ctr_error *err)
 {
+	h->n = 0;
 	if (read_file("/proc/self/mountinfo", 4 << 20, mi, NULL, err) < 0)
 		return err_prefix(err, "finding cgroup mounts");
 	cg_parse_mountinfo(*mi, h);
@@ -1243,7 +1244,9 @@ static int cgroup_enter(const struct cgroup *cg, pid_t pid, struct ctr_error *er
 	return 0;
 }
 
-static int cgroup_v2_fd(const struct cgroup *cg)
+/* Pure v2 only (on hybrid hosts the v1 hierarchies need cgroup_enter anyway). Kept for
+ * callers that start the init with clone3(CLONE_INTO_CGROUP), hence UNUSED-safe. */
+UNUSED static int cgroup_v2_fd(const struct cgroup *cg)
 {
 	if (!cg || cg->mode != CG_MODE_V2 || !cg->n)
 		return -1;

@@ -1324,6 +1324,14 @@ static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err)
 	int root_fd AUTO_CLOSE = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return err_set(err, errno, "open %s", c->rootfs);
+	/* as runc: process.cwd is created (inside the root) while the root is still writable */
+	const char *cwd = s->has_process ? s->process.cwd : NULL;
+	if (cwd && *cwd) {
+		int fd = rootfs_walk(root_fd, cwd, O_PATH | O_DIRECTORY, 0, ROOTFS_MKDIR, err);
+		if (fd < 0)
+			return err_prefix(err, "process.cwd");
+		close(fd);
+	}
 	/* done on the rootfs' own mounts before the switch (they move along with it), in
 	 * runc's order: read-only paths, then masked ones */
 	for (size_t i = 0; s->has_linux && i < s->lx.n_readonly_paths; i++)

@@ -394,8 +394,6 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	int listener = -1;
 	if (seccomp_early && seccomp_install(c->filter, &listener, &e) < 0)
 		lc_child_fail(fd, &e);
-	if (listener >= 0)
-		close(listener); /* TODO(seccomp notify): pass to ctr for listenerPath */
 	if (process_set_identity(p, &e) < 0 || lc_check_executable(p, &e) < 0)
 		lc_child_fail(fd, &e);
 
@@ -403,9 +401,13 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	if (child_of_ctr)
 		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	struct lc_msg m;
-	if (lc_send(fd, LC_READY, 0, 0, NULL) < 0 || lc_recv(fd, &m, "init", &e) < 0 ||
-	    m.type != LC_GO)
+	/* val = 1: a seccomp notify fd follows, for ctr to pass to listenerPath */
+	if (lc_send(fd, LC_READY, listener >= 0, 0, NULL) < 0 ||
+	    (listener >= 0 && term_send_fd(fd, listener, "seccomp", &e) < 0) ||
+	    lc_recv(fd, &m, "init", &e) < 0 || m.type != LC_GO)
 		_exit(1);
+	if (listener >= 0)
+		close(listener);
 	host_pid = m.val;
 	close(fd);
 
@@ -435,6 +437,9 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	}
 	if (c->filter && !seccomp_early) {
 		if (seccomp_install(c->filter, &listener, &e) < 0)
+			goto fail;
+		/* `ctr start` passes it on to listenerPath */
+		if (listener >= 0 && term_send_fd(conn, listener, "seccomp", &e) < 0)
 			goto fail;
 		if (listener >= 0)
 			close(listener);
@@ -653,6 +658,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	char *config_text = NULL;
 	size_t config_len = 0;
 	int sync[2] = {-1, -1};
+	int listener = -1;
 	pid_t stage1 = -1, init = -1;
 	bool init_is_child = false;
 	bool state_made = false;
@@ -801,6 +807,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_set(err, EPROTO, "unexpected message '%c' from the container init", m.type);
 		goto out;
 	}
+	if (m.val && term_recv_fd(sync[0], &listener, err) < 0)
+		goto out;
 
 	char owner[64];
 	lc_owner(owner, sizeof(owner));
@@ -823,6 +831,12 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		goto out;
 	if (a->pid_file && lc_write_pid_file(a->pid_file, init, err) < 0)
 		goto out;
+	if (listener >= 0) {
+		AUTO_FREE char *state_json = NULL;
+		if (lc_hook_state(id, CTR_CREATED, init, bundle, rootfs, spec, &state_json, err) < 0 ||
+		    seccomp_send_listener(spec->lx.seccomp, listener, init, state_json, err) < 0)
+			goto out;
+	}
 	if (lc_send(sync[0], LC_GO, init, 0, NULL) < 0) {
 		err_set(err, errno, "container init exited before start");
 		goto out;
@@ -861,6 +875,8 @@ out:
 			close(c.ns_fds[i]);
 	if (c.listen_fd >= 0)
 		close(c.listen_fd);
+	if (listener >= 0)
+		close(listener);
 	if (sync[0] >= 0)
 		close(sync[0]);
 	if (sync[1] >= 0)
@@ -937,27 +953,58 @@ static int lc_open(const struct ctr_opts *o, const char *id, int flags, struct l
 	return 0;
 }
 
-/* Hooks that run after create (poststart, poststop) come from the config copy kept in
- * the state dir; most configs have none, so look before parsing. Failures are warnings
- * (runtime-spec: poststart and poststop errors do not fail the operation). */
-static void lc_run_stored_hooks(const struct ctr_opts *o, struct lc_container *ct,
-				enum spec_hook_kind kind, enum ctr_status status)
+/* The config copy kept in the state dir, parsed only if it mentions key (most configs
+ * have no poststart/poststop hooks, netDevices or seccomp listener). NULL otherwise. */
+static struct spec *lc_stored_spec(struct lc_container *ct, const char *key)
 {
-	static const char *const keys[] = {[HOOK_POSTSTART] = "\"poststart\"",
-					   [HOOK_POSTSTOP] = "\"poststop\""};
 	char *text = NULL;
 	size_t len = 0;
 	struct ctr_error e = {0};
 	struct spec *spec = NULL;
 	if (!ct->loaded || read_file_at(ct->h.dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len, &e) < 0)
-		return;
-	if (strstr(text, keys[kind]) && spec_parse(text, len, "config.json", &spec, &e) == 0 &&
-	    lc_run_hooks(spec, kind, ct->h.id, status, status == CTR_STOPPED ? 0 : ct->st.pid,
-			 ct->st.bundle, ct->st.rootfs, &e) < 0)
+		return NULL;
+	if (strstr(text, key) && spec_parse(text, len, "config.json", &spec, &e) < 0)
+		spec = NULL;
+	free(text);
+	return spec;
+}
+
+/* poststart and poststop: failures are warnings (runtime-spec: they do not fail the
+ * operation). */
+static void lc_run_stored_hooks(const struct ctr_opts *o, struct lc_container *ct,
+				enum spec_hook_kind kind, enum ctr_status status)
+{
+	struct spec *spec = lc_stored_spec(ct, kind == HOOK_POSTSTART ? "\"poststart\"" :
+					       "\"poststop\"");
+	struct ctr_error e = {0};
+	if (spec && lc_run_hooks(spec, kind, ct->h.id, status, status == CTR_STOPPED ? 0 :
+				 ct->st.pid, ct->st.bundle, ct->st.rootfs, &e) < 0)
 		lc_log(o, CTR_LOG_WARN, "%s", e.msg);
 	if (spec)
 		spec_free(spec);
-	free(text);
+}
+
+/* The init sends a seccomp notify fd before its exec when the filter came last: pass it
+ * to linux.seccomp.listenerPath. */
+static int lc_start_listener(struct lc_container *ct, int fd, struct ctr_error *err)
+{
+	struct spec *spec = lc_stored_spec(ct, "\"listenerPath\"");
+	if (!spec || !spec->has_linux || !spec->lx.seccomp || !spec->lx.seccomp->listener_path) {
+		if (spec)
+			spec_free(spec);
+		return 0;
+	}
+	int listener = -1, rc = -1;
+	AUTO_FREE char *state_json = NULL;
+	if (term_recv_fd(fd, &listener, err) == 0 &&
+	    lc_hook_state(ct->h.id, CTR_RUNNING, ct->st.pid, ct->st.bundle, ct->st.rootfs, spec,
+			  &state_json, err) == 0 &&
+	    seccomp_send_listener(spec->lx.seccomp, listener, ct->st.pid, state_json, err) == 0)
+		rc = 0;
+	if (listener >= 0)
+		close(listener);
+	spec_free(spec);
+	return rc;
 }
 
 int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
@@ -989,6 +1036,8 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 	}
 	/* The init execs on accept: EOF means the exec happened (its end is close-on-exec);
 	 * text is the reason it did not. */
+	struct ctr_error lerr = {0};
+	int lrc = lc_start_listener(&ct, fd, &lerr);
 	char msg[sizeof(err->msg)];
 	ssize_t n = read_full(fd, msg, sizeof(msg) - 1);
 	if (n < 0) {
@@ -996,9 +1045,9 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 		goto out;
 	}
 	unlinkat(ct.h.dir_fd, LC_START_SOCK, 0);
-	if (n > 0) {
-		msg[n] = 0;
-		err_set(err, 0, "starting container process: %s", msg);
+	if (n > 0 || lrc < 0) {
+		msg[n > 0 ? n : 0] = 0;
+		err_set(err, 0, "starting container process: %s", n > 0 ? msg : lerr.msg);
 		goto out;
 	}
 	lc_log(o, CTR_LOG_DEBUG, "started container %s", id);
@@ -1167,6 +1216,14 @@ int ctr_delete(const struct ctr_opts *o, const char *id, int force, struct ctr_e
 			err_set(err, 0, "cannot delete container %s that is not stopped: %s", id,
 				ctr_status_name(ct.status));
 			goto out;
+		}
+		struct spec *nd = lc_stored_spec(&ct, "\"netDevices\"");
+		if (nd) {
+			/* hand linux.netDevices back while the container's netns still exists */
+			struct ctr_error e2 = {0};
+			if (net_devices_return(nd, ct.st.pid, &e2) < 0)
+				lc_log(o, CTR_LOG_WARN, "%s", e2.msg);
+			spec_free(nd);
 		}
 		if (lc_signal_init(&ct.st, SIGKILL, err) < 0 && pid_alive(ct.st.pid, ct.st.pid_start))
 			goto out;

@@ -49,11 +49,10 @@ t "--preserve-fds 1: only 0 1 2 3, and 3 is the file passed" '[ "$out" = "0 1 2 
 C delete -f "$id"
 
 id=$(new_id fdcs)
-b=$(bundle fdcs '["sh", "-c", "ls /proc/$$/fd | tr \"\\n\" \" \" > /x/fdcs; true"]')
 C create --bundle "$b" "$id" 8</etc/hostname
 C start "$id" 6</etc/hostname
-wait_for test -s "$T_TMP/share/fdcs"
-t "create + start: no fd of either ctr reaches the process" '[ "$(cat "$T_TMP/share/fdcs")" = "0 1 2 " ]' || echo "# fds: $(cat "$T_TMP/share/fdcs")"
+out=$(fds_of "$(pid_of "$id")")
+t "create + start: no fd of either ctr reaches the process" '[ "$out" = "0 1 2 " ]' || echo "# fds: $out"
 C delete -f "$id"
 
 # ---------- cwd inside the rootfs ----------

@@ -487,6 +487,8 @@ static void child_nopivot(void *arg)
 	add_mount(s, "/proc", "proc", "proc", NULL);
 	add_mount(s, "/tmp", "tmpfs", "tmpfs", "size=1m");
 	s->root_readonly = true;
+	s->has_process = true;
+	s->process.cwd = "/evil/work/dir";
 	struct rootfs_ctx c = {.spec = s, .rootfs = root, .no_pivot = !initramfs};
 	struct ctr_error e = {0};
 	int r = rootfs_setup(&c, &e);
@@ -497,6 +499,9 @@ static void child_nopivot(void *arg)
 		return;
 	CHECK(access("/etc/hostname", F_OK) == 0 && access(marker, F_OK) < 0, "%s: in the rootfs", name);
 	CHECK(write_fails_with("/newfile", EROFS), "%s: root.readonly makes / read-only", name);
+	struct stat cst;
+	CHECK(stat("/work/dir", &cst) == 0 && S_ISDIR(cst.st_mode) && access("/evil/work/dir", F_OK) == 0,
+	      "%s: a missing process.cwd is made (inside the root) before / is read-only", name);
 	char o[1024];
 	CHECK(mi_find("/", o, NULL, NULL) && has_opt(o, "ro"), "%s: / mounted ro (%s)", name, o);
 	CHECK(write_fails_with("/tmp/ok", 0) == 0, "%s: /tmp tmpfs writable", name);
