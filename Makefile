@@ -7,6 +7,8 @@
 #   make boards               every board, then a size table (also in build/boards.txt)
 #   make test-cross           unit tests of every foreign board under qemu-user
 #   make fuzz                 libFuzzer on the JSON parser (FUZZ_SECONDS=300)
+#   make bench                ctr vs crun vs runc (root; tests/bench/, about 5 min)
+#   make bench-build          only build the benchmark programs (CI)
 # While parts/ exists (development), ctr.c and main.c are assembled from it.
 # A change of compiler or flags rebuilds by itself (build/*.flags record them).
 
@@ -50,7 +52,7 @@ endif
 
 ALL_CFLAGS = $(WARN) $(OPT) $(SIZEFLAGS) $(KINC) $(CPPFLAGS) $(CFLAGS)
 
-.PHONY: all clean test unit fuzz boards test-cross test-board toolchain demo
+.PHONY: all clean test unit fuzz boards test-cross test-board toolchain demo bench bench-build
 all: $(if $(BOARD),build/$(BOARD)/ctr,ctr)
 
 PARTS := $(sort $(wildcard parts/[0-9]*.c))
@@ -95,6 +97,19 @@ fuzz: ctr.c
 	mkdir -p build/fuzz-corpus
 	./build/fuzz_json -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz-corpus tests/json/valid
 
+# Benchmarks (tests/bench/): helper programs, then the run; writes build/bench/results.*
+# and the README block between the bench markers.
+BENCH_PROGS := $(addprefix build/bench/,rtime floor sysloop bpflen sclen)
+bench-build: $(BENCH_PROGS)
+build/bench/%: tests/bench/%.c
+	@mkdir -p build/bench
+	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+build/bench/sclen: tests/bench/sclen.c ctr.c ctr.h $(KHEADERS)/.stamp
+	@mkdir -p build/bench
+	musl-gcc $(WARN) -O1 -isystem $(KHEADERS) -o $@ tests/bench/sclen.c
+bench: ctr bench-build
+	python3 tests/bench/bench.py
+
 # ---- Cross builds: boards/<name>.mk is a profile (toolchain, -march/-mtune, endianness) ----
 # Toolchains (Debian cross gcc + a musl sysroot, see boards/toolchain.sh) are kept outside
 # build/ so that `make clean` does not throw them away.
@@ -115,11 +130,11 @@ include boards/$(BOARD).mk
 TC := $(TOOLCHAINS)/$(BOARD)
 BOARD_CC := $(BOARD_TRIPLET)-gcc -specs $(TC)/musl-gcc.specs
 BOARD_ALL_CFLAGS = $(WARN) $(OPT) $(SIZEFLAGS) -isystem $(TC)/kinc $(BOARD_CFLAGS) $(CPPFLAGS) $(CFLAGS)
-BOARD_LINK = $(BOARD_CC) $(BOARD_ALL_CFLAGS) $(COMMIT_DEF) -static $(NOPIE) $(LDSIZE) -s -o $@ main.c ctr.c $(LDFLAGS)
+BOARD_LINK = $(BOARD_CC) $(BOARD_ALL_CFLAGS) $(COMMIT_DEF) -static $(NOPIE) $(LDSIZE) $(BOARD_LDFLAGS) -s -o $@ main.c ctr.c $(LDFLAGS)
 # The toolchain is rebuilt when its inputs change (content, not mtimes: a fresh clone reuses it)
 BOARD_TC_KEY := $(BOARD_TRIPLET) $(BOARD_MUSL) $(BOARD_PKGS) $(BOARD_CFLAGS) $(shell cksum < boards/toolchain.sh)
 $(call remember,$(TC).key,$(BOARD_TC_KEY))
-$(call remember,build/$(BOARD)/ctr.flags,$(BOARD_CC) $(BOARD_ALL_CFLAGS) $(COMMIT_DEF) $(NOPIE) $(LDSIZE) $(LDFLAGS))
+$(call remember,build/$(BOARD)/ctr.flags,$(BOARD_CC) $(BOARD_ALL_CFLAGS) $(COMMIT_DEF) $(NOPIE) $(LDSIZE) $(BOARD_LDFLAGS) $(LDFLAGS))
 $(TC).key build/$(BOARD)/ctr.flags: ;
 
 toolchain: $(TC)/.stamp

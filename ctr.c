@@ -6363,9 +6363,15 @@ static size_t sc_reach(struct sc_prog *p, struct sc_target t)
 static size_t sc_jump(struct sc_prog *p, uint16_t op, uint32_t k, struct sc_target tt,
 		      struct sc_target tf)
 {
-	size_t a = sc_reach(p, tt);
-	size_t b = sc_reach(p, tf);
-	a = sc_reach(p, sc_at(a)); /* b's trampoline may have pushed a out of reach */
+	size_t a, b;
+	for (;;) { /* placing one target's trampoline may push the other out of reach */
+		a = sc_reach(p, tt);
+		b = sc_reach(p, tf);
+		if (p->n - a - 1 <= 255 && p->n - b - 1 <= 255)
+			break;
+		tt = sc_at(a);
+		tf = sc_at(b);
+	}
 	return sc_emit(p, BPF_JMP | op | BPF_K, k, (uint8_t)(p->n - a - 1), (uint8_t)(p->n - b - 1));
 }
 
@@ -9442,14 +9448,24 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	return 0;
 }
 
-/* Run every hook of a kind in order; the first failure stops the rest. */
+/* Run every hook of a kind in order. A failure stops the rest, except for poststart and
+ * poststop, where the spec wants the remaining hooks run anyway (the first error is
+ * returned, for the caller to log). */
 static int hooks_run(const struct spec *s, enum spec_hook_kind kind, const char *state_json,
 		     struct ctr_error *err)
 {
-	for (size_t i = 0; i < s->n_hooks[kind]; i++)
-		if (hook_run_one(&s->hooks[kind][i], hook_kind_names[kind], i, state_json, err) < 0)
-			return -1;
-	return 0;
+	bool keep_going = kind == HOOK_POSTSTART || kind == HOOK_POSTSTOP;
+	int rc = 0;
+	struct ctr_error later;
+	for (size_t i = 0; i < s->n_hooks[kind]; i++) {
+		if (hook_run_one(&s->hooks[kind][i], hook_kind_names[kind], i, state_json,
+				 rc ? &later : err) == 0)
+			continue;
+		rc = -1;
+		if (!keep_going)
+			break;
+	}
+	return rc;
 }
 
 /* ======================================================================
@@ -9480,6 +9496,7 @@ enum lc_msg_type {
 	LC_INIT_PID = 'P',     /* stage-1 -> ctr: the init's pid; val2: 1 if ctr's child */
 	LC_HOOKS = 'H',        /* init -> ctr: mounts done, run prestart/createRuntime hooks */
 	LC_HOOKS_DONE = 'h',   /* ctr -> init: val = the init's host pid */
+	LC_TERMINAL = 'T',     /* init -> ctr: the pty master (SCM_RIGHTS) */
 	LC_READY = 'R',        /* init -> ctr: set up, waiting for start */
 	LC_GO = 'G',           /* ctr -> init: state saved, wait for start now */
 	LC_ERROR = 'E',        /* child -> ctr: val = errno, text = message */
@@ -9820,6 +9837,9 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		.spec = s, .rootfs = c->rootfs, .no_pivot = c->a->no_pivot != 0,
 		.userns = c->any_userns,
 	};
+	/* relative mount sources are relative to the bundle, as in runc */
+	if (chdir(c->bundle) < 0)
+		err_set(&e, errno, "init: chdir to bundle %s", c->bundle), lc_child_fail(fd, &e);
 	if (rootfs_setup(&rc, &e) < 0)
 		lc_child_fail(fd, &e);
 	pid_t host_pid = 0;
@@ -9835,10 +9855,21 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 				 c->rootfs, &e) < 0)
 			lc_child_fail(fd, &e);
 	}
+	/* sysctls before the root switch: readonlyPaths make /proc/sys read-only; the
+	 * values still apply to the container's namespaces, which we are already in */
+	if (process_set_names_and_sysctl(s, &e) < 0)
+		lc_child_fail(fd, &e);
 	if (rootfs_enter(&rc, &e) < 0)
 		lc_child_fail(fd, &e);
-	if (process_set_names_and_sysctl(s, &e) < 0 ||
-	    process_prepare(s, p, c->a->no_new_keyring != 0, &e) < 0 ||
+	if (p->terminal) {
+		/* the pty comes from the container's own devpts, its master goes to ctr */
+		struct lc_msg tm = {.type = LC_TERMINAL};
+		if (term_setup_child(fd, &tm, LC_MSG_HDR + 1, p->console_height.set ?
+				     p->console_height.v : 0, p->console_width.set ?
+				     p->console_width.v : 0, true, &e) < 0)
+			lc_child_fail(fd, &e);
+	}
+	if (process_prepare(s, p, c->a->no_new_keyring != 0, &e) < 0 ||
 	    process_chdir(p, &e) < 0)
 		lc_child_fail(fd, &e);
 	/* Without noNewPrivileges, installing a filter needs CAP_SYS_ADMIN: do it before
@@ -10079,6 +10110,55 @@ static int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
 	return rc < 0 ? err_prefix(err, "pid file %s", path) : 0;
 }
 
+/* Next message from the init; a terminal's master (sent with LC_TERMINAL) is handed to
+ * the console socket or the caller on the way. */
+static int lc_recv_terminal(int fd, const struct spec *s, const struct ctr_create_args *a,
+			    struct lc_msg *m, struct ctr_error *err)
+{
+	if (!s->process.terminal)
+		return lc_recv(fd, m, "container init", err);
+	for (;;) {
+		int master = -1;
+		ssize_t n = term_recvmsg_fd(fd, m, sizeof(*m) - 1, &master);
+		if (n < 0)
+			return err_set(err, errno, "reading from the container init");
+		if (n < (ssize_t)LC_MSG_HDR) {
+			if (master >= 0)
+				close(master);
+			return err_set(err, EPIPE, "the container init exited unexpectedly");
+		}
+		((char *)m)[n] = 0;
+		if (m->type != LC_TERMINAL) {
+			if (master >= 0)
+				close(master);
+			if (m->type == LC_ERROR) {
+				err_set(err, 0, "%s", m->text);
+				err->errnum = m->val;
+				return -1;
+			}
+			return 0;
+		}
+		if (master < 0)
+			return err_set(err, EBADMSG, "terminal: no pty master from the init");
+		if (term_deliver(master, a->console_socket, a->pty_master, err) < 0)
+			return -1;
+	}
+}
+
+/* A new file in the (new, locked) state dir: nobody reads it before state.json exists,
+ * which is written atomically after it, so no temp file, rename or fsync is needed. */
+static int lc_write_new(int dir_fd, const char *name, const char *data, size_t len,
+			struct ctr_error *err)
+{
+	int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return err_set(err, errno, "create %s in the state dir", name);
+	int rc = write_all(fd, data, len);
+	int e = errno;
+	close(fd);
+	return rc < 0 ? err_set(err, e, "write %s in the state dir", name) : 0;
+}
+
 /* Kill a child we made and reap it. */
 static void lc_kill_reap(pid_t pid)
 {
@@ -10095,6 +10175,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	static const struct ctr_create_args no_args = {.bundle = NULL};
 	if (!a)
 		a = &no_args;
+	if (a->pty_master)
+		*a->pty_master = -1;
 	if (ctr_id_valid(id, err) < 0)
 		return -1;
 	const char *root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
@@ -10131,11 +10213,6 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	if (spec->process.terminal && !a->console_socket && !a->pty_master) {
 		err_set(err, EINVAL, "config.json: process.terminal is true: a console socket is "
 			"required");
-		goto out;
-	}
-	if (spec->process.terminal) {
-		/* TODO(terminal): the terminal section sends the pty master to the socket */
-		err_set(err, ENOTSUP, "process.terminal: terminals are not supported yet");
 		goto out;
 	}
 	const char *rp = spec->root_path ? spec->root_path : "rootfs";
@@ -10245,7 +10322,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_prefix(err, "linux.netDevices");
 		goto out;
 	}
-	if (lc_recv(sync[0], &m, "container init", err) < 0)
+	if (lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
 		goto out;
 	if (m.type == LC_HOOKS) {
 		if (lc_run_hooks(spec, HOOK_PRESTART, id, CTR_CREATING, init, bundle, rootfs, err) < 0 ||
@@ -10253,7 +10330,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 				 err) < 0)
 			goto out;
 		if (lc_send(sync[0], LC_HOOKS_DONE, init, 0, NULL) < 0 ||
-		    lc_recv(sync[0], &m, "container init", err) < 0)
+		    lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
 			goto out;
 	}
 	if (m.type != LC_READY) {
@@ -10279,7 +10356,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	cgroup_state_write(cg, &w);
 	if (sbuf_take(&cgj, &st.cgroup_json, err) < 0 ||
 	    lc_annotations_json(spec, &st.annotations_json, err) < 0 ||
-	    write_file_atomic(h.dir_fd, LC_CONFIG_COPY, config_text, config_len, 0600, err) < 0 ||
+	    lc_write_new(h.dir_fd, LC_CONFIG_COPY, config_text, config_len, err) < 0 ||
 	    state_save(&h, &st, err) < 0)
 		goto out;
 	if (a->pid_file && lc_write_pid_file(a->pid_file, init, err) < 0)
@@ -10315,6 +10392,10 @@ out:
 		if (state_made) {
 			struct ctr_error e2;
 			state_remove(&h, &e2);
+		}
+		if (a->pty_master && *a->pty_master >= 0) {
+			close(*a->pty_master);
+			*a->pty_master = -1;
 		}
 	}
 	free(st.cgroup_json);
@@ -11071,7 +11152,8 @@ int ctr_stats_json(const struct ctr_opts *o, const char *id, char **json_out,
  * sets itself up like the init (terminal, attributes, identity, seccomp) and execs.
  * Its end of the sync socket is close-on-exec: EOF there means the exec happened. */
 
-enum { EX_PID = 'P', EX_PTY = 'T' };    /* process/helper -> ctr, besides LC_ERROR */
+/* process/helper -> ctr, besides LC_ERROR: pid, pty master, seccomp notify fd */
+enum { EX_PID = 'P', EX_PTY = 'T', EX_LISTENER = 'L' };
 
 struct ex_ctx {
 	const struct ctr_exec_args *a;
@@ -11144,6 +11226,18 @@ static void ex_stand_in(pid_t pid)
 	}
 }
 
+/* A seccomp notify fd goes to ctr, which passes it on to linux.seccomp.listenerPath. */
+static int ex_send_listener(int sync, int *listener, struct ctr_error *err)
+{
+	if (*listener < 0)
+		return 0;
+	struct lc_msg m = {.type = EX_LISTENER};
+	int rc = term_sendmsg_fd(sync, *listener, &m, LC_MSG_HDR + 1, err);
+	close(*listener);
+	*listener = -1;
+	return rc;
+}
+
 __attribute__((noreturn))
 static void ex_process_main(struct ex_ctx *x)
 {
@@ -11167,10 +11261,9 @@ static void ex_process_main(struct ex_ctx *x)
 	 * change; otherwise as late as possible (as the init does). */
 	bool early = x->filter && !p->no_new_privileges;
 	int listener = -1;
-	if (early && seccomp_install(x->filter, &listener, &e) < 0)
+	if (early && (seccomp_install(x->filter, &listener, &e) < 0 ||
+		      ex_send_listener(fd, &listener, &e) < 0))
 		lc_child_fail(fd, &e);
-	if (listener >= 0)
-		close(listener);
 	if (process_set_identity(p, &e) < 0)
 		lc_child_fail(fd, &e);
 	int first = 3 + (a->preserve_fds > 0 ? a->preserve_fds : 0);
@@ -11181,12 +11274,9 @@ static void ex_process_main(struct ex_ctx *x)
 	}
 	if (fds_close_from(first, fd, &e) < 0)
 		lc_child_fail(fd, &e);
-	if (x->filter && !early) {
-		if (seccomp_install(x->filter, &listener, &e) < 0)
-			lc_child_fail(fd, &e);
-		if (listener >= 0)
-			close(listener);
-	}
+	if (x->filter && !early && (seccomp_install(x->filter, &listener, &e) < 0 ||
+				    ex_send_listener(fd, &listener, &e) < 0))
+		lc_child_fail(fd, &e);
 	lc_reset_signals();
 	process_exec(p, &e);
 	lc_child_fail(fd, &e);
@@ -11343,6 +11433,22 @@ static int ex_build_process(const struct ctr_exec_args *a, const struct spec *s,
 	return 0;
 }
 
+/* Hand the process's seccomp notify fd to the agent, with the container's state. */
+static int ex_pass_listener(const struct ctr_opts *o, const char *id, const struct spec *s,
+			    pid_t pid, int listener, struct ctr_error *err)
+{
+	struct ctr_state st;
+	char *json = NULL;
+	if (ctr_state(o, id, &st, err) < 0)
+		return -1;
+	int rc = ctr_state_json(&st, NULL, &json, err);
+	ctr_state_release(&st);
+	if (rc == 0)
+		rc = seccomp_send_listener(s->lx.seccomp, listener, pid, json, err);
+	free(json);
+	return rc;
+}
+
 int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_args *a,
 	     pid_t *pid_out, struct ctr_error *err)
 {
@@ -11358,7 +11464,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	struct cgroup *cg = NULL;
 	char *config = NULL;
 	size_t config_len = 0;
-	int sync[2] = {-1, -1}, master = -1, rc = -1;
+	int sync[2] = {-1, -1}, master = -1, listener = -1, rc = -1;
 	pid_t helper = -1, pid = -1;
 	bool child_of_ctr = true;
 
@@ -11466,6 +11572,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 				child_of_ctr = m.val2;
 			} else if (m.type == EX_PTY && mfd >= 0 && master < 0) {
 				master = TAKE_FD(mfd);
+			} else if (m.type == EX_LISTENER && mfd >= 0 && listener < 0) {
+				listener = TAKE_FD(mfd);
 			} else if (m.type == LC_ERROR && !failed) {
 				failed = true;
 				err_set(err, 0, "%s", m.text);
@@ -11490,7 +11598,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		pid = TAKE_FD(helper); /* the stand-in is the caller's child */
 		child_of_ctr = true;
 	}
-	if ((a->pid_file && lc_write_pid_file(a->pid_file, pid, err) < 0) ||
+	if ((listener >= 0 && ex_pass_listener(o, id, spec, pid, listener, err) < 0) ||
+	    (a->pid_file && lc_write_pid_file(a->pid_file, pid, err) < 0) ||
 	    (master >= 0 && term_deliver(TAKE_FD(master), a->console_socket, a->pty_master, err) < 0))
 		goto out;
 	lc_log(o, CTR_LOG_DEBUG, "exec in %s: pid %ld", id, (long)pid);
@@ -11505,6 +11614,8 @@ out:
 		lc_kill_reap(pid); /* a failed exec exits by itself; a late failure is killed */
 	if (master >= 0)
 		close(master);
+	if (listener >= 0)
+		close(listener);
 	for (int i = 0; i < 2; i++)
 		if (sync[i] >= 0)
 			close(sync[i]);

@@ -3,6 +3,8 @@
 # BOARD, BOARD_QEMU, BOARD_ENDIAN, BOARD_BITS come from the board profile. Prints the tests'
 # PASS/FAIL/SKIP lines (prefixed with the board) and one summary line per program. A board
 # without BOARD_QEMU is the host's own architecture, tested by `make test`: nothing to do.
+# The tests see CTR_QEMU_USER=<qemu binary> in their environment: a test of a system call
+# qemu-user lacks (ENOSYS: bpf, keyctl, mount_setattr, seccomp ...) should SKIP there.
 cd "$(dirname "$0")/.." || exit 1
 [ -n "$BOARD_QEMU" ] || exit 0
 command -v "$BOARD_QEMU" > /dev/null || { echo "FAIL $BOARD: $BOARD_QEMU not found (qemu-user-static)"; exit 1; }
@@ -11,7 +13,7 @@ mkdir -p "$dir"
 
 run() { # name: run $dir/name under qemu, prefix its result lines with the board
 	out=$dir/$1.log
-	(cd "$dir" && timeout 600 "$BOARD_QEMU" "./$1") > "$out" 2>&1
+	(cd "$dir" && CTR_QEMU_USER=$BOARD_QEMU timeout 600 "$BOARD_QEMU" "./$1") > "$out" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ] && ! grep -q '^FAIL' "$out"; then echo "FAIL $1: exited with status $rc" >> "$out"; fi
 	sed -n "s/^\(PASS\|FAIL\|SKIP\) /\1 $BOARD: /p" "$out"

@@ -53,7 +53,7 @@ wait_for() {
 	while [ "$t" -gt 0 ]; do "$@" && return 0; sleep 0.1; t=$((t - 1)); done
 	return 1
 }
-page() { wget -q -T 2 -O - "$1" 2>/dev/null | grep -q ctr-example-page; }
+page() { timeout 5 wget -q -O - "$1" 2>/dev/null | grep -q ctr-example-page; }
 
 # 0. every example is valid for `ctr check`
 for c in "$CONFIGS"/*/config.json; do
@@ -170,14 +170,14 @@ else
 fi
 
 # 4. netdev-service: a veth (standing in for a physical port) moved in as eth0
-if ! ip link add ctr-uplink0 type veth peer name ctr-uplink0p > /dev/null 2>&1; then
+ip link add ctr-uplink0 type veth peer name ctr-uplink0p > /dev/null 2>&1 ||
+	ip link add ctr-uplink0 type veth > /dev/null 2>&1
+if ! ip link show ctr-uplink0p > /dev/null 2>&1 && [ -e /sys/class/net/ctr-uplink0 ]; then
 	# busybox ip cannot name the peer: find it by its ifindex, then rename it
-	if ip link add ctr-uplink0 type veth > /dev/null 2>&1; then
-		peer_idx=$(cat /sys/class/net/ctr-uplink0/iflink)
-		for f in /sys/class/net/*/ifindex; do
-			[ "$(cat "$f")" = "$peer_idx" ] && ip link set "$(basename "$(dirname "$f")")" name ctr-uplink0p
-		done
-	fi
+	peer_idx=$(cat /sys/class/net/ctr-uplink0/iflink)
+	for f in /sys/class/net/*/ifindex; do
+		[ "$(cat "$f")" = "$peer_idx" ] && ip link set "$(basename "$(dirname "$f")")" name ctr-uplink0p
+	done
 fi
 if ! ip link show ctr-uplink0p > /dev/null 2>&1; then
 	skip "netdev-service: cannot create a veth pair here"

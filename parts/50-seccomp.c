@@ -845,9 +845,15 @@ static size_t sc_reach(struct sc_prog *p, struct sc_target t)
 static size_t sc_jump(struct sc_prog *p, uint16_t op, uint32_t k, struct sc_target tt,
 		      struct sc_target tf)
 {
-	size_t a = sc_reach(p, tt);
-	size_t b = sc_reach(p, tf);
-	a = sc_reach(p, sc_at(a)); /* b's trampoline may have pushed a out of reach */
+	size_t a, b;
+	for (;;) { /* placing one target's trampoline may push the other out of reach */
+		a = sc_reach(p, tt);
+		b = sc_reach(p, tf);
+		if (p->n - a - 1 <= 255 && p->n - b - 1 <= 255)
+			break;
+		tt = sc_at(a);
+		tf = sc_at(b);
+	}
 	return sc_emit(p, BPF_JMP | op | BPF_K, k, (uint8_t)(p->n - a - 1), (uint8_t)(p->n - b - 1));
 }
 

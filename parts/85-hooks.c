@@ -123,12 +123,22 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	return 0;
 }
 
-/* Run every hook of a kind in order; the first failure stops the rest. */
+/* Run every hook of a kind in order. A failure stops the rest, except for poststart and
+ * poststop, where the spec wants the remaining hooks run anyway (the first error is
+ * returned, for the caller to log). */
 static int hooks_run(const struct spec *s, enum spec_hook_kind kind, const char *state_json,
 		     struct ctr_error *err)
 {
-	for (size_t i = 0; i < s->n_hooks[kind]; i++)
-		if (hook_run_one(&s->hooks[kind][i], hook_kind_names[kind], i, state_json, err) < 0)
-			return -1;
-	return 0;
+	bool keep_going = kind == HOOK_POSTSTART || kind == HOOK_POSTSTOP;
+	int rc = 0;
+	struct ctr_error later;
+	for (size_t i = 0; i < s->n_hooks[kind]; i++) {
+		if (hook_run_one(&s->hooks[kind][i], hook_kind_names[kind], i, state_json,
+				 rc ? &later : err) == 0)
+			continue;
+		rc = -1;
+		if (!keep_going)
+			break;
+	}
+	return rc;
 }

@@ -27,6 +27,7 @@ enum lc_msg_type {
 	LC_INIT_PID = 'P',     /* stage-1 -> ctr: the init's pid; val2: 1 if ctr's child */
 	LC_HOOKS = 'H',        /* init -> ctr: mounts done, run prestart/createRuntime hooks */
 	LC_HOOKS_DONE = 'h',   /* ctr -> init: val = the init's host pid */
+	LC_TERMINAL = 'T',     /* init -> ctr: the pty master (SCM_RIGHTS) */
 	LC_READY = 'R',        /* init -> ctr: set up, waiting for start */
 	LC_GO = 'G',           /* ctr -> init: state saved, wait for start now */
 	LC_ERROR = 'E',        /* child -> ctr: val = errno, text = message */
@@ -367,6 +368,9 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		.spec = s, .rootfs = c->rootfs, .no_pivot = c->a->no_pivot != 0,
 		.userns = c->any_userns,
 	};
+	/* relative mount sources are relative to the bundle, as in runc */
+	if (chdir(c->bundle) < 0)
+		err_set(&e, errno, "init: chdir to bundle %s", c->bundle), lc_child_fail(fd, &e);
 	if (rootfs_setup(&rc, &e) < 0)
 		lc_child_fail(fd, &e);
 	pid_t host_pid = 0;
@@ -382,10 +386,21 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 				 c->rootfs, &e) < 0)
 			lc_child_fail(fd, &e);
 	}
+	/* sysctls before the root switch: readonlyPaths make /proc/sys read-only; the
+	 * values still apply to the container's namespaces, which we are already in */
+	if (process_set_names_and_sysctl(s, &e) < 0)
+		lc_child_fail(fd, &e);
 	if (rootfs_enter(&rc, &e) < 0)
 		lc_child_fail(fd, &e);
-	if (process_set_names_and_sysctl(s, &e) < 0 ||
-	    process_prepare(s, p, c->a->no_new_keyring != 0, &e) < 0 ||
+	if (p->terminal) {
+		/* the pty comes from the container's own devpts, its master goes to ctr */
+		struct lc_msg tm = {.type = LC_TERMINAL};
+		if (term_setup_child(fd, &tm, LC_MSG_HDR + 1, p->console_height.set ?
+				     p->console_height.v : 0, p->console_width.set ?
+				     p->console_width.v : 0, true, &e) < 0)
+			lc_child_fail(fd, &e);
+	}
+	if (process_prepare(s, p, c->a->no_new_keyring != 0, &e) < 0 ||
 	    process_chdir(p, &e) < 0)
 		lc_child_fail(fd, &e);
 	/* Without noNewPrivileges, installing a filter needs CAP_SYS_ADMIN: do it before
@@ -626,6 +641,55 @@ static int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
 	return rc < 0 ? err_prefix(err, "pid file %s", path) : 0;
 }
 
+/* Next message from the init; a terminal's master (sent with LC_TERMINAL) is handed to
+ * the console socket or the caller on the way. */
+static int lc_recv_terminal(int fd, const struct spec *s, const struct ctr_create_args *a,
+			    struct lc_msg *m, struct ctr_error *err)
+{
+	if (!s->process.terminal)
+		return lc_recv(fd, m, "container init", err);
+	for (;;) {
+		int master = -1;
+		ssize_t n = term_recvmsg_fd(fd, m, sizeof(*m) - 1, &master);
+		if (n < 0)
+			return err_set(err, errno, "reading from the container init");
+		if (n < (ssize_t)LC_MSG_HDR) {
+			if (master >= 0)
+				close(master);
+			return err_set(err, EPIPE, "the container init exited unexpectedly");
+		}
+		((char *)m)[n] = 0;
+		if (m->type != LC_TERMINAL) {
+			if (master >= 0)
+				close(master);
+			if (m->type == LC_ERROR) {
+				err_set(err, 0, "%s", m->text);
+				err->errnum = m->val;
+				return -1;
+			}
+			return 0;
+		}
+		if (master < 0)
+			return err_set(err, EBADMSG, "terminal: no pty master from the init");
+		if (term_deliver(master, a->console_socket, a->pty_master, err) < 0)
+			return -1;
+	}
+}
+
+/* A new file in the (new, locked) state dir: nobody reads it before state.json exists,
+ * which is written atomically after it, so no temp file, rename or fsync is needed. */
+static int lc_write_new(int dir_fd, const char *name, const char *data, size_t len,
+			struct ctr_error *err)
+{
+	int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return err_set(err, errno, "create %s in the state dir", name);
+	int rc = write_all(fd, data, len);
+	int e = errno;
+	close(fd);
+	return rc < 0 ? err_set(err, e, "write %s in the state dir", name) : 0;
+}
+
 /* Kill a child we made and reap it. */
 static void lc_kill_reap(pid_t pid)
 {
@@ -642,6 +706,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	static const struct ctr_create_args no_args = {.bundle = NULL};
 	if (!a)
 		a = &no_args;
+	if (a->pty_master)
+		*a->pty_master = -1;
 	if (ctr_id_valid(id, err) < 0)
 		return -1;
 	const char *root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
@@ -678,11 +744,6 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	if (spec->process.terminal && !a->console_socket && !a->pty_master) {
 		err_set(err, EINVAL, "config.json: process.terminal is true: a console socket is "
 			"required");
-		goto out;
-	}
-	if (spec->process.terminal) {
-		/* TODO(terminal): the terminal section sends the pty master to the socket */
-		err_set(err, ENOTSUP, "process.terminal: terminals are not supported yet");
 		goto out;
 	}
 	const char *rp = spec->root_path ? spec->root_path : "rootfs";
@@ -792,7 +853,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_prefix(err, "linux.netDevices");
 		goto out;
 	}
-	if (lc_recv(sync[0], &m, "container init", err) < 0)
+	if (lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
 		goto out;
 	if (m.type == LC_HOOKS) {
 		if (lc_run_hooks(spec, HOOK_PRESTART, id, CTR_CREATING, init, bundle, rootfs, err) < 0 ||
@@ -800,7 +861,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 				 err) < 0)
 			goto out;
 		if (lc_send(sync[0], LC_HOOKS_DONE, init, 0, NULL) < 0 ||
-		    lc_recv(sync[0], &m, "container init", err) < 0)
+		    lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
 			goto out;
 	}
 	if (m.type != LC_READY) {
@@ -826,7 +887,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	cgroup_state_write(cg, &w);
 	if (sbuf_take(&cgj, &st.cgroup_json, err) < 0 ||
 	    lc_annotations_json(spec, &st.annotations_json, err) < 0 ||
-	    write_file_atomic(h.dir_fd, LC_CONFIG_COPY, config_text, config_len, 0600, err) < 0 ||
+	    lc_write_new(h.dir_fd, LC_CONFIG_COPY, config_text, config_len, err) < 0 ||
 	    state_save(&h, &st, err) < 0)
 		goto out;
 	if (a->pid_file && lc_write_pid_file(a->pid_file, init, err) < 0)
@@ -862,6 +923,10 @@ out:
 		if (state_made) {
 			struct ctr_error e2;
 			state_remove(&h, &e2);
+		}
+		if (a->pty_master && *a->pty_master >= 0) {
+			close(*a->pty_master);
+			*a->pty_master = -1;
 		}
 	}
 	free(st.cgroup_json);

@@ -9,7 +9,8 @@
  * sets itself up like the init (terminal, attributes, identity, seccomp) and execs.
  * Its end of the sync socket is close-on-exec: EOF there means the exec happened. */
 
-enum { EX_PID = 'P', EX_PTY = 'T' };    /* process/helper -> ctr, besides LC_ERROR */
+/* process/helper -> ctr, besides LC_ERROR: pid, pty master, seccomp notify fd */
+enum { EX_PID = 'P', EX_PTY = 'T', EX_LISTENER = 'L' };
 
 struct ex_ctx {
 	const struct ctr_exec_args *a;
@@ -82,6 +83,18 @@ static void ex_stand_in(pid_t pid)
 	}
 }
 
+/* A seccomp notify fd goes to ctr, which passes it on to linux.seccomp.listenerPath. */
+static int ex_send_listener(int sync, int *listener, struct ctr_error *err)
+{
+	if (*listener < 0)
+		return 0;
+	struct lc_msg m = {.type = EX_LISTENER};
+	int rc = term_sendmsg_fd(sync, *listener, &m, LC_MSG_HDR + 1, err);
+	close(*listener);
+	*listener = -1;
+	return rc;
+}
+
 __attribute__((noreturn))
 static void ex_process_main(struct ex_ctx *x)
 {
@@ -105,10 +118,9 @@ static void ex_process_main(struct ex_ctx *x)
 	 * change; otherwise as late as possible (as the init does). */
 	bool early = x->filter && !p->no_new_privileges;
 	int listener = -1;
-	if (early && seccomp_install(x->filter, &listener, &e) < 0)
+	if (early && (seccomp_install(x->filter, &listener, &e) < 0 ||
+		      ex_send_listener(fd, &listener, &e) < 0))
 		lc_child_fail(fd, &e);
-	if (listener >= 0)
-		close(listener);
 	if (process_set_identity(p, &e) < 0)
 		lc_child_fail(fd, &e);
 	int first = 3 + (a->preserve_fds > 0 ? a->preserve_fds : 0);
@@ -119,12 +131,9 @@ static void ex_process_main(struct ex_ctx *x)
 	}
 	if (fds_close_from(first, fd, &e) < 0)
 		lc_child_fail(fd, &e);
-	if (x->filter && !early) {
-		if (seccomp_install(x->filter, &listener, &e) < 0)
-			lc_child_fail(fd, &e);
-		if (listener >= 0)
-			close(listener);
-	}
+	if (x->filter && !early && (seccomp_install(x->filter, &listener, &e) < 0 ||
+				    ex_send_listener(fd, &listener, &e) < 0))
+		lc_child_fail(fd, &e);
 	lc_reset_signals();
 	process_exec(p, &e);
 	lc_child_fail(fd, &e);
@@ -281,6 +290,22 @@ static int ex_build_process(const struct ctr_exec_args *a, const struct spec *s,
 	return 0;
 }
 
+/* Hand the process's seccomp notify fd to the agent, with the container's state. */
+static int ex_pass_listener(const struct ctr_opts *o, const char *id, const struct spec *s,
+			    pid_t pid, int listener, struct ctr_error *err)
+{
+	struct ctr_state st;
+	char *json = NULL;
+	if (ctr_state(o, id, &st, err) < 0)
+		return -1;
+	int rc = ctr_state_json(&st, NULL, &json, err);
+	ctr_state_release(&st);
+	if (rc == 0)
+		rc = seccomp_send_listener(s->lx.seccomp, listener, pid, json, err);
+	free(json);
+	return rc;
+}
+
 int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_args *a,
 	     pid_t *pid_out, struct ctr_error *err)
 {
@@ -296,7 +321,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	struct cgroup *cg = NULL;
 	char *config = NULL;
 	size_t config_len = 0;
-	int sync[2] = {-1, -1}, master = -1, rc = -1;
+	int sync[2] = {-1, -1}, master = -1, listener = -1, rc = -1;
 	pid_t helper = -1, pid = -1;
 	bool child_of_ctr = true;
 
@@ -404,6 +429,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 				child_of_ctr = m.val2;
 			} else if (m.type == EX_PTY && mfd >= 0 && master < 0) {
 				master = TAKE_FD(mfd);
+			} else if (m.type == EX_LISTENER && mfd >= 0 && listener < 0) {
+				listener = TAKE_FD(mfd);
 			} else if (m.type == LC_ERROR && !failed) {
 				failed = true;
 				err_set(err, 0, "%s", m.text);
@@ -428,7 +455,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		pid = TAKE_FD(helper); /* the stand-in is the caller's child */
 		child_of_ctr = true;
 	}
-	if ((a->pid_file && lc_write_pid_file(a->pid_file, pid, err) < 0) ||
+	if ((listener >= 0 && ex_pass_listener(o, id, spec, pid, listener, err) < 0) ||
+	    (a->pid_file && lc_write_pid_file(a->pid_file, pid, err) < 0) ||
 	    (master >= 0 && term_deliver(TAKE_FD(master), a->console_socket, a->pty_master, err) < 0))
 		goto out;
 	lc_log(o, CTR_LOG_DEBUG, "exec in %s: pid %ld", id, (long)pid);
@@ -443,6 +471,8 @@ out:
 		lc_kill_reap(pid); /* a failed exec exits by itself; a late failure is killed */
 	if (master >= 0)
 		close(master);
+	if (listener >= 0)
+		close(listener);
 	for (int i = 0; i < 2; i++)
 		if (sync[i] >= 0)
 			close(sync[i]);

@@ -37,7 +37,7 @@ for src in tests/unit_*.c; do
 	if ! $CC $CFLAGS -o "build/tests/$name" "$src" $LDLIBS > "$log" 2>&1; then
 		echo "FAIL $name: does not compile" >> "$log"; count "$name" "$log" 1; continue
 	fi
-	(cd build/tests && timeout 600 "./$name") >> "$log" 2>&1
+	(cd build/tests && timeout -k 10 600 "./$name") >> "$log" 2>&1
 	count "$name" "$log" $?
 done
 
@@ -46,7 +46,7 @@ for script in tests/t_*.sh; do
 	name=$(basename "$script" .sh)
 	selected "$name" || continue
 	log=build/tests/$name.log
-	timeout 900 sh "$script" > "$log" 2>&1
+	timeout -k 10 900 sh "$script" > "$log" 2>&1
 	count "$name" "$log" $?
 done
 

@@ -568,7 +568,7 @@ static void check_profile(const char *name, const struct prof *p0, bool use_mode
 								continue;
 							for (size_t x = 0; x < p.rules[r2].n_args; x++) {
 								unsigned idx = p.rules[r2].args[x].index;
-								if (nc[idx] < 200)
+								if (nc[idx] < 64)
 									nc[idx] += arg_candidates(&p.rules[r2].args[x], &cand[idx][nc[idx]]);
 							}
 						}
@@ -697,9 +697,10 @@ static void random_profile(struct prof *p)
 	p->sc.default_errno_ret.v = (uint32_t)(rnd() % 200);
 	/* conditional rules of one syscall share one action: libseccomp's order for
 	 * overlapping ones with different actions is not the point here */
-	static struct { const char *name; struct opt_u32 e; enum sc_action a; } cond[256];
+	static struct { const char *name; struct opt_u32 e; enum sc_action a; } cond[2048];
 	size_t n_cond = 0, nn = 0, na = 0;
-	size_t n_rules = 1 + rnd() % 40;
+	/* mostly small; some big enough to need jumps beyond 255 instructions */
+	size_t n_rules = rnd() % 8 ? 1 + rnd() % 40 : 100 + rnd() % 200;
 	const struct sc_arch *x64 = sc_arch_find("X86_64");
 	for (size_t r = 0; r < n_rules; r++) {
 		struct spec_seccomp_rule *ru = &p->rules[p->sc.n_syscalls++];

@@ -5,7 +5,7 @@
 # host cwd, and no access to the ctr binary through /proc/PID/exe (CVE-2019-5736).
 . "$(dirname "$0")/lib.sh"
 
-NAMES="exec_output exec_exit_code exec_signal_code exec_namespaces exec_cgroup exec_in_ps exec_seccomp exec_caps exec_cap_add exec_nnp exec_env exec_user exec_cwd exec_process_json exec_detach_pidfile exec_stdin exec_fds exec_preserve_fds exec_host_cwd exec_cwd_fd_escape exec_not_found exec_paused exec_stopped exec_exe_protected exec_userns_cgroupns"
+NAMES="exec_output exec_exit_code exec_signal_code exec_namespaces exec_cgroup exec_in_ps exec_seccomp exec_caps exec_cap_add exec_nnp exec_env exec_user exec_cwd exec_process_json exec_detach_pidfile exec_stdin exec_fds exec_preserve_fds exec_host_cwd exec_cwd_fd_escape exec_not_found exec_paused exec_stopped exec_exe_protected exec_userns_cgroupns exec_seccomp_notify exec_lsm_flags"
 need_root $NAMES
 
 B=$T_TMP/b
@@ -83,8 +83,8 @@ expect exec_nnp "NoNewPrivs:$want_nnp" "$out"
 
 ex -e FOO=bar -e TERM=dumb "$ID" sh -c 'echo $FOO $TERM $FROMCONFIG'
 expect exec_env "bar dumb yes" "$out"
-ex -u 1000:1001 --additional-gids 5,6 "$ID" id
-expect exec_user "uid=1000 gid=1001 groups=5,6" "$out"
+ex -u 1000:1001 --additional-gids 5,6 -g 7 "$ID" id
+expect exec_user "uid=1000 gid=1001 groups=5,6,7" "$out"
 ex --cwd /proc "$ID" pwd
 expect exec_cwd "/proc" "$out"
 
@@ -130,6 +130,19 @@ ex --cwd /proc/self/fd/8 "$ID" sh -c 'ls; pwd'
 if [ "$rc" != 0 ] || ! printf '%s' "$out" | grep -q "process.json"; then pass exec_cwd_fd_escape
 else fail "exec_cwd_fd_escape: the host dir is reachable: $out"; fi
 exec 7<&- 8<&-
+
+# --apparmor / --process-label reach the process setup (here: a clear error when the LSM
+# is missing; with the LSM present the profile must exist)
+if [ -d /sys/module/apparmor ] || grep -q selinux /sys/kernel/security/lsm 2>/dev/null; then
+	skip "exec_lsm_flags: an LSM is active here; only the missing-LSM errors are checked"
+else
+	ex --apparmor ctr-test-profile "$ID" true
+	e1=$(cat "$T_TMP/err")
+	ex --process-label system_u:system_r:container_t:s0 "$ID" true
+	e2=$(cat "$T_TMP/err")
+	case "$e1|$rc|$e2" in *"ctr-test-profile"*"AppArmor is not enabled"*"|255|"*"SELinux is not enabled"*) pass exec_lsm_flags;;
+		*) fail "exec_lsm_flags: $e1 / $e2";; esac
+fi
 
 ex "$ID" /no/such/binary
 if [ "$rc" = 255 ] && grep -q "/no/such/binary" "$T_TMP/err"; then pass exec_not_found
@@ -244,3 +257,39 @@ if timeout 60 "$CTR" --root "$ROOT" run -d --bundle "$T_TMP/bu" "$UID2" </dev/nu
 else
 	skip "exec_userns_cgroupns: cannot run a container with a user namespace: $(head -c 200 "$T_TMP/u.out")"
 fi
+
+# SCMP_ACT_NOTIFY: the exec'd process's own notify fd reaches linux.seccomp.listenerPath
+# (tests/seccomp_agent.c answers mkdir with a fake success)
+AGENT=$T_TMP/seccomp_agent
+if gcc -o "$AGENT" "$TOP/tests/seccomp_agent.c" 2>"$T_TMP/agent.cc"; then
+	cp -r "$B" "$T_TMP/bn"
+	set_config "$T_TMP/bn" "
+c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '$T_TMP/agent.sock',
+    'listenerMetadata': 't_exec', 'syscalls': [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_NOTIFY'}]}
+"
+	start_agent() { # STATE_FILE
+		rm -f "$T_TMP/agent.sock"
+		"$AGENT" "$T_TMP/agent.sock" "$1" 0 2>>"$T_TMP/agent.log" &
+		agents="$agents $!"
+		n=0; while [ $n -lt 100 ] && [ ! -S "$T_TMP/agent.sock" ]; do sleep 0.1; n=$((n + 1)); done
+	}
+	agents=""
+	start_agent "$T_TMP/agent1.state"
+	NID=$(new_id notify)
+	if timeout 60 "$CTR" --root "$ROOT" run -d --bundle "$T_TMP/bn" "$NID" </dev/null >"$T_TMP/n.out" 2>&1; then
+		start_agent "$T_TMP/agent2.state"
+		ex "$NID" sh -c 'mkdir /tmp/faked && echo rc=$? && test ! -d /tmp/faked && echo not-created'
+		if [ "$(echo $out)" = "rc=0 not-created" ] && grep -q '"metadata":"t_exec"' "$T_TMP/agent2.state" 2>/dev/null; then
+			pass exec_seccomp_notify
+		else
+			fail "exec_seccomp_notify: $out / $(cat "$T_TMP/err" "$T_TMP/agent2.state" 2>&1 | head -c 300)"
+		fi
+		"$CTR" --root "$ROOT" delete -f "$NID" >/dev/null 2>&1
+	else
+		skip "exec_seccomp_notify: cannot run a container with a notify profile: $(head -c 200 "$T_TMP/n.out")"
+	fi
+	for a in $agents; do kill $a 2>/dev/null || true; done
+else
+	skip "exec_seccomp_notify: cannot build tests/seccomp_agent.c"
+fi
+exit 0

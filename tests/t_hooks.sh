@@ -142,11 +142,12 @@ else skip "hooks_post_keep_going: hooks_run stops at the first failure (85-hooks
 
 # a hook over its timeout is killed and fails create
 cp "$T_TMP/config.hooks" "$B/config.json"
-set_config "$B" "c['hooks'] = {'createRuntime': [{'path': '/bin/sh', 'args': ['sh', '-c', 'sleep 1000'], 'timeout': 1}]}"
+SLEEP=$(command -v sleep)
+set_config "$B" "c['hooks'] = {'createRuntime': [{'path': '$SLEEP', 'args': ['sleep', '1000.$$'], 'timeout': 1}]}"
 FID=$(new_id timeout)
 timeout 120 "$CTR" --root "$ROOT" create --bundle "$B" "$FID" >"$T_TMP/t.err" 2>&1
 trc=$?
-if [ $trc != 0 ] && grep -q "timed out" "$T_TMP/t.err" && [ -z "$(state_dirs)" ] && ! pgrep -f "^sh -c sleep 1000$" >/dev/null; then
+if [ $trc != 0 ] && grep -q "timed out" "$T_TMP/t.err" && [ -z "$(state_dirs)" ] && ! pgrep -f "^sleep 1000.$$\$" >/dev/null; then
 	pass hooks_timeout
 else
 	fail "hooks_timeout: rc $trc, state '$(state_dirs)': $(cat "$T_TMP/t.err")"

@@ -159,3 +159,4 @@ else
 	fail "tty_relay_exec_killed: the shell did not come up"
 fi
 "$CTR" --root "$ROOT" delete -f "$SID" >/dev/null 2>&1
+exit 0

@@ -55,7 +55,12 @@ static void test_hooks(void)
 	rc = hooks_run(&s, HOOK_POSTSTART, "{}", &err);
 	CHECK(rc == -1 && strstr(err.msg, "status 3") && strstr(err.msg, "broken-hook-output") &&
 	      strstr(err.msg, "poststart"), "failing hook reports kind, status and output (%s)", err.msg);
-	CHECK(access(path, F_OK) != 0, "hooks after a failed one do not run");
+	CHECK(access(path, F_OK) == 0, "poststart hooks after a failed one still run");
+	s.hooks[HOOK_CREATE_CONTAINER] = two;
+	s.n_hooks[HOOK_CREATE_CONTAINER] = 2;
+	unlink(path);
+	rc = hooks_run(&s, HOOK_CREATE_CONTAINER, "{}", &err);
+	CHECK(rc == -1 && access(path, F_OK) != 0, "createContainer hooks after a failed one do not run");
 
 	/* a hook past its timeout is killed */
 	const char *targs[] = {"sh", "-c", "sleep 30", NULL};

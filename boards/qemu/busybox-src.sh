@@ -7,6 +7,7 @@ dest=${1:?} triplet=${2:?} tc=${3:?} cflags=${4:-}
 [ -s "$dest/busybox" ] && exit 0
 log() { echo "busybox-src: $*" >&2; }
 mkdir -p "$dest"
+dest=$(cd "$dest" && pwd)
 work=$(cd "$dest" && pwd)/busybox.build
 rm -rf "$work"
 a=$work/apt
@@ -25,7 +26,10 @@ log "apt-get source busybox"
 (cd "$work/src" && apt-get -qq $aptopts source --download-only busybox > /dev/null)
 dpkg-source -q -x "$work"/src/busybox_*.dsc "$work/bb" > /dev/null 2>&1
 cd "$work/bb"
-cc="$triplet-gcc -specs $tc/musl-gcc.specs -isystem $tc/kinc"
+# musl's specs hide /usr/<triplet>/include: give back the kernel uapi headers busybox uses
+mkdir -p "$work/inc"
+for h in mtd scsi; do [ -d "/usr/$triplet/include/$h" ] && ln -s "/usr/$triplet/include/$h" "$work/inc/$h"; done
+cc="$triplet-gcc -specs $tc/musl-gcc.specs -isystem $tc/kinc -isystem $work/inc"
 mk() { make -s CROSS_COMPILE="$triplet-" CC="$cc" HOSTCC=gcc "$@"; }
 mk defconfig > /dev/null
 # static; drop applets that do not build against musl or newer kernel headers

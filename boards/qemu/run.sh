@@ -110,7 +110,8 @@ init_s=$(sed -n 's/^CTR-QEMU-BOOT: phase=initramfs uptime=\([0-9.]*\).*/\1/p' "$
 if [ -z "$result" ]; then
 	[ "$rc" = 124 ] && log "TIMEOUT after ${timeout_s}s" || log "no result line (qemu exit $rc)"
 	tail -n 30 "$q/$board.log" >&2
-	set -- 0 1 0
+	# what ran before it stopped, plus the missing end as one failure
+	set -- "$(grep -c '^PASS' "$q/$board.log")" $(($(grep -c '^FAIL' "$q/$board.log") + 1)) "$(grep -c '^SKIP' "$q/$board.log")"
 	status=1
 else
 	# shellcheck disable=SC2086

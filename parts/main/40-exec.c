@@ -21,7 +21,7 @@ static int cmd_exec(struct cli *c, int argc, char **argv)
 	struct ctr_exec_args a = {0};
 	const char **env = calloc((size_t)argc + 1, sizeof(*env));
 	const char **caps = calloc((size_t)argc + 1, sizeof(*caps));
-	char *process_json = NULL;
+	char *process_json = NULL, *gids = NULL;
 	size_t n_env = 0, n_caps = 0;
 	bool detach = false;
 	int rc = 1, master = -1;
@@ -42,7 +42,22 @@ static int cmd_exec(struct cli *c, int argc, char **argv)
 		case EX_F_ENV: env[n_env++] = it.val; break;
 		case EX_F_CWD: a.cwd = it.val; break;
 		case EX_F_USER: a.user = it.val; break;
-		case EX_F_GIDS: a.additional_gids = it.val; break;
+		case EX_F_GIDS: /* repeatable, as in runc; also "G1,G2" */
+			if (gids) {
+				size_t len = strlen(gids);
+				char *ng = realloc(gids, len + strlen(it.val) + 2);
+				if (!ng) {
+					cli_error(c, "out of memory");
+					goto out;
+				}
+				gids = ng;
+				snprintf(gids + len, strlen(it.val) + 2, ",%s", it.val);
+			} else if (!(gids = strdup(it.val))) {
+				cli_error(c, "out of memory");
+				goto out;
+			}
+			a.additional_gids = gids;
+			break;
 		case EX_F_CAP: caps[n_caps++] = it.val; break;
 		case EX_F_NNP: a.no_new_privs = opt_bool(&it); break;
 		case EX_F_APPARMOR: a.apparmor = it.val; break;
@@ -115,6 +130,7 @@ out:
 	if (master >= 0)
 		close(master);
 	free(process_json);
+	free(gids);
 	free(env);
 	free(caps);
 	return rc;

@@ -1,8 +1,8 @@
 /* rtime: time runtime commands, interleaved, with the CPU of everything they leave behind.
  *
- *   rtime [-n N] [-W WARMUP] [-t SECONDS] [-g CGROUP_PROCS] [-v]
+ *   rtime [-n N] [-o FIRST] [-W WARMUP] [-t SECONDS] [-g CGROUP_PROCS] [-v]
  *         -l LABEL STEP... [-l LABEL STEP...]...
- *   STEP: -c "CMD ARG..."  run CMD (split on blanks, "%i" -> iteration number), wait for it
+ *   STEP: -c "CMD ARG..."  run CMD (split on blanks, "%i" -> FIRST + iteration number), wait for it
  *         -w               wait until every remaining descendant has exited
  *
  * Iteration i runs every label's steps, the labels in an order rotated by i, so that machine
@@ -168,9 +168,10 @@ static int run_cmd(const char *cmd, int iter, const char *cgprocs, int verbose, 
 		_exit(127);
 	}
 	close(pfd[1]);
+	/* a detached container keeps the write end open: never block on it */
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	int st = wait_for(pid, timeout_s, a, chld);
-	/* the child's stderr, for the report of a failure (bounded: the pipe is never full
-	 * for the short messages runtimes print) */
+	/* the child's stderr, for the report of a failure */
 	char eb[512];
 	ssize_t n = read(pfd[0], eb, sizeof(eb) - 1);
 	close(pfd[0]);
@@ -201,7 +202,7 @@ static void json_str(const char *s)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: rtime [-n N] [-W WARMUP] [-t SECONDS] [-g CGROUP_PROCS] [-v] "
+	fprintf(stderr, "usage: rtime [-n N] [-o FIRST] [-W WARMUP] [-t SECONDS] [-g CGROUP_PROCS] [-v] "
 		"-l LABEL (-c CMD | -w)... ...\n");
 	return 2;
 }
@@ -209,13 +210,14 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	struct label labels[MAX_LABELS];
-	int n_labels = 0, n = 10, warm = 0, timeout_s = 30, verbose = 0;
+	int n_labels = 0, n = 10, first = 0, warm = 0, timeout_s = 30, verbose = 0;
 	const char *cgprocs = NULL;
 	memset(labels, 0, sizeof(labels));
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "-n") && v) { n = atoi(v); i++; }
+		else if (!strcmp(a, "-o") && v) { first = atoi(v); i++; }
 		else if (!strcmp(a, "-W") && v) { warm = atoi(v); i++; }
 		else if (!strcmp(a, "-t") && v) { timeout_s = atoi(v); i++; }
 		else if (!strcmp(a, "-g") && v) { cgprocs = v; i++; }
@@ -261,7 +263,7 @@ int main(int argc, char **argv)
 				if (l->steps[s].wait_all) {
 					if (wait_for(0, timeout_s, &a, &chld) != 0)
 						ok = 0;
-				} else if (run_cmd(l->steps[s].cmd, it < 0 ? 1000000 + it : it, cgprocs,
+				} else if (run_cmd(l->steps[s].cmd, it < 0 ? 1000000 + it : first + it, cgprocs,
 						   verbose, timeout_s, &a, &chld, l->err,
 						   sizeof(l->err)) < 0) {
 					ok = 0;
