@@ -23,8 +23,6 @@ skip() { echo "SKIP $PHASE/$*"; }
 oneline() { tr -d '\r' | tr '\n' '|' | cut -c1-300; }
 cleanup() { for i in $ids; do "$CTR" --root "$ROOT" delete -f "$i" > /dev/null 2>&1; done; }
 trap cleanup EXIT
-n=0
-new_id() { n=$((n + 1)); ids="$ids $PHASE-$n"; }
 status() { "$CTR" --root "$ROOT" state "$1" 2>/dev/null | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p'; }
 wait_status() { # ID STATUS: up to 10 s
 	t=100
