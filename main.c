@@ -49,7 +49,9 @@ static void log_line(struct cli *c, const char *level, const char *msg)
 		clock_gettime(CLOCK_REALTIME, &now);
 		struct tm tm;
 		gmtime_r(&now.tv_sec, &tm);
-		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		/* by hand: strftime drags in ~5 KB of libc (time zones, locale) */
+		snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
 		for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
 			if (*p == '"' || *p == '\\')
@@ -467,115 +469,20 @@ static int cmd_start(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-#include <poll.h>
-#include <sys/ioctl.h>
-#include <sys/signalfd.h>
-#include <termios.h>
-
-static void lc_copy_winsize(int from, int to)
-{
-	struct winsize ws;
-	if (ioctl(from, TIOCGWINSZ, &ws) == 0)
-		ioctl(to, TIOCSWINSZ, &ws);
-}
-
-/* Copy what is readable on from to `to`; false at EOF or error (EIO: pty slave gone). */
-static bool lc_pump(int from, int to)
-{
-	char buf[4096];
-	ssize_t n = read(from, buf, sizeof(buf));
-	if (n < 0 && errno == EINTR)
-		return true;
-	if (n <= 0)
-		return false;
-	for (ssize_t off = 0; off < n;) {
-		ssize_t w = write(to, buf + off, (size_t)(n - off));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		off += w;
-	}
-	return true;
-}
-
-/* Foreground run: ctr is the init's parent and a subreaper. Every signal is blocked and
- * read from a signalfd: SIGCHLD reaps, SIGWINCH resizes the pty, anything else goes to
- * the init. With a terminal (master >= 0) ctr relays stdin and output meanwhile. */
+/* Foreground run: ctr is the init's parent and a subreaper; tty_wait (main/15-tty.c)
+ * takes the blocked signals (SIGCHLD reaps, SIGWINCH resizes the pty, the rest go to the
+ * init), relays a terminal (master >= 0) and restores ours. */
 static int lc_run_foreground(struct cli *c, const char *id, pid_t init, bool keep, int master)
 {
-	sigset_t all;
-	sigfillset(&all);
-	int sfd = signalfd(-1, &all, SFD_CLOEXEC);
-	if (sfd < 0) {
-		cli_error(c, "signalfd: %s", strerror(errno));
-		kill(init, SIGKILL);
-	}
-	struct termios saved;
-	bool raw = false;
-	if (master >= 0 && isatty(0) && tcgetattr(0, &saved) == 0) {
-		struct termios t = saved;
-		cfmakeraw(&t);
-		raw = tcsetattr(0, TCSANOW, &t) == 0;
-		lc_copy_winsize(0, master);
-	}
-	bool in_open = master >= 0, out_open = master >= 0;
-	int status = 0;
-	for (bool done = false; !done;) {
-		struct pollfd p[3] = {
-			{.fd = sfd, .events = POLLIN},
-			{.fd = in_open ? 0 : -1, .events = POLLIN},
-			{.fd = out_open ? master : -1, .events = POLLIN},
-		};
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[2].revents && !lc_pump(master, 1))
-			out_open = false;
-		if (p[1].revents && !lc_pump(0, master))
-			in_open = false;
-		if (!(p[0].revents & POLLIN))
-			continue;
-		struct signalfd_siginfo si;
-		if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-			continue;
-		int sig = (int)si.ssi_signo;
-		if (sig == SIGWINCH && master >= 0) {
-			lc_copy_winsize(0, master);
-		} else if (sig != SIGCHLD) {
-			kill(init, sig);
-		} else {
-			int st;
-			pid_t pr;
-			while ((pr = waitpid(-1, &st, WNOHANG)) > 0)
-				if (pr == init) {
-					status = st;
-					done = true;
-				}
-		}
-	}
-	/* what the container wrote last is still in the pty */
-	while (out_open) {
-		struct pollfd p = {.fd = master, .events = POLLIN};
-		if (poll(&p, 1, 0) <= 0 || !lc_pump(master, 1))
-			break;
-	}
-	if (raw)
-		tcsetattr(0, TCSANOW, &saved);
+	int code = tty_wait(master, init);
 	if (master >= 0)
 		close(master);
-	if (sfd >= 0)
-		close(sfd);
 	if (!keep) {
 		struct ctr_error err = {0};
 		if (ctr_delete(&c->opts, id, 1, &err) < 0)
 			cli_error(c, "%s", err.msg);
 	}
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return code;
 }
 
 static int cmd_run(struct cli *c, int argc, char **argv)
@@ -864,17 +771,36 @@ static int ps_table(struct cli *c, char **ps_args, int n_args, const pid_t *pids
 		_exit(127);
 	}
 	close(fds[1]);
-	FILE *f = fdopen(fds[0], "r");
-	char *line = NULL;
-	size_t cap = 0;
+	/* All of ps's output in one buffer: read() and memchr cost less than stdio's getline. */
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
 	int pid_col = -1, rc = 0;
-	while (f && getline(&line, &cap, f) >= 0) {
-		int col = 0;
-		char *save, *copy = strdup(line);
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap + 16384);
+			if (!nb)
+				break;
+			buf = nb;
+			cap += 16384;
+		}
+		ssize_t r = read(fds[0], buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fds[0]);
+	if (buf)
+		buf[len] = 0;
+	for (char *line = buf, *end = buf + len; line && line < end;) {
+		char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t ll = nl ? (size_t)(nl - line) + 1 : (size_t)(end - line);
 		bool show = false;
-		for (char *t = copy ? strtok_r(copy, " \t\n", &save) : NULL; t;
-		     t = strtok_r(NULL, " \t\n", &save), col++) {
-			if (pid_col < 0 && !strcmp(t, "PID")) {
+		int col = 0;
+		for (char *t = line + strspn(line, " \t"); *t && *t != '\n'; col++) {
+			size_t tl = strcspn(t, " \t\n");
+			if (pid_col < 0 && tl == 3 && !memcmp(t, "PID", 3)) {
 				pid_col = col;
 				show = true;
 				break;
@@ -883,19 +809,19 @@ static int ps_table(struct cli *c, char **ps_args, int n_args, const pid_t *pids
 				show = pid_in((pid_t)atol(t), pids, n);
 				break;
 			}
+			t += tl;
+			t += strspn(t, " \t");
 		}
-		free(copy);
 		if (pid_col < 0) {
 			cli_error(c, "ps: no PID column in the output of ps");
 			rc = 1;
 			break;
 		}
 		if (show)
-			fputs(line, stdout);
+			fwrite(line, 1, ll, stdout);
+		line += ll;
 	}
-	free(line);
-	if (f)
-		fclose(f);
+	free(buf);
 	int st;
 	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 		;

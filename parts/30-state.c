@@ -123,7 +123,7 @@ static int state_open(const char *root, const char *id, int flags, struct state_
 		root = CTR_DEFAULT_ROOT;
 	if ((flags & STATE_CREATE) && mkdir_p(root, 0700, err) < 0)
 		return -1;
-	h->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	h->root_fd = openat(AT_FDCWD, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (h->root_fd < 0) {
 		if (errno == ENOENT) {
 			err_set(err, 0, "container %s does not exist", id);
@@ -336,10 +336,14 @@ static unsigned long long state_proc_stat(pid_t pid, char *state_out)
 	if (pid <= 0)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* openat: musl's open() adds an fcntl(FD_CLOEXEC) syscall; procfs gives the whole
+	 * line to one read(), so no read to EOF either (`list` does this per container) */
+	int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	ssize_t n = read_full(fd, buf, sizeof(buf) - 1);
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf) - 1)) < 0 && errno == EINTR)
+		;
 	close(fd);
 	if (n <= 0)
 		return 0;

@@ -946,7 +946,7 @@ static int cg_bpf_attach(const char *dir, const struct cg_insn *prog, size_t n,
 	if (pfd < 0)
 		return err_set(err, errno, "linux.resources.devices: load the cgroup v2 device "
 			       "filter (bpf BPF_PROG_LOAD, %zu instructions)", n);
-	int dfd AUTO_CLOSE = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dfd AUTO_CLOSE = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return err_set(err, errno, "open %s", dir);
 	memset(&attr, 0, sizeof(attr));
@@ -1250,7 +1250,7 @@ UNUSED static int cgroup_v2_fd(const struct cgroup *cg)
 {
 	if (!cg || cg->mode != CG_MODE_V2 || !cg->n)
 		return -1;
-	return open(cg->d[0].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return openat(AT_FDCWD, cg->d[0].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 /* rmdir dir and any sub-cgroups (nested containers), deepest first. Retries up to
@@ -1573,6 +1573,37 @@ static void cg_raw(struct jw *w, const char *text)
 	}
 }
 
+/* "MAJ:MIN" at the start of l (what sscanf("%u:%u") took; scanf costs ~4 KB of libc). */
+static const char *cg_majmin(const char *l, unsigned *maj, unsigned *min)
+{
+	char *e;
+	if ((unsigned)(*l - '0') > 9)
+		return NULL;
+	*maj = strtoul(l, &e, 10);
+	if (*e != ':' || (unsigned)(e[1] - '0') > 9)
+		return NULL;
+	*min = strtoul(e + 1, &e, 10);
+	return e;
+}
+
+/* " OP VALUE" after the device of a v1 blkio line; OP at most 15 chars. */
+static bool cg_blkio_opval(const char *p, char op[16], unsigned long long *val)
+{
+	size_t n;
+	p += strspn(p, " \t");
+	n = strcspn(p, " \t\n");
+	if (!n || n > 15)
+		return false;
+	memcpy(op, p, n);
+	op[n] = 0;
+	p += n;
+	p += strspn(p, " \t");
+	if ((unsigned)(*p - '0') > 9)
+		return false;
+	*val = strtoull(p, NULL, 10);
+	return true;
+}
+
 static void cg_blkio_list(struct jw *w, const char *key, const char *text, bool v2,
 			  const char *rkey, const char *wkey)
 {
@@ -1583,7 +1614,8 @@ static void cg_blkio_list(struct jw *w, const char *key, const char *text, bool 
 		char op[16];
 		unsigned long long val;
 		const char *nl = strchr(l, '\n');
-		if (!v2 && sscanf(l, "%u:%u %15s %llu", &maj, &min, op, &val) == 4) {
+		const char *p = cg_majmin(l, &maj, &min);
+		if (p && !v2 && cg_blkio_opval(p, op, &val)) {
 			jw_obj_begin(w);
 			cg_jnz(w, "major", maj);
 			cg_jnz(w, "minor", min);
@@ -1591,19 +1623,19 @@ static void cg_blkio_list(struct jw *w, const char *key, const char *text, bool 
 			jw_str(w, op);
 			cg_jnz(w, "value", val);
 			jw_obj_end(w);
-		} else if (v2 && sscanf(l, "%u:%u", &maj, &min) == 2) {
+		} else if (p && v2) {
 			for (int k = 0; k < 2; k++) {
 				char pat[16];
 				snprintf(pat, sizeof(pat), " %s=", k ? wkey : rkey);
-				const char *p = strstr(l, pat);
-				if (!p || (nl && p > nl))
+				const char *hit = strstr(l, pat);
+				if (!hit || (nl && hit > nl))
 					continue;
 				jw_obj_begin(w);
 				cg_jnz(w, "major", maj);
 				cg_jnz(w, "minor", min);
 				jw_key(w, "op");
 				jw_str(w, k ? "Write" : "Read");
-				cg_jnz(w, "value", strtoull(p + strlen(pat), NULL, 10));
+				cg_jnz(w, "value", strtoull(hit + strlen(pat), NULL, 10));
 				jw_obj_end(w);
 			}
 		}
@@ -1622,7 +1654,12 @@ static void cg_stats_hugetlb(const struct cgroup *cg, struct jw *w)
 		struct dirent *e;
 		while ((e = readdir(dp))) {
 			unsigned long kb;
-			if (sscanf(e->d_name, "hugepages-%lukB", &kb) != 1)
+			char *end;
+			if (strncmp(e->d_name, "hugepages-", 10) ||
+			    (unsigned)(e->d_name[10] - '0') > 9)
+				continue;
+			kb = strtoul(e->d_name + 10, &end, 10);
+			if (strcmp(end, "kB"))
 				continue;
 			char size[24], f[64];
 			static const char units[] = "KMGT";

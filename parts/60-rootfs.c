@@ -616,7 +616,7 @@ static int mnt_userns(const struct rootfs_ctx *c, const struct spec_mount *m,
 	if (!m->n_uid_mappings && !m->n_gid_mappings) {
 		if (!c->userns)
 			return err_set(err, EINVAL, "idmap needs uidMappings/gidMappings or a user namespace");
-		int fd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+		int fd = openat(AT_FDCWD, "/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
 		return fd < 0 ? err_set(err, errno, "open /proc/self/ns/user") : fd;
 	}
 	int sv[2];
@@ -658,7 +658,7 @@ static int mnt_userns(const struct rootfs_ctx *c, const struct spec_mount *m,
 			goto out;
 	}
 	snprintf(path, sizeof(path), "/proc/%s/ns/user", me);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		err_set(err, errno, "open %s", path);
 out:
@@ -1196,7 +1196,7 @@ static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
 		return -1;
 	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return err_set(err, errno, "bind mount the rootfs %s", c->rootfs);
-	int root_fd AUTO_CLOSE = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int root_fd AUTO_CLOSE = openat(AT_FDCWD, c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return err_set(err, errno, "open %s", c->rootfs);
 	unsigned long dev_flags = 0;
@@ -1321,7 +1321,7 @@ static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err)
 	}
 	if (rootfs_check_proc(err) < 0)
 		return -1;
-	int root_fd AUTO_CLOSE = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int root_fd AUTO_CLOSE = openat(AT_FDCWD, c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return err_set(err, errno, "open %s", c->rootfs);
 	/* as runc: process.cwd is created (inside the root) while the root is still writable */
@@ -1344,9 +1344,15 @@ static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err)
 		return err_set(err, errno, "chdir %s", c->rootfs);
 	bool no_pivot = c->no_pivot;
 	if (!no_pivot) {
+		/* Held to reach the old root after the pivot: "." (our cwd, the new root) would
+		 * make the container's own mounts rslave and lose their propagation options. */
+		int old_root AUTO_CLOSE = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (old_root < 0)
+			return err_set(err, errno, "open the old root");
 		if (sys_pivot_root(".", ".") == 0) {
-			/* the old root is stacked on "." now: detach it without telling the host */
-			if (mount("", ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 || umount2(".", MNT_DETACH) < 0)
+			/* the old root is stacked on the new one: detach it without telling the host */
+			if (fchdir(old_root) < 0 || mount("", ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 ||
+			    umount2(".", MNT_DETACH) < 0)
 				return err_set(err, errno, "detach the old root");
 		} else if (errno == EINVAL && rootfs_on_ramfs()) {
 			no_pivot = true; /* / is an initramfs: pivot_root cannot work there */
@@ -1363,7 +1369,7 @@ static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err)
 	if (rootfs_dev_kind(s, &dev_flags) == 1) {
 		/* as runc: stdio on the host's /dev/null now uses the container's */
 		struct stat null, st;
-		int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int fd = openat(AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC);
 		for (int i = 0; fd >= 0 && i < 3 && fstat(fd, &null) == 0; i++)
 			if (fstat(i, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == null.st_rdev &&
 			    st.st_ino != null.st_ino && dup2(fd, i) < 0)

@@ -40,7 +40,7 @@ static int process_exec(const struct spec_process *p, struct ctr_error *err);
 /* Write a proc file in one write(); returns 0 or the errno. */
 static int process_write(const char *path, const char *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return errno;
 	int e = write_all(fd, data, len) < 0 ? errno : 0;
@@ -234,8 +234,8 @@ static int net_devices_return(const struct spec *s, pid_t pid, struct ctr_error 
 		return 0;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	int self AUTO_CLOSE = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	int ns AUTO_CLOSE = open(path, O_RDONLY | O_CLOEXEC);
+	int self AUTO_CLOSE = openat(AT_FDCWD, "/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int ns AUTO_CLOSE = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (self < 0 || ns < 0)
 		return err_set(err, errno, "linux.netDevices: open %s", self < 0 ? "/proc/self/ns/net" : path);
 	/* A netlink socket stays in the netns it was made in: make one inside, come back. */
@@ -431,7 +431,7 @@ static int process_lsm_exec(const char *field, const char *value, struct ctr_err
 		return 0;
 	/* Only now find out why: AppArmor shows in /sys/module, SELinux contexts have ':'. */
 	char cur[256] = "";
-	int fd = open("/proc/self/attr/current", O_RDONLY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, "/proc/self/attr/current", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		ssize_t n = read(fd, cur, sizeof(cur) - 1);
 		cur[n > 0 ? n : 0] = 0;
@@ -446,6 +446,11 @@ static int process_lsm_exec(const char *field, const char *value, struct ctr_err
 static int process_prepare(const struct spec *s, const struct spec_process *p,
 			   bool no_new_keyring, struct ctr_error *err)
 {
+	/* A session and process group of its own, as runc: a signal to the caller's group
+	 * (a terminal's ^C, conmon's --timeout kill(-pgid)) must not hit the container,
+	 * nor one to the container's group the caller. EPERM: already a leader (pty). */
+	if (setsid() < 0 && errno != EPERM)
+		return err_set(err, errno, "setsid");
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		/* prlimit64 takes 64-bit values on every ABI: RLIM_INFINITY is ~0 everywhere. */
 		const struct spec_rlimit *rl = &p->rlimits[i];
@@ -494,23 +499,34 @@ static int process_set_identity(const struct spec_process *p, struct ctr_error *
 	/* An absent list (or capabilities) means an empty set, as in runc. */
 	uint64_t bounding = c->bounding.set ? c->bounding.mask : 0, known = 0;
 	/* Bounding set first: PR_CAPBSET_DROP needs CAP_SETPCAP, which may not be kept.
-	 * PR_CAPBSET_READ fails past the kernel's last capability (cap_last_cap). */
-	for (unsigned cap = 0; cap < 64; cap++) {
-		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
-		if (r < 0)
-			break;
+	 * PR_CAPBSET_READ fails past the kernel's last capability (cap_last_cap): find it
+	 * by binary search (/proc may not be mounted here), ~7 prctl calls instead of ~42. */
+	int lo = -1, hi = 64;
+	while (hi - lo > 1) {
+		int mid = (lo + hi) / 2;
+		if (prctl(PR_CAPBSET_READ, mid, 0, 0, 0) >= 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	for (int cap = 0; cap <= lo; cap++) {
 		known |= 1ULL << cap;
-		if (r == 1 && !(bounding >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-			return err_set(err, errno, "dropping %s (%u) from the bounding set",
-				       spec_cap_name((int)cap) ? spec_cap_name((int)cap) : "capability", cap);
+		if (bounding >> cap & 1 || prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		/* Without CAP_SETPCAP even an absent cap fails to drop: only a present one counts. */
+		int e = errno;
+		if (e == EPERM && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+			continue;
+		return err_set(err, e, "dropping %s (%d) from the bounding set",
+			       spec_cap_name(cap) ? spec_cap_name(cap) : "capability", cap);
 	}
 	_Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t is 32 bits");
 	const uint32_t *gids = p->user.additional_gids;
 	size_t ngids = p->user.n_additional_gids;
-	if (setgroups(ngids, (const gid_t *)gids) < 0) {
+	if (sys_setgroups(ngids, (const gid_t *)gids) < 0) {
 		/* setgroups is denied in a rootless user namespace: fine when none are asked. */
 		char st[8] = "";
-		int e = errno, fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+		int e = errno, fd = openat(AT_FDCWD, "/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			ssize_t n = read(fd, st, sizeof(st) - 1);
 			st[n > 0 ? n : 0] = 0;
@@ -524,9 +540,9 @@ static int process_set_identity(const struct spec_process *p, struct ctr_error *
 	/* Keep the permitted set across the uid change; capset below sets it exactly. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return err_set(err, errno, "prctl(PR_SET_KEEPCAPS)");
-	if (setresgid(gid, gid, gid) < 0)
+	if (sys_setresgid(gid) < 0)
 		return err_set(err, errno, "setresgid %u", (unsigned)gid);
-	if (setresuid(uid, uid, uid) < 0)
+	if (sys_setresuid(uid) < 0)
 		return err_set(err, errno, "setresuid %u", (unsigned)uid);
 	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 

@@ -162,6 +162,11 @@ static void t_netdev_child(void)
 
 static void t_netdev(void)
 {
+	if (getenv("CTR_QEMU_USER")) {
+		/* qemu-user forwards netlink attributes without byte-swapping them on BE guests */
+		T_SKIP("netdev: not under qemu-user");
+		return;
+	}
 	char a[16], b[16], k[16], kp[16], cmd[160];
 	int id = (int)getpid() % 100000;
 	snprintf(a, sizeof(a), "cva%d", id);
@@ -380,15 +385,19 @@ static void t_prepare(void)
 	sched_getaffinity(0, sizeof(set), &set);
 	CHECK(CPU_COUNT(&set) == 1 && CPU_ISSET(0, &set), "cpu_affinity_initial");
 	long key_after = syscall(SYS_keyctl, 0, -3, 1);
-	CHECK(key_after > 0 && key_after != key_before, "new_session_keyring (%ld -> %ld)", key_before,
-	      key_after);
+	if (key_after < 0 && errno == ENOSYS && getenv("CTR_QEMU_USER"))
+		T_SKIP("new_session_keyring: qemu-user has no keyctl()");
+	else
+		CHECK(key_after > 0 && key_after != key_before, "new_session_keyring (%ld -> %ld)",
+		      key_before, key_after);
 
 	/* defaults and no_new_keyring */
 	struct spec_process p2 = {0};
 	r = process_prepare(&s, &p2, true, &err);
 	m = umask(0);
 	CHECK(r == 0 && m == 022, "umask_default_0022 (%o)", (unsigned)m);
-	CHECK(syscall(SYS_keyctl, 0, -3, 1) == key_after, "no_new_keyring_keeps_session");
+	if (key_after >= 0)
+		CHECK(syscall(SYS_keyctl, 0, -3, 1) == key_after, "no_new_keyring_keeps_session");
 
 	/* errors name the field */
 	struct spec_rlimit bad = {RLIMIT_NOFILE, "RLIMIT_NOFILE", 10, 20};

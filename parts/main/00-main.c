@@ -49,7 +49,9 @@ static void log_line(struct cli *c, const char *level, const char *msg)
 		clock_gettime(CLOCK_REALTIME, &now);
 		struct tm tm;
 		gmtime_r(&now.tv_sec, &tm);
-		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		/* by hand: strftime drags in ~5 KB of libc (time zones, locale) */
+		snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
 		for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
 			if (*p == '"' || *p == '\\')

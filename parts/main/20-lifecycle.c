@@ -84,115 +84,20 @@ static int cmd_start(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-#include <poll.h>
-#include <sys/ioctl.h>
-#include <sys/signalfd.h>
-#include <termios.h>
-
-static void lc_copy_winsize(int from, int to)
-{
-	struct winsize ws;
-	if (ioctl(from, TIOCGWINSZ, &ws) == 0)
-		ioctl(to, TIOCSWINSZ, &ws);
-}
-
-/* Copy what is readable on from to `to`; false at EOF or error (EIO: pty slave gone). */
-static bool lc_pump(int from, int to)
-{
-	char buf[4096];
-	ssize_t n = read(from, buf, sizeof(buf));
-	if (n < 0 && errno == EINTR)
-		return true;
-	if (n <= 0)
-		return false;
-	for (ssize_t off = 0; off < n;) {
-		ssize_t w = write(to, buf + off, (size_t)(n - off));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		off += w;
-	}
-	return true;
-}
-
-/* Foreground run: ctr is the init's parent and a subreaper. Every signal is blocked and
- * read from a signalfd: SIGCHLD reaps, SIGWINCH resizes the pty, anything else goes to
- * the init. With a terminal (master >= 0) ctr relays stdin and output meanwhile. */
+/* Foreground run: ctr is the init's parent and a subreaper; tty_wait (main/15-tty.c)
+ * takes the blocked signals (SIGCHLD reaps, SIGWINCH resizes the pty, the rest go to the
+ * init), relays a terminal (master >= 0) and restores ours. */
 static int lc_run_foreground(struct cli *c, const char *id, pid_t init, bool keep, int master)
 {
-	sigset_t all;
-	sigfillset(&all);
-	int sfd = signalfd(-1, &all, SFD_CLOEXEC);
-	if (sfd < 0) {
-		cli_error(c, "signalfd: %s", strerror(errno));
-		kill(init, SIGKILL);
-	}
-	struct termios saved;
-	bool raw = false;
-	if (master >= 0 && isatty(0) && tcgetattr(0, &saved) == 0) {
-		struct termios t = saved;
-		cfmakeraw(&t);
-		raw = tcsetattr(0, TCSANOW, &t) == 0;
-		lc_copy_winsize(0, master);
-	}
-	bool in_open = master >= 0, out_open = master >= 0;
-	int status = 0;
-	for (bool done = false; !done;) {
-		struct pollfd p[3] = {
-			{.fd = sfd, .events = POLLIN},
-			{.fd = in_open ? 0 : -1, .events = POLLIN},
-			{.fd = out_open ? master : -1, .events = POLLIN},
-		};
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[2].revents && !lc_pump(master, 1))
-			out_open = false;
-		if (p[1].revents && !lc_pump(0, master))
-			in_open = false;
-		if (!(p[0].revents & POLLIN))
-			continue;
-		struct signalfd_siginfo si;
-		if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-			continue;
-		int sig = (int)si.ssi_signo;
-		if (sig == SIGWINCH && master >= 0) {
-			lc_copy_winsize(0, master);
-		} else if (sig != SIGCHLD) {
-			kill(init, sig);
-		} else {
-			int st;
-			pid_t pr;
-			while ((pr = waitpid(-1, &st, WNOHANG)) > 0)
-				if (pr == init) {
-					status = st;
-					done = true;
-				}
-		}
-	}
-	/* what the container wrote last is still in the pty */
-	while (out_open) {
-		struct pollfd p = {.fd = master, .events = POLLIN};
-		if (poll(&p, 1, 0) <= 0 || !lc_pump(master, 1))
-			break;
-	}
-	if (raw)
-		tcsetattr(0, TCSANOW, &saved);
+	int code = tty_wait(master, init);
 	if (master >= 0)
 		close(master);
-	if (sfd >= 0)
-		close(sfd);
 	if (!keep) {
 		struct ctr_error err = {0};
 		if (ctr_delete(&c->opts, id, 1, &err) < 0)
 			cli_error(c, "%s", err.msg);
 	}
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return code;
 }
 
 static int cmd_run(struct cli *c, int argc, char **argv)

@@ -64,17 +64,36 @@ static int ps_table(struct cli *c, char **ps_args, int n_args, const pid_t *pids
 		_exit(127);
 	}
 	close(fds[1]);
-	FILE *f = fdopen(fds[0], "r");
-	char *line = NULL;
-	size_t cap = 0;
+	/* All of ps's output in one buffer: read() and memchr cost less than stdio's getline. */
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
 	int pid_col = -1, rc = 0;
-	while (f && getline(&line, &cap, f) >= 0) {
-		int col = 0;
-		char *save, *copy = strdup(line);
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap + 16384);
+			if (!nb)
+				break;
+			buf = nb;
+			cap += 16384;
+		}
+		ssize_t r = read(fds[0], buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fds[0]);
+	if (buf)
+		buf[len] = 0;
+	for (char *line = buf, *end = buf + len; line && line < end;) {
+		char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t ll = nl ? (size_t)(nl - line) + 1 : (size_t)(end - line);
 		bool show = false;
-		for (char *t = copy ? strtok_r(copy, " \t\n", &save) : NULL; t;
-		     t = strtok_r(NULL, " \t\n", &save), col++) {
-			if (pid_col < 0 && !strcmp(t, "PID")) {
+		int col = 0;
+		for (char *t = line + strspn(line, " \t"); *t && *t != '\n'; col++) {
+			size_t tl = strcspn(t, " \t\n");
+			if (pid_col < 0 && tl == 3 && !memcmp(t, "PID", 3)) {
 				pid_col = col;
 				show = true;
 				break;
@@ -83,19 +102,19 @@ static int ps_table(struct cli *c, char **ps_args, int n_args, const pid_t *pids
 				show = pid_in((pid_t)atol(t), pids, n);
 				break;
 			}
+			t += tl;
+			t += strspn(t, " \t");
 		}
-		free(copy);
 		if (pid_col < 0) {
 			cli_error(c, "ps: no PID column in the output of ps");
 			rc = 1;
 			break;
 		}
 		if (show)
-			fputs(line, stdout);
+			fwrite(line, 1, ll, stdout);
+		line += ll;
 	}
-	free(line);
-	if (f)
-		fclose(f);
+	free(buf);
 	int st;
 	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 		;
