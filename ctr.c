@@ -9058,18 +9058,18 @@ static int process_set_identity(const struct spec_process *p, struct ctr_error *
 	int lo = -1, hi = 64;
 	while (hi - lo > 1) {
 		int mid = (lo + hi) / 2;
-		if (prctl(PR_CAPBSET_READ, mid, 0, 0, 0) >= 0)
+		if (prctl(PR_CAPBSET_READ, (unsigned long)mid, 0, 0, 0) >= 0)
 			lo = mid;
 		else
 			hi = mid;
 	}
 	for (int cap = 0; cap <= lo; cap++) {
 		known |= 1ULL << cap;
-		if (bounding >> cap & 1 || prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+		if (bounding >> cap & 1 || prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) == 0)
 			continue;
 		/* Without CAP_SETPCAP even an absent cap fails to drop: only a present one counts. */
 		int e = errno;
-		if (e == EPERM && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+		if (e == EPERM && prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) == 0)
 			continue;
 		return err_set(err, e, "dropping %s (%d) from the bounding set",
 			       spec_cap_name(cap) ? spec_cap_name(cap) : "capability", cap);
@@ -10497,6 +10497,14 @@ out:
 				kill(init, SIGKILL);
 		}
 		lc_kill_reap(stage1);
+		/* as runc's destroy: a failed create (a prestart, createRuntime or
+		 * createContainer hook, ...) still ends with the poststop hooks */
+		if (state_made && lc_has_hooks(spec, HOOK_POSTSTOP)) {
+			struct ctr_error e2 = {0};
+			if (lc_run_hooks(spec, HOOK_POSTSTOP, id, CTR_STOPPED, 0, bundle, rootfs,
+					 &e2) < 0)
+				lc_log(o, CTR_LOG_WARN, "%s", e2.msg);
+		}
 		if (cg) {
 			struct ctr_error e2;
 			cgroup_destroy(cg, true, &e2);

@@ -915,6 +915,14 @@ out:
 				kill(init, SIGKILL);
 		}
 		lc_kill_reap(stage1);
+		/* as runc's destroy: a failed create (a prestart, createRuntime or
+		 * createContainer hook, ...) still ends with the poststop hooks */
+		if (state_made && lc_has_hooks(spec, HOOK_POSTSTOP)) {
+			struct ctr_error e2 = {0};
+			if (lc_run_hooks(spec, HOOK_POSTSTOP, id, CTR_STOPPED, 0, bundle, rootfs,
+					 &e2) < 0)
+				lc_log(o, CTR_LOG_WARN, "%s", e2.msg);
+		}
 		if (cg) {
 			struct ctr_error e2;
 			cgroup_destroy(cg, true, &e2);

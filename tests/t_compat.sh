@@ -166,6 +166,10 @@ podman_tests() {
 			--runtime "$CTR" "$@"
 	}
 	at_exit "P rm -af -t 0 >/dev/null 2>&1; P rmi -af >/dev/null 2>&1"
+	# podman's cgroupfs parent (and conmon's group in it): removed again if we made it
+	if ! ls -d /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent >/dev/null 2>&1; then
+		at_exit 'for d in /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent; do rmdir "$d/conmon" "$d"; done'
+	fi
 	if ! P import -q "$T_TMP/rootfs.tar" localhost/ctrtest-bb >/dev/null 2>"$T_TMP/perr"; then
 		skip "compat_podman: podman cannot import an image: $(tail -n1 "$T_TMP/perr")"
 		return

@@ -101,7 +101,19 @@ rc=0
 # shellcheck disable=SC2086
 timeout -k 5 "$timeout_s" "$sys" $machine -kernel "$kernel" -initrd "$q/$board-initramfs.cpio.gz" \
 	-append "console=$console quiet loglevel=3 panic=-1" \
-	-nographic -no-reboot -nic none -vga none < /dev/null > "$q/$board.log" 2>&1 || rc=$?
+	-nographic -no-reboot -nic none -vga none < /dev/null > "$q/$board.log" 2>&1 &
+qpid=$!
+# a kernel without a power-off driver stays up after the result: stop it 10 s later
+while kill -0 "$qpid" 2>/dev/null; do
+	if grep -q '^CTR-QEMU-RESULT:' "$q/$board.log" 2>/dev/null; then
+		t=10
+		while [ "$t" -gt 0 ] && kill -0 "$qpid" 2>/dev/null; do sleep 1; t=$((t - 1)); done
+		kill "$qpid" 2>/dev/null
+		break
+	fi
+	sleep 1
+done
+wait "$qpid" || rc=$?
 boot_s=$(($(date +%s) - boot_start))
 tr -d '\r' < "$q/$board.log" > "$q/$board.log.tmp" && mv "$q/$board.log.tmp" "$q/$board.log"
 grep -E '^(PASS|FAIL|SKIP|== |CTR-QEMU)' "$q/$board.log" | grep -v '^PASS' || true
