@@ -4640,10 +4640,17 @@ static void cg_rule_text(const struct spec_device_rule *d, char *buf, size_t siz
 /* eBPF, just what a BPF_PROG_TYPE_CGROUP_DEVICE program needs. */
 struct cg_insn {
 	uint8_t code;
-	uint8_t regs;                /* dst | src << 4 */
+	uint8_t regs;                /* dst_reg:4, src_reg:4 bitfields: see CG_REGS */
 	int16_t off;
 	int32_t imm;
 };
+/* The kernel declares the registers as bitfields (dst_reg:4, src_reg:4), which the
+ * compiler packs low-first on little-endian and high-first on big-endian machines. */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define CG_REGS(d, s) ((uint8_t)((d) << 4 | (s)))
+#else
+#define CG_REGS(d, s) ((uint8_t)((d) | (s) << 4))
+#endif
 #define CG_BPF_LDXW 0x61             /* dst = *(u32 *)(src + off) */
 #define CG_BPF_AND 0x57              /* dst &= imm */
 #define CG_BPF_RSH 0x77              /* dst >>= imm */
@@ -4662,7 +4669,7 @@ static size_t cg_bpf_gen(const struct spec_device_rule *rules, size_t n, struct 
 {
 	size_t k = 0;
 #define EMIT(c, d, s, o, i) do { if (k == cap) return 0; \
-		p[k++] = (struct cg_insn){(c), (uint8_t)((d) | (s) << 4), (int16_t)(o), (int32_t)(i)}; } while (0)
+		p[k++] = (struct cg_insn){(c), CG_REGS(d, s), (int16_t)(o), (int32_t)(i)}; } while (0)
 	EMIT(CG_BPF_LDXW, 2, 1, 0, 0);
 	EMIT(CG_BPF_AND, 2, 0, 0, 0xffff);
 	EMIT(CG_BPF_LDXW, 3, 1, 0, 0);
@@ -8582,8 +8589,12 @@ static int process_set_identity(const struct spec_process *p, struct ctr_error *
 static int process_chdir(const struct spec_process *p, struct ctr_error *err);
 /* init: close every fd >= first except keep_fd (-1: none). */
 static int fds_close_from(int first, int keep_fd, struct ctr_error *err);
-/* init: execve args[0] (PATH lookup in the process env); returns only on failure. */
-static int process_exec(const struct spec_process *p, struct ctr_error *err);
+/* init: find args[0] along the PATH of process.env (before the seccomp filter), then
+ * execve it; process_exec_found returns only on failure. */
+static int process_find_executable(const struct spec_process *p, char *buf, size_t size,
+				   struct ctr_error *err);
+static int process_exec_found(const char *exe, const struct spec_process *p,
+			      struct ctr_error *err);
 
 #include <net/if.h>
 #include <sys/personality.h>
@@ -9230,15 +9241,16 @@ static int process_find_executable(const struct spec_process *p, char *buf, size
 	return err_set(err, 0, "exec: \"%s\": executable file not found in $PATH", file);
 }
 
-static int process_exec(const struct spec_process *p, struct ctr_error *err)
+/* execve an executable already found with process_find_executable: the lookup runs
+ * before the seccomp filter, which may not allow stat/access (runc looks up first too). */
+static int process_exec_found(const char *exe, const struct spec_process *p,
+			      struct ctr_error *err)
 {
 	static const char *const no_env[] = {NULL};
-	char buf[PATH_MAX];
-	if (process_find_executable(p, buf, sizeof(buf), err) < 0)
-		return -1;
-	execve(buf, (char *const *)p->args, (char *const *)(p->env ? p->env : no_env));
-	return err_set(err, errno, "exec %s", buf);
+	execve(exe, (char *const *)p->args, (char *const *)(p->env ? p->env : no_env));
+	return err_set(err, errno, "exec %s", exe);
 }
+
 
 /* ======================================================================
  * terminal
@@ -10032,6 +10044,9 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 				 c->rootfs, &e) < 0)
 			goto fail;
 	}
+	char exe[PATH_MAX];
+	if (process_find_executable(p, exe, sizeof(exe), &e) < 0)
+		goto fail;
 	if (c->filter && !seccomp_early) {
 		if (seccomp_install(c->filter, &listener, &e) < 0)
 			goto fail;
@@ -10042,7 +10057,7 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 			close(listener);
 	}
 	lc_reset_signals();
-	process_exec(p, &e);
+	process_exec_found(exe, p, &e);
 fail:
 	(void)write_all(conn, e.msg, strlen(e.msg));
 	_exit(127);
@@ -11395,11 +11410,14 @@ static void ex_process_main(struct ex_ctx *x)
 	}
 	if (fds_close_from(first, fd, &e) < 0)
 		lc_child_fail(fd, &e);
+	char exe[PATH_MAX];
+	if (process_find_executable(p, exe, sizeof(exe), &e) < 0)
+		lc_child_fail(fd, &e);
 	if (x->filter && !early && (seccomp_install(x->filter, &listener, &e) < 0 ||
 				    ex_send_listener(fd, &listener, &e) < 0))
 		lc_child_fail(fd, &e);
 	lc_reset_signals();
-	process_exec(p, &e);
+	process_exec_found(exe, p, &e);
 	lc_child_fail(fd, &e);
 }
 

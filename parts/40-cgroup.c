@@ -857,10 +857,17 @@ static void cg_rule_text(const struct spec_device_rule *d, char *buf, size_t siz
 /* eBPF, just what a BPF_PROG_TYPE_CGROUP_DEVICE program needs. */
 struct cg_insn {
 	uint8_t code;
-	uint8_t regs;                /* dst | src << 4 */
+	uint8_t regs;                /* dst_reg:4, src_reg:4 bitfields: see CG_REGS */
 	int16_t off;
 	int32_t imm;
 };
+/* The kernel declares the registers as bitfields (dst_reg:4, src_reg:4), which the
+ * compiler packs low-first on little-endian and high-first on big-endian machines. */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define CG_REGS(d, s) ((uint8_t)((d) << 4 | (s)))
+#else
+#define CG_REGS(d, s) ((uint8_t)((d) | (s) << 4))
+#endif
 #define CG_BPF_LDXW 0x61             /* dst = *(u32 *)(src + off) */
 #define CG_BPF_AND 0x57              /* dst &= imm */
 #define CG_BPF_RSH 0x77              /* dst >>= imm */
@@ -879,7 +886,7 @@ static size_t cg_bpf_gen(const struct spec_device_rule *rules, size_t n, struct 
 {
 	size_t k = 0;
 #define EMIT(c, d, s, o, i) do { if (k == cap) return 0; \
-		p[k++] = (struct cg_insn){(c), (uint8_t)((d) | (s) << 4), (int16_t)(o), (int32_t)(i)}; } while (0)
+		p[k++] = (struct cg_insn){(c), CG_REGS(d, s), (int16_t)(o), (int32_t)(i)}; } while (0)
 	EMIT(CG_BPF_LDXW, 2, 1, 0, 0);
 	EMIT(CG_BPF_AND, 2, 0, 0, 0xffff);
 	EMIT(CG_BPF_LDXW, 3, 1, 0, 0);

@@ -28,8 +28,12 @@ static int process_set_identity(const struct spec_process *p, struct ctr_error *
 static int process_chdir(const struct spec_process *p, struct ctr_error *err);
 /* init: close every fd >= first except keep_fd (-1: none). */
 static int fds_close_from(int first, int keep_fd, struct ctr_error *err);
-/* init: execve args[0] (PATH lookup in the process env); returns only on failure. */
-static int process_exec(const struct spec_process *p, struct ctr_error *err);
+/* init: find args[0] along the PATH of process.env (before the seccomp filter), then
+ * execve it; process_exec_found returns only on failure. */
+static int process_find_executable(const struct spec_process *p, char *buf, size_t size,
+				   struct ctr_error *err);
+static int process_exec_found(const char *exe, const struct spec_process *p,
+			      struct ctr_error *err);
 
 #include <net/if.h>
 #include <sys/personality.h>
@@ -676,12 +680,13 @@ static int process_find_executable(const struct spec_process *p, char *buf, size
 	return err_set(err, 0, "exec: \"%s\": executable file not found in $PATH", file);
 }
 
-static int process_exec(const struct spec_process *p, struct ctr_error *err)
+/* execve an executable already found with process_find_executable: the lookup runs
+ * before the seccomp filter, which may not allow stat/access (runc looks up first too). */
+static int process_exec_found(const char *exe, const struct spec_process *p,
+			      struct ctr_error *err)
 {
 	static const char *const no_env[] = {NULL};
-	char buf[PATH_MAX];
-	if (process_find_executable(p, buf, sizeof(buf), err) < 0)
-		return -1;
-	execve(buf, (char *const *)p->args, (char *const *)(p->env ? p->env : no_env));
-	return err_set(err, errno, "exec %s", buf);
+	execve(exe, (char *const *)p->args, (char *const *)(p->env ? p->env : no_env));
+	return err_set(err, errno, "exec %s", exe);
 }
+

@@ -450,6 +450,9 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 				 c->rootfs, &e) < 0)
 			goto fail;
 	}
+	char exe[PATH_MAX];
+	if (process_find_executable(p, exe, sizeof(exe), &e) < 0)
+		goto fail;
 	if (c->filter && !seccomp_early) {
 		if (seccomp_install(c->filter, &listener, &e) < 0)
 			goto fail;
@@ -460,7 +463,7 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 			close(listener);
 	}
 	lc_reset_signals();
-	process_exec(p, &e);
+	process_exec_found(exe, p, &e);
 fail:
 	(void)write_all(conn, e.msg, strlen(e.msg));
 	_exit(127);

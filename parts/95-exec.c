@@ -131,11 +131,14 @@ static void ex_process_main(struct ex_ctx *x)
 	}
 	if (fds_close_from(first, fd, &e) < 0)
 		lc_child_fail(fd, &e);
+	char exe[PATH_MAX];
+	if (process_find_executable(p, exe, sizeof(exe), &e) < 0)
+		lc_child_fail(fd, &e);
 	if (x->filter && !early && (seccomp_install(x->filter, &listener, &e) < 0 ||
 				    ex_send_listener(fd, &listener, &e) < 0))
 		lc_child_fail(fd, &e);
 	lc_reset_signals();
-	process_exec(p, &e);
+	process_exec_found(exe, p, &e);
 	lc_child_fail(fd, &e);
 }
 

@@ -123,7 +123,11 @@ static int bpf_run(const struct cg_insn *p, size_t n, uint32_t type, uint32_t ac
 	uint64_t r[11] = {0};
 	for (size_t pc = 0, steps = 0; pc < n && steps < 10000; pc++, steps++) {
 		const struct cg_insn *i = &p[pc];
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		int d = i->regs >> 4, s = i->regs & 15;
+#else
 		int d = i->regs & 15, s = i->regs >> 4;
+#endif
 		switch (i->code) {
 		case CG_BPF_LDXW:
 			if (s != 1 || i->off % 4 || i->off > 8)

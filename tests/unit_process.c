@@ -690,7 +690,9 @@ static int t_exec_status(struct spec_process *p, char *msg, size_t size)
 	pid_t pid = fork();
 	if (pid == 0) {
 		struct ctr_error err = {0};
-		process_exec(p, &err);
+		char exe[PATH_MAX];
+		if (process_find_executable(p, exe, sizeof(exe), &err) == 0)
+			process_exec_found(exe, p, &err);
 		if (write(pp[1], err.msg, strlen(err.msg))) {}
 		_exit(200);
 	}
