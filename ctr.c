@@ -317,7 +317,6 @@ static int read_file(const char *path, size_t max, char **out, size_t *len_out,
 /* The name of uid in /etc/passwd ("name:pw:uid:..."), for the owner runc shows; cheaper
  * than getpwuid, which also pulls in nscd lookups and stdio getline (~3.5 KB static).
  * -1 when there is none. */
-__attribute__((unused)) /* for lc_owner (90-lifecycle), replacing getpwuid */
 static int util_user_name(uid_t uid, char *buf, size_t size)
 {
 	char *text AUTO_FREE = NULL;
@@ -9869,9 +9868,9 @@ static void lc_child_fail(int fd, struct ctr_error *e)
 /* Become root of the user namespace we just entered (needs uid/gid 0 mapped). */
 static int lc_become_root(struct ctr_error *err)
 {
-	if (setresgid(0, 0, 0) < 0)
+	if (sys_setresgid(0) < 0)
 		return err_set(err, errno, "setresgid(0) in the user namespace");
-	if (setresuid(0, 0, 0) < 0)
+	if (sys_setresuid(0) < 0)
 		return err_set(err, errno, "setresuid(0) in the user namespace");
 	return 0;
 }
@@ -10193,10 +10192,7 @@ static int lc_sock_addr(const char *root, const char *id, int dir_fd, struct soc
 static void lc_owner(char *buf, size_t size)
 {
 	uid_t uid = geteuid();
-	struct passwd *pw = getpwuid(uid);
-	if (pw && pw->pw_name)
-		snprintf(buf, size, "%s", pw->pw_name);
-	else
+	if (util_user_name(uid, buf, size) < 0)
 		snprintf(buf, size, "#%u", (unsigned)uid);
 }
 

@@ -317,7 +317,6 @@ static int read_file(const char *path, size_t max, char **out, size_t *len_out,
 /* The name of uid in /etc/passwd ("name:pw:uid:..."), for the owner runc shows; cheaper
  * than getpwuid, which also pulls in nscd lookups and stdio getline (~3.5 KB static).
  * -1 when there is none. */
-__attribute__((unused)) /* for lc_owner (90-lifecycle), replacing getpwuid */
 static int util_user_name(uid_t uid, char *buf, size_t size)
 {
 	char *text AUTO_FREE = NULL;
