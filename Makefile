@@ -9,7 +9,6 @@
 #   make fuzz                 libFuzzer on the JSON parser (FUZZ_SECONDS=300)
 #   make bench                ctr vs crun vs runc (root; tests/bench/, about 5 min)
 #   make bench-build          only build the benchmark programs (CI)
-# While parts/ exists (development), ctr.c and main.c are assembled from it.
 # A change of compiler or flags rebuilds by itself (build/*.flags record them).
 
 ifeq ($(LIBSECCOMP),1)
@@ -55,24 +54,10 @@ ALL_CFLAGS = $(WARN) $(OPT) $(SIZEFLAGS) $(KINC) $(CPPFLAGS) $(CFLAGS)
 .PHONY: all clean test unit fuzz boards test-cross test-board toolchain demo bench bench-build
 all: $(if $(BOARD),build/$(BOARD)/ctr,ctr)
 
-PARTS := $(sort $(wildcard parts/[0-9]*.c))
-MAIN_PARTS := $(sort $(wildcard parts/main/[0-9]*.c))
-ifneq ($(PARTS),)
-# parts are written in parallel: unfinished interfaces are allowed to be unused meanwhile
-WARN += -Wno-unused-function
-ctr.c: $(PARTS) build/parts.list
-	cat $(PARTS) > $@.tmp.$$$$ && mv $@.tmp.$$$$ $@
-main.c: $(MAIN_PARTS) build/parts.list
-	cat $(MAIN_PARTS) > $@.tmp.$$$$ && mv $@.tmp.$$$$ $@
-endif
-
 # remember FILE,TEXT: rewrite FILE only when TEXT differs from its content, so that FILE,
 # as a prerequisite, rebuilds its targets when the text (a file list, flags) changes.
 remember = $(if $(subst x$(strip $2),,x$(strip $(file <$1)))$(subst x$(strip $(file <$1)),,x$(strip $2)),\
 	$(shell mkdir -p $(dir $1))$(file >$1,$(strip $2)))
-ifneq ($(PARTS),)
-$(call remember,build/parts.list,$(PARTS) $(MAIN_PARTS))
-endif
 
 $(KHEADERS)/.stamp:
 	mkdir -p $(KHEADERS)
@@ -83,7 +68,7 @@ $(KHEADERS)/.stamp:
 
 NATIVE_LINK = $(CC) $(ALL_CFLAGS) $(COMMIT_DEF) $(LDSTATIC) $(LDSIZE) -s -o $@ main.c ctr.c $(LDFLAGS) $(LDLIBS)
 $(call remember,build/native.flags,$(CC) $(ALL_CFLAGS) $(COMMIT_DEF) $(LDSTATIC) $(LDSIZE) $(LDFLAGS) $(LDLIBS))
-build/parts.list build/native.flags: ;
+build/native.flags: ;
 ctr: ctr.c ctr.h main.c $(KDEP) build/native.flags
 	$(NATIVE_LINK)
 
