@@ -1,7 +1,7 @@
 #!/bin/sh
-# gen-syscalls.sh - regenerate the seccomp syscall tables in parts/50-seccomp.c.
+# gen-syscalls.sh - regenerate the seccomp syscall tables in ctr.c (seccomp section).
 #
-# Usage: boards/gen-syscalls.sh [FILE]      (FILE defaults to parts/50-seccomp.c)
+# Usage: boards/gen-syscalls.sh [FILE]      (FILE defaults to ctr.c)
 #
 # Source of truth: the kernel's own uapi headers as Debian ships them.
 #   x86_64, x32, i386   host linux-libc-dev      (/usr/include/x86_64-linux-gnu/asm)
@@ -25,7 +25,7 @@
 # shared. Commit the regenerated file.
 set -eu
 cd "$(dirname "$0")/.."
-out=${1:-parts/50-seccomp.c}
+out=${1:-ctr.c}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
