@@ -3405,7 +3405,7 @@ int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *prob
 }
 
 /* ======================================================================
- * state
+ * state: one directory per container, state.json written atomically under a lock
  * ====================================================================== */
 
 /* One directory per container under the root: <root>/<id>/state.json (written atomically
@@ -3782,7 +3782,7 @@ static bool pid_alive(pid_t pid, unsigned long long start)
 }
 
 /* ======================================================================
- * cgroup
+ * cgroup: v1, v2, hybrid and no-cgroup hosts; resources, freezer, stats, device eBPF
  * ====================================================================== */
 
 /* The container's cgroup on a v1, v2 or hybrid host, or none at all (a host without
@@ -5615,7 +5615,7 @@ static int cgroup_stats(const struct cgroup *cg, struct jw *w, struct ctr_error 
 }
 
 /* ======================================================================
- * seccomp
+ * seccomp: linux.seccomp compiled to BPF (jump tree per architecture), install, notify
  * ====================================================================== */
 
 /* linux.seccomp compiled to classic BPF by our own generator (or by libseccomp when
@@ -7173,7 +7173,7 @@ static void seccomp_features(struct jw *w)
 }
 
 /* ======================================================================
- * rootfs
+ * rootfs: mounts resolved inside the rootfs, /dev, pivot_root or MS_MOVE+chroot
  * ====================================================================== */
 
 struct rootfs_ctx {
@@ -8560,7 +8560,7 @@ static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err)
 }
 
 /* ======================================================================
- * process
+ * process: user namespace maps, network devices, sysctl, identity, caps, exec
  * ====================================================================== */
 
 /* Building blocks for the container's namespaces and its process; the lifecycle section
@@ -9252,7 +9252,7 @@ static int process_exec_found(const char *exe, const struct spec_process *p,
 
 
 /* ======================================================================
- * terminal
+ * terminal: pty inside the container's devpts, console socket, fd passing
  * ====================================================================== */
 
 /* The container's pseudo-terminal: created inside the container's own devpts instance
@@ -9449,7 +9449,7 @@ static int term_deliver(int master, const char *console_socket, int *pty_master,
 }
 
 /* ======================================================================
- * hooks
+ * hooks: OCI hooks with the state on stdin, timeouts
  * ====================================================================== */
 
 /* OCI hooks: each runs with the container state JSON on stdin, its own args and env
@@ -9593,7 +9593,7 @@ static int hooks_run(const struct spec *s, enum spec_hook_kind kind, const char 
 }
 
 /* ======================================================================
- * lifecycle
+ * lifecycle API: ctr_create, ctr_start, ctr_kill, ctr_delete, ctr_state, ctr_list
  * ====================================================================== */
 
 /* ctr_create runs the create flow of the handbook:

@@ -29,4 +29,11 @@ cat build/boards.txt
 awk 'NR == 1 { print "| board | arch | toolchain | bytes |"; print "|---|---|---|---:|"; next }
 	{ n = split($0, f, /  +/); printf "| %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4] }' \
 	build/boards.txt > build/boards.md
+# ... and rendered into README.md between its board-table markers (never typed by hand).
+if [ -z "$failed" ] && grep -q '^<!-- board table: from build/boards.md -->$' README.md; then
+	awk -v table=build/boards.md '
+		/^<!-- board table: from build\/boards.md -->$/ { print; while ((getline l < table) > 0) print l; skip = 1; next }
+		/^<!-- end of board table -->$/ { skip = 0 }
+		!skip' README.md > README.md.tmp && mv README.md.tmp README.md
+fi
 [ -z "$failed" ] || { echo "boards that failed:$failed" >&2; exit 1; }

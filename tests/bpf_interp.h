@@ -81,7 +81,7 @@ static uint32_t bpf_run(const struct sock_filter *prog, size_t len, const struct
 }
 
 /* One line per instruction, for debugging a program. */
-static void bpf_dump(FILE *out, const struct sock_filter *prog, size_t len)
+__attribute__((unused)) static void bpf_dump(FILE *out, const struct sock_filter *prog, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		const struct sock_filter *f = &prog[i];
