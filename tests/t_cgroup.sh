@@ -237,7 +237,8 @@ eq "update -r - (stdin)" $V1/memory$cpath/memory.memsw.limit_in_bytes 268435456
 grep -q 134217728 "$ROOT/$ID/state.json" && pass "update stored in state.json" || fail "update not in state.json"
 ev=$("$CTR" --root "$ROOT" events --stats "$ID")
 case $ev in '{"type":"stats","id":"'"$ID"'","data":{'*'"pids":{"current":'[1-9]*) pass "events --stats";; *) fail "events --stats: $ev";; esac
-"$CTR" --root "$ROOT" events --interval 200ms "$ID" > "$T_TMP/ev" 2>&1 &
+: > "$T_TMP/ev" # exists before the loop reads it (the background redirect may come later)
+"$CTR" --root "$ROOT" events --interval 200ms "$ID" >> "$T_TMP/ev" 2>&1 &
 evpid=$!
 i=0; while [ "$(wc -l < "$T_TMP/ev")" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
 "$CTR" --root "$ROOT" kill "$ID" KILL
