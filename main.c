@@ -200,6 +200,16 @@ static const char *one_id_arg(struct cli *c, struct opt_iter *it)
 	return it->argv[it->i];
 }
 
+/* The ID of a command that takes no flags and exactly one argument (start, state, ...). */
+static const char *flagless_id_arg(struct cli *c, int argc, char **argv)
+{
+	static const struct opt none[] = {{NULL, 0, false}};
+	struct opt_iter it = {.argc = argc, .argv = argv, .i = 1};
+	if (opt_next(c, &it, none) == -2)
+		return NULL;
+	return one_id_arg(c, &it);
+}
+
 /* ---------- spec and check ---------- */
 
 /* Flags of spec and check: --bundle DIR (both), --rootless (spec, when rootless is
@@ -454,11 +464,7 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 
 static int cmd_start(struct cli *c, int argc, char **argv)
 {
-	struct opt_iter it = {.argc = argc, .argv = argv, .i = 1};
-	static const struct opt none[] = {{NULL, 0, false}};
-	if (opt_next(c, &it, none) == -2)
-		return 1;
-	const char *id = one_id_arg(c, &it);
+	const char *id = flagless_id_arg(c, argc, argv);
 	if (!id)
 		return 1;
 	struct ctr_error err = {0};
@@ -574,11 +580,7 @@ static int cmd_delete(struct cli *c, int argc, char **argv)
 
 static int cmd_state(struct cli *c, int argc, char **argv)
 {
-	struct opt_iter it = {.argc = argc, .argv = argv, .i = 1};
-	static const struct opt none[] = {{NULL, 0, false}};
-	if (opt_next(c, &it, none) == -2)
-		return 1;
-	const char *id = one_id_arg(c, &it);
+	const char *id = flagless_id_arg(c, argc, argv);
 	if (!id)
 		return 1;
 	struct ctr_error err = {0};
@@ -710,11 +712,7 @@ static int cmd_list(struct cli *c, int argc, char **argv)
 
 static int cmd_pause_resume(struct cli *c, int argc, char **argv, bool pause)
 {
-	static const struct opt opts[] = {{NULL, 0, false}};
-	struct opt_iter it = {.argc = argc, .argv = argv, .i = 1};
-	if (opt_next(c, &it, opts) == -2)
-		return 1;
-	const char *id = one_id_arg(c, &it);
+	const char *id = flagless_id_arg(c, argc, argv);
 	if (!id)
 		return 1;
 	struct ctr_error err = {0};
