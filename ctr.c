@@ -11133,6 +11133,56 @@ static int lc_cgroup_load(const struct state_handle *h, const struct state *st,
 	return 0;
 }
 
+/* Is the /proc/PID/cgroup path `path` the cgroup `want` or below it? A relative want is
+ * below the creator's own cgroup, anywhere. */
+static bool lc_cg_path_match(const char *path, const char *want)
+{
+	size_t wl = strlen(want);
+	if (want[0] == '/')
+		return !strncmp(path, want, wl) && (path[wl] == 0 || path[wl] == '/');
+	for (const char *at = strchr(path, '/'); at; at = strchr(at + 1, '/'))
+		if (!strncmp(at + 1, want, wl) && (at[wl + 1] == 0 || at[wl + 1] == '/'))
+			return true;
+	return false;
+}
+
+/* Is pid in the cgroup cg names (or below it)? From /proc/PID/cgroup, so a pid edited
+ * into state.json cannot make delete or kill signal a process of another cgroup. */
+static bool lc_pid_in_cgroup(pid_t pid, const struct cgroup *cg)
+{
+	char p[64];
+	AUTO_FREE char *text = NULL;
+	snprintf(p, sizeof(p), "/proc/%ld/cgroup", (long)pid);
+	if (!cg || !cg->n || read_file(p, 1 << 20, &text, NULL, NULL) < 0)
+		return true; /* nothing to compare, or gone (the signal finds nothing) */
+	for (char *l = text, *nl; *l; l = nl) {
+		nl = strchrnul(l, '\n');
+		bool last = !*nl;
+		*nl = 0;
+		char *c = strchr(l, ':');
+		c = c ? strchr(c + 1, ':') : NULL;
+		if (c && lc_cg_path_match(c + 1, cg->path))
+			return true;
+		nl += !last;
+	}
+	return false;
+}
+
+/* The checked cgroup of a loaded container, and its init (while alive) in it. */
+static int lc_load_checked(struct lc_container *ct, struct cgroup **cg, struct ctr_error *err)
+{
+	*cg = NULL;
+	if (!ct->loaded || lc_cgroup_load(&ct->h, &ct->st, cg, err) < 0)
+		return ct->loaded ? -1 : 0;
+	if (ct->status == CTR_STOPPED || ct->status == CTR_CREATING ||
+	    lc_pid_in_cgroup(ct->st.pid, *cg))
+		return 0;
+	cgroup_free(*cg);
+	*cg = NULL;
+	return err_set(err, EPERM, "container %s: state.json: pid %ld is not in the container's "
+		       "cgroup", ct->h.id, (long)ct->st.pid);
+}
+
 /* A container without its own pid namespace is not killed by its init's death. */
 static bool lc_has_own_pidns(const struct state *st)
 {
@@ -11157,9 +11207,9 @@ int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct 
 		err_set(err, 0, "container %s is still being created", id);
 		goto out;
 	}
+	if (lc_load_checked(&ct, &cg, err) < 0)
+		goto out;
 	if (all) {
-		if (lc_cgroup_load(&ct.h, &ct.st, &cg, err) < 0)
-			goto out;
 		struct ctr_error e2 = {0};
 		if (cg && cgroup_kill_all(cg, sig, &e2) == 0) {
 			rc = 0;
@@ -11179,11 +11229,9 @@ int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct 
 		rc = lc_signal_init(&ct.st, sig, err);
 	}
 	/* a frozen process does not die before it is thawed */
-	if (rc == 0 && sig == SIGKILL && ct.status == CTR_PAUSED) {
+	if (rc == 0 && sig == SIGKILL && ct.status == CTR_PAUSED && cg) {
 		struct ctr_error e2;
-		if (cg || lc_cgroup_load(&ct.h, &ct.st, &cg, &e2) == 0)
-			if (cg)
-				cgroup_freeze(cg, false, &e2);
+		cgroup_freeze(cg, false, &e2);
 	}
 out:
 	if (cg)
@@ -11222,13 +11270,12 @@ static int lc_wait_exit(const struct state *st, int timeout_ms, struct ctr_error
 	return rc;
 }
 
-/* Remove what a stopped container leaves: cgroup (and what still runs in it), state. */
-static int lc_destroy(const struct ctr_opts *o, struct lc_container *ct, struct ctr_error *err)
+/* Remove what a stopped container leaves: cgroup (and what still runs in it; *cg is
+ * consumed), state. */
+static int lc_destroy(const struct ctr_opts *o, struct lc_container *ct, struct cgroup **cg,
+		      struct ctr_error *err)
 {
-	struct cgroup *cg = NULL;
-	if (ct->loaded && lc_cgroup_load(&ct->h, &ct->st, &cg, err) < 0)
-		return err_prefix(err, "container %s", ct->h.id);
-	if (cg && cgroup_destroy(cg, true, err) < 0)
+	if (*cg && cgroup_destroy(TAKE_PTR(*cg), true, err) < 0)
 		return err_prefix(err, "removing cgroup of %s", ct->h.id);
 	lc_run_stored_hooks(o, ct, HOOK_POSTSTOP, CTR_STOPPED);
 	return state_remove(&ct->h, err);
@@ -11249,6 +11296,10 @@ int ctr_delete(const struct ctr_opts *o, const char *id, int force, struct ctr_e
 		return -1;
 	}
 	int rc = -1;
+	struct cgroup *cg = NULL;
+	/* before any signal: what the state names must be the container's own */
+	if (lc_load_checked(&ct, &cg, err) < 0)
+		goto out;
 	switch (ct.status) {
 	case CTR_CREATING: /* we hold the lock: its creator died half-way */
 	case CTR_STOPPED:
@@ -11272,21 +11323,18 @@ int ctr_delete(const struct ctr_opts *o, const char *id, int force, struct ctr_e
 		}
 		if (lc_signal_init(&ct.st, SIGKILL, err) < 0 && pid_alive(ct.st.pid, ct.st.pid_start))
 			goto out;
-		if (ct.status == CTR_PAUSED) {
-			struct cgroup *cg = NULL;
+		if (ct.status == CTR_PAUSED && cg) {
 			struct ctr_error e2;
-			if (lc_cgroup_load(&ct.h, &ct.st, &cg, &e2) == 0 && cg) {
-				cgroup_freeze(cg, false, &e2);
-				cgroup_free(cg);
-			}
+			cgroup_freeze(cg, false, &e2);
 		}
 		if (lc_wait_exit(&ct.st, 10000, err) < 0)
 			goto out;
 	}
-	rc = lc_destroy(o, &ct, err);
+	rc = lc_destroy(o, &ct, &cg, err);
 	if (rc == 0)
 		lc_log(o, CTR_LOG_DEBUG, "deleted container %s", id);
 out:
+	cgroup_free(cg);
 	lc_release(&ct);
 	return rc;
 }
@@ -12018,7 +12066,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_prefix(err, "linux.seccomp");
 		goto out;
 	}
-	if (lc_cgroup_load(&ct.h, &ct.st, &cg, err) < 0)
+	if (lc_load_checked(&ct, &cg, err) < 0)
 		goto out;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct.st.pid);
