@@ -9982,6 +9982,30 @@ static int lc_send(int fd, char type, int32_t val, int32_t val2, const char *tex
 	}
 }
 
+/* ctr waits for the init (create) or its exec (start) at most this long, plus the
+ * timeouts of the hooks the init runs meanwhile; a hook without a timeout lifts the
+ * bound, as it would in runc. */
+#define LC_INIT_WAIT_S 60
+
+static int lc_timed_out(struct ctr_error *err, const char *what)
+{
+	return err_set(err, ETIMEDOUT, "%s: no answer from the container init in time (stuck "
+		       "in its setup or a hook?)", what);
+}
+
+/* Bound the reads on ctr's end of a socket to the init (SO_RCVTIMEO). */
+static void lc_bound_reads(int fd, const struct spec *s, enum spec_hook_kind kind)
+{
+	long t = LC_INIT_WAIT_S;
+	for (size_t i = 0; s && i < s->n_hooks[kind]; i++) {
+		if (!s->hooks[kind][i].timeout.set)
+			return;
+		t += s->hooks[kind][i].timeout.v < 86400 ? (long)s->hooks[kind][i].timeout.v : 86400;
+	}
+	struct timeval tv = {.tv_sec = t};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
 /* Receive one message; an LC_ERROR or a closed peer becomes err (what = the step). */
 static int lc_recv(int fd, struct lc_msg *m, const char *what, struct ctr_error *err)
 {
@@ -9989,6 +10013,8 @@ static int lc_recv(int fd, struct lc_msg *m, const char *what, struct ctr_error 
 	do
 		n = recv(fd, m, sizeof(*m), 0);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return lc_timed_out(err, what);
 	if (n < 0)
 		return err_set(err, errno, "%s: reading from the container init", what);
 	if (n < (ssize_t)LC_MSG_HDR)
@@ -10475,6 +10501,8 @@ static int lc_recv_terminal(int fd, const struct spec *s, const struct ctr_creat
 	for (;;) {
 		int master = -1;
 		ssize_t n = term_recvmsg_fd(fd, m, sizeof(*m) - 1, &master);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return lc_timed_out(err, "container init");
 		if (n < 0)
 			return err_set(err, errno, "reading from the container init");
 		if (n < (ssize_t)LC_MSG_HDR) {
@@ -10525,6 +10553,8 @@ static int lc_state_cgroup(struct state *st, const struct cgroup *cg, struct ctr
 	st->cgroup_json = NULL;
 	return sbuf_take(&cgj, &st->cgroup_json, err);
 }
+
+static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg);
 
 /* Kill a child we made and reap it. */
 static void lc_kill_reap(pid_t pid)
@@ -10637,6 +10667,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_set(err, errno, "socketpair");
 		goto out;
 	}
+	lc_bound_reads(sync[0], spec, HOOK_CREATE_CONTAINER);
 	c.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa;
 	if (c.listen_fd < 0) {
@@ -10775,6 +10806,7 @@ out:
 		}
 		if (cg) {
 			struct ctr_error e2;
+			lc_cgroup_foreign(&h, cg); /* containers nested below stay */
 			cgroup_destroy(cg, true, &e2);
 			cg = NULL;
 		}
@@ -10976,15 +11008,27 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 		goto out;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err_set(err, errno, "starting container %s: connect to its init", id);
+		if (errno == ECONNREFUSED)
+			err_set(err, 0, "cannot start container %s: its init has already been told to "
+				"start (by a `ctr start` that is running or was killed)", id);
+		else
+			err_set(err, errno, "starting container %s: connect to its init", id);
 		goto out;
 	}
+	struct spec *hs = lc_stored_spec(&ct, "\"startContainer\"");
+	lc_bound_reads(fd, hs, HOOK_START_CONTAINER);
+	if (hs)
+		spec_free(hs);
 	/* The init execs on accept: EOF means the exec happened (its end is close-on-exec);
 	 * text is the reason it did not. */
 	struct ctr_error lerr = {0};
 	int lrc = lc_start_listener(&ct, fd, &lerr);
 	char msg[sizeof(err->msg)];
 	ssize_t n = read_full(fd, msg, sizeof(msg) - 1);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		lc_timed_out(err, "start");
+		goto out;
+	}
 	if (n < 0) {
 		err_set(err, errno, "starting container %s", id);
 		goto out;
