@@ -60,7 +60,10 @@ settled() { sn=0; while ! clean; do sn=$((sn + 1)); [ $sn -gt 200 ] && return 1;
 
 # ---------- truthful status ----------
 rnd() { R=$(( (R * 1103515245 + 12345) % 2147483648 )); RV=$(( (R / 65536) % $1 )); }
-msleep() { sleep "$(printf '0.%03d' "$1")"; }
+# msleep MS: a shell spin, not sleep(1): spawning it would take longer than a `ctr start`
+spin() { s=0; while [ $s -lt $1 ]; do s=$((s + 1)); done; }
+t0=$(date +%s%N); spin 20000; SPIN_MS=$(( 20000 * 1000000 / ($(date +%s%N) - t0 + 1) + 1 ))
+msleep() { spin $(($1 * SPIN_MS)); }
 # field NAME: a string or number member of the state JSON on stdin
 field() {
 	v=""; while IFS= read -r l; do v="$v$l
@@ -100,14 +103,14 @@ truthful() {
 }
 
 # loop NAME: account one failure (the first one's reason is printed)
-FAILS=0 FIRST=""
+FAILS=0 FIRST="" LANDED=0
 bad() { FAILS=$((FAILS + 1)); [ -z "$FIRST" ] && FIRST="iteration $i: $*"; }
 LT=$(date +%s)
 report() {
 	now=$(date +%s); echo "  ($1: $((now - LT)) s)"; LT=$now
-	if [ $FAILS = 0 ]; then pass "$1 ($N kills)"
-	else fail "$1: $FAILS of $N iterations wrong; first: $FIRST"; fi
-	FAILS=0 FIRST=""
+	if [ $FAILS = 0 ]; then pass "$1 ($N kills, $LANDED mid-way)"
+	else fail "$1: $FAILS of $N iterations wrong ($LANDED kills mid-way); first: $FIRST"; fi
+	FAILS=0 FIRST="" LANDED=0
 }
 # after a kill: the status is true, delete -f works, nothing is left
 after_kill() {
@@ -121,6 +124,7 @@ killat() {
 	( exec "$@" >/dev/null 2>&1 ) & kp=$!
 	rnd "$max"; msleep $RV
 	kill -9 $kp 2>/dev/null; wait $kp 2>/dev/null
+	[ $? = 137 ] && LANDED=$((LANDED + 1))
 }
 
 settled || { fail "faults: leftovers before the test: $(leftovers)"; exit 1; }
@@ -142,7 +146,7 @@ i=0
 while [ $i -lt $N ]; do
 	i=$((i + 1)); id=s$i
 	C create --bundle "$B" "$id" >/dev/null 2>&1 || { bad "create: $(C create --bundle "$B" "$id" 2>&1)"; continue; }
-	killat 25 "$CTR" --root "$ROOT" start "$id"
+	killat 8 "$CTR" --root "$ROOT" start "$id"
 	truthful "$id" || bad "$WHY"
 	st=$(C state "$id" 2>/dev/null | field status)
 	if [ "$st" = running ]; then
