@@ -56,7 +56,20 @@ states() { n=0; for d in "$ROOT"/* "$ROOT"/.[!.]*; do [ -e "$d" ] && n=$((n + 1)
 leftovers() { echo "procs=$(procs) mounts=$(mounts) cgroups=$(cg_dirs) states=$(states)"; }
 clean() { [ "$(leftovers)" = "procs=0 mounts=0 cgroups=0 states=0" ]; }
 # bounded: a SIGKILLed process may take a moment to be gone (not a timing assertion)
-settled() { sn=0; while ! clean; do sn=$((sn + 1)); [ $sn -gt 200 ] && return 1; sleep 0.01; done; }
+settled() { sn=0; while ! clean; do sn=$((sn + 1)); [ $sn -gt 100 ] && return 1; sleep 0.01; done; }
+# after a failure: remove what was left (all of it this run's own), so that the next
+# iteration is counted on its own
+scrub() {
+	for p in $(pgrep -f -- "$T_TMP|sleep $SLEEPN"); do kill -9 "$p"; done
+	for d in $CGGLOB; do
+		[ -e "${d}cgroup.procs" ] && while read -r p; do kill -9 "$p"; done < "${d}cgroup.procs"
+	done
+	sleep 0.1
+	for g in "/sys/fs/cgroup/*/$PFX/*/*/*/" "/sys/fs/cgroup/*/$PFX/*/*/" "/sys/fs/cgroup/*/$PFX/*/"; do
+		for d in $g; do [ -d "$d" ] && rmdir "$d"; done
+	done 2>/dev/null
+	rm -rf "$ROOT"/* "$ROOT"/.[!.]*
+}
 
 # ---------- truthful status ----------
 rnd() { R=$(( (R * 1103515245 + 12345) % 2147483648 )); RV=$(( (R / 65536) % $1 )); }
@@ -116,7 +129,7 @@ report() {
 after_kill() {
 	truthful "$1" || bad "$WHY"
 	C delete -f "$1" >/dev/null 2>&1 || bad "delete -f $1: $(C delete -f "$1" 2>&1)"
-	settled || bad "after delete -f: $(leftovers)"
+	settled || { bad "after delete -f: $(leftovers)"; scrub; }
 }
 # killat MAXMS CMD...: run CMD, kill -9 it at a random point in [0, MAXMS) ms
 killat() {
