@@ -37,6 +37,9 @@ struct cli {
 	FILE *log;              /* NULL: stderr only */
 	bool log_json;
 	bool debug;
+	/* flags may follow the positional arguments (runc: every command but exec and ps,
+	 * whose words after the id belong to the container command / to ps) */
+	bool permute;
 	const char *cmd;        /* the command being run */
 };
 
@@ -110,29 +113,63 @@ struct opt_iter {
 	const char *val;        /* argument of the last option */
 };
 
+/* The index in opts of flag word a ("--name", "-n", "--name=v"), or -1. */
+static int opt_find(const struct opt *opts, const char *a)
+{
+	const char *name = a + 1 + (a[1] == '-');
+	const char *eq = strchr(name, '=');
+	size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+	for (int k = 0; opts[k].name; k++)
+		if ((strlen(opts[k].name) == nlen && strncmp(opts[k].name, name, nlen) == 0) ||
+		    (opts[k].short_name && nlen == 1 && name[0] == opts[k].short_name && a[1] != '-'))
+			return k;
+	return -1;
+}
+
+static bool opt_is_flag_word(const char *a)
+{
+	/* "-" is a positional; so is a negative number (a signal or value like -1) */
+	return a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9');
+}
+
+/* it->i is a positional: move the next flag word after it (with its value, or the "--")
+ * in front of it, as runc's CLI reorders its arguments. False if no flag follows. */
+static bool opt_hoist(struct opt_iter *it, const struct opt *opts)
+{
+	int j = it->i + 1;
+	while (j < it->argc && !opt_is_flag_word(it->argv[j]))
+		j++;
+	if (j >= it->argc)
+		return false;
+	const char *a = it->argv[j];
+	int k = strcmp(a, "--") ? opt_find(opts, a) : -1;
+	int n = k >= 0 && opts[k].has_arg && !strchr(a, '=') && j + 1 < it->argc ? 2 : 1;
+	char *moved[2] = {it->argv[j], n == 2 ? it->argv[j + 1] : NULL};
+	memmove(it->argv + it->i + n, it->argv + it->i, (size_t)(j - it->i) * sizeof(char *));
+	for (int m = 0; m < n; m++)
+		it->argv[it->i + m] = moved[m];
+	return true;
+}
+
 /* Next option: returns its index in opts, -1 at the first positional (or after "--"),
- * -2 on a bad flag (message already printed). it->i then points at the positional. */
+ * -2 on a bad flag (message already printed). it->i then points at the positional.
+ * With c->permute, flags after positionals are taken too (they are moved before them). */
 static int opt_next(struct cli *c, struct opt_iter *it, const struct opt *opts)
 {
 	it->val = NULL;
 	if (it->i >= it->argc)
 		return -1;
 	const char *a = it->argv[it->i];
-	if (a[0] != '-' || a[1] == 0)
+	if ((a[0] != '-' || a[1] == 0) && !(c->permute && opt_hoist(it, opts)))
 		return -1;
+	a = it->argv[it->i];
 	if (strcmp(a, "--") == 0) {
 		it->i++;
 		return -1;
 	}
-	const char *name = a + 1 + (a[1] == '-');
-	const char *eq = strchr(name, '=');
-	size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
-	for (int k = 0; opts[k].name; k++) {
-		bool match = (strlen(opts[k].name) == nlen && strncmp(opts[k].name, name, nlen) == 0) ||
-			     (opts[k].short_name && nlen == 1 && name[0] == opts[k].short_name &&
-			      a[1] != '-');
-		if (!match)
-			continue;
+	const char *eq = strchr(a, '=');
+	int k = opt_find(opts, a);
+	if (k >= 0) {
 		it->i++;
 		if (opts[k].has_arg) {
 			if (eq) {
@@ -1398,11 +1435,13 @@ static void print_version(void)
 	printf("ctr version " CTR_VERSION "\ncommit: " CTR_COMMIT "\nspec: " CTR_OCI_VERSION "\n");
 }
 
-/* True if argv has -h/--help before any "--" (commands answer it before other flags). */
-static bool wants_help(int argc, char **argv)
+/* True if argv has -h/--help before any "--" (commands answer it before other flags);
+ * with in_order (exec, ps) only before the first word that is not a flag: what follows
+ * may be the container command's own --help. */
+static bool wants_help(int argc, char **argv, bool in_order)
 {
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
+		if (strcmp(argv[i], "--") == 0 || (in_order && argv[i][0] != '-'))
 			return false;
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-help") == 0)
@@ -1473,7 +1512,8 @@ int main(int argc, char **argv)
 		c.cmd = name;
 		int cargc = argc - it.i;
 		char **cargv = argv + it.i;
-		if (wants_help(cargc, cargv)) {
+		c.permute = strcmp(name, "exec") && strcmp(name, "ps");
+		if (wants_help(cargc, cargv, !c.permute)) {
 			printf("usage: %s", commands[i].usage);
 			return 0;
 		}
