@@ -9681,7 +9681,8 @@ int ctr_signal_parse(const char *name, int *sig, struct ctr_error *err)
 	if (!name || !*name)
 		return err_set(err, EINVAL, "invalid signal: empty");
 	if (parse_i64(name, &num) == 0) {
-		if (num <= 0 || num >= _NSIG)
+		/* 0 is kill's liveness probe (runc accepts it too) */
+		if (num < 0 || num >= _NSIG)
 			return err_set(err, EINVAL, "invalid signal number %s", name);
 		*sig = (int)num;
 		return 0;
@@ -10774,7 +10775,7 @@ static bool lc_has_own_pidns(const struct state *st)
 int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct ctr_error *err)
 {
 	struct lc_container ct;
-	if (sig <= 0 || sig >= _NSIG)
+	if (sig < 0 || sig >= _NSIG)
 		return err_set(err, EINVAL, "invalid signal %d", sig);
 	if (lc_open(o, id, STATE_SHARED, &ct, err) < 0)
 		return -1;
@@ -10784,7 +10785,7 @@ int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct 
 		err_set(err, 0, "container %s is still being created", id);
 		goto out;
 	}
-	if (all) {
+	if (all && sig != 0) { /* signal 0 asks about the container, i.e. its init */
 		if (lc_cgroup_load(&ct.st, &cg, err) < 0)
 			goto out;
 		struct ctr_error e2 = {0};
@@ -11128,13 +11129,13 @@ static int cgapi_pause(const struct ctr_opts *o, const char *id, bool frozen,
 	bool now = false;
 	int rc;
 	if (!cgapi_alive(&a))
-		rc = err_set(err, 0, "container %s is not running", id);
+		rc = err_set(err, 0, "container not running"); /* runc's words */
 	else if (cgroup_is_frozen(a.cg, &now, err) < 0)
 		rc = -1;
 	else if (!frozen && !now)
-		rc = err_set(err, 0, "container %s is not paused", id);
+		rc = err_set(err, 0, "container not paused");
 	else if (frozen && now)
-		rc = err_set(err, 0, "container %s is already paused", id);
+		rc = err_set(err, 0, "container not running"); /* runc: not "running" */
 	else
 		rc = cgroup_freeze(a.cg, frozen, err);
 	cgapi_close(&a);
@@ -11191,7 +11192,7 @@ int ctr_update(const struct ctr_opts *o, const char *id, const char *resources_j
 	int rc = -1;
 	memset(&r, 0, sizeof(r));
 	if (!cgapi_alive(&a)) {
-		err_set(err, 0, "container %s is not running", id);
+		err_set(err, 0, "container not running");
 		goto out;
 	}
 	if (json_parse(resources_json, strlen(resources_json), "resources", NULL, &doc, err) < 0)

@@ -100,7 +100,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 /* Let a created container's init exec the user process. */
 int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err);
 
-/* Send signal sig to the init (all = every process in the container). */
+/* Send signal sig to the init (all = every process in the container). Signal 0 only
+ * checks that the container is alive: an error ("container not running") if not. */
 int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct ctr_error *err);
 
 /* Remove a container. A running one is refused unless force, which kills it first. */
@@ -133,7 +134,7 @@ void ctr_list_release(struct ctr_state *states, size_t count);
 /* Check that a container id is valid: [A-Za-z0-9_+-][A-Za-z0-9_+.-]*, at most 1024 bytes. */
 int ctr_id_valid(const char *id, struct ctr_error *err);
 
-/* Parse a signal name ("KILL", "SIGKILL", "9") into its number. */
+/* Parse a signal name ("KILL", "SIGKILL", "9", or "0" for the liveness probe). */
 int ctr_signal_parse(const char *name, int *sig, struct ctr_error *err);
 
 /* ---------- cgroups ---------- */

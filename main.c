@@ -1375,7 +1375,8 @@ static const struct command commands[] = {
 	 "         [--process-label L] [--preserve-fds N] ID [COMMAND...]\n"
 	 "Run a new process inside a running container.\n"},
 	{"kill", cmd_kill,
-	 "ctr kill [--all] ID [SIGNAL]\nSend a signal (default SIGTERM) to the container's init.\n"},
+	 "ctr kill [--all] ID [SIGNAL]\nSend a signal (default SIGTERM) to the container's init.\n"
+	 "Signal 0 sends nothing: exit 0 if the container is alive, 1 if not.\n"},
 	{"delete", cmd_delete,
 	 "ctr delete [-f|--force] ID\nDelete a container (-f kills a running one first).\n"},
 	{"state", cmd_state, "ctr state ID\nPrint the container's OCI state as JSON.\n"},
