@@ -5033,6 +5033,92 @@ static int cgroup_enter(const struct cgroup *cg, pid_t pid, struct ctr_error *er
 	return 0;
 }
 
+/* A sub-cgroup path of exec --cgroup: relative below the container's cgroup, no "..". */
+static bool cg_sub_path_ok(const char *p)
+{
+	p += strspn(p, "/");
+	if (!*p || strchr(p, ':'))
+		return false;
+	for (const char *c = p; *c; c += strcspn(c, "/"), c += strspn(c, "/"))
+		if (!strncmp(c, "..", 2) && (c[2] == '/' || !c[2]))
+			return false;
+	return true;
+}
+
+/* runc's --cgroup arguments -> the sub-cgroup of each of cg's directories (NULL: the
+ * container's own). See struct ctr_exec_args.cgroups for the forms. */
+static int cg_sub_plan(const struct cgroup *cg, const char *const *subs,
+		       const char *sub_of[CG_MAX_HIER], struct ctr_error *err)
+{
+	size_t n_subs = 0;
+	while (subs[n_subs])
+		n_subs++;
+	for (size_t i = 0; i < n_subs; i++) {
+		const char *a = subs[i], *colon = strchr(a, ':'), *path = colon ? colon + 1 : a;
+		if (!cg_sub_path_ok(path))
+			return err_set(err, EINVAL, "invalid --cgroup argument: %s is not a sub "
+				       "cgroup path", a);
+		if (!colon) {
+			if (n_subs != 1)
+				return err_set(err, EINVAL, "invalid --cgroup argument: %s (missing "
+					       "<controller>: prefix)", a);
+			for (size_t d = 0; d < cg->n; d++)
+				sub_of[d] = path;
+			continue;
+		}
+		if (cg->mode == CG_MODE_V2)
+			return err_set(err, EINVAL, "invalid --cgroup argument: %s (<controller>: "
+				       "prefix is not allowed for cgroup v2)", a);
+		if (colon == a)
+			return err_set(err, EINVAL, "invalid --cgroup argument: %s: no controller", a);
+		for (const char *c = a; c < colon; c += strcspn(c, ",:") + 1) {
+			size_t len = strcspn(c, ",:");
+			int k = 0;
+			while (k < CG_NCTL && (strlen(cg_v1_names[k]) != len || memcmp(c, cg_v1_names[k], len)))
+				k++;
+			bool found = false;
+			for (size_t d = 0; k < CG_NCTL && d < cg->n; d++) {
+				if (!(cg->d[d].ctls & (1u << k)))
+					continue;
+				if (sub_of[d] && strcmp(sub_of[d], path))
+					return err_set(err, EINVAL, "invalid --cgroup argument: %s: %s is "
+						       "already given another sub-cgroup", a, cg->d[d].dir);
+				sub_of[d] = path;
+				found = true;
+			}
+			if (!found)
+				return err_set(err, EINVAL, "invalid --cgroup argument: %s: unknown "
+					       "controller %.*s", a, (int)len, c);
+		}
+	}
+	return 0;
+}
+
+/* cgroup_enter, but into sub-cgroups (which must exist) where subs names them. */
+static int cgroup_enter_sub(const struct cgroup *cg, pid_t pid, const char *const *subs,
+			    struct ctr_error *err)
+{
+	const char *sub_of[CG_MAX_HIER] = {NULL};
+	if (!subs || !subs[0])
+		return cgroup_enter(cg, pid, err);
+	if (cg->mode == CG_MODE_NONE || !cg->n)
+		return err_set(err, EINVAL, "--cgroup: the container has no cgroup");
+	if (cg_sub_plan(cg, subs, sub_of, err) < 0)
+		return -1;
+	char v[24], dir[PATH_MAX];
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	for (size_t i = 0; i < cg->n; i++) {
+		const char *sub = sub_of[i] ? sub_of[i] + strspn(sub_of[i], "/") : NULL;
+		if (snprintf(dir, sizeof(dir), "%s%s%s", cg->d[i].dir, sub ? "/" : "",
+			     sub ? sub : "") >= (int)sizeof(dir))
+			return err_set(err, ENAMETOOLONG, "--cgroup: %s/%s", cg->d[i].dir, sub);
+		if (cg_write_at(dir, "cgroup.procs", v) < 0)
+			return err_set(err, errno, "move pid %s into cgroup %s%s", v, dir,
+				       errno == ENOENT ? " (no such sub-cgroup)" : "");
+	}
+	return 0;
+}
+
 /* Pure v2 only (on hybrid hosts the v1 hierarchies need cgroup_enter anyway). Kept for
  * callers that start the init with clone3(CLONE_INTO_CGROUP), hence UNUSED-safe. */
 UNUSED static int cgroup_v2_fd(const struct cgroup *cg)
@@ -11294,6 +11380,7 @@ struct ex_ctx {
 	const struct spec_process *p;
 	struct sc_filter *filter;
 	bool terminal;
+	bool late_join;              /* paused container: join its cgroup just before exec */
 	int sync_fd, root_fd;
 	int ns_fds[8], ns_types[8];
 	size_t n_ns;
@@ -11388,6 +11475,12 @@ static void ex_process_main(struct ex_ctx *x)
 	    term_setup_child(fd, &m, LC_MSG_HDR + 1, p->console_height.v, p->console_width.v,
 			     false, &e) < 0)
 		lc_child_fail(fd, &e);
+	if (x->late_join) {
+		/* ctr moves us into the frozen cgroup meanwhile: we stop here until resume */
+		struct lc_msg g;
+		if (lc_send(fd, LC_READY, 0, 0, NULL) < 0 || lc_expect(fd, LC_GO, &g, "exec", &e) < 0)
+			_exit(1);
+	}
 	if (process_prepare(x->spec, p, false, &e) < 0 || process_chdir(p, &e) < 0)
 		lc_child_fail(fd, &e);
 	/* Without noNewPrivileges the filter needs CAP_SYS_ADMIN: before the identity
@@ -11467,8 +11560,9 @@ static void ex_helper_main(struct ex_ctx *x)
 /* The process to run: process_json as is (runc's -p), else the config's process with
  * the args and the overrides of a. What is allocated here goes into store[]: the JSON
  * document, the parser's storage, env, gids (the caller releases them). */
-static int ex_build_process(const struct ctr_exec_args *a, const struct spec *s,
-			    struct spec_process *p, void *store[4], struct ctr_error *err)
+static int ex_build_process(const struct ctr_opts *o, const struct ctr_exec_args *a,
+			    const struct spec *s, struct spec_process *p, void *store[4],
+			    struct ctr_error *err)
 {
 	if (a->process_json) {
 		struct json_doc *doc = NULL;
@@ -11546,8 +11640,12 @@ static int ex_build_process(const struct ctr_exec_args *a, const struct spec *s,
 	}
 	for (size_t i = 0; a->caps && a->caps[i]; i++) {
 		int cap = spec_cap_from_name(a->caps[i]);
-		if (cap < 0)
-			return err_set(err, EINVAL, "exec: unknown capability \"%s\"", a->caps[i]);
+		if (cap < 0) {
+			/* as for the config's capabilities (and runc): a warning, not an error */
+			lc_log(o, CTR_LOG_WARN, "ignoring unknown or unavailable capabilities: [%s]",
+			       a->caps[i]);
+			continue;
+		}
 		uint64_t bit = 1ULL << cap;
 		struct spec_caps *c = &p->caps;
 		c->bounding.mask |= bit;
@@ -11609,7 +11707,11 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	case CTR_RUNNING:
 		break;
 	case CTR_PAUSED:
-		err_set(err, 0, "cannot exec in a paused container");
+		if (a->ignore_paused) {
+			x.late_join = true;
+			break;
+		}
+		err_set(err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
 		goto out;
 	case CTR_CREATING:
 		err_set(err, 0, "cannot exec in a container that is still being created");
@@ -11624,7 +11726,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_prefix(err, "exec: the container's config");
 		goto out;
 	}
-	if (ex_build_process(a, spec, &proc, store, err) < 0)
+	if (ex_build_process(o, a, spec, &proc, store, err) < 0)
 		goto out;
 	x.spec = spec;
 	x.p = &proc;
@@ -11638,8 +11740,17 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_prefix(err, "linux.seccomp");
 		goto out;
 	}
+	if (x.late_join && spec->lx.seccomp && spec->lx.seccomp->listener_path) {
+		err_set(err, EINVAL, "exec --ignore-paused: a seccomp listenerPath needs the "
+			"container running");
+		goto out;
+	}
 	if (lc_cgroup_load(&ct.st, &cg, err) < 0)
 		goto out;
+	if (x.late_join && !cg) {
+		err_set(err, EINVAL, "exec: a paused container without a cgroup");
+		goto out;
+	}
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct.st.pid);
 	x.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -11678,7 +11789,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	close(sync[1]);
 	sync[1] = -1;
-	if (cg && cgroup_enter(cg, helper, err) < 0) {
+	if (cg && !x.late_join && cgroup_enter_sub(cg, helper, a->cgroups, err) < 0) {
 		err_prefix(err, "exec: joining the container's cgroup");
 		goto out;
 	}
@@ -11686,9 +11797,10 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_set(err, errno, "exec: the helper exited early");
 		goto out;
 	}
-	/* P (pid), T (pty master) and E (error) in any order, until EOF */
-	bool failed = false;
-	for (;;) {
+	/* P (pid), T (pty master) and E (error) in any order, until EOF; with late_join
+	 * until P and R (the process waits for the cgroup) */
+	bool failed = false, ready = false;
+	while (!(x.late_join && ready && pid > 0 && !failed)) {
 		struct lc_msg m;
 		int mfd;
 		ssize_t n = term_recvmsg_fd(sync[0], &m, sizeof(m), &mfd);
@@ -11706,6 +11818,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 			if (m.type == EX_PID) {
 				pid = m.val;
 				child_of_ctr = m.val2;
+			} else if (m.type == LC_READY) {
+				ready = true;
 			} else if (m.type == EX_PTY && mfd >= 0 && master < 0) {
 				master = TAKE_FD(mfd);
 			} else if (m.type == EX_LISTENER && mfd >= 0 && listener < 0) {
@@ -11730,6 +11844,11 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	if (failed)
 		goto out;
+	if (x.late_join && (cgroup_enter_sub(cg, pid, a->cgroups, err) < 0 ||
+			    lc_send(sync[0], LC_GO, 0, 0, NULL) < 0)) {
+		err_prefix(err, "exec: joining the paused container's cgroup");
+		goto out;
+	}
 	if (!child_of_ctr) {
 		pid = TAKE_FD(helper); /* the stand-in is the caller's child */
 		child_of_ctr = true;

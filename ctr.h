@@ -173,6 +173,14 @@ struct ctr_exec_args {
 	int preserve_fds;
 	const int *stdio;           /* NULL: inherit the caller's 0/1/2, else 3 fds */
 	int *pty_master;            /* with tty and no console_socket: receives the pty master */
+	/* Exec into a paused container too: the process is set up outside the container's
+	 * cgroup, then moved into it and stays frozen until ctr_resume. ctr_exec returns
+	 * once it is there (before its exec). Without it a paused container is refused. */
+	int ignore_paused;
+	/* Run the process in an existing sub-cgroup of the container's (runc's --cgroup):
+	 * NULL-terminated, each "SUB" (every hierarchy; the only form on cgroup v2, and then
+	 * alone) or "CTL[,CTL...]:SUB" (cgroup v1, one per controller set). NULL: none. */
+	const char *const *cgroups;
 };
 
 /* Start a process inside a running container; it is a child of the caller. */

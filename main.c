@@ -1181,7 +1181,8 @@ static int cmd_events(struct cli *c, int argc, char **argv)
 /* ---------- exec ---------- */
 
 enum { EX_F_PROCESS, EX_F_TTY, EX_F_DETACH, EX_F_PID_FILE, EX_F_CONSOLE, EX_F_ENV, EX_F_CWD,
-       EX_F_USER, EX_F_GIDS, EX_F_CAP, EX_F_NNP, EX_F_APPARMOR, EX_F_LABEL, EX_F_PRESERVE };
+       EX_F_USER, EX_F_GIDS, EX_F_CAP, EX_F_NNP, EX_F_APPARMOR, EX_F_LABEL, EX_F_PRESERVE,
+       EX_F_IGNORE_PAUSED, EX_F_CGROUP };
 
 /* runc's exec: flags, then the ID, then the command (unless -p gives the process).
  * Exit status: the process's in the foreground, 255 when the exec itself fails. */
@@ -1195,16 +1196,18 @@ static int cmd_exec(struct cli *c, int argc, char **argv)
 		{"additional-gids", 'g', true},{"cap", 'c', true},
 		{"no-new-privs", 0, false},    {"apparmor", 0, true},
 		{"process-label", 0, true},    {"preserve-fds", 0, true},
+		{"ignore-paused", 0, false},   {"cgroup", 0, true},
 		{NULL, 0, false},
 	};
 	struct ctr_exec_args a = {0};
 	const char **env = calloc((size_t)argc + 1, sizeof(*env));
 	const char **caps = calloc((size_t)argc + 1, sizeof(*caps));
+	const char **cgroups = calloc((size_t)argc + 1, sizeof(*cgroups));
 	char *process_json = NULL, *gids = NULL;
-	size_t n_env = 0, n_caps = 0;
+	size_t n_env = 0, n_caps = 0, n_cgroups = 0;
 	bool detach = false;
 	int rc = 1, master = -1;
-	if (!env || !caps) {
+	if (!env || !caps || !cgroups) {
 		cli_error(c, "out of memory");
 		goto out;
 	}
@@ -1238,6 +1241,8 @@ static int cmd_exec(struct cli *c, int argc, char **argv)
 			a.additional_gids = gids;
 			break;
 		case EX_F_CAP: caps[n_caps++] = it.val; break;
+		case EX_F_IGNORE_PAUSED: a.ignore_paused = opt_bool(&it); break;
+		case EX_F_CGROUP: cgroups[n_cgroups++] = it.val; break;
 		case EX_F_NNP: a.no_new_privs = opt_bool(&it); break;
 		case EX_F_APPARMOR: a.apparmor = it.val; break;
 		case EX_F_LABEL: a.process_label = it.val; break;
@@ -1259,6 +1264,7 @@ static int cmd_exec(struct cli *c, int argc, char **argv)
 	a.args = (const char *const *)argv + it.i + 1;
 	a.env = env;
 	a.caps = caps;
+	a.cgroups = n_cgroups ? cgroups : NULL;
 	if (process_file) {
 		FILE *f = fopen(process_file, "re");
 		size_t len = 0, cap = 0;
@@ -1312,6 +1318,7 @@ out:
 	free(gids);
 	free(env);
 	free(caps);
+	free(cgroups);
 	return rc;
 }
 
@@ -1372,8 +1379,13 @@ static const struct command commands[] = {
 	 "ctr exec [-p process.json | ID COMMAND [ARG...]] [-t] [-d] [--pid-file F]\n"
 	 "         [--console-socket S] [-e K=V]... [--cwd D] [-u UID[:GID]]\n"
 	 "         [--additional-gids G] [--cap CAP]... [--no-new-privs] [--apparmor P]\n"
-	 "         [--process-label L] [--preserve-fds N] ID [COMMAND...]\n"
-	 "Run a new process inside a running container.\n"},
+	 "         [--process-label L] [--preserve-fds N] [--ignore-paused]\n"
+	 "         [--cgroup [CTL[,CTL]:]SUB]... ID [COMMAND...]\n"
+	 "Run a new process inside a running container.\n"
+	 "  --ignore-paused  exec into a paused container too: the process waits, frozen,\n"
+	 "                   until `ctr resume` (ctr exec -d returns at once)\n"
+	 "  --cgroup SUB     run it in the container's existing sub-cgroup SUB; on cgroup v1\n"
+	 "                   CTL[,CTL]:SUB per controller (repeatable)\n"},
 	{"kill", cmd_kill,
 	 "ctr kill [--all] ID [SIGNAL]\nSend a signal (default SIGTERM) to the container's init.\n"
 	 "Signal 0 sends nothing: exit 0 if the container is alive, 1 if not.\n"},
