@@ -43,18 +43,54 @@ struct cli {
 	const char *cmd;        /* the command being run */
 };
 
+/* "2026-12-07T17:22:37Z": RFC 3339 in UTC, as runc's logrus writes it. */
+static void log_time(char ts[64])
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct tm tm;
+	gmtime_r(&now.tv_sec, &tm);
+	/* by hand: strftime drags in ~5 KB of libc (time zones, locale) */
+	snprintf(ts, 64, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* A value of logrus's text layout: bare if every byte is one of [A-Za-z0-9-._/@^+]
+ * (or it is empty), else quoted with Go's %q escapes, so a message is one line. */
+static void log_text_value(FILE *f, const char *v)
+{
+	bool quote = false;
+	for (const unsigned char *p = (const unsigned char *)v; *p && !quote; p++)
+		quote = !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			  (*p >= '0' && *p <= '9') || strchr("-._/@^+", *p));
+	if (!quote) {
+		fputs(v, f);
+		return;
+	}
+	static const char ctl[] = "\a\b\f\n\r\t\v", letter[] = "abfnrtv";
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		const char *e = strchr(ctl, *p);
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (e)
+			fprintf(f, "\\%c", letter[e - ctl]);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* One log line: logrus's JSON ({"level","msg","time"}) or text (time="" level= msg=)
+ * layout, as runc writes them. Text without --log stays plain "level: msg". */
 static void log_line(struct cli *c, const char *level, const char *msg)
 {
 	FILE *f = c->log ? c->log : stderr;
+	char ts[64];
+	log_time(ts);
 	if (c->log_json) {
-		char ts[64];
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		struct tm tm;
-		gmtime_r(&now.tv_sec, &tm);
-		/* by hand: strftime drags in ~5 KB of libc (time zones, locale) */
-		snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
 		for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
 			if (*p == '"' || *p == '\\')
@@ -66,7 +102,9 @@ static void log_line(struct cli *c, const char *level, const char *msg)
 		}
 		fprintf(f, "\",\"time\":\"%s\"}\n", ts);
 	} else if (c->log) {
-		fprintf(f, "%s: %s\n", level, msg);
+		fprintf(f, "time=\"%s\" level=%s msg=", ts, level);
+		log_text_value(f, msg);
+		fputc('\n', f);
 	}
 	fflush(f);
 }
