@@ -10259,6 +10259,30 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 	return 0;
 }
 
+/* --debug: which namespaces the container gets new and which it joins. */
+static void lc_log_namespaces(const struct lc_create *c)
+{
+	if (!c->o || !c->o->debug || !c->o->log_fn)
+		return;
+	char made[128] = "", joined[128] = "";
+	static const int types[] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET,
+				    CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME};
+	for (size_t i = 0; i < ARRAY_LEN(types); i++) {
+		const char *name;
+		bool is_new = types[i] == CLONE_NEWUSER ? c->new_userns :
+			      (c->unshare_flags & types[i]) != 0;
+		if (is_new && lc_ns_type(types[i], &name) == 0)
+			snprintf(made + strlen(made), sizeof(made) - strlen(made), " %s", name);
+	}
+	for (size_t i = 0; i < c->n_ns; i++) {
+		const char *name;
+		if (lc_ns_type(c->ns_types[i], &name) == 0)
+			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), " %s", name);
+	}
+	lc_log(c->o, CTR_LOG_DEBUG, "namespaces: new:%s; joined:%s", *made ? made : " none",
+	       *joined ? joined : " none");
+}
+
 /* The address of <statedir>/start.sock: the path itself, or via /proc/self/fd when it
  * is longer than sun_path. */
 static int lc_sock_addr(const char *root, const char *id, int dir_fd, struct sockaddr_un *sa,
@@ -10440,6 +10464,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		c.ns_fds[i] = -1;
 	if (lc_plan_namespaces(&c, err) < 0)
 		goto out;
+	lc_log_namespaces(&c);
 
 	if (state_open(root, id, STATE_CREATE, &h, err) < 0)
 		goto out;
@@ -10448,11 +10473,17 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_prefix(err, "creating cgroup");
 		goto out;
 	}
+	lc_log(o, CTR_LOG_DEBUG, "cgroup: %s created (%s), resources applied", cg->path,
+	       cg_mode_names[cg->mode]);
 	if (spec->has_linux && spec->lx.seccomp &&
 	    seccomp_compile(spec->lx.seccomp, &c.filter, err) < 0) {
 		err_prefix(err, "linux.seccomp");
 		goto out;
 	}
+	if (c.filter)
+		lc_log(o, CTR_LOG_DEBUG, "seccomp: filter compiled (%zu rules); the init installs "
+		       "it %s", spec->lx.seccomp->n_syscalls, spec->process.no_new_privileges ?
+		       "right before its exec" : "before it drops its privileges");
 
 	int min_fd = 3 + (a->preserve_fds > 0 ? a->preserve_fds : 0);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0) {
@@ -10504,6 +10535,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_prefix(err, "joining cgroup");
 		goto out;
 	}
+	lc_log(o, CTR_LOG_DEBUG, "cgroup: joined by stage-1 (pid %ld)", (long)stage1);
 	if (lc_send(sync[0], LC_CGROUP_DONE, 0, 0, NULL) < 0) {
 		err_set(err, errno, "stage-1 exited early");
 		goto out;
@@ -10520,6 +10552,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		} else if (m.type == LC_INIT_PID) {
 			init = m.val;
 			init_is_child = m.val2;
+			lc_log(o, CTR_LOG_DEBUG, "namespaces: created; the container init is pid %ld",
+			       (long)init);
 			break;
 		} else {
 			err_set(err, EPROTO, "unexpected message '%c' from stage-1", m.type);
@@ -10550,6 +10584,9 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	}
 	if (m.val && term_recv_fd(sync[0], &listener, err) < 0)
 		goto out;
+	lc_log(o, CTR_LOG_DEBUG, "mounts: rootfs %s set up (%zu mounts), root switched by %s; "
+	       "the init waits for start", rootfs, spec->n_mounts,
+	       a->no_pivot ? "MS_MOVE + chroot" : "pivot_root");
 
 	char owner[64];
 	lc_owner(owner, sizeof(owner));
@@ -10787,6 +10824,8 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 		err_set(err, errno, "starting container %s: connect to its init", id);
 		goto out;
 	}
+	lc_log(o, CTR_LOG_DEBUG, "exec: init (pid %ld) told to exec the container process",
+	       (long)ct.st.pid);
 	/* The init execs on accept: EOF means the exec happened (its end is close-on-exec);
 	 * text is the reason it did not. */
 	struct ctr_error lerr = {0};
@@ -11760,6 +11799,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	if (ex_open_namespaces(&x, ct.st.pid, err) < 0)
 		goto out;
+	lc_log(o, CTR_LOG_DEBUG, "namespaces: exec joins %zu of the init's (pid %ld)%s", x.n_ns,
+	       (long)ct.st.pid, x.filter ? "; seccomp: the container's filter, compiled" : "");
 	/* the fds above belong to the init we checked, not to a process that reused its pid */
 	if (!pid_alive(ct.st.pid, ct.st.pid_start)) {
 		err_set(err, 0, "cannot exec in a stopped container");
@@ -11793,6 +11834,10 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_prefix(err, "exec: joining the container's cgroup");
 		goto out;
 	}
+	if (cg)
+		lc_log(o, CTR_LOG_DEBUG, "cgroup: exec %s %s%s%s", x.late_join ? "will join paused" :
+		       "joined", cg->path, a->cgroups ? ", sub-cgroup " : "",
+		       a->cgroups ? a->cgroups[0] : "");
 	if (lc_send(sync[0], LC_CGROUP_DONE, 0, 0, NULL) < 0) {
 		err_set(err, errno, "exec: the helper exited early");
 		goto out;
