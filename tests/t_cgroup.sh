@@ -253,10 +253,15 @@ check "update of a deleted container fails ($out)" [ -n "$out" ]
 
 # ---- oom events from the stream ----
 ID=$(new_id oom)
-set_config "$B" 'c["process"]["args"]=["sh","-c","sleep 1; head -c 209715200 /dev/zero | tail; sleep 100"]; c["linux"]["resources"]["memory"]={"limit":16777216,"swap":16777216}'
+# The container allocates only once events has taken its baseline (its first stats line),
+# so a slow start of events on a busy machine cannot miss the kill.
+rm -f "$B/rootfs/tmp/oom-go"
+set_config "$B" 'c["process"]["args"]=["sh","-c","i=0; while [ ! -e /tmp/oom-go ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; head -c 209715200 /dev/zero | tail; sleep 100"]; c["linux"]["resources"]["memory"]={"limit":16777216,"swap":16777216}'
 if "$CTR" --root "$ROOT" run -d --bundle "$B" "$ID" >/dev/null 2>&1 </dev/null; then
 	"$CTR" --root "$ROOT" events --interval 1s "$ID" > "$T_TMP/ev2" 2>&1 &
 	evpid=$!
+	i=0; while ! grep -q '"type":"stats"' "$T_TMP/ev2" && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+	touch "$B/rootfs/tmp/oom-go"
 	i=0; while ! grep -q '"type":"oom"' "$T_TMP/ev2" && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
 	check "events reports the OOM kill as an oom event" grep -qx '{"type":"oom","id":"'"$ID"'"}' "$T_TMP/ev2"
 	"$CTR" --root "$ROOT" delete -f "$ID"
