@@ -1,9 +1,10 @@
 /*
  * ctr.c - the whole implementation of ctr, a small OCI container runtime.
  *
- * One file, read top to bottom, one concern per section in dependency order:
- *   util -> json -> spec -> state -> cgroup -> seccomp -> rootfs -> process
- *   -> terminal -> hooks -> lifecycle API.
+ * One file, read top to bottom, one concern per section in dependency order (each opens
+ * with a banner comment):
+ *   util -> json -> spec -> state -> cgroup -> seccomp -> rootfs -> process -> terminal
+ *   -> hooks -> lifecycle API -> cgroup API -> exec -> features.
  * Everything is static except the ctr_* API declared in ctr.h.
  *
  * Licensed under the Apache License, Version 2.0.
@@ -11071,8 +11072,6 @@ void ctr_list_release(struct ctr_state *states, size_t count)
 /* ======================================================================
  * cgroup API: ctr_pause, ctr_resume, ctr_update, ctr_ps, ctr_stats_json
  * ====================================================================== */
-
-#define CTR_CGROUP_API 1             /* lets tests/unit_cgroup.c know this section is in */
 
 /* A container's state and cgroup, opened and locked for one command. */
 struct cgapi {

@@ -475,7 +475,7 @@ static int cmd_start(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* Foreground run: ctr is the init's parent and a subreaper; tty_wait (main/15-tty.c)
+/* Foreground run: ctr is the init's parent and a subreaper; tty_wait (above)
  * takes the blocked signals (SIGCHLD reaps, SIGWINCH resizes the pty, the rest go to the
  * init), relays a terminal (master >= 0) and restores ours. */
 static int lc_run_foreground(struct cli *c, const char *id, pid_t init, bool keep, int master)
