@@ -11406,7 +11406,7 @@ static int cgapi_pause(const struct ctr_opts *o, const char *id, bool frozen,
 	else if (!frozen && !now)
 		rc = err_set(err, 0, "container not paused");
 	else if (frozen && now)
-		rc = err_set(err, 0, "container not running"); /* runc: not "running" */
+		rc = err_set(err, 0, "container not running"); /* runc: paused is not running */
 	else
 		rc = cgroup_freeze(a.cg, frozen, err);
 	cgapi_close(&a);
@@ -12179,9 +12179,12 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	if (failed)
 		goto out;
-	if (x.late_join && (cgroup_enter_sub(cg, pid, a->cgroups, err) < 0 ||
-			    lc_send(sync[0], LC_GO, 0, 0, NULL) < 0)) {
+	if (x.late_join && cgroup_enter_sub(cg, pid, a->cgroups, err) < 0) {
 		err_prefix(err, "exec: joining the paused container's cgroup");
+		goto out;
+	}
+	if (x.late_join && lc_send(sync[0], LC_GO, 0, 0, NULL) < 0) {
+		err_set(err, errno, "exec: the process exited early");
 		goto out;
 	}
 	if (!child_of_ctr) {
