@@ -5,7 +5,7 @@
 # failures (compared with a real runc on the same bundle when one is installed).
 . "$(dirname "$0")/lib.sh"
 
-NAMES="cli_update_after_id cli_kill_all_after_id cli_delete_force_after_id cli_double_dash cli_exec_words cli_kill0_alive cli_kill0_dead cli_exec_paused_refused cli_exec_ignore_paused cli_exec_cgroup cli_exec_cap_unknown cli_log_text cli_debug_steps cli_runc_codes"
+NAMES="cli_update_after_id cli_kill_all_after_id cli_delete_force_after_id cli_double_dash cli_exec_words cli_kill0_alive cli_kill0_dead cli_exec_paused_refused cli_exec_ignore_paused cli_exec_cgroup cli_v2_exec_ignore_paused cli_v2_exec_cgroup cli_exec_cap_unknown cli_log_text cli_debug_steps cli_runc_codes"
 need_root $NAMES
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 
@@ -175,6 +175,44 @@ if run_c "$ID"; then
 else
 	fail "cli_exec_cgroup: run: $(cat "$T_TMP/run.err")"
 	fail "cli_exec_cap_unknown: run failed"
+fi
+
+# ---------- the same on cgroup v2: created where the v1 hierarchies are hidden ----------
+V2M=$(awk '$0 ~ / - cgroup2 / {print $5; exit}' /proc/self/mountinfo)
+ID=$(new_id v2)
+if [ -z "$V2M" ] || ! command -v unshare >/dev/null; then
+	skip "cli_v2_exec_ignore_paused: no cgroup2 mount (or no unshare) on this host"
+	skip "cli_v2_exec_cgroup: no cgroup2 mount (or no unshare) on this host"
+elif ! unshare -m sh -c "for m in \$(awk '/ - cgroup /{print \$5}' /proc/self/mountinfo | sort -r); do umount -l \$m; done
+	'$CTR' --root '$ROOT' run -d --bundle '$B' '$ID'" </dev/null >/dev/null 2>"$T_TMP/run.err" ||
+	! grep -q '"mode":"v2"' "$ROOT/$ID/state.json"; then
+	fail "cli_v2_exec_ignore_paused: run on v2: $(cat "$T_TMP/run.err") $(grep -o '"mode":"[a-z0-9]*"' "$ROOT/$ID/state.json" 2>&1)"
+	fail "cli_v2_exec_cgroup: run on v2 failed"
+else
+	INIT=$(pid_of "$ID")
+	D=$(cgdir "$INIT" "")
+	C pause "$ID"
+	timeout 30 "$CTR" --root "$ROOT" exec -d --ignore-paused --pid-file "$T_TMP/v2.pid" "$ID" \
+		sh -c 'echo ran > /dev/shm/v2' 2>"$T_TMP/err"; rc=$?
+	XP=$(cat "$T_TMP/v2.pid" 2>/dev/null)
+	in_cg=no; grep -qx "$XP" "$D/cgroup.procs" 2>/dev/null && grep -qx 'frozen 1' "$D/cgroup.events" && in_cg=yes
+	before=$(cat /proc/$INIT/root/dev/shm/v2 2>/dev/null)
+	C resume "$ID"
+	wait_for test -s /proc/$INIT/root/dev/shm/v2
+	after=$(cat /proc/$INIT/root/dev/shm/v2 2>/dev/null)
+	if [ "$rc" = 0 ] && [ -n "$XP" ] && [ "$in_cg" = yes ] && [ -z "$before" ] && [ "$after" = ran ]; then
+		pass cli_v2_exec_ignore_paused
+	else
+		fail "cli_v2_exec_ignore_paused: rc $rc, pid '$XP', in frozen $D: $in_cg, before resume '$before', after '$after' ($(cat "$T_TMP/err"))"
+	fi
+	mkdir -p "$D/sub"
+	out=$(timeout 60 "$CTR" --root "$ROOT" exec --cgroup sub "$ID" grep '^0::' /proc/self/cgroup 2>"$T_TMP/err"); rc=$?
+	timeout 60 "$CTR" --root "$ROOT" exec --cgroup memory:sub "$ID" true 2>"$T_TMP/err2"; rc2=$?
+	case "$rc|$out|$rc2" in
+	"0|0::"*/sub"|255") pass cli_v2_exec_cgroup;;
+	*) fail "cli_v2_exec_cgroup: --cgroup sub: rc $rc, '$out' ($(cat "$T_TMP/err")); memory:sub: rc $rc2 (want 255)";;
+	esac
+	C delete -f "$ID"
 fi
 
 # ---------- logs: logrus text layout, --debug steps ----------
