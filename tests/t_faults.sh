@@ -148,7 +148,7 @@ B=$(bundle create c 1) || { fail "faults: bundle"; exit 1; }
 i=0
 while [ $i -lt $N ]; do
 	i=$((i + 1)); id=c$i
-	killat 120 "$CTR" --root "$ROOT" create --bundle "$B" "$id"
+	killat 100 "$CTR" --root "$ROOT" create --bundle "$B" "$id"
 	after_kill "$id"
 done
 report "kill -9 create: status true, delete -f leaves nothing"
@@ -183,7 +183,7 @@ while [ $i -lt $N ]; do
 	i=$((i + 1))
 	killat 25 "$CTR" --root "$ROOT" exec "$id" sh -c "sleep 0.0$i"
 	truthful "$id" || bad "$WHY"
-	[ "$(C state "$id" 2>/dev/null | field status)" = running ] || bad "container not running"
+	[ "$st" = running ] || bad "container not running ($st)"
 done
 after_kill "$id"
 report "kill -9 exec: container stays running, delete -f leaves nothing"
