@@ -376,9 +376,20 @@ static int write_file_at(int dirfd, const char *path, const void *data, size_t l
 	return 0;
 }
 
+static int write_file_replace(int dirfd, const char *name, const void *data, size_t len,
+			      mode_t mode, bool durable, struct ctr_error *err);
+
 /* Replace dirfd/name atomically: write a temp file, fsync, rename over, fsync the dir. */
 static int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
 			     mode_t mode, struct ctr_error *err)
+{
+	return write_file_replace(dirfd, name, data, len, mode, true, err);
+}
+
+/* The same, with the fsyncs only when durable: a rename alone is atomic for every
+ * reader, which is all that records living no longer than the boot need. */
+static int write_file_replace(int dirfd, const char *name, const void *data, size_t len,
+			      mode_t mode, bool durable, struct ctr_error *err)
 {
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof(tmp), ".%s.tmp.%ld", name, (long)getpid()) >= (int)sizeof(tmp))
@@ -386,7 +397,7 @@ static int write_file_atomic(int dirfd, const char *name, const void *data, size
 	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return err_set(err, errno, "create %s", tmp);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		int e = errno;
 		close(fd);
 		unlinkat(dirfd, tmp, 0);
@@ -398,7 +409,7 @@ static int write_file_atomic(int dirfd, const char *name, const void *data, size
 		unlinkat(dirfd, tmp, 0);
 		return err_set(err, e, "rename %s", name);
 	}
-	if (dirfd != AT_FDCWD)
+	if (durable && dirfd != AT_FDCWD)
 		fsync(dirfd);
 	return 0;
 }
@@ -3832,7 +3843,10 @@ static int state_save(struct state_handle *h, const struct state *st, struct ctr
 	char *text = NULL;
 	if (sbuf_take(&sb, &text, err) < 0)
 		return -1;
-	int rc = write_file_atomic(h->dir_fd, STATE_FILE, text, strlen(text), 0600, err);
+	/* a "creating" record matters only while its ctr runs or right after it died:
+	 * the rename is enough; the final one is made durable */
+	int rc = write_file_replace(h->dir_fd, STATE_FILE, text, strlen(text), 0600,
+				    !st->creating, err);
 	free(text);
 	return rc < 0 ? err_prefix(err, "saving state of %s", st->id) : 0;
 }
