@@ -114,3 +114,49 @@ t "sysctl net.* with a private network namespace works" '[ "$out" = "$((sm0 + 9)
 b=$(bundle ckhost '["true"]' "drop_ns('uts'); drop_ns('ipc'); c['linux']['sysctl'] = {'kernel.sem': '1 2 3 4', 'fs.lease-break-time': '1'}")
 out=$("$CTR" check --bundle "$b" 2>&1)
 t "ctr check reports the same problems as create" 'echo "$out" | grep -q "unable to set hostname without a private UTS" && echo "$out" | grep -q "kernel.sem.*ipc namespace" && echo "$out" | grep -q "lease-break-time.*not in a separate"' || echo "# out: $out"
+
+# ---------- item 3: resources.unified moves or kills host processes ----------
+V2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+sleep 1000 </dev/null >/dev/null 2>&1 &
+victim=$!
+at_exit "kill $victim"
+vcg=$(cat /proc/$victim/cgroup)
+victim_ok() { kill -0 $victim 2>/dev/null && [ "$(cat /proc/$victim/cgroup 2>/dev/null)" = "$vcg" ]; }
+if [ -z "$V2" ]; then
+	skip "unified: this host has no cgroup2 mount"
+else
+	for key in cgroup.procs cgroup.threads cgroup.kill cgroup.freeze cgroup.subtree_control cgroup.type; do
+		id=$(new_id uni)
+		refused "unified $key refused" "$id" \
+			"$(bundle uni '["true"]' "c['linux']['resources']['unified'] = {'$key': '$victim'}")" \
+			"unified.*$key"
+		t "unified $key: the victim is alive and still in its own cgroups" victim_ok ||
+			echo "# $(cat /proc/$victim/cgroup 2>&1 | tr '\n' ' ')"
+	done
+	for key in ../cgroup.procs x/cgroup.procs nodot; do
+		id=$(new_id unip)
+		refused "unified \"$key\" (not CONTROLLER.PARAMETER) refused" "$id" \
+			"$(bundle unip '["true"]' "c['linux']['resources']['unified'] = {'$key': '$victim'}")" \
+			"unified"
+	done
+	# a controller that is not enabled in the container's cgroup (on v2-only hosts memory
+	# is enabled: use one that no host has)
+	id=$(new_id unic)
+	refused "unified key of a controller not enabled refused" "$id" \
+		"$(bundle unic '["true"]' "c['linux']['resources']['unified'] = {'nosuchctl.max': '1'}")" \
+		"not enabled"
+	id=$(new_id unid)
+	C create --bundle "$(bundle unid '["sleep", "100"]' "c['linux']['resources']['unified'] = {'cgroup.max.depth': '3'}")" "$id" \
+		>"$T_TMP/out" 2>&1 </dev/null
+	t "unified cgroup.max.depth (a limit) is written" '[ "$(cat $V2/ctr/$id/cgroup.max.depth 2>&1)" = 3 ]' ||
+		echo "# $(cat "$T_TMP/out")"
+	echo "{\"unified\": {\"cgroup.procs\": \"$victim\"}}" > "$T_TMP/res.json"
+	out=$(C update --resources "$T_TMP/res.json" "$id" 2>&1); rc=$?
+	t "ctr update: unified cgroup.procs refused" '[ "$rc" != 0 ] && echo "$out" | grep -q "cgroup.procs"' || echo "# rc=$rc $out"
+	t "ctr update: the victim is alive and still in its own cgroups" victim_ok
+	C delete -f "$id"
+	t "ctr update: the victim survives delete of the container" victim_ok
+fi
+b=$(bundle ckuni '["true"]' "c['linux']['resources']['unified'] = {'cgroup.kill': '1'}")
+out=$("$CTR" check --bundle "$b" 2>&1)
+t "ctr check reports unified cgroup.kill" 'echo "$out" | grep -q "unified.*cgroup.kill"' || echo "# $out"
