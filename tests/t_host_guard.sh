@@ -160,3 +160,54 @@ fi
 b=$(bundle ckuni '["true"]' "c['linux']['resources']['unified'] = {'cgroup.kill': '1'}")
 out=$("$CTR" check --bundle "$b" 2>&1)
 t "ctr check reports unified cgroup.kill" 'echo "$out" | grep -q "unified.*cgroup.kill"' || echo "# $out"
+
+# ---------- item 4: linux.devices get no device-cgroup rule of their own ----------
+# /dev/fuse (10:229): opening it is harmless; the device cgroup answers before the driver
+FUSE="{'path': '/dev/fuse', 'type': 'c', 'major': 10, 'minor': 229, 'fileMode': 0o666}"
+OPEN_FUSE='["sh", "-c", "exec 3<>/dev/fuse && echo opened"]'
+if [ -c /dev/fuse ]; then
+	out=$(C run --bundle "$(bundle fusedeny "$OPEN_FUSE" "c['linux']['devices'] = [$FUSE]")" "$(new_id fusedeny)" 2>&1)
+	t "linux.devices node under resources.devices deny-all: opening it fails with EPERM" \
+		'echo "$out" | grep -q "Operation not permitted" && ! echo "$out" | grep -q opened' || echo "# $out"
+	out=$(C run --bundle "$(bundle fuseallow "$OPEN_FUSE" "c['linux']['devices'] = [$FUSE]
+c['linux']['resources']['devices'].append({'allow': True, 'type': 'c', 'major': 10, 'minor': 229, 'access': 'rw'})")" "$(new_id fuseallow)" 2>&1)
+	t "linux.devices node with an allow rule in resources.devices: it opens" '[ "$out" = opened ]' || echo "# $out"
+else
+	skip "linux.devices: this host has no /dev/fuse"
+fi
+
+# ---------- item 7: namespace paths that are no namespace of the right type ----------
+mkfifo "$T_TMP/fifo"
+: > "$T_TMP/regular"
+for kind in fifo regular wrongtype; do
+	p=$T_TMP/$kind
+	[ $kind = wrongtype ] && p=/proc/$$/ns/uts
+	id=$(new_id "ns$kind")
+	refused "namespace path that is a $kind: a bounded, clear error" "$id" \
+		"$(bundle "ns$kind" '["true"]' "ns_path('network', '$p')")" \
+		"not a net namespace"
+done
+b=$(bundle ckfifo '["true"]' "ns_path('network', '$T_TMP/fifo')")
+out=$(timeout -k 5 30 "$CTR" check --bundle "$b" 2>&1)
+t "ctr check reports a FIFO as namespace path" 'echo "$out" | grep -q "not a net namespace"' || echo "# $out"
+
+# ---------- item 13: configs that used to half-work ----------
+id=$(new_id notify)
+refused "SCMP_ACT_NOTIFY without linux.seccomp.listenerPath refused at create" "$id" \
+	"$(bundle notify '["true"]' "c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]}")" \
+	"listenerPath"
+id=$(new_id uidmap)
+refused "uid/gid mappings without a user namespace refused (runc)" "$id" \
+	"$(bundle uidmap '["true"]' "c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 1000}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 1000}]")" \
+	"user namespace"
+id=$(new_id rdt)
+refused "intelRdt refused (Intel RDT is not supported)" "$id" \
+	"$(bundle rdt '["true"]' "c['linux']['intelRdt'] = {'closID': 'x', 'l3CacheSchema': 'L3:0=f'}")" \
+	"intelRdt"
+for dest in "" "/" "/." "/tmp/.."; do
+	id=$(new_id mntroot)
+	refused "a mount at \"$dest\" (the root) refused clearly" "$id" \
+		"$(bundle mntroot '["true"]' "c['mounts'].append({'destination': '$dest', 'type': 'tmpfs', 'source': 'tmpfs'})")" \
+		"destination.*root"
+done
