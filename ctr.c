@@ -3232,7 +3232,7 @@ static int spec_ns_open(const char *path, int type, struct ctr_error *err)
 	const char *name = spec_ns_proc_name(type);
 	int pfd AUTO_CLOSE = open(path, O_PATH | O_CLOEXEC);
 	if (pfd < 0)
-		return err_set(err, errno, "open %s", path);
+		return err_set(err, errno, "%s", path);
 	char self[40], link[64], want[16];
 	struct statfs sf;
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
@@ -3460,8 +3460,9 @@ static int spec_own_ns(const struct spec *s)
 	for (size_t i = 0; s->has_linux && i < s->lx.n_namespaces; i++) {
 		const struct spec_namespace *ns = &s->lx.namespaces[i];
 		struct stat st;
-		if (!ns->path || !*ns->path ||
-		    (stat(ns->path, &st) == 0 && !spec_ns_is_host(ns->type, &st)))
+		/* a path that cannot be read is reported on its own */
+		if (!ns->path || !*ns->path || stat(ns->path, &st) < 0 ||
+		    !spec_ns_is_host(ns->type, &st))
 			own |= ns->type;
 	}
 	return own;

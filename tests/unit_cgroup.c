@@ -370,6 +370,22 @@ static void test_fake_v2(void)
 	CHECK(file_is(dir, "hugetlb.2MB.max", "4194304"), "v2 hugetlb.2MB.max");
 	CHECK(file_is(dir, "rdma.max", "mlx4_0 hca_handle=10"), "v2 rdma.max");
 	CHECK(file_is(dir, "memory.high", "500000000"), "v2 unified written as-is");
+	/* a core file: refused before anything is written */
+	struct spec_kv procs[] = {{"memory.high", "1"}, {"cgroup.procs", "1"}};
+	r.unified = procs;
+	r.n_unified = 2;
+	cg_write_at(dir, "memory.max", "7");
+	rc = cg_apply(&cg, &r, false, &err);
+	CHECK(rc < 0 && strstr(err.msg, "cgroup.procs") && file_is(dir, "memory.high", "500000000") &&
+	      file_is(dir, "memory.max", "7"), "v2 unified cgroup.procs refused, nothing written");
+	struct spec_kv offctl = {"misc.max", "1"};
+	cg.d[0].ctls &= ~(1u << CG_MISC);
+	r.unified = &offctl;
+	r.n_unified = 1;
+	rc = cg_apply(&cg, &r, false, &err);
+	CHECK(rc < 0 && strstr(err.msg, "not enabled"), "v2 unified: a controller not enabled refused");
+	cg.d[0].ctls = all;
+	r.unified = &unified_kv;
 	/* update: quota only keeps the period; swap alone uses the current limit */
 	struct spec_resources u = {0};
 	u.has_cpu = true;
