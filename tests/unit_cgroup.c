@@ -386,6 +386,7 @@ static void test_fake_v2(void)
 	CHECK(rc < 0 && strstr(err.msg, "not enabled"), "v2 unified: a controller not enabled refused");
 	cg.d[0].ctls = all;
 	r.unified = &unified_kv;
+	cg_write_at(dir, "memory.max", "104857600");
 	/* update: quota only keeps the period; swap alone uses the current limit */
 	struct spec_resources u = {0};
 	u.has_cpu = true;
