@@ -226,6 +226,16 @@ static void test_bpf(void)
 	CHECK(!strcmp(line, "c 136:* rwm"), "device rule text: %s", line);
 	cg_rule_text(&all[0], line, sizeof(line));
 	CHECK(!strcmp(line, "a"), "device rule text: a");
+	/* a linux.devices node gets no rule of its own: deny-all keeps it shut (runc) */
+	struct spec_device fuse = {.path = "/dev/fuse", .type = 'c', .major = 10, .minor = 229};
+	s.lx.devices = &fuse;
+	s.lx.n_devices = 1;
+	free(all);
+	CHECK(cg_rules(&s, &all, &n, &err) == 0 && n == 1 + ARRAY_LEN(cg_default_rules),
+	      "device rules: linux.devices adds none");
+	len = cg_bpf_gen(all, n, prog, ARRAY_LEN(prog));
+	CHECK(bpf_run(prog, len, 2, 2 | 4, 10, 229) == 0, "device filter: a linux.devices node denied");
+	s.lx.n_devices = 0;
 	struct spec_device_rule allow_all = {true, 'a', {0, 0}, {0, 0}, NULL};
 	len = cg_bpf_gen(&allow_all, 1, prog, ARRAY_LEN(prog));
 	CHECK(len == 8 && bpf_run(prog, len, 1, 7, 8, 0) == 1, "device filter: allow-all is 8 insns");
