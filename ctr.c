@@ -3226,7 +3226,7 @@ static bool spec_ns_is_host(int type, const struct stat *st)
 
 /* Open a namespace to join. O_PATH first: a FIFO, device or socket there must neither
  * block nor react to an open. Only a namespace file of the expected type is reopened
- * for setns (which refuses O_PATH fds). */
+ * for setns (which refuses O_PATH fds). No O_NOFOLLOW: /proc/PID/ns/X are links. */
 static int spec_ns_open(const char *path, int type, struct ctr_error *err)
 {
 	const char *name = spec_ns_proc_name(type);
@@ -3240,8 +3240,9 @@ static int spec_ns_open(const char *path, int type, struct ctr_error *err)
 	ssize_t n = readlink(self, link, sizeof(link) - 1);
 	link[n > 0 ? n : 0] = 0;
 	/* nsfs, or procfs before Linux 3.19; the link names the type: "net:[4026531840]" */
-	if (fstatfs(pfd, &sf) < 0 || ((uint32_t)sf.f_type != NSFS_MAGIC && (uint32_t)sf.f_type != PROC_SUPER_MAGIC) ||
-	    !str_has_prefix(link, want))
+	bool nsfs = fstatfs(pfd, &sf) == 0 && ((uint32_t)sf.f_type == NSFS_MAGIC ||
+					       (uint32_t)sf.f_type == PROC_SUPER_MAGIC);
+	if (!nsfs || !str_has_prefix(link, want))
 		return err_set(err, EINVAL, "%s is not a %s namespace file%s%s", path, name,
 			       strchr(link, ':') ? ": it is " : "", strchr(link, ':') ? link : "");
 	int fd = open(self, O_RDONLY | O_CLOEXEC);
