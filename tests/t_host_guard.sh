@@ -91,7 +91,7 @@ refused "sysctl kernel.msgmax without an ipc namespace refused" "$id" \
 t "sysctl kernel.msgmax: the host value is unchanged" '[ "$(cat $MM)" = "$mm0" ]'
 
 # the runtime's own names: hostname needs a private uts namespace; the kernel.hostname
-# sysctl is refused for the config field, kernel.domainname works (no field... in runc)
+# sysctl is refused for the config field, kernel.domainname works (as in runc)
 hn0=$(hostname)
 at_exit "hostname '$hn0'"
 id=$(new_id utsnons)
