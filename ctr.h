@@ -97,7 +97,9 @@ struct ctr_create_args {
 int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create_args *a,
 	       pid_t *pid_out, struct ctr_error *err);
 
-/* Let a created container's init exec the user process. */
+/* Let a created container's init exec the user process. Runs the poststart hooks after
+ * the exec; a ctr_start that is killed after the exec leaves a running container whose
+ * poststart hooks did not run (as in runc), and a second ctr_start says it is running. */
 int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err);
 
 /* Send signal sig to the init (all = every process in the container). Signal 0 only
