@@ -273,14 +273,11 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
-/* Read a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated buffer.
- * Files larger than max bytes are refused. */
-static int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len_out,
-			struct ctr_error *err)
+/* Read all of fd (named path in errors) into a NUL-terminated buffer; more than max
+ * bytes are refused. */
+static int read_fd(int fd, const char *path, size_t max, char **out, size_t *len_out,
+		   struct ctr_error *err)
 {
-	int fd AUTO_CLOSE = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return err_set(err, errno, "open %s", path);
 	struct sbuf sb = {0};
 	char chunk[4096];
 	for (;;) {
@@ -308,31 +305,57 @@ static int read_file_at(int dirfd, const char *path, size_t max, char **out, siz
 	return 0;
 }
 
+/* Read a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated buffer.
+ * Files larger than max bytes are refused. */
+static int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len_out,
+			struct ctr_error *err)
+{
+	int fd AUTO_CLOSE = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return err_set(err, errno, "open %s", path);
+	return read_fd(fd, path, max, out, len_out, err);
+}
+
 static int read_file(const char *path, size_t max, char **out, size_t *len_out,
 		     struct ctr_error *err)
 {
 	return read_file_at(AT_FDCWD, path, max, out, len_out, err);
 }
 
-/* The name of uid in /etc/passwd ("name:pw:uid:..."), for the owner runc shows; cheaper
- * than getpwuid, which also pulls in nscd lookups and stdio getline (~3.5 KB static).
- * -1 when there is none. */
-static int util_user_name(uid_t uid, char *buf, size_t size)
+/* Field `field` (0: name, 5: home) of uid's line in the /etc/passwd text
+ * ("name:pw:uid:gid:gecos:home:shell"); -1 when there is none. */
+static int util_passwd_field(const char *text, uid_t uid, unsigned field, char *buf,
+			     size_t size)
 {
-	char *text AUTO_FREE = NULL;
-	if (read_file("/etc/passwd", 1 << 22, &text, NULL, NULL) < 0)
-		return -1;
-	for (char *l = text; *l;) {
-		char *nl = strchrnul(l, '\n'), *c1 = memchr(l, ':', (size_t)(nl - l)), *e;
-		char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(nl - c1 - 1)) : NULL;
+	for (const char *l = text; *l;) {
+		const char *nl = strchrnul(l, '\n'), *c1 = memchr(l, ':', (size_t)(nl - l));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(nl - c1 - 1)) : NULL;
+		char *e;
 		if (c2 && c1 > l && (unsigned)(c2[1] - '0') <= 9 &&
 		    strtoul(c2 + 1, &e, 10) == uid && *e == ':') {
-			snprintf(buf, size, "%.*s", (int)(c1 - l), l);
+			const char *f = l;
+			for (unsigned i = 0; i < field && f; i++) {
+				f = memchr(f, ':', (size_t)(nl - f));
+				f = f ? f + 1 : NULL;
+			}
+			if (!f)
+				return -1;
+			snprintf(buf, size, "%.*s", (int)strcspn(f, ":\n"), f);
 			return 0;
 		}
 		l = *nl ? nl + 1 : nl;
 	}
 	return -1;
+}
+
+/* The name of uid in /etc/passwd, for the owner runc shows; cheaper than getpwuid, which
+ * also pulls in nscd lookups and stdio getline (~3.5 KB static). -1 when there is none. */
+static int util_user_name(uid_t uid, char *buf, size_t size)
+{
+	char *text AUTO_FREE = NULL;
+	if (read_file("/etc/passwd", 1 << 22, &text, NULL, NULL) < 0)
+		return -1;
+	return util_passwd_field(text, uid, 0, buf, size);
 }
 
 /* Write a small file in place (cgroup, proc and sysfs knobs: no truncation games). */
@@ -8578,7 +8601,8 @@ static int net_devices_move(const struct spec *s, pid_t pid, struct ctr_error *e
 static int process_set_names_and_sysctl(const struct spec *s, struct ctr_error *err);
 /* init: rlimits, oomScoreAdj, personality, scheduler, ioPriority, execCPUAffinity.initial,
  * apparmorProfile / selinuxLabel for the next exec, umask, a new session keyring unless
- * no_new_keyring. Needs privileges: runs before the identity change. */
+ * no_new_keyring, stdio owned by the process uid. Needs privileges: runs before the
+ * identity change. */
 static int process_prepare(const struct spec *s, const struct spec_process *p,
 			   bool no_new_keyring, struct ctr_error *err);
 /* init: additionalGids, gid, uid (keeping capabilities across the change), then the five
@@ -8592,8 +8616,9 @@ static int fds_close_from(int first, int keep_fd, struct ctr_error *err);
  * execve it; process_exec_found returns only on failure. */
 static int process_find_executable(const struct spec_process *p, char *buf, size_t size,
 				   struct ctr_error *err);
+static void process_home_env(const struct spec_process *p, char *buf, size_t size);
 static int process_exec_found(const char *exe, const struct spec_process *p,
-			      struct ctr_error *err);
+			      const char *home_env, struct ctr_error *err);
 
 #include <net/if.h>
 #include <sys/personality.h>
@@ -9007,6 +9032,27 @@ static int process_lsm_exec(const char *field, const char *value, struct ctr_err
 	return err_set(err, e, "process.%s \"%s\"", field, value);
 }
 
+/* As runc: fds 0-2 (pipes, files, the pty slave) become the process user's, so that it
+ * can reopen /dev/stdout and own its terminal. Only the owner uid changes (the devpts
+ * gid stays); /dev/null is left alone; EINVAL/EPERM (an owner or gid not mapped in the
+ * user namespace) are not errors. Skipped for root: nothing to give. */
+static int process_fix_stdio(uid_t uid, struct ctr_error *err)
+{
+	for (int fd = 0; uid != 0 && fd < 3; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			if (errno == EBADF)
+				continue;
+			return err_set(err, errno, "fstat stdio fd %d", fd);
+		}
+		if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+			continue;
+		if (fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM)
+			return err_set(err, errno, "chown stdio fd %d to uid %u", fd, (unsigned)uid);
+	}
+	return 0;
+}
+
 static int process_prepare(const struct spec *s, const struct spec_process *p,
 			   bool no_new_keyring, struct ctr_error *err)
 {
@@ -9052,7 +9098,7 @@ static int process_prepare(const struct spec *s, const struct spec_process *p,
 	if (!no_new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0 &&
 	    errno != ENOSYS)
 		return err_set(err, errno, "joining a new session keyring");
-	return 0;
+	return process_fix_stdio(p->user.uid, err);
 }
 
 /* ---- identity and capabilities ---- */
@@ -9240,14 +9286,42 @@ static int process_find_executable(const struct spec_process *p, char *buf, size
 	return err_set(err, 0, "exec: \"%s\": executable file not found in $PATH", file);
 }
 
-/* execve an executable already found with process_find_executable: the lookup runs
- * before the seccomp filter, which may not allow stat/access (runc looks up first too). */
-static int process_exec_found(const char *exe, const struct spec_process *p,
-			      struct ctr_error *err)
+/* As runc and crun: an env without HOME gets the home of the process uid in the
+ * container's /etc/passwd, "/" without one. Read in the current root (the container's by
+ * now) with no magic link followed; run before the identity change. Into buf:
+ * "HOME=<dir>", or "" when the env has HOME already. */
+static void process_home_env(const struct spec_process *p, char *buf, size_t size)
 {
-	static const char *const no_env[] = {NULL};
-	execve(exe, (char *const *)p->args, (char *const *)(p->env ? p->env : no_env));
-	return err_set(err, errno, "exec %s", exe);
+	buf[0] = 0;
+	for (size_t i = 0; i < p->n_env; i++)
+		if (str_has_prefix(p->env[i], "HOME="))
+			return;
+	char home[PATH_MAX] = "";
+	char *text AUTO_FREE = NULL;
+	int root AUTO_CLOSE = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd AUTO_CLOSE = root < 0 ? -1 : rootfs_open_in(root, "/etc/passwd", O_RDONLY, 0, NULL);
+	if (fd >= 0 && read_fd(fd, "/etc/passwd", 1 << 22, &text, NULL, NULL) == 0)
+		util_passwd_field(text, p->user.uid, 5, home, sizeof(home));
+	snprintf(buf, size, "HOME=%s", home[0] ? home : "/");
+}
+
+/* execve an executable already found with process_find_executable: the lookup runs
+ * before the seccomp filter, which may not allow stat/access (runc looks up first too).
+ * home_env (process_home_env) is added to the env unless empty. */
+static int process_exec_found(const char *exe, const struct spec_process *p,
+			      const char *home_env, struct ctr_error *err)
+{
+	const char **env = mem_array(p->n_env + 2, sizeof(*env), err);
+	if (!env)
+		return -1;
+	if (p->n_env)
+		memcpy(env, p->env, p->n_env * sizeof(*env));
+	if (home_env && *home_env)
+		env[p->n_env] = home_env;
+	execve(exe, (char *const *)p->args, (char *const *)env);
+	int e = errno;
+	free(env);
+	return err_set(err, e, "exec %s", exe);
 }
 
 
@@ -9453,7 +9527,7 @@ static int term_deliver(int master, const char *console_socket, int *pty_master,
  * ====================================================================== */
 
 /* OCI hooks: each runs with the container state JSON on stdin, its own args and env
- * only, and is killed at its timeout. A hook's output is kept for the error message. */
+ * (ctr's environment when it has no "env"), and is killed at its timeout. A hook's output is kept for the error message. */
 
 static const char *const hook_kind_names[HOOK_KIND_COUNT] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
@@ -9531,7 +9605,6 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	int out[2];
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return err_set(err, errno, "%s hook %zu: pipe", kind, index);
-	static const char *const no_args[] = {NULL};
 	const char *const argv0[] = {h->path, NULL};
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -9547,8 +9620,9 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* no "env" at all: the runtime's own environment, as runc and crun */
 		execve(h->path, h->n_args ? (char *const *)h->args : (char *const *)argv0,
-		       h->n_env ? (char *const *)h->env : (char *const *)no_args);
+		       h->env ? (char *const *)h->env : environ);
 		dprintf(2, "exec %s: %s", h->path, strerror(errno));
 		_exit(127);
 	}
@@ -9975,6 +10049,9 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		    lc_expect(fd, LC_HOOKS_DONE, &m, "init", &e) < 0)
 			_exit(1);
 		host_pid = m.val;
+		/* as runc: createContainer hooks run in the rootfs */
+		if (lc_has_hooks(s, HOOK_CREATE_CONTAINER) && chdir(c->rootfs) < 0)
+			err_set(&e, errno, "init: chdir to rootfs %s", c->rootfs), lc_child_fail(fd, &e);
 		if (lc_run_hooks(s, HOOK_CREATE_CONTAINER, c->id, CTR_CREATING, host_pid, c->bundle,
 				 c->rootfs, &e) < 0)
 			lc_child_fail(fd, &e);
@@ -9996,6 +10073,8 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	if (process_prepare(s, p, c->a->no_new_keyring != 0, &e) < 0 ||
 	    process_chdir(p, &e) < 0)
 		lc_child_fail(fd, &e);
+	char home[PATH_MAX + 8];
+	process_home_env(p, home, sizeof(home));
 	/* Without noNewPrivileges, installing a filter needs CAP_SYS_ADMIN: do it before
 	 * the identity change drops it; otherwise as late as possible (as runc does). */
 	bool seccomp_early = c->filter && !p->no_new_privileges;
@@ -10056,7 +10135,7 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 			close(listener);
 	}
 	lc_reset_signals();
-	process_exec_found(exe, p, &e);
+	process_exec_found(exe, p, home, &e);
 fail:
 	(void)write_all(conn, e.msg, strlen(e.msg));
 	_exit(127);
@@ -10449,6 +10528,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	if (lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
 		goto out;
 	if (m.type == LC_HOOKS) {
+		/* runc gives prestart and createRuntime "creating" (runtime-spec runtime.md,
+		 * lifecycle steps 5-6: the container is still being created) */
 		if (lc_run_hooks(spec, HOOK_PRESTART, id, CTR_CREATING, init, bundle, rootfs, err) < 0 ||
 		    lc_run_hooks(spec, HOOK_CREATE_RUNTIME, id, CTR_CREATING, init, bundle, rootfs,
 				 err) < 0)
@@ -11389,6 +11470,8 @@ static void ex_process_main(struct ex_ctx *x)
 		lc_child_fail(fd, &e);
 	if (process_prepare(x->spec, p, false, &e) < 0 || process_chdir(p, &e) < 0)
 		lc_child_fail(fd, &e);
+	char home[PATH_MAX + 8];
+	process_home_env(p, home, sizeof(home));
 	/* Without noNewPrivileges the filter needs CAP_SYS_ADMIN: before the identity
 	 * change; otherwise as late as possible (as the init does). */
 	bool early = x->filter && !p->no_new_privileges;
@@ -11413,7 +11496,7 @@ static void ex_process_main(struct ex_ctx *x)
 				    ex_send_listener(fd, &listener, &e) < 0))
 		lc_child_fail(fd, &e);
 	lc_reset_signals();
-	process_exec_found(exe, p, &e);
+	process_exec_found(exe, p, home, &e);
 	lc_child_fail(fd, &e);
 }
 

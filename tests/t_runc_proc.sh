@@ -1,0 +1,119 @@
+#!/bin/sh
+# Integration tests of where ctr behaves like runc in process setup, hooks, the rootfs and
+# cgroup joining (issue 11): HOME from the container's passwd, stdio owned by the
+# container user, the hooks' environment and working directory, bind sources opened on
+# the host side, /dev/console with a read-only /dev, no mount namespace, unbindable
+# rootfs, resources that cannot be applied, frozen cgroups, cpuset of foreign parents.
+. "$(dirname "$0")/lib.sh"
+
+NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd"
+need_root $NAMES
+
+skip_all() { for n in $NAMES; do skip "$n: $1"; done; exit 0; }
+B=$T_TMP/b
+make_bundle "$B" >"$T_TMP/mk.log" 2>&1 || skip_all "cannot make a bundle ($(tail -1 "$T_TMP/mk.log"))"
+cp "$B/config.json" "$T_TMP/config.orig"
+echo "u1000:x:1000:1000::/home/u1000:/bin/sh" >> "$B/rootfs/etc/passwd"
+# paths below the bundle are reached by uids of a user namespace too
+chmod 755 "$T_TMP"
+
+# cfg PYTHON: the default config with terminal off, edited by PYTHON
+cfg() {
+	cp "$T_TMP/config.orig" "$B/config.json"
+	set_config "$B" "c['process']['terminal'] = False
+$1"
+}
+# run ARGS-PY: run the bundle with process.args, output in $T_TMP/out (stdout+stderr)
+run() {
+	set_config "$B" "c['process']['args'] = $1"
+	timeout 60 "$CTR" --root "$ROOT" run --bundle "$B" "$(new_id r)" </dev/null >"$T_TMP/out" 2>&1
+}
+has() { grep -q -- "$1" "$T_TMP/out"; }
+out() { head -c 400 "$T_TMP/out" | tr '\n' ' '; }
+
+# ---- HOME ----
+cfg "c['process']['env'] = ['PATH=/bin:/usr/bin']"
+run "['sh', '-c', 'echo home=\$HOME']"
+r0=$(cat "$T_TMP/out")
+cfg "c['process']['env'] = ['PATH=/bin:/usr/bin']; c['process']['user'] = {'uid': 1000, 'gid': 1000}"
+run "['sh', '-c', 'echo home=\$HOME']"
+r1=$(cat "$T_TMP/out")
+cfg "c['process']['env'] = ['PATH=/bin:/usr/bin']; c['process']['user'] = {'uid': 2000, 'gid': 2000}"
+run "['sh', '-c', 'echo home=\$HOME']"
+r2=$(cat "$T_TMP/out")
+if [ "$r0|$r1|$r2" = "home=/root|home=/home/u1000|home=/" ]; then pass home_from_passwd
+else fail "home_from_passwd: '$r0|$r1|$r2'"; fi
+
+cfg "c['process']['env'] = ['PATH=/bin:/usr/bin', 'HOME=/custom']"
+run "['sh', '-c', 'echo home=\$HOME; env | grep -c ^HOME=']"
+if [ "$(echo $(cat "$T_TMP/out"))" = "home=/custom 1" ]; then pass home_kept; else fail "home_kept: $(out)"; fi
+
+# exec: --env without HOME gets it too, from the exec user's entry
+cfg "c['process']['env'] = ['PATH=/bin:/usr/bin']; c['process']['args'] = ['sleep', '100000']"
+SID=$(new_id home)
+timeout 60 "$CTR" --root "$ROOT" run -d --bundle "$B" "$SID" </dev/null >"$T_TMP/s.err" 2>&1
+e0=$(timeout 60 "$CTR" --root "$ROOT" exec --env FOO=1 "$SID" sh -c 'echo $FOO$HOME' 2>&1)
+e1=$(timeout 60 "$CTR" --root "$ROOT" exec --user 1000:1000 "$SID" sh -c 'echo $HOME' 2>&1)
+if [ "$e0|$e1" = "1/root|/home/u1000" ]; then pass home_exec; else fail "home_exec: '$e0|$e1' $(cat "$T_TMP/s.err")"; fi
+"$CTR" --root "$ROOT" delete -f "$SID" >/dev/null 2>&1
+
+# /etc/passwd a symlink out of the rootfs: resolved inside it, so no entry is found
+mv "$B/rootfs/etc/passwd" "$B/rootfs/etc/passwd.real"
+echo "esc:x:3000:3000::/escaped:/bin/sh" > "$T_TMP/host-passwd"
+ln -s "../../../../../../../../../..$T_TMP/host-passwd" "$B/rootfs/etc/passwd"
+cfg "c['process']['env'] = ['PATH=/bin:/usr/bin']; c['process']['user'] = {'uid': 3000, 'gid': 3000}"
+run "['sh', '-c', 'echo home=\$HOME']"
+if [ "$(cat "$T_TMP/out")" = "home=/" ]; then pass home_no_escape; else fail "home_no_escape: $(out)"; fi
+rm "$B/rootfs/etc/passwd"
+mv "$B/rootfs/etc/passwd.real" "$B/rootfs/etc/passwd"
+
+# ---- stdio belongs to the container user ----
+cfg "c['process']['user'] = {'uid': 1000, 'gid': 1000}"
+set_config "$B" "c['process']['args'] = ['sh', '-c', 'echo reopened > /dev/stdout && echo owner=\$(stat -L -c %u /proc/self/fd/1)']"
+ID=$(new_id stdio)
+timeout 60 "$CTR" --root "$ROOT" run --bundle "$B" "$ID" </dev/null 2>"$T_TMP/err" | cat > "$T_TMP/out"
+if [ "$(echo $(cat "$T_TMP/out"))" = "reopened owner=1000" ]; then pass stdio_owner
+else fail "stdio_owner: $(out) $(cat "$T_TMP/err")"; fi
+
+CC=${CC:-cc}
+case $CC in *musl*) CC=cc;; esac
+if "$CC" -O1 -o "$T_TMP/recvtty" "$TOP/tests/recvtty.c" 2>"$T_TMP/cc.log"; then
+	cfg "c['process']['terminal'] = True; c['process']['user'] = {'uid': 1000, 'gid': 1000}; c['process']['args'] = ['sh']"
+	SOCK=$T_TMP/console.sock
+	"$T_TMP/recvtty" "$SOCK" "$T_TMP/tty.out" 'stat -L -c owner=%u /proc/self/fd/0; exit 0
+' >"$T_TMP/recv.log" 2>&1 &
+	RECV=$!
+	n=0; while [ $n -lt 200 ] && ! grep -q ready "$T_TMP/recv.log"; do sleep 0.1; n=$((n + 1)); done
+	ID=$(new_id tty)
+	if timeout 60 "$CTR" --root "$ROOT" create --bundle "$B" --console-socket "$SOCK" "$ID" >"$T_TMP/c.err" 2>&1 &&
+		timeout 60 "$CTR" --root "$ROOT" start "$ID" >>"$T_TMP/c.err" 2>&1; then
+		timeout 60 sh -c "while kill -0 $RECV 2>/dev/null; do sleep 0.1; done"
+		if grep -q "^owner=1000" "$T_TMP/tty.out"; then pass stdio_tty_owner
+		else fail "stdio_tty_owner: $(cat "$T_TMP/tty.out" | head -c 300)"; fi
+	else
+		fail "stdio_tty_owner: $(cat "$T_TMP/c.err")"
+	fi
+	kill $RECV 2>/dev/null
+	"$CTR" --root "$ROOT" delete -f "$ID" >/dev/null 2>&1
+else
+	skip "stdio_tty_owner: cannot build tests/recvtty.c"
+fi
+
+# ---- hooks: environment and working directory ----
+HOOK=$T_TMP/hook.sh
+printf '#!/bin/sh\necho "$1|${HOOKVAR:-unset}|${HOOKENV:-unset}|$(pwd)" >> %s\n' "$T_TMP/hooks.out" > "$HOOK"
+chmod 755 "$HOOK"
+cfg "c['process']['args'] = ['true']
+c['hooks'] = {'prestart': [{'path': '$HOOK', 'args': ['h', 'prestart']}],
+              'createRuntime': [{'path': '$HOOK', 'args': ['h', 'createRuntime'], 'env': ['HOOKENV=set']}],
+              'createContainer': [{'path': '$HOOK', 'args': ['h', 'createContainer']}],
+              'poststop': [{'path': '$HOOK', 'args': ['h', 'poststop'], 'env': []}]}"
+HOOKVAR=from-runtime timeout 60 "$CTR" --root "$ROOT" run --bundle "$B" "$(new_id hooks)" </dev/null >"$T_TMP/out" 2>&1
+got=$(cut -d'|' -f1-3 "$T_TMP/hooks.out" | tr '\n' ' ')
+if [ "$got" = "prestart|from-runtime|unset createRuntime|unset|set createContainer|from-runtime|unset poststop|unset|unset " ]; then
+	pass hooks_env_inherited
+else fail "hooks_env_inherited: $got $(out)"; fi
+if grep -q "^createRuntime|unset|set|" "$T_TMP/hooks.out"; then pass hooks_env_explicit
+else fail "hooks_env_explicit: $(cat "$T_TMP/hooks.out")"; fi
+if [ "$(grep ^createContainer "$T_TMP/hooks.out" | cut -d'|' -f4)" = "$B/rootfs" ]; then pass hooks_create_cwd
+else fail "hooks_create_cwd: $(cat "$T_TMP/hooks.out")"; fi
