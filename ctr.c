@@ -9382,17 +9382,23 @@ static int term_become_controlling(int slave, unsigned rows, unsigned cols, stru
 	return 0;
 }
 
-/* Bind the pty slave over /dev/console, as runc does (inside the container's root). */
+/* Bind the pty slave over /dev/console, as runc does (inside the container's root). The
+ * placeholder made before /dev turned read-only is used as it is, never opened for
+ * writing; the bind goes onto the fd, so a symlink there redirects nothing. */
 static int term_bind_console(int slave, struct ctr_error *err)
 {
-	char src[64];
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
-	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0 && errno != EEXIST)
+	char src[32], dst[32];
+	if (mknod("/dev/console", S_IFREG | 0600, 0) < 0 && errno != EEXIST)
 		return err_set(err, errno, "create /dev/console");
-	if (fd >= 0)
-		close(fd);
-	if (mount(src, "/dev/console", NULL, MS_BIND, NULL) < 0)
+	int fd AUTO_CLOSE = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return err_set(err, errno, "open /dev/console");
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		return err_set(err, EEXIST, "/dev/console is neither a file nor a device");
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", fd);
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		return err_set(err, errno, "bind pty to /dev/console");
 	return 0;
 }

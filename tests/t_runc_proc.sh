@@ -6,7 +6,7 @@
 # rootfs, resources that cannot be applied, frozen cgroups, cpuset of foreign parents.
 . "$(dirname "$0")/lib.sh"
 
-NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd"
+NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev"
 need_root $NAMES
 
 skip_all() { for n in $NAMES; do skip "$n: $1"; done; exit 0; }
@@ -75,28 +75,45 @@ timeout 60 "$CTR" --root "$ROOT" run --bundle "$B" "$ID" </dev/null 2>"$T_TMP/er
 if [ "$(echo $(cat "$T_TMP/out"))" = "reopened owner=1000" ]; then pass stdio_owner
 else fail "stdio_owner: $(out) $(cat "$T_TMP/err")"; fi
 
+# tty_run NAME PYTHON INPUT: create+start with a terminal through tests/recvtty.c, which
+# types INPUT; the terminal's output in $T_TMP/tty.out. Fails NAME itself if create fails.
 CC=${CC:-cc}
 case $CC in *musl*) CC=cc;; esac
-if "$CC" -O1 -o "$T_TMP/recvtty" "$TOP/tests/recvtty.c" 2>"$T_TMP/cc.log"; then
-	cfg "c['process']['terminal'] = True; c['process']['user'] = {'uid': 1000, 'gid': 1000}; c['process']['args'] = ['sh']"
+"$CC" -O1 -o "$T_TMP/recvtty" "$TOP/tests/recvtty.c" 2>"$T_TMP/cc.log" || rm -f "$T_TMP/recvtty"
+tty_run() {
+	[ -x "$T_TMP/recvtty" ] || { skip "$1: cannot build tests/recvtty.c"; return 1; }
+	cfg "c['process']['terminal'] = True; c['process']['args'] = ['sh']
+$2"
 	SOCK=$T_TMP/console.sock
-	"$T_TMP/recvtty" "$SOCK" "$T_TMP/tty.out" 'stat -L -c owner=%u /proc/self/fd/0; exit 0
-' >"$T_TMP/recv.log" 2>&1 &
+	rm -f "$SOCK" "$T_TMP/tty.out"
+	"$T_TMP/recvtty" "$SOCK" "$T_TMP/tty.out" "$3" >"$T_TMP/recv.log" 2>&1 &
 	RECV=$!
-	n=0; while [ $n -lt 200 ] && ! grep -q ready "$T_TMP/recv.log"; do sleep 0.1; n=$((n + 1)); done
+	n=0; while [ $n -lt 200 ] && ! grep -q ready "$T_TMP/recv.log" 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
 	ID=$(new_id tty)
 	if timeout 60 "$CTR" --root "$ROOT" create --bundle "$B" --console-socket "$SOCK" "$ID" >"$T_TMP/c.err" 2>&1 &&
 		timeout 60 "$CTR" --root "$ROOT" start "$ID" >>"$T_TMP/c.err" 2>&1; then
 		timeout 60 sh -c "while kill -0 $RECV 2>/dev/null; do sleep 0.1; done"
-		if grep -q "^owner=1000" "$T_TMP/tty.out"; then pass stdio_tty_owner
-		else fail "stdio_tty_owner: $(cat "$T_TMP/tty.out" | head -c 300)"; fi
+		rc=0
 	else
-		fail "stdio_tty_owner: $(cat "$T_TMP/c.err")"
+		fail "$1: $(cat "$T_TMP/c.err")"
+		rc=1
 	fi
 	kill $RECV 2>/dev/null
 	"$CTR" --root "$ROOT" delete -f "$ID" >/dev/null 2>&1
-else
-	skip "stdio_tty_owner: cannot build tests/recvtty.c"
+	return $rc
+}
+if tty_run stdio_tty_owner "c['process']['user'] = {'uid': 1000, 'gid': 1000}" 'stat -L -c owner=%u /proc/self/fd/0; exit 0
+'; then
+	if grep -q "^owner=1000" "$T_TMP/tty.out"; then pass stdio_tty_owner
+	else fail "stdio_tty_owner: $(head -c 300 "$T_TMP/tty.out")"; fi
+fi
+
+# ---- /dev/console with a read-only /dev ----
+if tty_run console_ro_dev "[m['options'].append('ro') for m in c['mounts'] if m['destination'] == '/dev']" 'ls -l /dev/console; touch /dev/x 2>/dev/null || echo dev-is-ro; exit 0
+'; then
+	if grep -q "^c.* 136, *[0-9]* .*/dev/console" "$T_TMP/tty.out" && grep -q "^dev-is-ro" "$T_TMP/tty.out"; then
+		pass console_ro_dev
+	else fail "console_ro_dev: $(head -c 300 "$T_TMP/tty.out")"; fi
 fi
 
 # ---- hooks: environment and working directory ----
