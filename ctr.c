@@ -4167,7 +4167,6 @@ static int cg_ver(const struct cgroup *cg, int ctl)
 }
 
 /* Flags of cg_set. */
-#define CGW_OPT_CTL 1                /* controller missing: silently skip (runc: net_cls) */
 #define CGW_OPT_FILE 2               /* file missing or refused as obsolete: skip */
 
 /* Write one value to controller ctl's file; errors name the config field. */
@@ -4182,8 +4181,6 @@ static int cg_set(const struct cgroup *cg, int ctl, const char *file, int flags,
 	va_end(ap);
 	const struct cg_dir *d = cg_find(cg, ctl);
 	if (!d) {
-		if (flags & CGW_OPT_CTL)
-			return 0;
 		errno = ENODEV;
 		return -1;
 	}
@@ -4530,12 +4527,13 @@ static int cg_apply_misc(const struct cgroup *cg, const struct spec_resources *r
 			return cg_set_err(cg, CG_HUGETLB, file, field, err);
 		}
 	}
-	/* net_cls / net_prio are v1 only; runc skips them when missing */
+	/* net_cls / net_prio are v1 only: without them the config cannot be applied, an
+	 * error (runtime-spec runtime.md; runc 1.1 fails too) */
 	if (r->has_network && r->net_class_id.set)
-		CG_SET(CG_NET_CLS, "net_cls.classid", "network.classID", CGW_OPT_CTL, "%u",
+		CG_SET(CG_NET_CLS, "net_cls.classid", "network.classID", 0, "%u",
 		       r->net_class_id.v);
 	for (size_t i = 0; r->has_network && i < r->n_net_priorities; i++)
-		CG_SET(CG_NET_PRIO, "net_prio.ifpriomap", "network.priorities", CGW_OPT_CTL,
+		CG_SET(CG_NET_PRIO, "net_prio.ifpriomap", "network.priorities", 0,
 		       "%s %u", r->net_priorities[i].name, r->net_priorities[i].priority);
 	for (size_t i = 0; i < r->n_rdma; i++) {
 		const struct spec_rdma *d = &r->rdma[i];

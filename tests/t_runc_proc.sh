@@ -6,7 +6,7 @@
 # rootfs, resources that cannot be applied, frozen cgroups, cpuset of foreign parents.
 . "$(dirname "$0")/lib.sh"
 
-NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev"
+NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev resources_network_error"
 need_root $NAMES
 
 skip_all() { for n in $NAMES; do skip "$n: $1"; done; exit 0; }
@@ -134,3 +134,15 @@ if grep -q "^createRuntime|unset|set|" "$T_TMP/hooks.out"; then pass hooks_env_e
 else fail "hooks_env_explicit: $(cat "$T_TMP/hooks.out")"; fi
 if [ "$(grep ^createContainer "$T_TMP/hooks.out" | cut -d'|' -f4)" = "$B/rootfs" ]; then pass hooks_create_cwd
 else fail "hooks_create_cwd: $(cat "$T_TMP/hooks.out")"; fi
+
+# ---- a resource that cannot be applied fails create and leaves nothing ----
+# leftovers ID: state dir or cgroup directories named after the container
+leftovers() { ls -d "$ROOT/$1" /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/*/*/"$1" 2>/dev/null; }
+cfg "c['process']['args'] = ['true']; c['linux'].setdefault('resources', {})['network'] = {'classID': 1048577}"
+ID=$(new_id net)
+set_config "$B" "c['linux']['cgroupsPath'] = '/$ID'"
+timeout 60 "$CTR" --root "$ROOT" run --bundle "$B" "$ID" </dev/null >"$T_TMP/out" 2>&1; rc=$?
+if grep -q net_cls /proc/self/mounts; then
+	if [ $rc = 0 ]; then pass resources_network_error; else fail "resources_network_error: net_cls present but run failed: $(out)"; fi
+elif [ $rc != 0 ] && has "network" && [ -z "$(leftovers "$ID")" ]; then pass resources_network_error
+else fail "resources_network_error: rc=$rc $(out) left: $(leftovers "$ID")"; fi
