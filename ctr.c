@@ -7611,7 +7611,7 @@ static void mnt_parse(const char *const *opts, size_t n, struct mnt_parsed *p)
 
 struct mnt_info {
 	char *root, *point, *fstype, *source, *super;
-	bool shared;
+	bool shared, unbindable;
 };
 
 static void mnt_unescape(char *s)
@@ -7644,6 +7644,8 @@ static bool mnt_info_parse(char *line, struct mnt_info *mi)
 	while ((t = strtok_r(NULL, " ", &save)) && strcmp(t, "-"))
 		if (str_has_prefix(t, "shared:"))
 			mi->shared = true;
+		else if (!strcmp(t, "unbindable"))
+			mi->unbindable = true;
 	mi->fstype = strtok_r(NULL, " ", &save);
 	mi->source = strtok_r(NULL, " ", &save);
 	mi->super = strtok_r(NULL, " ", &save);
@@ -8312,7 +8314,8 @@ static int rootfs_prop_flags(const struct spec *s, unsigned long *flags, struct 
 	return 1;
 }
 
-/* pivot_root and the rootfs bind need the mount holding the rootfs not to be shared. */
+/* pivot_root and the rootfs bind need the mount holding the rootfs neither shared nor
+ * unbindable (rootfsPropagation "unbindable" is set on the new root after the switch). */
 static int rootfs_parent_private(const char *rootfs, struct ctr_error *err)
 {
 	AUTO_FREE char *buf = NULL;
@@ -8327,7 +8330,8 @@ static int rootfs_parent_private(const char *rootfs, struct ctr_error *err)
 			best_len = l;
 		}
 	}
-	if (best_len && mi[best].shared && mount("", mi[best].point, NULL, MS_PRIVATE, NULL) < 0)
+	if (best_len && (mi[best].shared || mi[best].unbindable) &&
+	    mount("", mi[best].point, NULL, MS_PRIVATE, NULL) < 0)
 		return err_set(err, errno, "make %s private", mi[best].point);
 	return 0;
 }
@@ -8384,6 +8388,9 @@ static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
 		return err_set(err, EINVAL, "rootfs %s is not an absolute path", c->rootfs);
 	if (rootfs_check_proc(err) < 0 || rootfs_prop_flags(s, &prop, err) < 0)
 		return -1;
+	/* nothing could be bound from unbindable mounts: private until rootfs_enter */
+	if (prop & MS_UNBINDABLE)
+		prop = (prop & MS_REC) | MS_PRIVATE;
 	if (mount("", "/", NULL, prop, NULL) < 0 && rootfs_propagate_all(prop, err) < 0)
 		return err_prefix(err, "set the propagation of /");
 	if (rootfs_parent_private(c->rootfs, err) < 0)

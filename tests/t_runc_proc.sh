@@ -6,7 +6,7 @@
 # rootfs, resources that cannot be applied, frozen cgroups, cpuset of foreign parents.
 . "$(dirname "$0")/lib.sh"
 
-NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev resources_network_error"
+NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev resources_network_error rootfs_unbindable rootfs_runbindable"
 need_root $NAMES
 
 skip_all() { for n in $NAMES; do skip "$n: $1"; done; exit 0; }
@@ -146,3 +146,11 @@ if grep -q net_cls /proc/self/mounts; then
 	if [ $rc = 0 ]; then pass resources_network_error; else fail "resources_network_error: net_cls present but run failed: $(out)"; fi
 elif [ $rc != 0 ] && has "network" && [ -z "$(leftovers "$ID")" ]; then pass resources_network_error
 else fail "resources_network_error: rc=$rc $(out) left: $(leftovers "$ID")"; fi
+
+# ---- rootfsPropagation unbindable: the container's / is unbindable ----
+for prop in unbindable runbindable; do
+	cfg "c['linux']['rootfsPropagation'] = '$prop'"
+	run "['sh', '-c', 'awk \'\$5 == \"/\"\' /proc/self/mountinfo']"
+	if [ "$(awk '{print $5}' "$T_TMP/out")" = / ] && has " unbindable "; then pass "rootfs_$prop"
+	else fail "rootfs_$prop: $(out)"; fi
+done
