@@ -8373,20 +8373,12 @@ static int rootfs_dev_kind(const struct spec *s, unsigned long *flags)
 	return kind;
 }
 
-static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
+/* In the container's own mount namespace: rootfsPropagation on /, the rootfs bound onto
+ * itself (pivot_root needs a mount) on a parent that is not shared. */
+static int rootfs_prepare_root(const struct rootfs_ctx *c, struct ctr_error *err)
 {
-	const struct spec *s = c->spec;
 	unsigned long prop = MS_SLAVE | MS_REC;
-	if (!rootfs_has_ns(s, CLONE_NEWNS)) {
-		/* the host's mount namespace: no mounts there; rootfs_enter only chroots */
-		bool any = s->n_mounts || (s->has_linux && (s->lx.n_devices || s->lx.n_masked_paths ||
-							    s->lx.n_readonly_paths));
-		return any ? err_set(err, EINVAL, "mounts, devices, maskedPaths and readonlyPaths "
-				     "need a mount namespace (linux.namespaces)") : 0;
-	}
-	if (c->rootfs[0] != '/')
-		return err_set(err, EINVAL, "rootfs %s is not an absolute path", c->rootfs);
-	if (rootfs_check_proc(err) < 0 || rootfs_prop_flags(s, &prop, err) < 0)
+	if (rootfs_prop_flags(c->spec, &prop, err) < 0)
 		return -1;
 	/* nothing could be bound from unbindable mounts: private until rootfs_enter */
 	if (prop & MS_UNBINDABLE)
@@ -8397,6 +8389,23 @@ static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
 		return -1;
 	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return err_set(err, errno, "bind mount the rootfs %s", c->rootfs);
+	return 0;
+}
+
+static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
+{
+	const struct spec *s = c->spec;
+	/* Without a mount namespace the container inherits ours (config-linux.md): as runc,
+	 * its mounts are made in it, below the rootfs, and outlive the container; the
+	 * propagation of our mounts is left alone and rootfs_enter only chroots. */
+	bool own_ns = rootfs_has_ns(s, CLONE_NEWNS);
+	if (!own_ns && s->has_linux && (s->lx.n_masked_paths || s->lx.n_readonly_paths))
+		return err_set(err, EINVAL, "linux.maskedPaths and readonlyPaths need a private "
+			       "mount namespace (linux.namespaces)");
+	if (c->rootfs[0] != '/')
+		return err_set(err, EINVAL, "rootfs %s is not an absolute path", c->rootfs);
+	if (rootfs_check_proc(err) < 0 || (own_ns && rootfs_prepare_root(c, err) < 0))
+		return -1;
 	int root_fd AUTO_CLOSE = openat(AT_FDCWD, c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return err_set(err, errno, "open %s", c->rootfs);
@@ -9940,7 +9949,7 @@ struct lc_create {
 	size_t n_ns;
 	int unshare_flags;           /* new namespaces other than user */
 	bool new_userns, any_userns;
-	bool new_netns, has_mntns;
+	bool new_netns;
 };
 
 __attribute__((noreturn))
@@ -10233,8 +10242,6 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 			return err_set(err, EINVAL, "linux.namespaces[%zu]: unknown type", i);
 		if (ns->type == CLONE_NEWUSER)
 			c->any_userns = true;
-		if (ns->type == CLONE_NEWNS)
-			c->has_mntns = true;
 		if (!ns->path || !*ns->path) {
 			if (ns->type == CLONE_NEWUSER)
 				c->new_userns = true;
@@ -10253,9 +10260,6 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 		c->ns_fds[c->n_ns] = fd;
 		c->ns_types[c->n_ns++] = ns->type;
 	}
-	if (!c->has_mntns)
-		return err_set(err, EINVAL,
-			       "linux.namespaces: a mount namespace is required to set up the rootfs");
 	if (c->new_userns && !(c->spec->lx.n_uid_mappings && c->spec->lx.n_gid_mappings))
 		return err_set(err, EINVAL,
 			       "linux.uidMappings/gidMappings: required with a new user namespace");

@@ -6,7 +6,7 @@
 # rootfs, resources that cannot be applied, frozen cgroups, cpuset of foreign parents.
 . "$(dirname "$0")/lib.sh"
 
-NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev resources_network_error rootfs_unbindable rootfs_runbindable"
+NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev resources_network_error rootfs_unbindable rootfs_runbindable no_mount_ns no_mount_ns_masked_refused"
 need_root $NAMES
 
 skip_all() { for n in $NAMES; do skip "$n: $1"; done; exit 0; }
@@ -154,3 +154,20 @@ for prop in unbindable runbindable; do
 	if [ "$(awk '{print $5}' "$T_TMP/out")" = / ] && has " unbindable "; then pass "rootfs_$prop"
 	else fail "rootfs_$prop: $(out)"; fi
 done
+
+# ---- no mount namespace: the container inherits ours (mounts made there, as runc) ----
+umount_below() { awk -v d="$1/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r |
+	while read -r m; do umount -l "$m"; done; }
+at_exit "umount_below $B/rootfs"
+cfg "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'mount']
+c['linux'].pop('maskedPaths', None); c['linux'].pop('readonlyPaths', None)"
+run "['sh', '-c', 'readlink /proc/self/ns/mnt; cat /etc/passwd | head -1; readlink /proc/self/root']"
+umount_below "$B/rootfs"
+if [ "$(echo $(cat "$T_TMP/out"))" = "$(readlink /proc/self/ns/mnt) root:x:0:0:root:/root:/bin/sh /" ]; then
+	pass no_mount_ns
+else fail "no_mount_ns: $(out)"; fi
+cfg "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'mount']"
+run "['true']"; rc=$?
+umount_below "$B/rootfs"
+if [ $rc != 0 ] && has maskedPaths; then pass no_mount_ns_masked_refused
+else fail "no_mount_ns_masked_refused: rc=$rc $(out)"; fi
