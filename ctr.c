@@ -4970,6 +4970,17 @@ static uint32_t cg_v2_enable(const char *mnt, const char *dir)
 
 static int cg_remove_tree(const char *dir, int patience);
 
+/* Is the cgroup at d frozen or freezing (by itself or an ancestor)? */
+static bool cg_dir_frozen(const struct cg_dir *d)
+{
+	char buf[512];
+	if (d->v2)
+		return cg_read_at(d->dir, "cgroup.events", buf, sizeof(buf)) == 0 &&
+		       cg_key(buf, "frozen") == 1;
+	return (d->ctls & (1u << CG_FREEZER)) &&
+	       cg_read_at(d->dir, "freezer.state", buf, sizeof(buf)) == 0 && strcmp(buf, "THAWED");
+}
+
 static int cgroup_create(const struct spec *s, const char *id, struct cgroup **out,
 			 struct ctr_error *err)
 {
@@ -5031,6 +5042,11 @@ static int cgroup_create(const struct spec *s, const char *id, struct cgroup **o
 		}
 		/* a controller on both v1 and v2 stays with v1 (it cannot be on both) */
 		d->ctls = m->v2 ? cg_v2_enable(m->mnt, dir) & ~v1ctls : m->ctls;
+		/* like runc: an init moved into a frozen cgroup would hang in its setup */
+		if (cg_dir_frozen(d)) {
+			err_set(err, EBUSY, "container's cgroup unexpectedly frozen (%s)", dir);
+			goto fail;
+		}
 	}
 	if (cg_apply(cg, r, false, err) < 0 || (s->has_linux && cg_apply_devices(cg, s, err) < 0))
 		goto fail;

@@ -6,7 +6,7 @@
 # rootfs, resources that cannot be applied, frozen cgroups, cpuset of foreign parents.
 . "$(dirname "$0")/lib.sh"
 
-NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev resources_network_error rootfs_unbindable rootfs_runbindable no_mount_ns no_mount_ns_masked_refused"
+NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev resources_network_error rootfs_unbindable rootfs_runbindable no_mount_ns no_mount_ns_masked_refused cgroup_frozen_refused cgroup_frozen_parent_refused"
 need_root $NAMES
 
 skip_all() { for n in $NAMES; do skip "$n: $1"; done; exit 0; }
@@ -171,3 +171,29 @@ run "['true']"; rc=$?
 umount_below "$B/rootfs"
 if [ $rc != 0 ] && has maskedPaths; then pass no_mount_ns_masked_refused
 else fail "no_mount_ns_masked_refused: rc=$rc $(out)"; fi
+
+# ---- a pre-frozen cgroup is refused, not joined (bounded, nothing left) ----
+FZ=/sys/fs/cgroup/freezer
+if [ -w "$FZ/freezer.state" ] || [ -d "$FZ" ]; then
+	ID=$(new_id frozen1)
+	mkdir "$FZ/$ID" && echo FROZEN > "$FZ/$ID/freezer.state"
+	at_exit "echo THAWED > $FZ/$ID/freezer.state; sleep 0.2; rmdir /sys/fs/cgroup/*/$ID/*/ /sys/fs/cgroup/*/$ID"
+	cfg "c['process']['args'] = ['sleep', '100000']; c['linux']['cgroupsPath'] = '/$ID'"
+	timeout 20 "$CTR" --root "$ROOT" run -d --bundle "$B" "$ID" </dev/null >"$T_TMP/out" 2>&1; rc=$?
+	left=$(ls -d "$ROOT/$ID" /sys/fs/cgroup/[!f]*/"$ID" 2>/dev/null; cat "$FZ/$ID/cgroup.procs")
+	if [ $rc != 0 ] && [ $rc != 124 ] && has "frozen" && [ -z "$left" ]; then pass cgroup_frozen_refused
+	else fail "cgroup_frozen_refused: rc=$rc $(out) left: $left"; fi
+	echo THAWED > "$FZ/$ID/freezer.state"
+	# frozen by an ancestor: the new cgroup below it is frozen too
+	ID2=$(new_id frozen2)
+	echo FROZEN > "$FZ/$ID/freezer.state"
+	set_config "$B" "c['linux']['cgroupsPath'] = '/$ID/$ID2'"
+	timeout 20 "$CTR" --root "$ROOT" run -d --bundle "$B" "$ID2" </dev/null >"$T_TMP/out" 2>&1; rc=$?
+	left=$(ls -d "$ROOT/$ID2" /sys/fs/cgroup/*/"$ID"/"$ID2" 2>/dev/null)
+	if [ $rc != 0 ] && [ $rc != 124 ] && has "frozen" && [ -z "$left" ]; then pass cgroup_frozen_parent_refused
+	else fail "cgroup_frozen_parent_refused: rc=$rc $(out) left: $left"; fi
+	echo THAWED > "$FZ/$ID/freezer.state"
+else
+	skip "cgroup_frozen_refused: no v1 freezer hierarchy"
+	skip "cgroup_frozen_parent_refused: no v1 freezer hierarchy"
+fi
