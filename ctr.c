@@ -10344,15 +10344,46 @@ static int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
 	return rc < 0 ? err_prefix(err, "pid file %s", path) : 0;
 }
 
+/* Wait until fd (a sync socket, a pidfd) is readable. Children in a cgroup frozen
+ * meanwhile would never answer: looked at every second, an error instead of a hang. */
+static int lc_wait_fd(int fd, const struct cgroup *cg, const char *what, struct ctr_error *err)
+{
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int r = poll(&p, 1, 1000);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return err_set(err, errno, "%s", what);
+		bool frozen = false;
+		if (r == 0 && cg && cgroup_is_frozen(cg, &frozen, NULL) == 0 && frozen)
+			return err_set(err, EBUSY, "%s: container's cgroup unexpectedly frozen", what);
+	}
+}
+
+/* Reap a child of ours that is about to exit (bounded as lc_wait_fd). */
+static int lc_reap(pid_t pid, const struct cgroup *cg, struct ctr_error *err)
+{
+	int pfd AUTO_CLOSE = sys_pidfd_open(pid, 0);
+	if (pfd >= 0 && lc_wait_fd(pfd, cg, "waiting for stage-1", err) < 0)
+		return -1;
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
 /* Next message from the init; a terminal's master (sent with LC_TERMINAL) is handed to
  * the console socket or the caller on the way. */
 static int lc_recv_terminal(int fd, const struct spec *s, const struct ctr_create_args *a,
-			    struct lc_msg *m, struct ctr_error *err)
+			    const struct cgroup *cg, struct lc_msg *m, struct ctr_error *err)
 {
 	if (!s->process.terminal)
-		return lc_recv(fd, m, "container init", err);
+		return lc_wait_fd(fd, cg, "container init", err) < 0 ? -1 :
+			lc_recv(fd, m, "container init", err);
 	for (;;) {
 		int master = -1;
+		if (lc_wait_fd(fd, cg, "container init", err) < 0)
+			return -1;
 		ssize_t n = term_recvmsg_fd(fd, m, sizeof(*m) - 1, &master);
 		if (n < 0)
 			return err_set(err, errno, "reading from the container init");
@@ -10532,7 +10563,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		goto out;
 	}
 	for (;;) {
-		if (lc_recv(sync[0], &m, "creating namespaces", err) < 0)
+		if (lc_wait_fd(sync[0], cg, "creating namespaces", err) < 0 ||
+		    lc_recv(sync[0], &m, "creating namespaces", err) < 0)
 			goto out;
 		if (m.type == LC_USERNS) {
 			if (userns_write_maps(stage1, spec, err) < 0) {
@@ -10549,14 +10581,14 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 			goto out;
 		}
 	}
-	while (waitpid(stage1, NULL, 0) < 0 && errno == EINTR)
-		;
+	if (lc_reap(stage1, cg, err) < 0)
+		goto out;
 	stage1 = -1;
 	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0) {
 		err_prefix(err, "linux.netDevices");
 		goto out;
 	}
-	if (lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
+	if (lc_recv_terminal(sync[0], spec, a, cg, &m, err) < 0)
 		goto out;
 	if (m.type == LC_HOOKS) {
 		/* runc gives prestart and createRuntime "creating" (runtime-spec runtime.md,
@@ -10566,7 +10598,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 				 err) < 0)
 			goto out;
 		if (lc_send(sync[0], LC_HOOKS_DONE, init, 0, NULL) < 0 ||
-		    lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
+		    lc_recv_terminal(sync[0], spec, a, cg, &m, err) < 0)
 			goto out;
 	}
 	if (m.type != LC_READY) {
@@ -10613,6 +10645,9 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	rc = 0;
 out:
 	if (rc < 0) {
+		/* thawed if frozen meanwhile: a frozen v1 task would not die */
+		if (cg && (init > 0 || stage1 > 0))
+			cgroup_kill_all(cg, SIGKILL, NULL);
 		if (init > 0) {
 			if (init_is_child)
 				lc_kill_reap(init);
@@ -10817,6 +10852,13 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 	struct ctr_error lerr = {0};
 	int lrc = lc_start_listener(&ct, fd, &lerr);
 	char msg[sizeof(err->msg)];
+	struct cgroup *cg = NULL;
+	int wrc = ct.st.cgroup_json && cgroup_state_read(ct.st.cgroup_json, &cg, err) < 0 ? -1 :
+		lc_wait_fd(fd, cg, "starting container", err);
+	if (cg)
+		cgroup_free(cg);
+	if (wrc < 0)
+		goto out;
 	ssize_t n = read_full(fd, msg, sizeof(msg) - 1);
 	if (n < 0) {
 		err_set(err, errno, "starting container %s", id);

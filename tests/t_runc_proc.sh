@@ -6,7 +6,7 @@
 # rootfs, resources that cannot be applied, frozen cgroups, cpuset of foreign parents.
 . "$(dirname "$0")/lib.sh"
 
-NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev resources_network_error rootfs_unbindable rootfs_runbindable no_mount_ns no_mount_ns_masked_refused cgroup_frozen_refused cgroup_frozen_parent_refused"
+NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev resources_network_error rootfs_unbindable rootfs_runbindable no_mount_ns no_mount_ns_masked_refused cgroup_frozen_refused cgroup_frozen_parent_refused cgroup_frozen_during_create"
 need_root $NAMES
 
 skip_all() { for n in $NAMES; do skip "$n: $1"; done; exit 0; }
@@ -177,7 +177,7 @@ FZ=/sys/fs/cgroup/freezer
 if [ -w "$FZ/freezer.state" ] || [ -d "$FZ" ]; then
 	ID=$(new_id frozen1)
 	mkdir "$FZ/$ID" && echo FROZEN > "$FZ/$ID/freezer.state"
-	at_exit "echo THAWED > $FZ/$ID/freezer.state; sleep 0.2; rmdir /sys/fs/cgroup/*/$ID/*/ /sys/fs/cgroup/*/$ID"
+	at_exit "for f in $FZ/$ID/*/freezer.state $FZ/$ID/freezer.state; do echo THAWED > \$f; done; sleep 0.5; rmdir /sys/fs/cgroup/*/$ID/*/ /sys/fs/cgroup/*/$ID"
 	cfg "c['process']['args'] = ['sleep', '100000']; c['linux']['cgroupsPath'] = '/$ID'"
 	timeout 20 "$CTR" --root "$ROOT" run -d --bundle "$B" "$ID" </dev/null >"$T_TMP/out" 2>&1; rc=$?
 	left=$(ls -d "$ROOT/$ID" /sys/fs/cgroup/[!f]*/"$ID" 2>/dev/null; cat "$FZ/$ID/cgroup.procs")
@@ -193,7 +193,20 @@ if [ -w "$FZ/freezer.state" ] || [ -d "$FZ" ]; then
 	if [ $rc != 0 ] && [ $rc != 124 ] && has "frozen" && [ -z "$left" ]; then pass cgroup_frozen_parent_refused
 	else fail "cgroup_frozen_parent_refused: rc=$rc $(out) left: $left"; fi
 	echo THAWED > "$FZ/$ID/freezer.state"
+	# frozen while being created (by a createRuntime hook): an error after a bounded
+	# wait, the container removed
+	ID3=$(new_id frozen3)
+	printf '#!/bin/sh\necho FROZEN > %s/freezer.state\n' "$FZ/$ID/$ID3" > "$T_TMP/freeze.sh"
+	chmod 755 "$T_TMP/freeze.sh"
+	cfg "c['process']['args'] = ['sleep', '100000']; c['linux']['cgroupsPath'] = '/$ID/$ID3'
+c['hooks'] = {'createRuntime': [{'path': '$T_TMP/freeze.sh'}]}"
+	timeout 20 "$CTR" --root "$ROOT" run -d --bundle "$B" "$ID3" </dev/null >"$T_TMP/out" 2>&1; rc=$?
+	left=$(ls -d "$ROOT/$ID3" /sys/fs/cgroup/*/"$ID"/"$ID3" 2>/dev/null)
+	if [ $rc != 0 ] && [ $rc != 124 ] && has "frozen" && [ -z "$left" ]; then pass cgroup_frozen_during_create
+	else fail "cgroup_frozen_during_create: rc=$rc $(out) left: $left"; fi
+	[ -d "$FZ/$ID/$ID3" ] && echo THAWED > "$FZ/$ID/$ID3/freezer.state"
 else
+	skip "cgroup_frozen_during_create: no v1 freezer hierarchy"
 	skip "cgroup_frozen_refused: no v1 freezer hierarchy"
 	skip "cgroup_frozen_parent_refused: no v1 freezer hierarchy"
 fi
