@@ -4885,18 +4885,35 @@ static int cg_host_read(struct cg_host *h, char **mi, char **selfcg, struct ctr_
 	return 0;
 }
 
-/* v1 cpuset: a new cgroup starts with empty cpus/mems, which forbids tasks; copy the
- * parent's. */
-static int cg_cpuset_init(const char *dir, struct ctr_error *err)
+/* v1 cpuset: a cgroup with empty cpus/mems takes no tasks, and a new one starts so. As
+ * runc, every level from the mount down to dir that is empty (ours or made by someone
+ * else) gets its parent's values, top down. */
+static int cg_cpuset_fill(const char *mnt, const char *dir, struct ctr_error *err)
 {
-	char parent[PATH_MAX], v[1024];
-	snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(dir, '/') - dir), dir);
-	for (int k = 0; k < 2; k++) {
-		const char *f = k ? "cpuset.mems" : "cpuset.cpus";
-		if (cg_read_at(parent, f, v, sizeof(v)) < 0 || cg_write_at(dir, f, v) < 0)
-			return err_set(err, errno, "initialise %s/%s", dir, f);
+	char buf[PATH_MAX], v[1024];
+	size_t skip = strlen(mnt);
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf) || strlen(buf) <= skip)
+		return 0;
+	for (char *p = buf + skip + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = 0;
+		char *up = strrchr(buf, '/');
+		for (int k = 0; k < 2; k++) {
+			const char *f = k ? "cpuset.mems" : "cpuset.cpus";
+			if (cg_read_at(buf, f, v, sizeof(v)) == 0 && *v)
+				continue;
+			*up = 0;
+			int r = cg_read_at(buf, f, v, sizeof(v));
+			*up = '/';
+			if (r < 0 || cg_write_at(buf, f, v) < 0)
+				return err_set(err, errno, "initialise %s/%s", buf, f);
+		}
+		*p = c;
+		if (!c)
+			return 0;
 	}
-	return 0;
 }
 
 /* mkdir each missing level of dir below the hierarchy mount. */
@@ -4907,10 +4924,10 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 	/* usually only the leaf is missing: try it first */
 	if (mkdir(dir, 0755) == 0) {
 		*made = true;
-		return cpuset ? cg_cpuset_init(dir, err) : 0;
+		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
 	}
 	if (errno == EEXIST)
-		return 0;
+		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
 	if (errno != ENOENT)
 		return err_set(err, errno, "mkdir %s", dir);
 	char buf[PATH_MAX];
@@ -4920,16 +4937,13 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 			continue;
 		char c = *p;
 		*p = 0;
-		if (mkdir(buf, 0755) == 0) {
+		if (mkdir(buf, 0755) == 0)
 			*made = !c;
-			if (cpuset && cg_cpuset_init(buf, err) < 0)
-				return -1;
-		} else if (errno != EEXIST) {
+		else if (errno != EEXIST)
 			return err_set(err, errno, "mkdir %s", buf);
-		}
 		*p = c;
 		if (!c)
-			return 0;
+			return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
 	}
 }
 

@@ -6,7 +6,7 @@
 # rootfs, resources that cannot be applied, frozen cgroups, cpuset of foreign parents.
 . "$(dirname "$0")/lib.sh"
 
-NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev resources_network_error rootfs_unbindable rootfs_runbindable no_mount_ns no_mount_ns_masked_refused cgroup_frozen_refused cgroup_frozen_parent_refused cgroup_frozen_during_create"
+NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev resources_network_error rootfs_unbindable rootfs_runbindable no_mount_ns no_mount_ns_masked_refused cgroup_frozen_refused cgroup_frozen_parent_refused cgroup_frozen_during_create cpuset_foreign_parent"
 need_root $NAMES
 
 skip_all() { for n in $NAMES; do skip "$n: $1"; done; exit 0; }
@@ -209,4 +209,21 @@ else
 	skip "cgroup_frozen_during_create: no v1 freezer hierarchy"
 	skip "cgroup_frozen_refused: no v1 freezer hierarchy"
 	skip "cgroup_frozen_parent_refused: no v1 freezer hierarchy"
+fi
+
+# ---- cpuset: a parent made by someone else with empty cpus/mems is filled (v1) ----
+CS=/sys/fs/cgroup/cpuset
+if [ -f "$CS/cpuset.cpus" ]; then
+	P=$(new_id cpusetparent)
+	mkdir "$CS/$P"
+	at_exit "rmdir /sys/fs/cgroup/*/$P/*/ /sys/fs/cgroup/*/$P"
+	ID=$(new_id cpuset)
+	cfg "c['process']['args'] = ['sh', '-c', 'cat /proc/self/cpuset']; c['linux']['cgroupsPath'] = '/$P/$ID'"
+	set_config "$B" "c['process']['args'] = ['sh', '-c', 'cat /proc/self/cpuset']"
+	timeout 60 "$CTR" --root "$ROOT" run --bundle "$B" "$ID" </dev/null >"$T_TMP/out" 2>&1; rc=$?
+	if [ $rc = 0 ] && [ "$(cat "$T_TMP/out")" = "/$P/$ID" ] &&
+		[ "$(cat "$CS/$P/cpuset.cpus")" = "$(cat "$CS/cpuset.cpus")" ]; then pass cpuset_foreign_parent
+	else fail "cpuset_foreign_parent: rc=$rc $(out) parent cpus '$(cat "$CS/$P/cpuset.cpus")'"; fi
+else
+	skip "cpuset_foreign_parent: no v1 cpuset hierarchy"
 fi
