@@ -7232,6 +7232,7 @@ struct rootfs_ctx {
 	const char *rootfs;          /* absolute host path of root.path */
 	bool no_pivot;               /* MS_MOVE + chroot instead of pivot_root */
 	bool userns;                 /* in a new user namespace: bind devices, no mknod */
+	const int *src_fds;          /* per mount: its source opened by ctr, else -1 (or NULL) */
 };
 
 /* In the container's new mount namespace, before the root switch: rootfs propagation,
@@ -7240,6 +7241,9 @@ static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err);
 /* Switch to the rootfs (pivot_root; MS_MOVE+chroot with no_pivot or on an initramfs),
  * then readonlyPaths and maskedPaths (runc's order) and root.readonly. */
 static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err);
+/* A bind mount whose source ctr opens for the init when it has a user namespace (the
+ * root of one cannot reach a source below a 0700 directory): see rootfs_ctx.src_fds. */
+static bool rootfs_host_source(const struct spec_mount *m);
 /* Open path inside the tree at root_fd without ever leaving it (symlinks resolved as if
  * root_fd were /). */
 static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
@@ -8403,6 +8407,17 @@ static int rootfs_dev_kind(const struct spec *s, unsigned long *flags)
 	return kind;
 }
 
+static bool rootfs_host_source(const struct spec_mount *m)
+{
+	if (!m->source || !*m->source || !m->destination)
+		return false;
+	struct mnt_parsed p;
+	mnt_parse(m->options, m->n_options, &p);
+	sbuf_release(&p.data);
+	/* idmapped mounts clone their source by path (mnt_idmapped) */
+	return !p.idmap && ((p.flags & MS_BIND) || (m->type && !strcmp(m->type, "bind")));
+}
+
 /* In the container's own mount namespace: rootfsPropagation on /, the rootfs bound onto
  * itself (pivot_root needs a mount) on a parent that is not shared. */
 static int rootfs_prepare_root(const struct rootfs_ctx *c, struct ctr_error *err)
@@ -8457,13 +8472,19 @@ static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
 		if (!(p.flags & MS_BIND) && !type)
 			type = "none";
 		int r;
+		char fdsrc[32];
+		const char *src = m->source ? m->source : type;
+		/* a source opened by ctr: bound through its fd, with no path walk of ours */
+		if (c->src_fds && c->src_fds[i] >= 0 && (p.flags & MS_BIND) && !p.idmap) {
+			MNT_FDPATH(fdsrc, c->src_fds[i]);
+			src = fdsrc;
+		}
 		if (p.data.failed)
 			r = err_nomem(err);
 		else if (type && !(p.flags & MS_BIND) && !strcmp(type, "cgroup"))
 			r = mnt_cgroup(c, root_fd, m, &p, err);
 		else
-			r = mnt_apply(c, root_fd, m->source ? m->source : type, m->destination, type,
-				      &p, m, err);
+			r = mnt_apply(c, root_fd, src, m->destination, type, &p, m, err);
 		sbuf_release(&p.data);
 		if (r < 0)
 			return err_prefix(err, "mounts[%zu] (%s)", i, m->destination);
@@ -9748,6 +9769,8 @@ enum lc_msg_type {
 	LC_READY = 'R',        /* init -> ctr: set up, waiting for start */
 	LC_GO = 'G',           /* ctr -> init: state saved, wait for start now */
 	LC_ERROR = 'E',        /* child -> ctr: val = errno, text = message */
+	LC_SOURCE = 'S',       /* ctr's helper -> init: val = mount index, its source's fd */
+	LC_SOURCES_DONE = 's', /* ctr's helper -> init: no more sources */
 };
 
 struct lc_msg {
@@ -9980,6 +10003,7 @@ struct lc_create {
 	int unshare_flags;           /* new namespaces other than user */
 	bool new_userns, any_userns;
 	bool new_netns;
+	bool host_sources;           /* ctr sends bind sources to the init (LC_SOURCE) */
 };
 
 __attribute__((noreturn))
@@ -10064,6 +10088,41 @@ static void lc_reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* init: the bind sources ctr opened for us (lc_send_sources), fds[i] for mounts[i], -1
+ * for the others; an error of ctr's helper arrives here as LC_ERROR. */
+static int *lc_recv_sources(int fd, size_t n, struct ctr_error *err)
+{
+	int *fds = mem_array(n + 1, sizeof(*fds), err);
+	for (size_t i = 0; fds && i < n; i++)
+		fds[i] = -1;
+	while (fds) {
+		struct lc_msg m;
+		int sfd = -1;
+		ssize_t r = term_recvmsg_fd(fd, &m, sizeof(m) - 1, &sfd);
+		if (r >= (ssize_t)LC_MSG_HDR) {
+			((char *)&m)[r] = 0;
+			if (m.type == LC_SOURCE && sfd >= 0 && m.val >= 0 && (size_t)m.val < n) {
+				fds[m.val] = sfd;
+				continue;
+			}
+			if (m.type == LC_SOURCES_DONE)
+				return fds;
+		}
+		if (sfd >= 0)
+			close(sfd);
+		if (r >= (ssize_t)LC_MSG_HDR && m.type == LC_ERROR)
+			err_set(err, 0, "%s", m.text), err->errnum = m.val;
+		else
+			err_set(err, r < 0 ? errno : EPROTO, "init: receiving the mount sources");
+		for (size_t i = 0; i < n; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		free(fds);
+		fds = NULL;
+	}
+	return NULL;
+}
+
 __attribute__((noreturn))
 static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 {
@@ -10085,11 +10144,20 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		.spec = s, .rootfs = c->rootfs, .no_pivot = c->a->no_pivot != 0,
 		.userns = c->any_userns,
 	};
+	int *src_fds = NULL;
+	if (c->host_sources && !(src_fds = lc_recv_sources(fd, s->n_mounts, &e)))
+		lc_child_fail(fd, &e);
+	rc.src_fds = src_fds;
 	/* relative mount sources are relative to the bundle, as in runc */
 	if (chdir(c->bundle) < 0)
 		err_set(&e, errno, "init: chdir to bundle %s", c->bundle), lc_child_fail(fd, &e);
 	if (rootfs_setup(&rc, &e) < 0)
 		lc_child_fail(fd, &e);
+	for (size_t i = 0; src_fds && i < s->n_mounts; i++)
+		if (src_fds[i] >= 0)
+			close(src_fds[i]);
+	free(src_fds);
+	rc.src_fds = NULL;
 	pid_t host_pid = 0;
 	if (lc_has_hooks(s, HOOK_PRESTART) || lc_has_hooks(s, HOOK_CREATE_RUNTIME) ||
 	    lc_has_hooks(s, HOOK_CREATE_CONTAINER)) {
@@ -10376,14 +10444,56 @@ static int lc_wait_fd(int fd, const struct cgroup *cg, const char *what, struct 
 }
 
 /* Reap a child of ours that is about to exit (bounded as lc_wait_fd). */
-static int lc_reap(pid_t pid, const struct cgroup *cg, struct ctr_error *err)
+static int lc_reap(pid_t pid, const struct cgroup *cg, const char *what, struct ctr_error *err)
 {
 	int pfd AUTO_CLOSE = sys_pidfd_open(pid, 0);
-	if (pfd >= 0 && lc_wait_fd(pfd, cg, "waiting for stage-1", err) < 0)
+	if (pfd >= 0 && lc_wait_fd(pfd, cg, what, err) < 0)
 		return -1;
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	return 0;
+}
+
+/* As runc: with a user namespace, bind sources are opened by a helper of ours that
+ * joins the init's mount namespace, so they resolve as the init would see them but with
+ * our rights (the namespace's root cannot pass a 0700 directory of the host), and they
+ * stay mounts of that namespace, flags locked. Each goes to the init as an O_PATH fd
+ * (LC_SOURCE), a failure as LC_ERROR, which the init hands back to us. */
+static int lc_send_sources(int sync, pid_t init, const struct spec *s, const char *bundle,
+			   const struct cgroup *cg, struct ctr_error *err)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", (long)init);
+	int ns AUTO_CLOSE = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return err_set(err, errno, "open %s", path);
+	pid_t pid = fork();
+	if (pid < 0)
+		return err_set(err, errno, "fork");
+	if (pid == 0) {
+		struct ctr_error e = {0};
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (setns(ns, CLONE_NEWNS) < 0)
+			err_set(&e, errno, "joining the container's mount namespace"), lc_child_fail(sync, &e);
+		for (size_t i = 0; i < s->n_mounts; i++) {
+			const struct spec_mount *m = &s->mounts[i];
+			if (!rootfs_host_source(m))
+				continue;
+			bool rel = m->source[0] != '/';
+			snprintf(path, sizeof(path), "%s%s%s", rel ? bundle : "", rel ? "/" : "", m->source);
+			struct lc_msg msg = {.type = LC_SOURCE, .val = (int32_t)i};
+			int fd = open(path, O_PATH | O_CLOEXEC);
+			if (fd < 0)
+				err_set(&e, errno, "mounts[%zu] (%s): mount source %s", i, m->destination,
+					path), lc_child_fail(sync, &e);
+			if (term_sendmsg_fd(sync, fd, &msg, LC_MSG_HDR + 1, &e) < 0)
+				lc_child_fail(sync, &e);
+			close(fd);
+		}
+		lc_send(sync, LC_SOURCES_DONE, 0, 0, NULL);
+		_exit(0);
+	}
+	return lc_reap(pid, cg, "opening the mount sources", err);
 }
 
 /* Next message from the init; a terminal's master (sent with LC_TERMINAL) is handed to
@@ -10508,6 +10618,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		c.ns_fds[i] = -1;
 	if (lc_plan_namespaces(&c, err) < 0)
 		goto out;
+	for (size_t i = 0; c.any_userns && i < spec->n_mounts; i++)
+		c.host_sources |= rootfs_host_source(&spec->mounts[i]);
 
 	if (state_open(root, id, STATE_CREATE, &h, err) < 0)
 		goto out;
@@ -10595,9 +10707,11 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 			goto out;
 		}
 	}
-	if (lc_reap(stage1, cg, err) < 0)
+	if (lc_reap(stage1, cg, "waiting for stage-1", err) < 0)
 		goto out;
 	stage1 = -1;
+	if (c.host_sources && lc_send_sources(sync[0], init, spec, bundle, cg, err) < 0)
+		goto out;
 	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0) {
 		err_prefix(err, "linux.netDevices");
 		goto out;

@@ -6,7 +6,7 @@
 # rootfs, resources that cannot be applied, frozen cgroups, cpuset of foreign parents.
 . "$(dirname "$0")/lib.sh"
 
-NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev resources_network_error rootfs_unbindable rootfs_runbindable no_mount_ns no_mount_ns_masked_refused cgroup_frozen_refused cgroup_frozen_parent_refused cgroup_frozen_during_create cpuset_foreign_parent"
+NAMES="home_from_passwd home_exec home_kept home_no_escape stdio_owner stdio_tty_owner hooks_env_inherited hooks_env_explicit hooks_create_cwd console_ro_dev resources_network_error rootfs_unbindable rootfs_runbindable no_mount_ns no_mount_ns_masked_refused cgroup_frozen_refused cgroup_frozen_parent_refused cgroup_frozen_during_create cpuset_foreign_parent bind_source_userns_0700 bind_source_userns_missing"
 need_root $NAMES
 
 skip_all() { for n in $NAMES; do skip "$n: $1"; done; exit 0; }
@@ -227,3 +227,25 @@ if [ -f "$CS/cpuset.cpus" ]; then
 else
 	skip "cpuset_foreign_parent: no v1 cpuset hierarchy"
 fi
+
+# ---- bind sources are opened on the host side: a source under a 0700 dir, userns ----
+BU=$T_TMP/bu
+cp -a "$B" "$BU" && chown -R 100000:100000 "$BU/rootfs"
+mkdir -p "$T_TMP/secret/dir" "$BU/rel" && chmod 700 "$T_TMP/secret"
+echo in-dir > "$T_TMP/secret/dir/f"; echo a-file > "$T_TMP/secret/file"; echo relative > "$BU/rel/f"
+cp "$T_TMP/config.orig" "$BU/config.json"
+set_config "$BU" "c['process']['terminal'] = False
+c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
+c['mounts'] += [{'destination': '/mnt/d', 'type': 'bind', 'source': '$T_TMP/secret/dir', 'options': ['rbind', 'ro']},
+                {'destination': '/mnt/f', 'type': 'bind', 'source': '$T_TMP/secret/file', 'options': ['bind']},
+                {'destination': '/mnt/r', 'type': 'none', 'source': 'rel', 'options': ['rbind']}]
+c['process']['args'] = ['sh', '-c', 'cat /mnt/d/f /mnt/f /mnt/r/f; touch /mnt/d/x 2>/dev/null || echo ro-kept; id -u']"
+timeout 60 "$CTR" --root "$ROOT" run --bundle "$BU" "$(new_id userns)" </dev/null >"$T_TMP/out" 2>&1
+if [ "$(echo $(cat "$T_TMP/out"))" = "in-dir a-file relative ro-kept 0" ]; then pass bind_source_userns_0700
+else fail "bind_source_userns_0700: $(out)"; fi
+set_config "$BU" "c['mounts'].append({'destination': '/mnt/n', 'type': 'bind', 'source': '$T_TMP/secret/none', 'options': ['bind']})"
+timeout 60 "$CTR" --root "$ROOT" run --bundle "$BU" "$(new_id userns)" </dev/null >"$T_TMP/out" 2>&1; rc=$?
+if [ $rc != 0 ] && has "secret/none: No such file"; then pass bind_source_userns_missing
+else fail "bind_source_userns_missing: rc=$rc $(out)"; fi
