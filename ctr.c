@@ -10123,6 +10123,25 @@ static int *lc_recv_sources(int fd, size_t n, struct ctr_error *err)
 	return NULL;
 }
 
+/* init: rootfs_setup, from the bundle (relative mount sources are relative to it, as in
+ * runc), with the bind sources ctr opened for us when it does. */
+static int lc_init_rootfs(struct lc_create *c, struct rootfs_ctx *rc, struct ctr_error *err)
+{
+	size_t n = c->spec->n_mounts;
+	int *src_fds = NULL;
+	if (c->host_sources && !(src_fds = lc_recv_sources(c->sync_fd, n, err)))
+		return -1;
+	rc->src_fds = src_fds;
+	int r = chdir(c->bundle) < 0 ? err_set(err, errno, "init: chdir to bundle %s", c->bundle) :
+		rootfs_setup(rc, err);
+	for (size_t i = 0; src_fds && i < n; i++)
+		if (src_fds[i] >= 0)
+			close(src_fds[i]);
+	free(src_fds);
+	rc->src_fds = NULL;
+	return r;
+}
+
 __attribute__((noreturn))
 static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 {
@@ -10144,20 +10163,8 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		.spec = s, .rootfs = c->rootfs, .no_pivot = c->a->no_pivot != 0,
 		.userns = c->any_userns,
 	};
-	int *src_fds = NULL;
-	if (c->host_sources && !(src_fds = lc_recv_sources(fd, s->n_mounts, &e)))
+	if (lc_init_rootfs(c, &rc, &e) < 0)
 		lc_child_fail(fd, &e);
-	rc.src_fds = src_fds;
-	/* relative mount sources are relative to the bundle, as in runc */
-	if (chdir(c->bundle) < 0)
-		err_set(&e, errno, "init: chdir to bundle %s", c->bundle), lc_child_fail(fd, &e);
-	if (rootfs_setup(&rc, &e) < 0)
-		lc_child_fail(fd, &e);
-	for (size_t i = 0; src_fds && i < s->n_mounts; i++)
-		if (src_fds[i] >= 0)
-			close(src_fds[i]);
-	free(src_fds);
-	rc.src_fds = NULL;
 	pid_t host_pid = 0;
 	if (lc_has_hooks(s, HOOK_PRESTART) || lc_has_hooks(s, HOOK_CREATE_RUNTIME) ||
 	    lc_has_hooks(s, HOOK_CREATE_CONTAINER)) {
