@@ -9746,7 +9746,8 @@ static int term_deliver(int master, const char *console_socket, int *pty_master,
  * ====================================================================== */
 
 /* OCI hooks: each runs with the container state JSON on stdin, its own args and env
- * (ctr's environment when it has no "env"), and is killed at its timeout. A hook's output is kept for the error message. */
+ * (ctr's environment when it has no "env"), and is killed at its timeout. A hook's
+ * output is kept for the error message. */
 
 static const char *const hook_kind_names[HOOK_KIND_COUNT] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
