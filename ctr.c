@@ -3417,16 +3417,39 @@ static void spec_libdirs_add_path(void *arg, const char *dir)
 	spec_libdirs_add(arg, dir, strlen(dir));
 }
 
-/* Call fn with pat, or with each name matching it when its last component has one '*'
+/* Does name match the shell pattern pat ('*' and '?')? One backtrack point: linear in
+ * practice, never exponential, whatever a rootfs's ld.so.conf holds. */
+static bool spec_glob_match(const char *pat, const char *name)
+{
+	const char *star = NULL, *from = NULL;
+	while (*name) {
+		if (*pat == '*') {
+			star = pat++;
+			from = name;
+		} else if (*pat == '?' || *pat == *name) {
+			pat++;
+			name++;
+		} else if (star) {
+			pat = star + 1;
+			name = ++from;
+		} else {
+			return false;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return !*pat;
+}
+
+/* Call fn with pat, or with each name matching it when its last component is a pattern
  * ("include /etc/ld.so.conf.d/ *.conf", "/usr/lib/ *-linux-*"), inside the rootfs. */
 static void spec_glob_in_root(int rootfd, const char *pat, void (*fn)(void *, const char *),
 			      void *arg)
 {
 	const char *slash = strrchr(pat, '/'), *base = slash ? slash + 1 : pat;
-	const char *star = strchr(base, '*');
 	char dir[PATH_MAX], path[PATH_MAX];
 	struct ctr_error e;
-	if (!star) {
+	if (!base[strcspn(base, "*?")]) {
 		fn(arg, pat);
 		return;
 	}
@@ -3438,12 +3461,9 @@ static void spec_glob_in_root(int rootfd, const char *pat, void (*fn)(void *, co
 			close(fd);
 		return;
 	}
-	size_t pre = (size_t)(star - base), suf = strlen(star + 1);
 	int n = 0;
 	for (struct dirent *de; n < 64 && (de = readdir(dp));) {
-		size_t len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len < pre + suf || strncmp(de->d_name, base, pre) ||
-		    strcmp(de->d_name + len - suf, star + 1))
+		if (de->d_name[0] == '.' || !spec_glob_match(base, de->d_name))
 			continue;
 		if (snprintf(path, sizeof(path), "%s%s", dir, de->d_name) < (int)sizeof(path)) {
 			fn(arg, path);

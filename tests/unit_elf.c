@@ -203,6 +203,20 @@ static void test_hostile(void)
 	CHECK(answered == 3000, "elf: 3000 corrupted images read safely (%u)", answered);
 }
 
+static void test_glob(void)
+{
+	CHECK(spec_glob_match("*-linux-*", "x86_64-linux-gnu") && spec_glob_match("*.conf", "a.conf") &&
+	      !spec_glob_match("*.conf", "a.conf~") && !spec_glob_match("*-linux-*", "lib64") &&
+	      spec_glob_match("lib?2", "lib32"), "glob: '*' and '?' as the shell matches them");
+	/* a hostile ld.so.conf pattern: thousands of stars against a long name, no blow-up */
+	char pat[4001], name[256];
+	memset(pat, '*', 3999);
+	strcpy(pat + 3999, "x");
+	memset(name, 'a', 255);
+	name[255] = 0;
+	CHECK(!spec_glob_match(pat, name), "glob: 3999 stars against 255 bytes answer");
+}
+
 static void collect(void *arg, const char *problem)
 {
 	char *out = arg;
@@ -286,6 +300,7 @@ int main(void)
 		return 1;
 	}
 	test_reader();
+	test_glob();
 	test_hostile();
 	test_rootfs();
 	char cmd[128];
