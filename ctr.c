@@ -4861,6 +4861,25 @@ static void cg_num(char *buf, size_t size, int64_t v, const char *unlimited)
 
 /* ---- memory ---- */
 
+/* A failed write of a v1 memory limit: the kernel refuses one below what the container
+ * uses and cannot reclaim with EBUSY; say that rather than "Resource busy". */
+static int cg_memory_limit_err(const struct cgroup *cg, const char *file, const char *field,
+			       int64_t limit, struct ctr_error *err)
+{
+	const struct cg_dir *d = cg_find(cg, CG_MEMORY);
+	char usage[48];
+	if (errno != EBUSY || !d || limit < 0)
+		return cg_set_err(cg, CG_MEMORY, file, field, err);
+	/* memory.limit_in_bytes -> memory.usage_in_bytes, memsw likewise */
+	snprintf(usage, sizeof(usage), "%.*susage_in_bytes", (int)(strlen(file) - 14), file);
+	uint64_t use = cg_read_u64(d->dir, usage);
+	if (use > (uint64_t)limit)
+		return err_set(err, 0, "linux.resources.%s: %s: the container uses %" PRIu64
+			       " bytes, more than the new limit %" PRId64, field, file, use, limit);
+	return err_set(err, 0, "linux.resources.%s: %s: the kernel could not reclaim the "
+		       "container's memory below the new limit %" PRId64, field, file, limit);
+}
+
 static int cg_apply_memory(const struct cgroup *cg, const struct spec_memory *m, bool update,
 			   struct ctr_error *err)
 {
@@ -4895,13 +4914,25 @@ static int cg_apply_memory(const struct cgroup *cg, const struct spec_memory *m,
 		/* memsw must stay >= limit: when raising, memsw goes first */
 		if (m->limit.set && cg_set(cg, CG_MEMORY, "memory.limit_in_bytes", 0, "%s", a) < 0) {
 			if (!sw || (errno != EINVAL && errno != EBUSY))
-				return cg_set_err(cg, CG_MEMORY, "memory.limit_in_bytes", "memory.limit", err);
-			CG_SET(CG_MEMORY, "memory.memsw.limit_in_bytes", "memory.swap", swf, "%s", b);
+				return cg_memory_limit_err(cg, "memory.limit_in_bytes", "memory.limit",
+							   m->limit.v, err);
+			int busy = errno == EBUSY;
+			if (cg_set(cg, CG_MEMORY, "memory.memsw.limit_in_bytes", swf, "%s", b) < 0) {
+				/* below the old limit: the new limit's EBUSY is the reason */
+				if (busy && errno == EINVAL)
+					return errno = EBUSY, cg_memory_limit_err(
+						cg, "memory.limit_in_bytes", "memory.limit", m->limit.v, err);
+				return cg_memory_limit_err(cg, "memory.memsw.limit_in_bytes",
+							   "memory.swap", m->swap.v, err);
+			}
 			sw = false;
-			CG_SET(CG_MEMORY, "memory.limit_in_bytes", "memory.limit", 0, "%s", a);
+			if (cg_set(cg, CG_MEMORY, "memory.limit_in_bytes", 0, "%s", a) < 0)
+				return cg_memory_limit_err(cg, "memory.limit_in_bytes", "memory.limit",
+							   m->limit.v, err);
 		}
-		if (sw)
-			CG_SET(CG_MEMORY, "memory.memsw.limit_in_bytes", "memory.swap", swf, "%s", b);
+		if (sw && cg_set(cg, CG_MEMORY, "memory.memsw.limit_in_bytes", swf, "%s", b) < 0)
+			return cg_memory_limit_err(cg, "memory.memsw.limit_in_bytes", "memory.swap",
+						   m->swap.v, err);
 		if (m->reservation.set) {
 			cg_num(a, sizeof(a), m->reservation.v, "-1");
 			CG_SET(CG_MEMORY, "memory.soft_limit_in_bytes", "memory.reservation", 0, "%s", a);
