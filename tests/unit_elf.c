@@ -96,7 +96,8 @@ static void write_at(const char *rel, const void *data, size_t len, mode_t mode)
 		*s = 0;
 		mkdir(p, 0755);
 	}
-	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	unlink(p); /* not O_TRUNC: ext4 flushes a truncated file on close (auto_da_alloc) */
+	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
 		printf("# write %s: %s\n", p, strerror(errno));
 	if (fd >= 0)
