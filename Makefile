@@ -51,7 +51,7 @@ endif
 
 ALL_CFLAGS = $(WARN) $(OPT) $(SIZEFLAGS) $(KINC) $(CPPFLAGS) $(CFLAGS)
 
-.PHONY: all clean test unit fuzz boards test-cross test-board toolchain demo bench bench-build
+.PHONY: all clean test unit fuzz boards test-cross test-board toolchain demo example bench bench-build
 all: $(if $(BOARD),build/$(BOARD)/ctr,ctr)
 
 # remember FILE,TEXT: rewrite FILE only when TEXT differs from its content, so that FILE,
@@ -150,9 +150,15 @@ test-qemu:
 	@MAKE='$(MAKE)' TOOLCHAINS='$(TOOLCHAINS)' sh boards/qemu/run.sh $(BOARD); rc=$$?; \
 	sh boards/qemu/table.sh || true; exit $$rc
 
-# `sudo make demo`: a busybox container showing its own hostname, PID 1 and mounts.
+# `make demo` (as root, or sudo make demo): a busybox container showing its own hostname,
+# PID 1 and mounts; installs busybox-static first when missing (root on Debian).
 demo: ctr
 	sh configs/demo/demo.sh
+
+# `make example NAME=<config>` (as root): prepare and run one example of configs/ in
+# build/examples/<config> (configs/README.md).
+example: ctr
+	@CTR='$(CURDIR)/ctr' sh configs/example.sh '$(NAME)'
 
 clean:
 	rm -rf ctr build
