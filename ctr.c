@@ -3393,6 +3393,27 @@ static int spec_exec_in_root(int rootfd, const char *path)
 static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
 			  struct ctr_error *err);
 
+/* Open a regular file of the rootfs for reading, never anything else: opening a device
+ * can act (a watchdog, a tape), a FIFO can block. -1 if it is not one. */
+static int spec_open_file_in_root(int rootfd, const char *path)
+{
+	struct ctr_error e;
+	struct stat st;
+	char proc[32];
+	int pfd AUTO_CLOSE = rootfs_open_in(rootfd, path, O_PATH, 0, &e);
+	if (pfd < 0 || fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT) /* no /proc: reopen by path, checked once more */
+		fd = rootfs_open_in(rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, &e);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Directories the dynamic loader searches, NUL-separated. */
 struct spec_libdirs {
 	char buf[4096];
@@ -3481,12 +3502,8 @@ static void spec_ldconf_read(void *arg, const char *path)
 	char text[4096], pat[PATH_MAX], *lsave, *tsave;
 	const char *slash = strrchr(path, '/');
 	int dirlen = slash ? (int)(slash + 1 - path) : 0;
-	struct ctr_error e;
-	struct stat st;
-	int fd AUTO_CLOSE = d->depth > 3 ? -1 :
-		rootfs_open_in(d->rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, &e);
-	ssize_t n = fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ? -1 :
-		    read_full(fd, text, sizeof(text) - 1);
+	int fd AUTO_CLOSE = d->depth > 3 ? -1 : spec_open_file_in_root(d->rootfd, path);
+	ssize_t n = fd < 0 ? -1 : read_full(fd, text, sizeof(text) - 1);
 	if (n < 0)
 		return;
 	text[n] = 0;
@@ -3557,13 +3574,11 @@ static bool spec_find_lib(const struct spec_libdirs *d, const char *name,
 			  const struct elf_info *e, struct elf_info *lib, char *path, size_t size)
 {
 	bool direct = strchr(name, '/');
-	struct ctr_error err;
 	for (size_t at = 0; direct || at < d->len; at += strlen(d->buf + at) + 1) {
 		if (snprintf(path, size, "%s%s%s", direct ? "" : d->buf + at, direct ? "" : "/",
 			     name) >= (int)size)
 			continue;
-		int fd AUTO_CLOSE = rootfs_open_in(d->rootfd, path, O_RDONLY | O_NONBLOCK |
-						   O_NOCTTY, 0, &err);
+		int fd AUTO_CLOSE = spec_open_file_in_root(d->rootfd, path);
 		if (fd >= 0 && !elf_read(fd, lib) && lib->machine == e->machine &&
 		    lib->cls == e->cls && lib->data == e->data)
 			return true;
@@ -3658,10 +3673,9 @@ static void spec_ck_script(struct spec_ck *c, int rootfd, const char *what, cons
 static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, const char *path,
 			    int depth)
 {
-	struct ctr_error err;
 	struct elf_info e;
 	char head[256], desc[96];
-	int fd AUTO_CLOSE = rootfs_open_in(rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, &err);
+	int fd AUTO_CLOSE = spec_open_file_in_root(rootfd, path);
 	ssize_t n = fd < 0 ? -1 : pread(fd, head, sizeof(head) - 1, 0);
 	if (n < 0)
 		return; /* unreadable (execute-only to a non-root caller): nothing to tell */

@@ -5,6 +5,7 @@
  * the images must give an answer, never a crash or a read outside the file. */
 #include "../ctr.c"
 #include "t.h"
+#include <sys/inotify.h>
 
 struct img {
 	unsigned char b[4096];
@@ -270,6 +271,20 @@ static void test_rootfs(void)
 	n = check_prog("mipsel", out);
 	CHECK(n == 1 && strstr(out, "needs libbar.so.2, not found") && strstr(out, "/opt/foo/lib"),
 	      "check: a library's library is needed too, the search path is named (%s)", out);
+
+	/* a FIFO (or a device) where a library is looked for is never opened: no IN_OPEN */
+	build(&m, false, false, 2, 8, 0x70001007, "/lib/ld.so.1", "libfifo.so.1\0", NULL, 1);
+	write_at("root/bin/prog", m.b, m.len, 0755);
+	char fifo[128];
+	snprintf(fifo, sizeof(fifo), "%s/root/lib/libfifo.so.1", tmp);
+	mkfifo(fifo, 0644);
+	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	int wd = in < 0 ? -1 : inotify_add_watch(in, fifo, IN_OPEN);
+	n = check_prog("mipsel", out);
+	char ev[512];
+	CHECK(wd >= 0 && n == 1 && strstr(out, "needs libfifo.so.1, not found") && read(in, ev, sizeof(ev)) < 0 &&
+	      errno == EAGAIN, "check: a FIFO named like a library is not opened (%s)", out);
+	close(in);
 
 	/* a script: its #! interpreter must be there */
 	write_at("root/bin/prog", "#!/bin/nosh -e\necho\n", 20, 0755);
