@@ -72,8 +72,14 @@ build/native.flags: ;
 ctr: ctr.c ctr.h main.c $(KDEP) build/native.flags
 	$(NATIVE_LINK)
 
+# The Debian packages (tests/packages.txt) a target needs, installed first as root on
+# Debian, or named: then ./ctr.
+PACKAGES = @sh tests/packages.sh install $1 && \
+	{ $(MAKE) -q --no-print-directory ctr || $(MAKE) --no-print-directory ctr; }
+
 # Unit tests and integration tests; the runner prints "N passed, N failed, N skipped".
-test: ctr
+test:
+	$(call PACKAGES,tests)
 	CC="$(CC)" CFLAGS="$(WARN) -O1 -g $(KINC) $(CPPFLAGS)" LDLIBS="$(LDLIBS)" sh tests/run.sh
 
 FUZZ_SECONDS ?= 300
@@ -152,12 +158,14 @@ test-qemu:
 
 # `make demo` (as root, or sudo make demo): a busybox container showing its own hostname,
 # PID 1 and mounts; installs busybox-static first when missing (root on Debian).
-demo: ctr
+demo:
+	$(call PACKAGES,demo)
 	sh configs/demo/demo.sh
 
 # `make example NAME=<config>` (as root): prepare and run one example of configs/ in
 # build/examples/<config> (configs/README.md).
-example: ctr
+example:
+	$(call PACKAGES,example)
 	@CTR='$(CURDIR)/ctr' sh configs/example.sh '$(NAME)'
 
 clean:

@@ -4,9 +4,9 @@
 # PASS, FAIL or SKIP; a program that exits non-zero without printing FAIL counts as one
 # failure. Ends with "N passed, N failed, N skipped"; exits 1 on any failure.
 # TESTS="unit_json t_lifecycle" limits the run to those names.
-# First the Debian packages the selected tests need (tests/packages.txt): installed when
-# missing as root on Debian (NO_INSTALL=1: never), else named; a test whose package is
-# still missing is skipped, naming it. Prints a line as each test file starts and ends.
+# A test that needs a Debian package of tests/packages.txt that is not installed is
+# skipped, naming it (`make test` first installs them: tests/packages.sh). Prints a line
+# as each test file starts and ends (counts, time), and the total.
 cd "$(dirname "$0")/.." || exit 1
 CC=${CC:-musl-gcc}
 mkdir -p build/tests
@@ -28,51 +28,14 @@ for f in tests/unit_*.c tests/t_*.sh; do
 done
 total=$(echo $names | wc -w)
 
-# pkgs_for NAME: the packages of tests/packages.txt that test NAME needs
-pkgs_for() {
-	set -f
-	sed 's/#.*//' tests/packages.txt | while read -r pkg pats; do
-		for p in $pats; do
-			case $1 in $p) echo "$pkg"; break ;; esac
-		done
-	done
-	set +f
-}
-installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'; }
-# missing_of PKG...: those not installed
-missing_of() { for p in "$@"; do installed "$p" || echo "$p"; done; }
-
-# The packages of the selected tests: install the missing ones (root on Debian) or name
-# them. Sets $missing to what is still missing.
-missing=""
-if command -v dpkg-query > /dev/null; then
-	# shellcheck disable=SC2046
-	want=$(for n in $names; do pkgs_for "$n"; done | sort -u)
-	# shellcheck disable=SC2086
-	missing=$(missing_of $want | tr '\n' ' ')
-	missing=${missing% }
-fi
-if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && [ -z "$NO_INSTALL" ] && command -v apt-get > /dev/null; then
-	echo "installing Debian packages the tests need: $missing (apt-get, log in build/tests/apt.log)"
-	export DEBIAN_FRONTEND=noninteractive
-	{ apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing ||
-		for p in $missing; do apt-get install -y -qq --no-install-recommends "$p"; done
-	} < /dev/null > build/tests/apt.log 2>&1
-	# shellcheck disable=SC2086
-	missing=$(missing_of $missing | tr '\n' ' ')
-	missing=${missing% }
-	[ -z "$missing" ] || echo "could not install: $missing (see build/tests/apt.log); the tests that need them are skipped"
-elif [ -n "$missing" ]; then
-	echo "missing Debian packages: $missing"
-	echo "  install them as root: apt-get install --no-install-recommends $missing"
-	echo "  (or run \`make test\` as root, which installs them); the tests that need them are skipped"
-elif ! command -v dpkg-query > /dev/null; then
-	echo "not Debian: install the equivalents of the packages in tests/packages.txt"
-fi
-
+# The packages the selected tests need and lack (`make test` installed what it could
+# before): a test that needs one is skipped, naming it.
+missing=$(sh tests/packages.sh missing $names)
+[ -z "$missing" ] || echo "missing Debian packages (tests/packages.txt): $missing"
 # needs_missing NAME: the missing packages test NAME needs (empty: none)
 needs_missing() {
-	for p in $(pkgs_for "$1"); do
+	[ -n "$missing" ] || return 0
+	for p in $(sh tests/packages.sh needs "$1"); do
 		case " $missing " in *" $p "*) printf '%s ' "$p" ;; esac
 	done
 }
