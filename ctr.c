@@ -3913,16 +3913,32 @@ int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *prob
 	return ctr_check_with(bundle_dir, NULL, report, arg, err);
 }
 
-/* The summary of a clean check: what was looked at. */
-static void spec_ck_summary(const struct spec_ck *c, const struct spec *s, char *buf,
-			    size_t size)
+/* The check's arguments: the target architecture into c (a->arch NULL: the one ctr is
+ * built for, "": any), an empty summary; -1 for an unknown architecture. */
+static int spec_ck_start(struct spec_ck *c, const struct ctr_check_args *a,
+			 struct ctr_error *err)
+{
+	const char *arch = a && a->arch ? a->arch : ELF_NATIVE_ARCH;
+	if (a && a->summary && a->summary_size)
+		a->summary[0] = 0;
+	if (arch && *arch && !(c->arch = elf_arch_find(arch)))
+		return err_set(err, 0, "--arch %s: unknown; one of x86_64, i386, armhf, aarch64, "
+			       "mips, mipsel, riscv64", arch);
+	return 0;
+}
+
+/* The summary of a clean check, into a->summary: what was looked at. */
+static void spec_ck_summary(const struct spec_ck *c, const struct spec *s,
+			    const struct ctr_check_args *a)
 {
 	const struct spec_seccomp *sc = s->lx.seccomp;
 	char rules[32] = "no seccomp";
+	if (c->n || !a || !a->summary || !a->summary_size)
+		return;
 	if (sc)
 		snprintf(rules, sizeof(rules), "seccomp %zu rule%s", sc->n_syscalls,
 			 sc->n_syscalls == 1 ? "" : "s");
-	snprintf(buf, size, "ociVersion %s, %zu mount%s, %zu namespace%s, %s%s%s", s->oci_version,
+	snprintf(a->summary, a->summary_size, "ociVersion %s, %zu mount%s, %zu namespace%s, %s%s%s", s->oci_version,
 		 s->n_mounts, s->n_mounts == 1 ? "" : "s", s->lx.n_namespaces,
 		 s->lx.n_namespaces == 1 ? "" : "s", rules, c->prog[0] ? ", " : "", c->prog);
 }
@@ -3934,12 +3950,8 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 	struct spec_ck c = {report, arg, 0, NULL, ""};
 	struct spec *s = NULL;
 	struct ctr_error perr = {0};
-	const char *arch = a && a->arch ? a->arch : ELF_NATIVE_ARCH;
-	if (a && a->summary && a->summary_size)
-		a->summary[0] = 0;
-	if (arch && *arch && !(c.arch = elf_arch_find(arch)))
-		return err_set(err, 0, "--arch %s: unknown; one of x86_64, i386, armhf, "
-			       "aarch64, mips, mipsel, riscv64", arch);
+	if (spec_ck_start(&c, a, err) < 0)
+		return -1;
 	if (spec_load(bundle_dir, &s, &perr) < 0) {
 		if (perr.errnum == ENOMEM)
 			return err_set(err, ENOMEM, "%s", perr.msg);
@@ -4025,8 +4037,7 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 	if (s->domainname && *s->domainname && !(ns_mask & CLONE_NEWUTS))
 		spec_ck_report(&c, "domainname: set without a uts namespace");
 	spec_ck_linux(&c, s, ns_mask);
-	if (!c.n && a && a->summary && a->summary_size)
-		spec_ck_summary(&c, s, a->summary, a->summary_size);
+	spec_ck_summary(&c, s, a);
 	spec_free(s);
 	return c.n;
 }
