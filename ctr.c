@@ -3233,16 +3233,20 @@ static const char *elf_read(int fd, struct elf_info *e)
 	return why;
 }
 
-/* The targets of `ctr check --arch`, named as in boards/; all hard-float */
+/* The targets of `ctr check --arch`, named as in boards/; all hard-float. compat: what
+ * the kernels of that architecture usually run as well (ia32 and arm32 compat). */
 static const struct elf_arch {
-	char name[8];
+	char name[8], compat[8];
 	uint16_t machine;
 	uint8_t cls, data;
 } elf_arches[] = {
-	{"x86_64", ELF_EM_X86_64, ELF_CLASS64, ELF_LSB}, {"i386", ELF_EM_386, ELF_CLASS32, ELF_LSB},
-	{"armhf", ELF_EM_ARM, ELF_CLASS32, ELF_LSB}, {"aarch64", ELF_EM_AARCH64, ELF_CLASS64, ELF_LSB},
-	{"mips", ELF_EM_MIPS, ELF_CLASS32, ELF_MSB}, {"mipsel", ELF_EM_MIPS, ELF_CLASS32, ELF_LSB},
-	{"riscv64", ELF_EM_RISCV, ELF_CLASS64, ELF_LSB},
+	{"x86_64", "i386", ELF_EM_X86_64, ELF_CLASS64, ELF_LSB},
+	{"i386", "", ELF_EM_386, ELF_CLASS32, ELF_LSB},
+	{"armhf", "", ELF_EM_ARM, ELF_CLASS32, ELF_LSB},
+	{"aarch64", "armhf", ELF_EM_AARCH64, ELF_CLASS64, ELF_LSB},
+	{"mips", "", ELF_EM_MIPS, ELF_CLASS32, ELF_MSB},
+	{"mipsel", "", ELF_EM_MIPS, ELF_CLASS32, ELF_LSB},
+	{"riscv64", "", ELF_EM_RISCV, ELF_CLASS64, ELF_LSB},
 };
 
 /* The architecture this ctr was built for: the default of `ctr check --arch` */
@@ -3306,6 +3310,7 @@ struct spec_ck {
 	void *arg;
 	int n;
 	const struct elf_arch *arch; /* the target of the rootfs's programs, NULL: any */
+	const struct elf_arch *compat; /* also fine (no --arch: what this kernel may run) */
 	char prog[400];              /* what process.args[0] is, for the summary */
 };
 
@@ -3702,7 +3707,7 @@ static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, con
 		return;
 	}
 	elf_describe(&e, desc, sizeof(desc));
-	if (c->arch && !elf_arch_match(c->arch, &e))
+	if (c->arch && !elf_arch_match(c->arch, &e) && !(c->compat && elf_arch_match(c->compat, &e)))
 		spec_ck_report(c, "%s: %s: %s, expected %s", what, path, desc, c->arch->name);
 	if (*e.interp)
 		spec_ck_interp(c, rootfd, what, path, "ELF interpreter", e.interp);
@@ -3935,6 +3940,9 @@ static int spec_ck_start(struct spec_ck *c, const struct ctr_check_args *a,
 	if (arch && *arch && !(c->arch = elf_arch_find(arch)))
 		return err_set(err, 0, "--arch %s: unknown; one of x86_64, i386, armhf, aarch64, "
 			       "mips, mipsel, riscv64", arch);
+	/* without --arch, a 32-bit program an x86_64 or aarch64 kernel runs is no problem */
+	if (c->arch && !(a && a->arch))
+		c->compat = elf_arch_find(c->arch->compat);
 	return 0;
 }
 
@@ -3958,7 +3966,7 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 		   void (*report)(void *arg, const char *problem), void *arg,
 		   struct ctr_error *err)
 {
-	struct spec_ck c = {report, arg, 0, NULL, ""};
+	struct spec_ck c = {report, arg, 0, NULL, NULL, ""};
 	struct spec *s = NULL;
 	struct ctr_error perr = {0};
 	if (spec_ck_start(&c, a, err) < 0)

@@ -78,7 +78,8 @@ int ctr_check(const char *bundle_dir,
 struct ctr_check_args {
 	/* The architecture the rootfs's programs must be built for, named as in boards/:
 	 * x86_64, i386, armhf, aarch64, mips, mipsel, riscv64. NULL: the one ctr was built
-	 * for; "": do not compare. */
+	 * for, or the 32-bit one its kernel usually runs too (i386 on x86_64, armhf on
+	 * aarch64); "": do not compare. */
 	const char *arch;
 	/* Optional: on a clean check, one line saying what was checked ("ociVersion 1.3.0,
 	 * 9 mounts, 7 namespaces, seccomp 54 rules, /bin/sh: ELF 64-bit ..."). */

@@ -1335,7 +1335,8 @@ static const struct command commands[] = {
 	 "\"config.json: ok (...)\" saying what was checked. Exit 0 when clean, 1 otherwise.\n"
 	 "  -b, --bundle DIR   bundle directory (default: current directory)\n"
 	 "      --arch ARCH    the programs' target: x86_64 i386 armhf aarch64 mips mipsel\n"
-	 "                     riscv64 (default: the one ctr was built for; \"\": any)\n"
+	 "                     riscv64 (default: the one ctr was built for, and i386 on\n"
+	 "                     x86_64, armhf on aarch64; \"\": any)\n"
 	 "  -q, --quiet        print nothing when clean\n"},
 	{"create", cmd_create,
 	 "ctr create [--bundle DIR] [--pid-file F] [--console-socket S] [--no-pivot]\n"

@@ -111,6 +111,35 @@ for cc_arch in mipsel-linux-gnu:mipsel mips-linux-gnu:mips; do
 	result "$arch program: check --arch $other says $what, expected $other ($out)"
 done
 
+# a 32-bit x86 program: what an x86_64 kernel runs too, so only --arch x86_64 refuses it
+if [ "$(uname -m)" != x86_64 ]; then
+	skip "i386 program: this host is not x86_64"
+elif ! command -v i686-linux-gnu-gcc > /dev/null; then
+	skip "i386 program: i686-linux-gnu-gcc is not installed (package gcc-i686-linux-gnu)"
+else
+	B=$(bundle i386)
+	printf 'void _start(void) { for (;;); }\n' > "$T_TMP/start.c"
+	i686-linux-gnu-gcc -static -nostdlib -O2 -o "$B/rootfs/bin/sh" "$T_TMP/start.c"
+	out=$("$CTR" check --bundle "$B"); rc=$?
+	[ $rc = 0 ] && has "$out" "/bin/sh: ELF 32-bit LSB Intel 80386, static)"
+	result "i386 program: check without --arch accepts it on x86_64 ($out)"
+	out=$("$CTR" check --bundle "$B" --arch x86_64); rc=$?
+	[ $rc = 1 ] && [ "$out" = "process.args[0]: /bin/sh: ELF 32-bit LSB Intel 80386, expected x86_64" ]
+	result "i386 program: check --arch x86_64 refuses it ($out)"
+	if is_root; then
+		id=$(new_id i386)
+		timeout 10 "$CTR" --root "$ROOT" run -d --bundle "$B" "$id" < /dev/null > "$T_TMP/i386.log" 2>&1
+		st=$("$CTR" --root "$ROOT" state "$id" 2>&1 | grep -o '"status": "[a-z]*"')
+		if grep -qi 'exec format error' "$T_TMP/i386.log"; then
+			skip "i386 program: this kernel runs no 32-bit x86 programs (no IA32 emulation)"
+		else
+			has "$st" '"status": "running"'
+			result "i386 program: and it runs here ($(head -c 200 "$T_TMP/i386.log") $st)"
+		fi
+		"$CTR" --root "$ROOT" delete -f "$id" > /dev/null 2>&1
+	fi
+fi
+
 out=$("$CTR" check --arch sparc 2>&1); rc=$?
 [ $rc = 1 ] && has "$out" "mipsel"
 result "check --arch with an unknown name fails and lists the names ($out)"
