@@ -30,6 +30,7 @@ needs() {
 	sed 's/#.*//' tests/packages.txt | while read -r pkg pats; do
 		for p in $pats; do
 			for n in "$@"; do
+				# shellcheck disable=SC2254 # $p is a pattern
 				case $n in $p) echo "$pkg"; continue 3 ;; esac
 			done
 		done
@@ -45,7 +46,7 @@ missing() {
 	done
 }
 
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086,SC2046 # lists of names, split on purpose
 case $mode in
 needs) needs $names ;;
 missing) missing $(needs $names) | tr '\n' ' ' | sed 's/ $//' ;;

@@ -26,10 +26,12 @@ for f in tests/unit_*.c tests/t_*.sh; do
 	n=$(basename "$f"); n=${n%.c}; n=${n%.sh}
 	selected "$n" && names="$names $n"
 done
+# shellcheck disable=SC2086
 total=$(echo $names | wc -w)
 
 # The packages the selected tests need and lack (`make test` installed what it could
 # before): a test that needs one is skipped, naming it.
+# shellcheck disable=SC2086
 missing=$(sh tests/packages.sh missing $names)
 [ -z "$missing" ] || echo "missing Debian packages (tests/packages.txt): $missing"
 # needs_missing NAME: the missing packages test NAME needs (empty: none)
