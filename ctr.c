@@ -3676,7 +3676,13 @@ static void spec_ck_script(struct spec_ck *c, int rootfd, const char *what, cons
 			   char *head, int depth)
 {
 	char *p = head + 2 + strspn(head + 2, " \t");
-	p[strcspn(p, " \t\r\n")] = 0;
+	size_t len = strcspn(p, " \t\n");
+	if (len && p[len - 1] == '\r') { /* the kernel keeps it: "/bin/sh\r" is not found */
+		spec_ck_report(c, "%s: %s: its #! line ends in \\r (DOS line endings): the "
+			       "interpreter \"%.*s\\r\" does not exist", what, path, (int)len - 1, p);
+		return;
+	}
+	p[len] = 0;
 	if (depth == 0 && !c->prog[0])
 		snprintf(c->prog, sizeof(c->prog), "%.120s: #!%.200s", path, p);
 	/* a relative interpreter is looked up from the cwd at exec: leave it */
@@ -3725,7 +3731,8 @@ static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_proces
 	char buf[PATH_MAX];
 	int e;
 	if (strchr(arg0, '/')) {
-		snprintf(buf, sizeof(buf), "%s/%s", arg0[0] == '/' ? "" : pr->cwd, arg0);
+		snprintf(buf, sizeof(buf), "%s%s%s", arg0[0] == '/' ? "" : pr->cwd,
+			 arg0[0] == '/' ? "" : "/", arg0);
 		e = spec_exec_in_root(rootfd, buf);
 	} else {
 		for (size_t i = 0; i < pr->n_env; i++)

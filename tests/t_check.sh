@@ -140,6 +140,25 @@ else
 	fi
 fi
 
+# a script saved with DOS line endings: "#!/bin/sh\r" names an interpreter that is not there
+B=$T_TMP/crlf
+if make_bundle "$B" > /dev/null 2>&1; then
+	printf '#!/bin/sh\r\necho ran\r\n' > "$B/rootfs/bin/start"
+	chmod 755 "$B/rootfs/bin/start"
+	set_config "$B" 'c["process"]["args"] = ["/bin/start"]; c["process"]["terminal"] = False'
+	out=$("$CTR" check --bundle "$B"); rc=$?
+	[ $rc = 1 ] && has "$out" 'process.args[0]: /bin/start: its #! line ends in \r (DOS line endings)'
+	result "a #! script with DOS line endings: check names the CR"
+	if is_root; then
+		id=$(new_id crlf)
+		out=$("$CTR" --root "$ROOT" run --bundle "$B" "$id" < /dev/null 2>&1); rc=$?
+		[ $rc != 0 ] && ! has "$out" ran
+		result "a #! script with DOS line endings: run fails too ($rc: $out)"
+	fi
+else
+	fail "a #! script with DOS line endings: cannot make a bundle"
+fi
+
 out=$("$CTR" check --arch sparc 2>&1); rc=$?
 [ $rc = 1 ] && has "$out" "mipsel"
 result "check --arch with an unknown name fails and lists the names ($out)"

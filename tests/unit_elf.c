@@ -292,6 +292,11 @@ static void test_rootfs(void)
 	CHECK(n == 1 && strstr(out, "its #! interpreter /bin/nosh is missing from the rootfs"),
 	      "check: a script's missing interpreter is named (%s)", out);
 
+	write_at("root/bin/prog", "#!/bin/sh\r\necho\r\n", 18, 0755);
+	n = check_prog("mipsel", out);
+	CHECK(n == 1 && strstr(out, "its #! line ends in \\r (DOS line endings): the interpreter \"/bin/sh\\r\""),
+	      "check: a #! line with DOS line endings is named (%s)", out);
+
 	/* corrupted programs and libraries in a real rootfs: reports, no crash */
 	build(&m, false, false, 2, 8, 0x70001007, "/lib/ld.so.1", "libfoo.so.1\0libc.so.6\0", NULL, 1);
 	uint32_t x = 88172645u;
