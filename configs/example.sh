@@ -2,12 +2,14 @@
 # `make example NAME=<config>` (as root): prepare what configs/<NAME>/config.json needs
 # under build/examples/<NAME>/ (a busybox rootfs with its files, the config, its input),
 # check it, run it and show what it does; then stop and delete the container. The bundle
-# stays, to look at or to run again by hand. PORT: net-daemon's port (default 80).
+# stays, to look at or to run again by hand. PORT: net-daemon's port (default 80);
+# STATE_ROOT: ctr's --root (default: ctr's own, /run/ctr).
 set -eu
 NAME=${1:-}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 CTR=${CTR:-$TOP/ctr}
 PORT=${PORT:-80}
+ctr() { "$CTR" ${STATE_ROOT:+--root "$STATE_ROOT"} "$@"; }
 names=$(cd "$TOP/configs" && for c in */config.json; do printf '%s ' "${c%/config.json}"; done)
 case " $names " in
 *" $NAME "*) [ -n "$NAME" ] ;;
@@ -30,7 +32,7 @@ if [ "$NAME" = sandboxed-parser ]; then # its input, bind-mounted read-only at /
 	printf 't1,10\nt2,20\nt3,12\n' > "$B/input/readings.csv"
 fi
 cleanup() {
-	"$CTR" delete -f "$ID" > /dev/null 2>&1 || true
+	ctr delete -f "$ID" > /dev/null 2>&1 || true
 	if [ "$NAME" = netdev-service ]; then
 		ip link del ctr-uplink0p > /dev/null 2>&1 || true
 		ip link del ctr-uplink0 > /dev/null 2>&1 || true
@@ -46,7 +48,7 @@ if [ "$NAME" = netdev-service ]; then # a veth pair stands in for the physical p
 	ip link set ctr-uplink0p up
 fi
 
-run() { echo "+ $*" | sed "s|$CTR|ctr|; s|$TOP/||g"; "$@"; }
+run() { echo "+ $*" | sed "s|$TOP/||g"; "$@"; }
 # page URL: fetch it from the daemon (polls up to 10 s while it starts)
 page() {
 	i=0
@@ -58,26 +60,26 @@ page() {
 	return 1
 }
 cd "$B"
-run "$CTR" check --bundle "$B"
+run ctr check --bundle "$B"
 case $NAME in
 net-daemon)
-	run "$CTR" run -d --bundle "$B" "$ID" < /dev/null
+	run ctr run -d --bundle "$B" "$ID" < /dev/null
 	page "http://127.0.0.1:$PORT/"
-	run "$CTR" kill "$ID" KILL # httpd as PID 1 has no TERM handler
+	run ctr kill "$ID" KILL # httpd as PID 1 has no TERM handler
 	;;
 netdev-service)
-	run "$CTR" run -d --bundle "$B" "$ID" < /dev/null
+	run ctr run -d --bundle "$B" "$ID" < /dev/null
 	page "http://192.168.77.2:8080/"
 	ip link show ctr-uplink0 > /dev/null 2>&1 || echo "ctr-uplink0 is inside the container now (eth0)"
 	;;
 limited-service)
-	run "$CTR" run -d --bundle "$B" "$ID" < /dev/null
-	run "$CTR" ps "$ID"
-	"$CTR" events --stats "$ID" | sed -n 's/.*"memory":{.*"usage":{[^}]*"limit":\([0-9]*\).*/memory limit: \1 bytes/p'
+	run ctr run -d --bundle "$B" "$ID" < /dev/null
+	run ctr ps "$ID"
+	ctr events --stats "$ID" | sed -n 's/.*"memory":{.*"usage":{[^}]*"limit":\([0-9]*\).*/memory limit: \1 bytes/p'
 	;;
 *)
 	rc=0
-	run "$CTR" run --bundle "$B" "$ID" || rc=$?
+	run ctr run --bundle "$B" "$ID" || rc=$?
 	[ $rc = 0 ] || echo "the container exited with status $rc"
 	;;
 esac

@@ -17,7 +17,8 @@ CTR=$CTR BUSYBOX=$BB WORK=$T_TMP/work CONFIGS=$TOP/configs PORT=$port sh "$TOP/c
 # nothing for git to see.
 before=$(cd "$TOP" && git status --porcelain 2>/dev/null)
 example() { # NAME [STDIN]: run the example, output into $out, exit status into $rc
-	out=$(printf '%s' "${2:-}" | PORT=$port make -s --no-print-directory -C "$TOP" example NAME="$1" 2>&1)
+	out=$(printf '%s' "${2:-}" | PORT=$port STATE_ROOT=$T_TMP/examples \
+		make -s --no-print-directory -C "$TOP" example NAME="$1" 2>&1)
 	rc=$?
 }
 # expect NAME TEXT...: PASS if the example succeeded, passed check, showed every TEXT
@@ -26,7 +27,7 @@ expect() {
 	ok=$([ $rc = 0 ] && echo yes)
 	case $out in *"config.json: ok ("*) ;; *) ok="" ;; esac
 	for t in "$@"; do case $out in *"$t"*) ;; *) ok="" ;; esac; done
-	if [ -n "$ok" ] && ! "$CTR" list 2>/dev/null | grep -q "^example-$n "; then
+	if [ -n "$ok" ] && ! "$CTR" --root "$T_TMP/examples" list 2>/dev/null | grep -q "^example-$n "; then
 		pass "configs/$n: make example NAME=$n"
 	else
 		fail "configs/$n: make example NAME=$n: exit $rc: $(echo "$out" | tr '\n' '|')"
