@@ -5728,6 +5728,92 @@ static int cgroup_enter(const struct cgroup *cg, pid_t pid, struct ctr_error *er
 	return 0;
 }
 
+/* A sub-cgroup path of exec --cgroup: relative below the container's cgroup, no "..". */
+static bool cg_sub_path_ok(const char *p)
+{
+	p += strspn(p, "/");
+	if (!*p || strchr(p, ':'))
+		return false;
+	for (const char *c = p; *c; c += strcspn(c, "/"), c += strspn(c, "/"))
+		if (!strncmp(c, "..", 2) && (c[2] == '/' || !c[2]))
+			return false;
+	return true;
+}
+
+/* runc's --cgroup arguments -> the sub-cgroup of each of cg's directories (NULL: the
+ * container's own). See struct ctr_exec_args.cgroups for the forms. */
+static int cg_sub_plan(const struct cgroup *cg, const char *const *subs,
+		       const char *sub_of[CG_MAX_HIER], struct ctr_error *err)
+{
+	size_t n_subs = 0;
+	while (subs[n_subs])
+		n_subs++;
+	for (size_t i = 0; i < n_subs; i++) {
+		const char *a = subs[i], *colon = strchr(a, ':'), *path = colon ? colon + 1 : a;
+		if (!cg_sub_path_ok(path))
+			return err_set(err, EINVAL, "invalid --cgroup argument: %s is not a sub "
+				       "cgroup path", a);
+		if (!colon) {
+			if (n_subs != 1)
+				return err_set(err, EINVAL, "invalid --cgroup argument: %s (missing "
+					       "<controller>: prefix)", a);
+			for (size_t d = 0; d < cg->n; d++)
+				sub_of[d] = path;
+			continue;
+		}
+		if (cg->mode == CG_MODE_V2)
+			return err_set(err, EINVAL, "invalid --cgroup argument: %s (<controller>: "
+				       "prefix is not allowed for cgroup v2)", a);
+		if (colon == a)
+			return err_set(err, EINVAL, "invalid --cgroup argument: %s: no controller", a);
+		for (const char *c = a; c < colon; c += strcspn(c, ",:") + 1) {
+			size_t len = strcspn(c, ",:");
+			int k = 0;
+			while (k < CG_NCTL && (strlen(cg_v1_names[k]) != len || memcmp(c, cg_v1_names[k], len)))
+				k++;
+			bool found = false;
+			for (size_t d = 0; k < CG_NCTL && d < cg->n; d++) {
+				if (!(cg->d[d].ctls & (1u << k)))
+					continue;
+				if (sub_of[d] && strcmp(sub_of[d], path))
+					return err_set(err, EINVAL, "invalid --cgroup argument: %s: %s is "
+						       "already given another sub-cgroup", a, cg->d[d].dir);
+				sub_of[d] = path;
+				found = true;
+			}
+			if (!found)
+				return err_set(err, EINVAL, "invalid --cgroup argument: %s: unknown "
+					       "controller %.*s", a, (int)len, c);
+		}
+	}
+	return 0;
+}
+
+/* cgroup_enter, but into sub-cgroups (which must exist) where subs names them. */
+static int cgroup_enter_sub(const struct cgroup *cg, pid_t pid, const char *const *subs,
+			    struct ctr_error *err)
+{
+	const char *sub_of[CG_MAX_HIER] = {NULL};
+	if (!subs || !subs[0])
+		return cgroup_enter(cg, pid, err);
+	if (cg->mode == CG_MODE_NONE || !cg->n)
+		return err_set(err, EINVAL, "--cgroup: the container has no cgroup");
+	if (cg_sub_plan(cg, subs, sub_of, err) < 0)
+		return -1;
+	char v[24], dir[PATH_MAX];
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	for (size_t i = 0; i < cg->n; i++) {
+		const char *sub = sub_of[i] ? sub_of[i] + strspn(sub_of[i], "/") : NULL;
+		if (snprintf(dir, sizeof(dir), "%s%s%s", cg->d[i].dir, sub ? "/" : "",
+			     sub ? sub : "") >= (int)sizeof(dir))
+			return err_set(err, ENAMETOOLONG, "--cgroup: %s/%s", cg->d[i].dir, sub);
+		if (cg_write_at(dir, "cgroup.procs", v) < 0)
+			return err_set(err, errno, "move pid %s into cgroup %s%s", v, dir,
+				       errno == ENOENT ? " (no such sub-cgroup)" : "");
+	}
+	return 0;
+}
+
 /* Pure v2 only (on hybrid hosts the v1 hierarchies need cgroup_enter anyway). Kept for
  * callers that start the init with clone3(CLONE_INTO_CGROUP), hence UNUSED-safe. */
 UNUSED static int cgroup_v2_fd(const struct cgroup *cg)
@@ -10513,7 +10599,8 @@ int ctr_signal_parse(const char *name, int *sig, struct ctr_error *err)
 	if (!name || !*name)
 		return err_set(err, EINVAL, "invalid signal: empty");
 	if (parse_i64(name, &num) == 0) {
-		if (num <= 0 || num >= _NSIG)
+		/* 0 is kill's liveness probe (runc accepts it too) */
+		if (num < 0 || num >= _NSIG)
 			return err_set(err, EINVAL, "invalid signal number %s", name);
 		*sig = (int)num;
 		return 0;
@@ -11004,6 +11091,30 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 	return 0;
 }
 
+/* --debug: which namespaces the container gets new and which it joins. */
+static void lc_log_namespaces(const struct lc_create *c)
+{
+	if (!c->o || !c->o->debug || !c->o->log_fn)
+		return;
+	char made[128] = "", joined[128] = "";
+	static const int types[] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET,
+				    CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME};
+	for (size_t i = 0; i < ARRAY_LEN(types); i++) {
+		const char *name;
+		bool is_new = types[i] == CLONE_NEWUSER ? c->new_userns :
+			      (c->unshare_flags & types[i]) != 0;
+		if (is_new && lc_ns_type(types[i], &name) == 0)
+			snprintf(made + strlen(made), sizeof(made) - strlen(made), " %s", name);
+	}
+	for (size_t i = 0; i < c->n_ns; i++) {
+		const char *name;
+		if (lc_ns_type(c->ns_types[i], &name) == 0)
+			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), " %s", name);
+	}
+	lc_log(c->o, CTR_LOG_DEBUG, "namespaces: new:%s; joined:%s", *made ? made : " none",
+	       *joined ? joined : " none");
+}
+
 /* The address of <statedir>/start.sock: the path itself, or via /proc/self/fd when it
  * is longer than sun_path. */
 static int lc_sock_addr(const char *root, const char *id, int dir_fd, struct sockaddr_un *sa,
@@ -11185,6 +11296,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		c.ns_fds[i] = -1;
 	if (lc_plan_namespaces(&c, err) < 0)
 		goto out;
+	lc_log_namespaces(&c);
 
 	if (state_open(root, id, STATE_CREATE, &h, err) < 0)
 		goto out;
@@ -11193,11 +11305,17 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_prefix(err, "creating cgroup");
 		goto out;
 	}
+	lc_log(o, CTR_LOG_DEBUG, "cgroup: %s created (%s), resources applied", cg->path,
+	       cg_mode_names[cg->mode]);
 	if (spec->has_linux && spec->lx.seccomp &&
 	    seccomp_compile(spec->lx.seccomp, &c.filter, err) < 0) {
 		err_prefix(err, "linux.seccomp");
 		goto out;
 	}
+	if (c.filter)
+		lc_log(o, CTR_LOG_DEBUG, "seccomp: filter compiled (%zu rules); the init installs "
+		       "it %s", spec->lx.seccomp->n_syscalls, spec->process.no_new_privileges ?
+		       "right before its exec" : "before it drops its privileges");
 
 	int min_fd = 3 + (a->preserve_fds > 0 ? a->preserve_fds : 0);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0) {
@@ -11249,6 +11367,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_prefix(err, "joining cgroup");
 		goto out;
 	}
+	lc_log(o, CTR_LOG_DEBUG, "cgroup: joined by stage-1 (pid %ld)", (long)stage1);
 	if (lc_send(sync[0], LC_CGROUP_DONE, 0, 0, NULL) < 0) {
 		err_set(err, errno, "stage-1 exited early");
 		goto out;
@@ -11265,6 +11384,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		} else if (m.type == LC_INIT_PID) {
 			init = m.val;
 			init_is_child = m.val2;
+			lc_log(o, CTR_LOG_DEBUG, "namespaces: created; the container init is pid %ld",
+			       (long)init);
 			break;
 		} else {
 			err_set(err, EPROTO, "unexpected message '%c' from stage-1", m.type);
@@ -11295,6 +11416,9 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	}
 	if (m.val && term_recv_fd(sync[0], &listener, err) < 0)
 		goto out;
+	lc_log(o, CTR_LOG_DEBUG, "mounts: rootfs %s set up (%zu mounts), root switched by %s; "
+	       "the init waits for start", rootfs, spec->n_mounts,
+	       a->no_pivot ? "MS_MOVE + chroot" : "pivot_root");
 
 	char owner[64];
 	lc_owner(owner, sizeof(owner));
@@ -11532,6 +11656,8 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 		err_set(err, errno, "starting container %s: connect to its init", id);
 		goto out;
 	}
+	lc_log(o, CTR_LOG_DEBUG, "exec: init (pid %ld) told to exec the container process",
+	       (long)ct.st.pid);
 	/* The init execs on accept: EOF means the exec happened (its end is close-on-exec);
 	 * text is the reason it did not. */
 	struct ctr_error lerr = {0};
@@ -11606,7 +11732,7 @@ static bool lc_has_own_pidns(const struct state *st)
 int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct ctr_error *err)
 {
 	struct lc_container ct;
-	if (sig <= 0 || sig >= _NSIG)
+	if (sig < 0 || sig >= _NSIG)
 		return err_set(err, EINVAL, "invalid signal %d", sig);
 	if (lc_open(o, id, STATE_SHARED, &ct, err) < 0)
 		return -1;
@@ -11616,7 +11742,7 @@ int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct 
 		err_set(err, 0, "container %s is still being created", id);
 		goto out;
 	}
-	if (all) {
+	if (all && sig != 0) { /* signal 0 asks about the container, i.e. its init */
 		if (lc_cgroup_load(&ct.st, &cg, err) < 0)
 			goto out;
 		struct ctr_error e2 = {0};
@@ -11958,13 +12084,13 @@ static int cgapi_pause(const struct ctr_opts *o, const char *id, bool frozen,
 	bool now = false;
 	int rc;
 	if (!cgapi_alive(&a))
-		rc = err_set(err, 0, "container %s is not running", id);
+		rc = err_set(err, 0, "container not running"); /* runc's words */
 	else if (cgroup_is_frozen(a.cg, &now, err) < 0)
 		rc = -1;
 	else if (!frozen && !now)
-		rc = err_set(err, 0, "container %s is not paused", id);
+		rc = err_set(err, 0, "container not paused");
 	else if (frozen && now)
-		rc = err_set(err, 0, "container %s is already paused", id);
+		rc = err_set(err, 0, "container not running"); /* runc: paused is not running */
 	else
 		rc = cgroup_freeze(a.cg, frozen, err);
 	cgapi_close(&a);
@@ -12021,7 +12147,7 @@ int ctr_update(const struct ctr_opts *o, const char *id, const char *resources_j
 	int rc = -1;
 	memset(&r, 0, sizeof(r));
 	if (!cgapi_alive(&a)) {
-		err_set(err, 0, "container %s is not running", id);
+		err_set(err, 0, "container not running");
 		goto out;
 	}
 	if (json_parse(resources_json, strlen(resources_json), "resources", NULL, &doc, err) < 0)
@@ -12267,6 +12393,7 @@ struct ex_ctx {
 	const struct spec_process *p;
 	struct sc_filter *filter;
 	bool terminal;
+	bool late_join;              /* paused container: join its cgroup just before exec */
 	int sync_fd, root_fd;
 	int ns_fds[8], ns_types[8];
 	size_t n_ns;
@@ -12361,6 +12488,12 @@ static void ex_process_main(struct ex_ctx *x)
 	    term_setup_child(fd, &m, LC_MSG_HDR + 1, p->console_height.v, p->console_width.v,
 			     false, &e) < 0)
 		lc_child_fail(fd, &e);
+	if (x->late_join) {
+		/* ctr moves us into the frozen cgroup meanwhile: we stop here until resume */
+		struct lc_msg g;
+		if (lc_send(fd, LC_READY, 0, 0, NULL) < 0 || lc_expect(fd, LC_GO, &g, "exec", &e) < 0)
+			_exit(1);
+	}
 	if (process_prepare(x->spec, p, false, &e) < 0 || process_chdir(p, &e) < 0)
 		lc_child_fail(fd, &e);
 	/* Without noNewPrivileges the filter needs CAP_SYS_ADMIN: before the identity
@@ -12440,8 +12573,9 @@ static void ex_helper_main(struct ex_ctx *x)
 /* The process to run: process_json as is (runc's -p), else the config's process with
  * the args and the overrides of a. What is allocated here goes into store[]: the JSON
  * document, the parser's storage, env, gids (the caller releases them). */
-static int ex_build_process(const struct ctr_exec_args *a, const struct spec *s,
-			    struct spec_process *p, void *store[4], struct ctr_error *err)
+static int ex_build_process(const struct ctr_opts *o, const struct ctr_exec_args *a,
+			    const struct spec *s, struct spec_process *p, void *store[4],
+			    struct ctr_error *err)
 {
 	if (a->process_json) {
 		struct json_doc *doc = NULL;
@@ -12519,8 +12653,12 @@ static int ex_build_process(const struct ctr_exec_args *a, const struct spec *s,
 	}
 	for (size_t i = 0; a->caps && a->caps[i]; i++) {
 		int cap = spec_cap_from_name(a->caps[i]);
-		if (cap < 0)
-			return err_set(err, EINVAL, "exec: unknown capability \"%s\"", a->caps[i]);
+		if (cap < 0) {
+			/* as for the config's capabilities (and runc): a warning, not an error */
+			lc_log(o, CTR_LOG_WARN, "ignoring unknown or unavailable capabilities: [%s]",
+			       a->caps[i]);
+			continue;
+		}
 		uint64_t bit = 1ULL << cap;
 		struct spec_caps *c = &p->caps;
 		c->bounding.mask |= bit;
@@ -12582,7 +12720,11 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	case CTR_RUNNING:
 		break;
 	case CTR_PAUSED:
-		err_set(err, 0, "cannot exec in a paused container");
+		if (a->ignore_paused) {
+			x.late_join = true;
+			break;
+		}
+		err_set(err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
 		goto out;
 	case CTR_CREATING:
 		err_set(err, 0, "cannot exec in a container that is still being created");
@@ -12597,7 +12739,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_prefix(err, "exec: the container's config");
 		goto out;
 	}
-	if (ex_build_process(a, spec, &proc, store, err) < 0)
+	if (ex_build_process(o, a, spec, &proc, store, err) < 0)
 		goto out;
 	x.spec = spec;
 	x.p = &proc;
@@ -12611,8 +12753,17 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_prefix(err, "linux.seccomp");
 		goto out;
 	}
+	if (x.late_join && spec->lx.seccomp && spec->lx.seccomp->listener_path) {
+		err_set(err, EINVAL, "exec --ignore-paused: a seccomp listenerPath needs the "
+			"container running");
+		goto out;
+	}
 	if (lc_cgroup_load(&ct.st, &cg, err) < 0)
 		goto out;
+	if (x.late_join && !cg) {
+		err_set(err, EINVAL, "exec: a paused container without a cgroup");
+		goto out;
+	}
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct.st.pid);
 	x.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -12622,6 +12773,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	if (ex_open_namespaces(&x, ct.st.pid, err) < 0)
 		goto out;
+	lc_log(o, CTR_LOG_DEBUG, "namespaces: exec joins %zu of the init's (pid %ld)%s", x.n_ns,
+	       (long)ct.st.pid, x.filter ? "; seccomp: the container's filter, compiled" : "");
 	/* the fds above belong to the init we checked, not to a process that reused its pid */
 	if (!pid_alive(ct.st.pid, ct.st.pid_start)) {
 		err_set(err, 0, "cannot exec in a stopped container");
@@ -12651,17 +12804,22 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	close(sync[1]);
 	sync[1] = -1;
-	if (cg && cgroup_enter(cg, helper, err) < 0) {
+	if (cg && !x.late_join && cgroup_enter_sub(cg, helper, a->cgroups, err) < 0) {
 		err_prefix(err, "exec: joining the container's cgroup");
 		goto out;
 	}
+	if (cg)
+		lc_log(o, CTR_LOG_DEBUG, "cgroup: exec %s %s%s%s", x.late_join ? "will join paused" :
+		       "joined", cg->path, a->cgroups ? ", sub-cgroup " : "",
+		       a->cgroups ? a->cgroups[0] : "");
 	if (lc_send(sync[0], LC_CGROUP_DONE, 0, 0, NULL) < 0) {
 		err_set(err, errno, "exec: the helper exited early");
 		goto out;
 	}
-	/* P (pid), T (pty master) and E (error) in any order, until EOF */
-	bool failed = false;
-	for (;;) {
+	/* P (pid), T (pty master) and E (error) in any order, until EOF; with late_join
+	 * until P and R (the process waits for the cgroup) */
+	bool failed = false, ready = false;
+	while (!(x.late_join && ready && pid > 0 && !failed)) {
 		struct lc_msg m;
 		int mfd;
 		ssize_t n = term_recvmsg_fd(sync[0], &m, sizeof(m), &mfd);
@@ -12679,6 +12837,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 			if (m.type == EX_PID) {
 				pid = m.val;
 				child_of_ctr = m.val2;
+			} else if (m.type == LC_READY) {
+				ready = true;
 			} else if (m.type == EX_PTY && mfd >= 0 && master < 0) {
 				master = TAKE_FD(mfd);
 			} else if (m.type == EX_LISTENER && mfd >= 0 && listener < 0) {
@@ -12703,6 +12863,14 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	if (failed)
 		goto out;
+	if (x.late_join && cgroup_enter_sub(cg, pid, a->cgroups, err) < 0) {
+		err_prefix(err, "exec: joining the paused container's cgroup");
+		goto out;
+	}
+	if (x.late_join && lc_send(sync[0], LC_GO, 0, 0, NULL) < 0) {
+		err_set(err, errno, "exec: the process exited early");
+		goto out;
+	}
 	if (!child_of_ctr) {
 		pid = TAKE_FD(helper); /* the stand-in is the caller's child */
 		child_of_ctr = true;

@@ -588,6 +588,44 @@ static void test_none(void)
 	CHECK(cgroup_v2_fd(&cg) == -1, "none: no v2 fd");
 }
 
+/* exec --cgroup: runc's argument forms mapped onto the container's directories */
+static void test_sub_plan(void)
+{
+	struct cgroup v1 = {.mode = CG_MODE_HYBRID, .n = 3};
+	v1.d[0] = (struct cg_dir){.dir = "/cg/memory/x", .ctls = 1u << CG_MEMORY};
+	v1.d[1] = (struct cg_dir){.dir = "/cg/cpu,cpuacct/x",
+				  .ctls = 1u << CG_CPU | 1u << CG_CPUACCT};
+	v1.d[2] = (struct cg_dir){.dir = "/cg/unified/x", .ctls = 1u << CG_HUGETLB, .v2 = true};
+	struct cgroup v2 = {.mode = CG_MODE_V2, .n = 1};
+	v2.d[0] = (struct cg_dir){.dir = "/cg/x", .ctls = 1u << CG_MEMORY, .v2 = true};
+	struct ctr_error err = {0};
+	const char *sub[CG_MAX_HIER];
+#define PLAN(cg, ...) (memset(sub, 0, sizeof(sub)), \
+		       cg_sub_plan(cg, (const char *const[]){__VA_ARGS__, NULL}, sub, &err))
+	CHECK(PLAN(&v1, "a/b") == 0 && !strcmp(sub[0], "a/b") && !strcmp(sub[1], "a/b") &&
+	      !strcmp(sub[2], "a/b"), "sub plan: a bare SUB applies to every hierarchy");
+	CHECK(PLAN(&v1, "memory,hugetlb:s") == 0 && !strcmp(sub[0], "s") && !sub[1] &&
+	      !strcmp(sub[2], "s"), "sub plan: CTL,CTL:SUB only where those controllers are");
+	CHECK(PLAN(&v1, "cpu:s", "cpuacct:s") == 0 && !strcmp(sub[1], "s"),
+	      "sub plan: the same SUB twice for one hierarchy is fine");
+	CHECK(PLAN(&v1, "cpu:s", "cpuacct:t") < 0 && strstr(err.msg, "another"),
+	      "sub plan: two SUBs for one hierarchy are refused");
+	CHECK(PLAN(&v1, "memory:s", "t") < 0 && strstr(err.msg, "missing <controller>"),
+	      "sub plan: a bare SUB only alone");
+	CHECK(PLAN(&v1, "bogus:s") < 0 && strstr(err.msg, "unknown controller bogus"),
+	      "sub plan: an unknown controller is refused");
+	CHECK(PLAN(&v1, "pids:s") < 0, "sub plan: a controller the container lacks is refused");
+	CHECK(PLAN(&v1, ":s") < 0 && PLAN(&v1, "memory:") < 0 && PLAN(&v1, "a:b:c") < 0,
+	      "sub plan: empty controller, empty or colon path refused");
+	CHECK(PLAN(&v1, "memory:../y") < 0 && PLAN(&v1, "a/../../y") < 0 && PLAN(&v1, "..") < 0,
+	      "sub plan: .. cannot leave the container's cgroup");
+	CHECK(PLAN(&v1, "/a/..b") == 0 && !strcmp(sub[0], "/a/..b"), "sub plan: ..b is a name");
+	CHECK(PLAN(&v2, "s") == 0 && !strcmp(sub[0], "s"), "sub plan: v2 bare SUB");
+	CHECK(PLAN(&v2, "memory:s") < 0 && strstr(err.msg, "not allowed for cgroup v2"),
+	      "sub plan: v2 refuses a controller prefix");
+#undef PLAN
+}
+
 static void test_state(void)
 {
 	struct cgroup cg = {.mode = CG_MODE_HYBRID, .path = "/ctr/x", .n = 1};
@@ -643,6 +681,7 @@ int main(void)
 	test_stats_v2();
 	test_stats_v1();
 	test_none();
+	test_sub_plan();
 	test_state();
 	test_merge();
 	char cmd[128];
