@@ -4099,7 +4099,7 @@ static void spec_ck_first(void *arg, const char *problem)
 static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, struct ctr_error *err)
 {
 	struct ctr_error first = {0};
-	struct spec_ck c = {spec_ck_first, &first, 0};
+	struct spec_ck c = {.report = spec_ck_first, .arg = &first};
 	spec_ck_host(&c, s, listed_ns, own_ns);
 	if (!c.n)
 		return 0;
@@ -4150,7 +4150,7 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 		   void (*report)(void *arg, const char *problem), void *arg,
 		   struct ctr_error *err)
 {
-	struct spec_ck c = {report, arg, 0, NULL, NULL, ""};
+	struct spec_ck c = {.report = report, .arg = arg};
 	struct spec *s = NULL;
 	struct ctr_error perr = {0};
 	if (spec_ck_start(&c, a, err) < 0)

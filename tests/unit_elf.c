@@ -232,7 +232,7 @@ static int check_prog(const char *arch, char *out)
 	char root[128];
 	snprintf(root, sizeof(root), "%s/root", tmp);
 	int rootfd AUTO_CLOSE = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct spec_ck c = {collect, out, 0, elf_arch_find(arch), NULL, ""};
+	struct spec_ck c = {.report = collect, .arg = out, .arch = elf_arch_find(arch)};
 	out[0] = 0;
 	spec_ck_program(&c, rootfd, "process.args[0]", "/bin/prog", 0);
 	return c.n;
