@@ -40,6 +40,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -9728,6 +9729,114 @@ static void lc_log(const struct ctr_opts *o, int level, const char *fmt, ...)
 	o->log_fn(o->log_arg, level, msg);
 }
 
+/* ---------- the sealed binary (CVE-2019-5736) ---------- */
+
+/* Every process that enters a container is a fork of the caller, so a container that
+ * gets hold of one (a `#!/proc/self/exe` trap for `ctr exec`, CAP_SYS_PTRACE on a
+ * created init) reaches the caller's binary through /proc/PID/exe. The caller runs
+ * from a sealed memfd copy instead, which no one can write (see ctr.h). */
+
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#endif
+#ifndef F_SEAL_SEAL
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#endif
+#define LC_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#define LC_MFD_CLOEXEC 0x0001u
+#define LC_MFD_ALLOW_SEALING 0x0002u
+#define LC_MFD_EXEC 0x0010u /* Linux 6.3: executable on purpose (vm.memfd_noexec) */
+
+/* Is fd a memfd that nobody can write, grow, shrink or unseal? */
+static bool lc_fd_sealed(int fd)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+	return seals >= 0 && (seals & LC_SEALS) == LC_SEALS;
+}
+
+/* Copy size bytes of in to out: sendfile, read/write where sendfile is refused. */
+static int lc_copy_fd(int in, int out, off_t size, struct ctr_error *err)
+{
+	bool rw = false;
+	char buf[8192];
+	for (off_t done = 0; done < size;) {
+		ssize_t n;
+		if (!rw) {
+			n = sendfile(out, in, NULL, (size_t)(size - done));
+			if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
+				rw = true;
+				continue;
+			}
+		} else {
+			n = read(in, buf, sizeof(buf));
+			if (n > 0 && write_all(out, buf, (size_t)n) < 0)
+				n = -1;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set(err, errno, "sealed re-exec: copying the binary");
+		if (n == 0)
+			return err_set(err, EIO, "sealed re-exec: the binary shrank while copied");
+		done += n;
+	}
+	return 0;
+}
+
+int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
+{
+	int exe AUTO_CLOSE = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		return err_set(err, errno, "sealed re-exec: open /proc/self/exe");
+	if (lc_fd_sealed(exe))
+		return 0;
+	/* a memfd without our seals is not our copy: fail rather than loop */
+	char link[64];
+	ssize_t ll = readlink("/proc/self/exe", link, sizeof(link) - 1);
+	if (ll > 0 && (link[ll] = 0, str_has_prefix(link, "/memfd:")))
+		return err_set(err, EPERM, "sealed re-exec: running from an unsealed %s", link);
+	struct stat sb;
+	if (fstat(exe, &sb) < 0)
+		return err_set(err, errno, "sealed re-exec: stat /proc/self/exe");
+	unsigned flags = LC_MFD_CLOEXEC | LC_MFD_ALLOW_SEALING;
+	int mfd AUTO_CLOSE = (int)syscall(SYS_memfd_create, "ctr", flags | LC_MFD_EXEC);
+	if (mfd < 0 && errno == EINVAL) /* before Linux 6.3 */
+		mfd = (int)syscall(SYS_memfd_create, "ctr", flags);
+	if (mfd < 0)
+		return err_set(err, errno, "sealed re-exec: memfd_create");
+	if (lc_copy_fd(exe, mfd, sb.st_size, err) < 0)
+		return -1;
+	if (fcntl(mfd, F_ADD_SEALS, LC_SEALS) < 0)
+		return err_set(err, errno, "sealed re-exec: sealing the copy");
+	if (!envp)
+		envp = environ;
+#ifdef SYS_execveat
+	syscall(SYS_execveat, mfd, "", argv, envp, AT_EMPTY_PATH);
+	if (errno != ENOSYS)
+		return err_set(err, errno, "sealed re-exec: execveat");
+#endif
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd); /* before Linux 3.19 */
+	execve(path, argv, envp);
+	return err_set(err, errno, "sealed re-exec: execve %s", path);
+}
+
+/* ctr_create and ctr_exec refuse to run from a writable binary: an embedder that forgot
+ * ctr_reexec_sealed hears of it at once, not from an escape. */
+static int lc_require_sealed(const char *call, struct ctr_error *err)
+{
+	int fd AUTO_CLOSE = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && lc_fd_sealed(fd))
+		return 0;
+	return err_set(err, EPERM, "%s: this process does not run from a sealed copy of its "
+		       "binary (a container could overwrite it, CVE-2019-5736): call "
+		       "ctr_reexec_sealed() at the top of main", call);
+}
+
 /* ---------- sync messages ---------- */
 
 static int lc_send(int fd, char type, int32_t val, int32_t val2, const char *text)
@@ -10301,7 +10410,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		a = &no_args;
 	if (a->pty_master)
 		*a->pty_master = -1;
-	if (ctr_id_valid(id, err) < 0)
+	if (ctr_id_valid(id, err) < 0 || lc_require_sealed("create", err) < 0)
 		return -1;
 	const char *root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
 	char bundle[PATH_MAX], rootfs[PATH_MAX];
@@ -11590,6 +11699,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	struct lc_container ct;
 	if (!a)
 		return err_set(err, EINVAL, "exec: no arguments");
+	if (lc_require_sealed("exec", err) < 0)
+		return -1;
 	if (lc_open(o, id, STATE_SHARED, &ct, err) < 0)
 		return -1;
 	struct ex_ctx x = {.a = a, .sync_fd = -1, .root_fd = -1};

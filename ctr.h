@@ -59,6 +59,32 @@ struct ctr_opts {
 #define CTR_LOG_INFO 2
 #define CTR_LOG_DEBUG 3
 
+/* ---------- the sealed binary (call this first) ----------
+ *
+ * Every process ctr puts into a container (a created init, an exec'd process, the
+ * helpers on their way in) is a fork of the calling program, running the caller's
+ * binary until it execs. A hostile container can reach that binary through
+ * /proc/PID/exe (CVE-2019-5736: a `#!/proc/self/exe` trap in its /bin/sh for the next
+ * exec, or CAP_SYS_PTRACE and a created init) and rewrite it on the host. So a program
+ * that calls ctr_create or ctr_exec must run from a sealed copy of itself:
+ *
+ *     int main(int argc, char **argv) {
+ *             struct ctr_error err;
+ *             if (ctr_reexec_sealed(argv, NULL, &err) < 0) { report err.msg; exit }
+ *             ...
+ *
+ * It copies /proc/self/exe into a memfd, seals it (F_SEAL_SEAL, SHRINK, GROW, WRITE)
+ * and re-executes the program from it (execveat, or /proc/self/fd/N before Linux 3.19)
+ * with the same argv and envp (NULL: environ). In the re-executed program it sees the
+ * seals and returns 0 at once, so call it before anything an exec would lose (threads,
+ * handlers, fds without O_CLOEXEC survive, everything else does not). It returns only
+ * when already sealed (0) or on failure (-1: no /proc, no memfd_create, an exec refused,
+ * e.g. vm.memfd_noexec=2). Cost: one copy of the binary per program start (ctr,
+ * ~230 KB: well under a millisecond), and its pages while the program runs.
+ * ctr_create and ctr_exec fail with EPERM in a process that is not sealed; the other
+ * calls do not need it. */
+int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err);
+
 /* ---------- bundle configuration ---------- */
 
 /* Write a default config.json into bundle_dir (refuses to overwrite one).
