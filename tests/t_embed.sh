@@ -37,3 +37,8 @@ t "embed: the worker's exit status (3) seen by the supervisor each time" '[ "$(c
 t "embed: worker restarted twice (3 runs)" '[ "$(count "started worker")" = 3 ] && [ "$(count "worker ran 3 times")" = 1 ]'
 t "embed: service stopped and reaped by the supervisor" '[ "$(count "service stopped by signal 9")" = 1 ] && [ "$(count "service is stopped")" = 1 ]'
 t "embed: nothing left (state, processes)" '[ "$(count "containers left: 0")" = 1 ] && [ -z "$(ls "$ROOT" 2>/dev/null)" ]'
+
+# a supervisor that skips ctr_reexec_sealed is refused, with the call to make named
+EMBED_NO_SEAL=1 timeout 60 "$SUP" "$ROOT" "$T_TMP/worker" "$T_TMP/service" 0 > "$T_TMP/out" 2>&1; rc=$?
+out=$(cat "$T_TMP/out")
+t "embed: without ctr_reexec_sealed, ctr_create refuses and names the call" '[ "$rc" = 1 ] && grep -q "^error: create: .*sealed copy.*ctr_reexec_sealed()" "$T_TMP/out" && [ -z "$(ls "$ROOT" 2>/dev/null)" ]'
