@@ -10147,14 +10147,11 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	}
 	if (fds_close_from(first, conn, &e) < 0)
 		goto fail;
-	if (lc_has_hooks(s, HOOK_START_CONTAINER)) {
-		if (lc_run_hooks(s, HOOK_START_CONTAINER, c->id, CTR_CREATED, host_pid, c->bundle,
-				 c->rootfs, &e) < 0)
-			goto fail;
-	}
 	char exe[PATH_MAX];
 	if (process_find_executable(p, exe, sizeof(exe), &e) < 0)
 		goto fail;
+	/* with noNewPrivileges the filter comes this late, but before the startContainer
+	 * hooks (as runc): a hook must not be a way around it */
 	if (c->filter && !seccomp_early) {
 		if (seccomp_install(c->filter, &listener, &e) < 0)
 			goto fail;
@@ -10163,6 +10160,11 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 			goto fail;
 		if (listener >= 0)
 			close(listener);
+	}
+	if (lc_has_hooks(s, HOOK_START_CONTAINER)) {
+		if (lc_run_hooks(s, HOOK_START_CONTAINER, c->id, CTR_CREATED, host_pid, c->bundle,
+				 c->rootfs, &e) < 0)
+			goto fail;
 	}
 	lc_reset_signals();
 	process_exec_found(exe, p, &e);
