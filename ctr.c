@@ -530,6 +530,47 @@ static int sys_setgroups(size_t n, const gid_t *gids)
 	return (int)syscall(CTR_SYS_SETGROUPS, n, gids);
 }
 
+/* clone(2) with flags and exit signal only: fork-like, no new stack */
+static pid_t sys_clone(unsigned long flags)
+{
+#if defined(__s390__) || defined(__CRIS__)
+	return (pid_t)syscall(SYS_clone, 0, flags, NULL, NULL, 0);
+#else
+	return (pid_t)syscall(SYS_clone, flags, 0, NULL, NULL, 0);
+#endif
+}
+
+/* clone3's struct clone_args (Linux 5.3), kept here for libcs without it */
+struct ctr_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+#define CTR_CLONE_PIDFD 0x00001000ULL
+
+/* A fork for ctr's own helpers (hooks, short-lived children) that the caller cannot
+ * reap: exit signal 0, so only a wait with __WCLONE or __WALL sees it, never a caller's
+ * waitpid(-1) from a SIGCHLD handler. *pidfd: a pidfd for it, or -1 (Linux < 5.3).
+ * Where clone flags are refused (qemu-user, a seccomp filter) it is a plain fork: wait
+ * with __WALL, which finds either. */
+static pid_t spawn_hidden(int *pidfd)
+{
+	*pidfd = -1;
+#ifdef CTR_HAVE_CLONE3
+	int fd = -1;
+	struct ctr_clone_args ca = {.flags = CTR_CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&fd};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid > 0)
+		*pidfd = fd;
+	if (pid >= 0 || (errno != ENOSYS && errno != EINVAL && errno != EPERM))
+		return pid;
+#endif
+	pid_t p = sys_clone(0);
+	if (p < 0 && (errno == EINVAL || errno == ENOSYS || errno == EPERM))
+		p = fork();
+	if (p > 0)
+		*pidfd = sys_pidfd_open(p, 0);
+	return p;
+}
+
 static int sys_pidfd_send_signal(int pidfd, int sig)
 {
 #ifdef SYS_pidfd_send_signal
@@ -7796,7 +7837,8 @@ static int mnt_userns(const struct rootfs_ctx *c, const struct spec_mount *m,
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_set(err, errno, "socketpair");
-	pid_t pid = fork();
+	int pidfd AUTO_CLOSE = -1;
+	pid_t pid = spawn_hidden(&pidfd);
 	if (pid < 0) {
 		int e = errno;
 		close(sv[0]);
@@ -7837,7 +7879,7 @@ static int mnt_userns(const struct rootfs_ctx *c, const struct spec_mount *m,
 		err_set(err, errno, "open %s", path);
 out:
 	close(sv[0]);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
 		;
 	return fd;
 }
@@ -9460,19 +9502,21 @@ static const char *const hook_kind_names[HOOK_KIND_COUNT] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 };
 
-/* Wait for our own child pid for at most timeout_ms (-1: forever), collecting up to
- * out_size-1 bytes of its output from out_fd. Returns the wait status, or -1 on timeout
- * (the child is then killed and reaped). */
-static int hook_wait(pid_t pid, int out_fd, int timeout_ms, char *out, size_t out_size)
+/* Wait for our own hidden child pid (spawn_hidden) for at most timeout_ms (-1: forever),
+ * collecting up to out_size-1 bytes of its output from out_fd. Returns the wait status,
+ * -1 on timeout (the child is then killed and reaped), -2 if someone else reaped it. */
+static int hook_wait(pid_t pid, int pidfd, int out_fd, int timeout_ms, char *out,
+		     size_t out_size)
 {
 	size_t len = 0;
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	bool open_out = out_fd >= 0;
-	int pidfd AUTO_CLOSE = sys_pidfd_open(pid, 0);
 	for (;;) {
 		int status;
-		pid_t r = waitpid(pid, &status, WNOHANG);
+		pid_t r = waitpid(pid, &status, WNOHANG | __WALL);
+		if (r < 0 && errno == ECHILD)
+			return -2; /* not ours any more: nothing left to wait for */
 		if (r == pid && !open_out)
 			return status;
 		int wait_ms = -1;
@@ -9484,7 +9528,8 @@ static int hook_wait(pid_t pid, int out_fd, int timeout_ms, char *out, size_t ou
 			if (spent >= timeout_ms) {
 				if (r != pid) {
 					kill(pid, SIGKILL);
-					waitpid(pid, &status, 0);
+					while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
+						;
 				}
 				return -1;
 			}
@@ -9519,6 +9564,43 @@ static int hook_wait(pid_t pid, int out_fd, int timeout_ms, char *out, size_t ou
 	}
 }
 
+/* In the hidden child of hook_run_one: no handler of the caller runs here, SIGCHLD is
+ * ours to wait for (not ignored), and the hook is forked (raw clone: libc's fork would
+ * take locks that the caller's other threads may hold). Returns the hook's pid here, 0
+ * in the hook, which dies with us (a timeout kills us). */
+static pid_t hook_keeper_start(void)
+{
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	signal(SIGCHLD, SIG_DFL);
+	pid_t keeper = getpid();
+	pid_t pid = sys_clone(SIGCHLD);
+	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != keeper))
+		_exit(127);
+	return pid;
+}
+
+/* End as the hook ended: its exit status, or death by its signal (without a core). */
+__attribute__((noreturn))
+static void hook_keeper_mirror(pid_t hook)
+{
+	int st;
+	while (waitpid(hook, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	if (WIFSIGNALED(st)) {
+		sigset_t one;
+		sigemptyset(&one);
+		sigaddset(&one, WTERMSIG(st));
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		signal(WTERMSIG(st), SIG_DFL);
+		kill(getpid(), WTERMSIG(st));
+		sigprocmask(SIG_UNBLOCK, &one, NULL);
+	}
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 127);
+}
+
 /* Run one hook. state_json goes to its stdin through a memfd, so a hook that never
  * reads it cannot block us. */
 static int hook_run_one(const struct spec_hook *h, const char *kind, size_t index,
@@ -9534,7 +9616,8 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 		return err_set(err, errno, "%s hook %zu: pipe", kind, index);
 	static const char *const no_args[] = {NULL};
 	const char *const argv0[] = {h->path, NULL};
-	pid_t pid = fork();
+	int pidfd AUTO_CLOSE = -1;
+	pid_t pid = spawn_hidden(&pidfd);
 	if (pid < 0) {
 		int e = errno;
 		close(out[0]);
@@ -9542,8 +9625,13 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 		return err_set(err, e, "%s hook %zu: fork", kind, index);
 	}
 	if (pid == 0) {
-		/* child: state on stdin, output to the pipe, nothing else open */
-		if (dup2(in, 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
+		/* a process that execs gets SIGCHLD back as its exit signal, so the hook runs
+		 * as a child of this hidden one, which never execs and mirrors its end */
+		pid_t hook = hook_keeper_start();
+		if (hook > 0)
+			hook_keeper_mirror(hook);
+		/* the hook: state on stdin, output to the pipe, nothing else open */
+		if (hook < 0 || dup2(in, 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
 			_exit(127);
 		sigset_t none;
 		sigemptyset(&none);
@@ -9556,7 +9644,7 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	close(out[1]);
 	char output[512] = "";
 	int timeout_ms = h->timeout.set ? (int)(h->timeout.v > INT_MAX / 1000 ? INT_MAX : h->timeout.v * 1000) : -1;
-	int status = hook_wait(pid, out[0], timeout_ms, output, sizeof(output));
+	int status = hook_wait(pid, pidfd, out[0], timeout_ms, output, sizeof(output));
 	close(out[0]);
 	size_t olen = strlen(output);
 	while (olen && (output[olen - 1] == '\n' || output[olen - 1] == ' '))
@@ -9564,6 +9652,9 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	if (status == -1)
 		return err_set(err, ETIMEDOUT, "%s hook %zu (%s) timed out after %" PRId64 "s",
 			       kind, index, h->path, h->timeout.v);
+	if (status == -2)
+		return err_set(err, ECHILD, "%s hook %zu (%s): reaped by someone else, its exit "
+			       "status is unknown", kind, index, h->path);
 	if (WIFSIGNALED(status))
 		return err_set(err, 0, "%s hook %zu (%s) killed by signal %d%s%s", kind, index,
 			       h->path, WTERMSIG(status), olen ? ": " : "", output);
@@ -10394,14 +10485,34 @@ static int lc_write_new(int dir_fd, const char *name, const char *data, size_t l
 	return rc < 0 ? err_set(err, e, "write %s in the state dir", name) : 0;
 }
 
-/* Kill a child we made and reap it. */
-static void lc_kill_reap(pid_t pid)
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* Reap a child we made that is exiting. With its pidfd (else -1), one that the caller's
+ * SIGCHLD handler reaped already (ECHILD) is not waited for by a reused pid. */
+static void lc_reap(pid_t pid, int pidfd)
+{
+	siginfo_t si;
+	int r = -1;
+	if (pidfd >= 0)
+		while ((r = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL)) < 0 &&
+		       errno == EINTR)
+			;
+	if (pidfd < 0 || (r < 0 && errno == EINVAL)) /* no P_PIDFD before Linux 5.4 */
+		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+			;
+}
+
+/* Kill a child we made and reap it (pidfd: as for lc_reap, and no signal to a reused
+ * pid either). */
+static void lc_kill_reap(pid_t pid, int pidfd)
 {
 	if (pid <= 0)
 		return;
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	if (pidfd < 0 || (sys_pidfd_send_signal(pidfd, SIGKILL) < 0 && errno == ENOSYS))
+		kill(pid, SIGKILL);
+	lc_reap(pid, pidfd);
 }
 
 int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create_args *a,
@@ -10430,6 +10541,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	int sync[2] = {-1, -1};
 	int listener = -1;
 	pid_t stage1 = -1, init = -1;
+	int stage1_fd = -1;
 	bool init_is_child = false;
 	bool state_made = false;
 	int rc = -1;
@@ -10516,6 +10628,9 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		sigprocmask(SIG_BLOCK, &all, NULL);
 		lc_stage1_main(&c);
 	}
+	/* stage-1 is a plain child (the init inherits its exit signal through CLONE_PARENT,
+	 * and must be one): a pidfd keeps us from a pid the caller reaped and reused */
+	stage1_fd = sys_pidfd_open(stage1, 0);
 	close(sync[1]);
 	sync[1] = -1;
 	close(c.listen_fd);
@@ -10550,8 +10665,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 			goto out;
 		}
 	}
-	while (waitpid(stage1, NULL, 0) < 0 && errno == EINTR)
-		;
+	lc_reap(stage1, stage1_fd); /* it exits after LC_INIT_PID */
 	stage1 = -1;
 	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0) {
 		err_prefix(err, "linux.netDevices");
@@ -10614,11 +10728,11 @@ out:
 	if (rc < 0) {
 		if (init > 0) {
 			if (init_is_child)
-				lc_kill_reap(init);
+				lc_kill_reap(init, -1);
 			else
 				kill(init, SIGKILL);
 		}
-		lc_kill_reap(stage1);
+		lc_kill_reap(stage1, stage1_fd);
 		/* as runc's destroy: a failed create (a prestart, createRuntime or
 		 * createContainer hook, ...) still ends with the poststop hooks */
 		if (state_made && lc_has_hooks(spec, HOOK_POSTSTOP)) {
@@ -10641,6 +10755,8 @@ out:
 			*a->pty_master = -1;
 		}
 	}
+	if (stage1_fd >= 0)
+		close(stage1_fd);
 	free(st.cgroup_json);
 	free(st.annotations_json);
 	if (cg)
@@ -11714,6 +11830,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	size_t config_len = 0;
 	int sync[2] = {-1, -1}, master = -1, listener = -1, rc = -1;
 	pid_t helper = -1, pid = -1;
+	int helper_fd = -1;
 	bool child_of_ctr = true;
 
 	switch (ct.status) {
@@ -11788,6 +11905,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		sigprocmask(SIG_BLOCK, &all, NULL);
 		ex_helper_main(&x);
 	}
+	helper_fd = sys_pidfd_open(helper, 0); /* it waits for LC_CGROUP_DONE: still there */
 	close(sync[1]);
 	sync[1] = -1;
 	if (cg && cgroup_enter(cg, helper, err) < 0) {
@@ -11836,8 +11954,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_set(err, EPIPE, "exec: the helper exited unexpectedly");
 	}
 	if (child_of_ctr || failed) {
-		while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
-			;
+		lc_reap(helper, helper_fd);
 		helper = -1;
 	}
 	if (failed)
@@ -11857,9 +11974,11 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	rc = 0;
 out:
 	if (helper > 0)
-		lc_kill_reap(helper);
+		lc_kill_reap(helper, helper_fd);
+	if (helper_fd >= 0)
+		close(helper_fd);
 	if (pid > 0 && child_of_ctr)
-		lc_kill_reap(pid); /* a failed exec exits by itself; a late failure is killed */
+		lc_kill_reap(pid, -1); /* a failed exec exits by itself; a late failure is killed */
 	if (master >= 0)
 		close(master);
 	if (listener >= 0)
