@@ -59,6 +59,40 @@ struct ctr_opts {
 #define CTR_LOG_INFO 2
 #define CTR_LOG_DEBUG 3
 
+/* ---------- processes, reaping, threads, blocking: the contract ----------
+ *
+ * Children. The container's init (ctr_create's *pid_out) and every process started by
+ * ctr_exec (*pid_out) are ordinary children of the caller (exit signal SIGCHLD): the
+ * caller reaps them (waitpid, a SIGCHLD handler, signalfd; SIG_IGN auto-reaps them) and
+ * gets their exit status. ctr never waits for them itself; ctr_state and ctr_delete
+ * watch them through pidfds.
+ * Everything else ctr forks is its own and it reaps it: hooks run under a keeper clone
+ * with exit signal 0, which a waitpid(-1) without __WALL/__WCLONE never sees (the hook
+ * itself is the keeper's child: a process that execs gets SIGCHLD back as its exit
+ * signal). So a caller that reaps everything from SIGCHLD (waitpid(-1, WNOHANG) in a
+ * handler, as an init system does) or ignores SIGCHLD does not take hooks away from
+ * ctr. Do not wait with __WALL or __WCLONE for pid -1. One exception, forced by the
+ * kernel: the init and an exec'd process are made with CLONE_PARENT by a short-lived
+ * helper (joining the namespaces takes a process of its own), and inherit that helper's
+ * exit signal, so the helper must be an ordinary child too. It exits as soon as its
+ * child exists; a caller that reaps it meanwhile sees one unknown pid per ctr_create
+ * and ctr_exec, which ctr tolerates (it holds a pidfd, so a reused pid is never hit).
+ *
+ * Threads. ctr starts no threads and installs no signal handlers. Calls on different
+ * containers may run in parallel threads; calls on one container are serialised by a
+ * lock in its state dir (flock). ctr's children are made with libc's fork() or, where
+ * a raw clone is needed (the hook keeper), run no code that takes a libc lock another
+ * thread of the caller could hold.
+ *
+ * Blocking. ctr_create returns when the init waits for start: it runs the prestart,
+ * createRuntime and createContainer hooks inside the call, each until it exits or
+ * its timeout (none: unbounded). ctr_start returns when the user process has exec'd,
+ * after the startContainer hooks (in the container) and then the poststart hooks.
+ * ctr_exec returns when the process has exec'd. ctr_delete runs the poststop hooks;
+ * with force it waits up to 10 s for the init to die. ctr_kill, ctr_state, ctr_list,
+ * ctr_ps and the cgroup calls do not wait for processes. Every call waits for the
+ * container's state lock, held by a concurrent call on the same container. */
+
 /* ---------- the sealed binary (call this first) ----------
  *
  * Every process ctr puts into a container (a created init, an exec'd process, the
