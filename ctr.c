@@ -8792,10 +8792,37 @@ static int process_exec_found(const char *exe, const struct spec_process *p,
 
 /* ---- user and time namespaces ---- */
 
+/* Open a /proc file for writing where no mount can redirect it (CVE-2025-52881): what
+ * is opened must be procfs, and a /proc/self path is resolved from the procfs root
+ * crossing no mount (a bind over /proc/1 would redirect it to a file of the
+ * container's choosing). Returns the fd, or -1 with errno. */
+static int process_open_proc(const char *path)
+{
+	struct statfs sf;
+	int fd = -1;
+	if (str_has_prefix(path, "/proc/self/")) {
+		int root AUTO_CLOSE = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (root < 0)
+			return -1;
+		fd = sys_openat2(root, path + 6, O_WRONLY | O_CLOEXEC | O_NOCTTY, 0,
+				 CTR_RESOLVE_NO_XDEV | CTR_RESOLVE_NO_MAGICLINKS | CTR_RESOLVE_BENEATH);
+		if (fd < 0 && errno != ENOSYS && errno != EPERM) /* EPERM: a seccomp filter */
+			return -1;
+	}
+	if (fd < 0)
+		fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0 && (fstatfs(fd, &sf) < 0 || (uint32_t)sf.f_type != PROC_SUPER_MAGIC)) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	return fd;
+}
+
 /* Write a proc file in one write(); returns 0 or the errno. */
 static int process_write(const char *path, const char *data, size_t len)
 {
-	int fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = process_open_proc(path);
 	if (fd < 0)
 		return errno;
 	int e = write_all(fd, data, len) < 0 ? errno : 0;
@@ -9455,6 +9482,8 @@ static int process_exec_found(const char *exe, const struct spec_process *p,
 #endif
 
 /* Open a new pty pair from /dev/ptmx (the container's, once inside its root). */
+#define TERM_DEVPTS_MAGIC 0x1cd1
+
 static int term_open_pty(int *master_out, int *slave_out, struct ctr_error *err)
 {
 	int master AUTO_CLOSE = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -9471,9 +9500,19 @@ static int term_open_pty(int *master_out, int *slave_out, struct ctr_error *err)
 		if (ioctl(master, TIOCGPTN, &n) < 0)
 			return err_set(err, errno, "get pty number");
 		snprintf(path, sizeof(path), "/dev/pts/%u", n);
-		slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
 		if (slave < 0)
 			return err_set(err, errno, "open %s", path);
+		/* a path a container could swap (CVE-2025-52565): it must be this pty's peer */
+		struct stat st;
+		struct statfs sf;
+		if (fstat(slave, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 ||
+		    major(st.st_rdev) > 143 ||
+		    (major(st.st_rdev) - 136) * 256 + minor(st.st_rdev) != n ||
+		    fstatfs(slave, &sf) < 0 || (uint32_t)sf.f_type != TERM_DEVPTS_MAGIC) {
+			close(slave);
+			return err_set(err, EXDEV, "%s is not the peer of the pty opened", path);
+		}
 	}
 	*slave_out = slave;
 	*master_out = TAKE_FD(master);
@@ -9499,16 +9538,31 @@ static int term_become_controlling(int slave, unsigned rows, unsigned cols, stru
 	return 0;
 }
 
-/* Bind the pty slave over /dev/console, as runc does (inside the container's root). */
+/* Bind the pty slave over /dev/console, as runc does (inside the container's root).
+ * From the fd itself (open_tree + move_mount, Linux 5.2), not through /proc/self/fd,
+ * which a mount over /proc/1 would redirect (CVE-2025-52881); where the old way is the
+ * only one, the path must still lead to the slave. */
 static int term_bind_console(int slave, struct ctr_error *err)
 {
-	char src[64];
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
 	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0 && errno != EEXIST)
 		return err_set(err, errno, "create /dev/console");
 	if (fd >= 0)
 		close(fd);
+	int tree AUTO_CLOSE = mnt_sys_open_tree(slave, "", MNT_OPEN_TREE_CLONE | O_CLOEXEC |
+						AT_EMPTY_PATH);
+	if (tree >= 0) {
+		int target AUTO_CLOSE = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (target < 0 || mnt_sys_move(tree, target) < 0)
+			return err_set(err, errno, "bind pty to /dev/console");
+		return 0;
+	}
+	char src[64];
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	struct stat a, b;
+	if (fstat(slave, &a) < 0 || stat(src, &b) < 0 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino || a.st_rdev != b.st_rdev)
+		return err_set(err, EXDEV, "bind pty to /dev/console: %s is not the pty", src);
 	if (mount(src, "/dev/console", NULL, MS_BIND, NULL) < 0)
 		return err_set(err, errno, "bind pty to /dev/console");
 	return 0;
