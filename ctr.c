@@ -10743,7 +10743,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	int sync[2] = {-1, -1};
 	int listener = -1;
 	pid_t stage1 = -1, init = -1;
-	int stage1_fd = -1;
+	int stage1_fd = -1, init_fd = -1;
 	bool init_is_child = false;
 	bool state_made = false;
 	int rc = -1;
@@ -10861,6 +10861,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		} else if (m.type == LC_INIT_PID) {
 			init = m.val;
 			init_is_child = m.val2;
+			init_fd = sys_pidfd_open(init, 0); /* it waits for us: still there */
 			break;
 		} else {
 			err_set(err, EPROTO, "unexpected message '%c' from stage-1", m.type);
@@ -10930,7 +10931,7 @@ out:
 	if (rc < 0) {
 		if (init > 0) {
 			if (init_is_child)
-				lc_kill_reap(init, -1);
+				lc_kill_reap(init, init_fd);
 			else
 				kill(init, SIGKILL);
 		}
@@ -10959,6 +10960,8 @@ out:
 	}
 	if (stage1_fd >= 0)
 		close(stage1_fd);
+	if (init_fd >= 0)
+		close(init_fd);
 	free(st.cgroup_json);
 	free(st.annotations_json);
 	if (cg)
