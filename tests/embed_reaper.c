@@ -3,10 +3,12 @@
  * own children (hooks, helpers) must stay out of that reaper's way, and the calls must
  * return: an alarm() turns a hang into a failure.
  *
- * usage: embed_reaper ROOT BUNDLE FAIL_BUNDLE handler|ignore HOOK_PIDS_FILE
+ * usage: embed_reaper ROOT BUNDLE FAIL_BUNDLE handler|ignore HOOK_PIDS_FILE SLEEP_BUNDLE
  *   BUNDLE: hooks (prestart, createRuntime, poststart, poststop) that append their pid
  *   to HOOK_PIDS_FILE; its process exits at once.
  *   FAIL_BUNDLE: a createRuntime hook that exits 3.
+ *   SLEEP_BUNDLE: its process sleeps; with the handler, a ctr_exec in it (`exit 7`) is
+ *   reaped by the caller.
  * Prints what it saw and "ok" at the end; exit 0 on success. */
 #define _GNU_SOURCE
 #include "ctr.h"
@@ -58,13 +60,39 @@ static int was_reaped(pid_t pid)
 	return 0;
 }
 
+/* create + start a container whose init sleeps, exec `exit 7` in it, see the caller's
+ * reaper get that status, then kill and delete the container */
+static int exec_check(const struct ctr_opts *o, struct ctr_create_args *a)
+{
+	struct ctr_error err = {0};
+	static const char *const exit7_args[] = {"sh", "-c", "exit 7", NULL};
+	pid_t init = -1, pid = -1;
+	if (ctr_create(o, "reaper-exec", a, &init, &err) < 0 || ctr_start(o, "reaper-exec", &err) < 0)
+		return die("create/start for exec", &err);
+	struct ctr_exec_args x = {.args = exit7_args};
+	if (ctr_exec(o, "reaper-exec", &x, &pid, &err) < 0)
+		return die("exec", &err);
+	for (int i = 0; i < 2000 && !was_reaped(pid); i++)
+		usleep(10000);
+	int st = -1;
+	for (int i = 0; i < n_reaped; i++)
+		if (reaped[i] == pid)
+			st = reaped_status[i];
+	printf("exec: reaped by the caller with status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	if (ctr_kill(o, "reaper-exec", SIGKILL, 0, &err) < 0 ||
+	    ctr_delete(o, "reaper-exec", 1, &err) < 0)
+		return die("kill/delete after exec", &err);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctr_error err = {0};
 	if (ctr_reexec_sealed(argv, NULL, &err) < 0)
 		return die("ctr_reexec_sealed", &err);
-	if (argc != 6) {
-		fprintf(stderr, "usage: %s ROOT BUNDLE FAIL_BUNDLE handler|ignore PIDS\n", argv[0]);
+	if (argc != 7) {
+		fprintf(stderr, "usage: %s ROOT BUNDLE FAIL_BUNDLE handler|ignore PIDS "
+			"SLEEP_BUNDLE\n", argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -105,6 +133,13 @@ int main(int argc, char **argv)
 	if (ctr_delete(&opts, "reaper", 0, &err) < 0)
 		return die("delete", &err);
 	printf("deleted\n");
+
+	/* ctr_exec in a running container: returns, and the process is the caller's child */
+	if (!ignore) {
+		a.bundle = argv[6];
+		if (exec_check(&opts, &a) < 0)
+			return 1;
+	}
 
 	/* a failing hook is still seen failing (its status was not stolen) */
 	a.bundle = argv[3];

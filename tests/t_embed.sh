@@ -55,7 +55,7 @@ fi
 PIDS=$T_TMP/hook-pids
 printf '#!/bin/sh\necho $$ >> %s\ncat > /dev/null\n' "$PIDS" > "$T_TMP/hook.sh"
 chmod 755 "$T_TMP/hook.sh"
-for b in reaper reaper-fail; do
+for b in reaper reaper-fail reaper-sleep; do
 	mkdir -p "$T_TMP/$b"
 	(cd "$T_TMP/$b" && "$CTR" spec) || { fail "embed: ctr spec"; exit 1; }
 done
@@ -64,13 +64,15 @@ set_config "$T_TMP/reaper" "$common; c['process']['args'] = ['true']
 c['hooks'] = {k: [$hk] for k in ['prestart', 'createRuntime', 'poststart', 'poststop']}"
 set_config "$T_TMP/reaper-fail" "$common; c['process']['args'] = ['true']
 c['hooks'] = {'createRuntime': [{'path': '/bin/sh', 'args': ['sh', '-c', 'exit 3']}]}"
+set_config "$T_TMP/reaper-sleep" "$common; c['process']['args'] = ['sleep', '1000']"
 for mode in handler ignore; do
 	rm -f "$PIDS"
-	timeout 120 "$REAPER" "$ROOT" "$T_TMP/reaper" "$T_TMP/reaper-fail" $mode "$PIDS" > "$T_TMP/out" 2>&1; rc=$?
+	timeout 120 "$REAPER" "$ROOT" "$T_TMP/reaper" "$T_TMP/reaper-fail" $mode "$PIDS" "$T_TMP/reaper-sleep" > "$T_TMP/out" 2>&1; rc=$?
 	out=$(cat "$T_TMP/out")
 	t "embed: SIGCHLD $mode: create, start, delete with hooks return (no hang)" '[ "$rc" = 0 ] && [ "$(tail -1 "$T_TMP/out")" = ok ]'
 	t "embed: SIGCHLD $mode: 4 hooks ran, none went through the caller's waitpid(-1)" '[ "$(count "hooks ran: 4, reaped by the caller: 0")" = 1 ]'
 	t "embed: SIGCHLD $mode: a failing hook is still seen failing with its status" '[ "$(count "failing hook: status 3")" = 1 ]'
 	[ $mode = handler ] && t "embed: SIGCHLD $mode: the init stays the caller's child, reaped by it" '[ "$(count "init reaped by the caller: yes")" = 1 ]'
+	[ $mode = handler ] && t "embed: SIGCHLD $mode: ctr_exec returns, its process is reaped by the caller (status 7)" '[ "$(count "exec: reaped by the caller with status 7")" = 1 ]'
 	t "embed: SIGCHLD $mode: nothing left" '[ -z "$(ls "$ROOT" 2>/dev/null)" ]'
 done
