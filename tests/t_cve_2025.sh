@@ -85,7 +85,7 @@ tty_run() { # BUNDLE: with a terminal through a console socket
 }
 # /dev/pts replaced by a tmpfs whose entries all point at core_pattern (ptmx still the
 # real one, so a pty is allocated and a path lookup of its slave would follow the lie)
-b=$(bundle pts-swap 'S=$(mktemp -d) && mount -t tmpfs none "$S" && touch "$S/ptmx" &&
+b=$(bundle pts-swap 'S=$R/../pts-fake && mkdir -p "$S" && mount -t tmpfs none "$S" && touch "$S/ptmx" &&
 mount --bind "$R/dev/pts/ptmx" "$S/ptmx" &&
 for i in 0 1 2 3 4 5 6 7 8 9; do ln -s /proc/sys/kernel/core_pattern "$S/$i"; done &&
 mount --rbind "$S" "$R/dev/pts"' "c['process']['terminal'] = True")
