@@ -114,7 +114,7 @@ struct ctr_opts {
  * handlers, fds without O_CLOEXEC survive, everything else does not). It returns only
  * when already sealed (0) or on failure (-1: no /proc, no memfd_create, an exec refused,
  * e.g. vm.memfd_noexec=2). Cost: one copy of the binary and one more exec per program
- * start (ctr, ~240 KB, x86-64: about 0.26 ms in all, 0.14 ms more than a plain exec of the
+ * start (ctr, ~250 KB, x86-64: about 0.26 ms in all, 0.14 ms more than a plain exec of the
  * file), and the copy's pages while the program or a created init runs.
  * ctr_create and ctr_exec fail with EPERM in a process that is not sealed; the other
  * calls do not need it. */
