@@ -175,7 +175,7 @@ printf '{\n\t"ociVersion": "1.0.0",\n\t"root": {"path": "rootfs"},\n\t"process":
 out=$("$CTR" check --bundle "$P"); rc=$?
 check "check fails on a parse error (exit 1)" [ $rc = 1 ]
 check "check reports the parse error with path and position" \
-	[ "$out" = "$P/config.json: process.user.uid: -1 out of range 0..4294967295 at 4:58" ]
+	[ "$out" = "$P/config.json:4:58: process.user.uid: -1 is not an integer in 0..4294967295" ]
 out=$("$CTR" check --bundle "$T_TMP/nothing-here"); rc=$?
 check "check on a missing bundle exits 1" [ $rc = 1 ]
 case $out in *"config.json"*) pass "check names the missing config.json";;

@@ -248,14 +248,16 @@ static void test_numbers(void)
 		struct ctr_error err;
 		struct json_doc *doc = parse(cases[k].text, &err);
 		const struct json *v = json_root(doc);
-		bool ok = v && v->type == JSON_NUMBER && v->numkind == cases[k].kind &&
-			  v->d == cases[k].d && signbit(v->d) == signbit(cases[k].d);
-		if (ok && v->numkind == JSON_NUM_INT)
-			ok = v->i == cases[k].i && v->u == cases[k].u;
-		if (ok && v->numkind == JSON_NUM_UINT)
-			ok = v->u == cases[k].u;
+		struct json_number n;
+		json_num(v, &n);
+		bool ok = v && json_type(v) == JSON_NUMBER && n.kind == cases[k].kind &&
+			  n.d == cases[k].d && signbit(n.d) == signbit(cases[k].d);
+		if (ok && n.kind == JSON_NUM_INT)
+			ok = n.i == cases[k].i && n.u == cases[k].u;
+		if (ok && n.kind == JSON_NUM_UINT)
+			ok = n.u == cases[k].u;
 		CHECK(ok, "number %s: kind %d i %" PRId64 " u %" PRIu64 " d %.17g %s", cases[k].text,
-		      v ? (int)v->numkind : -1, v ? v->i : 0, v ? v->u : 0, v ? v->d : 0, doc ? "" : err.msg);
+		      v ? (int)n.kind : -1, n.i, n.u, n.d, doc ? "" : err.msg);
 		json_free(doc);
 	}
 	/* integers re-emit exactly; doubles shortest; -0 keeps its sign */
@@ -304,8 +306,10 @@ static void test_strings(void)
 		struct ctr_error err;
 		struct json_doc *doc = parse(cases[k].text, &err);
 		const struct json *v = json_root(doc);
-		CHECK(v && v->type == JSON_STRING && v->slen == cases[k].len &&
-		      !memcmp(v->s, cases[k].want, cases[k].len + 1),
+		size_t len = 0;
+		const char *s = json_str(v, &len);
+		CHECK(s && json_type(v) == JSON_STRING && len == cases[k].len &&
+		      !memcmp(s, cases[k].want, cases[k].len + 1),
 		      "string %s decodes (%s)", cases[k].text, doc ? "" : err.msg);
 		json_free(doc);
 	}
@@ -313,9 +317,12 @@ static void test_strings(void)
 	struct ctr_error err;
 	struct json_doc *doc = parse("{\"a\\u0000b\":1,\"\\u00e9\":2}", &err);
 	const struct json *r = json_root(doc);
-	CHECK(r && r->n == 2 && r->items[0].keylen == 3 && !memcmp(r->items[0].key, "a\0b", 4) &&
-	      !strcmp(r->items[1].key, "\xc3\xa9") && json_get(r, "\xc3\xa9") == &r->items[1] &&
-	      !json_get(r, "a"), "keys decoded with length");
+	size_t klen = 0;
+	const char *k0 = r ? json_key(json_at(r, 0), &klen) : NULL;
+	CHECK(r && json_len(r) == 2 && klen == 3 && !memcmp(k0, "a\0b", 4) &&
+	      !strcmp(json_key(json_at(r, 1), NULL), "\xc3\xa9") &&
+	      json_get(r, "\xc3\xa9") == json_at(r, 1) && !json_get(r, "a"),
+	      "keys decoded with length");
 	char *out = r ? write_value(r, NULL) : NULL;
 	CHECK(out && !strcmp(out, "{\"a\\u0000b\":1,\"\xc3\xa9\":2}"), "keys re-emitted: %s", out);
 	free(out);
@@ -333,24 +340,36 @@ static void test_tree(void)
 		T_FAIL("tree parse: %s", err.msg);
 		return;
 	}
-	CHECK(r->type == JSON_OBJECT && r->n == 5 && !r->key && r->line == 1 && r->col == 1,
-	      "root object with 5 members in order");
-	const struct json *a0 = &r->items[0];
-	CHECK(a0->type == JSON_ARRAY && a0->n == 3 && a0->keylen == 1 && !strcmp(a0->key, "a") &&
-	      a0->line == 2 && a0->col == 8, "first member: array at 2:8 (%u:%u)", a0->line, a0->col);
-	CHECK(a0->items[0].type == JSON_NUMBER && a0->items[0].i == 1 && !a0->items[0].key &&
-	      a0->items[0].col == 9 && a0->items[1].type == JSON_BOOL && a0->items[1].b &&
-	      a0->items[1].col == 12 && a0->items[2].type == JSON_NULL && a0->items[2].col == 18,
+	unsigned line, col, l[3], c3[3];
+	size_t klen = 0;
+	json_pos(r, &line, &col);
+	CHECK(json_type(r) == JSON_OBJECT && json_len(r) == 5 && !json_key(r, NULL) && line == 1 &&
+	      col == 1, "root object with 5 members in order");
+	const struct json *a0 = json_at(r, 0);
+	json_pos(a0, &line, &col);
+	CHECK(json_type(a0) == JSON_ARRAY && json_len(a0) == 3 && !strcmp(json_key(a0, &klen), "a") &&
+	      klen == 1 && line == 2 && col == 8, "first member: array at 2:8 (%u:%u)", line, col);
+	for (int k = 0; k < 3; k++)
+		json_pos(json_at(a0, (size_t)k), &l[k], &c3[k]);
+	struct json_number n;
+	json_num(json_at(a0, 0), &n);
+	CHECK(json_type(json_at(a0, 0)) == JSON_NUMBER && n.i == 1 && !json_key(json_at(a0, 0), NULL) &&
+	      c3[0] == 9 && json_type(json_at(a0, 1)) == JSON_BOOL && json_bool(json_at(a0, 1)) &&
+	      c3[1] == 12 && json_type(json_at(a0, 2)) == JSON_NULL && c3[2] == 18 && l[2] == 2,
 	      "array items with types and columns");
 	const struct json *a = json_get(r, "a");
-	CHECK(a == &r->items[2] && a->type == JSON_BOOL && !a->b && a->line == 4,
+	json_pos(a, &line, &col);
+	CHECK(a == json_at(r, 2) && json_type(a) == JSON_BOOL && !json_bool(a) && line == 4,
 	      "duplicate key: json_get returns the last");
 	const struct json *c = json_get(json_get(r, "b"), "c");
-	CHECK(c && c->type == JSON_STRING && !strcmp(c->s, "x") && c->line == 3 && c->col == 14,
-	      "nested json_get with position 3:14 (%u:%u)", c ? c->line : 0, c ? c->col : 0);
+	json_pos(c, &line, &col);
+	CHECK(c && json_type(c) == JSON_STRING && !strcmp(json_str(c, NULL), "x") && line == 3 &&
+	      col == 14, "nested json_get with position 3:14 (%u:%u)", line, col);
 	const struct json *e = json_get(r, "e");
-	CHECK(e && e->type == JSON_OBJECT && e->n == 0 && e->line == 5 && e->col == 7 &&
-	      json_get(r, "f")->n == 0, "empty containers, tab counts one column");
+	json_pos(e, &line, &col);
+	CHECK(e && json_type(e) == JSON_OBJECT && json_len(e) == 0 && line == 5 && col == 7 &&
+	      json_len(json_get(r, "f")) == 0 && json_type(json_get(r, "f")) == JSON_ARRAY,
+	      "empty containers, tab counts one column");
 	CHECK(!json_get(r, "zz") && !json_get(a0, "a") && !json_get(NULL, "a") && !json_root(NULL),
 	      "json_get on absent key, non-object, NULL");
 	json_free(doc);
@@ -521,8 +540,8 @@ static void test_limits(void)
 	doc = parse_lim(deep, 2 * n, &lim, &err);
 	const struct json *v = json_root(doc);
 	size_t depth = 0;
-	while (v && v->n == 1) {
-		v = v->items;
+	while (v && json_len(v) == 1) {
+		v = json_first(v);
 		depth++;
 	}
 	CHECK(doc && depth == n - 1, "depth of a million with a raised limit parses without recursion");
@@ -563,8 +582,10 @@ static void test_big(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	const struct json *r = json_root(doc);
-	CHECK(r && r->n == 40000 && json_get(&r->items[39999], "id")->i == 39999 * 1000003LL - 7 &&
-	      json_get(&r->items[1234], "ratio")->d == 1234 / 7.0,
+	struct json_number id, ratio;
+	json_num(json_get(json_at(r, 39999), "id"), &id);
+	json_num(json_get(json_at(r, 1234), "ratio"), &ratio);
+	CHECK(r && json_len(r) == 40000 && id.i == 39999 * 1000003LL - 7 && ratio.d == 1234 / 7.0,
 	      "big document: %zu bytes, 40000 objects, parsed in %.1f ms (%.0f MB/s)", sb.len,
 	      secs * 1e3, (double)sb.len / secs / 1e6);
 	const char *why = r ? roundtrip(r, NULL) : "no doc";
