@@ -2281,13 +2281,15 @@ static int sp_fields(struct sp *p, const struct json *obj, const struct sp_field
 			else
 				*(struct opt_bool *)at = (struct opt_bool){true, json_bool(v)};
 		} else {
-			if (sp_int(p, v, range[kind - SPF_I32].lo, range[kind - SPF_I32].hi, &u) < 0)
-				return -1;
-			/* memory: 2^64-1, which some tools write for "unlimited", reads as -1 */
+			/* memory: an int64, but 2^64-1, which some tools write for "unlimited",
+			 * reads as -1 */
 			struct json_number num;
 			json_num(v, &num);
-			if (kind == SPF_OMEM && num.kind == JSON_NUM_UINT && u != UINT64_MAX)
+			if (kind == SPF_OMEM && json_type(v) == JSON_NUMBER &&
+			    (num.kind == JSON_NUM_DOUBLE || (num.kind == JSON_NUM_UINT && num.u != UINT64_MAX)))
 				return sp_range(p, v, INT64_MIN, INT64_MAX);
+			if (sp_int(p, v, range[kind - SPF_I32].lo, range[kind - SPF_I32].hi, &u) < 0)
+				return -1;
 			switch (kind) {
 			case SPF_I32: *(int32_t *)at = (int32_t)u; break;
 			case SPF_U32: *(uint32_t *)at = (uint32_t)u; break;
@@ -2752,7 +2754,16 @@ static int sp_memory(struct sp *p, const struct json *v, void *out)
 		FLD(struct spec_memory, "useHierarchy", SPF_OBOOL, use_hierarchy),
 		FLD(struct spec_memory, "checkBeforeUpdate", SPF_OBOOL, check_before_update),
 	};
-	return SP_FIELDS(p, v, f, out);
+	if (SP_FIELDS(p, v, f, out) < 0)
+		return -1;
+	/* the byte counts (the first five): -1 is "unlimited", lower means nothing */
+	for (size_t i = 0; i < 5; i++) {
+		const struct opt_i64 *o = (const struct opt_i64 *)((const char *)out + f[i].off);
+		if (o->set && o->v < -1)
+			return sp_fail_key(p, v, f[i].key, "%" PRId64 " is negative (-1 means "
+					   "unlimited)", o->v);
+	}
+	return 0;
 }
 
 static int sp_cpu(struct sp *p, const struct json *v, void *out)
@@ -3068,6 +3079,13 @@ static int sp_config(struct sp *p, const struct json *v, struct spec *s)
 	int proc, lx;
 	if (SP_FIELDS(p, v, f, s) < 0)
 		return -1;
+	/* the kernel's limit for both (HOST_NAME_MAX); set later, they would fail as EINVAL */
+	for (int k = 1; k < 3; k++) {
+		const char *name = *(const char **)((const char *)s + f[k].off);
+		if (name && strlen(name) > 64)
+			return sp_fail_key(p, v, f[k].key, "%zu bytes, more than the kernel's limit of "
+					   "64", strlen(name));
+	}
 	const char *ver = s->oci_version;
 	if (ver[0] != '1' || ver[1] != '.' || !isdigit((unsigned char)ver[2]))
 		return sp_fail_key(p, v, "ociVersion", "unsupported version \"%s\" (want 1.x)", ver);
@@ -10806,10 +10824,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	while (waitpid(stage1, NULL, 0) < 0 && errno == EINTR)
 		;
 	stage1 = -1;
-	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0) {
-		err_prefix(err, "linux.netDevices");
-		goto out;
-	}
+	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0)
+		goto out; /* its errors name linux.netDevices */
 	if (lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
 		goto out;
 	if (m.type == LC_HOOKS) {

@@ -376,6 +376,87 @@ static void test_tree(void)
 	json_free(NULL);
 }
 
+/* Positions come from the text, after strings were decoded in place: escapes (also
+ * \n and \u0000) before a value on its line, and arrays or objects whose first child
+ * is one too. */
+static void test_positions(void)
+{
+	static const char text[] =
+		"{\"a\\nb\": \"x\\\"y\\u0000z\", \"c\": [ [ {\"d\":1} ] ],\n"
+		" \"e\\u0000\": \"\\ud83d\\ude00\", \"f\": [[], {}, \"\\\\\", [ 7 ]],\n"
+		"\t\"g\": \"plain\", \"h\":\"\\n\\n\\n\" , \"i\": [[[\"q\"]]]}";
+	struct ctr_error err;
+	struct json_doc *doc = parse(text, &err);
+	const struct json *r = json_root(doc), *c = json_get(r, "c"), *f = json_at(r, 3);
+	const struct json *i = json_get(r, "i");
+	static const struct { const char *what; unsigned line, col; } want[] = {
+		{"a\\nb", 1, 10}, {"c", 1, 30}, {"c[0]", 1, 32}, {"c[0][0]", 1, 34},
+		{"c[0][0].d", 1, 39}, {"e\\u0000", 2, 13}, {"f", 2, 34}, {"f[0]", 2, 35},
+		{"f[1]", 2, 39}, {"f[2]", 2, 43}, {"f[3]", 2, 49}, {"f[3][0]", 2, 51},
+		{"g", 3, 7}, {"h", 3, 20}, {"i", 3, 36}, {"i[0]", 3, 37}, {"i[0][0]", 3, 38},
+		{"i[0][0][0]", 3, 39},
+	};
+	const struct json *v[] = {
+		json_at(r, 0), c, json_first(c), json_first(json_first(c)),
+		json_get(json_first(json_first(c)), "d"), json_at(r, 2), f, json_at(f, 0),
+		json_at(f, 1), json_at(f, 2), json_at(f, 3), json_first(json_at(f, 3)),
+		json_get(r, "g"), json_get(r, "h"), i, json_first(i), json_first(json_first(i)),
+		json_first(json_first(json_first(i))),
+	};
+	for (size_t k = 0; k < ARRAY_LEN(want); k++) {
+		unsigned line = 0, col = 0;
+		if (v[k])
+			json_pos(v[k], &line, &col);
+		CHECK(v[k] && line == want[k].line && col == want[k].col, "position of %s: %u:%u, "
+		      "want %u:%u", want[k].what, line, col, want[k].line, want[k].col);
+	}
+	size_t len = 0;
+	const char *e = json_key(json_at(r, 2), &len);
+	CHECK(e && len == 2 && !memcmp(e, "e\0", 3) && !strcmp(json_str(json_at(r, 0), NULL),
+	      "x\"y") && !strcmp(json_str(json_get(r, "h"), NULL), "\n\n\n") &&
+	      !strcmp(json_str(json_at(f, 2), NULL), "\\"), "strings decoded in place");
+	json_free(doc);
+}
+
+struct dup_seen {
+	char text[512];
+	size_t len;
+};
+
+static int dup_note(void *arg, const char *path, const struct json *first, const struct json *dup)
+{
+	struct dup_seen *d = arg;
+	unsigned l1, c1, l2, c2;
+	json_pos(first, &l1, &c1);
+	json_pos(dup, &l2, &c2);
+	d->len += (size_t)snprintf(d->text + d->len, sizeof(d->text) - d->len, "%s|%s %u:%u %u:%u;",
+				   path, json_str(dup, NULL), l1, c1, l2, c2);
+	return 0;
+}
+
+/* Repeated names with both positions, per object, at any depth; not across objects. */
+static void test_dups(void)
+{
+	static const char text[] =
+		"{\"a\": 1, \"b\": {\"x\": 1, \"y\": 2, \"x\": 3},\n"
+		" \"a\": 2, \"l\": [{\"k\": 1}, {\"k\": 2, \"k\": 3, \"k\": 4}],\n"
+		" \"a\": 3, \"n\\u0000\": 0, \"n\": 1, \"n\\u0000\": 2}";
+	struct ctr_error err;
+	struct json_doc *doc = parse(text, &err);
+	struct dup_seen d = {{0}, 0};
+	CHECK(doc && json_dups(json_root(doc), dup_note, &d) == 0 &&
+	      !strcmp(d.text, "|a 1:2 2:2;|a 1:2 3:2;|n 3:10 3:32;b|x 1:16 1:32;"
+		      "l[1]|k 2:27 2:35;l[1]|k 2:27 2:43;"),
+	      "duplicate names: %s", d.text);
+	json_free(doc);
+	doc = parse("{\"a\": {\"a\": 1}, \"b\": [{\"a\": 1}]}", &err);
+	d.len = 0;
+	d.text[0] = 0;
+	CHECK(doc && json_dups(json_root(doc), dup_note, &d) == 0 && !d.len,
+	      "the same name in different objects is no duplicate: %s", d.text);
+	json_free(doc);
+}
+
 /* got == want; on failure the output is shown escaped, on one line */
 static void check_text(const char *got, const char *want, const char *name)
 {
@@ -603,6 +684,8 @@ int main(void)
 	test_numbers();
 	test_strings();
 	test_tree();
+	test_positions();
+	test_dups();
 	test_writer();
 	test_limits();
 	test_big();

@@ -464,6 +464,8 @@ static void test_invalid(void)
 		 "config.json:5:58: hooks.poststop[0].timeout: must be greater than zero"},
 		{"hostname-nul",
 		 "config.json:5:16: domainname: string contains a NUL byte"},
+		{"hostname-long",
+		 "config.json:16:14: hostname: 65 bytes, more than the kernel's limit of 64"},
 		{"hugepage-no-limit",
 		 "config.json:5:45: linux.resources.hugepageLimits[0].limit: missing (required)"},
 		{"idmap-no-size",
@@ -472,6 +474,17 @@ static void test_invalid(void)
 		 "config.json:5:27: process.ioPriority.class: unsupported value \"IOPRIO_CLASS_NONE\""},
 		{"memory-limit-2e64-2",
 		 "config.json:5:46: linux.resources.memory.limit: 18446744073709551614 is not an integer in -9223372036854775808..9223372036854775807"},
+		{"memory-limit-1e26",
+		 "config.json:12:27: linux.resources.memory.limit: 1e26 is not an integer in "
+		 "-9223372036854775808..9223372036854775807"},
+		{"memory-limit-1e400",
+		 "config.json:12:27: linux.resources.memory.limit: 1E400 is not an integer in "
+		 "-9223372036854775808..9223372036854775807"},
+		{"memory-limit-exp",
+		 "config.json:12:27: linux.resources.memory.limit: 1e3 is not an integer in "
+		 "-9223372036854775808..9223372036854775807 (write it without a fraction or exponent)"},
+		{"memory-limit-negative",
+		 "config.json:12:27: linux.resources.memory.limit: -5 is negative (-1 means unlimited)"},
 		{"memory-limit-string",
 		 "config.json:12:27: linux.resources.memory.limit: expected integer"},
 		{"mempolicy-bad-flag",
@@ -783,6 +796,52 @@ static void test_mutations(void)
 	free(text);
 }
 
+/* Syntax, type and semantic errors share one layout, "<source>:<line>:<col>: <path>: ",
+ * with the path once; a repeated key: the last one counts. */
+static void test_layout(void)
+{
+	static const struct { const char *kind, *text, *path; unsigned line, col; } cases[] = {
+		{"syntax", "{\"ociVersion\": \"1.0.0\",\n \"root\": {\"path\": }}", "", 2, 19},
+		{"type", "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"},\n"
+		 " \"process\": {\"args\": \"sh\", \"cwd\": \"/\"}}", "process.args", 2, 22},
+		{"semantic", "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"},\n"
+		 "  \"linux\": {\"resources\": {\"memory\": {\"swap\": -7}}}}",
+		 "linux.resources.memory.swap", 2, 46},
+		{"semantic", "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"},\n"
+		 "  \"linux\": {\"netDevices\": {\"eth0\": {\"name\": 5}}}}",
+		 "linux.netDevices.eth0.name", 2, 45},
+		{"semantic", "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"},\n"
+		 "  \"hostname\": \"" "0123456789012345678901234567890123456789"
+		 "0123456789012345678901234\"}", "hostname", 2, 15},
+		{"range", "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"},\n"
+		 " \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"oomScoreAdj\": 1e26}}",
+		 "process.oomScoreAdj", 2, 57},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct ctr_error err = {0};
+		struct spec *s = NULL;
+		unsigned line = 0, col = 0;
+		int used = 0;
+		int rc = spec_parse(cases[i].text, strlen(cases[i].text), "config.json", &s, &err);
+		sscanf(err.msg, "config.json:%u:%u: %n", &line, &col, &used);
+		const char *rest = err.msg + used, *path = cases[i].path;
+		size_t plen = strlen(path);
+		bool path_ok = !plen || (!strncmp(rest, path, plen) && !strncmp(rest + plen, ": ", 2) &&
+					 !strstr(rest + plen, path));
+		CHECK(rc < 0 && used && line == cases[i].line && col == cases[i].col && path_ok,
+		      "%s error at %u:%u, path \"%s\" once: %s", cases[i].kind, cases[i].line,
+		      cases[i].col, path, err.msg);
+		spec_free(s);
+	}
+	static const char dup[] = "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, "
+				  "\"hostname\": \"first\", \"hostname\": \"last\"}";
+	struct ctr_error err = {0};
+	struct spec *s = NULL;
+	CHECK(spec_parse(dup, strlen(dup), "config.json", &s, &err) == 0 &&
+	      streq(s->hostname, "last"), "a repeated key: the last one counts (%s)", err.msg);
+	spec_free(s);
+}
+
 int main(void)
 {
 	test_names();
@@ -791,6 +850,7 @@ int main(void)
 	test_podman();
 	test_kitchen_sink();
 	test_invalid();
+	test_layout();
 	test_parts();
 	test_check();
 	test_check_kitchen_sink();
