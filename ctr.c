@@ -1128,8 +1128,10 @@ static int json_parse_in(const char *text, char *owned, size_t len, const char *
 	};
 	struct json_doc *doc = NULL;
 	int rc = json_pass(&ps);
-	/* at most (len + 1) / 2 + 1 slots: the size stays below 2^29 */
+	/* about len / 2 slots at most: with JSON_MAX_BYTES, distances fit their 29 bits */
 	size_t size = offsetof(struct json_doc, text) + len + 4 + 8 + ps.nslots * 4;
+	if (rc == 0 && size >= JK_MAX)
+		rc = err_set(err, EFBIG, "%s: document too large", source);
 	if (rc == 0) {
 		doc = owned ? realloc(owned, size) : malloc(size);
 		if (!doc) {
@@ -2160,7 +2162,8 @@ static int sp_range(struct sp *p, const struct json *v, int64_t lo, uint64_t hi)
 	json_num(v, &num);
 	/* 1e3 or 1.0: a whole number in range, but written as a fraction */
 	bool whole = (memchr(text, '.', len) || memchr(text, 'e', len) || memchr(text, 'E', len)) &&
-		     num.d == floor(num.d) && num.d >= (double)lo && num.d <= (double)hi;
+		     num.d >= (double)lo && num.d <= (double)hi && num.d < 0x1p64 &&
+		     (num.d < 0 ? (double)(int64_t)num.d : (double)(uint64_t)num.d) == num.d;
 	return sp_fail(p, v, "%.*s%s is not an integer in %" PRId64 "..%" PRIu64 "%s",
 		       len > 40 ? 40 : (int)len, text, len > 40 ? "..." : "", lo, hi,
 		       whole ? " (write it without a fraction or exponent)" : "");
