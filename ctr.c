@@ -1,9 +1,10 @@
 /*
  * ctr.c - the whole implementation of ctr, a small OCI container runtime.
  *
- * One file, read top to bottom, one concern per section in dependency order:
- *   util -> json -> spec -> state -> cgroup -> seccomp -> rootfs -> process
- *   -> terminal -> hooks -> lifecycle API.
+ * One file, read top to bottom, one concern per section in dependency order (each opens
+ * with a banner comment):
+ *   util -> json -> spec -> state -> cgroup -> seccomp -> rootfs -> process -> terminal
+ *   -> hooks -> lifecycle API -> cgroup API -> exec -> features.
  * Everything is static except the ctr_* API declared in ctr.h.
  *
  * Licensed under the Apache License, Version 2.0.
@@ -34,7 +35,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -438,6 +441,14 @@ static void time_rfc3339(char *buf, size_t size)
 	/* by hand: strftime drags in ~5 KB of libc (time zones, locale) */
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)ts.tv_nsec);
+}
+
+/* Milliseconds of CLOCK_MONOTONIC, for deadlines of bounded waits. */
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- raw syscalls: wrappers libc may lack (musl, older glibc) ---- */
@@ -5700,48 +5711,63 @@ static int cgroup_update(struct cgroup *cg, const struct spec_resources *r, stru
 	return cg_apply(cg, r, true, err);
 }
 
-/* ---- stats: runc's "data" object of a stats event ---- */
+/* ---- stats: read into struct ctr_stats; written as runc's "data" object ---- */
 
-static void cg_jnz(struct jw *w, const char *key, uint64_t v)
+/* Append a zeroed element to a malloc'd array (doubling); NULL when out of memory. */
+static void *cg_push(void *arrp, size_t *n, size_t size)
 {
-	if (v) {
-		jw_key(w, key);
-		jw_uint(w, v);
+	void **arr = arrp;
+	if (!(*n & (*n - 1))) { /* 0, 1, 2, 4 ...: full */
+		void *na = realloc(*arr, (*n ? *n * 2 : 4) * size);
+		if (!na)
+			return NULL;
+		*arr = na;
+	}
+	void *e = (char *)*arr + (*n)++ * size;
+	memset(e, 0, size);
+	return e;
+}
+
+/* Whitespace-separated numbers of a file (cpuacct.usage_percpu*); false if none. */
+static bool cg_read_list(const char *dir, const char *file, uint64_t **v, size_t *n)
+{
+	char f[PATH_MAX], *text = NULL;
+	snprintf(f, sizeof(f), "%s/%s", dir, file);
+	if (read_file(f, 1 << 16, &text, NULL, NULL) < 0)
+		return false;
+	for (char *t = text, *e;; t = e) {
+		unsigned long long x = strtoull(t, &e, 10);
+		uint64_t *slot;
+		if (e == t || !(slot = cg_push(v, n, sizeof(**v))))
+			break;
+		*slot = x;
+	}
+	free(text);
+	return *n > 0;
+}
+
+/* A v1 memory entry from the files PFX{limit_in_bytes,usage_in_bytes,...}. */
+static void cg_mem_v1(const char *dir, const char *pfx, struct ctr_mem_entry *m)
+{
+	static const char *const files[] = {"limit_in_bytes", "usage_in_bytes",
+		"max_usage_in_bytes", "failcnt"};
+	uint64_t *out[] = {&m->limit, &m->usage, &m->max, &m->failcnt};
+	char f[64];
+	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+		snprintf(f, sizeof(f), "%s%s", pfx, files[i]);
+		*out[i] = cg_read_u64(dir, f);
 	}
 }
 
-static void cg_jkv(struct jw *w, const char *key, uint64_t v)
-{
-	jw_key(w, key);
-	jw_uint(w, v);
-}
-
-/* {"limit":..,"usage":..,"max":..,"failcnt":..} from a v1 memory file prefix. */
-static void cg_mem_entry(struct jw *w, const char *key, const char *dir, const char *pfx)
-{
-	char f[64];
-	jw_key(w, key);
-	jw_obj_begin(w);
-	snprintf(f, sizeof(f), "%slimit_in_bytes", pfx);
-	cg_jkv(w, "limit", cg_read_u64(dir, f));
-	snprintf(f, sizeof(f), "%susage_in_bytes", pfx);
-	cg_jnz(w, "usage", cg_read_u64(dir, f));
-	snprintf(f, sizeof(f), "%smax_usage_in_bytes", pfx);
-	cg_jnz(w, "max", cg_read_u64(dir, f));
-	snprintf(f, sizeof(f), "%sfailcnt", pfx);
-	cg_jkv(w, "failcnt", cg_read_u64(dir, f));
-	jw_obj_end(w);
-}
-
-/* Every "key N" line as a JSON member. */
-static void cg_raw(struct jw *w, const char *text)
+/* Every "key N" line of a flat keyed file. */
+static void cg_read_pairs(const char *text, struct ctr_stat_pair **v, size_t *n)
 {
 	for (const char *l = text; l && *l;) {
 		const char *sp = strchr(l, ' '), *nl = strchr(l, '\n');
-		if (sp && (!nl || sp < nl)) {
-			char key[64];
-			snprintf(key, sizeof(key), "%.*s", (int)(sp - l), l);
-			cg_jkv(w, key, strtoull(sp + 1, NULL, 10));
+		struct ctr_stat_pair *pr;
+		if (sp && (!nl || sp < nl) && (pr = cg_push(v, n, sizeof(**v)))) {
+			snprintf(pr->key, sizeof(pr->key), "%.*s", (int)(sp - l), l);
+			pr->value = strtoull(sp + 1, NULL, 10);
 		}
 		l = nl ? nl + 1 : NULL;
 	}
@@ -5778,224 +5804,346 @@ static bool cg_blkio_opval(const char *p, char op[16], unsigned long long *val)
 	return true;
 }
 
-static void cg_blkio_list(struct jw *w, const char *key, const char *text, bool v2,
-			  const char *rkey, const char *wkey)
+/* v1 blkio lines "MAJ:MIN OP VALUE", or v2 io.stat lines "MAJ:MIN rbytes=.. wbytes=.."
+ * (rkey/wkey name the two v2 keys taken as Read and Write). */
+static void cg_read_blkio(const char *text, bool v2, const char *rkey, const char *wkey,
+			  struct ctr_blkio_entry **v, size_t *n)
 {
-	jw_key(w, key);
-	jw_arr_begin(w);
 	for (const char *l = text; l && *l;) {
 		unsigned maj, min;
 		char op[16];
 		unsigned long long val;
 		const char *nl = strchr(l, '\n');
 		const char *p = cg_majmin(l, &maj, &min);
-		if (p && !v2 && cg_blkio_opval(p, op, &val)) {
-			jw_obj_begin(w);
-			cg_jnz(w, "major", maj);
-			cg_jnz(w, "minor", min);
-			jw_key(w, "op");
-			jw_str(w, op);
-			cg_jnz(w, "value", val);
-			jw_obj_end(w);
-		} else if (p && v2) {
-			for (int k = 0; k < 2; k++) {
-				char pat[16];
-				snprintf(pat, sizeof(pat), " %s=", k ? wkey : rkey);
-				const char *hit = strstr(l, pat);
-				if (!hit || (nl && hit > nl))
-					continue;
-				jw_obj_begin(w);
-				cg_jnz(w, "major", maj);
-				cg_jnz(w, "minor", min);
-				jw_key(w, "op");
-				jw_str(w, k ? "Write" : "Read");
-				cg_jnz(w, "value", strtoull(hit + strlen(pat), NULL, 10));
-				jw_obj_end(w);
-			}
+		struct ctr_blkio_entry *be;
+		if (p && !v2 && cg_blkio_opval(p, op, &val) && (be = cg_push(v, n, sizeof(**v)))) {
+			*be = (struct ctr_blkio_entry){.major = maj, .minor = min, .value = val};
+			memcpy(be->op, op, sizeof(be->op));
+		}
+		for (int k = 0; p && v2 && k < 2; k++) {
+			char pat[16];
+			snprintf(pat, sizeof(pat), " %s=", k ? wkey : rkey);
+			const char *hit = strstr(l, pat);
+			if (!hit || (nl && hit > nl) || !(be = cg_push(v, n, sizeof(**v))))
+				continue;
+			*be = (struct ctr_blkio_entry){.major = maj, .minor = min,
+						       .value = strtoull(hit + strlen(pat), NULL, 10)};
+			strcpy(be->op, k ? "Write" : "Read");
 		}
 		l = nl ? nl + 1 : NULL;
+	}
+}
+
+static void cg_stats_cpu(const struct cgroup *cg, struct ctr_stats *s)
+{
+	char f[512];
+	const struct cg_dir *d = cg_find(cg, CG_CPUACCT);
+	if (d) {
+		long tck = sysconf(_SC_CLK_TCK);
+		s->cpu.have_usage = 1;
+		s->cpu.total = cg_read_u64(d->dir, "cpuacct.usage");
+		cg_read_list(d->dir, "cpuacct.usage_percpu", &s->cpu.percpu, &s->cpu.n_percpu);
+		cg_read_list(d->dir, "cpuacct.usage_percpu_sys", &s->cpu.percpu_kernel,
+			     &s->cpu.n_percpu_kernel);
+		cg_read_list(d->dir, "cpuacct.usage_percpu_user", &s->cpu.percpu_user,
+			     &s->cpu.n_percpu_user);
+		if (cg_read_at(d->dir, "cpuacct.stat", f, sizeof(f)) == 0 && tck > 0) {
+			s->cpu.have_times = 1;
+			s->cpu.kernel = cg_key(f, "system") * (1000000000ull / (uint64_t)tck);
+			s->cpu.user = cg_key(f, "user") * (1000000000ull / (uint64_t)tck);
+		}
+	} else if ((d = cg_v2dir(cg)) && cg_read_at(d->dir, "cpu.stat", f, sizeof(f)) == 0) {
+		s->cpu.have_usage = s->cpu.have_times = 1;
+		s->cpu.total = cg_key(f, "usage_usec") * 1000;
+		s->cpu.kernel = cg_key(f, "system_usec") * 1000;
+		s->cpu.user = cg_key(f, "user_usec") * 1000;
+	}
+	d = cg_find(cg, CG_CPU);
+	if (d && cg_read_at(d->dir, "cpu.stat", f, sizeof(f)) == 0) {
+		s->cpu.periods = cg_key(f, "nr_periods");
+		s->cpu.throttled_periods = cg_key(f, "nr_throttled");
+		s->cpu.throttled_time = d->v2 ? cg_key(f, "throttled_usec") * 1000 :
+					 cg_key(f, "throttled_time");
+	}
+}
+
+static void cg_stats_memory(const struct cgroup *cg, struct ctr_stats *s)
+{
+	const struct cg_dir *d = cg_find(cg, CG_MEMORY);
+	char f[PATH_MAX], ev[512], *text = NULL;
+	if (!d)
+		return;
+	s->memory.have = 1;
+	s->memory.v2 = d->v2;
+	snprintf(f, sizeof(f), "%s/memory.stat", d->dir);
+	if (read_file(f, 1 << 20, &text, NULL, NULL) == 0) {
+		s->memory.cache = cg_key(text, d->v2 ? "file" : "cache");
+		cg_read_pairs(text, &s->memory.raw, &s->memory.n_raw);
+		free(text);
+	}
+	if (!d->v2) {
+		cg_mem_v1(d->dir, "memory.", &s->memory.usage);
+		cg_mem_v1(d->dir, "memory.memsw.", &s->memory.swap);
+		cg_mem_v1(d->dir, "memory.kmem.", &s->memory.kernel);
+		cg_mem_v1(d->dir, "memory.kmem.tcp.", &s->memory.kernel_tcp);
+	} else {
+		s->memory.usage.limit = cg_read_u64(d->dir, "memory.max");
+		s->memory.usage.usage = cg_read_u64(d->dir, "memory.current");
+		s->memory.usage.max = cg_read_u64(d->dir, "memory.peak");
+		s->memory.usage.failcnt = cg_read_at(d->dir, "memory.events", ev, sizeof(ev)) ? 0 :
+					  cg_key(ev, "max");
+		s->memory.swap.limit = cg_read_u64(d->dir, "memory.swap.max");
+		s->memory.swap.usage = cg_read_u64(d->dir, "memory.swap.current");
+	}
+	if (cg_read_at(d->dir, d->v2 ? "memory.events" : "memory.oom_control", ev, sizeof(ev)) == 0) {
+		s->memory.have_oom_kill = 1;
+		s->memory.oom_kill = cg_key(ev, "oom_kill");
+	}
+}
+
+static void cg_stats_blkio(const struct cgroup *cg, struct ctr_stats *s)
+{
+	const struct cg_dir *d = cg_find(cg, CG_BLKIO);
+	char f[PATH_MAX], *text = NULL;
+	for (int k = 0; d && k < (d->v2 ? 1 : 2); k++) {
+		snprintf(f, sizeof(f), "%s/%s", d->dir, d->v2 ? "io.stat" : k ?
+			 "blkio.throttle.io_serviced_recursive" : "blkio.throttle.io_service_bytes_recursive");
+		if (read_file(f, 1 << 20, &text, NULL, NULL) < 0)
+			continue;
+		if (d->v2) {
+			s->blkio.have_bytes = s->blkio.have_ios = 1;
+			cg_read_blkio(text, true, "rbytes", "wbytes", &s->blkio.bytes, &s->blkio.n_bytes);
+			cg_read_blkio(text, true, "rios", "wios", &s->blkio.ios, &s->blkio.n_ios);
+		} else if (k) {
+			s->blkio.have_ios = 1;
+			cg_read_blkio(text, false, NULL, NULL, &s->blkio.ios, &s->blkio.n_ios);
+		} else {
+			s->blkio.have_bytes = 1;
+			cg_read_blkio(text, false, NULL, NULL, &s->blkio.bytes, &s->blkio.n_bytes);
+		}
+		free(text);
+		text = NULL;
+	}
+}
+
+/* One hugetlb page size ("hugepages-2048kB" in sysfs): its name as cgroup files spell it
+ * ("2MB") and its counters. */
+static void cg_stats_hugetlb_size(const struct cg_dir *d, unsigned long kb, struct ctr_stats *s)
+{
+	static const char units[] = "KMGT";
+	struct ctr_hugetlb_entry *h = cg_push(&s->hugetlb, &s->n_hugetlb, sizeof(*s->hugetlb));
+	char f[64], ev[256];
+	int u = 0;
+	if (!h)
+		return;
+	while (kb >= 1024 && !(kb % 1024) && u < 3)
+		kb /= 1024, u++;
+	snprintf(h->pagesize, sizeof(h->pagesize), "%lu%cB", kb, units[u]);
+	snprintf(f, sizeof(f), "hugetlb.%s.%s", h->pagesize, d->v2 ? "current" : "usage_in_bytes");
+	h->usage = cg_read_u64(d->dir, f);
+	if (!d->v2) {
+		snprintf(f, sizeof(f), "hugetlb.%s.max_usage_in_bytes", h->pagesize);
+		h->max = cg_read_u64(d->dir, f);
+		snprintf(f, sizeof(f), "hugetlb.%s.failcnt", h->pagesize);
+		h->failcnt = cg_read_u64(d->dir, f);
+	} else {
+		snprintf(f, sizeof(f), "hugetlb.%s.events", h->pagesize);
+		h->failcnt = cg_read_at(d->dir, f, ev, sizeof(ev)) ? 0 : cg_key(ev, "max");
+	}
+}
+
+static void cg_stats_hugetlb(const struct cgroup *cg, struct ctr_stats *s)
+{
+	const struct cg_dir *d = cg_find(cg, CG_HUGETLB);
+	DIR *dp = d ? opendir("/sys/kernel/mm/hugepages") : NULL;
+	struct dirent *e;
+	s->have_hugetlb = d != NULL;
+	while (dp && (e = readdir(dp))) {
+		char *end;
+		if (strncmp(e->d_name, "hugepages-", 10) || (unsigned)(e->d_name[10] - '0') > 9)
+			continue;
+		unsigned long kb = strtoul(e->d_name + 10, &end, 10);
+		if (!strcmp(end, "kB"))
+			cg_stats_hugetlb_size(d, kb, s);
+	}
+	if (dp)
+		closedir(dp);
+}
+
+static void cgroup_stats_release(struct ctr_stats *s)
+{
+	free(s->cpu.percpu);
+	free(s->cpu.percpu_kernel);
+	free(s->cpu.percpu_user);
+	free(s->memory.raw);
+	free(s->blkio.bytes);
+	free(s->blkio.ios);
+	free(s->hugetlb);
+	memset(s, 0, sizeof(*s));
+}
+
+static int cgroup_stats_read(const struct cgroup *cg, struct ctr_stats *s, struct ctr_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	if (cg->mode == CG_MODE_NONE)
+		return cg_no_cgroup(cg, "read statistics", err);
+	cg_stats_cpu(cg, s);
+	cg_stats_memory(cg, s);
+	const struct cg_dir *d = cg_find(cg, CG_PIDS);
+	if (d) {
+		uint64_t lim = cg_read_u64(d->dir, "pids.max");
+		s->pids.have = 1;
+		s->pids.current = cg_read_u64(d->dir, "pids.current");
+		s->pids.limit = lim == UINT64_MAX ? 0 : lim;
+	}
+	cg_stats_blkio(cg, s);
+	cg_stats_hugetlb(cg, s);
+	return 0;
+}
+
+/* -- the writer: runc's layout, where a zero counter is left out (omitempty) -- */
+
+static void cg_jnz(struct jw *w, const char *key, uint64_t v)
+{
+	if (v) {
+		jw_key(w, key);
+		jw_uint(w, v);
+	}
+}
+
+static void cg_jkv(struct jw *w, const char *key, uint64_t v)
+{
+	jw_key(w, key);
+	jw_uint(w, v);
+}
+
+static void cg_jarr(struct jw *w, const char *key, const uint64_t *v, size_t n)
+{
+	if (!n)
+		return;
+	jw_key(w, key);
+	jw_arr_begin(w);
+	for (size_t i = 0; i < n; i++)
+		jw_uint(w, v[i]);
+	jw_arr_end(w);
+}
+
+static void cg_jmem(struct jw *w, const char *key, const struct ctr_mem_entry *m)
+{
+	jw_key(w, key);
+	jw_obj_begin(w);
+	cg_jkv(w, "limit", m->limit);
+	cg_jnz(w, "usage", m->usage);
+	cg_jnz(w, "max", m->max);
+	cg_jkv(w, "failcnt", m->failcnt);
+	jw_obj_end(w);
+}
+
+static void cg_jblkio(struct jw *w, const char *key, const struct ctr_blkio_entry *v, size_t n)
+{
+	jw_key(w, key);
+	jw_arr_begin(w);
+	for (size_t i = 0; i < n; i++) {
+		jw_obj_begin(w);
+		cg_jnz(w, "major", v[i].major);
+		cg_jnz(w, "minor", v[i].minor);
+		jw_key(w, "op");
+		jw_str(w, v[i].op);
+		cg_jnz(w, "value", v[i].value);
+		jw_obj_end(w);
 	}
 	jw_arr_end(w);
 }
 
-static void cg_stats_hugetlb(const struct cgroup *cg, struct jw *w)
+static void cg_stats_write_cpu(struct jw *w, const struct ctr_stats *s)
 {
-	jw_key(w, "hugetlb");
-	jw_obj_begin(w);
-	const struct cg_dir *d = cg_find(cg, CG_HUGETLB);
-	DIR *dp = d ? opendir("/sys/kernel/mm/hugepages") : NULL;
-	if (dp) {
-		struct dirent *e;
-		while ((e = readdir(dp))) {
-			unsigned long kb;
-			char *end;
-			if (strncmp(e->d_name, "hugepages-", 10) ||
-			    (unsigned)(e->d_name[10] - '0') > 9)
-				continue;
-			kb = strtoul(e->d_name + 10, &end, 10);
-			if (strcmp(end, "kB"))
-				continue;
-			char size[24], f[64];
-			static const char units[] = "KMGT";
-			int u = 0;
-			while (kb >= 1024 && !(kb % 1024) && u < 3)
-				kb /= 1024, u++;
-			snprintf(size, sizeof(size), "%lu%cB", kb, units[u]);
-			jw_key(w, size);
-			jw_obj_begin(w);
-			snprintf(f, sizeof(f), "hugetlb.%s.%s", size, d->v2 ? "current" : "usage_in_bytes");
-			cg_jnz(w, "usage", cg_read_u64(d->dir, f));
-			if (!d->v2) {
-				snprintf(f, sizeof(f), "hugetlb.%s.max_usage_in_bytes", size);
-				cg_jnz(w, "max", cg_read_u64(d->dir, f));
-				snprintf(f, sizeof(f), "hugetlb.%s.failcnt", size);
-				cg_jkv(w, "failcnt", cg_read_u64(d->dir, f));
-			} else {
-				char ev[256];
-				snprintf(f, sizeof(f), "hugetlb.%s.events", size);
-				cg_jkv(w, "failcnt", cg_read_at(d->dir, f, ev, sizeof(ev)) ? 0 : cg_key(ev, "max"));
-			}
-			jw_obj_end(w);
-		}
-		closedir(dp);
-	}
-	jw_obj_end(w);
-}
-
-static int cgroup_stats(const struct cgroup *cg, struct jw *w, struct ctr_error *err)
-{
-	if (cg->mode == CG_MODE_NONE)
-		return cg_no_cgroup(cg, "read statistics", err);
-	char *text = NULL, f[PATH_MAX];
-	const struct cg_dir *d;
-	jw_obj_begin(w);
-	/* cpu */
 	jw_key(w, "cpu");
 	jw_obj_begin(w);
 	jw_key(w, "usage");
 	jw_obj_begin(w);
-	d = cg_find(cg, CG_CPUACCT);
-	if (d) {
-		long tck = sysconf(_SC_CLK_TCK);
-		cg_jnz(w, "total", cg_read_u64(d->dir, "cpuacct.usage"));
-		static const char *const pc[][2] = {{"percpu", "cpuacct.usage_percpu"},
-			{"percpu_kernel", "cpuacct.usage_percpu_sys"}, {"percpu_user", "cpuacct.usage_percpu_user"}};
-		for (size_t k = 0; k < ARRAY_LEN(pc); k++) {
-			snprintf(f, sizeof(f), "%s/%s", d->dir, pc[k][1]);
-			if (read_file(f, 1 << 16, &text, NULL, NULL) < 0 || !*text) {
-				free(text);
-				text = NULL;
-				continue;
-			}
-			jw_key(w, pc[k][0]);
-			jw_arr_begin(w);
-			for (char *t = text, *e; ; t = e) {
-				unsigned long long v = strtoull(t, &e, 10);
-				if (e == t)
-					break;
-				jw_uint(w, v);
-			}
-			jw_arr_end(w);
-			free(text);
-			text = NULL;
-		}
-		char st[256];
-		if (cg_read_at(d->dir, "cpuacct.stat", st, sizeof(st)) == 0 && tck > 0) {
-			cg_jkv(w, "kernel", cg_key(st, "system") * (1000000000ull / (uint64_t)tck));
-			cg_jkv(w, "user", cg_key(st, "user") * (1000000000ull / (uint64_t)tck));
-		}
-	} else if ((d = cg_v2dir(cg)) && cg_read_at(d->dir, "cpu.stat", f, sizeof(f)) == 0) {
-		cg_jnz(w, "total", cg_key(f, "usage_usec") * 1000);
-		cg_jkv(w, "kernel", cg_key(f, "system_usec") * 1000);
-		cg_jkv(w, "user", cg_key(f, "user_usec") * 1000);
+	cg_jnz(w, "total", s->cpu.total);
+	cg_jarr(w, "percpu", s->cpu.percpu, s->cpu.n_percpu);
+	cg_jarr(w, "percpu_kernel", s->cpu.percpu_kernel, s->cpu.n_percpu_kernel);
+	cg_jarr(w, "percpu_user", s->cpu.percpu_user, s->cpu.n_percpu_user);
+	if (s->cpu.have_times) {
+		cg_jkv(w, "kernel", s->cpu.kernel);
+		cg_jkv(w, "user", s->cpu.user);
 	}
 	jw_obj_end(w);
 	jw_key(w, "throttling");
 	jw_obj_begin(w);
-	d = cg_find(cg, CG_CPU);
-	if (d && cg_read_at(d->dir, "cpu.stat", f, sizeof(f)) == 0) {
-		cg_jnz(w, "periods", cg_key(f, "nr_periods"));
-		cg_jnz(w, "throttledPeriods", cg_key(f, "nr_throttled"));
-		cg_jnz(w, "throttledTime", d->v2 ? cg_key(f, "throttled_usec") * 1000 : cg_key(f, "throttled_time"));
-	}
+	cg_jnz(w, "periods", s->cpu.periods);
+	cg_jnz(w, "throttledPeriods", s->cpu.throttled_periods);
+	cg_jnz(w, "throttledTime", s->cpu.throttled_time);
 	jw_obj_end(w);
 	jw_obj_end(w);
-	/* memory */
+}
+
+static void cg_stats_write_memory(struct jw *w, const struct ctr_stats *s)
+{
 	jw_key(w, "memory");
 	jw_obj_begin(w);
-	d = cg_find(cg, CG_MEMORY);
-	if (d) {
-		snprintf(f, sizeof(f), "%s/memory.stat", d->dir);
-		if (read_file(f, 1 << 20, &text, NULL, NULL) < 0)
-			text = NULL;
-		cg_jnz(w, "cache", text ? cg_key(text, d->v2 ? "file" : "cache") : 0);
-		if (!d->v2) {
-			cg_mem_entry(w, "usage", d->dir, "memory.");
-			cg_mem_entry(w, "swap", d->dir, "memory.memsw.");
-			cg_mem_entry(w, "kernel", d->dir, "memory.kmem.");
-			cg_mem_entry(w, "kernelTCP", d->dir, "memory.kmem.tcp.");
-		} else {
-			char ev[512];
-			jw_key(w, "usage");
-			jw_obj_begin(w);
-			cg_jkv(w, "limit", cg_read_u64(d->dir, "memory.max"));
-			cg_jnz(w, "usage", cg_read_u64(d->dir, "memory.current"));
-			cg_jnz(w, "max", cg_read_u64(d->dir, "memory.peak"));
-			cg_jkv(w, "failcnt", cg_read_at(d->dir, "memory.events", ev, sizeof(ev)) ? 0 : cg_key(ev, "max"));
-			jw_obj_end(w);
-			jw_key(w, "swap");
-			jw_obj_begin(w);
-			cg_jkv(w, "limit", cg_read_u64(d->dir, "memory.swap.max"));
-			cg_jnz(w, "usage", cg_read_u64(d->dir, "memory.swap.current"));
-			cg_jkv(w, "failcnt", 0);
-			jw_obj_end(w);
+	if (s->memory.have) {
+		cg_jnz(w, "cache", s->memory.cache);
+		cg_jmem(w, "usage", &s->memory.usage);
+		cg_jmem(w, "swap", &s->memory.swap);
+		if (!s->memory.v2) {
+			cg_jmem(w, "kernel", &s->memory.kernel);
+			cg_jmem(w, "kernelTCP", &s->memory.kernel_tcp);
 		}
-		if (text && *text) {
+		if (s->memory.n_raw) {
 			jw_key(w, "raw");
 			jw_obj_begin(w);
-			cg_raw(w, text);
+			for (size_t i = 0; i < s->memory.n_raw; i++)
+				cg_jkv(w, s->memory.raw[i].key, s->memory.raw[i].value);
 			jw_obj_end(w);
 		}
-		free(text);
-		text = NULL;
-		/* not in runc's format: the OOM kill counter, which `events` watches */
-		char oc[512];
-		if (cg_read_at(d->dir, d->v2 ? "memory.events" : "memory.oom_control", oc, sizeof(oc)) == 0)
-			cg_jkv(w, "oom_kill", cg_key(oc, "oom_kill"));
+		/* not in runc's format: the OOM kill counter */
+		if (s->memory.have_oom_kill)
+			cg_jkv(w, "oom_kill", s->memory.oom_kill);
 	}
 	jw_obj_end(w);
-	/* pids */
+}
+
+static void cgroup_stats_write(struct jw *w, const struct ctr_stats *s)
+{
+	jw_obj_begin(w);
+	cg_stats_write_cpu(w, s);
+	cg_stats_write_memory(w, s);
 	jw_key(w, "pids");
 	jw_obj_begin(w);
-	if ((d = cg_find(cg, CG_PIDS))) {
-		cg_jnz(w, "current", cg_read_u64(d->dir, "pids.current"));
-		uint64_t lim = cg_read_u64(d->dir, "pids.max");
-		cg_jnz(w, "limit", lim == UINT64_MAX ? 0 : lim);
-	}
+	cg_jnz(w, "current", s->pids.current);
+	cg_jnz(w, "limit", s->pids.limit);
 	jw_obj_end(w);
-	/* blkio */
 	jw_key(w, "blkio");
 	jw_obj_begin(w);
-	if ((d = cg_find(cg, CG_BLKIO))) {
-		for (int k = 0; k < (d->v2 ? 1 : 2); k++) {
-			snprintf(f, sizeof(f), "%s/%s", d->dir, d->v2 ? "io.stat" : k ?
-				 "blkio.throttle.io_serviced_recursive" : "blkio.throttle.io_service_bytes_recursive");
-			if (read_file(f, 1 << 20, &text, NULL, NULL) < 0)
-				continue;
-			if (d->v2) {
-				cg_blkio_list(w, "ioServiceBytesRecursive", text, true, "rbytes", "wbytes");
-				cg_blkio_list(w, "ioServicedRecursive", text, true, "rios", "wios");
-			} else {
-				cg_blkio_list(w, k ? "ioServicedRecursive" : "ioServiceBytesRecursive", text,
-					      false, NULL, NULL);
-			}
-			free(text);
-			text = NULL;
-		}
+	if (s->blkio.have_bytes)
+		cg_jblkio(w, "ioServiceBytesRecursive", s->blkio.bytes, s->blkio.n_bytes);
+	if (s->blkio.have_ios)
+		cg_jblkio(w, "ioServicedRecursive", s->blkio.ios, s->blkio.n_ios);
+	jw_obj_end(w);
+	jw_key(w, "hugetlb");
+	jw_obj_begin(w);
+	for (size_t i = 0; i < s->n_hugetlb; i++) {
+		jw_key(w, s->hugetlb[i].pagesize);
+		jw_obj_begin(w);
+		cg_jnz(w, "usage", s->hugetlb[i].usage);
+		cg_jnz(w, "max", s->hugetlb[i].max);
+		cg_jkv(w, "failcnt", s->hugetlb[i].failcnt);
+		jw_obj_end(w);
 	}
 	jw_obj_end(w);
-	cg_stats_hugetlb(cg, w);
 	jw_obj_end(w);
+}
+
+/* runc's "data" object of a stats event. */
+static int cgroup_stats(const struct cgroup *cg, struct jw *w, struct ctr_error *err)
+{
+	struct ctr_stats s;
+	if (cgroup_stats_read(cg, &s, err) < 0)
+		return -1;
+	cgroup_stats_write(w, &s);
+	cgroup_stats_release(&s);
 	return 0;
 }
 
@@ -11455,8 +11603,6 @@ void ctr_list_release(struct ctr_state *states, size_t count)
  * cgroup API: ctr_pause, ctr_resume, ctr_update, ctr_ps, ctr_stats_json
  * ====================================================================== */
 
-#define CTR_CGROUP_API 1             /* lets tests/unit_cgroup.c know this section is in */
-
 /* A container's state and cgroup, opened and locked for one command. */
 struct cgapi {
 	struct state_handle h;
@@ -11658,6 +11804,150 @@ int ctr_stats_json(const struct ctr_opts *o, const char *id, char **json_out,
 		return -1;
 	}
 	return sbuf_take(&sb, json_out, err);
+}
+
+int ctr_stats(const struct ctr_opts *o, const char *id, struct ctr_stats *st,
+	      struct ctr_error *err)
+{
+	struct cgapi a;
+	memset(st, 0, sizeof(*st));
+	if (cgapi_open(o, id, STATE_SHARED, &a, err) < 0)
+		return -1;
+	int rc = cgroup_stats_read(a.cg, st, err);
+	cgapi_close(&a);
+	return rc;
+}
+
+void ctr_stats_release(struct ctr_stats *st)
+{
+	if (st)
+		cgroup_stats_release(st);
+}
+
+/* ---- events: the init's pidfd and the kernel's OOM notification, no polling ---- */
+
+struct ctr_watch {
+	int pidfd;                  /* the init; -1: the kernel has no pidfd, poll its pid */
+	int oomfd;                  /* v1 eventfd on memory.oom_control, v2 inotify on
+				     * memory.events; -1 without a memory controller */
+	bool v2;
+	pid_t pid;
+	unsigned long long pid_start;
+	uint64_t oom_seen;          /* v2: oom + oom_kill counted at the last look */
+	char memdir[PATH_MAX];
+};
+
+static uint64_t watch_v2_ooms(const struct ctr_watch *w)
+{
+	char ev[512];
+	if (cg_read_at(w->memdir, "memory.events", ev, sizeof(ev)) < 0)
+		return 0;
+	return cg_key(ev, "oom") + cg_key(ev, "oom_kill");
+}
+
+/* v1: an eventfd registered on memory.oom_control; v2: inotify on memory.events. */
+static int watch_oom_fd(struct ctr_watch *w, struct ctr_error *err)
+{
+	char f[PATH_MAX + 32];
+	if (w->v2) {
+		w->oomfd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+		snprintf(f, sizeof(f), "%s/memory.events", w->memdir);
+		if (w->oomfd < 0 || inotify_add_watch(w->oomfd, f, IN_MODIFY) < 0)
+			return err_set(err, errno, "watch %s", f);
+		w->oom_seen = watch_v2_ooms(w);
+		return 0;
+	}
+	w->oomfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	snprintf(f, sizeof(f), "%s/memory.oom_control", w->memdir);
+	int ofd AUTO_CLOSE = open(f, O_RDONLY | O_CLOEXEC);
+	char reg[32];
+	snprintf(reg, sizeof(reg), "%d %d", w->oomfd, ofd);
+	if (w->oomfd < 0 || ofd < 0 || cg_write_at(w->memdir, "cgroup.event_control", reg) < 0)
+		return err_set(err, errno, "register an OOM eventfd on %s", f);
+	return 0;
+}
+
+void ctr_watch_close(struct ctr_watch *w)
+{
+	if (!w)
+		return;
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+	if (w->oomfd >= 0)
+		close(w->oomfd);
+	free(w);
+}
+
+int ctr_watch_open(const struct ctr_opts *o, const char *id, struct ctr_watch **wp,
+		   struct ctr_error *err)
+{
+	struct cgapi a;
+	struct ctr_watch *w = calloc(1, sizeof(*w));
+	*wp = NULL;
+	if (!w)
+		return err_set(err, ENOMEM, "out of memory");
+	w->pidfd = w->oomfd = -1;
+	if (cgapi_open(o, id, STATE_SHARED, &a, err) < 0) {
+		free(w);
+		return -1;
+	}
+	w->pid = a.st.pid;
+	w->pid_start = a.st.pid_start;
+	w->pidfd = w->pid > 0 ? sys_pidfd_open(w->pid, 0) : -1;
+	const struct cg_dir *d = cg_find(a.cg, CG_MEMORY);
+	int rc = 0;
+	if (d) {
+		w->v2 = d->v2;
+		snprintf(w->memdir, sizeof(w->memdir), "%s", d->dir);
+		if (cgapi_alive(&a))
+			rc = watch_oom_fd(w, err);
+	}
+	cgapi_close(&a);
+	if (rc < 0) {
+		ctr_watch_close(w);
+		return -1;
+	}
+	*wp = w;
+	return 0;
+}
+
+/* Drain the OOM fd; true when it reported an OOM. */
+static bool watch_oom_fired(struct ctr_watch *w)
+{
+	char buf[4096];
+	bool any = false;
+	while (read(w->oomfd, buf, sizeof(buf)) > 0)
+		any = true;
+	if (!any)
+		return false;
+	if (!w->v2) /* v1 also signals when the cgroup goes: then the control file is gone */
+		return access(w->memdir, F_OK) == 0;
+	uint64_t now = watch_v2_ooms(w);
+	bool grew = now > w->oom_seen;
+	w->oom_seen = now;
+	return grew;
+}
+
+int ctr_watch_next(struct ctr_watch *w, int timeout_ms, struct ctr_error *err)
+{
+	long long deadline = timeout_ms < 0 ? -1 : monotonic_ms() + timeout_ms;
+	for (;;) {
+		if (w->pid <= 0 || !pid_alive(w->pid, w->pid_start))
+			return CTR_WATCH_STOPPED;
+		long long left = deadline < 0 ? -1 : deadline - monotonic_ms();
+		if (deadline >= 0 && left <= 0)
+			return CTR_WATCH_TIMEOUT;
+		/* without a pidfd the init's end is seen by looking every 200 ms */
+		int wait = w->pidfd < 0 && (left < 0 || left > 200) ? 200 : (int)left;
+		struct pollfd p[2] = {{.fd = w->pidfd, .events = POLLIN}, {.fd = w->oomfd, .events = POLLIN}};
+		int n = poll(p, 2, wait);
+		if (n < 0 && errno != EINTR)
+			return err_set(err, errno, "wait for container events");
+		if (n > 0 && (p[0].revents & POLLIN))
+			return CTR_WATCH_STOPPED;
+		if (n > 0 && (p[1].revents & POLLIN) && watch_oom_fired(w))
+			return CTR_WATCH_OOM;
+	}
 }
 
 /* ======================================================================

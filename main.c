@@ -475,7 +475,7 @@ static int cmd_start(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* Foreground run: ctr is the init's parent and a subreaper; tty_wait (main/15-tty.c)
+/* Foreground run: ctr is the init's parent and a subreaper; tty_wait (above)
  * takes the blocked signals (SIGCHLD reaps, SIGWINCH resizes the pty, the rest go to the
  * init), relays a terminal (master >= 0) and restores ours. */
 static int lc_run_foreground(struct cli *c, const char *id, pid_t init, bool keep, int master)
@@ -1064,22 +1064,11 @@ static long long parse_duration_ms(const char *s)
 	return total > 9e15 ? -1 : (long long)total;
 }
 
-/* The OOM kill counter ctr puts in the stats' memory object (-1: none). */
-static long long oom_count(const char *stats)
+static long long now_ms(void)
 {
-	const char *p = strstr(stats, "\"oom_kill\":");
-	return p ? atoll(p + 11) : -1;
-}
-
-static bool container_gone(struct cli *c, const char *id)
-{
-	struct ctr_state st;
-	struct ctr_error err = {0};
-	if (ctr_state(&c->opts, id, &st, &err) < 0)
-		return true;
-	bool stopped = st.status == CTR_STOPPED;
-	ctr_state_release(&st);
-	return stopped;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int cmd_events(struct cli *c, int argc, char **argv)
@@ -1113,32 +1102,36 @@ static int cmd_events(struct cli *c, int argc, char **argv)
 		free(js);
 		return 0;
 	}
-	/* stream: stats every interval, an oom event whenever the kill counter grows;
-	 * ends when the container stops or is deleted */
-	long long ooms = oom_count(js), next = 0, now = 0;
-	long long tick = interval < 200 ? interval : 200;
-	for (;;) {
-		if (now >= next) {
-			puts(js);
-			fflush(stdout);
-			next = now + interval;
-		}
+	/* stream: stats every interval, an oom event whenever the kernel reports one; ends
+	 * when the container stops or is deleted */
+	struct ctr_watch *w = NULL;
+	if (ctr_watch_open(&c->opts, id, &w, &err) < 0) {
+		free(js);
+		cli_error(c, "%s", err.msg);
+		return 1;
+	}
+	int rc = 0;
+	while (js) {
+		puts(js);
+		fflush(stdout);
 		free(js);
 		js = NULL;
-		struct timespec ts = {tick / 1000, (tick % 1000) * 1000000L};
-		nanosleep(&ts, NULL);
-		now += tick;
-		if (ctr_stats_json(&c->opts, id, &js, &err) < 0 || container_gone(c, id))
-			break;
-		long long o = oom_count(js);
-		if (o > ooms) {
+		int ev;
+		long long due = now_ms() + interval;
+		while ((ev = ctr_watch_next(w, (int)(due > now_ms() ? due - now_ms() : 0), &err)) ==
+		       CTR_WATCH_OOM) {
 			printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", id);
 			fflush(stdout);
 		}
-		ooms = o;
+		if (ev < 0) {
+			cli_error(c, "%s", err.msg);
+			rc = 1;
+		}
+		if (ev != CTR_WATCH_TIMEOUT || ctr_stats_json(&c->opts, id, &js, &err) < 0)
+			break;
 	}
-	free(js);
-	return 0;
+	ctr_watch_close(w);
+	return rc;
 }
 
 /* ---------- exec ---------- */
