@@ -1376,10 +1376,10 @@ static const struct json *json_get(const struct json *obj, const char *key)
 	if (!obj || !key || json_kind(obj) != JK_OBJECT)
 		return NULL;
 	const struct json *found = NULL;
-	size_t len = strlen(key), klen;
 	for (const struct json *c = json_first(obj); c; c = json_next(obj, c)) {
-		const char *k = json_key(c, &klen);
-		if (klen == len && !memcmp(k, key, len))
+		const char *k = json_text(c - 1);
+		/* a name that holds a NUL (0x01 there) never equals a C string */
+		if (*k == '"' && !strcmp(k + 1, key))
 			found = c;
 	}
 	return found;
