@@ -2041,6 +2041,7 @@ struct spec_priv {
 	struct json_doc *doc;
 	struct spec_blk *blocks;
 	struct spec_note *notes;     /* newest first */
+	unsigned n_notes;
 };
 
 struct sp {
@@ -2129,14 +2130,26 @@ static int sp_missing(struct sp *p, const struct json *obj, const char *key)
 	return sp_fail(p, obj, "missing (required)");
 }
 
-PRINTF_LIKE(2, 3)
-static int sp_note(struct sp *p, const char *fmt, ...)
+/* A note about v: "<source>:<line>:<col>: <path>: <what>", as errors read. The first
+ * SP_MAX_NOTES only, so that a config full of them stays small. */
+#define SP_MAX_NOTES 20
+PRINTF_LIKE(3, 4)
+static int sp_note(struct sp *p, const struct json *v, const char *fmt, ...)
 {
-	char text[600];
+	char what[400], text[1000];
+	unsigned line, col;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	if (p->pv->n_notes > SP_MAX_NOTES)
+		return 0;
+	json_pos(v, &line, &col);
+	if (p->pv->n_notes++ == SP_MAX_NOTES)
+		snprintf(text, sizeof(text), "%s:%u:%u: more notes not shown", p->src, line, col);
+	else
+		snprintf(text, sizeof(text), "%s:%u:%u: %s%s%s", p->src, line, col, p->path,
+			 p->plen ? ": " : "", what);
 	size_t n = strlen(text) + 1;
 	struct spec_note *note = malloc(sizeof(*note) + n);
 	if (!note)
@@ -2497,8 +2510,7 @@ static int sp_caps(struct sp *p, const struct json *v, void *out)
 			int cap = spec_tab_find(spec_caps_tab, name);
 			if (cap >= 0)
 				set->mask |= 1ull << cap;
-			else if (sp_note(p, "%s: unknown capability \"%s\" (ignored)", p->path,
-					 name) < 0)
+			else if (sp_note(p, c, "unknown capability \"%s\" (ignored)", name) < 0)
 				return -1;
 			sp_pop(p, o2);
 		}

@@ -146,6 +146,20 @@ int main(void)
 	rmdir(dir);
 	free(text);
 
+	/* a known member full of what the parser only notes: the notes stay few */
+	text = gen("{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, \"process\": "
+		   "{\"args\": [\"sh\"], \"cwd\": \"/\", \"capabilities\": {\"bounding\": [",
+		   "\"X\"", ",", 500000, "]}}}", &len);
+	base = t_cur;
+	t_peak = t_cur;
+	rc = spec_parse(text, len, "config.json", &s, &err);
+	peak = t_peak - base;
+	CHECK(rc == 0 && peak <= 3 * len + SLACK, "500,000 unknown capabilities: spec_parse peak "
+	      "%zu bytes = %.2fx (budget 3x + %d) %s", peak, (double)peak / (double)len, SLACK,
+	      rc ? err.msg : "");
+	spec_free(s);
+	free(text);
+
 	/* the densest documents for the parser: the bound holds for any input */
 	static const struct { const char *name, *head, *item, *sep, *tail; } dense[] = {
 		{"numbers", "[", "0", ",", "]"},

@@ -283,7 +283,8 @@ static void test_kitchen_sink(void)
 	      p->caps.ambient.mask == capbit("NET_BIND_SERVICE"), "ks: other cap sets");
 	const struct spec_priv *pv = s->priv;
 	CHECK(pv->notes && !pv->notes->next &&
-	      streq(pv->notes->text, "process.capabilities.bounding[3]: unknown capability \"CAP_FUTURE_THING\" (ignored)"),
+	      streq(pv->notes->text, "config.json:37:73: process.capabilities.bounding[3]: unknown "
+		    "capability \"CAP_FUTURE_THING\" (ignored)"),
 	      "ks: unknown capability noted: %s", pv->notes ? pv->notes->text : "none");
 	CHECK(p->n_rlimits == 3 && p->rlimits[0].resource == RLIMIT_NOFILE && p->rlimits[0].hard == 4096 &&
 	      p->rlimits[0].soft == 1024 && p->rlimits[1].resource == RLIMIT_CORE &&
@@ -737,7 +738,7 @@ static void test_check_kitchen_sink(void)
 	int n = ctr_check(dir, collect_problem, &out, &err);
 	bool apparmor = access("/sys/kernel/security/apparmor", F_OK) == 0;
 	char want[2048];
-	snprintf(want, sizeof(want), "%s%s%s",
+	snprintf(want, sizeof(want), "%s/config.json:37:73: %s%s%s", dir,
 		"process.capabilities.bounding[3]: unknown capability \"CAP_FUTURE_THING\" (ignored)\n"
 		"root.path: /var/lib/ks/rootfs: No such file or directory\n",
 		apparmor ? "" : "process.apparmorProfile: AppArmor is not enabled on this host\n",
