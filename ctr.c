@@ -623,10 +623,9 @@ static void json_pos(const struct json *v, unsigned *line, unsigned *col);
 static const struct json *json_get(const struct json *obj, const char *key);
 
 /* Calls fn for each member name that repeats an earlier one of the same object: first
- * is the first name, dup a later one (as strings: json_str and json_pos work on them).
- * path is the JSON path of the object ("" for the
- * root, "linux.sysctl"). Stops when fn returns nonzero; returns that, 0, or -1 when
- * out of memory. */
+ * is the first name, dup a later one (as strings: json_str and json_pos work on them),
+ * path the JSON path of the object ("" for the root, "linux.sysctl"). Stops when fn
+ * returns nonzero; returns that, 0, or -1 when out of memory. */
 typedef int (*json_dup_fn)(void *arg, const char *path, const struct json *first,
 			   const struct json *dup);
 static int json_dups(const struct json *root, json_dup_fn fn, void *arg);
@@ -1241,7 +1240,8 @@ static void json_num(const struct json *v, struct json_number *out)
 	}
 	if (*p != '.' && *p != 'e' && *p != 'E' && !ovf && (!neg || mag <= (uint64_t)INT64_MAX + 1)) {
 		out->kind = neg || mag <= INT64_MAX ? JSON_NUM_INT : JSON_NUM_UINT;
-		out->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+		if (out->kind == JSON_NUM_INT)
+			out->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
 		out->u = neg ? 0 : mag;
 		out->d = neg ? -(double)mag : (double)mag;
 		return;
