@@ -1905,8 +1905,9 @@ struct spec {
 	void *priv;                  /* the parser's storage (document, arena) */
 };
 
-/* Parse config.json text. source names it in errors. Errors name the JSON path and
- * position: "config.json: linux.resources.memory.limit: expected integer at 12:27". */
+/* Parse config.json text. source names it in errors, which all read "<source>:<line>:
+ * <col>: <JSON path>: <what>": "config.json:12:27: linux.resources.memory.limit: -5 is
+ * negative (-1 means unlimited)". */
 static int spec_parse(const char *text, size_t len, const char *source, struct spec **out,
 		      struct ctr_error *err);
 /* Read and parse <bundle>/config.json. */
@@ -1915,8 +1916,8 @@ static void spec_free(struct spec *s);
 
 /* Parse a standalone OCI process object (`exec -p process.json`) or LinuxResources
  * object (`update -r resources.json`). v stays owned by the caller's document, which
- * must outlive the result; source names the input in errors ("process.json: args:
- * expected array at 1:9"). *priv receives the parser's storage: release it with
+ * must outlive the result; source names the input in errors ("process.json:1:9: args:
+ * expected array"). *priv receives the parser's storage: release it with
  * spec_priv_free() (also on failure). */
 static int spec_parse_process(const struct json *v, const char *source, struct spec_process *p,
 			      void **priv, struct ctr_error *err);
