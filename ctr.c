@@ -1379,7 +1379,7 @@ static const struct json *json_get(const struct json *obj, const char *key)
 	for (const struct json *c = json_first(obj); c; c = json_next(obj, c)) {
 		const char *k = json_text(c - 1);
 		/* a name that holds a NUL (0x01 there) never equals a C string */
-		if (*k == '"' && !strcmp(k + 1, key))
+		if (*k == '"' && k[1] == *key && !strcmp(k + 1, key))
 			found = c;
 	}
 	return found;
