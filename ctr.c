@@ -276,14 +276,11 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
-/* Read a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated buffer.
- * Files larger than max bytes are refused. */
-static int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len_out,
-			struct ctr_error *err)
+/* Read all of fd (named path in errors) into a NUL-terminated buffer; more than max
+ * bytes are refused. */
+static int read_fd(int fd, const char *path, size_t max, char **out, size_t *len_out,
+		   struct ctr_error *err)
 {
-	int fd AUTO_CLOSE = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return err_set(err, errno, "open %s", path);
 	struct sbuf sb = {0};
 	char chunk[4096];
 	for (;;) {
@@ -311,31 +308,57 @@ static int read_file_at(int dirfd, const char *path, size_t max, char **out, siz
 	return 0;
 }
 
+/* Read a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated buffer.
+ * Files larger than max bytes are refused. */
+static int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len_out,
+			struct ctr_error *err)
+{
+	int fd AUTO_CLOSE = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return err_set(err, errno, "open %s", path);
+	return read_fd(fd, path, max, out, len_out, err);
+}
+
 static int read_file(const char *path, size_t max, char **out, size_t *len_out,
 		     struct ctr_error *err)
 {
 	return read_file_at(AT_FDCWD, path, max, out, len_out, err);
 }
 
-/* The name of uid in /etc/passwd ("name:pw:uid:..."), for the owner runc shows; cheaper
- * than getpwuid, which also pulls in nscd lookups and stdio getline (~3.5 KB static).
- * -1 when there is none. */
-static int util_user_name(uid_t uid, char *buf, size_t size)
+/* Field `field` (0: name, 5: home) of uid's line in the /etc/passwd text
+ * ("name:pw:uid:gid:gecos:home:shell"); -1 when there is none. */
+static int util_passwd_field(const char *text, uid_t uid, unsigned field, char *buf,
+			     size_t size)
 {
-	char *text AUTO_FREE = NULL;
-	if (read_file("/etc/passwd", 1 << 22, &text, NULL, NULL) < 0)
-		return -1;
-	for (char *l = text; *l;) {
-		char *nl = strchrnul(l, '\n'), *c1 = memchr(l, ':', (size_t)(nl - l)), *e;
-		char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(nl - c1 - 1)) : NULL;
+	for (const char *l = text; *l;) {
+		const char *nl = strchrnul(l, '\n'), *c1 = memchr(l, ':', (size_t)(nl - l));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(nl - c1 - 1)) : NULL;
+		char *e;
 		if (c2 && c1 > l && (unsigned)(c2[1] - '0') <= 9 &&
 		    strtoul(c2 + 1, &e, 10) == uid && *e == ':') {
-			snprintf(buf, size, "%.*s", (int)(c1 - l), l);
+			const char *f = l;
+			for (unsigned i = 0; i < field && f; i++) {
+				f = memchr(f, ':', (size_t)(nl - f));
+				f = f ? f + 1 : NULL;
+			}
+			if (!f)
+				return -1;
+			snprintf(buf, size, "%.*s", (int)strcspn(f, ":\n"), f);
 			return 0;
 		}
 		l = *nl ? nl + 1 : nl;
 	}
 	return -1;
+}
+
+/* The name of uid in /etc/passwd, for the owner runc shows; cheaper than getpwuid, which
+ * also pulls in nscd lookups and stdio getline (~3.5 KB static). -1 when there is none. */
+static int util_user_name(uid_t uid, char *buf, size_t size)
+{
+	char *text AUTO_FREE = NULL;
+	if (read_file("/etc/passwd", 1 << 22, &text, NULL, NULL) < 0)
+		return -1;
+	return util_passwd_field(text, uid, 0, buf, size);
 }
 
 /* Write a small file in place (cgroup, proc and sysfs knobs: no truncation games). */
@@ -3560,22 +3583,135 @@ static void spec_ck_abs_paths(struct spec_ck *c, const char *what, const char **
 			spec_ck_report(c, "%s[%zu]: \"%s\" is not an absolute path", what, i, paths[i]);
 }
 
-/* Which namespace a sysctl belongs to (runc's rule); 0 if none may be set. */
-static int spec_sysctl_ns(const char *name)
+/* /proc/PID/ns names, in spec_ns_tab order */
+static const char spec_proc_ns[] = "pid\0net\0mnt\0ipc\0uts\0user\0cgroup\0time\0";
+
+/* The /proc/PID/ns name of a CLONE_NEW* type ("" if unknown). */
+static const char *spec_ns_proc_name(int type)
 {
+	for (size_t k = 0; k < ARRAY_LEN(spec_ns_flag); k++)
+		if (spec_ns_flag[k] == type)
+			return spec_tab_at(spec_proc_ns, (int)k);
+	return "";
+}
+
+/* Is the namespace file st ctr's own or PID 1's? Joining it is not isolation: the
+ * sysctls and names written there are the host's (runc checks ctr's own for net). */
+static bool spec_ns_is_host(int type, const struct stat *st)
+{
+	static const char *const who[] = {"self", "1"};
+	for (size_t i = 0; i < ARRAY_LEN(who); i++) {
+		char p[48];
+		struct stat h;
+		snprintf(p, sizeof(p), "/proc/%s/ns/%s", who[i], spec_ns_proc_name(type));
+		if (stat(p, &h) == 0 && h.st_dev == st->st_dev && h.st_ino == st->st_ino)
+			return true;
+	}
+	return false;
+}
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE _IO(0xb7, 0x3)
+#endif
+
+/* Open a namespace to join. O_PATH first: a FIFO, device or socket there must neither
+ * block nor react to an open. Only a namespace file of the expected type is reopened
+ * for setns (which refuses O_PATH fds). No O_NOFOLLOW: /proc/PID/ns/X are links. */
+static int spec_ns_open(const char *path, int type, struct ctr_error *err)
+{
+	const char *name = spec_ns_proc_name(type);
+	int pfd AUTO_CLOSE = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		return err_set(err, errno, "%s", path);
+	char self[40], link[64], want[16];
+	struct statfs sf;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	snprintf(want, sizeof(want), "%s:[", name);
+	ssize_t n = readlink(self, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	/* nsfs, or procfs before Linux 3.19; the link names the type: "net:[4026531840]" */
+	bool nsfs = fstatfs(pfd, &sf) == 0 && ((uint32_t)sf.f_type == NSFS_MAGIC ||
+					       (uint32_t)sf.f_type == PROC_SUPER_MAGIC);
+	if (!nsfs || !str_has_prefix(link, want))
+		return err_set(err, EINVAL, "%s is not a %s namespace file%s%s", path, name,
+			       strchr(link, ':') ? ": it is " : "", strchr(link, ':') ? link : "");
+	int fd = open(self, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open %s", path);
+	int t = ioctl(fd, NS_GET_NSTYPE);
+	if (t >= 0 && t != type) {
+		close(fd);
+		return err_set(err, EINVAL, "%s is not a %s namespace", path, name);
+	}
+	return fd;
+}
+
+/* runc's rule for linux.sysctl: only namespaced keys, each with its namespace the
+ * container's own (own_ns: CLONE_NEW* bits). NULL if key may be set, else why not. */
+static const char *spec_sysctl_problem(const char *name, int own_ns, char *buf, size_t size)
+{
+	static const char ipc[] = "kernel.msgmax\0kernel.msgmnb\0kernel.msgmni\0kernel.sem\0"
+		"kernel.shmall\0kernel.shmmax\0kernel.shmmni\0kernel.shm_rmid_forced\0";
 	char key[256];
 	snprintf(key, sizeof(key), "%s", name);
-	for (char *q = key; *q; q++)
-		if (*q == '/')
-			*q = '.';
-	if (str_has_prefix(key, "net."))
-		return CLONE_NEWNET;
-	if (str_has_prefix(key, "fs.mqueue.") || str_has_prefix(key, "kernel.shm") ||
-	    str_has_prefix(key, "kernel.msg") || strcmp(key, "kernel.sem") == 0)
-		return CLONE_NEWIPC;
-	if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
-		return CLONE_NEWUTS;
-	return 0;
+	/* "a/b.c/d" is sysctl(8)'s slash form of "a.b/c.d" */
+	size_t first = strcspn(key, "./");
+	for (char *q = key; key[first] == '/' && *q; q++)
+		*q = *q == '/' ? '.' : *q == '.' ? '/' : *q;
+	const char *why = "is not in a separate kernel namespace";
+	if (spec_tab_find(ipc, key) >= 0 || str_has_prefix(key, "fs.mqueue.")) {
+		if (own_ns & CLONE_NEWIPC)
+			return NULL;
+		why = "is not allowed in the host's ipc namespace";
+	} else if (str_has_prefix(key, "net.")) {
+		if (own_ns & CLONE_NEWNET)
+			return NULL;
+		why = "is not allowed in the host's network namespace";
+	} else if ((own_ns & CLONE_NEWUTS) && !strcmp(key, "kernel.domainname")) {
+		return NULL; /* no config field for it */
+	} else if ((own_ns & CLONE_NEWUTS) && !strcmp(key, "kernel.hostname")) {
+		why = "is not allowed as it conflicts with the OCI \"hostname\" field";
+	}
+	snprintf(buf, size, "sysctl \"%s\" %s", key, why);
+	return buf;
+}
+
+/* A linux.resources.unified key that may be written: "<controller>.<file>", a plain
+ * name, and of the core "cgroup." files only the limits (the others move, kill or
+ * freeze processes or reshape the tree). NULL if fine, else why not. */
+static const char *spec_unified_problem(const char *key)
+{
+	const char *dot = strchr(key, '.');
+	if (strchr(key, '/') || strstr(key, ".."))
+		return "not a file name";
+	if (!dot || dot == key || !dot[1])
+		return "not in the form CONTROLLER.PARAMETER";
+	if (str_has_prefix(key, "cgroup.") && strcmp(key, "cgroup.max.depth") &&
+	    strcmp(key, "cgroup.max.descendants"))
+		return "a core cgroup file: of those only cgroup.max.depth and "
+		       "cgroup.max.descendants may be set";
+	return NULL;
+}
+
+/* Does path name the root itself ("", "/", "/.", "a/..", ...)? */
+static bool spec_path_is_root(const char *path)
+{
+	int depth = 0;
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, "/");
+		if (len == 2 && !strncmp(p, "..", 2))
+			depth -= depth > 0;
+		else if (len && !(len == 1 && *p == '.'))
+			depth++;
+		p += len + (p[len] == '/');
+	}
+	return depth == 0;
 }
 
 /* The kernel's rules for a uid_map/gid_map: non-empty ranges that fit in 32 bits and do
@@ -3610,8 +3746,6 @@ static bool spec_id_mapped(const struct spec_idmap *m, size_t n, uint32_t id)
 static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 {
 	const struct spec_linux *lx = &s->lx;
-	/* /proc/self/ns names, in spec_ns_tab order */
-	static const char proc_ns[] = "pid\0net\0mnt\0ipc\0uts\0user\0cgroup\0time\0";
 	bool new_user = false, have_proc = access("/proc/self/ns", F_OK) == 0;
 	for (size_t i = 0; i < lx->n_namespaces; i++) {
 		const struct spec_namespace *ns = &lx->namespaces[i];
@@ -3620,10 +3754,13 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 		int k = 0;
 		while (spec_ns_flag[k] != ns->type)
 			k++;
-		snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(proc_ns, k));
-		if (ns->path && stat(ns->path, &st) < 0)
-			spec_ck_report(c, "linux.namespaces[%zu].path: %s: %s", i, ns->path,
-				       strerror(errno));
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(spec_proc_ns, k));
+		struct ctr_error e = {0};
+		int fd = ns->path && *ns->path ? spec_ns_open(ns->path, ns->type, &e) : -1;
+		if (fd >= 0)
+			close(fd);
+		else if (e.msg[0])
+			spec_ck_report(c, "linux.namespaces[%zu].path: %s", i, e.msg);
 		else if (!ns->path && have_proc && lstat(self, &st) < 0 && errno == ENOENT)
 			spec_ck_report(c, "linux.namespaces[%zu]: this kernel has no %s namespaces",
 				       i, spec_tab_at(spec_ns_tab, k));
@@ -3646,21 +3783,10 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 		if (!spec_id_mapped(lx->gid_mappings, lx->n_gid_mappings, u->additional_gids[i]))
 			spec_ck_report(c, "process.user.additionalGids[%zu]: %u is not mapped by "
 				       "linux.gidMappings", i, u->additional_gids[i]);
-	if (!(ns_mask & CLONE_NEWUSER) && (lx->n_uid_mappings || lx->n_gid_mappings))
-		spec_ck_report(c, "linux.uidMappings/gidMappings: set without a user namespace");
 	if (lx->n_time_offsets && !(ns_mask & CLONE_NEWTIME))
 		spec_ck_report(c, "linux.timeOffsets: set without a time namespace");
 	if (lx->n_net_devices && !(ns_mask & CLONE_NEWNET))
 		spec_ck_report(c, "linux.netDevices: set without a network namespace");
-	for (size_t i = 0; i < lx->n_sysctl; i++) {
-		int need = spec_sysctl_ns(lx->sysctl[i].key);
-		if (!need)
-			spec_ck_report(c, "linux.sysctl.%s: not namespaced, refused", lx->sysctl[i].key);
-		else if (!(ns_mask & need))
-			spec_ck_report(c, "linux.sysctl.%s: needs a %s namespace", lx->sysctl[i].key,
-				       need == CLONE_NEWNET ? "network"
-				       : need == CLONE_NEWIPC ? "ipc" : "uts");
-	}
 	for (size_t i = 0; i < lx->n_devices; i++)
 		if (lx->devices[i].path[0] != '/')
 			spec_ck_report(c, "linux.devices[%zu].path: \"%s\" is not an absolute path", i,
@@ -3675,13 +3801,87 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 		spec_ck_report(c, "linux.resources.memory.swappiness: %" PRIu64 " is above 100",
 			       m->swappiness.v);
 	const struct spec_seccomp *sc = lx->seccomp;
-	for (size_t i = 0; sc && i < sc->n_syscalls; i++) {
+	for (size_t i = 0; sc && i < sc->n_syscalls; i++)
 		if (!sc->syscalls[i].n_names)
 			spec_ck_report(c, "linux.seccomp.syscalls[%zu].names: empty", i);
-		if (sc->syscalls[i].action == SC_ACT_NOTIFY && !sc->listener_path)
+}
+
+/* The rules that keep a config from reaching the host or failing half-way; `ctr check`
+ * and create share them. listed_ns: the CLONE_NEW* types in linux.namespaces; own_ns:
+ * those that are the container's own (new, or joined by path and not the host's). */
+static void spec_ck_host(struct spec_ck *c, const struct spec *s, int listed_ns, int own_ns)
+{
+	const struct spec_linux *lx = &s->lx;
+	/* runc's wording: scripts grep it */
+	if (s->hostname && *s->hostname && !(own_ns & CLONE_NEWUTS))
+		spec_ck_report(c, "unable to set hostname without a private UTS namespace");
+	if (s->domainname && *s->domainname && !(own_ns & CLONE_NEWUTS))
+		spec_ck_report(c, "unable to set domainname without a private UTS namespace");
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (spec_path_is_root(s->mounts[i].destination))
+			spec_ck_report(c, "mounts[%zu].destination: \"%s\" is the container's root: "
+				       "a mount cannot replace the rootfs", i, s->mounts[i].destination);
+	if (!s->has_linux)
+		return;
+	char buf[400];
+	for (size_t i = 0; i < lx->n_sysctl; i++)
+		if (spec_sysctl_problem(lx->sysctl[i].key, own_ns, buf, sizeof(buf)))
+			spec_ck_report(c, "linux.sysctl: %s", buf);
+	if (!(listed_ns & CLONE_NEWUSER) && (lx->n_uid_mappings || lx->n_gid_mappings))
+		spec_ck_report(c, "linux.uidMappings/gidMappings: user namespace mappings specified, "
+			       "but the user namespace isn't enabled in the config");
+	const struct spec_resources *r = &lx->resources;
+	for (size_t i = 0; lx->has_resources && i < r->n_unified; i++) {
+		const char *why = spec_unified_problem(r->unified[i].key);
+		if (why)
+			spec_ck_report(c, "linux.resources.unified: \"%s\": %s", r->unified[i].key, why);
+	}
+	/* ctr does not manage resctrl: like runc on a host without Intel RDT */
+	if (lx->has_intel_rdt)
+		spec_ck_report(c, "linux.intelRdt: intelRdt is specified in config, but Intel RDT is "
+			       "not supported by ctr");
+	const struct spec_seccomp *sc = lx->seccomp;
+	bool listener = sc && sc->listener_path && *sc->listener_path;
+	for (size_t i = 0; sc && !listener && i < sc->n_syscalls; i++)
+		if (sc->syscalls[i].action == SC_ACT_NOTIFY) {
 			spec_ck_report(c, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY needs "
 				       "linux.seccomp.listenerPath", i);
+			break;
+		}
+}
+
+/* The namespaces of s that are its own (see spec_ck_host), by stat of their paths. */
+static int spec_own_ns(const struct spec *s)
+{
+	int own = 0;
+	for (size_t i = 0; s->has_linux && i < s->lx.n_namespaces; i++) {
+		const struct spec_namespace *ns = &s->lx.namespaces[i];
+		struct stat st;
+		/* a path that cannot be read is reported on its own */
+		if (!ns->path || !*ns->path || stat(ns->path, &st) < 0 ||
+		    !spec_ns_is_host(ns->type, &st))
+			own |= ns->type;
 	}
+	return own;
+}
+
+static void spec_ck_first(void *arg, const char *problem)
+{
+	struct ctr_error *err = arg;
+	if (!err->errnum)
+		err_set(err, EINVAL, "%s", problem);
+}
+
+/* For create: spec_ck_host's first problem is the error. */
+static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, struct ctr_error *err)
+{
+	struct ctr_error first = {0};
+	struct spec_ck c = {spec_ck_first, &first, 0};
+	spec_ck_host(&c, s, listed_ns, own_ns);
+	if (!c.n)
+		return 0;
+	*err = first;
+	return -1;
 }
 
 struct spec_ck_dup {
@@ -3801,10 +4001,7 @@ int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *prob
 				spec_ck_report(&c, "%s: %s in the rootfs: %s", what, path,
 					       e == EACCES ? "not an executable file" : strerror(e));
 		}
-	if (s->hostname && *s->hostname && !(ns_mask & CLONE_NEWUTS))
-		spec_ck_report(&c, "hostname: set without a uts namespace");
-	if (s->domainname && *s->domainname && !(ns_mask & CLONE_NEWUTS))
-		spec_ck_report(&c, "domainname: set without a uts namespace");
+	spec_ck_host(&c, s, ns_mask, spec_own_ns(s));
 	spec_ck_linux(&c, s, ns_mask);
 	spec_free(s);
 	return c.n;
@@ -4549,7 +4746,6 @@ static int cg_ver(const struct cgroup *cg, int ctl)
 }
 
 /* Flags of cg_set. */
-#define CGW_OPT_CTL 1                /* controller missing: silently skip (runc: net_cls) */
 #define CGW_OPT_FILE 2               /* file missing or refused as obsolete: skip */
 
 /* Write one value to controller ctl's file; errors name the config field. */
@@ -4564,8 +4760,6 @@ static int cg_set(const struct cgroup *cg, int ctl, const char *file, int flags,
 	va_end(ap);
 	const struct cg_dir *d = cg_find(cg, ctl);
 	if (!d) {
-		if (flags & CGW_OPT_CTL)
-			return 0;
 		errno = ENODEV;
 		return -1;
 	}
@@ -4912,12 +5106,13 @@ static int cg_apply_misc(const struct cgroup *cg, const struct spec_resources *r
 			return cg_set_err(cg, CG_HUGETLB, file, field, err);
 		}
 	}
-	/* net_cls / net_prio are v1 only; runc skips them when missing */
+	/* net_cls / net_prio are v1 only: without them the config cannot be applied, an
+	 * error (runtime-spec runtime.md; runc 1.1 fails too) */
 	if (r->has_network && r->net_class_id.set)
-		CG_SET(CG_NET_CLS, "net_cls.classid", "network.classID", CGW_OPT_CTL, "%u",
+		CG_SET(CG_NET_CLS, "net_cls.classid", "network.classID", 0, "%u",
 		       r->net_class_id.v);
 	for (size_t i = 0; r->has_network && i < r->n_net_priorities; i++)
-		CG_SET(CG_NET_PRIO, "net_prio.ifpriomap", "network.priorities", CGW_OPT_CTL,
+		CG_SET(CG_NET_PRIO, "net_prio.ifpriomap", "network.priorities", 0,
 		       "%s %u", r->net_priorities[i].name, r->net_priorities[i].priority);
 	for (size_t i = 0; i < r->n_rdma; i++) {
 		const struct spec_rdma *d = &r->rdma[i];
@@ -4930,20 +5125,47 @@ static int cg_apply_misc(const struct cgroup *cg, const struct spec_resources *r
 			CG_SET(CG_RDMA, "rdma.max", "rdma", 0, "%s%s%s", d->device, h, o);
 	}
 	if (r->n_unified) {
-		const struct cg_dir *v2 = cg_v2dir(cg);
-		if (!v2)
-			return err_set(err, 0, "linux.resources.unified: this host has no cgroup v2 "
-				       "hierarchy (%s cgroups)", cg_mode_names[cg->mode]);
+		const struct cg_dir *v2 = cg_v2dir(cg); /* cg_check_unified: there is one */
 		for (size_t i = 0; i < r->n_unified; i++) {
 			const char *k = r->unified[i].key;
-			if (!*k || strchr(k, '/') || !strcmp(k, ".."))
-				return err_set(err, 0, "linux.resources.unified: \"%s\" is not a cgroup "
-					       "file name", k);
 			if (cg_write_at(v2->dir, k, r->unified[i].value) < 0)
 				return err_set(err, errno == ENOENT ? 0 : errno, "linux.resources.unified."
 					       "%s: %s %s/%s", k, errno == ENOENT ? "no such file" :
 					       "write", v2->dir, k);
 		}
+	}
+	return 0;
+}
+
+/* Before anything is written: unified needs the container in a v2 cgroup, keys that
+ * spec_unified_problem allows, and each key's controller enabled there. */
+static int cg_check_unified(const struct cgroup *cg, const struct spec_resources *r,
+			    struct ctr_error *err)
+{
+	const struct cg_dir *v2 = cg_v2dir(cg);
+	if (r->n_unified && !v2)
+		return err_set(err, 0, "linux.resources.unified: this host has no cgroup v2 "
+			       "hierarchy for the container (%s cgroups)", cg_mode_names[cg->mode]);
+	char have[512] = "";
+	if (r->n_unified && cg_read_at(v2->dir, "cgroup.controllers", have, sizeof(have)) < 0)
+		have[0] = 0;
+	for (size_t i = 0; i < r->n_unified; i++) {
+		const char *k = r->unified[i].key, *why = spec_unified_problem(k);
+		if (why)
+			return err_set(err, 0, "linux.resources.unified: \"%s\": %s", k, why);
+		size_t len = strcspn(k, ".");
+		if (len == 6 && !strncmp(k, "cgroup", 6))
+			continue;
+		/* the leaf's cgroup.controllers, else the controllers recorded for it */
+		bool on = false;
+		for (const char *t = have; *t; t += strcspn(t, " "), t += *t == ' ')
+			on |= strcspn(t, " ") == len && !strncmp(t, k, len);
+		for (int c = 0; !have[0] && c < CG_NCTL; c++)
+			on |= (v2->ctls & (1u << c)) && strlen(cg_v2_names[c]) == len &&
+			      !strncmp(cg_v2_names[c], k, len);
+		if (!on)
+			return err_set(err, 0, "linux.resources.unified.%s: controller \"%.*s\" is not "
+				       "enabled in the container's cgroup %s", k, (int)len, k, v2->dir);
 	}
 	return 0;
 }
@@ -4973,14 +5195,15 @@ static const struct spec_device_rule cg_default_rules[] = {
 	{true, 'c', {true, 10}, {true, 200}, "rwm"},   /* net/tun */
 };
 
-/* Every rule in effect: the config's, runc's defaults, then linux.devices (the runtime
- * creates those nodes, so they must work). Deny-all first is implied. */
+/* Every rule in effect: the config's, then runc's defaults. Deny-all first is implied.
+ * linux.devices nodes are made but get no rule of their own (runc): only what
+ * resources.devices allows may be opened, so a deny-all config keeps them shut. */
 static int cg_rules(const struct spec *s, struct spec_device_rule **out, size_t *n,
 		    struct ctr_error *err)
 {
 	const struct spec_resources *r = &s->lx.resources;
 	size_t nr = s->lx.has_resources ? r->n_devices : 0;
-	size_t total = nr + ARRAY_LEN(cg_default_rules) + s->lx.n_devices;
+	size_t total = nr + ARRAY_LEN(cg_default_rules);
 	struct spec_device_rule *v = mem_array(total, sizeof(*v), err);
 	if (!v)
 		return -1;
@@ -4989,13 +5212,6 @@ static int cg_rules(const struct spec *s, struct spec_device_rule **out, size_t 
 		v[k++] = r->devices[i];
 	for (size_t i = 0; i < ARRAY_LEN(cg_default_rules); i++)
 		v[k++] = cg_default_rules[i];
-	for (size_t i = 0; i < s->lx.n_devices; i++) {
-		const struct spec_device *d = &s->lx.devices[i];
-		if (d->type == 'p')
-			continue;    /* FIFOs are not device-controlled */
-		v[k++] = (struct spec_device_rule){true, d->type == 'u' ? 'c' : d->type,
-			{true, d->major}, {true, d->minor}, "rwm"};
-	}
 	*out = v;
 	*n = k;
 	return 0;
@@ -5232,7 +5448,8 @@ static int cg_apply(const struct cgroup *cg, const struct spec_resources *r, boo
 				       "filesystem mounted, so no resource limit can be set", f);
 		return 0;
 	}
-	if (cg_apply_memory(cg, &r->memory, update, err) < 0 || cg_apply_cpu(cg, &r->cpu, err) < 0 ||
+	if (cg_check_unified(cg, r, err) < 0 ||
+	    cg_apply_memory(cg, &r->memory, update, err) < 0 || cg_apply_cpu(cg, &r->cpu, err) < 0 ||
 	    cg_apply_blkio(cg, &r->blkio, err) < 0)
 		return -1;
 	if (r->has_pids && r->pids_limit.set) {
@@ -5269,18 +5486,35 @@ static int cg_host_read(struct cg_host *h, char **mi, char **selfcg, struct ctr_
 	return 0;
 }
 
-/* v1 cpuset: a new cgroup starts with empty cpus/mems, which forbids tasks; copy the
- * parent's. */
-static int cg_cpuset_init(const char *dir, struct ctr_error *err)
+/* v1 cpuset: a cgroup with empty cpus/mems takes no tasks, and a new one starts so. As
+ * runc, every level from the mount down to dir that is empty (ours or made by someone
+ * else) gets its parent's values, top down. */
+static int cg_cpuset_fill(const char *mnt, const char *dir, struct ctr_error *err)
 {
-	char parent[PATH_MAX], v[1024];
-	snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(dir, '/') - dir), dir);
-	for (int k = 0; k < 2; k++) {
-		const char *f = k ? "cpuset.mems" : "cpuset.cpus";
-		if (cg_read_at(parent, f, v, sizeof(v)) < 0 || cg_write_at(dir, f, v) < 0)
-			return err_set(err, errno, "initialise %s/%s", dir, f);
+	char buf[PATH_MAX], v[1024];
+	size_t skip = strlen(mnt);
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf) || strlen(buf) <= skip)
+		return 0;
+	for (char *p = buf + skip + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = 0;
+		char *up = strrchr(buf, '/');
+		for (int k = 0; k < 2; k++) {
+			const char *f = k ? "cpuset.mems" : "cpuset.cpus";
+			if (cg_read_at(buf, f, v, sizeof(v)) == 0 && *v)
+				continue;
+			*up = 0;
+			int r = cg_read_at(buf, f, v, sizeof(v));
+			*up = '/';
+			if (r < 0 || cg_write_at(buf, f, v) < 0)
+				return err_set(err, errno, "initialise %s/%s", buf, f);
+		}
+		*p = c;
+		if (!c)
+			return 0;
 	}
-	return 0;
 }
 
 /* mkdir each missing level of dir below the hierarchy mount. */
@@ -5291,10 +5525,10 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 	/* usually only the leaf is missing: try it first */
 	if (mkdir(dir, 0755) == 0) {
 		*made = true;
-		return cpuset ? cg_cpuset_init(dir, err) : 0;
+		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
 	}
 	if (errno == EEXIST)
-		return 0;
+		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
 	if (errno != ENOENT)
 		return err_set(err, errno, "mkdir %s", dir);
 	char buf[PATH_MAX];
@@ -5304,16 +5538,13 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 			continue;
 		char c = *p;
 		*p = 0;
-		if (mkdir(buf, 0755) == 0) {
+		if (mkdir(buf, 0755) == 0)
 			*made = !c;
-			if (cpuset && cg_cpuset_init(buf, err) < 0)
-				return -1;
-		} else if (errno != EEXIST) {
+		else if (errno != EEXIST)
 			return err_set(err, errno, "mkdir %s", buf);
-		}
 		*p = c;
 		if (!c)
-			return 0;
+			return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
 	}
 }
 
@@ -5353,6 +5584,17 @@ static uint32_t cg_v2_enable(const char *mnt, const char *dir)
 }
 
 static int cg_remove_tree(const char *dir, int patience);
+
+/* Is the cgroup at d frozen or freezing (by itself or an ancestor)? */
+static bool cg_dir_frozen(const struct cg_dir *d)
+{
+	char buf[512];
+	if (d->v2)
+		return cg_read_at(d->dir, "cgroup.events", buf, sizeof(buf)) == 0 &&
+		       cg_key(buf, "frozen") == 1;
+	return (d->ctls & (1u << CG_FREEZER)) &&
+	       cg_read_at(d->dir, "freezer.state", buf, sizeof(buf)) == 0 && strcmp(buf, "THAWED");
+}
 
 static int cgroup_create(const struct spec *s, const char *id, struct cgroup **out,
 			 struct ctr_error *err)
@@ -5415,6 +5657,11 @@ static int cgroup_create(const struct spec *s, const char *id, struct cgroup **o
 		}
 		/* a controller on both v1 and v2 stays with v1 (it cannot be on both) */
 		d->ctls = m->v2 ? cg_v2_enable(m->mnt, dir) & ~v1ctls : m->ctls;
+		/* like runc: an init moved into a frozen cgroup would hang in its setup */
+		if (cg_dir_frozen(d)) {
+			err_set(err, EBUSY, "container's cgroup unexpectedly frozen (%s)", dir);
+			goto fail;
+		}
 	}
 	if (cg_apply(cg, r, false, err) < 0 || (s->has_linux && cg_apply_devices(cg, s, err) < 0))
 		goto fail;
@@ -5435,6 +5682,92 @@ static int cgroup_enter(const struct cgroup *cg, pid_t pid, struct ctr_error *er
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg_write_at(cg->d[i].dir, "cgroup.procs", v) < 0)
 			return err_set(err, errno, "move pid %s into cgroup %s", v, cg->d[i].dir);
+	return 0;
+}
+
+/* A sub-cgroup path of exec --cgroup: relative below the container's cgroup, no "..". */
+static bool cg_sub_path_ok(const char *p)
+{
+	p += strspn(p, "/");
+	if (!*p || strchr(p, ':'))
+		return false;
+	for (const char *c = p; *c; c += strcspn(c, "/"), c += strspn(c, "/"))
+		if (!strncmp(c, "..", 2) && (c[2] == '/' || !c[2]))
+			return false;
+	return true;
+}
+
+/* runc's --cgroup arguments -> the sub-cgroup of each of cg's directories (NULL: the
+ * container's own). See struct ctr_exec_args.cgroups for the forms. */
+static int cg_sub_plan(const struct cgroup *cg, const char *const *subs,
+		       const char *sub_of[CG_MAX_HIER], struct ctr_error *err)
+{
+	size_t n_subs = 0;
+	while (subs[n_subs])
+		n_subs++;
+	for (size_t i = 0; i < n_subs; i++) {
+		const char *a = subs[i], *colon = strchr(a, ':'), *path = colon ? colon + 1 : a;
+		if (!cg_sub_path_ok(path))
+			return err_set(err, EINVAL, "invalid --cgroup argument: %s is not a sub "
+				       "cgroup path", a);
+		if (!colon) {
+			if (n_subs != 1)
+				return err_set(err, EINVAL, "invalid --cgroup argument: %s (missing "
+					       "<controller>: prefix)", a);
+			for (size_t d = 0; d < cg->n; d++)
+				sub_of[d] = path;
+			continue;
+		}
+		if (cg->mode == CG_MODE_V2)
+			return err_set(err, EINVAL, "invalid --cgroup argument: %s (<controller>: "
+				       "prefix is not allowed for cgroup v2)", a);
+		if (colon == a)
+			return err_set(err, EINVAL, "invalid --cgroup argument: %s: no controller", a);
+		for (const char *c = a; c < colon; c += strcspn(c, ",:") + 1) {
+			size_t len = strcspn(c, ",:");
+			int k = 0;
+			while (k < CG_NCTL && (strlen(cg_v1_names[k]) != len || memcmp(c, cg_v1_names[k], len)))
+				k++;
+			bool found = false;
+			for (size_t d = 0; k < CG_NCTL && d < cg->n; d++) {
+				if (!(cg->d[d].ctls & (1u << k)))
+					continue;
+				if (sub_of[d] && strcmp(sub_of[d], path))
+					return err_set(err, EINVAL, "invalid --cgroup argument: %s: %s is "
+						       "already given another sub-cgroup", a, cg->d[d].dir);
+				sub_of[d] = path;
+				found = true;
+			}
+			if (!found)
+				return err_set(err, EINVAL, "invalid --cgroup argument: %s: unknown "
+					       "controller %.*s", a, (int)len, c);
+		}
+	}
+	return 0;
+}
+
+/* cgroup_enter, but into sub-cgroups (which must exist) where subs names them. */
+static int cgroup_enter_sub(const struct cgroup *cg, pid_t pid, const char *const *subs,
+			    struct ctr_error *err)
+{
+	const char *sub_of[CG_MAX_HIER] = {NULL};
+	if (!subs || !subs[0])
+		return cgroup_enter(cg, pid, err);
+	if (cg->mode == CG_MODE_NONE || !cg->n)
+		return err_set(err, EINVAL, "--cgroup: the container has no cgroup");
+	if (cg_sub_plan(cg, subs, sub_of, err) < 0)
+		return -1;
+	char v[24], dir[PATH_MAX];
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	for (size_t i = 0; i < cg->n; i++) {
+		const char *sub = sub_of[i] ? sub_of[i] + strspn(sub_of[i], "/") : NULL;
+		if (snprintf(dir, sizeof(dir), "%s%s%s", cg->d[i].dir, sub ? "/" : "",
+			     sub ? sub : "") >= (int)sizeof(dir))
+			return err_set(err, ENAMETOOLONG, "--cgroup: %s/%s", cg->d[i].dir, sub);
+		if (cg_write_at(dir, "cgroup.procs", v) < 0)
+			return err_set(err, errno, "move pid %s into cgroup %s%s", v, dir,
+				       errno == ENOENT ? " (no such sub-cgroup)" : "");
+	}
 	return 0;
 }
 
@@ -7727,6 +8060,7 @@ struct rootfs_ctx {
 	const char *rootfs;          /* absolute host path of root.path */
 	bool no_pivot;               /* MS_MOVE + chroot instead of pivot_root */
 	bool userns;                 /* in a new user namespace: bind devices, no mknod */
+	const int *src_fds;          /* per mount: its source opened by ctr, else -1 (or NULL) */
 };
 
 /* In the container's new mount namespace, before the root switch: rootfs propagation,
@@ -7735,6 +8069,9 @@ static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err);
 /* Switch to the rootfs (pivot_root; MS_MOVE+chroot with no_pivot or on an initramfs),
  * then readonlyPaths and maskedPaths (runc's order) and root.readonly. */
 static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err);
+/* A bind mount whose source ctr opens for the init when it has a user namespace (the
+ * root of one cannot reach a source below a 0700 directory): see rootfs_ctx.src_fds. */
+static bool rootfs_host_source(const struct spec_mount *m);
 /* Open path inside the tree at root_fd without ever leaving it (symlinks resolved as if
  * root_fd were /). */
 static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
@@ -8136,7 +8473,7 @@ static void mnt_parse(const char *const *opts, size_t n, struct mnt_parsed *p)
 
 struct mnt_info {
 	char *root, *point, *fstype, *source, *super;
-	bool shared;
+	bool shared, unbindable;
 };
 
 static void mnt_unescape(char *s)
@@ -8169,6 +8506,8 @@ static bool mnt_info_parse(char *line, struct mnt_info *mi)
 	while ((t = strtok_r(NULL, " ", &save)) && strcmp(t, "-"))
 		if (str_has_prefix(t, "shared:"))
 			mi->shared = true;
+		else if (!strcmp(t, "unbindable"))
+			mi->unbindable = true;
 	mi->fstype = strtok_r(NULL, " ", &save);
 	mi->source = strtok_r(NULL, " ", &save);
 	mi->super = strtok_r(NULL, " ", &save);
@@ -8837,7 +9176,8 @@ static int rootfs_prop_flags(const struct spec *s, unsigned long *flags, struct 
 	return 1;
 }
 
-/* pivot_root and the rootfs bind need the mount holding the rootfs not to be shared. */
+/* pivot_root and the rootfs bind need the mount holding the rootfs neither shared nor
+ * unbindable (rootfsPropagation "unbindable" is set on the new root after the switch). */
 static int rootfs_parent_private(const char *rootfs, struct ctr_error *err)
 {
 	AUTO_FREE char *buf = NULL;
@@ -8852,7 +9192,8 @@ static int rootfs_parent_private(const char *rootfs, struct ctr_error *err)
 			best_len = l;
 		}
 	}
-	if (best_len && mi[best].shared && mount("", mi[best].point, NULL, MS_PRIVATE, NULL) < 0)
+	if (best_len && (mi[best].shared || mi[best].unbindable) &&
+	    mount("", mi[best].point, NULL, MS_PRIVATE, NULL) < 0)
 		return err_set(err, errno, "make %s private", mi[best].point);
 	return 0;
 }
@@ -8894,27 +9235,50 @@ static int rootfs_dev_kind(const struct spec *s, unsigned long *flags)
 	return kind;
 }
 
-static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
+static bool rootfs_host_source(const struct spec_mount *m)
 {
-	const struct spec *s = c->spec;
+	if (!m->source || !*m->source || !m->destination)
+		return false;
+	struct mnt_parsed p;
+	mnt_parse(m->options, m->n_options, &p);
+	sbuf_release(&p.data);
+	/* idmapped mounts clone their source by path (mnt_idmapped) */
+	return !p.idmap && ((p.flags & MS_BIND) || (m->type && !strcmp(m->type, "bind")));
+}
+
+/* In the container's own mount namespace: rootfsPropagation on /, the rootfs bound onto
+ * itself (pivot_root needs a mount) on a parent that is not shared. */
+static int rootfs_prepare_root(const struct rootfs_ctx *c, struct ctr_error *err)
+{
 	unsigned long prop = MS_SLAVE | MS_REC;
-	if (!rootfs_has_ns(s, CLONE_NEWNS)) {
-		/* the host's mount namespace: no mounts there; rootfs_enter only chroots */
-		bool any = s->n_mounts || (s->has_linux && (s->lx.n_devices || s->lx.n_masked_paths ||
-							    s->lx.n_readonly_paths));
-		return any ? err_set(err, EINVAL, "mounts, devices, maskedPaths and readonlyPaths "
-				     "need a mount namespace (linux.namespaces)") : 0;
-	}
-	if (c->rootfs[0] != '/')
-		return err_set(err, EINVAL, "rootfs %s is not an absolute path", c->rootfs);
-	if (rootfs_check_proc(err) < 0 || rootfs_prop_flags(s, &prop, err) < 0)
+	if (rootfs_prop_flags(c->spec, &prop, err) < 0)
 		return -1;
+	/* nothing could be bound from unbindable mounts: private until rootfs_enter */
+	if (prop & MS_UNBINDABLE)
+		prop = (prop & MS_REC) | MS_PRIVATE;
 	if (mount("", "/", NULL, prop, NULL) < 0 && rootfs_propagate_all(prop, err) < 0)
 		return err_prefix(err, "set the propagation of /");
 	if (rootfs_parent_private(c->rootfs, err) < 0)
 		return -1;
 	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return err_set(err, errno, "bind mount the rootfs %s", c->rootfs);
+	return 0;
+}
+
+static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
+{
+	const struct spec *s = c->spec;
+	/* Without a mount namespace the container inherits ours (config-linux.md): as runc,
+	 * its mounts are made in it, below the rootfs, and outlive the container; the
+	 * propagation of our mounts is left alone and rootfs_enter only chroots. */
+	bool own_ns = rootfs_has_ns(s, CLONE_NEWNS);
+	if (!own_ns && s->has_linux && (s->lx.n_masked_paths || s->lx.n_readonly_paths))
+		return err_set(err, EINVAL, "linux.maskedPaths and readonlyPaths need a private "
+			       "mount namespace (linux.namespaces)");
+	if (c->rootfs[0] != '/')
+		return err_set(err, EINVAL, "rootfs %s is not an absolute path", c->rootfs);
+	if (rootfs_check_proc(err) < 0 || (own_ns && rootfs_prepare_root(c, err) < 0))
+		return -1;
 	int root_fd AUTO_CLOSE = openat(AT_FDCWD, c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return err_set(err, errno, "open %s", c->rootfs);
@@ -8936,13 +9300,19 @@ static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
 		if (!(p.flags & MS_BIND) && !type)
 			type = "none";
 		int r;
+		char fdsrc[32];
+		const char *src = m->source ? m->source : type;
+		/* a source opened by ctr: bound through its fd, with no path walk of ours */
+		if (c->src_fds && c->src_fds[i] >= 0 && (p.flags & MS_BIND) && !p.idmap) {
+			MNT_FDPATH(fdsrc, c->src_fds[i]);
+			src = fdsrc;
+		}
 		if (p.data.failed)
 			r = err_nomem(err);
 		else if (type && !(p.flags & MS_BIND) && !strcmp(type, "cgroup"))
 			r = mnt_cgroup(c, root_fd, m, &p, err);
 		else
-			r = mnt_apply(c, root_fd, m->source ? m->source : type, m->destination, type,
-				      &p, m, err);
+			r = mnt_apply(c, root_fd, src, m->destination, type, &p, m, err);
 		sbuf_release(&p.data);
 		if (r < 0)
 			return err_prefix(err, "mounts[%zu] (%s)", i, m->destination);
@@ -9124,7 +9494,8 @@ static int net_devices_move(const struct spec *s, pid_t pid, struct ctr_error *e
 static int process_set_names_and_sysctl(const struct spec *s, struct ctr_error *err);
 /* init: rlimits, oomScoreAdj, personality, scheduler, ioPriority, execCPUAffinity.initial,
  * apparmorProfile / selinuxLabel for the next exec, umask, a new session keyring unless
- * no_new_keyring. Needs privileges: runs before the identity change. */
+ * no_new_keyring, stdio owned by the process uid. Needs privileges: runs before the
+ * identity change. */
 static int process_prepare(const struct spec *s, const struct spec_process *p,
 			   bool no_new_keyring, struct ctr_error *err);
 /* init: additionalGids, gid, uid (keeping capabilities across the change), then the five
@@ -9138,8 +9509,9 @@ static int fds_close_from(int first, int keep_fd, struct ctr_error *err);
  * execve it; process_exec_found returns only on failure. */
 static int process_find_executable(const struct spec_process *p, char *buf, size_t size,
 				   struct ctr_error *err);
+static void process_home_env(const struct spec_process *p, char *buf, size_t size);
 static int process_exec_found(const char *exe, const struct spec_process *p,
-			      struct ctr_error *err);
+			      const char *home_env, struct ctr_error *err);
 
 #include <net/if.h>
 #include <sys/personality.h>
@@ -9553,6 +9925,27 @@ static int process_lsm_exec(const char *field, const char *value, struct ctr_err
 	return err_set(err, e, "process.%s \"%s\"", field, value);
 }
 
+/* As runc: fds 0-2 (pipes, files, the pty slave) become the process user's, so that it
+ * can reopen /dev/stdout and own its terminal. Only the owner uid changes (the devpts
+ * gid stays); /dev/null is left alone; EINVAL/EPERM (an owner or gid not mapped in the
+ * user namespace) are not errors. Skipped for root: nothing to give. */
+static int process_fix_stdio(uid_t uid, struct ctr_error *err)
+{
+	for (int fd = 0; uid != 0 && fd < 3; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			if (errno == EBADF)
+				continue;
+			return err_set(err, errno, "fstat stdio fd %d", fd);
+		}
+		if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+			continue;
+		if (fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM)
+			return err_set(err, errno, "chown stdio fd %d to uid %u", fd, (unsigned)uid);
+	}
+	return 0;
+}
+
 static int process_prepare(const struct spec *s, const struct spec_process *p,
 			   bool no_new_keyring, struct ctr_error *err)
 {
@@ -9598,7 +9991,7 @@ static int process_prepare(const struct spec *s, const struct spec_process *p,
 	if (!no_new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0 &&
 	    errno != ENOSYS)
 		return err_set(err, errno, "joining a new session keyring");
-	return 0;
+	return process_fix_stdio(p->user.uid, err);
 }
 
 /* ---- identity and capabilities ---- */
@@ -9786,14 +10179,42 @@ static int process_find_executable(const struct spec_process *p, char *buf, size
 	return err_set(err, 0, "exec: \"%s\": executable file not found in $PATH", file);
 }
 
-/* execve an executable already found with process_find_executable: the lookup runs
- * before the seccomp filter, which may not allow stat/access (runc looks up first too). */
-static int process_exec_found(const char *exe, const struct spec_process *p,
-			      struct ctr_error *err)
+/* As runc and crun: an env without HOME gets the home of the process uid in the
+ * container's /etc/passwd, "/" without one. Read in the current root (the container's by
+ * now) with no magic link followed; run before the identity change. Into buf:
+ * "HOME=<dir>", or "" when the env has HOME already. */
+static void process_home_env(const struct spec_process *p, char *buf, size_t size)
 {
-	static const char *const no_env[] = {NULL};
-	execve(exe, (char *const *)p->args, (char *const *)(p->env ? p->env : no_env));
-	return err_set(err, errno, "exec %s", exe);
+	buf[0] = 0;
+	for (size_t i = 0; i < p->n_env; i++)
+		if (str_has_prefix(p->env[i], "HOME="))
+			return;
+	char home[PATH_MAX] = "";
+	char *text AUTO_FREE = NULL;
+	int root AUTO_CLOSE = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd AUTO_CLOSE = root < 0 ? -1 : rootfs_open_in(root, "/etc/passwd", O_RDONLY, 0, NULL);
+	if (fd >= 0 && read_fd(fd, "/etc/passwd", 1 << 22, &text, NULL, NULL) == 0)
+		util_passwd_field(text, p->user.uid, 5, home, sizeof(home));
+	snprintf(buf, size, "HOME=%s", home[0] ? home : "/");
+}
+
+/* execve an executable already found with process_find_executable: the lookup runs
+ * before the seccomp filter, which may not allow stat/access (runc looks up first too).
+ * home_env (process_home_env) is added to the env unless empty. */
+static int process_exec_found(const char *exe, const struct spec_process *p,
+			      const char *home_env, struct ctr_error *err)
+{
+	const char **env = mem_array(p->n_env + 2, sizeof(*env), err);
+	if (!env)
+		return -1;
+	if (p->n_env)
+		memcpy(env, p->env, p->n_env * sizeof(*env));
+	if (home_env && *home_env)
+		env[p->n_env] = home_env;
+	execve(exe, (char *const *)p->args, (char *const *)env);
+	int e = errno;
+	free(env);
+	return err_set(err, e, "exec %s", exe);
 }
 
 
@@ -9854,17 +10275,23 @@ static int term_become_controlling(int slave, unsigned rows, unsigned cols, stru
 	return 0;
 }
 
-/* Bind the pty slave over /dev/console, as runc does (inside the container's root). */
+/* Bind the pty slave over /dev/console, as runc does (inside the container's root). The
+ * placeholder made before /dev turned read-only is used as it is, never opened for
+ * writing; the bind goes onto the fd, so a symlink there redirects nothing. */
 static int term_bind_console(int slave, struct ctr_error *err)
 {
-	char src[64];
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
-	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0 && errno != EEXIST)
+	char src[32], dst[32];
+	if (mknod("/dev/console", S_IFREG | 0600, 0) < 0 && errno != EEXIST)
 		return err_set(err, errno, "create /dev/console");
-	if (fd >= 0)
-		close(fd);
-	if (mount(src, "/dev/console", NULL, MS_BIND, NULL) < 0)
+	int fd AUTO_CLOSE = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return err_set(err, errno, "open /dev/console");
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		return err_set(err, EEXIST, "/dev/console is neither a file nor a device");
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", fd);
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		return err_set(err, errno, "bind pty to /dev/console");
 	return 0;
 }
@@ -9999,7 +10426,8 @@ static int term_deliver(int master, const char *console_socket, int *pty_master,
  * ====================================================================== */
 
 /* OCI hooks: each runs with the container state JSON on stdin, its own args and env
- * only, and is killed at its timeout. A hook's output is kept for the error message. */
+ * (ctr's environment when it has no "env"), and is killed at its timeout. A hook's
+ * output is kept for the error message. */
 
 static const char *const hook_kind_names[HOOK_KIND_COUNT] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
@@ -10077,7 +10505,6 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	int out[2];
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return err_set(err, errno, "%s hook %zu: pipe", kind, index);
-	static const char *const no_args[] = {NULL};
 	const char *const argv0[] = {h->path, NULL};
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -10093,8 +10520,9 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* no "env" at all: the runtime's own environment, as runc and crun */
 		execve(h->path, h->n_args ? (char *const *)h->args : (char *const *)argv0,
-		       h->n_env ? (char *const *)h->env : (char *const *)no_args);
+		       h->env ? (char *const *)h->env : environ);
 		dprintf(2, "exec %s: %s", h->path, strerror(errno));
 		_exit(127);
 	}
@@ -10170,6 +10598,8 @@ enum lc_msg_type {
 	LC_READY = 'R',        /* init -> ctr: set up, waiting for start */
 	LC_GO = 'G',           /* ctr -> init: state saved, wait for start now */
 	LC_ERROR = 'E',        /* child -> ctr: val = errno, text = message */
+	LC_SOURCE = 'S',       /* ctr's helper -> init: val = mount index, its source's fd */
+	LC_SOURCES_DONE = 's', /* ctr's helper -> init: no more sources */
 };
 
 struct lc_msg {
@@ -10227,7 +10657,8 @@ int ctr_signal_parse(const char *name, int *sig, struct ctr_error *err)
 	if (!name || !*name)
 		return err_set(err, EINVAL, "invalid signal: empty");
 	if (parse_i64(name, &num) == 0) {
-		if (num <= 0 || num >= _NSIG)
+		/* 0 is kill's liveness probe (runc accepts it too) */
+		if (num < 0 || num >= _NSIG)
 			return err_set(err, EINVAL, "invalid signal number %s", name);
 		*sig = (int)num;
 		return 0;
@@ -10401,7 +10832,8 @@ struct lc_create {
 	size_t n_ns;
 	int unshare_flags;           /* new namespaces other than user */
 	bool new_userns, any_userns;
-	bool new_netns, has_mntns;
+	bool new_netns;
+	bool host_sources;           /* ctr sends bind sources to the init (LC_SOURCE) */
 };
 
 __attribute__((noreturn))
@@ -10486,6 +10918,60 @@ static void lc_reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* init: the bind sources ctr opened for us (lc_send_sources), fds[i] for mounts[i], -1
+ * for the others; an error of ctr's helper arrives here as LC_ERROR. */
+static int *lc_recv_sources(int fd, size_t n, struct ctr_error *err)
+{
+	int *fds = mem_array(n + 1, sizeof(*fds), err);
+	for (size_t i = 0; fds && i < n; i++)
+		fds[i] = -1;
+	while (fds) {
+		struct lc_msg m;
+		int sfd = -1;
+		ssize_t r = term_recvmsg_fd(fd, &m, sizeof(m) - 1, &sfd);
+		if (r >= (ssize_t)LC_MSG_HDR) {
+			((char *)&m)[r] = 0;
+			if (m.type == LC_SOURCE && sfd >= 0 && m.val >= 0 && (size_t)m.val < n) {
+				fds[m.val] = sfd;
+				continue;
+			}
+			if (m.type == LC_SOURCES_DONE)
+				return fds;
+		}
+		if (sfd >= 0)
+			close(sfd);
+		if (r >= (ssize_t)LC_MSG_HDR && m.type == LC_ERROR)
+			err_set(err, 0, "%s", m.text), err->errnum = m.val;
+		else
+			err_set(err, r < 0 ? errno : EPROTO, "init: receiving the mount sources");
+		for (size_t i = 0; i < n; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		free(fds);
+		fds = NULL;
+	}
+	return NULL;
+}
+
+/* init: rootfs_setup, from the bundle (relative mount sources are relative to it, as in
+ * runc), with the bind sources ctr opened for us when it does. */
+static int lc_init_rootfs(struct lc_create *c, struct rootfs_ctx *rc, struct ctr_error *err)
+{
+	size_t n = c->spec->n_mounts;
+	int *src_fds = NULL;
+	if (c->host_sources && !(src_fds = lc_recv_sources(c->sync_fd, n, err)))
+		return -1;
+	rc->src_fds = src_fds;
+	int r = chdir(c->bundle) < 0 ? err_set(err, errno, "init: chdir to bundle %s", c->bundle) :
+		rootfs_setup(rc, err);
+	for (size_t i = 0; src_fds && i < n; i++)
+		if (src_fds[i] >= 0)
+			close(src_fds[i]);
+	free(src_fds);
+	rc->src_fds = NULL;
+	return r;
+}
+
 __attribute__((noreturn))
 static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 {
@@ -10507,10 +10993,7 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		.spec = s, .rootfs = c->rootfs, .no_pivot = c->a->no_pivot != 0,
 		.userns = c->any_userns,
 	};
-	/* relative mount sources are relative to the bundle, as in runc */
-	if (chdir(c->bundle) < 0)
-		err_set(&e, errno, "init: chdir to bundle %s", c->bundle), lc_child_fail(fd, &e);
-	if (rootfs_setup(&rc, &e) < 0)
+	if (lc_init_rootfs(c, &rc, &e) < 0)
 		lc_child_fail(fd, &e);
 	pid_t host_pid = 0;
 	if (lc_has_hooks(s, HOOK_PRESTART) || lc_has_hooks(s, HOOK_CREATE_RUNTIME) ||
@@ -10521,6 +11004,9 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		    lc_expect(fd, LC_HOOKS_DONE, &m, "init", &e) < 0)
 			_exit(1);
 		host_pid = m.val;
+		/* as runc: createContainer hooks run in the rootfs */
+		if (lc_has_hooks(s, HOOK_CREATE_CONTAINER) && chdir(c->rootfs) < 0)
+			err_set(&e, errno, "init: chdir to rootfs %s", c->rootfs), lc_child_fail(fd, &e);
 		if (lc_run_hooks(s, HOOK_CREATE_CONTAINER, c->id, CTR_CREATING, host_pid, c->bundle,
 				 c->rootfs, &e) < 0)
 			lc_child_fail(fd, &e);
@@ -10542,6 +11028,8 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	if (process_prepare(s, p, c->a->no_new_keyring != 0, &e) < 0 ||
 	    process_chdir(p, &e) < 0)
 		lc_child_fail(fd, &e);
+	char home[PATH_MAX + 8];
+	process_home_env(p, home, sizeof(home));
 	/* Without noNewPrivileges, installing a filter needs CAP_SYS_ADMIN: do it before
 	 * the identity change drops it; otherwise as late as possible (as runc does). */
 	bool seccomp_early = c->filter && !p->no_new_privileges;
@@ -10602,7 +11090,7 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 			close(listener);
 	}
 	lc_reset_signals();
-	process_exec_found(exe, p, &e);
+	process_exec_found(exe, p, home, &e);
 fail:
 	(void)write_all(conn, e.msg, strlen(e.msg));
 	_exit(127);
@@ -10689,8 +11177,6 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 			return err_set(err, EINVAL, "linux.namespaces[%zu]: unknown type", i);
 		if (ns->type == CLONE_NEWUSER)
 			c->any_userns = true;
-		if (ns->type == CLONE_NEWNS)
-			c->has_mntns = true;
 		if (!ns->path || !*ns->path) {
 			if (ns->type == CLONE_NEWUSER)
 				c->new_userns = true;
@@ -10702,20 +11188,54 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 		}
 		if (c->n_ns >= ARRAY_LEN(c->ns_fds))
 			return err_set(err, EINVAL, "linux.namespaces: too many entries");
-		int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+		int fd = spec_ns_open(ns->path, ns->type, err);
 		if (fd < 0)
-			return err_set(err, errno, "linux.namespaces[%zu]: open %s namespace %s", i,
-				       name, ns->path);
+			return err_prefix(err, "linux.namespaces[%zu] (%s)", i, name);
 		c->ns_fds[c->n_ns] = fd;
 		c->ns_types[c->n_ns++] = ns->type;
 	}
-	if (!c->has_mntns)
-		return err_set(err, EINVAL,
-			       "linux.namespaces: a mount namespace is required to set up the rootfs");
 	if (c->new_userns && !(c->spec->lx.n_uid_mappings && c->spec->lx.n_gid_mappings))
 		return err_set(err, EINVAL,
 			       "linux.uidMappings/gidMappings: required with a new user namespace");
 	return 0;
+}
+
+/* The config's host-safety rules (spec_ck_host), with the namespaces as opened. */
+static int lc_check_host(const struct lc_create *c, struct ctr_error *err)
+{
+	int listed = 0, own = c->unshare_flags | (c->new_userns ? CLONE_NEWUSER : 0);
+	for (size_t i = 0; c->spec->has_linux && i < c->spec->lx.n_namespaces; i++)
+		listed |= c->spec->lx.namespaces[i].type;
+	for (size_t i = 0; i < c->n_ns; i++) {
+		struct stat st;
+		if (fstat(c->ns_fds[i], &st) == 0 && !spec_ns_is_host(c->ns_types[i], &st))
+			own |= c->ns_types[i];
+	}
+	return spec_check_host(c->spec, listed, own, err);
+}
+
+/* --debug: which namespaces the container gets new and which it joins. */
+static void lc_log_namespaces(const struct lc_create *c)
+{
+	if (!c->o || !c->o->debug || !c->o->log_fn)
+		return;
+	char made[128] = "", joined[128] = "";
+	static const int types[] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET,
+				    CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME};
+	for (size_t i = 0; i < ARRAY_LEN(types); i++) {
+		const char *name;
+		bool is_new = types[i] == CLONE_NEWUSER ? c->new_userns :
+			      (c->unshare_flags & types[i]) != 0;
+		if (is_new && lc_ns_type(types[i], &name) == 0)
+			snprintf(made + strlen(made), sizeof(made) - strlen(made), " %s", name);
+	}
+	for (size_t i = 0; i < c->n_ns; i++) {
+		const char *name;
+		if (lc_ns_type(c->ns_types[i], &name) == 0)
+			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), " %s", name);
+	}
+	lc_log(c->o, CTR_LOG_DEBUG, "namespaces: new:%s; joined:%s", *made ? made : " none",
+	       *joined ? joined : " none");
 }
 
 /* The address of <statedir>/start.sock: the path itself, or via /proc/self/fd when it
@@ -10780,15 +11300,88 @@ static int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
 	return rc < 0 ? err_prefix(err, "pid file %s", path) : 0;
 }
 
+/* Wait until fd (a sync socket, a pidfd) is readable. Children in a cgroup frozen
+ * meanwhile would never answer: looked at every second, an error instead of a hang. */
+static int lc_wait_fd(int fd, const struct cgroup *cg, const char *what, struct ctr_error *err)
+{
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int r = poll(&p, 1, 1000);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return err_set(err, errno, "%s", what);
+		bool frozen = false;
+		if (r == 0 && cg && cgroup_is_frozen(cg, &frozen, NULL) == 0 && frozen)
+			return err_set(err, EBUSY, "%s: container's cgroup unexpectedly frozen", what);
+	}
+}
+
+/* Reap a child of ours that is about to exit (bounded as lc_wait_fd). */
+static int lc_reap(pid_t pid, const struct cgroup *cg, const char *what, struct ctr_error *err)
+{
+	int pfd AUTO_CLOSE = sys_pidfd_open(pid, 0);
+	if (pfd >= 0 && lc_wait_fd(pfd, cg, what, err) < 0)
+		return -1;
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+/* As runc: with a user namespace, bind sources are opened by a helper of ours that
+ * joins the init's mount namespace, so they resolve as the init would see them but with
+ * our rights (the namespace's root cannot pass a 0700 directory of the host), and they
+ * stay mounts of that namespace, flags locked. Each goes to the init as an O_PATH fd
+ * (LC_SOURCE), a failure as LC_ERROR, which the init hands back to us. */
+static int lc_send_sources(int sync, pid_t init, const struct spec *s, const char *bundle,
+			   const struct cgroup *cg, struct ctr_error *err)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", (long)init);
+	int ns AUTO_CLOSE = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return err_set(err, errno, "open %s", path);
+	pid_t pid = fork();
+	if (pid < 0)
+		return err_set(err, errno, "fork");
+	if (pid == 0) {
+		struct ctr_error e = {0};
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (setns(ns, CLONE_NEWNS) < 0)
+			err_set(&e, errno, "joining the container's mount namespace"), lc_child_fail(sync, &e);
+		for (size_t i = 0; i < s->n_mounts; i++) {
+			const struct spec_mount *m = &s->mounts[i];
+			if (!rootfs_host_source(m))
+				continue;
+			bool rel = m->source[0] != '/';
+			snprintf(path, sizeof(path), "%s%s%s", rel ? bundle : "", rel ? "/" : "", m->source);
+			struct lc_msg msg = {.type = LC_SOURCE, .val = (int32_t)i};
+			int fd = open(path, O_PATH | O_CLOEXEC);
+			if (fd < 0)
+				err_set(&e, errno, "mounts[%zu] (%s): mount source %s", i, m->destination,
+					path), lc_child_fail(sync, &e);
+			if (term_sendmsg_fd(sync, fd, &msg, LC_MSG_HDR + 1, &e) < 0)
+				lc_child_fail(sync, &e);
+			close(fd);
+		}
+		lc_send(sync, LC_SOURCES_DONE, 0, 0, NULL);
+		_exit(0);
+	}
+	return lc_reap(pid, cg, "opening the mount sources", err);
+}
+
 /* Next message from the init; a terminal's master (sent with LC_TERMINAL) is handed to
  * the console socket or the caller on the way. */
 static int lc_recv_terminal(int fd, const struct spec *s, const struct ctr_create_args *a,
-			    struct lc_msg *m, struct ctr_error *err)
+			    const struct cgroup *cg, struct lc_msg *m, struct ctr_error *err)
 {
 	if (!s->process.terminal)
-		return lc_recv(fd, m, "container init", err);
+		return lc_wait_fd(fd, cg, "container init", err) < 0 ? -1 :
+			lc_recv(fd, m, "container init", err);
 	for (;;) {
 		int master = -1;
+		if (lc_wait_fd(fd, cg, "container init", err) < 0)
+			return -1;
 		ssize_t n = term_recvmsg_fd(fd, m, sizeof(*m) - 1, &master);
 		if (n < 0)
 			return err_set(err, errno, "reading from the container init");
@@ -10897,8 +11490,11 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	c.rootfs = rootfs;
 	for (size_t i = 0; i < ARRAY_LEN(c.ns_fds); i++)
 		c.ns_fds[i] = -1;
-	if (lc_plan_namespaces(&c, err) < 0)
+	if (lc_plan_namespaces(&c, err) < 0 || lc_check_host(&c, err) < 0)
 		goto out;
+	for (size_t i = 0; c.any_userns && i < spec->n_mounts; i++)
+		c.host_sources |= rootfs_host_source(&spec->mounts[i]);
+	lc_log_namespaces(&c);
 
 	if (state_open(root, id, STATE_CREATE, &h, err) < 0)
 		goto out;
@@ -10907,11 +11503,17 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_prefix(err, "creating cgroup");
 		goto out;
 	}
+	lc_log(o, CTR_LOG_DEBUG, "cgroup: %s created (%s), resources applied", cg->path,
+	       cg_mode_names[cg->mode]);
 	if (spec->has_linux && spec->lx.seccomp &&
 	    seccomp_compile(spec->lx.seccomp, &c.filter, err) < 0) {
 		err_prefix(err, "linux.seccomp");
 		goto out;
 	}
+	if (c.filter)
+		lc_log(o, CTR_LOG_DEBUG, "seccomp: filter compiled (%zu rules); the init installs "
+		       "it %s", spec->lx.seccomp->n_syscalls, spec->process.no_new_privileges ?
+		       "right before its exec" : "before it drops its privileges");
 
 	int min_fd = 3 + (a->preserve_fds > 0 ? a->preserve_fds : 0);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0) {
@@ -10963,12 +11565,14 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_prefix(err, "joining cgroup");
 		goto out;
 	}
+	lc_log(o, CTR_LOG_DEBUG, "cgroup: joined by stage-1 (pid %ld)", (long)stage1);
 	if (lc_send(sync[0], LC_CGROUP_DONE, 0, 0, NULL) < 0) {
 		err_set(err, errno, "stage-1 exited early");
 		goto out;
 	}
 	for (;;) {
-		if (lc_recv(sync[0], &m, "creating namespaces", err) < 0)
+		if (lc_wait_fd(sync[0], cg, "creating namespaces", err) < 0 ||
+		    lc_recv(sync[0], &m, "creating namespaces", err) < 0)
 			goto out;
 		if (m.type == LC_USERNS) {
 			if (userns_write_maps(stage1, spec, err) < 0) {
@@ -10979,26 +11583,32 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		} else if (m.type == LC_INIT_PID) {
 			init = m.val;
 			init_is_child = m.val2;
+			lc_log(o, CTR_LOG_DEBUG, "namespaces: created; the container init is pid %ld",
+			       (long)init);
 			break;
 		} else {
 			err_set(err, EPROTO, "unexpected message '%c' from stage-1", m.type);
 			goto out;
 		}
 	}
-	while (waitpid(stage1, NULL, 0) < 0 && errno == EINTR)
-		;
+	if (lc_reap(stage1, cg, "waiting for stage-1", err) < 0)
+		goto out;
 	stage1 = -1;
+	if (c.host_sources && lc_send_sources(sync[0], init, spec, bundle, cg, err) < 0)
+		goto out;
 	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0)
 		goto out; /* its errors name linux.netDevices */
-	if (lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
+	if (lc_recv_terminal(sync[0], spec, a, cg, &m, err) < 0)
 		goto out;
 	if (m.type == LC_HOOKS) {
+		/* runc gives prestart and createRuntime "creating" (runtime-spec runtime.md,
+		 * lifecycle steps 5-6: the container is still being created) */
 		if (lc_run_hooks(spec, HOOK_PRESTART, id, CTR_CREATING, init, bundle, rootfs, err) < 0 ||
 		    lc_run_hooks(spec, HOOK_CREATE_RUNTIME, id, CTR_CREATING, init, bundle, rootfs,
 				 err) < 0)
 			goto out;
 		if (lc_send(sync[0], LC_HOOKS_DONE, init, 0, NULL) < 0 ||
-		    lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
+		    lc_recv_terminal(sync[0], spec, a, cg, &m, err) < 0)
 			goto out;
 	}
 	if (m.type != LC_READY) {
@@ -11007,6 +11617,9 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	}
 	if (m.val && term_recv_fd(sync[0], &listener, err) < 0)
 		goto out;
+	lc_log(o, CTR_LOG_DEBUG, "mounts: rootfs %s set up (%zu mounts), root switched by %s; "
+	       "the init waits for start", rootfs, spec->n_mounts,
+	       a->no_pivot ? "MS_MOVE + chroot" : "pivot_root");
 
 	char owner[64];
 	lc_owner(owner, sizeof(owner));
@@ -11045,6 +11658,9 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	rc = 0;
 out:
 	if (rc < 0) {
+		/* thawed if frozen meanwhile: a frozen v1 task would not die */
+		if (cg && (init > 0 || stage1 > 0))
+			cgroup_kill_all(cg, SIGKILL, NULL);
 		if (init > 0) {
 			if (init_is_child)
 				lc_kill_reap(init);
@@ -11194,25 +11810,25 @@ static void lc_run_stored_hooks(const struct ctr_opts *o, struct lc_container *c
 		spec_free(spec);
 }
 
-/* The init sends a seccomp notify fd before its exec when the filter came last: pass it
- * to linux.seccomp.listenerPath. */
-static int lc_start_listener(struct lc_container *ct, int fd, struct ctr_error *err)
+/* The init sends a seccomp notify fd before its exec when the filter came last: pass
+ * it to linux.seccomp.listenerPath. Takes listener. */
+static int lc_start_listener(struct lc_container *ct, int listener, struct ctr_error *err)
 {
 	struct spec *spec = lc_stored_spec(ct, "\"listenerPath\"");
 	if (!spec || !spec->has_linux || !spec->lx.seccomp || !spec->lx.seccomp->listener_path) {
 		if (spec)
 			spec_free(spec);
-		return 0;
+		close(listener);
+		return err_set(err, 0, "a seccomp listener came, but the stored config has no "
+			       "linux.seccomp.listenerPath");
 	}
-	int listener = -1, rc = -1;
+	int rc = -1;
 	AUTO_FREE char *state_json = NULL;
-	if (term_recv_fd(fd, &listener, err) == 0 &&
-	    lc_hook_state(ct->h.id, CTR_RUNNING, ct->st.pid, ct->st.bundle, ct->st.rootfs, spec,
+	if (lc_hook_state(ct->h.id, CTR_RUNNING, ct->st.pid, ct->st.bundle, ct->st.rootfs, spec,
 			  &state_json, err) == 0 &&
 	    seccomp_send_listener(spec->lx.seccomp, listener, ct->st.pid, state_json, err) == 0)
 		rc = 0;
-	if (listener >= 0)
-		close(listener);
+	close(listener);
 	spec_free(spec);
 	return rc;
 }
@@ -11244,12 +11860,29 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 		err_set(err, errno, "starting container %s: connect to its init", id);
 		goto out;
 	}
+	lc_log(o, CTR_LOG_DEBUG, "exec: init (pid %ld) told to exec the container process",
+	       (long)ct.st.pid);
 	/* The init execs on accept: EOF means the exec happened (its end is close-on-exec);
-	 * text is the reason it did not. */
+	 * text is the reason it did not. A message with an fd comes first when the seccomp
+	 * filter has a listener and was installed last (with noNewPrivileges). */
 	struct ctr_error lerr = {0};
-	int lrc = lc_start_listener(&ct, fd, &lerr);
+	int lrc = 0, listener = -1;
 	char msg[sizeof(err->msg)];
-	ssize_t n = read_full(fd, msg, sizeof(msg) - 1);
+	struct cgroup *cg = NULL;
+	int wrc = ct.st.cgroup_json && cgroup_state_read(ct.st.cgroup_json, &cg, err) < 0 ? -1 :
+		lc_wait_fd(fd, cg, "starting container", err);
+	if (cg)
+		cgroup_free(cg);
+	if (wrc < 0)
+		goto out;
+	ssize_t n = term_recvmsg_fd(fd, msg, sizeof(msg) - 1, &listener);
+	if (listener >= 0) {
+		lrc = lc_start_listener(&ct, listener, &lerr);
+		n = read_full(fd, msg, sizeof(msg) - 1);
+	} else if (n > 0) {
+		ssize_t more = read_full(fd, msg + n, sizeof(msg) - 1 - (size_t)n);
+		n = more < 0 ? more : n + more;
+	}
 	if (n < 0) {
 		err_set(err, errno, "starting container %s", id);
 		goto out;
@@ -11318,7 +11951,7 @@ static bool lc_has_own_pidns(const struct state *st)
 int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct ctr_error *err)
 {
 	struct lc_container ct;
-	if (sig <= 0 || sig >= _NSIG)
+	if (sig < 0 || sig >= _NSIG)
 		return err_set(err, EINVAL, "invalid signal %d", sig);
 	if (lc_open(o, id, STATE_SHARED, &ct, err) < 0)
 		return -1;
@@ -11328,7 +11961,7 @@ int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct 
 		err_set(err, 0, "container %s is still being created", id);
 		goto out;
 	}
-	if (all) {
+	if (all && sig != 0) { /* signal 0 asks about the container, i.e. its init */
 		if (lc_cgroup_load(&ct.st, &cg, err) < 0)
 			goto out;
 		struct ctr_error e2 = {0};
@@ -11670,13 +12303,13 @@ static int cgapi_pause(const struct ctr_opts *o, const char *id, bool frozen,
 	bool now = false;
 	int rc;
 	if (!cgapi_alive(&a))
-		rc = err_set(err, 0, "container %s is not running", id);
+		rc = err_set(err, 0, "container not running"); /* runc's words */
 	else if (cgroup_is_frozen(a.cg, &now, err) < 0)
 		rc = -1;
 	else if (!frozen && !now)
-		rc = err_set(err, 0, "container %s is not paused", id);
+		rc = err_set(err, 0, "container not paused");
 	else if (frozen && now)
-		rc = err_set(err, 0, "container %s is already paused", id);
+		rc = err_set(err, 0, "container not running"); /* runc: paused is not running */
 	else
 		rc = cgroup_freeze(a.cg, frozen, err);
 	cgapi_close(&a);
@@ -11736,7 +12369,7 @@ int ctr_update(const struct ctr_opts *o, const char *id, const char *resources_j
 	int rc = -1;
 	memset(&r, 0, sizeof(r));
 	if (!cgapi_alive(&a)) {
-		err_set(err, 0, "container %s is not running", id);
+		err_set(err, 0, "container not running");
 		goto out;
 	}
 	if (json_parse(resources_json, strlen(resources_json), "resources", NULL, &doc, err) < 0)
@@ -11982,6 +12615,7 @@ struct ex_ctx {
 	const struct spec_process *p;
 	struct sc_filter *filter;
 	bool terminal;
+	bool late_join;              /* paused container: join its cgroup just before exec */
 	int sync_fd, root_fd;
 	int ns_fds[8], ns_types[8];
 	size_t n_ns;
@@ -12076,8 +12710,16 @@ static void ex_process_main(struct ex_ctx *x)
 	    term_setup_child(fd, &m, LC_MSG_HDR + 1, p->console_height.v, p->console_width.v,
 			     false, &e) < 0)
 		lc_child_fail(fd, &e);
+	if (x->late_join) {
+		/* ctr moves us into the frozen cgroup meanwhile: we stop here until resume */
+		struct lc_msg g;
+		if (lc_send(fd, LC_READY, 0, 0, NULL) < 0 || lc_expect(fd, LC_GO, &g, "exec", &e) < 0)
+			_exit(1);
+	}
 	if (process_prepare(x->spec, p, false, &e) < 0 || process_chdir(p, &e) < 0)
 		lc_child_fail(fd, &e);
+	char home[PATH_MAX + 8];
+	process_home_env(p, home, sizeof(home));
 	/* Without noNewPrivileges the filter needs CAP_SYS_ADMIN: before the identity
 	 * change; otherwise as late as possible (as the init does). */
 	bool early = x->filter && !p->no_new_privileges;
@@ -12102,7 +12744,7 @@ static void ex_process_main(struct ex_ctx *x)
 				    ex_send_listener(fd, &listener, &e) < 0))
 		lc_child_fail(fd, &e);
 	lc_reset_signals();
-	process_exec_found(exe, p, &e);
+	process_exec_found(exe, p, home, &e);
 	lc_child_fail(fd, &e);
 }
 
@@ -12155,8 +12797,9 @@ static void ex_helper_main(struct ex_ctx *x)
 /* The process to run: process_json as is (runc's -p), else the config's process with
  * the args and the overrides of a. What is allocated here goes into store[]: the JSON
  * document, the parser's storage, env, gids (the caller releases them). */
-static int ex_build_process(const struct ctr_exec_args *a, const struct spec *s,
-			    struct spec_process *p, void *store[4], struct ctr_error *err)
+static int ex_build_process(const struct ctr_opts *o, const struct ctr_exec_args *a,
+			    const struct spec *s, struct spec_process *p, void *store[4],
+			    struct ctr_error *err)
 {
 	if (a->process_json) {
 		struct json_doc *doc = NULL;
@@ -12234,8 +12877,12 @@ static int ex_build_process(const struct ctr_exec_args *a, const struct spec *s,
 	}
 	for (size_t i = 0; a->caps && a->caps[i]; i++) {
 		int cap = spec_cap_from_name(a->caps[i]);
-		if (cap < 0)
-			return err_set(err, EINVAL, "exec: unknown capability \"%s\"", a->caps[i]);
+		if (cap < 0) {
+			/* as for the config's capabilities (and runc): a warning, not an error */
+			lc_log(o, CTR_LOG_WARN, "ignoring unknown or unavailable capabilities: [%s]",
+			       a->caps[i]);
+			continue;
+		}
 		uint64_t bit = 1ULL << cap;
 		struct spec_caps *c = &p->caps;
 		c->bounding.mask |= bit;
@@ -12297,7 +12944,11 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	case CTR_RUNNING:
 		break;
 	case CTR_PAUSED:
-		err_set(err, 0, "cannot exec in a paused container");
+		if (a->ignore_paused) {
+			x.late_join = true;
+			break;
+		}
+		err_set(err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
 		goto out;
 	case CTR_CREATING:
 		err_set(err, 0, "cannot exec in a container that is still being created");
@@ -12312,7 +12963,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_prefix(err, "exec: the container's config");
 		goto out;
 	}
-	if (ex_build_process(a, spec, &proc, store, err) < 0)
+	if (ex_build_process(o, a, spec, &proc, store, err) < 0)
 		goto out;
 	x.spec = spec;
 	x.p = &proc;
@@ -12326,8 +12977,17 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_prefix(err, "linux.seccomp");
 		goto out;
 	}
+	if (x.late_join && spec->lx.seccomp && spec->lx.seccomp->listener_path) {
+		err_set(err, EINVAL, "exec --ignore-paused: a seccomp listenerPath needs the "
+			"container running");
+		goto out;
+	}
 	if (lc_cgroup_load(&ct.st, &cg, err) < 0)
 		goto out;
+	if (x.late_join && !cg) {
+		err_set(err, EINVAL, "exec: a paused container without a cgroup");
+		goto out;
+	}
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct.st.pid);
 	x.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -12337,6 +12997,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	if (ex_open_namespaces(&x, ct.st.pid, err) < 0)
 		goto out;
+	lc_log(o, CTR_LOG_DEBUG, "namespaces: exec joins %zu of the init's (pid %ld)%s", x.n_ns,
+	       (long)ct.st.pid, x.filter ? "; seccomp: the container's filter, compiled" : "");
 	/* the fds above belong to the init we checked, not to a process that reused its pid */
 	if (!pid_alive(ct.st.pid, ct.st.pid_start)) {
 		err_set(err, 0, "cannot exec in a stopped container");
@@ -12366,17 +13028,22 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	close(sync[1]);
 	sync[1] = -1;
-	if (cg && cgroup_enter(cg, helper, err) < 0) {
+	if (cg && !x.late_join && cgroup_enter_sub(cg, helper, a->cgroups, err) < 0) {
 		err_prefix(err, "exec: joining the container's cgroup");
 		goto out;
 	}
+	if (cg)
+		lc_log(o, CTR_LOG_DEBUG, "cgroup: exec %s %s%s%s", x.late_join ? "will join paused" :
+		       "joined", cg->path, a->cgroups ? ", sub-cgroup " : "",
+		       a->cgroups ? a->cgroups[0] : "");
 	if (lc_send(sync[0], LC_CGROUP_DONE, 0, 0, NULL) < 0) {
 		err_set(err, errno, "exec: the helper exited early");
 		goto out;
 	}
-	/* P (pid), T (pty master) and E (error) in any order, until EOF */
-	bool failed = false;
-	for (;;) {
+	/* P (pid), T (pty master) and E (error) in any order, until EOF; with late_join
+	 * until P and R (the process waits for the cgroup) */
+	bool failed = false, ready = false;
+	while (!(x.late_join && ready && pid > 0 && !failed)) {
 		struct lc_msg m;
 		int mfd;
 		ssize_t n = term_recvmsg_fd(sync[0], &m, sizeof(m), &mfd);
@@ -12394,6 +13061,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 			if (m.type == EX_PID) {
 				pid = m.val;
 				child_of_ctr = m.val2;
+			} else if (m.type == LC_READY) {
+				ready = true;
 			} else if (m.type == EX_PTY && mfd >= 0 && master < 0) {
 				master = TAKE_FD(mfd);
 			} else if (m.type == EX_LISTENER && mfd >= 0 && listener < 0) {
@@ -12418,6 +13087,14 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	if (failed)
 		goto out;
+	if (x.late_join && cgroup_enter_sub(cg, pid, a->cgroups, err) < 0) {
+		err_prefix(err, "exec: joining the paused container's cgroup");
+		goto out;
+	}
+	if (x.late_join && lc_send(sync[0], LC_GO, 0, 0, NULL) < 0) {
+		err_set(err, errno, "exec: the process exited early");
+		goto out;
+	}
 	if (!child_of_ctr) {
 		pid = TAKE_FD(helper); /* the stand-in is the caller's child */
 		child_of_ctr = true;

@@ -100,7 +100,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 /* Let a created container's init exec the user process. */
 int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err);
 
-/* Send signal sig to the init (all = every process in the container). */
+/* Send signal sig to the init (all = every process in the container). Signal 0 only
+ * checks that the container is alive: an error ("container not running") if not. */
 int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct ctr_error *err);
 
 /* Remove a container. A running one is refused unless force, which kills it first. */
@@ -133,7 +134,7 @@ void ctr_list_release(struct ctr_state *states, size_t count);
 /* Check that a container id is valid: [A-Za-z0-9_+-][A-Za-z0-9_+.-]*, at most 1024 bytes. */
 int ctr_id_valid(const char *id, struct ctr_error *err);
 
-/* Parse a signal name ("KILL", "SIGKILL", "9") into its number. */
+/* Parse a signal name ("KILL", "SIGKILL", "9", or "0" for the liveness probe). */
 int ctr_signal_parse(const char *name, int *sig, struct ctr_error *err);
 
 /* ---------- cgroups ---------- */
@@ -240,6 +241,14 @@ struct ctr_exec_args {
 	int preserve_fds;
 	const int *stdio;           /* NULL: inherit the caller's 0/1/2, else 3 fds */
 	int *pty_master;            /* with tty and no console_socket: receives the pty master */
+	/* Exec into a paused container too: the process is set up outside the container's
+	 * cgroup, then moved into it and stays frozen until ctr_resume. ctr_exec returns
+	 * once it is there (before its exec). Without it a paused container is refused. */
+	int ignore_paused;
+	/* Run the process in an existing sub-cgroup of the container's (runc's --cgroup):
+	 * NULL-terminated, each "SUB" (every hierarchy; the only form on cgroup v2, and then
+	 * alone) or "CTL[,CTL...]:SUB" (cgroup v1, one per controller set). NULL: none. */
+	const char *const *cgroups;
 };
 
 /* Start a process inside a running container; it is a child of the caller. */

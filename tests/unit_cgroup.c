@@ -226,6 +226,16 @@ static void test_bpf(void)
 	CHECK(!strcmp(line, "c 136:* rwm"), "device rule text: %s", line);
 	cg_rule_text(&all[0], line, sizeof(line));
 	CHECK(!strcmp(line, "a"), "device rule text: a");
+	/* a linux.devices node gets no rule of its own: deny-all keeps it shut (runc) */
+	struct spec_device fuse = {.path = "/dev/fuse", .type = 'c', .major = 10, .minor = 229};
+	s.lx.devices = &fuse;
+	s.lx.n_devices = 1;
+	free(all);
+	CHECK(cg_rules(&s, &all, &n, &err) == 0 && n == 1 + ARRAY_LEN(cg_default_rules),
+	      "device rules: linux.devices adds none");
+	len = cg_bpf_gen(all, n, prog, ARRAY_LEN(prog));
+	CHECK(bpf_run(prog, len, 2, 2 | 4, 10, 229) == 0, "device filter: a linux.devices node denied");
+	s.lx.n_devices = 0;
 	struct spec_device_rule allow_all = {true, 'a', {0, 0}, {0, 0}, NULL};
 	len = cg_bpf_gen(&allow_all, 1, prog, ARRAY_LEN(prog));
 	CHECK(len == 8 && bpf_run(prog, len, 1, 7, 8, 0) == 1, "device filter: allow-all is 8 insns");
@@ -355,6 +365,10 @@ static void test_fake_v2(void)
 	r.unified = &unified_kv;
 	r.n_unified = 1;
 	struct ctr_error err = {0};
+	/* cgroup v2 has no net_cls/net_prio: network limits cannot be applied */
+	CHECK(cg_apply(&cg, &r, false, &err) < 0 && strstr(err.msg, "network.classID"),
+	      "v2: linux.resources.network is an error");
+	r.has_network = false;
 	int rc = cg_apply(&cg, &r, false, &err);
 	CHECK(rc == 0, "v2 writes: apply everything (%s)", rc ? err.msg : "ok");
 	CHECK(file_is(dir, "memory.max", "104857600"), "v2 memory.max");
@@ -370,6 +384,23 @@ static void test_fake_v2(void)
 	CHECK(file_is(dir, "hugetlb.2MB.max", "4194304"), "v2 hugetlb.2MB.max");
 	CHECK(file_is(dir, "rdma.max", "mlx4_0 hca_handle=10"), "v2 rdma.max");
 	CHECK(file_is(dir, "memory.high", "500000000"), "v2 unified written as-is");
+	/* a core file: refused before anything is written */
+	struct spec_kv procs[] = {{"memory.high", "1"}, {"cgroup.procs", "1"}};
+	r.unified = procs;
+	r.n_unified = 2;
+	cg_write_at(dir, "memory.max", "7");
+	rc = cg_apply(&cg, &r, false, &err);
+	CHECK(rc < 0 && strstr(err.msg, "cgroup.procs") && file_is(dir, "memory.high", "500000000") &&
+	      file_is(dir, "memory.max", "7"), "v2 unified cgroup.procs refused, nothing written");
+	struct spec_kv offctl = {"misc.max", "1"};
+	cg.d[0].ctls &= ~(1u << CG_MISC);
+	r.unified = &offctl;
+	r.n_unified = 1;
+	rc = cg_apply(&cg, &r, false, &err);
+	CHECK(rc < 0 && strstr(err.msg, "not enabled"), "v2 unified: a controller not enabled refused");
+	cg.d[0].ctls = all;
+	r.unified = &unified_kv;
+	cg_write_at(dir, "memory.max", "104857600");
 	/* update: quota only keeps the period; swap alone uses the current limit */
 	struct spec_resources u = {0};
 	u.has_cpu = true;
@@ -464,10 +495,12 @@ static void test_fake_v1(void)
 	r.n_unified = 1;
 	CHECK(cg_apply(&cg, &r, false, &err) < 0 && strstr(err.msg, "unified.memory.high"),
 	      "hybrid: unified key for a v1 controller refused clearly");
-	/* net_cls missing: ignored like runc */
+	/* net_cls missing: the network limits cannot be applied, an error (as runc 1.1) */
 	cg.d[5].ctls = 0;
 	r.n_unified = 0;
-	CHECK(cg_apply(&cg, &r, false, &err) == 0, "v1: missing net_cls/net_prio ignored");
+	CHECK(cg_apply(&cg, &r, false, &err) < 0 && strstr(err.msg, "network.classID"),
+	      "v1: missing net_cls/net_prio is an error");
+	r.has_network = false;
 	/* devices */
 	struct spec s = {0};
 	s.has_linux = true;
@@ -588,6 +621,44 @@ static void test_none(void)
 	CHECK(cgroup_v2_fd(&cg) == -1, "none: no v2 fd");
 }
 
+/* exec --cgroup: runc's argument forms mapped onto the container's directories */
+static void test_sub_plan(void)
+{
+	struct cgroup v1 = {.mode = CG_MODE_HYBRID, .n = 3};
+	v1.d[0] = (struct cg_dir){.dir = "/cg/memory/x", .ctls = 1u << CG_MEMORY};
+	v1.d[1] = (struct cg_dir){.dir = "/cg/cpu,cpuacct/x",
+				  .ctls = 1u << CG_CPU | 1u << CG_CPUACCT};
+	v1.d[2] = (struct cg_dir){.dir = "/cg/unified/x", .ctls = 1u << CG_HUGETLB, .v2 = true};
+	struct cgroup v2 = {.mode = CG_MODE_V2, .n = 1};
+	v2.d[0] = (struct cg_dir){.dir = "/cg/x", .ctls = 1u << CG_MEMORY, .v2 = true};
+	struct ctr_error err = {0};
+	const char *sub[CG_MAX_HIER];
+#define PLAN(cg, ...) (memset(sub, 0, sizeof(sub)), \
+		       cg_sub_plan(cg, (const char *const[]){__VA_ARGS__, NULL}, sub, &err))
+	CHECK(PLAN(&v1, "a/b") == 0 && !strcmp(sub[0], "a/b") && !strcmp(sub[1], "a/b") &&
+	      !strcmp(sub[2], "a/b"), "sub plan: a bare SUB applies to every hierarchy");
+	CHECK(PLAN(&v1, "memory,hugetlb:s") == 0 && !strcmp(sub[0], "s") && !sub[1] &&
+	      !strcmp(sub[2], "s"), "sub plan: CTL,CTL:SUB only where those controllers are");
+	CHECK(PLAN(&v1, "cpu:s", "cpuacct:s") == 0 && !strcmp(sub[1], "s"),
+	      "sub plan: the same SUB twice for one hierarchy is fine");
+	CHECK(PLAN(&v1, "cpu:s", "cpuacct:t") < 0 && strstr(err.msg, "another"),
+	      "sub plan: two SUBs for one hierarchy are refused");
+	CHECK(PLAN(&v1, "memory:s", "t") < 0 && strstr(err.msg, "missing <controller>"),
+	      "sub plan: a bare SUB only alone");
+	CHECK(PLAN(&v1, "bogus:s") < 0 && strstr(err.msg, "unknown controller bogus"),
+	      "sub plan: an unknown controller is refused");
+	CHECK(PLAN(&v1, "pids:s") < 0, "sub plan: a controller the container lacks is refused");
+	CHECK(PLAN(&v1, ":s") < 0 && PLAN(&v1, "memory:") < 0 && PLAN(&v1, "a:b:c") < 0,
+	      "sub plan: empty controller, empty or colon path refused");
+	CHECK(PLAN(&v1, "memory:../y") < 0 && PLAN(&v1, "a/../../y") < 0 && PLAN(&v1, "..") < 0,
+	      "sub plan: .. cannot leave the container's cgroup");
+	CHECK(PLAN(&v1, "/a/..b") == 0 && !strcmp(sub[0], "/a/..b"), "sub plan: ..b is a name");
+	CHECK(PLAN(&v2, "s") == 0 && !strcmp(sub[0], "s"), "sub plan: v2 bare SUB");
+	CHECK(PLAN(&v2, "memory:s") < 0 && strstr(err.msg, "not allowed for cgroup v2"),
+	      "sub plan: v2 refuses a controller prefix");
+#undef PLAN
+}
+
 static void test_state(void)
 {
 	struct cgroup cg = {.mode = CG_MODE_HYBRID, .path = "/ctr/x", .n = 1};
@@ -643,6 +714,7 @@ int main(void)
 	test_stats_v2();
 	test_stats_v1();
 	test_none();
+	test_sub_plan();
 	test_state();
 	test_merge();
 	char cmd[128];
