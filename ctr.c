@@ -626,42 +626,74 @@ enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSO
  * (above INT64_MAX), or anything else (fraction, exponent, or beyond 64 bits). */
 enum json_numkind { JSON_NUM_INT, JSON_NUM_UINT, JSON_NUM_DOUBLE };
 
-struct json {
-	enum json_type type;
-	unsigned line, col;      /* 1-based position of the value's first byte */
-	const char *key;         /* member name when this value is in an object, else NULL */
-	size_t keylen;
-	bool b;                  /* JSON_BOOL */
-	enum json_numkind numkind;
+/* A value in a parsed document: one 32-bit word of it (the layout is described with the
+ * parser), read through the accessors below. Pointers stay valid until json_free, and
+ * the same value always has the same address. */
+struct json { uint32_t w; };
+
+struct json_number {
+	enum json_numkind kind;
 	int64_t i;               /* JSON_NUM_INT: exact value */
 	uint64_t u;              /* JSON_NUM_UINT, and JSON_NUM_INT when >= 0: exact value */
 	double d;                /* every number, as a double */
-	const char *s;           /* JSON_STRING: decoded UTF-8, NUL-terminated */
-	size_t slen;             /* its length (it may hold \u0000) */
-	struct json *items;      /* JSON_ARRAY / JSON_OBJECT: n children, in document order */
-	size_t n;
 };
 
 struct json_limits {
-	size_t max_bytes;        /* 0: JSON_DEFAULT_MAX_BYTES */
+	size_t max_bytes;        /* 0: JSON_DEFAULT_MAX_BYTES; at most JSON_MAX_BYTES */
 	unsigned max_depth;      /* 0: JSON_DEFAULT_MAX_DEPTH */
 };
 #define JSON_DEFAULT_MAX_BYTES (16u << 20)
+#define JSON_MAX_BYTES (128u << 20)  /* positions in the document are 29-bit */
 #define JSON_DEFAULT_MAX_DEPTH 200
 
 struct json_doc;
 
 /* Parse text[0..len). source names the input in errors ("config.json"). On error the
- * message reads "<source>:<line>:<col>: <what was wrong>, expected <what>". */
+ * message reads "<source>:<line>:<col>: <what was wrong>, expected <what>". The
+ * document holds a copy of the text and 4 bytes per value and member name: at most 3x
+ * the input for any input, plus a few bytes. */
 static int json_parse(const char *text, size_t len, const char *source,
 		      const struct json_limits *limits, struct json_doc **out,
 		      struct ctr_error *err);
+/* The same for a malloc'd buf[0..len), which the document takes over (no copy; it is
+ * freed on failure too). */
+static int json_parse_owned(char *buf, size_t len, const char *source,
+			    const struct json_limits *limits, struct json_doc **out,
+			    struct ctr_error *err);
 static const struct json *json_root(const struct json_doc *doc);
 static void json_free(struct json_doc *doc);
+
+static enum json_type json_type(const struct json *v);
+static bool json_bool(const struct json *v);
+/* v's value; a NaN JSON_NUM_DOUBLE when v is NULL or not a number. */
+static void json_num(const struct json *v, struct json_number *out);
+/* JSON_NUMBER: the number as written (*len bytes, not NUL-terminated). */
+static const char *json_num_text(const struct json *v, size_t *len);
+/* JSON_STRING: the decoded UTF-8, NUL-terminated; *len (if len) gets its length, as it
+ * may hold \u0000. NULL when v is NULL or not a string. */
+static const char *json_str(const struct json *v, size_t *len);
+/* The member name of v when v is a member of an object, else NULL. */
+static const char *json_key(const struct json *v, size_t *len);
+/* Children of an array or object, in document order: first, then next until NULL.
+ * json_len counts them and json_at walks to one: both take time in their number. */
+static const struct json *json_first(const struct json *v);
+static const struct json *json_next(const struct json *parent, const struct json *child);
+static size_t json_len(const struct json *v);
+static const struct json *json_at(const struct json *v, size_t i);
+/* 1-based line and column (in bytes) of v's first byte. Reads the document up to v. */
+static void json_pos(const struct json *v, unsigned *line, unsigned *col);
 
 /* Member of an object by name (the last one if repeated); NULL if absent or v is not
  * an object. */
 static const struct json *json_get(const struct json *obj, const char *key);
+
+/* Calls fn for each member name that repeats an earlier one of the same object: first
+ * is the first name, dup a later one (as strings: json_str and json_pos work on them),
+ * path the JSON path of the object ("" for the root, "linux.sysctl"). Stops when fn
+ * returns nonzero; returns that, 0, or -1 when out of memory. */
+typedef int (*json_dup_fn)(void *arg, const char *path, const struct json *first,
+			   const struct json *dup);
+static int json_dups(const struct json *root, json_dup_fn fn, void *arg);
 
 /* Writer. indent NULL gives compact output; otherwise each level is indented by it
  * ("\t", "  ", "    "), with ": " after keys, like Go's json.MarshalIndent. */
@@ -694,33 +726,38 @@ static void jw_value(struct jw *w, const struct json *v);
 
 #include <locale.h> /* strtod and printf follow LC_NUMERIC; we write '.' regardless */
 
-/* The tree lives in one allocation: the nodes (the root, then each container's children
- * as one block), then the decoded strings. */
+/* The document is one allocation: a header, the text (NUL-terminated, with strings
+ * decoded in place), then one 32-bit slot per value and per member name, in document
+ * order, after a marker word. A slot holds a kind (3 bits) and 29 bits that are, for
+ * a non-empty array or object, the number of slots of the whole value (its children
+ * follow it: an object's as name, value, name, value...), and for the others the
+ * distance in bytes back to the value's first byte in the text. So no value needs more
+ * than its 4 bytes, and a value can find its text, its name (the slot before it) and
+ * the start of the text (behind the marker) from its own address alone.
+ * A decoded string starts after its opening quote, ends with a NUL, and the rest of
+ * its bytes up to the closing quote are NULs. One that holds a NUL itself starts
+ * with byte 0x01 instead of the quote, then its length (4 bytes), then the bytes. */
+enum { JK_NULL, JK_BOOL, JK_NUMBER, JK_STRING, JK_KEY, JK_ARRAY, JK_OBJECT, JK_EMPTY };
+#define JK_SHIFT 29
+#define JK_MAX ((1u << JK_SHIFT) - 1)
+#define JSON_MARK 0xffffffffu    /* the marker: a JK_EMPTY slot would need distance JK_MAX */
+
 struct json_doc {
-	size_t count;
-	struct json nodes[];
+	size_t slots;            /* offset of the root's slot */
+	char text[];
 };
 
-/* The text is read twice: the first pass validates it and counts the nodes, each
- * container's children and the string bytes; the second fills a document of exactly
- * that size, with no copying or reallocation. */
+/* The text is read twice: the first pass validates it and counts the slots; the second
+ * (on the document's copy) fills the slots and decodes the strings. */
 struct json_parser {
 	const char *p, *end, *line_start;
 	unsigned line, max_depth;
 	const char *source;
 	struct ctr_error *err;
-	struct json *nodes;      /* second pass: the document's nodes; NULL in the first */
-	size_t nnodes;           /* nodes counted, or handed out */
-	char *str;               /* second pass: the document's strings */
-	size_t nstr;             /* string bytes counted, or written */
-	size_t *counts;          /* children of each container, in document order */
-	size_t ncounts, capcounts;
-	size_t *frames;          /* open containers: index in counts (first pass) or nodes,
-				  * times 2, plus 1 for objects */
+	struct json *slots;      /* second pass: the document's slots; NULL in the first */
+	size_t nslots;           /* slots counted, or written */
+	size_t *frames;          /* open containers: slot index times 2, plus 1 for objects */
 	size_t nframes, capframes;
-	struct json scratch;     /* first pass: the value being read */
-	const char *key;         /* member name for the next value */
-	size_t keylen;
 };
 
 PRINTF_LIKE(3, 4)
@@ -907,13 +944,29 @@ static int json_escape(struct json_parser *ps, const char **pp, char buf[4], siz
 	return 0;
 }
 
-/* Check the string at ps->p (a '"'), count its decoded size, and in the second pass
- * decode it into ps->str. */
-static int json_string(struct json_parser *ps, const char **out, size_t *outlen)
+/* In place: the decoded string from q + 1 (or q + 5 after a length when it holds a NUL,
+ * with 0x01 at q), then NULs up to the closing quote at close. A NUL comes from a
+ * 6-byte \u0000, so the length fits. */
+static void json_str_finish(char *q, size_t len, bool nul, const char *close)
+{
+	char *o = q + 1;
+	if (nul) {
+		uint32_t n = (uint32_t)len;
+		memmove(o + 4, o, len);
+		memcpy(o, &n, sizeof(n));
+		*q = 1;
+		o += 4;
+	}
+	memset(o + len, 0, o + len < close ? (size_t)(close - o - len) : 1);
+}
+
+/* Check the string at ps->p (a '"'); in the second pass, decode it in place. */
+static int json_string(struct json_parser *ps)
 {
 	const char *p = ps->p + 1, *end = ps->end;
-	char *o = ps->str ? ps->str + ps->nstr : NULL;
+	char *q = ps->slots ? (char *)ps->p : NULL; /* second pass: the document's own text */
 	size_t len = 0;
+	bool nul = false;
 	for (;;) {
 		/* a run of bytes that stay as they are: printable ASCII and valid UTF-8 */
 		const char *run = p;
@@ -931,8 +984,8 @@ static int json_string(struct json_parser *ps, const char **out, size_t *outlen)
 				break;
 			}
 		}
-		if (o)
-			memcpy(o + len, run, (size_t)(p - run));
+		if (q && q + 1 + len != run)
+			memmove(q + 1 + len, run, (size_t)(p - run));
 		len += (size_t)(p - run);
 		if (p >= end)
 			return json_fail(ps, p, "unterminated string, expected '\"'");
@@ -945,15 +998,13 @@ static int json_string(struct json_parser *ps, const char **out, size_t *outlen)
 		size_t n = 0;
 		if (json_escape(ps, &p, buf, &n) < 0)
 			return -1;
-		if (o)
-			memcpy(o + len, buf, n);
+		if (q)
+			memcpy(q + 1 + len, buf, n);
+		nul |= n == 1 && !buf[0];
 		len += n;
 	}
-	if (o)
-		o[len] = 0;
-	*out = o;
-	*outlen = len;
-	ps->nstr += len + 1;
+	if (q)
+		json_str_finish(q, len, nul, p);
 	ps->p = p + 1;
 	return 0;
 }
@@ -963,32 +1014,24 @@ static bool json_digit(const char *p, const char *end)
 	return p < end && *p >= '0' && *p <= '9';
 }
 
-/* Check the number at ps->p; in the second pass, store its value in v. */
-static int json_number(struct json_parser *ps, struct json *v)
+/* Check the number at ps->p (its value is read when asked for, by json_num). */
+static int json_number(struct json_parser *ps)
 {
-	const char *p = ps->p, *end = ps->end, *start = p;
-	bool neg = *p == '-', ovf = false, integer = true;
-	uint64_t mag = 0;
-	p += neg;
+	const char *p = ps->p, *end = ps->end;
+	p += *p == '-';
 	if (!json_digit(p, end))
 		return json_unexpected(ps, p, "a digit");
 	if (*p == '0' && json_digit(p + 1, end))
 		return json_fail(ps, p + 1, "leading zero in number");
-	for (; json_digit(p, end); p++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (mag > (UINT64_MAX - d) / 10)
-			ovf = true;
-		mag = mag * 10 + d;
-	}
+	while (json_digit(p, end))
+		p++;
 	if (p < end && *p == '.') {
-		integer = false;
 		if (!json_digit(++p, end))
 			return json_unexpected(ps, p, "a digit after '.'");
 		while (json_digit(p, end))
 			p++;
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
-		integer = false;
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
 			p++;
@@ -998,62 +1041,22 @@ static int json_number(struct json_parser *ps, struct json *v)
 			p++;
 	}
 	ps->p = p;
-	v->type = JSON_NUMBER;
-	if (!ps->nodes)
-		return 0;
-	if (integer && !ovf && (!neg || mag <= (uint64_t)INT64_MAX + 1)) {
-		v->numkind = neg || mag <= INT64_MAX ? JSON_NUM_INT : JSON_NUM_UINT;
-		if (v->numkind == JSON_NUM_INT)
-			v->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
-		v->u = neg ? 0 : mag;
-		v->d = neg ? -(double)mag : (double)mag;
-		return 0;
-	}
-	/* strtod needs a NUL-terminated copy, with the locale's decimal point */
-	v->numkind = JSON_NUM_DOUBLE;
-	size_t len = (size_t)(p - start);
-	char small[64], *buf = len < sizeof(small) ? small : malloc(len + 1);
-	if (!buf)
-		return err_nomem(ps->err);
-	memcpy(buf, start, len);
-	buf[len] = 0;
-	char *dot = memchr(buf, '.', len);
-	if (dot)
-		*dot = *localeconv()->decimal_point;
-	v->d = strtod(buf, NULL);
-	if (buf != small)
-		free(buf);
 	return 0;
 }
 
-/* The node for the next value: in the second pass, the next slot of the innermost
- * container's block (or the root); in the first, a scratch node that is only counted. */
-static struct json *json_push(struct json_parser *ps)
+/* The next slot: counted in the first pass; in the second, kind and the distance back
+ * to at. */
+static void json_slot(struct json_parser *ps, unsigned kind, const char *at)
 {
-	struct json *v = &ps->scratch, *parent = NULL;
-	size_t top = ps->nframes ? ps->frames[ps->nframes - 1] : 0;
-	if (!ps->nodes) {
-		ps->nnodes++;
-		if (ps->nframes)
-			ps->counts[top / 2]++;
-	} else if (ps->nframes) {
-		parent = &ps->nodes[top / 2];
-		v = &parent->items[parent->n++];
-	} else {
-		v = &ps->nodes[0];
+	size_t i = ps->nslots++;
+	if (ps->slots) {
+		struct json *v = &ps->slots[i];
+		v->w = (uint32_t)kind << JK_SHIFT | (uint32_t)((const char *)v - at);
 	}
-	memset(v, 0, sizeof(*v));
-	v->line = ps->line;
-	v->col = (unsigned)(ps->p - ps->line_start) + 1;
-	if (parent && parent->type == JSON_OBJECT) {
-		v->key = ps->key;
-		v->keylen = ps->keylen;
-	}
-	return v;
 }
 
-/* Open the container v (at ps->p): a frame, and in the second pass its block of children. */
-static int json_open(struct json_parser *ps, struct json *v)
+/* Open the container at ps->p: a frame, and its slot (empty until a child comes). */
+static int json_open(struct json_parser *ps)
 {
 	if (ps->nframes >= ps->max_depth)
 		return json_fail(ps, ps->p, "nesting deeper than %u levels", ps->max_depth);
@@ -1061,52 +1064,46 @@ static int json_open(struct json_parser *ps, struct json *v)
 	if (!f)
 		return err_nomem(ps->err);
 	ps->frames = f;
-	v->type = *ps->p++ == '{' ? JSON_OBJECT : JSON_ARRAY;
-	size_t idx;
-	if (!ps->nodes) {
-		size_t *c = json_grow(ps->counts, &ps->capcounts, ps->ncounts + 1, sizeof(*c));
-		if (!c)
-			return err_nomem(ps->err);
-		ps->counts = c;
-		idx = ps->ncounts;
-		c[ps->ncounts++] = 0;
-	} else {
-		size_t n = ps->counts[ps->ncounts++];
-		v->items = n ? ps->nodes + ps->nnodes : NULL;
-		ps->nnodes += n;
-		idx = (size_t)(v - ps->nodes);
-	}
-	f[ps->nframes++] = idx * 2 + (v->type == JSON_OBJECT);
+	f[ps->nframes++] = ps->nslots * 2 + (*ps->p == '{');
+	json_slot(ps, JK_EMPTY, ps->p++);
 	return 0;
+}
+
+/* Close the innermost container (at ps->p): a non-empty one records its size. */
+static void json_close(struct json_parser *ps)
+{
+	size_t f = ps->frames[--ps->nframes], i = f / 2;
+	if (ps->slots && ps->nslots > i + 1)
+		ps->slots[i].w = (uint32_t)(f & 1 ? JK_OBJECT : JK_ARRAY) << JK_SHIFT |
+				 (uint32_t)(ps->nslots - i);
+	ps->p++;
 }
 
 /* One pass over the whole text, without recursion. */
 static int json_pass(struct json_parser *ps)
 {
-	struct json *v;
 	bool object;
 value:
 	json_ws(ps);
-	v = json_push(ps);
 	if (ps->p >= ps->end)
 		return json_unexpected(ps, ps->p, "a value");
 	switch (*ps->p) {
 	case '{':
 	case '[':
-		if (json_open(ps, v) < 0)
+		object = *ps->p == '{';
+		if (json_open(ps) < 0)
 			return -1;
 		json_ws(ps);
-		if (ps->p < ps->end && *ps->p == (v->type == JSON_OBJECT ? '}' : ']')) {
-			ps->nframes--;
-			ps->p++;
+		if (ps->p < ps->end && *ps->p == (object ? '}' : ']')) {
+			json_close(ps);
 			goto next;
 		}
-		if (v->type == JSON_OBJECT)
+		if (object)
 			goto key;
 		goto value;
 	case '"':
-		v->type = JSON_STRING;
-		if (json_string(ps, &v->s, &v->slen) < 0)
+		json_slot(ps, JK_STRING, ps->p);
+		if (json_string(ps) < 0)
 			return -1;
 		goto next;
 	case 't':
@@ -1114,20 +1111,20 @@ value:
 	case 'n': {
 		static const char words[][6] = {"true", "false", "null"};
 		const char *word = words[*ps->p == 't' ? 0 : *ps->p == 'f' ? 1 : 2];
+		json_slot(ps, *word == 'n' ? JK_NULL : JK_BOOL, ps->p);
 		for (const char *w = word; *w; w++, ps->p++)
 			if (ps->p >= ps->end || *ps->p != *w) {
 				char expected[24];
 				snprintf(expected, sizeof(expected), "the literal '%s'", word);
 				return json_unexpected(ps, ps->p, expected);
 			}
-		v->type = *word == 'n' ? JSON_NULL : JSON_BOOL;
-		v->b = *word == 't';
 		goto next;
 	}
 	default:
 		if (*ps->p != '-' && (*ps->p < '0' || *ps->p > '9'))
 			return json_unexpected(ps, ps->p, "a value");
-		if (json_number(ps, v) < 0)
+		json_slot(ps, JK_NUMBER, ps->p);
+		if (json_number(ps) < 0)
 			return -1;
 		goto next;
 	}
@@ -1147,15 +1144,15 @@ next:
 		goto key;
 	}
 	if (ps->p < ps->end && *ps->p == (object ? '}' : ']')) {
-		ps->nframes--;
-		ps->p++;
+		json_close(ps);
 		goto next;
 	}
 	return json_unexpected(ps, ps->p, object ? "',' or '}'" : "',' or ']'");
 key:
 	if (ps->p >= ps->end || *ps->p != '"')
 		return json_unexpected(ps, ps->p, "a string key");
-	if (json_string(ps, &ps->key, &ps->keylen) < 0)
+	json_slot(ps, JK_KEY, ps->p);
+	if (json_string(ps) < 0)
 		return -1;
 	json_ws(ps);
 	if (ps->p >= ps->end || *ps->p != ':')
@@ -1164,19 +1161,41 @@ key:
 	goto value;
 }
 
-static int json_parse(const char *text, size_t len, const char *source,
-		      const struct json_limits *limits, struct json_doc **out,
-		      struct ctr_error *err)
+/* Lay the document out around its text (already at doc->text[0..len)) and fill it. */
+static void json_fill(struct json_parser *ps, struct json_doc *doc, size_t len)
+{
+	size_t text_end = (offsetof(struct json_doc, text) + len + 1 + 3) & ~(size_t)3;
+	memset(doc->text + len, 0, text_end - offsetof(struct json_doc, text) - len);
+	doc->slots = text_end + 8;
+	uint32_t words[2] = {(uint32_t)(text_end + 4 - offsetof(struct json_doc, text)), JSON_MARK};
+	memcpy((char *)doc + text_end, words, sizeof(words));
+	ps->slots = (struct json *)((char *)doc + doc->slots);
+	ps->p = ps->line_start = doc->text;
+	ps->end = doc->text + len;
+	ps->line = 1;
+	ps->nslots = ps->nframes = 0;
+	json_pass(ps); /* cannot fail: the first pass accepted this text */
+}
+
+/* Both passes. The text is owned (a malloc'd buffer that becomes the document) or
+ * copied. */
+static int json_parse_in(const char *text, char *owned, size_t len, const char *source,
+			 const struct json_limits *limits, struct json_doc **out,
+			 struct ctr_error *err)
 {
 	size_t max_bytes = limits && limits->max_bytes ? limits->max_bytes : JSON_DEFAULT_MAX_BYTES;
+	if (max_bytes > JSON_MAX_BYTES)
+		max_bytes = JSON_MAX_BYTES;
 	*out = NULL;
 	if (!source)
 		source = "<input>";
 	if (!text)
 		text = "";
-	if (len > max_bytes)
+	if (len > max_bytes) {
+		free(owned);
 		return err_set(err, EFBIG, "%s: document is %zu bytes, more than the limit of %zu",
 			       source, len, max_bytes);
+	}
 	struct json_parser ps = {
 		.p = text, .end = text + len, .line_start = text, .line = 1,
 		.max_depth = limits && limits->max_depth ? limits->max_depth : JSON_DEFAULT_MAX_DEPTH,
@@ -1184,36 +1203,47 @@ static int json_parse(const char *text, size_t len, const char *source,
 	};
 	struct json_doc *doc = NULL;
 	int rc = json_pass(&ps);
+	/* about len / 2 slots at most: with JSON_MAX_BYTES, distances fit their 29 bits */
+	size_t size = offsetof(struct json_doc, text) + len + 4 + 8 + ps.nslots * 4;
+	if (rc == 0 && size >= JK_MAX)
+		rc = err_set(err, EFBIG, "%s: document too large", source);
 	if (rc == 0) {
-		size_t room = (SIZE_MAX - sizeof(*doc) - ps.nstr) / sizeof(struct json);
-		if (ps.nnodes <= room)
-			doc = malloc(sizeof(*doc) + ps.nnodes * sizeof(struct json) + ps.nstr);
+		doc = owned ? realloc(owned, size) : malloc(size);
 		if (!doc) {
 			rc = err_nomem(err);
 		} else {
-			doc->count = ps.nnodes;
-			ps.nodes = doc->nodes;
-			ps.str = (char *)(doc->nodes + ps.nnodes);
-			ps.p = ps.line_start = text;
-			ps.line = 1;
-			ps.nnodes = 1;
-			ps.nstr = ps.ncounts = ps.nframes = 0;
-			rc = json_pass(&ps);
+			if (owned)
+				memmove(doc->text, doc, len);
+			else
+				memcpy(doc->text, text, len);
+			owned = NULL;
+			json_fill(&ps, doc, len);
 		}
 	}
-	free(ps.counts);
+	free(owned);
 	free(ps.frames);
-	if (rc < 0) {
-		free(doc);
-		return -1;
-	}
-	*out = doc;
-	return 0;
+	if (rc == 0)
+		*out = doc;
+	return rc;
+}
+
+static int json_parse(const char *text, size_t len, const char *source,
+		      const struct json_limits *limits, struct json_doc **out,
+		      struct ctr_error *err)
+{
+	return json_parse_in(text, NULL, len, source, limits, out, err);
+}
+
+static int json_parse_owned(char *buf, size_t len, const char *source,
+			    const struct json_limits *limits, struct json_doc **out,
+			    struct ctr_error *err)
+{
+	return json_parse_in(buf, buf, len, source, limits, out, err);
 }
 
 static const struct json *json_root(const struct json_doc *doc)
 {
-	return doc ? &doc->nodes[0] : NULL;
+	return doc ? (const struct json *)((const char *)doc + doc->slots) : NULL;
 }
 
 static void json_free(struct json_doc *doc)
@@ -1221,15 +1251,273 @@ static void json_free(struct json_doc *doc)
 	free(doc);
 }
 
+/* ---- reading a document ---- */
+
+static unsigned json_kind(const struct json *v)
+{
+	return v->w >> JK_SHIFT;
+}
+
+/* The first byte of v in the text (not for non-empty arrays and objects). */
+static const char *json_text(const struct json *v)
+{
+	return (const char *)v - (v->w & JK_MAX);
+}
+
+/* The slot after v and its children. */
+static const struct json *json_end(const struct json *v)
+{
+	unsigned k = json_kind(v);
+	return v + (k == JK_ARRAY || k == JK_OBJECT ? v->w & JK_MAX : 1);
+}
+
+static enum json_type json_type(const struct json *v)
+{
+	static const unsigned char types[] = {
+		JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_STRING, JSON_ARRAY, JSON_OBJECT,
+	};
+	unsigned k = json_kind(v);
+	if (k == JK_EMPTY)
+		return *json_text(v) == '{' ? JSON_OBJECT : JSON_ARRAY;
+	return (enum json_type)types[k];
+}
+
+static bool json_bool(const struct json *v)
+{
+	return json_kind(v) == JK_BOOL && *json_text(v) == 't';
+}
+
+static void json_num(const struct json *v, struct json_number *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = JSON_NUM_DOUBLE;
+	out->d = NAN;
+	if (!v || json_kind(v) != JK_NUMBER)
+		return;
+	const char *start = json_text(v), *p = start;
+	bool neg = *p == '-', ovf = false;
+	uint64_t mag = 0;
+	for (p += neg; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (mag > (UINT64_MAX - d) / 10)
+			ovf = true;
+		mag = mag * 10 + d;
+	}
+	if (*p != '.' && *p != 'e' && *p != 'E' && !ovf && (!neg || mag <= (uint64_t)INT64_MAX + 1)) {
+		out->kind = neg || mag <= INT64_MAX ? JSON_NUM_INT : JSON_NUM_UINT;
+		if (out->kind == JSON_NUM_INT)
+			out->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+		out->u = neg ? 0 : mag;
+		out->d = neg ? -(double)mag : (double)mag;
+		return;
+	}
+	const char *dp = localeconv()->decimal_point;
+	if (dp[0] == '.' && !dp[1]) {
+		out->d = strtod(start, NULL); /* the text ends each number with a non-number byte */
+		return;
+	}
+	/* another locale's decimal point: a copy with it */
+	size_t len;
+	json_num_text(v, &len);
+	char small[64], *buf = len < sizeof(small) ? small : malloc(len + 1);
+	out->d = NAN;
+	if (!buf)
+		return;
+	memcpy(buf, start, len);
+	buf[len] = 0;
+	char *dot = memchr(buf, '.', len);
+	if (dot)
+		*dot = *dp;
+	out->d = strtod(buf, NULL);
+	if (buf != small)
+		free(buf);
+}
+
+static const char *json_num_text(const struct json *v, size_t *len)
+{
+	const char *t = json_text(v), *p = t;
+	while ((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' ||
+	       *p == '-')
+		p++;
+	if (len)
+		*len = (size_t)(p - t);
+	return t;
+}
+
+static const char *json_str(const struct json *v, size_t *len)
+{
+	unsigned k = v ? json_kind(v) : JK_NULL;
+	if (k != JK_STRING && k != JK_KEY)
+		return NULL;
+	const char *t = json_text(v);
+	uint32_t n;
+	if (*t == '"') {
+		n = (uint32_t)strlen(++t);
+	} else {
+		memcpy(&n, t + 1, sizeof(n));
+		t += 5;
+	}
+	if (len)
+		*len = n;
+	return t;
+}
+
+static const char *json_key(const struct json *v, size_t *len)
+{
+	/* the root's previous word is the marker, never a name */
+	return v && json_kind(v - 1) == JK_KEY ? json_str(v - 1, len) : NULL;
+}
+
+static const struct json *json_first(const struct json *v)
+{
+	unsigned k = v ? json_kind(v) : JK_NULL;
+	return k == JK_ARRAY ? v + 1 : k == JK_OBJECT ? v + 2 : NULL;
+}
+
+static const struct json *json_next(const struct json *parent, const struct json *child)
+{
+	const struct json *n = json_end(child);
+	if (n >= json_end(parent))
+		return NULL;
+	return json_kind(parent) == JK_OBJECT ? n + 1 : n;
+}
+
+static size_t json_len(const struct json *v)
+{
+	size_t n = 0;
+	for (const struct json *c = json_first(v); c; c = json_next(v, c))
+		n++;
+	return n;
+}
+
+static const struct json *json_at(const struct json *v, size_t i)
+{
+	const struct json *c = json_first(v);
+	while (c && i--)
+		c = json_next(v, c);
+	return c;
+}
+
+/* After the string at p in the text: past its bytes, the NULs and the closing quote. */
+static const char *json_skip_str(const char *p)
+{
+	uint32_t n;
+	if (*p == 1)
+		memcpy(&n, p + 1, sizeof(n)), p += 5 + n;
+	else
+		p += 1 + strlen(p + 1);
+	while (!*p)
+		p++;
+	return *p == '"' ? p + 1 : p;
+}
+
+static void json_pos(const struct json *v, unsigned *line, unsigned *col)
+{
+	const struct json *m = v, *c = v;
+	while ((--m)->w != JSON_MARK)
+		;
+	const char *p = (const char *)m - m[-1].w, *ls = p, *at;
+	unsigned l = 1, levels = 0;
+	/* a non-empty array or object: back from its first leaf over the opening brackets */
+	for (; json_kind(c) == JK_ARRAY || json_kind(c) == JK_OBJECT; c++)
+		levels++;
+	for (at = json_text(c); levels;)
+		if (*--at == '[' || *at == '{')
+			levels--;
+	while (p < at) {
+		if (*p == '"' || *p == 1) {
+			p = json_skip_str(p);
+		} else if (*p++ == '\n') {
+			l++;
+			ls = p;
+		}
+	}
+	*line = l;
+	*col = (unsigned)(at - ls) + 1;
+}
+
 static const struct json *json_get(const struct json *obj, const char *key)
 {
-	if (!obj || obj->type != JSON_OBJECT || !key)
+	if (!obj || !key || json_kind(obj) != JK_OBJECT)
 		return NULL;
-	size_t len = strlen(key);
-	for (size_t i = obj->n; i-- > 0;)
-		if (obj->items[i].keylen == len && !memcmp(obj->items[i].key, key, len))
-			return &obj->items[i];
-	return NULL;
+	const struct json *found = NULL;
+	for (const struct json *c = json_first(obj); c; c = json_next(obj, c)) {
+		const char *k = json_text(c - 1);
+		/* a name that holds a NUL (0x01 there) never equals a C string */
+		if (*k == '"' && k[1] == *key && !strcmp(k + 1, key))
+			found = c;
+	}
+	return found;
+}
+
+/* ---- duplicate member names ---- */
+
+struct json_dup_walk {
+	json_dup_fn fn;
+	void *arg;
+	size_t plen;
+	char path[512];
+};
+
+/* Members by name, then document order. */
+static int json_dup_cmp(const void *a, const void *b)
+{
+	const struct json *x = *(const struct json *const *)a, *y = *(const struct json *const *)b;
+	size_t xl, yl;
+	const char *xk = json_key(x, &xl), *yk = json_key(y, &yl);
+	int c = memcmp(xk, yk, xl < yl ? xl : yl);
+	if (c || xl != yl)
+		return c ? c : xl < yl ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The repeated names of one object: sorted, each later one against the first. */
+static int json_dups_obj(struct json_dup_walk *dw, const struct json *obj)
+{
+	size_t n = json_len(obj), k = 0, i, j;
+	int rc = 0;
+	if (n < 2)
+		return 0;
+	const struct json **m = malloc(n * sizeof(*m));
+	if (!m)
+		return -1;
+	for (const struct json *c = json_first(obj); c; c = json_next(obj, c))
+		m[k++] = c;
+	qsort(m, n, sizeof(*m), json_dup_cmp);
+	for (i = 0; i < n && !rc; i = j)
+		for (j = i + 1; j < n && !rc; j++) {
+			size_t a, b;
+			const char *ka = json_key(m[i], &a), *kb = json_key(m[j], &b);
+			if (a != b || memcmp(ka, kb, a))
+				break;
+			rc = dw->fn(dw->arg, dw->path, m[i] - 1, m[j] - 1); /* the names */
+		}
+	free(m);
+	return rc;
+}
+
+static int json_dups_in(struct json_dup_walk *dw, const struct json *v)
+{
+	int rc = json_kind(v) == JK_OBJECT ? json_dups_obj(dw, v) : 0;
+	size_t i = 0, old = dw->plen, room = sizeof(dw->path) - old;
+	for (const struct json *c = json_first(v); c && !rc; c = json_next(v, c), i++) {
+		if (json_kind(c) != JK_ARRAY && json_kind(c) != JK_OBJECT)
+			continue; /* no members below */
+		const char *key = json_key(c, NULL);
+		int n = key ? snprintf(dw->path + old, room, old ? ".%s" : "%s", key)
+			    : snprintf(dw->path + old, room, "[%zu]", i);
+		dw->plen += n < 0 ? 0 : (size_t)n < room ? (size_t)n : room - 1;
+		rc = json_dups_in(dw, c); /* as deep as the parser's depth limit */
+		dw->plen = old;
+		dw->path[old] = 0;
+	}
+	return rc;
+}
+
+static int json_dups(const struct json *root, json_dup_fn fn, void *arg)
+{
+	struct json_dup_walk dw = {.fn = fn, .arg = arg};
+	return root ? json_dups_in(&dw, root) : 0;
 }
 
 /* ---- writer ---- */
@@ -1440,20 +1728,25 @@ static void jw_value(struct jw *w, const struct json *v)
 {
 	if (!v)
 		return jw_null(w);
-	switch (v->type) {
+	struct json_number num;
+	size_t len;
+	const char *s;
+	switch (json_type(v)) {
 	case JSON_NULL:
 		return jw_null(w);
 	case JSON_BOOL:
-		return jw_bool(w, v->b);
+		return jw_bool(w, json_bool(v));
 	case JSON_NUMBER:
-		if (v->numkind == JSON_NUM_UINT)
-			return jw_uint(w, v->u);
+		json_num(v, &num);
+		if (num.kind == JSON_NUM_UINT)
+			return jw_uint(w, num.u);
 		/* -0 keeps its sign */
-		if (v->numkind == JSON_NUM_DOUBLE || (v->i == 0 && signbit(v->d)))
-			return jw_double(w, v->d);
-		return jw_int(w, v->i);
+		if (num.kind == JSON_NUM_DOUBLE || (num.i == 0 && signbit(num.d)))
+			return jw_double(w, num.d);
+		return jw_int(w, num.i);
 	case JSON_STRING:
-		return jw_strn(w, v->s, v->slen);
+		s = json_str(v, &len);
+		return jw_strn(w, s, len);
 	case JSON_ARRAY:
 	case JSON_OBJECT:
 		if (w->depth >= ARRAY_LEN(w->first)) {
@@ -1461,13 +1754,13 @@ static void jw_value(struct jw *w, const struct json *v)
 			w->sb->failed = true;
 			return;
 		}
-		jw_open(w, v->type == JSON_OBJECT ? '{' : '[');
-		for (size_t i = 0; i < v->n; i++) {
-			if (v->type == JSON_OBJECT)
-				jw_keyn(w, v->items[i].key, v->items[i].keylen);
-			jw_value(w, &v->items[i]);
+		jw_open(w, json_type(v) == JSON_OBJECT ? '{' : '[');
+		for (const struct json *c = json_first(v); c; c = json_next(v, c)) {
+			if ((s = json_key(c, &len)))
+				jw_keyn(w, s, len);
+			jw_value(w, c);
 		}
-		jw_close(w, v->type == JSON_OBJECT ? '}' : ']');
+		jw_close(w, json_type(v) == JSON_OBJECT ? '}' : ']');
 	}
 }
 
@@ -1677,8 +1970,9 @@ struct spec {
 	void *priv;                  /* the parser's storage (document, arena) */
 };
 
-/* Parse config.json text. source names it in errors. Errors name the JSON path and
- * position: "config.json: linux.resources.memory.limit: expected integer at 12:27". */
+/* Parse config.json text. source names it in errors, which all read "<source>:<line>:
+ * <col>: <JSON path>: <what>": "config.json:12:27: linux.resources.memory.limit: -5 is
+ * negative (-1 means unlimited)". */
 static int spec_parse(const char *text, size_t len, const char *source, struct spec **out,
 		      struct ctr_error *err);
 /* Read and parse <bundle>/config.json. */
@@ -1687,8 +1981,8 @@ static void spec_free(struct spec *s);
 
 /* Parse a standalone OCI process object (`exec -p process.json`) or LinuxResources
  * object (`update -r resources.json`). v stays owned by the caller's document, which
- * must outlive the result; source names the input in errors ("process.json: args:
- * expected array at 1:9"). *priv receives the parser's storage: release it with
+ * must outlive the result; source names the input in errors ("process.json:1:9: args:
+ * expected array"). *priv receives the parser's storage: release it with
  * spec_priv_free() (also on failure). */
 static int spec_parse_process(const struct json *v, const char *source, struct spec_process *p,
 			      void **priv, struct ctr_error *err);
@@ -1813,6 +2107,7 @@ struct spec_priv {
 	struct json_doc *doc;
 	struct spec_blk *blocks;
 	struct spec_note *notes;     /* newest first */
+	unsigned n_notes;
 };
 
 struct sp {
@@ -1879,17 +2174,20 @@ static void sp_pop(struct sp *p, size_t old)
 	p->path[old] = 0;
 }
 
-/* "<source>: <path>: <what> at <line>:<col>"; returns -1. */
+/* "<source>:<line>:<col>: <path>: <what>", the layout of the parser's own errors;
+ * returns -1. */
 PRINTF_LIKE(3, 4)
 static int sp_fail(struct sp *p, const struct json *v, const char *fmt, ...)
 {
 	char what[400];
+	unsigned line, col;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return err_set(p->err, 0, "%s: %s%s%s at %u:%u", p->src, p->path, p->plen ? ": " : "",
-		       what, v->line, v->col);
+	json_pos(v, &line, &col);
+	return err_set(p->err, 0, "%s:%u:%u: %s%s%s", p->src, line, col, p->path,
+		       p->plen ? ": " : "", what);
 }
 
 static int sp_missing(struct sp *p, const struct json *obj, const char *key)
@@ -1898,14 +2196,26 @@ static int sp_missing(struct sp *p, const struct json *obj, const char *key)
 	return sp_fail(p, obj, "missing (required)");
 }
 
-PRINTF_LIKE(2, 3)
-static int sp_note(struct sp *p, const char *fmt, ...)
+/* A note about v: "<source>:<line>:<col>: <path>: <what>", as errors read. The first
+ * SP_MAX_NOTES only, so that a config full of them stays small. */
+#define SP_MAX_NOTES 20
+PRINTF_LIKE(3, 4)
+static int sp_note(struct sp *p, const struct json *v, const char *fmt, ...)
 {
-	char text[600];
+	char what[400], text[1000];
+	unsigned line, col;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	if (p->pv->n_notes > SP_MAX_NOTES)
+		return 0;
+	json_pos(v, &line, &col);
+	if (p->pv->n_notes++ == SP_MAX_NOTES)
+		snprintf(text, sizeof(text), "%s:%u:%u: more notes not shown", p->src, line, col);
+	else
+		snprintf(text, sizeof(text), "%s:%u:%u: %s%s%s", p->src, line, col, p->path,
+			 p->plen ? ": " : "", what);
 	size_t n = strlen(text) + 1;
 	struct spec_note *note = malloc(sizeof(*note) + n);
 	if (!note)
@@ -1920,33 +2230,47 @@ static int sp_note(struct sp *p, const char *fmt, ...)
 static const struct json *sp_get(const struct json *obj, const char *key)
 {
 	const struct json *v = json_get(obj, key);
-	return v && v->type != JSON_NULL ? v : NULL;
+	return v && json_type(v) != JSON_NULL ? v : NULL;
 }
 
 static bool sp_is(struct sp *p, const struct json *v, enum json_type t)
 {
 	static const char names[] = "null\0boolean\0integer\0string\0array\0object\0";
-	if (v->type == t)
+	if (json_type(v) == t)
 		return true;
 	sp_fail(p, v, "expected %s", spec_tab_at(names, (int)t));
 	return false;
+}
+
+/* The error for a number that is not an integer in lo..hi (hi above INT64_MAX: the
+ * uint64 range), naming it as written. */
+static int sp_range(struct sp *p, const struct json *v, int64_t lo, uint64_t hi)
+{
+	struct json_number num;
+	size_t len;
+	const char *text = json_num_text(v, &len);
+	json_num(v, &num);
+	/* 1e3 or 1.0: a whole number in range, but written as a fraction */
+	bool whole = (memchr(text, '.', len) || memchr(text, 'e', len) || memchr(text, 'E', len)) &&
+		     num.d >= (double)lo && num.d <= (double)hi && num.d < 0x1p64 &&
+		     (num.d < 0 ? (double)(int64_t)num.d : (double)(uint64_t)num.d) == num.d;
+	return sp_fail(p, v, "%.*s%s is not an integer in %" PRId64 "..%" PRIu64 "%s",
+		       len > 40 ? 40 : (int)len, text, len > 40 ? "..." : "", lo, hi,
+		       whole ? " (write it without a fraction or exponent)" : "");
 }
 
 /* An integer in [lo, hi] (hi above INT64_MAX admits the uint64 range); *out gets its
  * two's complement bits. */
 static int sp_int(struct sp *p, const struct json *v, int64_t lo, uint64_t hi, uint64_t *out)
 {
+	struct json_number num;
 	if (!sp_is(p, v, JSON_NUMBER))
 		return -1;
-	if (v->numkind == JSON_NUM_DOUBLE && v->d > -9.2e18 && v->d < 1.8e19)
-		return sp_fail(p, v, "expected integer");
-	if (v->numkind == JSON_NUM_DOUBLE) /* an integer beyond 64 bits */
-		return sp_fail(p, v, "out of range %" PRId64 "..%" PRIu64, lo, hi);
-	bool neg = v->numkind == JSON_NUM_INT && v->i < 0;
-	if (neg ? v->i < lo : v->u > hi)
-		return sp_fail(p, v, "%s%" PRIu64 " out of range %" PRId64 "..%" PRIu64,
-			       neg ? "-" : "", neg ? -(uint64_t)v->i : v->u, lo, hi);
-	*out = neg ? (uint64_t)v->i : v->u;
+	json_num(v, &num);
+	bool neg = num.kind == JSON_NUM_INT && num.i < 0;
+	if (num.kind == JSON_NUM_DOUBLE || (neg ? num.i < lo : num.u > hi))
+		return sp_range(p, v, lo, hi);
+	*out = neg ? (uint64_t)num.i : num.u;
 	return 0;
 }
 
@@ -1954,9 +2278,11 @@ static int sp_str(struct sp *p, const struct json *v, const char **out)
 {
 	if (!sp_is(p, v, JSON_STRING))
 		return -1;
-	if (strlen(v->s) != v->slen)
+	size_t len;
+	const char *s = json_str(v, &len);
+	if (strlen(s) != len)
 		return sp_fail(p, v, "string contains a NUL byte");
-	*out = v->s;
+	*out = s;
 	return 0;
 }
 
@@ -2044,16 +2370,19 @@ static int sp_fields(struct sp *p, const struct json *obj, const struct sp_field
 			if (!sp_is(p, v, JSON_BOOL))
 				return -1;
 			if (kind == SPF_BOOL)
-				*(bool *)at = v->b;
+				*(bool *)at = json_bool(v);
 			else
-				*(struct opt_bool *)at = (struct opt_bool){true, v->b};
+				*(struct opt_bool *)at = (struct opt_bool){true, json_bool(v)};
 		} else {
+			/* memory: an int64, but 2^64-1, which some tools write for "unlimited",
+			 * reads as -1 */
+			struct json_number num;
+			json_num(v, &num);
+			if (kind == SPF_OMEM && json_type(v) == JSON_NUMBER &&
+			    (num.kind == JSON_NUM_DOUBLE || (num.kind == JSON_NUM_UINT && num.u != UINT64_MAX)))
+				return sp_range(p, v, INT64_MIN, INT64_MAX);
 			if (sp_int(p, v, range[kind - SPF_I32].lo, range[kind - SPF_I32].hi, &u) < 0)
 				return -1;
-			/* memory: 2^64-1, which some tools write for "unlimited", reads as -1 */
-			if (kind == SPF_OMEM && v->numkind == JSON_NUM_UINT && u != UINT64_MAX)
-				return sp_fail(p, v, "%" PRIu64 " out of range %" PRId64 "..%" PRId64,
-					       u, INT64_MIN, INT64_MAX);
 			switch (kind) {
 			case SPF_I32: *(int32_t *)at = (int32_t)u; break;
 			case SPF_U32: *(uint32_t *)at = (uint32_t)u; break;
@@ -2080,17 +2409,18 @@ static int sp_list_v(struct sp *p, const struct json *v, bool map, size_t size, 
 {
 	if (!sp_is(p, v, map ? JSON_OBJECT : JSON_ARRAY))
 		return -1;
-	char *a = sp_alloc(p, v->n + 1, size);
+	size_t i = 0, count = json_len(v);
+	char *a = sp_alloc(p, count + 1, size);
 	if (!a)
 		return -1;
-	for (size_t i = 0; i < v->n; i++) {
-		size_t old = map ? sp_push(p, v->items[i].key, 0) : sp_push(p, NULL, i);
-		if (fn(p, &v->items[i], a + i * size) < 0)
+	for (const struct json *c = json_first(v); c; c = json_next(v, c), i++) {
+		size_t old = map ? sp_push(p, json_key(c, NULL), 0) : sp_push(p, NULL, i);
+		if (fn(p, c, a + i * size) < 0)
 			return -1;
 		sp_pop(p, old);
 	}
 	memcpy(outp, &a, sizeof(a));
-	*n = v->n;
+	*n = count;
 	return 0;
 }
 
@@ -2145,7 +2475,7 @@ static int sp_abs_path(struct sp *p, const struct json *obj, const char *key, co
 static int sp_kv(struct sp *p, const struct json *v, void *out)
 {
 	struct spec_kv *kv = out;
-	kv->key = v->key;
+	kv->key = json_key(v, NULL);
 	return sp_str(p, v, &kv->value);
 }
 
@@ -2237,16 +2567,16 @@ static int sp_caps(struct sp *p, const struct json *v, void *out)
 		if (!sp_is(p, a, JSON_ARRAY))
 			return -1;
 		set->set = true;
-		for (size_t i = 0; i < a->n; i++) {
+		size_t i = 0;
+		for (const struct json *c = json_first(a); c; c = json_next(a, c), i++) {
 			const char *name = NULL;
 			size_t o2 = sp_push(p, NULL, i);
-			if (sp_str(p, &a->items[i], &name) < 0)
+			if (sp_str(p, c, &name) < 0)
 				return -1;
 			int cap = spec_tab_find(spec_caps_tab, name);
 			if (cap >= 0)
 				set->mask |= 1ull << cap;
-			else if (sp_note(p, "%s: unknown capability \"%s\" (ignored)", p->path,
-					 name) < 0)
+			else if (sp_note(p, c, "unknown capability \"%s\" (ignored)", name) < 0)
 				return -1;
 			sp_pop(p, o2);
 		}
@@ -2299,7 +2629,7 @@ static int sp_enum_list(struct sp *p, const struct json *obj, const char *key, c
 		if (bit < 0) {
 			size_t old = sp_push(p, key, 0);
 			sp_push(p, NULL, i);
-			sp_fail(p, &json_get(obj, key)->items[i], "unsupported value \"%s\"", names[i]);
+			sp_fail(p, json_at(json_get(obj, key), i), "unsupported value \"%s\"", names[i]);
 			sp_pop(p, old);
 			return -1;
 		}
@@ -2372,7 +2702,7 @@ static int sp_process(struct sp *p, const struct json *v, void *out)
 			if (pr->rlimits[i].resource == pr->rlimits[j].resource) {
 				sp_push(p, "rlimits", 0);
 				sp_push(p, NULL, i);
-				return sp_fail(p, &json_get(v, "rlimits")->items[i],
+				return sp_fail(p, json_at(json_get(v, "rlimits"), i),
 					       "duplicate rlimit \"%s\"", pr->rlimits[i].type);
 			}
 	return 0;
@@ -2425,9 +2755,10 @@ static int sp_time_offset(struct sp *p, const struct json *v, void *out)
 		FLD(struct spec_time_offset, "secs", SPF_I64, secs),
 		FLD(struct spec_time_offset, "nanosecs", SPF_U32, nanosecs),
 	};
-	if (strcmp(v->key, "monotonic") && strcmp(v->key, "boottime"))
+	const char *clock = json_key(v, NULL);
+	if (strcmp(clock, "monotonic") && strcmp(clock, "boottime"))
 		return sp_fail(p, v, "unsupported clock (want monotonic or boottime)");
-	t->clock = v->key[0] == 'm' ? CLOCK_MONOTONIC : CLOCK_BOOTTIME;
+	t->clock = clock[0] == 'm' ? CLOCK_MONOTONIC : CLOCK_BOOTTIME;
 	if (SP_FIELDS(p, v, f, t) < 0)
 		return -1;
 	if (t->nanosecs >= 1000000000)
@@ -2481,7 +2812,7 @@ static int sp_net_device(struct sp *p, const struct json *v, void *out)
 	static const struct sp_field f[] = {
 		FLD(struct spec_net_device, "name", SPF_STR, name),
 	};
-	d->host_name = v->key;
+	d->host_name = json_key(v, NULL);
 	return SP_FIELDS(p, v, f, d);
 }
 
@@ -2515,7 +2846,16 @@ static int sp_memory(struct sp *p, const struct json *v, void *out)
 		FLD(struct spec_memory, "useHierarchy", SPF_OBOOL, use_hierarchy),
 		FLD(struct spec_memory, "checkBeforeUpdate", SPF_OBOOL, check_before_update),
 	};
-	return SP_FIELDS(p, v, f, out);
+	if (SP_FIELDS(p, v, f, out) < 0)
+		return -1;
+	/* the byte counts (the first five): -1 is "unlimited", lower means nothing */
+	for (size_t i = 0; i < 5; i++) {
+		const struct opt_i64 *o = (const struct opt_i64 *)((const char *)out + f[i].off);
+		if (o->set && o->v < -1)
+			return sp_fail_key(p, v, f[i].key, "%" PRId64 " is negative (-1 means "
+					   "unlimited)", o->v);
+	}
+	return 0;
 }
 
 static int sp_cpu(struct sp *p, const struct json *v, void *out)
@@ -2626,7 +2966,7 @@ static int sp_rdma(struct sp *p, const struct json *v, void *out)
 		FLD(struct spec_rdma, "hcaHandles", SPF_OU32, hca_handles),
 		FLD(struct spec_rdma, "hcaObjects", SPF_OU32, hca_objects),
 	};
-	r->device = v->key;
+	r->device = json_key(v, NULL);
 	return SP_FIELDS(p, v, f, r);
 }
 
@@ -2678,7 +3018,7 @@ static int sp_sc_arg(struct sp *p, const struct json *v, void *out)
 	if (SP_FIELDS(p, v, f, a) < 0)
 		return -1;
 	if (a->index > 5)
-		return sp_fail_key(p, v, "index", "%u out of range 0..5", a->index);
+		return sp_fail_key(p, v, "index", "%u is not an integer in 0..5", a->index);
 	if (sp_enum_key(p, v, "op", spec_sc_op_tab, &op) < 0)
 		return -1;
 	a->op = (enum sc_op)op;
@@ -2803,11 +3143,11 @@ static int sp_linux(struct sp *p, const struct json *v, void *out)
 		for (size_t j = 0; j < i; j++)
 			if (lx->namespaces[i].type == lx->namespaces[j].type) {
 				const struct json *t =
-					json_get(&json_get(v, "namespaces")->items[i], "type");
+					json_get(json_at(json_get(v, "namespaces"), i), "type");
 				sp_push(p, "namespaces", 0);
 				sp_push(p, NULL, i);
 				sp_push(p, "type", 0);
-				return sp_fail(p, t, "duplicate namespace \"%s\"", t->s);
+				return sp_fail(p, t, "duplicate namespace \"%s\"", json_str(t, NULL));
 			}
 	return 0;
 }
@@ -2831,6 +3171,13 @@ static int sp_config(struct sp *p, const struct json *v, struct spec *s)
 	int proc, lx;
 	if (SP_FIELDS(p, v, f, s) < 0)
 		return -1;
+	/* the kernel's limit for both (HOST_NAME_MAX); set later, they would fail as EINVAL */
+	for (int k = 1; k < 3; k++) {
+		const char *name = *(const char **)((const char *)s + f[k].off);
+		if (name && strlen(name) > 64)
+			return sp_fail_key(p, v, f[k].key, "%zu bytes, more than the kernel's limit of "
+					   "64", strlen(name));
+	}
 	const char *ver = s->oci_version;
 	if (ver[0] != '1' || ver[1] != '.' || !isdigit((unsigned char)ver[2]))
 		return sp_fail_key(p, v, "ociVersion", "unsupported version \"%s\" (want 1.x)", ver);
@@ -2849,8 +3196,9 @@ static int sp_config(struct sp *p, const struct json *v, struct spec *s)
 	return 0;
 }
 
-static int spec_parse(const char *text, size_t len, const char *source, struct spec **out,
-		      struct ctr_error *err)
+/* The spec in a parsed document, which it takes over (and frees on failure). */
+static int spec_parse_doc(struct json_doc *doc, const char *source, struct spec **out,
+			  struct ctr_error *err)
 {
 	struct spec *s = calloc(1, sizeof(*s));
 	struct spec_priv *pv = calloc(1, sizeof(*pv));
@@ -2858,17 +3206,28 @@ static int spec_parse(const char *text, size_t len, const char *source, struct s
 	if (!s || !pv) {
 		free(s);
 		free(pv);
+		json_free(doc);
 		return err_nomem(err);
 	}
 	s->priv = pv;
+	pv->doc = doc;
 	struct sp p = {.src = source, .pv = pv, .err = err};
-	if (json_parse(text, len, source, NULL, &pv->doc, err) < 0 ||
-	    sp_config(&p, json_root(pv->doc), s) < 0) {
+	if (sp_config(&p, json_root(pv->doc), s) < 0) {
 		spec_free(s);
 		return -1;
 	}
 	*out = s;
 	return 0;
+}
+
+static int spec_parse(const char *text, size_t len, const char *source, struct spec **out,
+		      struct ctr_error *err)
+{
+	struct json_doc *doc;
+	*out = NULL;
+	if (json_parse(text, len, source, NULL, &doc, err) < 0)
+		return -1;
+	return spec_parse_doc(doc, source, out, err);
 }
 
 /* "<bundle>/<name>", or name alone for the current directory. */
@@ -2884,13 +3243,16 @@ static int spec_bundle_path(char *buf, size_t size, const char *bundle, const ch
 static int spec_load(const char *bundle, struct spec **out, struct ctr_error *err)
 {
 	char path[PATH_MAX];
-	char *text AUTO_FREE = NULL;
+	char *text = NULL;
 	size_t len = 0;
+	struct json_doc *doc;
 	*out = NULL;
+	/* the document takes the text over: one copy of it in memory */
 	if (spec_bundle_path(path, sizeof(path), bundle, "config.json", err) < 0 ||
-	    read_file(path, JSON_DEFAULT_MAX_BYTES, &text, &len, err) < 0)
+	    read_file(path, JSON_DEFAULT_MAX_BYTES, &text, &len, err) < 0 ||
+	    json_parse_owned(text, len, path, NULL, &doc, err) < 0)
 		return -1;
-	return spec_parse(text, len, path, out, err);
+	return spec_parse_doc(doc, path, out, err);
 }
 
 /* Shared by the standalone parsers: fn on v with fresh storage in *priv. */
@@ -4172,6 +4534,38 @@ static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, stru
 	return -1;
 }
 
+struct spec_ck_dup {
+	struct spec_ck *c;
+	const char *source;
+	int left;                    /* how many more to show */
+};
+
+static int spec_ck_dup(void *arg, const char *path, const struct json *first,
+		       const struct json *dup)
+{
+	struct spec_ck_dup *d = arg;
+	unsigned l1, c1, l2, c2;
+	if (!d->left--) {
+		spec_ck_report(d->c, "%s: more duplicate keys not shown", d->source);
+		return 1;
+	}
+	json_pos(first, &l1, &c1);
+	json_pos(dup, &l2, &c2);
+	spec_ck_report(d->c, "%s:%u:%u: %s%sduplicate key \"%s\", also at %u:%u: the last one is "
+		       "used", d->source, l2, c2, path, *path ? ": " : "", json_str(dup, NULL), l1, c1);
+	return 0;
+}
+
+/* Repeated member names: JSON readers differ on which one counts (ctr: the last). */
+static void spec_ck_dups(struct spec_ck *c, const struct spec *s, const char *bundle_dir)
+{
+	char source[PATH_MAX];
+	struct spec_ck_dup d = {c, source, 20};
+	spec_bundle_path(source, sizeof(source), bundle_dir, "config.json", NULL);
+	if (json_dups(json_root(((const struct spec_priv *)s->priv)->doc), spec_ck_dup, &d) < 0)
+		spec_ck_report(c, "%s: duplicate keys: out of memory", source);
+}
+
 int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *problem), void *arg,
 	      struct ctr_error *err)
 {
@@ -4237,6 +4631,7 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 			n = n->next;
 		spec_ck_report(&c, "%s", n->text);
 	}
+	spec_ck_dups(&c, s, bundle_dir);
 
 	char rootfs[PATH_MAX];
 	int rootfd AUTO_CLOSE = -1;
@@ -4499,7 +4894,7 @@ static int state_raw_member(const struct json *obj, const char *key, char **out,
 {
 	*out = NULL;
 	const struct json *v = json_get(obj, key);
-	if (!v || v->type == JSON_NULL)
+	if (!v || json_type(v) == JSON_NULL)
 		return 0;
 	struct sbuf sb = {0};
 	struct jw w;
@@ -4512,12 +4907,12 @@ static int state_str_member(const struct json *obj, const char *key, bool requir
 			    char **out, struct ctr_error *err)
 {
 	const struct json *v = json_get(obj, key);
-	if (!v || v->type != JSON_STRING) {
+	if (!v || json_type(v) != JSON_STRING) {
 		if (required)
 			return err_set(err, 0, "state.json: %s: expected string", key);
 		v = NULL;
 	}
-	*out = strdup(v ? v->s : "");
+	*out = strdup(v ? json_str(v, NULL) : "");
 	return *out ? 0 : err_nomem(err);
 }
 
@@ -4533,7 +4928,7 @@ static int state_load(struct state_handle *h, struct state *st, struct ctr_error
 		return -1;
 	const struct json *r = json_root(doc);
 	int rc = -1;
-	if (r->type != JSON_OBJECT) {
+	if (json_type(r) != JSON_OBJECT) {
 		err_set(err, 0, "state.json: expected an object");
 		goto out;
 	}
@@ -4544,21 +4939,20 @@ static int state_load(struct state_handle *h, struct state *st, struct ctr_error
 	    state_raw_member(r, "annotations", &st->annotations_json, err) < 0 ||
 	    state_raw_member(r, "cgroup", &st->cgroup_json, err) < 0)
 		goto out;
-	const struct json *v = json_get(r, "config");
-	if (v && v->type == JSON_STRING && !(st->config_path = strdup(v->s))) {
+	const char *str = json_str(json_get(r, "config"), NULL);
+	struct json_number num;
+	if (str && !(st->config_path = strdup(str))) {
 		err_nomem(err);
 		goto out;
 	}
-	v = json_get(r, "created");
-	if (v && v->type == JSON_STRING)
-		snprintf(st->created, sizeof(st->created), "%s", v->s);
-	v = json_get(r, "pid");
-	if (v && v->type == JSON_NUMBER && v->numkind == JSON_NUM_INT && v->i >= 0 &&
-	    v->i <= INT32_MAX)
-		st->pid = (pid_t)v->i;
-	v = json_get(r, "pidStartTime");
-	if (v && v->type == JSON_NUMBER && v->numkind != JSON_NUM_DOUBLE)
-		st->pid_start = v->u;
+	if ((str = json_str(json_get(r, "created"), NULL)))
+		snprintf(st->created, sizeof(st->created), "%s", str);
+	json_num(json_get(r, "pid"), &num);
+	if (num.kind == JSON_NUM_INT && num.i > 0 && num.i <= INT32_MAX)
+		st->pid = (pid_t)num.i;
+	json_num(json_get(r, "pidStartTime"), &num);
+	if (num.kind != JSON_NUM_DOUBLE)
+		st->pid_start = num.u;
 	rc = 0;
 out:
 	json_free(doc);
@@ -6201,29 +6595,33 @@ static int cgroup_state_read(const char *json_text, struct cgroup **out, struct 
 	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
 	if (!cg)
 		goto fail;
-	v = json_get(root, "mode");
-	for (int i = 0; v && v->type == JSON_STRING && i < 4; i++)
-		if (!strcmp(v->s, cg_mode_names[i]))
+	const char *str = json_str(json_get(root, "mode"), NULL);
+	for (int i = 0; str && i < 4; i++)
+		if (!strcmp(str, cg_mode_names[i]))
 			cg->mode = i;
-	v = json_get(root, "path");
-	if (!(cg->path = mem_strdup(v && v->type == JSON_STRING ? v->s : "", err)))
+	str = json_str(json_get(root, "path"), NULL);
+	if (!(cg->path = mem_strdup(str ? str : "", err)))
 		goto fail;
 	v = json_get(root, "dirs");
-	for (size_t i = 0; v && v->type == JSON_ARRAY && i < v->n && i < CG_MAX_HIER; i++) {
-		const struct json *d = json_get(&v->items[i], "dir"), *c = json_get(&v->items[i], "ctls"),
-				  *b = json_get(&v->items[i], "v2");
-		if (!d || d->type != JSON_STRING || !c || c->type != JSON_NUMBER) {
+	size_t i = 0;
+	for (const struct json *e = v && json_type(v) == JSON_ARRAY ? json_first(v) : NULL;
+	     e && i < CG_MAX_HIER; e = json_next(v, e), i++) {
+		const struct json *d = json_get(e, "dir"), *c = json_get(e, "ctls"),
+				  *b = json_get(e, "v2");
+		struct json_number num;
+		json_num(c, &num);
+		if (!json_str(d, NULL) || num.kind == JSON_NUM_DOUBLE) {
 			err_set(err, 0, "state.json: cgroup.dirs[%zu]: malformed", i);
 			goto fail;
 		}
-		if (!(cg->d[i].dir = mem_strdup(d->s, err)))
+		if (!(cg->d[i].dir = mem_strdup(json_str(d, NULL), err)))
 			goto fail;
-		cg->d[i].ctls = (uint32_t)c->u;
-		cg->d[i].v2 = b && b->type == JSON_BOOL && b->b;
+		cg->d[i].ctls = (uint32_t)num.u;
+		cg->d[i].v2 = b && json_bool(b);
 		cg->n++;
 	}
 	v = json_get(root, "resources");
-	if (v && v->type == JSON_OBJECT && !(cg->res_json = cg_json_text(v))) {
+	if (v && json_type(v) == JSON_OBJECT && !(cg->res_json = cg_json_text(v))) {
 		err_nomem(err);
 		goto fail;
 	}
@@ -12162,10 +12560,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	stage1 = -1;
 	if (c.host_sources && lc_send_sources(sync[0], init, spec, bundle, cg, err) < 0)
 		goto out;
-	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0) {
-		err_prefix(err, "linux.netDevices");
-		goto out;
-	}
+	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0)
+		goto out; /* its errors name linux.netDevices */
 	if (lc_recv_terminal(sync[0], spec, a, cg, &m, err) < 0)
 		goto out;
 	if (m.type == LC_HOOKS) {
@@ -12740,7 +13136,7 @@ int ctr_state_json(const struct ctr_state *st, const char *indent, char **json_o
 			sbuf_release(&sb);
 			return -1;
 		}
-		if (json_root(doc)->type == JSON_OBJECT && json_root(doc)->n) {
+		if (json_type(json_root(doc)) == JSON_OBJECT && json_first(json_root(doc))) {
 			jw_key(&w, "annotations");
 			jw_value(&w, json_root(doc));
 		}
@@ -12902,26 +13298,29 @@ int ctr_resume(const struct ctr_opts *o, const char *id, struct ctr_error *err)
  * other value replaced. */
 static void cg_json_merge(struct jw *w, const struct json *a, const struct json *b)
 {
-	if (!a || a->type != JSON_OBJECT || b->type != JSON_OBJECT) {
+	if (!a || json_type(a) != JSON_OBJECT || json_type(b) != JSON_OBJECT) {
 		jw_value(w, b);
 		return;
 	}
 	jw_obj_begin(w);
-	for (size_t i = 0; i < a->n; i++) {
-		const struct json *k = &a->items[i], *nb = json_get(b, k->key);
-		if (json_get(a, k->key) != k)
+	for (const struct json *k = json_first(a); k; k = json_next(a, k)) {
+		const char *key = json_key(k, NULL);
+		const struct json *nb = json_get(b, key);
+		if (json_get(a, key) != k)
 			continue;    /* a repeated key: the last one counts */
-		jw_key(w, k->key);
+		jw_key(w, key);
 		if (nb)
 			cg_json_merge(w, k, nb);
 		else
 			jw_value(w, k);
 	}
-	for (size_t i = 0; i < b->n; i++)
-		if (!json_get(a, b->items[i].key) && json_get(b, b->items[i].key) == &b->items[i]) {
-			jw_key(w, b->items[i].key);
-			jw_value(w, &b->items[i]);
+	for (const struct json *k = json_first(b); k; k = json_next(b, k)) {
+		const char *key = json_key(k, NULL);
+		if (!json_get(a, key) && json_get(b, key) == k) {
+			jw_key(w, key);
+			jw_value(w, k);
 		}
+	}
 	jw_obj_end(w);
 }
 
@@ -12943,7 +13342,7 @@ int ctr_update(const struct ctr_opts *o, const char *id, const char *resources_j
 	}
 	if (json_parse(resources_json, strlen(resources_json), "resources", NULL, &doc, err) < 0)
 		goto out;
-	if (json_root(doc)->type != JSON_OBJECT) {
+	if (json_type(json_root(doc)) != JSON_OBJECT) {
 		err_set(err, 0, "resources: expected a LinuxResources object");
 		goto out;
 	}
