@@ -1503,6 +1503,17 @@ static void print_version(void)
 	printf("ctr version " CTR_VERSION "\ncommit: " CTR_COMMIT "\nspec: " CTR_OCI_VERSION "\n");
 }
 
+/* The commands that put a process into a container run from a sealed copy of ctr
+ * (CVE-2019-5736, see ctr.h); the others do not pay for the copy. */
+static bool enters_container(const char *cmd)
+{
+	static const char *const names[] = {"create", "run", "exec"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(cmd, names[i]) == 0)
+			return true;
+	return false;
+}
+
 /* True if argv has -h/--help before any "--" (commands answer it before other flags);
  * with in_order (exec, ps) only before the first word that is not a flag: what follows
  * may be the container command's own --help. */
@@ -1587,6 +1598,11 @@ int main(int argc, char **argv)
 		}
 		if (systemd) {
 			cli_error(&c, "--systemd-cgroup is not supported: ctr manages cgroupfs itself");
+			return 1;
+		}
+		struct ctr_error err;
+		if (enters_container(name) && ctr_reexec_sealed(argv, NULL, &err) < 0) {
+			cli_error(&c, "%s", err.msg);
 			return 1;
 		}
 		int rc = commands[i].fn(&c, cargc, cargv);
