@@ -4750,6 +4750,8 @@ struct state {
 	/* dev and inode of the init's executable while it waits for start (the runtime's
 	 * own image): once it differs, the init has exec'd the user process */
 	uint64_t init_exe_dev, init_exe_ino;
+	bool exited;                 /* ctr_wait reaped the init: exit_status is known */
+	int exit_status;             /* exit code, or 128 + signal */
 };
 
 #define STATE_CREATE 1               /* make the directory; fail if the container exists */
@@ -5054,6 +5056,11 @@ static int state_load(struct state_handle *h, struct state *st, struct ctr_error
 	}
 	if ((str = json_str(json_get(r, "created"), NULL)))
 		snprintf(st->created, sizeof(st->created), "%s", str);
+	json_num(json_get(r, "exitStatus"), &num);
+	if (json_get(r, "exitStatus") && num.kind == JSON_NUM_INT && num.i >= 0 && num.i < 256) {
+		st->exited = true;
+		st->exit_status = (int)num.i;
+	}
 	json_num(json_get(r, "pid"), &num);
 	if (num.kind == JSON_NUM_INT && num.i > 0 && num.i <= INT32_MAX)
 		st->pid = (pid_t)num.i;
@@ -5112,6 +5119,10 @@ static int state_save(struct state_handle *h, const struct state *st, struct ctr
 		jw_uint(&w, st->init_exe_dev);
 		jw_uint(&w, st->init_exe_ino);
 		jw_arr_end(&w);
+	}
+	if (st->exited) {
+		jw_key(&w, "exitStatus");
+		jw_int(&w, st->exit_status);
 	}
 	jw_obj_end(&w);
 	sbuf_addc(&sb, '\n');
@@ -11682,8 +11693,8 @@ int ctr_id_valid(const char *id, struct ctr_error *err)
 	if (!id || !*id)
 		return err_set(err, EINVAL, "invalid container id: empty");
 	size_t len = strlen(id);
-	if (len > 1024)
-		return err_set(err, EINVAL, "invalid container id: longer than 1024 bytes");
+	if (len > NAME_MAX) /* it names the state dir */
+		return err_set(err, EINVAL, "invalid container id: longer than %d bytes", NAME_MAX);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)id[i];
 		if (!(isalnum(ch) || ch == '_' || ch == '+' || ch == '-' || (ch == '.' && i > 0)))
@@ -12684,6 +12695,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		a = &no_args;
 	if (a->pty_master)
 		*a->pty_master = -1;
+	if (a->pidfd_out)
+		*a->pidfd_out = -1;
 	if (ctr_id_valid(id, err) < 0 || lc_require_sealed("create", err) < 0)
 		return -1;
 	const char *root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
@@ -12710,8 +12723,18 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof(path), "%s/config.json", bundle);
-	if (read_file(path, 16u << 20, &config_text, &config_len, err) < 0 ||
-	    spec_parse(config_text, config_len, "config.json", &spec, err) < 0)
+	if (a->config_json) { /* as the file would be: a copy, kept in the state */
+		config_len = a->config_json_len ? a->config_json_len : strlen(a->config_json);
+		if (!(config_text = malloc(config_len + 1))) {
+			err_nomem(err);
+			goto out;
+		}
+		memcpy(config_text, a->config_json, config_len);
+		config_text[config_len] = '\0';
+	} else if (read_file(path, 16u << 20, &config_text, &config_len, err) < 0) {
+		goto out;
+	}
+	if (spec_parse(config_text, config_len, "config.json", &spec, err) < 0)
 		goto out;
 	c.spec = spec;
 	if (!spec->has_process || !spec->process.n_args) {
@@ -12919,6 +12942,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	lc_log(o, CTR_LOG_DEBUG, "created container %s, init pid %ld", id, (long)init);
 	if (pid_out)
 		*pid_out = init;
+	if (a->pidfd_out)
+		*a->pidfd_out = TAKE_FD(init_fd);
 	rc = 0;
 out:
 	if (rc < 0) {
@@ -13396,9 +13421,13 @@ static bool lc_has_own_pidns(const struct state *st)
 	return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
 }
 
-int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct ctr_error *err)
+int ctr_kill(const struct ctr_opts *o, const char *id, int sig, unsigned flags,
+	     struct ctr_error *err)
 {
 	struct lc_container ct;
+	bool all = flags & CTR_KILL_ALL;
+	if (flags & ~CTR_KILL_ALL)
+		return err_set(err, EINVAL, "kill: unknown flags %#x", flags);
 	if (sig < 0 || sig >= _NSIG)
 		return err_set(err, EINVAL, "invalid signal %d", sig);
 	if (lc_open(o, id, STATE_SHARED, &ct, err) < 0)
@@ -13483,9 +13512,12 @@ static int lc_destroy(const struct ctr_opts *o, struct lc_container *ct, struct 
 	return state_remove(&ct->h, err);
 }
 
-int ctr_delete(const struct ctr_opts *o, const char *id, int force, struct ctr_error *err)
+int ctr_delete(const struct ctr_opts *o, const char *id, unsigned flags, struct ctr_error *err)
 {
 	struct lc_container ct;
+	bool force = flags & CTR_DELETE_FORCE;
+	if (flags & ~CTR_DELETE_FORCE)
+		return err_set(err, EINVAL, "delete: unknown flags %#x", flags);
 	int root_fd = open(o && o->root && *o->root ? o->root : CTR_DEFAULT_ROOT,
 			   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd >= 0) {
@@ -13507,7 +13539,7 @@ int ctr_delete(const struct ctr_opts *o, const char *id, int force, struct ctr_e
 	case CTR_STOPPED:
 		break;
 	case CTR_CREATED:
-		force = 1; /* runc deletes a created container without -f */
+		force = true; /* runc deletes a created container without -f */
 		/* fall through */
 	default:
 		if (!force) {
@@ -13548,8 +13580,11 @@ static int lc_fill_state(struct lc_container *ct, struct ctr_state *out, struct 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->id, sizeof(out->id), "%s", ct->h.id);
 	out->status = ct->status;
+	out->exit_status = -1;
 	if (ct->loaded) {
 		out->pid = ct->status == CTR_STOPPED ? 0 : ct->st.pid;
+		if (ct->status == CTR_STOPPED && ct->st.exited)
+			out->exit_status = ct->st.exit_status;
 		snprintf(out->created, sizeof(out->created), "%s", ct->st.created);
 		out->bundle = TAKE_PTR(ct->st.bundle);
 		out->rootfs = TAKE_PTR(ct->st.rootfs);
@@ -13579,6 +13614,63 @@ int ctr_state(const struct ctr_opts *o, const char *id, struct ctr_state *st,
 	int rc = lc_fill_state(&ct, st, err);
 	lc_release(&ct);
 	return rc;
+}
+
+/* Reap the init (the caller's child): through a pidfd where there is one, so a pid
+ * reaped and reused meanwhile is never waited for. Exit code, or 128 + signal. */
+static int lc_reap_init(const struct state *st, const char *id, int *status,
+			struct ctr_error *err)
+{
+	int pfd = sys_pidfd_open(st->pid, 0);
+	/* a zombie still has its start time: gone or another process once reaped */
+	if ((pfd < 0 && errno == ESRCH) || pid_start_time(st->pid) != st->pid_start) {
+		if (pfd >= 0)
+			close(pfd);
+		return err_set(err, ECHILD, "the init of %s was reaped by someone else", id);
+	}
+	siginfo_t si = {0};
+	int r;
+	while ((r = pfd >= 0 ? waitid(P_PIDFD, (id_t)pfd, &si, WEXITED) :
+		waitid(P_PID, (id_t)st->pid, &si, WEXITED)) < 0 && errno == EINTR)
+		;
+	int e = errno;
+	if (pfd >= 0)
+		close(pfd);
+	if (r < 0)
+		return err_set(err, e, "the init of %s (pid %ld) is not a child of the caller",
+			       id, (long)st->pid);
+	*status = si.si_code == CLD_EXITED ? si.si_status & 0xff : 128 + si.si_status;
+	return 0;
+}
+
+int ctr_wait(const struct ctr_opts *o, const char *id, int *exit_status, struct ctr_error *err)
+{
+	struct lc_container ct;
+	if (lc_open(o, id, STATE_NOLOCK, &ct, err) < 0)
+		return -1;
+	struct state st = ct.st; /* pid and start: which init to reap */
+	bool creating = ct.status == CTR_CREATING, known = ct.st.exited;
+	int status = ct.st.exit_status;
+	lc_release(&ct);
+	if (creating)
+		return err_set(err, 0, "container %s is still being created", id);
+	/* without the lock: ctr_kill and ctr_delete must work while we wait */
+	if (!known && lc_reap_init(&st, id, &status, err) < 0)
+		return -1;
+	if (exit_status)
+		*exit_status = status;
+	if (known || lc_open(o, id, 0, &ct, err) < 0)
+		return 0; /* deleted meanwhile: nothing to record */
+	/* the same container still (not deleted and made again meanwhile) */
+	if (ct.st.pid == st.pid && ct.st.pid_start == st.pid_start) {
+		ct.st.exited = true;
+		ct.st.exit_status = status;
+		struct ctr_error e2;
+		if (state_save(&ct.h, &ct.st, &e2) < 0)
+			lc_log(o, CTR_LOG_WARN, "wait %s: recording the exit status: %s", id, e2.msg);
+	}
+	lc_release(&ct);
+	return 0;
 }
 
 void ctr_state_release(struct ctr_state *st)
@@ -14380,6 +14472,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	struct lc_container ct;
 	if (!a)
 		return err_set(err, EINVAL, "exec: no arguments");
+	if (a->pidfd_out)
+		*a->pidfd_out = -1;
 	if (lc_require_sealed("exec", err) < 0)
 		return -1;
 	if (lc_open(o, id, STATE_SHARED, &ct, err) < 0)
@@ -14563,6 +14657,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	lc_log(o, CTR_LOG_DEBUG, "exec in %s: pid %ld", id, (long)pid);
 	if (pid_out)
 		*pid_out = pid;
+	if (a->pidfd_out) /* our unreaped child: its pid cannot have been reused */
+		*a->pidfd_out = sys_pidfd_open(pid, 0);
 	pid = -1;
 	rc = 0;
 out:

@@ -64,8 +64,9 @@ struct ctr_opts {
  * Children. The container's init (ctr_create's *pid_out) and every process started by
  * ctr_exec (*pid_out) are ordinary children of the caller (exit signal SIGCHLD): the
  * caller reaps them (waitpid, a SIGCHLD handler, signalfd; SIG_IGN auto-reaps them) and
- * gets their exit status. ctr never waits for them itself; ctr_state and ctr_delete
- * watch them through pidfds.
+ * gets their exit status, or hands the init to ctr_wait, which reaps it and records its
+ * exit status in the state. Otherwise ctr never waits for them; ctr_state and
+ * ctr_delete watch them through pidfds, and so can the caller (pidfd_out).
  * Everything else ctr forks is its own and it reaps it: hooks run under a keeper clone
  * with exit signal 0, which a waitpid(-1) without __WALL/__WCLONE never sees (the hook
  * itself is the keeper's child: a process that execs gets SIGCHLD back as its exit
@@ -90,7 +91,8 @@ struct ctr_opts {
  * after the startContainer hooks (in the container) and then the poststart hooks.
  * ctr_exec returns when the process has exec'd. ctr_delete runs the poststop hooks;
  * with force it waits up to 10 s for the init to die. ctr_kill, ctr_state, ctr_list,
- * ctr_ps and the cgroup calls do not wait for processes. Every call waits for the
+ * ctr_ps and the cgroup calls do not wait for processes; ctr_wait waits for the init
+ * without a limit (poll create's pidfd first to bound it). Every call waits for the
  * container's state lock, held by a concurrent call on the same container. */
 
 /* ---------- the sealed binary (call this first) ----------
@@ -159,7 +161,16 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 /* ---------- lifecycle ---------- */
 
 struct ctr_create_args {
-	const char *bundle;         /* bundle directory; NULL means the current directory */
+	/* bundle directory; NULL means the current directory. With config_json it only gives
+	 * the base of a relative root.path (config.json in it is not read). */
+	const char *bundle;
+	/* The config as JSON text in memory (optional): used instead of bundle/config.json
+	 * and kept as the container's config copy. config_json_len 0: strlen(config_json). */
+	const char *config_json;
+	size_t config_json_len;
+	/* Optional: receives a pidfd of the init (O_CLOEXEC, pollable for its exit; the
+	 * caller closes it), or -1 when the kernel has no pidfd_open (before Linux 5.3). */
+	int *pidfd_out;
 	const char *pid_file;       /* write the init's host PID here (optional) */
 	const char *console_socket; /* AF_UNIX socket to send the pty master to (optional) */
 	int no_pivot;               /* MS_MOVE + chroot instead of pivot_root */
@@ -183,16 +194,22 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
  * poststart hooks did not run (as in runc), and a second ctr_start says it is running. */
 int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err);
 
-/* Send signal sig to the init (all = every process in the container). Signal 0 only
- * checks that the container is alive: an error ("container not running") if not. */
-int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct ctr_error *err);
+/* Flags of ctr_kill and ctr_delete; an unknown flag is an error (EINVAL). */
+#define CTR_KILL_ALL 1u          /* signal every process in the container, not the init */
+#define CTR_DELETE_FORCE 1u      /* kill a running container first */
 
-/* Remove a container. A running one is refused unless force, which kills it first.
+/* Send signal sig to the init (CTR_KILL_ALL: every process in the container). Signal 0
+ * only checks that the container is alive: an error ("container not running") if not. */
+int ctr_kill(const struct ctr_opts *o, const char *id, int sig, unsigned flags,
+	     struct ctr_error *err);
+
+/* Remove a container. A running one is refused unless CTR_DELETE_FORCE, which kills it
+ * first.
  * Only the container's own processes are killed: containers of the same root whose
  * cgroupsPath is below its own keep running. A container whose `ctr create` died half-way
  * ("creating") is removed with everything it made. Directories of the root that are not
  * containers (no state.json) are refused, never emptied. */
-int ctr_delete(const struct ctr_opts *o, const char *id, int force, struct ctr_error *err);
+int ctr_delete(const struct ctr_opts *o, const char *id, unsigned flags, struct ctr_error *err);
 
 /* A container's state, as `ctr state` shows it. The status is read from the init itself
  * (alive? still the runtime's image, or exec'd?), so it stays true when a ctr process was
@@ -208,21 +225,37 @@ struct ctr_state {
 	char created[64];          /* RFC 3339, UTC, nanoseconds */
 	char *owner;               /* user name of the creator ("" if unknown) */
 	char *annotations_json;    /* the config's annotations as a JSON object, or NULL */
+	/* How a stopped init ended, when ctr_wait reaped it: its exit code, or 128 + the
+	 * signal that killed it. -1 when unknown: not stopped, or reaped by the caller
+	 * itself (waitpid), which the library cannot see. */
+	int exit_status;
 };
 
+/* Fill *st; its strings are malloc'd: the caller frees them with ctr_state_release. */
 int ctr_state(const struct ctr_opts *o, const char *id, struct ctr_state *st, struct ctr_error *err);
 void ctr_state_release(struct ctr_state *st);
 
-/* Render a state as runc does: indent NULL for compact JSON, else the indent string. */
+/* Wait for the container's init to exit and reap it (it must be the caller's child, as
+ * ctr_create makes it: else ECHILD), record how it ended in the state (ctr_state's
+ * exit_status) and return that in *exit_status (exit code, or 128 + signal). Blocks
+ * without a limit and without the container's lock: ctr_kill and the others work
+ * meanwhile. Use it instead of waitpid for the init; an init already reaped by ctr_wait
+ * returns the recorded status at once. */
+int ctr_wait(const struct ctr_opts *o, const char *id, int *exit_status, struct ctr_error *err);
+
+/* Render a state as runc does: indent NULL for compact JSON, else the indent string
+ * (*json_out is malloc'd: caller frees). */
 int ctr_state_json(const struct ctr_state *st, const char *indent, char **json_out,
 		   struct ctr_error *err);
 
-/* All containers under the root, sorted by id. Free with ctr_list_release. */
+/* All containers under the root, sorted by id (*states is malloc'd: the caller frees it
+ * with ctr_list_release). */
 int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
 	     struct ctr_error *err);
 void ctr_list_release(struct ctr_state *states, size_t count);
 
-/* Check that a container id is valid: [A-Za-z0-9_+-][A-Za-z0-9_+.-]*, at most 1024 bytes. */
+/* Check that a container id is valid: [A-Za-z0-9_+-][A-Za-z0-9_+.-]*, at most 255 bytes
+ * (the id names the container's directory under the root: NAME_MAX). */
 int ctr_id_valid(const char *id, struct ctr_error *err);
 
 /* Parse a signal name ("KILL", "SIGKILL", "9", or "0" for the liveness probe). */
@@ -241,7 +274,8 @@ int ctr_update(const struct ctr_opts *o, const char *id, const char *resources_j
 int ctr_ps(const struct ctr_opts *o, const char *id, pid_t **pids, size_t *count,
 	   struct ctr_error *err);
 
-/* One runc-style stats event ({"type":"stats","id":..,"data":{..}}) as compact JSON. */
+/* One runc-style stats event ({"type":"stats","id":..,"data":{..}}) as compact JSON
+ * (*json_out is malloc'd: caller frees). */
 int ctr_stats_json(const struct ctr_opts *o, const char *id, char **json_out,
 		   struct ctr_error *err);
 
@@ -332,6 +366,9 @@ struct ctr_exec_args {
 	int preserve_fds;
 	const int *stdio;           /* NULL: inherit the caller's 0/1/2, else 3 fds */
 	int *pty_master;            /* with tty and no console_socket: receives the pty master */
+	/* Optional: receives a pidfd of the process (O_CLOEXEC; the caller closes it), or -1
+	 * when the kernel has no pidfd_open. */
+	int *pidfd_out;
 	/* Exec into a paused container too: the process is set up outside the container's
 	 * cgroup, then moved into it and stays frozen until ctr_resume. ctr_exec returns
 	 * once it is there (before its exec). Without it a paused container is refused. */
@@ -342,7 +379,8 @@ struct ctr_exec_args {
 	const char *const *cgroups;
 };
 
-/* Start a process inside a running container; it is a child of the caller. */
+/* Start a process inside a running container; it is a child of the caller, who reaps it
+ * (ctr_wait is for inits only). */
 int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_args *a,
 	     pid_t *pid_out, struct ctr_error *err);
 

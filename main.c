@@ -579,7 +579,7 @@ static int lc_run_foreground(struct cli *c, const char *id, pid_t init, bool kee
 		close(master);
 	if (!keep) {
 		struct ctr_error err = {0};
-		if (ctr_delete(&c->opts, id, 1, &err) < 0)
+		if (ctr_delete(&c->opts, id, CTR_DELETE_FORCE, &err) < 0)
 			cli_error(c, "%s", err.msg);
 	}
 	return code;
@@ -612,7 +612,7 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 		if (master >= 0)
 			close(master);
 		struct ctr_error e2 = {0};
-		ctr_delete(&c->opts, r.id, 1, &e2);
+		ctr_delete(&c->opts, r.id, CTR_DELETE_FORCE, &e2);
 		if (!r.detach)
 			waitpid(init, NULL, WNOHANG);
 		return 1;
@@ -644,7 +644,7 @@ static int cmd_kill(struct cli *c, int argc, char **argv)
 		cli_error(c, "%s", err.msg);
 		return 1;
 	}
-	if (ctr_kill(&c->opts, id, sig, all, &err) < 0) {
+	if (ctr_kill(&c->opts, id, sig, all ? CTR_KILL_ALL : 0, &err) < 0) {
 		cli_error(c, "%s", err.msg);
 		return 1;
 	}
@@ -665,7 +665,7 @@ static int cmd_delete(struct cli *c, int argc, char **argv)
 	if (!id)
 		return 1;
 	struct ctr_error err = {0};
-	if (ctr_delete(&c->opts, id, force, &err) < 0) {
+	if (ctr_delete(&c->opts, id, force ? CTR_DELETE_FORCE : 0, &err) < 0) {
 		cli_error(c, "%s", err.msg);
 		return 1;
 	}

@@ -80,7 +80,7 @@ static int exec_check(const struct ctr_opts *o, struct ctr_create_args *a)
 			st = reaped_status[i];
 	printf("exec: reaped by the caller with status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	if (ctr_kill(o, "reaper-exec", SIGKILL, 0, &err) < 0 ||
-	    ctr_delete(o, "reaper-exec", 1, &err) < 0)
+	    ctr_delete(o, "reaper-exec", CTR_DELETE_FORCE, &err) < 0)
 		return die("kill/delete after exec", &err);
 	return 0;
 }

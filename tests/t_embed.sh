@@ -1,6 +1,7 @@
 #!/bin/sh
 # The library embedded in a program of its own: tests/embed_supervisor.c, linked with
-# ctr.c, runs two containers, reaps and restarts them itself, and stops them cleanly.
+# ctr.c, runs two containers from configs in memory, watches them through pidfds,
+# restarts one after ctr_wait recorded its exit status, and stops them cleanly.
 . "$(dirname "$0")/lib.sh"
 need_root embed
 command -v python3 >/dev/null || { skip "embed: needs python3"; exit 0; }
@@ -23,23 +24,45 @@ for b in worker service; do
 	(cd "$T_TMP/$b" && "$CTR" spec) || { fail "embed: ctr spec"; exit 1; }
 done
 common="c['root']['path'] = '$T_TMP/rootfs'; c['process']['terminal'] = False"
-set_config "$T_TMP/worker" "$common; c['process']['args'] = ['sh', '-c', 'exit 3']"
+# the worker's root.path is relative: config_json takes it from the bundle dir
+set_config "$T_TMP/worker" "$common; c['root']['path'] = '../rootfs'
+c['process']['args'] = ['sh', '-c', 'exit 3']"
 set_config "$T_TMP/service" "$common; c['process']['args'] = ['sleep', '1000']"
+# the configs go in memory (config_json); the bundles' own config.json must not be read
+for b in worker service; do
+	mv "$T_TMP/$b/config.json" "$T_TMP/$b.json"
+	echo '{"not": "this config"' > "$T_TMP/$b/config.json"
+done
 
 ROOT=$T_TMP/embed-root
-timeout 60 "$SUP" "$ROOT" "$T_TMP/worker" "$T_TMP/service" 2 > "$T_TMP/out" 2>&1; rc=$?
+sup() { timeout 60 "$SUP" "$ROOT" "$T_TMP/worker" "$T_TMP/worker.json" "$T_TMP/service" "$T_TMP/service.json" "$1"; }
+sup 2 > "$T_TMP/out" 2>&1; rc=$?
 out=$(cat "$T_TMP/out")
 count() { grep -cx "$1" "$T_TMP/out"; }
 t() { n=$1; shift; if eval "$*"; then pass "$n"; else fail "$n"; echo "$out" | sed 's/^/# /'; return 1; fi; }
 t "embed: supervisor exits 0" '[ "$rc" = 0 ] && [ "$(tail -1 "$T_TMP/out")" = ok ]'
-t "embed: both containers started, service running" '[ "$(count "started service")" = 1 ] && [ "$(count "service is running")" = 1 ]'
-t "embed: the worker's exit status (3) seen by the supervisor each time" '[ "$(count "worker exited with 3")" = 3 ] && [ "$(count "worker is stopped")" = 3 ]'
+t "embed: both containers started from config_json (relative root.path from the bundle), service running" '[ "$(count "started service")" = 1 ] && [ "$(sed -n 2p "$T_TMP/out")" = "service is running, exit status -1" ]'
+t "embed: the worker's pidfd shows its exit; ctr_wait reaps it and records status 3 in ctr_state" '[ "$(count "worker is stopped, exit status -1")" = 3 ] && [ "$(count "worker exited with 3")" = 3 ] && [ "$(count "worker is stopped, exit status 3")" = 3 ]'
 t "embed: worker restarted twice (3 runs)" '[ "$(count "started worker")" = 3 ] && [ "$(count "worker ran 3 times")" = 1 ]'
-t "embed: service stopped and reaped by the supervisor" '[ "$(count "service stopped by signal 9")" = 1 ] && [ "$(count "service is stopped")" = 1 ]'
+t "embed: exec into a config_json container (its config copy), pidfd readable at its exit, status 5" '[ "$(count "exec exited with 5")" = 1 ]'
+t "embed: CTR_KILL_ALL signals a process besides the init (SIGTERM), the init keeps running" '[ "$(count "exec'"'"'d sleep ended with 143")" = 1 ] && [ "$(grep -c "^service is running" "$T_TMP/out")" = 2 ]'
+t "embed: CTR_DELETE_FORCE kills a running service; its init stays the supervisor's to reap" '[ "$(count "service stopped with 137")" = 1 ]'
 t "embed: nothing left (state, processes)" '[ "$(count "containers left: 0")" = 1 ] && [ -z "$(ls "$ROOT" 2>/dev/null)" ]'
 
+# ids: up to 255 bytes (NAME_MAX, the state dir's name), not one more
+id255=$(printf 'i%.0s' $(seq 255)); id256=${id255}j
+mkdir -p "$T_TMP/idlen"
+(cd "$T_TMP/idlen" && "$CTR" spec) || { fail "embed: ctr spec"; exit 1; }
+set_config "$T_TMP/idlen" "$common; c['process']['args'] = ['sh', '-c', 'exit 4']"
+"$CTR" --root "$ROOT" run -b "$T_TMP/idlen" "$id255" > "$T_TMP/out" 2>&1; rc=$?
+out=$(cat "$T_TMP/out")
+t "embed: a 255-byte id runs (exit 4) and is removed" '[ "$rc" = 4 ] && [ -z "$(ls "$ROOT" 2>/dev/null)" ]'
+"$CTR" --root "$ROOT" run -b "$T_TMP/idlen" "$id256" > "$T_TMP/out" 2>&1; rc=$?
+out=$(cat "$T_TMP/out")
+t "embed: a 256-byte id is refused as too long" '[ "$rc" != 0 ] && grep -q "longer than 255 bytes" "$T_TMP/out" && [ -z "$(ls "$ROOT" 2>/dev/null)" ]'
+
 # a supervisor that skips ctr_reexec_sealed is refused, with the call to make named
-EMBED_NO_SEAL=1 timeout 60 "$SUP" "$ROOT" "$T_TMP/worker" "$T_TMP/service" 0 > "$T_TMP/out" 2>&1; rc=$?
+EMBED_NO_SEAL=1 sup 0 > "$T_TMP/out" 2>&1; rc=$?
 out=$(cat "$T_TMP/out")
 t "embed: without ctr_reexec_sealed, ctr_create refuses and names the call" '[ "$rc" = 1 ] && grep -q "^error: create: .*sealed copy.*ctr_reexec_sealed()" "$T_TMP/out" && [ -z "$(ls "$ROOT" 2>/dev/null)" ]'
 
