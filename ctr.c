@@ -27,7 +27,6 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -11901,7 +11900,7 @@ int ctr_update_resources(const struct ctr_opts *o, const char *id,
 }
 
 /* Run ps with args (none: -ef), as runc does; its whole output in *out. Its stderr is
- * the caller's. */
+ * the caller's, its signal mask empty. */
 static int ps_run(const char *const *args, char **out, struct ctr_error *err)
 {
 	size_t n = 0;
@@ -11918,24 +11917,22 @@ static int ps_run(const char *const *args, char **out, struct ctr_error *err)
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return err_set(err, errno, "ps: pipe");
-	/* posix_spawn: no fork of a possibly threaded caller, and the exec's error comes back */
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none;
-	sigemptyset(&none);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-	pid_t child;
-	int e = posix_spawnp(&child, "ps", &fa, &attr, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	pid_t child = fork();
+	if (child == 0) {
+		/* the child: stdout into the pipe, no signal blocked (ctr run blocks all) */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (dup2(fds[1], 1) == 1)
+			execvp("ps", (char *const *)argv);
+		dprintf(2, "exec ps: %s\n", strerror(errno));
+		_exit(127);
+	}
+	int e = errno;
 	close(fds[1]);
-	if (e) {
+	if (child < 0) {
 		close(fds[0]);
-		return err_set(err, e, "exec ps");
+		return err_set(err, e, "ps: fork");
 	}
 	int rc = read_fd_all(fds[0], "ps output", 1u << 28, out, NULL, err), st;
 	close(fds[0]);
@@ -11944,7 +11941,8 @@ static int ps_run(const char *const *args, char **out, struct ctr_error *err)
 	if (rc == 0 && (!WIFEXITED(st) || WEXITSTATUS(st))) {
 		free(*out);
 		*out = NULL;
-		rc = err_set(err, 0, "ps failed (exit status %d)", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		rc = err_set(err, 0, "ps failed (exit status %d)",
+			     WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	}
 	return rc;
 }

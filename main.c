@@ -809,7 +809,6 @@ static int cmd_ps(struct cli *c, void *flags, int argc, char **argv)
 	/* argv is NULL-terminated: the words after the id are ps's */
 	char *table = NULL;
 	(void)argc;
-	fflush(stdout);
 	if (ctr_ps_table(&c->opts, argv[0], (const char *const *)argv + 1, &table, &err) < 0)
 		return fail(c, &err);
 	fputs(table, stdout);
