@@ -1,8 +1,8 @@
 #!/bin/sh
 # The CLI as runc's users drive it: the usage generated from the flag tables (ctr --help
 # lists every command, ctr CMD --help every flag, each one the parser takes), flags after
-# the container id (all commands but exec and ps), `--`, kill 0, exec --ignore-paused / --cgroup / an unknown --cap, the text log
-# layout, --debug steps, and runc 1.1.5's exit codes and key phrases for the common
+# the container id (all commands but exec and ps), `--`, kill 0, exec --ignore-paused /
+# --cgroup / an unknown --cap, the text log layout, --debug steps, and runc 1.1.5's exit codes and key phrases for the common
 # failures (compared with a real runc on the same bundle when one is installed).
 . "$(dirname "$0")/lib.sh"
 
