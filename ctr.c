@@ -3219,22 +3219,135 @@ static void spec_ck_abs_paths(struct spec_ck *c, const char *what, const char **
 			spec_ck_report(c, "%s[%zu]: \"%s\" is not an absolute path", what, i, paths[i]);
 }
 
-/* Which namespace a sysctl belongs to (runc's rule); 0 if none may be set. */
-static int spec_sysctl_ns(const char *name)
+/* /proc/PID/ns names, in spec_ns_tab order */
+static const char spec_proc_ns[] = "pid\0net\0mnt\0ipc\0uts\0user\0cgroup\0time\0";
+
+/* The /proc/PID/ns name of a CLONE_NEW* type ("" if unknown). */
+static const char *spec_ns_proc_name(int type)
 {
+	for (size_t k = 0; k < ARRAY_LEN(spec_ns_flag); k++)
+		if (spec_ns_flag[k] == type)
+			return spec_tab_at(spec_proc_ns, (int)k);
+	return "";
+}
+
+/* Is the namespace file st ctr's own or PID 1's? Joining it is not isolation: the
+ * sysctls and names written there are the host's (runc checks ctr's own for net). */
+static bool spec_ns_is_host(int type, const struct stat *st)
+{
+	static const char *const who[] = {"self", "1"};
+	for (size_t i = 0; i < ARRAY_LEN(who); i++) {
+		char p[48];
+		struct stat h;
+		snprintf(p, sizeof(p), "/proc/%s/ns/%s", who[i], spec_ns_proc_name(type));
+		if (stat(p, &h) == 0 && h.st_dev == st->st_dev && h.st_ino == st->st_ino)
+			return true;
+	}
+	return false;
+}
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE _IO(0xb7, 0x3)
+#endif
+
+/* Open a namespace to join. O_PATH first: a FIFO, device or socket there must neither
+ * block nor react to an open. Only a namespace file of the expected type is reopened
+ * for setns (which refuses O_PATH fds). No O_NOFOLLOW: /proc/PID/ns/X are links. */
+static int spec_ns_open(const char *path, int type, struct ctr_error *err)
+{
+	const char *name = spec_ns_proc_name(type);
+	int pfd AUTO_CLOSE = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		return err_set(err, errno, "%s", path);
+	char self[40], link[64], want[16];
+	struct statfs sf;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	snprintf(want, sizeof(want), "%s:[", name);
+	ssize_t n = readlink(self, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	/* nsfs, or procfs before Linux 3.19; the link names the type: "net:[4026531840]" */
+	bool nsfs = fstatfs(pfd, &sf) == 0 && ((uint32_t)sf.f_type == NSFS_MAGIC ||
+					       (uint32_t)sf.f_type == PROC_SUPER_MAGIC);
+	if (!nsfs || !str_has_prefix(link, want))
+		return err_set(err, EINVAL, "%s is not a %s namespace file%s%s", path, name,
+			       strchr(link, ':') ? ": it is " : "", strchr(link, ':') ? link : "");
+	int fd = open(self, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open %s", path);
+	int t = ioctl(fd, NS_GET_NSTYPE);
+	if (t >= 0 && t != type) {
+		close(fd);
+		return err_set(err, EINVAL, "%s is not a %s namespace", path, name);
+	}
+	return fd;
+}
+
+/* runc's rule for linux.sysctl: only namespaced keys, each with its namespace the
+ * container's own (own_ns: CLONE_NEW* bits). NULL if key may be set, else why not. */
+static const char *spec_sysctl_problem(const char *name, int own_ns, char *buf, size_t size)
+{
+	static const char ipc[] = "kernel.msgmax\0kernel.msgmnb\0kernel.msgmni\0kernel.sem\0"
+		"kernel.shmall\0kernel.shmmax\0kernel.shmmni\0kernel.shm_rmid_forced\0";
 	char key[256];
 	snprintf(key, sizeof(key), "%s", name);
-	for (char *q = key; *q; q++)
-		if (*q == '/')
-			*q = '.';
-	if (str_has_prefix(key, "net."))
-		return CLONE_NEWNET;
-	if (str_has_prefix(key, "fs.mqueue.") || str_has_prefix(key, "kernel.shm") ||
-	    str_has_prefix(key, "kernel.msg") || strcmp(key, "kernel.sem") == 0)
-		return CLONE_NEWIPC;
-	if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
-		return CLONE_NEWUTS;
-	return 0;
+	/* "a/b.c/d" is sysctl(8)'s slash form of "a.b/c.d" */
+	size_t first = strcspn(key, "./");
+	for (char *q = key; key[first] == '/' && *q; q++)
+		*q = *q == '/' ? '.' : *q == '.' ? '/' : *q;
+	const char *why = "is not in a separate kernel namespace";
+	if (spec_tab_find(ipc, key) >= 0 || str_has_prefix(key, "fs.mqueue.")) {
+		if (own_ns & CLONE_NEWIPC)
+			return NULL;
+		why = "is not allowed in the host's ipc namespace";
+	} else if (str_has_prefix(key, "net.")) {
+		if (own_ns & CLONE_NEWNET)
+			return NULL;
+		why = "is not allowed in the host's network namespace";
+	} else if ((own_ns & CLONE_NEWUTS) && !strcmp(key, "kernel.domainname")) {
+		return NULL; /* no config field for it */
+	} else if ((own_ns & CLONE_NEWUTS) && !strcmp(key, "kernel.hostname")) {
+		why = "is not allowed as it conflicts with the OCI \"hostname\" field";
+	}
+	snprintf(buf, size, "sysctl \"%s\" %s", key, why);
+	return buf;
+}
+
+/* A linux.resources.unified key that may be written: "<controller>.<file>", a plain
+ * name, and of the core "cgroup." files only the limits (the others move, kill or
+ * freeze processes or reshape the tree). NULL if fine, else why not. */
+static const char *spec_unified_problem(const char *key)
+{
+	const char *dot = strchr(key, '.');
+	if (strchr(key, '/') || strstr(key, ".."))
+		return "not a file name";
+	if (!dot || dot == key || !dot[1])
+		return "not in the form CONTROLLER.PARAMETER";
+	if (str_has_prefix(key, "cgroup.") && strcmp(key, "cgroup.max.depth") &&
+	    strcmp(key, "cgroup.max.descendants"))
+		return "a core cgroup file: of those only cgroup.max.depth and "
+		       "cgroup.max.descendants may be set";
+	return NULL;
+}
+
+/* Does path name the root itself ("", "/", "/.", "a/..", ...)? */
+static bool spec_path_is_root(const char *path)
+{
+	int depth = 0;
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, "/");
+		if (len == 2 && !strncmp(p, "..", 2))
+			depth -= depth > 0;
+		else if (len && !(len == 1 && *p == '.'))
+			depth++;
+		p += len + (p[len] == '/');
+	}
+	return depth == 0;
 }
 
 /* The kernel's rules for a uid_map/gid_map: non-empty ranges that fit in 32 bits and do
@@ -3269,8 +3382,6 @@ static bool spec_id_mapped(const struct spec_idmap *m, size_t n, uint32_t id)
 static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 {
 	const struct spec_linux *lx = &s->lx;
-	/* /proc/self/ns names, in spec_ns_tab order */
-	static const char proc_ns[] = "pid\0net\0mnt\0ipc\0uts\0user\0cgroup\0time\0";
 	bool new_user = false, have_proc = access("/proc/self/ns", F_OK) == 0;
 	for (size_t i = 0; i < lx->n_namespaces; i++) {
 		const struct spec_namespace *ns = &lx->namespaces[i];
@@ -3279,10 +3390,13 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 		int k = 0;
 		while (spec_ns_flag[k] != ns->type)
 			k++;
-		snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(proc_ns, k));
-		if (ns->path && stat(ns->path, &st) < 0)
-			spec_ck_report(c, "linux.namespaces[%zu].path: %s: %s", i, ns->path,
-				       strerror(errno));
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(spec_proc_ns, k));
+		struct ctr_error e = {0};
+		int fd = ns->path && *ns->path ? spec_ns_open(ns->path, ns->type, &e) : -1;
+		if (fd >= 0)
+			close(fd);
+		else if (e.msg[0])
+			spec_ck_report(c, "linux.namespaces[%zu].path: %s", i, e.msg);
 		else if (!ns->path && have_proc && lstat(self, &st) < 0 && errno == ENOENT)
 			spec_ck_report(c, "linux.namespaces[%zu]: this kernel has no %s namespaces",
 				       i, spec_tab_at(spec_ns_tab, k));
@@ -3305,21 +3419,10 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 		if (!spec_id_mapped(lx->gid_mappings, lx->n_gid_mappings, u->additional_gids[i]))
 			spec_ck_report(c, "process.user.additionalGids[%zu]: %u is not mapped by "
 				       "linux.gidMappings", i, u->additional_gids[i]);
-	if (!(ns_mask & CLONE_NEWUSER) && (lx->n_uid_mappings || lx->n_gid_mappings))
-		spec_ck_report(c, "linux.uidMappings/gidMappings: set without a user namespace");
 	if (lx->n_time_offsets && !(ns_mask & CLONE_NEWTIME))
 		spec_ck_report(c, "linux.timeOffsets: set without a time namespace");
 	if (lx->n_net_devices && !(ns_mask & CLONE_NEWNET))
 		spec_ck_report(c, "linux.netDevices: set without a network namespace");
-	for (size_t i = 0; i < lx->n_sysctl; i++) {
-		int need = spec_sysctl_ns(lx->sysctl[i].key);
-		if (!need)
-			spec_ck_report(c, "linux.sysctl.%s: not namespaced, refused", lx->sysctl[i].key);
-		else if (!(ns_mask & need))
-			spec_ck_report(c, "linux.sysctl.%s: needs a %s namespace", lx->sysctl[i].key,
-				       need == CLONE_NEWNET ? "network"
-				       : need == CLONE_NEWIPC ? "ipc" : "uts");
-	}
 	for (size_t i = 0; i < lx->n_devices; i++)
 		if (lx->devices[i].path[0] != '/')
 			spec_ck_report(c, "linux.devices[%zu].path: \"%s\" is not an absolute path", i,
@@ -3334,13 +3437,87 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 		spec_ck_report(c, "linux.resources.memory.swappiness: %" PRIu64 " is above 100",
 			       m->swappiness.v);
 	const struct spec_seccomp *sc = lx->seccomp;
-	for (size_t i = 0; sc && i < sc->n_syscalls; i++) {
+	for (size_t i = 0; sc && i < sc->n_syscalls; i++)
 		if (!sc->syscalls[i].n_names)
 			spec_ck_report(c, "linux.seccomp.syscalls[%zu].names: empty", i);
-		if (sc->syscalls[i].action == SC_ACT_NOTIFY && !sc->listener_path)
+}
+
+/* The rules that keep a config from reaching the host or failing half-way; `ctr check`
+ * and create share them. listed_ns: the CLONE_NEW* types in linux.namespaces; own_ns:
+ * those that are the container's own (new, or joined by path and not the host's). */
+static void spec_ck_host(struct spec_ck *c, const struct spec *s, int listed_ns, int own_ns)
+{
+	const struct spec_linux *lx = &s->lx;
+	/* runc's wording: scripts grep it */
+	if (s->hostname && *s->hostname && !(own_ns & CLONE_NEWUTS))
+		spec_ck_report(c, "unable to set hostname without a private UTS namespace");
+	if (s->domainname && *s->domainname && !(own_ns & CLONE_NEWUTS))
+		spec_ck_report(c, "unable to set domainname without a private UTS namespace");
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (spec_path_is_root(s->mounts[i].destination))
+			spec_ck_report(c, "mounts[%zu].destination: \"%s\" is the container's root: "
+				       "a mount cannot replace the rootfs", i, s->mounts[i].destination);
+	if (!s->has_linux)
+		return;
+	char buf[400];
+	for (size_t i = 0; i < lx->n_sysctl; i++)
+		if (spec_sysctl_problem(lx->sysctl[i].key, own_ns, buf, sizeof(buf)))
+			spec_ck_report(c, "linux.sysctl: %s", buf);
+	if (!(listed_ns & CLONE_NEWUSER) && (lx->n_uid_mappings || lx->n_gid_mappings))
+		spec_ck_report(c, "linux.uidMappings/gidMappings: user namespace mappings specified, "
+			       "but the user namespace isn't enabled in the config");
+	const struct spec_resources *r = &lx->resources;
+	for (size_t i = 0; lx->has_resources && i < r->n_unified; i++) {
+		const char *why = spec_unified_problem(r->unified[i].key);
+		if (why)
+			spec_ck_report(c, "linux.resources.unified: \"%s\": %s", r->unified[i].key, why);
+	}
+	/* ctr does not manage resctrl: like runc on a host without Intel RDT */
+	if (lx->has_intel_rdt)
+		spec_ck_report(c, "linux.intelRdt: intelRdt is specified in config, but Intel RDT is "
+			       "not supported by ctr");
+	const struct spec_seccomp *sc = lx->seccomp;
+	bool listener = sc && sc->listener_path && *sc->listener_path;
+	for (size_t i = 0; sc && !listener && i < sc->n_syscalls; i++)
+		if (sc->syscalls[i].action == SC_ACT_NOTIFY) {
 			spec_ck_report(c, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY needs "
 				       "linux.seccomp.listenerPath", i);
+			break;
+		}
+}
+
+/* The namespaces of s that are its own (see spec_ck_host), by stat of their paths. */
+static int spec_own_ns(const struct spec *s)
+{
+	int own = 0;
+	for (size_t i = 0; s->has_linux && i < s->lx.n_namespaces; i++) {
+		const struct spec_namespace *ns = &s->lx.namespaces[i];
+		struct stat st;
+		/* a path that cannot be read is reported on its own */
+		if (!ns->path || !*ns->path || stat(ns->path, &st) < 0 ||
+		    !spec_ns_is_host(ns->type, &st))
+			own |= ns->type;
 	}
+	return own;
+}
+
+static void spec_ck_first(void *arg, const char *problem)
+{
+	struct ctr_error *err = arg;
+	if (!err->errnum)
+		err_set(err, EINVAL, "%s", problem);
+}
+
+/* For create: spec_ck_host's first problem is the error. */
+static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, struct ctr_error *err)
+{
+	struct ctr_error first = {0};
+	struct spec_ck c = {spec_ck_first, &first, 0};
+	spec_ck_host(&c, s, listed_ns, own_ns);
+	if (!c.n)
+		return 0;
+	*err = first;
+	return -1;
 }
 
 int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *problem), void *arg,
@@ -3427,10 +3604,7 @@ int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *prob
 				spec_ck_report(&c, "%s: %s in the rootfs: %s", what, path,
 					       e == EACCES ? "not an executable file" : strerror(e));
 		}
-	if (s->hostname && *s->hostname && !(ns_mask & CLONE_NEWUTS))
-		spec_ck_report(&c, "hostname: set without a uts namespace");
-	if (s->domainname && *s->domainname && !(ns_mask & CLONE_NEWUTS))
-		spec_ck_report(&c, "domainname: set without a uts namespace");
+	spec_ck_host(&c, s, ns_mask, spec_own_ns(s));
 	spec_ck_linux(&c, s, ns_mask);
 	spec_free(s);
 	return c.n;
@@ -4557,20 +4731,47 @@ static int cg_apply_misc(const struct cgroup *cg, const struct spec_resources *r
 			CG_SET(CG_RDMA, "rdma.max", "rdma", 0, "%s%s%s", d->device, h, o);
 	}
 	if (r->n_unified) {
-		const struct cg_dir *v2 = cg_v2dir(cg);
-		if (!v2)
-			return err_set(err, 0, "linux.resources.unified: this host has no cgroup v2 "
-				       "hierarchy (%s cgroups)", cg_mode_names[cg->mode]);
+		const struct cg_dir *v2 = cg_v2dir(cg); /* cg_check_unified: there is one */
 		for (size_t i = 0; i < r->n_unified; i++) {
 			const char *k = r->unified[i].key;
-			if (!*k || strchr(k, '/') || !strcmp(k, ".."))
-				return err_set(err, 0, "linux.resources.unified: \"%s\" is not a cgroup "
-					       "file name", k);
 			if (cg_write_at(v2->dir, k, r->unified[i].value) < 0)
 				return err_set(err, errno == ENOENT ? 0 : errno, "linux.resources.unified."
 					       "%s: %s %s/%s", k, errno == ENOENT ? "no such file" :
 					       "write", v2->dir, k);
 		}
+	}
+	return 0;
+}
+
+/* Before anything is written: unified needs the container in a v2 cgroup, keys that
+ * spec_unified_problem allows, and each key's controller enabled there. */
+static int cg_check_unified(const struct cgroup *cg, const struct spec_resources *r,
+			    struct ctr_error *err)
+{
+	const struct cg_dir *v2 = cg_v2dir(cg);
+	if (r->n_unified && !v2)
+		return err_set(err, 0, "linux.resources.unified: this host has no cgroup v2 "
+			       "hierarchy for the container (%s cgroups)", cg_mode_names[cg->mode]);
+	char have[512] = "";
+	if (r->n_unified && cg_read_at(v2->dir, "cgroup.controllers", have, sizeof(have)) < 0)
+		have[0] = 0;
+	for (size_t i = 0; i < r->n_unified; i++) {
+		const char *k = r->unified[i].key, *why = spec_unified_problem(k);
+		if (why)
+			return err_set(err, 0, "linux.resources.unified: \"%s\": %s", k, why);
+		size_t len = strcspn(k, ".");
+		if (len == 6 && !strncmp(k, "cgroup", 6))
+			continue;
+		/* the leaf's cgroup.controllers, else the controllers recorded for it */
+		bool on = false;
+		for (const char *t = have; *t; t += strcspn(t, " "), t += *t == ' ')
+			on |= strcspn(t, " ") == len && !strncmp(t, k, len);
+		for (int c = 0; !have[0] && c < CG_NCTL; c++)
+			on |= (v2->ctls & (1u << c)) && strlen(cg_v2_names[c]) == len &&
+			      !strncmp(cg_v2_names[c], k, len);
+		if (!on)
+			return err_set(err, 0, "linux.resources.unified.%s: controller \"%.*s\" is not "
+				       "enabled in the container's cgroup %s", k, (int)len, k, v2->dir);
 	}
 	return 0;
 }
@@ -4600,14 +4801,15 @@ static const struct spec_device_rule cg_default_rules[] = {
 	{true, 'c', {true, 10}, {true, 200}, "rwm"},   /* net/tun */
 };
 
-/* Every rule in effect: the config's, runc's defaults, then linux.devices (the runtime
- * creates those nodes, so they must work). Deny-all first is implied. */
+/* Every rule in effect: the config's, then runc's defaults. Deny-all first is implied.
+ * linux.devices nodes are made but get no rule of their own (runc): only what
+ * resources.devices allows may be opened, so a deny-all config keeps them shut. */
 static int cg_rules(const struct spec *s, struct spec_device_rule **out, size_t *n,
 		    struct ctr_error *err)
 {
 	const struct spec_resources *r = &s->lx.resources;
 	size_t nr = s->lx.has_resources ? r->n_devices : 0;
-	size_t total = nr + ARRAY_LEN(cg_default_rules) + s->lx.n_devices;
+	size_t total = nr + ARRAY_LEN(cg_default_rules);
 	struct spec_device_rule *v = mem_array(total, sizeof(*v), err);
 	if (!v)
 		return -1;
@@ -4616,13 +4818,6 @@ static int cg_rules(const struct spec *s, struct spec_device_rule **out, size_t 
 		v[k++] = r->devices[i];
 	for (size_t i = 0; i < ARRAY_LEN(cg_default_rules); i++)
 		v[k++] = cg_default_rules[i];
-	for (size_t i = 0; i < s->lx.n_devices; i++) {
-		const struct spec_device *d = &s->lx.devices[i];
-		if (d->type == 'p')
-			continue;    /* FIFOs are not device-controlled */
-		v[k++] = (struct spec_device_rule){true, d->type == 'u' ? 'c' : d->type,
-			{true, d->major}, {true, d->minor}, "rwm"};
-	}
 	*out = v;
 	*n = k;
 	return 0;
@@ -4859,7 +5054,8 @@ static int cg_apply(const struct cgroup *cg, const struct spec_resources *r, boo
 				       "filesystem mounted, so no resource limit can be set", f);
 		return 0;
 	}
-	if (cg_apply_memory(cg, &r->memory, update, err) < 0 || cg_apply_cpu(cg, &r->cpu, err) < 0 ||
+	if (cg_check_unified(cg, r, err) < 0 ||
+	    cg_apply_memory(cg, &r->memory, update, err) < 0 || cg_apply_cpu(cg, &r->cpu, err) < 0 ||
 	    cg_apply_blkio(cg, &r->blkio, err) < 0)
 		return -1;
 	if (r->has_pids && r->pids_limit.set) {
@@ -10534,10 +10730,9 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 		}
 		if (c->n_ns >= ARRAY_LEN(c->ns_fds))
 			return err_set(err, EINVAL, "linux.namespaces: too many entries");
-		int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+		int fd = spec_ns_open(ns->path, ns->type, err);
 		if (fd < 0)
-			return err_set(err, errno, "linux.namespaces[%zu]: open %s namespace %s", i,
-				       name, ns->path);
+			return err_prefix(err, "linux.namespaces[%zu] (%s)", i, name);
 		c->ns_fds[c->n_ns] = fd;
 		c->ns_types[c->n_ns++] = ns->type;
 	}
@@ -10548,6 +10743,20 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 		return err_set(err, EINVAL,
 			       "linux.uidMappings/gidMappings: required with a new user namespace");
 	return 0;
+}
+
+/* The config's host-safety rules (spec_ck_host), with the namespaces as opened. */
+static int lc_check_host(const struct lc_create *c, struct ctr_error *err)
+{
+	int listed = 0, own = c->unshare_flags | (c->new_userns ? CLONE_NEWUSER : 0);
+	for (size_t i = 0; c->spec->has_linux && i < c->spec->lx.n_namespaces; i++)
+		listed |= c->spec->lx.namespaces[i].type;
+	for (size_t i = 0; i < c->n_ns; i++) {
+		struct stat st;
+		if (fstat(c->ns_fds[i], &st) == 0 && !spec_ns_is_host(c->ns_types[i], &st))
+			own |= c->ns_types[i];
+	}
+	return spec_check_host(c->spec, listed, own, err);
 }
 
 /* --debug: which namespaces the container gets new and which it joins. */
@@ -10753,7 +10962,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	c.rootfs = rootfs;
 	for (size_t i = 0; i < ARRAY_LEN(c.ns_fds); i++)
 		c.ns_fds[i] = -1;
-	if (lc_plan_namespaces(&c, err) < 0)
+	if (lc_plan_namespaces(&c, err) < 0 || lc_check_host(&c, err) < 0)
 		goto out;
 	lc_log_namespaces(&c);
 
@@ -11065,25 +11274,25 @@ static void lc_run_stored_hooks(const struct ctr_opts *o, struct lc_container *c
 		spec_free(spec);
 }
 
-/* The init sends a seccomp notify fd before its exec when the filter came last: pass it
- * to linux.seccomp.listenerPath. */
-static int lc_start_listener(struct lc_container *ct, int fd, struct ctr_error *err)
+/* The init sends a seccomp notify fd before its exec when the filter came last: pass
+ * it to linux.seccomp.listenerPath. Takes listener. */
+static int lc_start_listener(struct lc_container *ct, int listener, struct ctr_error *err)
 {
 	struct spec *spec = lc_stored_spec(ct, "\"listenerPath\"");
 	if (!spec || !spec->has_linux || !spec->lx.seccomp || !spec->lx.seccomp->listener_path) {
 		if (spec)
 			spec_free(spec);
-		return 0;
+		close(listener);
+		return err_set(err, 0, "a seccomp listener came, but the stored config has no "
+			       "linux.seccomp.listenerPath");
 	}
-	int listener = -1, rc = -1;
+	int rc = -1;
 	AUTO_FREE char *state_json = NULL;
-	if (term_recv_fd(fd, &listener, err) == 0 &&
-	    lc_hook_state(ct->h.id, CTR_RUNNING, ct->st.pid, ct->st.bundle, ct->st.rootfs, spec,
+	if (lc_hook_state(ct->h.id, CTR_RUNNING, ct->st.pid, ct->st.bundle, ct->st.rootfs, spec,
 			  &state_json, err) == 0 &&
 	    seccomp_send_listener(spec->lx.seccomp, listener, ct->st.pid, state_json, err) == 0)
 		rc = 0;
-	if (listener >= 0)
-		close(listener);
+	close(listener);
 	spec_free(spec);
 	return rc;
 }
@@ -11118,11 +11327,19 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 	lc_log(o, CTR_LOG_DEBUG, "exec: init (pid %ld) told to exec the container process",
 	       (long)ct.st.pid);
 	/* The init execs on accept: EOF means the exec happened (its end is close-on-exec);
-	 * text is the reason it did not. */
+	 * text is the reason it did not. A message with an fd comes first when the seccomp
+	 * filter has a listener and was installed last (with noNewPrivileges). */
 	struct ctr_error lerr = {0};
-	int lrc = lc_start_listener(&ct, fd, &lerr);
+	int lrc = 0, listener = -1;
 	char msg[sizeof(err->msg)];
-	ssize_t n = read_full(fd, msg, sizeof(msg) - 1);
+	ssize_t n = term_recvmsg_fd(fd, msg, sizeof(msg) - 1, &listener);
+	if (listener >= 0) {
+		lrc = lc_start_listener(&ct, listener, &lerr);
+		n = read_full(fd, msg, sizeof(msg) - 1);
+	} else if (n > 0) {
+		ssize_t more = read_full(fd, msg + n, sizeof(msg) - 1 - (size_t)n);
+		n = more < 0 ? more : n + more;
+	}
 	if (n < 0) {
 		err_set(err, errno, "starting container %s", id);
 		goto out;

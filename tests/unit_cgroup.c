@@ -226,6 +226,16 @@ static void test_bpf(void)
 	CHECK(!strcmp(line, "c 136:* rwm"), "device rule text: %s", line);
 	cg_rule_text(&all[0], line, sizeof(line));
 	CHECK(!strcmp(line, "a"), "device rule text: a");
+	/* a linux.devices node gets no rule of its own: deny-all keeps it shut (runc) */
+	struct spec_device fuse = {.path = "/dev/fuse", .type = 'c', .major = 10, .minor = 229};
+	s.lx.devices = &fuse;
+	s.lx.n_devices = 1;
+	free(all);
+	CHECK(cg_rules(&s, &all, &n, &err) == 0 && n == 1 + ARRAY_LEN(cg_default_rules),
+	      "device rules: linux.devices adds none");
+	len = cg_bpf_gen(all, n, prog, ARRAY_LEN(prog));
+	CHECK(bpf_run(prog, len, 2, 2 | 4, 10, 229) == 0, "device filter: a linux.devices node denied");
+	s.lx.n_devices = 0;
 	struct spec_device_rule allow_all = {true, 'a', {0, 0}, {0, 0}, NULL};
 	len = cg_bpf_gen(&allow_all, 1, prog, ARRAY_LEN(prog));
 	CHECK(len == 8 && bpf_run(prog, len, 1, 7, 8, 0) == 1, "device filter: allow-all is 8 insns");
@@ -370,6 +380,23 @@ static void test_fake_v2(void)
 	CHECK(file_is(dir, "hugetlb.2MB.max", "4194304"), "v2 hugetlb.2MB.max");
 	CHECK(file_is(dir, "rdma.max", "mlx4_0 hca_handle=10"), "v2 rdma.max");
 	CHECK(file_is(dir, "memory.high", "500000000"), "v2 unified written as-is");
+	/* a core file: refused before anything is written */
+	struct spec_kv procs[] = {{"memory.high", "1"}, {"cgroup.procs", "1"}};
+	r.unified = procs;
+	r.n_unified = 2;
+	cg_write_at(dir, "memory.max", "7");
+	rc = cg_apply(&cg, &r, false, &err);
+	CHECK(rc < 0 && strstr(err.msg, "cgroup.procs") && file_is(dir, "memory.high", "500000000") &&
+	      file_is(dir, "memory.max", "7"), "v2 unified cgroup.procs refused, nothing written");
+	struct spec_kv offctl = {"misc.max", "1"};
+	cg.d[0].ctls &= ~(1u << CG_MISC);
+	r.unified = &offctl;
+	r.n_unified = 1;
+	rc = cg_apply(&cg, &r, false, &err);
+	CHECK(rc < 0 && strstr(err.msg, "not enabled"), "v2 unified: a controller not enabled refused");
+	cg.d[0].ctls = all;
+	r.unified = &unified_kv;
+	cg_write_at(dir, "memory.max", "104857600");
 	/* update: quota only keeps the period; swap alone uses the current limit */
 	struct spec_resources u = {0};
 	u.has_cpu = true;
