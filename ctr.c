@@ -11703,7 +11703,7 @@ void ctr_list_release(struct ctr_state *states, size_t count)
 }
 
 /* ======================================================================
- * cgroup API: ctr_pause, ctr_resume, ctr_update, ctr_ps, ctr_stats_json
+ * cgroup API: ctr_pause, ctr_resume, ctr_update(_resources), ctr_ps(_table), ctr_stats
  * ====================================================================== */
 
 /* A container's state and cgroup, opened and locked for one command. */
