@@ -11702,6 +11702,25 @@ void ctr_list_release(struct ctr_state *states, size_t count)
 	free(states);
 }
 
+/* runc's list --format json: the states as one compact array, "null" when there are none. */
+int ctr_list_json(const struct ctr_state *states, size_t count, char **json_out,
+		  struct ctr_error *err)
+{
+	struct sbuf sb = {0};
+	sbuf_adds(&sb, count ? "[" : "null");
+	for (size_t i = 0; i < count; i++) {
+		char *one = NULL;
+		if (ctr_state_json(&states[i], NULL, &one, err) < 0) {
+			sbuf_release(&sb);
+			return -1;
+		}
+		sbuf_adds(&sb, one);
+		sbuf_addc(&sb, i + 1 < count ? ',' : ']');
+		free(one);
+	}
+	return sbuf_take(&sb, json_out, err);
+}
+
 /* ======================================================================
  * cgroup API: ctr_pause, ctr_resume, ctr_update(_resources), ctr_ps(_table), ctr_stats
  * ====================================================================== */
@@ -12217,6 +12236,38 @@ int ctr_ps_table(const struct ctr_opts *o, const char *id, const char *const *ps
 		return -1;
 	}
 	return 0;
+}
+
+/* ps --format json: the host PIDs as a compact array, as runc prints them. */
+int ctr_ps_json(const struct ctr_opts *o, const char *id, char **json_out, struct ctr_error *err)
+{
+	pid_t *pids AUTO_FREE = NULL;
+	size_t n = 0;
+	if (ctr_ps(o, id, &pids, &n, err) < 0)
+		return -1;
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, NULL);
+	jw_arr_begin(&w);
+	for (size_t i = 0; i < n; i++)
+		jw_int(&w, pids[i]);
+	jw_arr_end(&w);
+	return sbuf_take(&sb, json_out, err);
+}
+
+/* The event `ctr events` prints when ctr_watch_next reports an OOM kill. */
+int ctr_oom_event_json(const char *id, char **json_out, struct ctr_error *err)
+{
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, NULL);
+	jw_obj_begin(&w);
+	jw_key(&w, "type");
+	jw_str(&w, "oom");
+	jw_key(&w, "id");
+	jw_str(&w, id);
+	jw_obj_end(&w);
+	return sbuf_take(&sb, json_out, err);
 }
 
 /* ======================================================================

@@ -136,6 +136,11 @@ int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
 	     struct ctr_error *err);
 void ctr_list_release(struct ctr_state *states, size_t count);
 
+/* runc's `list --format json`: one compact line, an array of states, "null" when count
+ * is 0 (caller frees). */
+int ctr_list_json(const struct ctr_state *states, size_t count, char **json_out,
+		  struct ctr_error *err);
+
 /* Check that a container id is valid: [A-Za-z0-9_+-][A-Za-z0-9_+.-]*, at most 1024 bytes. */
 int ctr_id_valid(const char *id, struct ctr_error *err);
 
@@ -160,6 +165,9 @@ int ctr_ps(const struct ctr_opts *o, const char *id, pid_t **pids, size_t *count
  * the container's processes. *out is malloc'd text (caller frees). */
 int ctr_ps_table(const struct ctr_opts *o, const char *id, const char *const *ps_args,
 		 char **out, struct ctr_error *err);
+
+/* runc's `ps --format json`: the host PIDs as a compact array, "[1234,1240]" (caller frees). */
+int ctr_ps_json(const struct ctr_opts *o, const char *id, char **json_out, struct ctr_error *err);
 
 /* New resource limits, member by member: only what is set (or non-NULL) changes. Sizes in
  * bytes (-1: unlimited), times in microseconds, as in the OCI LinuxResources object. */
@@ -252,6 +260,8 @@ int ctr_watch_open(const struct ctr_opts *o, const char *id, struct ctr_watch **
 		   struct ctr_error *err);
 int ctr_watch_next(struct ctr_watch *w, int timeout_ms, struct ctr_error *err);
 void ctr_watch_close(struct ctr_watch *w);
+/* The line `ctr events` prints for CTR_WATCH_OOM: {"type":"oom","id":ID} (caller frees). */
+int ctr_oom_event_json(const char *id, char **json_out, struct ctr_error *err);
 
 /* ---------- exec ---------- */
 

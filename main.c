@@ -460,6 +460,16 @@ static int fail(struct cli *c, const struct ctr_error *err)
 	return 1;
 }
 
+/* The JSON text the library made in *json (rc: its return) printed on a line, and freed. */
+static int print_json(struct cli *c, int rc, char **json, const struct ctr_error *err)
+{
+	if (rc < 0)
+		return fail(c, err);
+	puts(*json);
+	free(*json);
+	return 0;
+}
+
 /* ---------- spec and check ---------- */
 
 struct bundle_flags {
@@ -728,25 +738,6 @@ static int list_table(struct cli *c, const struct ctr_state *v, size_t n)
 	return 0;
 }
 
-/* runc's list --format json: one line, an array of states, "null" when empty. */
-static int list_json(struct cli *c, const struct ctr_state *v, size_t n)
-{
-	struct ctr_error err = {0};
-	if (!n)
-		fputs("null", stdout);
-	for (size_t i = 0; i < n; i++) {
-		char *s = NULL;
-		if (ctr_state_json(&v[i], NULL, &s, &err) < 0) {
-			putchar('\n');
-			return fail(c, &err);
-		}
-		printf("%c%s", i ? ',' : '[', s);
-		free(s);
-	}
-	puts(n ? "]" : "");
-	return 0;
-}
-
 struct list_flags {
 	const char *format;
 	int quiet;
@@ -765,6 +756,7 @@ static int cmd_list(struct cli *c, void *flags, int argc, char **argv)
 	struct ctr_error err = {0};
 	struct ctr_state *v = NULL;
 	size_t n = 0;
+	char *js = NULL;
 	if (ctr_list(&c->opts, &v, &n, &err) < 0)
 		return fail(c, &err);
 	int rc = 0;
@@ -772,7 +764,7 @@ static int cmd_list(struct cli *c, void *flags, int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", v[i].id);
 	else if (f->format && !strcmp(f->format, "json"))
-		rc = list_json(c, v, n);
+		rc = print_json(c, ctr_list_json(v, n, &js, &err), &js, &err);
 	else
 		rc = list_table(c, v, n);
 	ctr_list_release(v, n);
@@ -794,25 +786,15 @@ static int cmd_ps(struct cli *c, void *flags, int argc, char **argv)
 {
 	struct ps_flags *f = flags;
 	struct ctr_error err = {0};
-	if (f->format && !strcmp(f->format, "json")) {
-		pid_t *pids = NULL;
-		size_t n = 0;
-		if (ctr_ps(&c->opts, argv[0], &pids, &n, &err) < 0)
-			return fail(c, &err);
-		putchar('[');
-		for (size_t i = 0; i < n; i++)
-			printf("%s%d", i ? "," : "", (int)pids[i]);
-		puts("]");
-		free(pids);
-		return 0;
-	}
-	/* argv is NULL-terminated: the words after the id are ps's */
-	char *table = NULL;
+	char *out = NULL;
 	(void)argc;
-	if (ctr_ps_table(&c->opts, argv[0], (const char *const *)argv + 1, &table, &err) < 0)
+	if (f->format && !strcmp(f->format, "json"))
+		return print_json(c, ctr_ps_json(&c->opts, argv[0], &out, &err), &out, &err);
+	/* argv is NULL-terminated: the words after the id are ps's */
+	if (ctr_ps_table(&c->opts, argv[0], (const char *const *)argv + 1, &out, &err) < 0)
 		return fail(c, &err);
-	fputs(table, stdout);
-	free(table);
+	fputs(out, stdout);
+	free(out);
 	return 0;
 }
 
@@ -887,7 +869,9 @@ static int events_stream(struct cli *c, const char *id, long long interval, char
 		long long due = now_ms() + interval;
 		while ((ev = ctr_watch_next(w, (int)(due > now_ms() ? due - now_ms() : 0), &err)) ==
 		       CTR_WATCH_OOM) {
-			printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", id);
+			char *oom = NULL;
+			if ((rc = print_json(c, ctr_oom_event_json(id, &oom, &err), &oom, &err)))
+				break;
 			fflush(stdout);
 		}
 		if (ev < 0)

@@ -1,6 +1,7 @@
 /* Unit tests of the library calls behind the CLI: the LinuxResources JSON of
- * ctr_resources, runc's ps filter and the ps run, ctr_read_file on standard input, and
- * ctr_relay_tty (exit codes, signal forwarding, a pty's output, the SIGCHLD contract). */
+ * ctr_resources, list and oom event JSON, runc's ps filter and the ps run, ctr_read_file
+ * on standard input, and ctr_relay_tty (exit codes, signal forwarding, a pty's output,
+ * the SIGCHLD contract). */
 #include "../ctr.c"
 #include "t.h"
 
@@ -36,6 +37,26 @@ static void test_resources_json(void)
 	if (priv)
 		spec_priv_free(priv);
 	json_free(doc);
+	free(js);
+}
+
+static void test_list_oom_json(void)
+{
+	struct ctr_error err = {0};
+	char *js = NULL;
+	CHECK(ctr_list_json(NULL, 0, &js, &err) == 0 && !strcmp(js, "null"), "list_json_none: '%s'", js);
+	free(js);
+	struct ctr_state st[2] = {{.id = "a", .status = CTR_RUNNING, .pid = 42},
+				  {.id = "b", .status = CTR_STOPPED}};
+	js = NULL;
+	CHECK(ctr_list_json(st, 2, &js, &err) == 0 && js[0] == '[' &&
+	      strstr(js, "\"id\":\"a\",\"pid\":42,\"status\":\"running\"") &&
+	      strstr(js, "},{\"ociVersion\"") && !strchr(js, '\n') && js[strlen(js) - 1] == ']',
+	      "list_json_array: '%s'", js);
+	free(js);
+	js = NULL;
+	CHECK(ctr_oom_event_json("c1", &js, &err) == 0 && !strcmp(js, "{\"type\":\"oom\",\"id\":\"c1\"}"),
+	      "oom_event_json: '%s'", js);
 	free(js);
 }
 
@@ -169,6 +190,7 @@ int main(void)
 {
 	alarm(120); /* a relay that never returns fails the file, not the run */
 	test_resources_json();
+	test_list_oom_json();
 	test_ps_filter();
 	test_ps_run();
 	test_read_stdin();
