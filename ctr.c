@@ -3058,12 +3058,296 @@ int ctr_spec_write(const char *bundle_dir, int rootless, struct ctr_error *err)
 	return 0;
 }
 
+/* ---- spec: ELF headers (what `ctr check` reads of the programs a container runs) ----
+ * Only what the kernel and the dynamic loader look at before a program runs: class, byte
+ * order, machine, float ABI, PT_INTERP and DT_NEEDED. A rootfs may hold anything: every
+ * read is bounded and every offset checked against the file's size. */
+
+enum {
+	ELF_CLASS32 = 1, ELF_CLASS64 = 2, ELF_LSB = 1, ELF_MSB = 2, ELF_ET_EXEC = 2, ELF_ET_DYN = 3,
+	ELF_EM_386 = 3, ELF_EM_MIPS = 8, ELF_EM_ARM = 40, ELF_EM_X86_64 = 62, ELF_EM_AARCH64 = 183,
+	ELF_EM_RISCV = 243, ELF_PT_LOAD = 1, ELF_PT_DYNAMIC = 2, ELF_PT_INTERP = 3,
+	ELF_PT_MIPS_ABIFLAGS = 0x70000003, ELF_DT_NULL = 0, ELF_DT_NEEDED = 1, ELF_DT_STRTAB = 5,
+	ELF_DT_STRSZ = 10, ELF_DT_RPATH = 15, ELF_DT_RUNPATH = 29,
+	ELF_MAX_PHDRS = 64, ELF_MAX_LOADS = 16, ELF_MAX_NEEDED = 32,
+};
+/* The float ABI as far as the headers tell (ARM e_flags, MIPS abiflags, RISC-V e_flags) */
+enum { ELF_FP_ANY, ELF_FP_HARD, ELF_FP_SOFT, ELF_FP_SINGLE };
+
+struct elf_info {
+	uint8_t cls, data, fp;
+	bool n32;                 /* MIPS n32: 32-bit class, 64-bit registers */
+	uint16_t type, machine;
+	uint32_t flags;
+	char interp[256];         /* PT_INTERP; empty for a static program */
+	char needed[1024];        /* DT_NEEDED names, each NUL-terminated */
+	size_t needed_len;
+	char runpath[512];        /* DT_RUNPATH, else DT_RPATH */
+};
+
+struct elf_load {
+	uint64_t off, vaddr, filesz;
+};
+
+static uint64_t elf_num(const struct elf_info *e, const unsigned char *p, unsigned size)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < size; i++)
+		v = v << 8 | p[e->data == ELF_MSB ? i : size - 1 - i];
+	return v;
+}
+
+/* Exactly len bytes at off of the file (fsize bytes long); false if they are not all there. */
+static bool elf_pread(int fd, uint64_t fsize, void *buf, size_t len, uint64_t off)
+{
+	if (off > fsize || len > fsize - off)
+		return false;
+	for (size_t got = 0; got < len;) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+/* A NUL-terminated string at off, at most limit bytes (its terminator included) */
+static bool elf_str(int fd, uint64_t fsize, uint64_t off, uint64_t limit, char *out, size_t size)
+{
+	size_t len = limit < size ? (size_t)limit : size;
+	if (off < fsize && fsize - off < len)
+		len = (size_t)(fsize - off);
+	return len && elf_pread(fd, fsize, out, len, off) && memchr(out, 0, len);
+}
+
+/* The ELF header: NULL, or why the file cannot be an executable. */
+static const char *elf_read_ehdr(int fd, uint64_t fsize, struct elf_info *e, uint64_t *phoff,
+				 unsigned *phnum)
+{
+	unsigned char h[64];
+	size_t n = fsize < sizeof(h) ? (size_t)fsize : sizeof(h);
+	if (n < 6 || !elf_pread(fd, fsize, h, n, 0) || memcmp(h, "\177ELF", 4) != 0)
+		return "not an ELF file";
+	e->cls = h[4];
+	e->data = h[5];
+	bool w = e->cls == ELF_CLASS64;
+	if ((!w && e->cls != ELF_CLASS32) || (e->data != ELF_LSB && e->data != ELF_MSB))
+		return "an ELF file of unknown class or byte order";
+	if (n < (w ? 64u : 52u))
+		return "a truncated ELF file (header)";
+	e->type = (uint16_t)elf_num(e, h + 16, 2);
+	e->machine = (uint16_t)elf_num(e, h + 18, 2);
+	*phoff = elf_num(e, h + (w ? 32 : 28), w ? 8 : 4);
+	e->flags = (uint32_t)elf_num(e, h + (w ? 48 : 36), 4);
+	unsigned phentsize = (unsigned)elf_num(e, h + (w ? 54 : 42), 2);
+	*phnum = (unsigned)elf_num(e, h + (w ? 56 : 44), 2);
+	if (e->type != ELF_ET_EXEC && e->type != ELF_ET_DYN)
+		return "an ELF file that is not an executable";
+	if (phentsize != (w ? 56u : 32u) || !*phnum || *phnum > ELF_MAX_PHDRS)
+		return "an ELF file with bad program headers";
+	return NULL;
+}
+
+/* The program headers: PT_INTERP into e, the PT_LOADs (to map addresses to file offsets),
+ * where PT_DYNAMIC is, and MIPS's float ABI. */
+static const char *elf_read_phdrs(int fd, uint64_t fsize, struct elf_info *e, uint64_t phoff,
+				  unsigned phnum, struct elf_load *loads, size_t *n_loads,
+				  uint64_t dyn[2])
+{
+	unsigned char ph[ELF_MAX_PHDRS * 56], abi[24];
+	bool w = e->cls == ELF_CLASS64;
+	size_t es = w ? 56 : 32;
+	if (!elf_pread(fd, fsize, ph, phnum * es, phoff))
+		return "a truncated ELF file (program headers)";
+	for (unsigned i = 0; i < phnum; i++) {
+		const unsigned char *p = ph + i * es;
+		uint64_t type = elf_num(e, p, 4), off = elf_num(e, p + (w ? 8 : 4), w ? 8 : 4);
+		uint64_t vaddr = elf_num(e, p + (w ? 16 : 8), w ? 8 : 4);
+		uint64_t filesz = elf_num(e, p + (w ? 32 : 16), w ? 8 : 4);
+		if (type == ELF_PT_INTERP &&
+		    !elf_str(fd, fsize, off, filesz, e->interp, sizeof(e->interp)))
+			return "an ELF file with a bad PT_INTERP";
+		if (type == ELF_PT_LOAD && (off > fsize || filesz > fsize - off))
+			return "a truncated ELF file (a segment ends beyond it)";
+		if (type == ELF_PT_LOAD && *n_loads < ELF_MAX_LOADS)
+			loads[(*n_loads)++] = (struct elf_load){off, vaddr, filesz};
+		if (type == ELF_PT_DYNAMIC) {
+			dyn[0] = off;
+			dyn[1] = filesz;
+		}
+		/* Elf_MIPS_ABIFlags_v0.fp_abi: 1 double, 2 single, 3 soft, 5..7 fpxx/fp64 */
+		if (type == ELF_PT_MIPS_ABIFLAGS && e->machine == ELF_EM_MIPS && filesz >= 24 &&
+		    elf_pread(fd, fsize, abi, sizeof(abi), off) && abi[7])
+			e->fp = abi[7] == 3 ? ELF_FP_SOFT : abi[7] == 2 ? ELF_FP_SINGLE : ELF_FP_HARD;
+	}
+	return NULL;
+}
+
+/* The file offset of virtual address a, inside one of the PT_LOADs; UINT64_MAX if none. */
+static uint64_t elf_vaddr_off(const struct elf_load *l, size_t n, uint64_t a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a >= l[i].vaddr && a - l[i].vaddr < l[i].filesz)
+			return l[i].off + (a - l[i].vaddr);
+	return UINT64_MAX;
+}
+
+/* DT_NEEDED names and DT_RUNPATH/DT_RPATH from the dynamic section at off (size bytes). */
+static const char *elf_read_dynamic(int fd, uint64_t fsize, struct elf_info *e,
+				    const struct elf_load *loads, size_t n_loads, uint64_t off,
+				    uint64_t size)
+{
+	unsigned char d[4096];
+	size_t es = e->cls == ELF_CLASS64 ? 16 : 8, len = size < sizeof(d) ? (size_t)size : sizeof(d);
+	uint64_t strtab = 0, strsz = 0, need[ELF_MAX_NEEDED], run = UINT64_MAX, rpath = UINT64_MAX;
+	size_t n_need = 0;
+	len -= len % es;
+	if (!elf_pread(fd, fsize, d, len, off))
+		return "a truncated ELF file (dynamic section)";
+	for (size_t i = 0; i < len; i += es) {
+		uint64_t tag = elf_num(e, d + i, (unsigned)es / 2);
+		uint64_t val = elf_num(e, d + i + es / 2, (unsigned)es / 2);
+		if (tag == ELF_DT_NULL)
+			break;
+		if (tag == ELF_DT_NEEDED && n_need < ELF_MAX_NEEDED)
+			need[n_need++] = val;
+		strtab = tag == ELF_DT_STRTAB ? val : strtab;
+		strsz = tag == ELF_DT_STRSZ ? val : strsz;
+		run = tag == ELF_DT_RUNPATH ? val : run;
+		rpath = tag == ELF_DT_RPATH ? val : rpath;
+	}
+	if (run == UINT64_MAX)
+		run = rpath;
+	if (!n_need && run == UINT64_MAX)
+		return NULL;
+	uint64_t str = elf_vaddr_off(loads, n_loads, strtab);
+	if (str == UINT64_MAX || !strsz)
+		return "an ELF file with a bad DT_STRTAB";
+	for (size_t k = 0; k < n_need; k++) {
+		char name[256];
+		if (need[k] >= strsz || str + need[k] < str ||
+		    !elf_str(fd, fsize, str + need[k], strsz - need[k], name, sizeof(name)))
+			return "an ELF file with a bad DT_NEEDED";
+		size_t n = strlen(name) + 1;
+		if (e->needed_len + n <= sizeof(e->needed)) {
+			memcpy(e->needed + e->needed_len, name, n);
+			e->needed_len += n;
+		}
+	}
+	if (run != UINT64_MAX && (run >= strsz || str + run < str ||
+				  !elf_str(fd, fsize, str + run, strsz - run, e->runpath,
+					   sizeof(e->runpath))))
+		e->runpath[0] = 0;
+	return NULL;
+}
+
+/* The headers of the open file fd: NULL, or why it is not a program this check can read. */
+static const char *elf_read(int fd, struct elf_info *e)
+{
+	struct stat st;
+	struct elf_load loads[ELF_MAX_LOADS];
+	size_t n_loads = 0;
+	uint64_t phoff, dyn[2] = {0, 0};
+	unsigned phnum;
+	memset(e, 0, sizeof(*e));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return "not a regular file";
+	uint64_t fsize = (uint64_t)st.st_size;
+	const char *why = elf_read_ehdr(fd, fsize, e, &phoff, &phnum);
+	if (!why)
+		why = elf_read_phdrs(fd, fsize, e, phoff, phnum, loads, &n_loads, dyn);
+	if (!why && dyn[1])
+		why = elf_read_dynamic(fd, fsize, e, loads, n_loads, dyn[0], dyn[1]);
+	if (e->machine == ELF_EM_ARM) /* EF_ARM_ABI_FLOAT_HARD / _SOFT */
+		e->fp = e->flags & 0x400 ? ELF_FP_HARD : e->flags & 0x200 ? ELF_FP_SOFT : ELF_FP_ANY;
+	if (e->machine == ELF_EM_RISCV) /* EF_RISCV_FLOAT_ABI: soft, single, double, quad */
+		e->fp = (e->flags & 6) == 0 ? ELF_FP_SOFT : (e->flags & 6) == 2 ? ELF_FP_SINGLE
+									 : ELF_FP_HARD;
+	e->n32 = e->machine == ELF_EM_MIPS && e->cls == ELF_CLASS32 && (e->flags & 0x20);
+	return why;
+}
+
+/* The targets of `ctr check --arch`, named as in boards/; all hard-float. compat: what
+ * the kernels of that architecture usually run as well (ia32 and arm32 compat). */
+static const struct elf_arch {
+	char name[8], compat[8];
+	uint16_t machine;
+	uint8_t cls, data;
+} elf_arches[] = {
+	{"x86_64", "i386", ELF_EM_X86_64, ELF_CLASS64, ELF_LSB},
+	{"i386", "", ELF_EM_386, ELF_CLASS32, ELF_LSB},
+	{"armhf", "", ELF_EM_ARM, ELF_CLASS32, ELF_LSB},
+	{"aarch64", "armhf", ELF_EM_AARCH64, ELF_CLASS64, ELF_LSB},
+	{"mips", "", ELF_EM_MIPS, ELF_CLASS32, ELF_MSB},
+	{"mipsel", "", ELF_EM_MIPS, ELF_CLASS32, ELF_LSB},
+	{"riscv64", "", ELF_EM_RISCV, ELF_CLASS64, ELF_LSB},
+};
+
+/* The architecture this ctr was built for: the default of `ctr check --arch` */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define ELF_NATIVE_ARCH "x86_64"
+#elif defined(__i386__)
+#define ELF_NATIVE_ARCH "i386"
+#elif defined(__aarch64__)
+#define ELF_NATIVE_ARCH "aarch64"
+#elif defined(__arm__) && defined(__ARM_PCS_VFP)
+#define ELF_NATIVE_ARCH "armhf"
+#elif defined(__mips__) && !defined(__mips64) && defined(__MIPSEB__)
+#define ELF_NATIVE_ARCH "mips"
+#elif defined(__mips__) && !defined(__mips64) && defined(__MIPSEL__)
+#define ELF_NATIVE_ARCH "mipsel"
+#elif defined(__riscv) && __riscv_xlen == 64 && defined(__riscv_float_abi_double)
+#define ELF_NATIVE_ARCH "riscv64"
+#else
+#define ELF_NATIVE_ARCH NULL
+#endif
+
+static const struct elf_arch *elf_arch_find(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(elf_arches) / sizeof(elf_arches[0]); i++)
+		if (strcmp(elf_arches[i].name, name) == 0)
+			return &elf_arches[i];
+	return NULL;
+}
+
+static bool elf_arch_match(const struct elf_arch *a, const struct elf_info *e)
+{
+	return e->machine == a->machine && e->cls == a->cls && e->data == a->data && !e->n32 &&
+	       (e->fp == ELF_FP_ANY || e->fp == ELF_FP_HARD);
+}
+
+/* "ELF 32-bit MSB MIPS", as file(1) says it, plus an ABI that differs from the boards' */
+static void elf_describe(const struct elf_info *e, char *buf, size_t size)
+{
+	static const struct { uint16_t machine; char name[12]; } names[] = {
+		{ELF_EM_386, "Intel 80386"}, {ELF_EM_X86_64, "x86-64"}, {ELF_EM_ARM, "ARM"},
+		{ELF_EM_AARCH64, "ARM aarch64"}, {ELF_EM_MIPS, "MIPS"}, {ELF_EM_RISCV, "RISC-V"},
+	};
+	char other[24];
+	const char *m = NULL;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].machine == e->machine)
+			m = names[i].name;
+	if (!m) {
+		snprintf(other, sizeof(other), "machine %u", e->machine);
+		m = other;
+	}
+	snprintf(buf, size, "ELF %d-bit %s %s%s%s", e->cls == ELF_CLASS64 ? 64 : 32,
+		 e->data == ELF_MSB ? "MSB" : "LSB", m, e->n32 ? " N32" : "",
+		 e->fp == ELF_FP_SOFT ? " soft-float" : e->fp == ELF_FP_SINGLE ? " single-float" : "");
+}
+
 /* ---- spec: check (validate a bundle without running it) ---- */
 
 struct spec_ck {
 	void (*report)(void *arg, const char *problem);
 	void *arg;
 	int n;
+	const struct elf_arch *arch; /* the target of the rootfs's programs, NULL: any */
+	const struct elf_arch *compat; /* also fine (no --arch: what this kernel may run) */
+	char prog[400];              /* what process.args[0] is, for the summary */
 };
 
 PRINTF_LIKE(2, 3)
@@ -3156,13 +3440,335 @@ static int spec_exec_in_root(int rootfd, const char *path)
 	return 0;
 }
 
+/* ---- check: the programs a container runs (ELF target, interpreter, libraries) ---- */
+
+static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
+			  struct ctr_error *err);
+
+/* Open a regular file of the rootfs for reading, never anything else: opening a device
+ * can act (a watchdog, a tape), a FIFO can block. -1 if it is not one. */
+static int spec_open_file_in_root(int rootfd, const char *path)
+{
+	struct ctr_error e;
+	struct stat st;
+	char proc[32];
+	int pfd AUTO_CLOSE = rootfs_open_in(rootfd, path, O_PATH, 0, &e);
+	if (pfd < 0 || fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT) /* no /proc: reopen by path, checked once more */
+		fd = rootfs_open_in(rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, &e);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Directories the dynamic loader searches, NUL-separated. */
+struct spec_libdirs {
+	char buf[4096];
+	size_t len;
+	int rootfd, depth;
+};
+
+static void spec_libdirs_add(struct spec_libdirs *d, const char *dir, size_t n)
+{
+	for (size_t at = 0; at < d->len; at += strlen(d->buf + at) + 1)
+		if (strlen(d->buf + at) == n && memcmp(d->buf + at, dir, n) == 0)
+			return;
+	if (!n || d->len + n + 1 > sizeof(d->buf))
+		return;
+	memcpy(d->buf + d->len, dir, n);
+	d->buf[d->len + n] = 0;
+	d->len += n + 1;
+}
+
+static void spec_libdirs_add_path(void *arg, const char *dir)
+{
+	spec_libdirs_add(arg, dir, strlen(dir));
+}
+
+/* Does name match the shell pattern pat ('*' and '?')? One backtrack point: linear in
+ * practice, never exponential, whatever a rootfs's ld.so.conf holds. */
+static bool spec_glob_match(const char *pat, const char *name)
+{
+	const char *star = NULL, *from = NULL;
+	while (*name) {
+		if (*pat == '*') {
+			star = pat++;
+			from = name;
+		} else if (*pat == '?' || *pat == *name) {
+			pat++;
+			name++;
+		} else if (star) {
+			pat = star + 1;
+			name = ++from;
+		} else {
+			return false;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return !*pat;
+}
+
+/* Call fn with pat, or with each name matching it when its last component is a pattern
+ * ("include /etc/ld.so.conf.d/ *.conf", "/usr/lib/ *-linux-*"), inside the rootfs. */
+static void spec_glob_in_root(int rootfd, const char *pat, void (*fn)(void *, const char *),
+			      void *arg)
+{
+	const char *slash = strrchr(pat, '/'), *base = slash ? slash + 1 : pat;
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct ctr_error e;
+	if (!base[strcspn(base, "*?")]) {
+		fn(arg, pat);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - pat), pat);
+	int fd = rootfs_open_in(rootfd, *dir ? dir : ".", O_RDONLY | O_DIRECTORY, 0, &e);
+	DIR *dp = fd < 0 ? NULL : fdopendir(fd);
+	if (!dp) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	int n = 0;
+	for (struct dirent *de; n < 64 && (de = readdir(dp));) {
+		if (de->d_name[0] == '.' || !spec_glob_match(base, de->d_name))
+			continue;
+		if (snprintf(path, sizeof(path), "%s%s", dir, de->d_name) < (int)sizeof(path)) {
+			fn(arg, path);
+			n++;
+		}
+	}
+	closedir(dp);
+}
+
+/* One ld.so.conf (directories, "include PATTERN", "#" comments) or musl's ld-musl-ARCH.path
+ * (directories separated by ':' or newlines), read inside the rootfs; includes nest 3 deep. */
+static void spec_ldconf_read(void *arg, const char *path)
+{
+	struct spec_libdirs *d = arg;
+	char text[4096], pat[PATH_MAX], *lsave, *tsave;
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash + 1 - path) : 0;
+	int fd AUTO_CLOSE = d->depth > 3 ? -1 : spec_open_file_in_root(d->rootfd, path);
+	ssize_t n = fd < 0 ? -1 : read_full(fd, text, sizeof(text) - 1);
+	if (n < 0)
+		return;
+	text[n] = 0;
+	d->depth++;
+	for (char *l = strtok_r(text, "\n", &lsave); l; l = strtok_r(NULL, "\n", &lsave)) {
+		l[strcspn(l, "#")] = 0;
+		char *t = strtok_r(l, " \t:,", &tsave);
+		bool include = t && strcmp(t, "include") == 0;
+		for (t = include ? strtok_r(NULL, " \t:,", &tsave) : t; t;
+		     t = strtok_r(NULL, " \t:,", &tsave)) {
+			if (!include) {
+				spec_libdirs_add(d, t, strcspn(t, "=")); /* old "dir=type" lines */
+				continue;
+			}
+			/* a relative pattern is relative to this file's directory */
+			snprintf(pat, sizeof(pat), "%.*s%s", t[0] == '/' ? 0 : dirlen, path, t);
+			spec_glob_in_root(d->rootfd, pat, spec_ldconf_read, d);
+		}
+	}
+	d->depth--;
+}
+
+/* DT_RUNPATH/DT_RPATH of the ELF file at path; "$ORIGIN" is its directory. */
+static void spec_libdirs_runpath(struct spec_libdirs *d, const char *path, const char *runpath)
+{
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path) : 0;
+	char dir[PATH_MAX];
+	for (const char *t = runpath; *t;) {
+		size_t len = strcspn(t, ":");
+		size_t o = str_has_prefix(t, "${ORIGIN}") ? 9 : str_has_prefix(t, "$ORIGIN") ? 7 : 0;
+		if (o > len)
+			o = 0;
+		int n = snprintf(dir, sizeof(dir), "%.*s%.*s", o ? dirlen : 0, path, (int)(len - o),
+				 t + o);
+		if (n > 0 && n < (int)sizeof(dir))
+			spec_libdirs_add(d, dir, (size_t)n);
+		t += len + (t[len] == ':');
+	}
+}
+
+/* Where the loader of the program at path (headers e) looks for its libraries: its
+ * RUNPATH, musl's /etc/ld-musl-ARCH.path, /etc/ld.so.conf, then the usual directories. */
+static void spec_libdirs_init(struct spec_libdirs *d, int rootfd, const char *path,
+			      const struct elf_info *e)
+{
+	static const char std[] = "/lib\0/usr/lib\0/lib64\0/usr/lib64\0/lib32\0/usr/lib32\0"
+				  "/usr/local/lib\0/lib/*-linux-*\0/usr/lib/*-linux-*\0";
+	const char *b = strrchr(e->interp, '/');
+	char musl[64];
+	d->len = 0;
+	d->rootfd = rootfd;
+	d->depth = 0;
+	spec_libdirs_runpath(d, path, e->runpath);
+	b = b ? b + 1 : e->interp;
+	size_t blen = strlen(b); /* "ld-musl-ARCH.so.1" */
+	if (str_has_prefix(b, "ld-musl-") && blen > 13 &&
+	    snprintf(musl, sizeof(musl), "/etc/ld-musl-%.*s.path", (int)blen - 13, b + 8) <
+	    (int)sizeof(musl))
+		spec_ldconf_read(d, musl);
+	spec_ldconf_read(d, "/etc/ld.so.conf");
+	for (const char *s = std; *s; s += strlen(s) + 1)
+		spec_glob_in_root(rootfd, s, spec_libdirs_add_path, d);
+}
+
+/* The library `name` for a program like e: true with its path and headers. */
+static bool spec_find_lib(const struct spec_libdirs *d, const char *name,
+			  const struct elf_info *e, struct elf_info *lib, char *path, size_t size)
+{
+	bool direct = strchr(name, '/');
+	for (size_t at = 0; direct || at < d->len; at += strlen(d->buf + at) + 1) {
+		if (snprintf(path, size, "%s%s%s", direct ? "" : d->buf + at, direct ? "" : "/",
+			     name) >= (int)size)
+			continue;
+		int fd AUTO_CLOSE = spec_open_file_in_root(d->rootfd, path);
+		if (fd >= 0 && !elf_read(fd, lib) && lib->machine == e->machine &&
+		    lib->cls == e->cls && lib->data == e->data)
+			return true;
+		if (direct)
+			break;
+	}
+	return false;
+}
+
+/* Append name to a NUL-separated list unless it is there already or does not fit. */
+static void spec_names_add(char *list, size_t size, size_t *len, const char *name)
+{
+	size_t n = strlen(name) + 1;
+	for (size_t at = 0; at < *len; at += strlen(list + at) + 1)
+		if (strcmp(list + at, name) == 0)
+			return;
+	if (*len + n <= size) {
+		memcpy(list + *len, name, n);
+		*len += n;
+	}
+}
+
+/* Every DT_NEEDED library of the program at path (headers e), and theirs in turn, must be
+ * in the rootfs for its machine. Returns how many were found. */
+static unsigned spec_ck_libs(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			     const struct elf_info *e)
+{
+	struct spec_libdirs d;
+	struct elf_info lib;
+	char queue[2048], missing[512] = "", searched[512] = "", found[PATH_MAX];
+	size_t qlen = 0, mlen = 0, slen = 0;
+	unsigned n_found = 0;
+	struct stat st;
+	spec_libdirs_init(&d, rootfd, path, e);
+	for (size_t at = 0; at < e->needed_len; at += strlen(e->needed + at) + 1)
+		spec_names_add(queue, sizeof(queue), &qlen, e->needed + at);
+	for (size_t at = 0; at < qlen; at += strlen(queue + at) + 1) {
+		if (!spec_find_lib(&d, queue + at, e, &lib, found, sizeof(found))) {
+			int n = snprintf(missing + mlen, sizeof(missing) - mlen, "%s%s",
+					 mlen ? ", " : "", queue + at);
+			mlen = n < 0 ? mlen : mlen + (size_t)n >= sizeof(missing) ? sizeof(missing) - 1
+			       : mlen + (size_t)n;
+			continue;
+		}
+		n_found++;
+		spec_libdirs_runpath(&d, found, lib.runpath);
+		for (size_t k = 0; k < lib.needed_len; k += strlen(lib.needed + k) + 1)
+			spec_names_add(queue, sizeof(queue), &qlen, lib.needed + k);
+	}
+	if (!mlen)
+		return n_found;
+	for (size_t at = 0; at < d.len; at += strlen(d.buf + at) + 1)
+		if (spec_stat_in_root(rootfd, d.buf + at, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    slen + strlen(d.buf + at) + 2 < sizeof(searched))
+			slen += (size_t)sprintf(searched + slen, "%s%s", slen ? ":" : "", d.buf + at);
+	spec_ck_report(c, "%s: %s needs %s, not found in the rootfs (%s%s)", what, path, missing,
+		       slen ? "searched " : "", slen ? searched : "it has no library directory");
+	return n_found;
+}
+
+/* A #! interpreter or ELF PT_INTERP at interp, which execve opens in the rootfs: 0 if it
+ * is an executable file there, else an errno after reporting it. */
+static int spec_ck_interp(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			  const char *kind, const char *interp)
+{
+	int r = spec_exec_in_root(rootfd, interp);
+	if (r)
+		spec_ck_report(c, "%s: %s: its %s %s %s", what, path, kind, interp,
+			       r == ENOENT ? "is missing from the rootfs"
+			       : r == EACCES ? "is not an executable file" : strerror(r));
+	return r;
+}
+
+static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			    int depth);
+
+/* A "#!" script: its interpreter (an absolute path) must be in the rootfs and runnable. */
+static void spec_ck_script(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			   char *head, int depth)
+{
+	char *p = head + 2 + strspn(head + 2, " \t");
+	size_t len = strcspn(p, " \t\n");
+	if (len && p[len - 1] == '\r') { /* the kernel keeps it: "/bin/sh\r" is not found */
+		spec_ck_report(c, "%s: %s: its #! line ends in \\r (DOS line endings): the "
+			       "interpreter \"%.*s\\r\" does not exist", what, path, (int)len - 1, p);
+		return;
+	}
+	p[len] = 0;
+	if (depth == 0 && !c->prog[0])
+		snprintf(c->prog, sizeof(c->prog), "%.120s: #!%.200s", path, p);
+	/* a relative interpreter is looked up from the cwd at exec: leave it */
+	if (p[0] == '/' && !spec_ck_interp(c, rootfd, what, path, "#! interpreter", p) && depth < 4)
+		spec_ck_program(c, rootfd, what, p, depth + 1);
+}
+
+/* The program at path in the rootfs as execve and the dynamic loader see it: a #! line's
+ * interpreter, the ELF target (c->arch), PT_INTERP and the DT_NEEDED libraries. */
+static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			    int depth)
+{
+	struct elf_info e;
+	char head[256], desc[96];
+	int fd AUTO_CLOSE = spec_open_file_in_root(rootfd, path);
+	ssize_t n = fd < 0 ? -1 : pread(fd, head, sizeof(head) - 1, 0);
+	if (n < 0)
+		return; /* unreadable (execute-only to a non-root caller): nothing to tell */
+	head[n] = 0;
+	if (n >= 2 && head[0] == '#' && head[1] == '!') {
+		spec_ck_script(c, rootfd, what, path, head, depth);
+		return;
+	}
+	const char *why = elf_read(fd, &e);
+	if (why) {
+		spec_ck_report(c, "%s: %s is %s%s", what, path, why,
+			       strcmp(why, "not an ELF file") ? "" : " or a #! script");
+		return;
+	}
+	elf_describe(&e, desc, sizeof(desc));
+	if (c->arch && !elf_arch_match(c->arch, &e) && !(c->compat && elf_arch_match(c->compat, &e)))
+		spec_ck_report(c, "%s: %s: %s, expected %s", what, path, desc, c->arch->name);
+	if (*e.interp)
+		spec_ck_interp(c, rootfd, what, path, "ELF interpreter", e.interp);
+	unsigned libs = e.needed_len ? spec_ck_libs(c, rootfd, what, path, &e) : 0;
+	if (depth == 0 && !c->prog[0] && !*e.interp)
+		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, static", path, desc);
+	else if (depth == 0 && !c->prog[0])
+		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, dynamic (%.100s, %u librar%s)", path, desc,
+			 e.interp, libs, libs == 1 ? "y" : "ies");
+}
+
 static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_process *pr)
 {
 	const char *arg0 = pr->args[0], *path_env = NULL;
 	char buf[PATH_MAX];
 	int e;
 	if (strchr(arg0, '/')) {
-		snprintf(buf, sizeof(buf), "%s/%s", arg0[0] == '/' ? "" : pr->cwd, arg0);
+		snprintf(buf, sizeof(buf), "%s%s%s", arg0[0] == '/' ? "" : pr->cwd,
+			 arg0[0] == '/' ? "" : "/", arg0);
 		e = spec_exec_in_root(rootfd, buf);
 	} else {
 		for (size_t i = 0; i < pr->n_env; i++)
@@ -3180,7 +3786,9 @@ static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_proces
 			d += len + (d[len] == ':');
 		}
 	}
-	if (e == ENOENT)
+	if (e == 0)
+		spec_ck_program(c, rootfd, "process.args[0]", buf, 0);
+	else if (e == ENOENT)
 		spec_ck_report(c, "process.args[0]: \"%s\" not found in the rootfs%s%s%s", arg0,
 			       path_env ? " (PATH=" : "", path_env ? path_env : "", path_env ? ")" : "");
 	else if (e)
@@ -3527,7 +4135,7 @@ static void spec_ck_first(void *arg, const char *problem)
 static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, struct ctr_error *err)
 {
 	struct ctr_error first = {0};
-	struct spec_ck c = {spec_ck_first, &first, 0};
+	struct spec_ck c = {.report = spec_ck_first, .arg = &first};
 	spec_ck_host(&c, s, listed_ns, own_ns);
 	if (!c.n)
 		return 0;
@@ -3538,9 +4146,51 @@ static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, stru
 int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *problem), void *arg,
 	      struct ctr_error *err)
 {
-	struct spec_ck c = {report, arg, 0};
+	return ctr_check_with(bundle_dir, NULL, report, arg, err);
+}
+
+/* The check's arguments: the target architecture into c (a->arch NULL: the one ctr is
+ * built for, "": any), an empty summary; -1 for an unknown architecture. */
+static int spec_ck_start(struct spec_ck *c, const struct ctr_check_args *a,
+			 struct ctr_error *err)
+{
+	const char *arch = a && a->arch ? a->arch : ELF_NATIVE_ARCH;
+	if (a && a->summary && a->summary_size)
+		a->summary[0] = 0;
+	if (arch && *arch && !(c->arch = elf_arch_find(arch)))
+		return err_set(err, 0, "--arch %s: unknown; one of x86_64, i386, armhf, aarch64, "
+			       "mips, mipsel, riscv64", arch);
+	/* without --arch, a 32-bit program an x86_64 or aarch64 kernel runs is no problem */
+	if (c->arch && !(a && a->arch))
+		c->compat = elf_arch_find(c->arch->compat);
+	return 0;
+}
+
+/* The summary of a clean check, into a->summary: what was looked at. */
+static void spec_ck_summary(const struct spec_ck *c, const struct spec *s,
+			    const struct ctr_check_args *a)
+{
+	const struct spec_seccomp *sc = s->lx.seccomp;
+	char rules[32] = "no seccomp";
+	if (c->n || !a || !a->summary || !a->summary_size)
+		return;
+	if (sc)
+		snprintf(rules, sizeof(rules), "seccomp %zu rule%s", sc->n_syscalls,
+			 sc->n_syscalls == 1 ? "" : "s");
+	snprintf(a->summary, a->summary_size, "ociVersion %s, %zu mount%s, %zu namespace%s, %s%s%s", s->oci_version,
+		 s->n_mounts, s->n_mounts == 1 ? "" : "s", s->lx.n_namespaces,
+		 s->lx.n_namespaces == 1 ? "" : "s", rules, c->prog[0] ? ", " : "", c->prog);
+}
+
+int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
+		   void (*report)(void *arg, const char *problem), void *arg,
+		   struct ctr_error *err)
+{
+	struct spec_ck c = {.report = report, .arg = arg};
 	struct spec *s = NULL;
 	struct ctr_error perr = {0};
+	if (spec_ck_start(&c, a, err) < 0)
+		return -1;
 	if (spec_load(bundle_dir, &s, &perr) < 0) {
 		if (perr.errnum == ENOMEM)
 			return err_set(err, ENOMEM, "%s", perr.msg);
@@ -3618,9 +4268,12 @@ int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *prob
 			else if (e > 0)
 				spec_ck_report(&c, "%s: %s in the rootfs: %s", what, path,
 					       e == EACCES ? "not an executable file" : strerror(e));
+			else if (e == 0)
+				spec_ck_program(&c, rootfd, what, path, 1);
 		}
 	spec_ck_host(&c, s, ns_mask, spec_own_ns(s));
 	spec_ck_linux(&c, s, ns_mask);
+	spec_ck_summary(&c, s, a);
 	spec_free(s);
 	return c.n;
 }
@@ -4466,6 +5119,25 @@ static void cg_num(char *buf, size_t size, int64_t v, const char *unlimited)
 
 /* ---- memory ---- */
 
+/* A failed write of a v1 memory limit: the kernel refuses one below what the container
+ * uses and cannot reclaim with EBUSY; say that rather than "Resource busy". */
+static int cg_memory_limit_err(const struct cgroup *cg, const char *file, const char *field,
+			       int64_t limit, struct ctr_error *err)
+{
+	const struct cg_dir *d = cg_find(cg, CG_MEMORY);
+	char usage[48];
+	if (errno != EBUSY || !d || limit < 0)
+		return cg_set_err(cg, CG_MEMORY, file, field, err);
+	/* memory.limit_in_bytes -> memory.usage_in_bytes, memsw likewise */
+	snprintf(usage, sizeof(usage), "%.*susage_in_bytes", (int)(strlen(file) - 14), file);
+	uint64_t use = cg_read_u64(d->dir, usage);
+	if (use > (uint64_t)limit)
+		return err_set(err, 0, "linux.resources.%s: %s: the container uses %" PRIu64
+			       " bytes, more than the new limit %" PRId64, field, file, use, limit);
+	return err_set(err, 0, "linux.resources.%s: %s: the kernel could not reclaim the "
+		       "container's memory below the new limit %" PRId64, field, file, limit);
+}
+
 static int cg_apply_memory(const struct cgroup *cg, const struct spec_memory *m, bool update,
 			   struct ctr_error *err)
 {
@@ -4500,13 +5172,25 @@ static int cg_apply_memory(const struct cgroup *cg, const struct spec_memory *m,
 		/* memsw must stay >= limit: when raising, memsw goes first */
 		if (m->limit.set && cg_set(cg, CG_MEMORY, "memory.limit_in_bytes", 0, "%s", a) < 0) {
 			if (!sw || (errno != EINVAL && errno != EBUSY))
-				return cg_set_err(cg, CG_MEMORY, "memory.limit_in_bytes", "memory.limit", err);
-			CG_SET(CG_MEMORY, "memory.memsw.limit_in_bytes", "memory.swap", swf, "%s", b);
+				return cg_memory_limit_err(cg, "memory.limit_in_bytes", "memory.limit",
+							   m->limit.v, err);
+			int busy = errno == EBUSY;
+			if (cg_set(cg, CG_MEMORY, "memory.memsw.limit_in_bytes", swf, "%s", b) < 0) {
+				/* below the old limit: the new limit's EBUSY is the reason */
+				if (busy && errno == EINVAL)
+					return errno = EBUSY, cg_memory_limit_err(
+						cg, "memory.limit_in_bytes", "memory.limit", m->limit.v, err);
+				return cg_memory_limit_err(cg, "memory.memsw.limit_in_bytes",
+							   "memory.swap", m->swap.v, err);
+			}
 			sw = false;
-			CG_SET(CG_MEMORY, "memory.limit_in_bytes", "memory.limit", 0, "%s", a);
+			if (cg_set(cg, CG_MEMORY, "memory.limit_in_bytes", 0, "%s", a) < 0)
+				return cg_memory_limit_err(cg, "memory.limit_in_bytes", "memory.limit",
+							   m->limit.v, err);
 		}
-		if (sw)
-			CG_SET(CG_MEMORY, "memory.memsw.limit_in_bytes", "memory.swap", swf, "%s", b);
+		if (sw && cg_set(cg, CG_MEMORY, "memory.memsw.limit_in_bytes", swf, "%s", b) < 0)
+			return cg_memory_limit_err(cg, "memory.memsw.limit_in_bytes", "memory.swap",
+						   m->swap.v, err);
 		if (m->reservation.set) {
 			cg_num(a, sizeof(a), m->reservation.v, "-1");
 			CG_SET(CG_MEMORY, "memory.soft_limit_in_bytes", "memory.reservation", 0, "%s", a);

@@ -80,6 +80,26 @@ int ctr_check(const char *bundle_dir,
 	      void (*report)(void *arg, const char *problem), void *arg,
 	      struct ctr_error *err);
 
+struct ctr_check_args {
+	/* The architecture the rootfs's programs must be built for, named as in boards/:
+	 * x86_64, i386, armhf, aarch64, mips, mipsel, riscv64. NULL: the one ctr was built
+	 * for, or the 32-bit one its kernel usually runs too (i386 on x86_64, armhf on
+	 * aarch64); "": do not compare. */
+	const char *arch;
+	/* Optional: on a clean check, one line saying what was checked ("ociVersion 1.3.0,
+	 * 9 mounts, 7 namespaces, seccomp 54 rules, /bin/sh: ELF 64-bit ..."). */
+	char *summary;
+	size_t summary_size;
+};
+
+/* ctr_check with arguments (a may be NULL). Besides the config, it reads the ELF headers of
+ * process.args[0] and of startContainer hooks in the rootfs: a missing interpreter
+ * (PT_INTERP) or library (DT_NEEDED), or another architecture, is a problem. An unknown
+ * a->arch fails with -1. */
+int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
+		   void (*report)(void *arg, const char *problem), void *arg,
+		   struct ctr_error *err);
+
 /* ---------- lifecycle ---------- */
 
 struct ctr_create_args {

@@ -57,7 +57,7 @@ delete force
 list format quiet
 ps format
 spec bundle rootless
-check bundle
+check bundle arch quiet
 update resources memory memory-swap memory-reservation kernel-memory kernel-memory-tcp cpu-shares cpu-quota cpu-period cpu-rt-period cpu-rt-runtime cpuset-cpus cpuset-mems pids-limit blkio-weight
 events stats interval'
 bad=$(printf '%s\n' "$FLAGS" | while read -r c flags; do
