@@ -37,6 +37,7 @@ struct cli {
 	FILE *log;              /* NULL: stderr only */
 	bool log_json;
 	bool debug;
+	char **argv;            /* main's, for the sealed re-exec */
 	const char *cmd;        /* the command being run ("ctr" for the global flags) */
 	const struct command *command;  /* its table entry, NULL for the global flags */
 };
@@ -1042,55 +1043,59 @@ struct command {
 	size_t flags_size;              /* size of the flag struct */
 	const char *args;               /* the positional arguments, for the usage line */
 	int min_args, max_args;         /* max_args -1: any number */
-	/* exec, ps: flags only before the id, whose following words belong to the command
-	 * / to ps; every other command takes flags after its arguments too (runc) */
-	bool in_order;
+	int flags;                      /* CMD_* */
 	const char *summary;            /* one line, for `ctr --help` */
 	const char *details;            /* more usage text, or NULL */
 };
+/* exec, ps: flags only before the id, whose following words belong to the command / to
+ * ps; every other command takes flags after its arguments too (runc) */
+#define CMD_IN_ORDER 1
+/* puts a process into a container: runs from a sealed copy of ctr (CVE-2019-5736, see
+ * ctr.h); the other commands do not pay for the copy */
+#define CMD_SEALED 2
 
 static const struct command commands[] = {
-	{"spec", cmd_spec, {bundle_opts, spec_opts}, sizeof(struct bundle_flags), "", 0, 0, false,
+	{"spec", cmd_spec, {bundle_opts, spec_opts}, sizeof(struct bundle_flags), "", 0, 0, 0,
 	 "Write a default config.json into the bundle (refuses to overwrite one).", NULL},
 	{"check", cmd_check, {bundle_opts, check_opts}, sizeof(struct bundle_flags), "", 0, 0,
-	 false, "Validate a bundle's config.json and rootfs without running anything.",
+	 0, "Validate a bundle's config.json and rootfs without running anything.",
 	 "Includes the ELF headers of process.args[0] (architecture, interpreter, libraries).\n"
 	 "Prints each problem on stdout, one per line (a config.json error is the only line),\n"
 	 "or one line \"config.json: ok (...)\" saying what was checked. Exit 0 when clean,\n"
 	 "1 otherwise.\n"},
-	{"create", cmd_create, {create_opts}, sizeof(struct run_flags), "ID", 1, 1, false,
+	{"create", cmd_create, {create_opts}, sizeof(struct run_flags), "ID", 1, 1, CMD_SEALED,
 	 "Create a container; its process waits for `ctr start`.", NULL},
-	{"start", cmd_start, {no_opts}, 0, "ID", 1, 1, false,
+	{"start", cmd_start, {no_opts}, 0, "ID", 1, 1, 0,
 	 "Start the user process of a created container.", NULL},
-	{"run", cmd_run, {create_opts, run_opts}, sizeof(struct run_flags), "ID", 1, 1, false,
+	{"run", cmd_run, {create_opts, run_opts}, sizeof(struct run_flags), "ID", 1, 1, CMD_SEALED,
 	 "Create and start a container.",
 	 "In the foreground ctr waits for it, forwards signals, relays its terminal, exits\n"
 	 "with its exit status and deletes it (unless --keep).\n"},
 	{"exec", cmd_exec, {exec_opts}, sizeof(struct exec_flags), "ID [COMMAND [ARG...]]", 1, -1,
-	 true, "Run a new process inside a running container.",
+	 CMD_IN_ORDER | CMD_SEALED, "Run a new process inside a running container.",
 	 "COMMAND is required unless --process gives the process. Exit status: the process's,\n"
 	 "255 when the exec itself fails.\n"},
-	{"kill", cmd_kill, {kill_opts}, sizeof(struct kill_flags), "ID [SIGNAL]", 1, 2, false,
+	{"kill", cmd_kill, {kill_opts}, sizeof(struct kill_flags), "ID [SIGNAL]", 1, 2, 0,
 	 "Send a signal (default SIGTERM) to the container's init.",
 	 "SIGNAL is a name (KILL, SIGKILL) or a number. Signal 0 sends nothing: exit 0 if the\n"
 	 "container is alive, 1 if not.\n"},
-	{"delete", cmd_delete, {delete_opts}, sizeof(struct delete_flags), "ID", 1, 1, false,
+	{"delete", cmd_delete, {delete_opts}, sizeof(struct delete_flags), "ID", 1, 1, 0,
 	 "Delete a container.", NULL},
-	{"state", cmd_state, {no_opts}, 0, "ID", 1, 1, false,
+	{"state", cmd_state, {no_opts}, 0, "ID", 1, 1, 0,
 	 "Print the container's OCI state as JSON.", NULL},
-	{"list", cmd_list, {list_opts}, sizeof(struct list_flags), "", 0, 0, false,
+	{"list", cmd_list, {list_opts}, sizeof(struct list_flags), "", 0, 0, 0,
 	 "List containers.", NULL},
-	{"ps", cmd_ps, {ps_opts}, sizeof(struct ps_flags), "ID [PS_ARGS...]", 1, -1, true,
+	{"ps", cmd_ps, {ps_opts}, sizeof(struct ps_flags), "ID [PS_ARGS...]", 1, -1, CMD_IN_ORDER,
 	 "List the processes in a container.",
 	 "The table is ps(1)'s (PS_ARGS, default -ef) cut to the container's processes.\n"},
-	{"pause", cmd_pause, {no_opts}, 0, "ID", 1, 1, false,
+	{"pause", cmd_pause, {no_opts}, 0, "ID", 1, 1, 0,
 	 "Freeze every process of the container.", NULL},
-	{"resume", cmd_resume, {no_opts}, 0, "ID", 1, 1, false, "Thaw a paused container.", NULL},
-	{"update", cmd_update, {update_opts}, sizeof(struct update_flags), "ID", 1, 1, false,
+	{"resume", cmd_resume, {no_opts}, 0, "ID", 1, 1, 0, "Thaw a paused container.", NULL},
+	{"update", cmd_update, {update_opts}, sizeof(struct update_flags), "ID", 1, 1, 0,
 	 "Update the container's resource limits.", NULL},
-	{"events", cmd_events, {events_opts}, sizeof(struct events_flags), "ID", 1, 1, false,
+	{"events", cmd_events, {events_opts}, sizeof(struct events_flags), "ID", 1, 1, 0,
 	 "Print container events (stats, oom) as JSON lines.", NULL},
-	{"features", cmd_features, {no_opts}, 0, "", 0, 0, false,
+	{"features", cmd_features, {no_opts}, 0, "", 0, 0, 0,
 	 "Print the OCI features document.", NULL},
 };
 
@@ -1173,16 +1178,21 @@ static int run_command(struct cli *c, const struct command *cmd, int argc, char 
 {
 	c->cmd = cmd->name;
 	c->command = cmd;
-	if (wants_help(argc, argv, cmd->in_order)) {
+	if (wants_help(argc, argv, cmd->flags & CMD_IN_ORDER)) {
 		command_usage(stdout, cmd);
 		return 0;
+	}
+	struct ctr_error err;
+	if ((cmd->flags & CMD_SEALED) && ctr_reexec_sealed(c->argv, NULL, &err) < 0) {
+		cli_error(c, "%s", err.msg);
+		return 1;
 	}
 	void *flags = calloc(1, cmd->flags_size ? cmd->flags_size : 1);
 	if (!flags) {
 		cli_error(c, "out of memory");
 		return 1;
 	}
-	int rc = 1, i = opt_parse(c, cmd->opts, !cmd->in_order, flags, argc, argv);
+	int rc = 1, i = opt_parse(c, cmd->opts, !(cmd->flags & CMD_IN_ORDER), flags, argc, argv);
 	int nargs = argc - i;
 	if (i < 0)
 		;
@@ -1226,7 +1236,7 @@ static int global_setup(struct cli *c, struct global_flags *g, int argc, char **
 
 int main(int argc, char **argv)
 {
-	struct cli c = {.cmd = "ctr"};
+	struct cli c = {.cmd = "ctr", .argv = argv};
 	c.opts.log_fn = cli_log_cb;
 	c.opts.log_arg = &c;
 	struct global_flags g = {0};
@@ -1245,7 +1255,7 @@ int main(int argc, char **argv)
 		cli_error(&c, "unknown command \"%s\"", argv[i]);
 		print_usage(stderr);
 		rc = 1;
-	} else if (g.systemd && !wants_help(argc - i, argv + i, cmd->in_order)) {
+	} else if (g.systemd && !wants_help(argc - i, argv + i, cmd->flags & CMD_IN_ORDER)) {
 		cli_error(&c, "--systemd-cgroup is not supported: ctr manages cgroupfs itself");
 		rc = 1;
 	} else {
