@@ -4,7 +4,7 @@
  * One file, read top to bottom, one concern per section in dependency order (each opens
  * with a banner comment):
  *   util -> json -> spec -> state -> cgroup -> seccomp -> rootfs -> process -> terminal
- *   -> hooks -> lifecycle API -> cgroup API -> exec -> features.
+ *   -> hooks -> spawn toolkit -> lifecycle API -> cgroup API -> exec -> features.
  * Everything is static except the ctr_* API declared in ctr.h.
  *
  * Licensed under the Apache License, Version 2.0.
@@ -11775,25 +11775,9 @@ static int hooks_run(const struct spec *s, enum spec_hook_kind kind, const char 
 }
 
 /* ======================================================================
- * lifecycle API: ctr_create, ctr_start, ctr_kill, ctr_delete, ctr_state, ctr_list
+ * spawn toolkit: the sync messages between ctr and its children, forking into a
+ * container (clone, fds above the preserved ones), failing in a child, reaping
  * ====================================================================== */
-
-/* ctr_create runs the create flow of the handbook:
- *   ctr --fork--> stage-1: setns (user first), unshare(USER) + maps by ctr, unshare(rest)
- *                  --clone(CLONE_PARENT)--> init (a child of ctr, pid 1 of the new pid ns)
- *   init: rootfs, names, process attributes, identity; "ready"; waits on start.sock.
- * ctr and the children talk over a SOCK_SEQPACKET pair, one message per step. Errors of
- * the children come back as text and fail ctr_create, which then unwinds everything. */
-
-#ifndef CLONE_NEWCGROUP
-#define CLONE_NEWCGROUP 0x02000000
-#endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
-#define LC_START_SOCK "start.sock"
-#define LC_CONFIG_COPY "config.json"
 
 enum lc_msg_type {
 	LC_CGROUP_DONE = 'c',  /* ctr -> stage-1: you are in the cgroup, go on */
@@ -11816,6 +11800,165 @@ struct lc_msg {
 	char text[sizeof(((struct ctr_error *)0)->msg)];
 };
 #define LC_MSG_HDR offsetof(struct lc_msg, text)
+
+/* ---------- sync messages ---------- */
+
+static int lc_send(int fd, char type, int32_t val, int32_t val2, const char *text)
+{
+	struct lc_msg m;
+	m.type = type;
+	m.val = val;
+	m.val2 = val2;
+	size_t tlen = 0;
+	if (text) {
+		tlen = strnlen(text, sizeof(m.text) - 1);
+		memcpy(m.text, text, tlen);
+	}
+	m.text[tlen] = 0;
+	for (;;) {
+		ssize_t n = send(fd, &m, LC_MSG_HDR + tlen + 1, MSG_NOSIGNAL);
+		if (n >= 0)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+/* ctr waits for the init (create) or its exec (start) at most this long, plus the
+ * timeouts of the hooks the init runs meanwhile; a hook without a timeout lifts the
+ * bound, as it would in runc. */
+#define LC_INIT_WAIT_S 60
+
+static int lc_timed_out(struct ctr_error *err, const char *what)
+{
+	return err_set(err, ETIMEDOUT, "%s: no answer from the container init in time (stuck "
+		       "in its setup or a hook?)", what);
+}
+
+/* Bound the reads on ctr's end of a socket to the init (SO_RCVTIMEO). */
+static void lc_bound_reads(int fd, const struct spec *s, enum spec_hook_kind kind)
+{
+	long t = LC_INIT_WAIT_S;
+	for (size_t i = 0; s && i < s->n_hooks[kind]; i++) {
+		if (!s->hooks[kind][i].timeout.set)
+			return;
+		t += s->hooks[kind][i].timeout.v < 86400 ? (long)s->hooks[kind][i].timeout.v : 86400;
+	}
+	struct timeval tv = {.tv_sec = t};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+/* Receive one message; an LC_ERROR or a closed peer becomes err (what = the step). */
+static int lc_recv(int fd, struct lc_msg *m, const char *what, struct ctr_error *err)
+{
+	ssize_t n;
+	do
+		n = recv(fd, m, sizeof(*m), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return lc_timed_out(err, what);
+	if (n < 0)
+		return err_set(err, errno, "%s: reading from the container init", what);
+	if (n < (ssize_t)LC_MSG_HDR)
+		return err_set(err, EPIPE, "%s: the container init exited unexpectedly", what);
+	((char *)m)[n < (ssize_t)sizeof(*m) ? (size_t)n : sizeof(*m) - 1] = 0;
+	m->text[sizeof(m->text) - 1] = 0;
+	if (m->type == LC_ERROR) {
+		err_set(err, 0, "%s", m->text);
+		err->errnum = m->val;
+		return -1;
+	}
+	return 0;
+}
+
+static int lc_expect(int fd, char type, struct lc_msg *m, const char *what,
+		     struct ctr_error *err)
+{
+	if (lc_recv(fd, m, what, err) < 0)
+		return -1;
+	if (m->type != type)
+		return err_set(err, EPROTO, "%s: unexpected message '%c' from the container init",
+			       what, m->type);
+	return 0;
+}
+
+__attribute__((noreturn))
+static void lc_child_fail(int fd, struct ctr_error *e)
+{
+	lc_send(fd, LC_ERROR, e->errnum, 0, e->msg);
+	_exit(1);
+}
+
+static pid_t lc_clone_parent(void)
+{
+#if defined(__s390__) || defined(__CRIS__)
+	return (pid_t)syscall(SYS_clone, 0, CLONE_PARENT | SIGCHLD, NULL, NULL, 0);
+#else
+	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+#endif
+}
+
+/* Put fd above `min` (internal fds must not land on the fds passed to the container). */
+static int lc_fd_above(int fd, int min)
+{
+	if (fd >= min)
+		return fd;
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, min);
+	if (nfd >= 0)
+		close(fd);
+	return nfd;
+}
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* Reap a child we made that is exiting. With its pidfd (else -1), one that the caller's
+ * SIGCHLD handler reaped already (ECHILD) is not waited for by a reused pid. */
+static void lc_reap_pinned(pid_t pid, int pidfd)
+{
+	siginfo_t si;
+	int r = -1;
+	if (pidfd >= 0)
+		while ((r = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL)) < 0 &&
+		       errno == EINTR)
+			;
+	if (pidfd < 0 || (r < 0 && errno == EINVAL)) /* no P_PIDFD before Linux 5.4 */
+		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+			;
+}
+
+/* Kill a child we made and reap it (pidfd: as for lc_reap_pinned, and no signal to a
+ * reused pid either). */
+static void lc_kill_reap(pid_t pid, int pidfd)
+{
+	if (pid <= 0)
+		return;
+	if (pidfd < 0 || (sys_pidfd_send_signal(pidfd, SIGKILL) < 0 && errno == ENOSYS))
+		kill(pid, SIGKILL);
+	lc_reap_pinned(pid, pidfd);
+}
+
+/* ======================================================================
+ * lifecycle API: ctr_create, ctr_start, ctr_kill, ctr_delete, ctr_state, ctr_list
+ * ====================================================================== */
+
+/* ctr_create runs the create flow of the handbook:
+ *   ctr --fork--> stage-1: setns (user first), unshare(USER) + maps by ctr, unshare(rest)
+ *                  --clone(CLONE_PARENT)--> init (a child of ctr, pid 1 of the new pid ns)
+ *   init: rootfs, names, process attributes, identity; "ready"; waits on start.sock.
+ * ctr and the children talk over a SOCK_SEQPACKET pair, one message per step. Errors of
+ * the children come back as text and fail ctr_create, which then unwinds everything. */
+
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+#define LC_START_SOCK "start.sock"
+#define LC_CONFIG_COPY "config.json"
 
 const char *ctr_status_name(enum ctr_status status)
 {
@@ -12021,87 +12164,6 @@ static int lc_require_sealed(const char *call, struct ctr_error *err)
 		       "ctr_reexec_sealed() at the top of main", call);
 }
 
-/* ---------- sync messages ---------- */
-
-static int lc_send(int fd, char type, int32_t val, int32_t val2, const char *text)
-{
-	struct lc_msg m;
-	m.type = type;
-	m.val = val;
-	m.val2 = val2;
-	size_t tlen = 0;
-	if (text) {
-		tlen = strnlen(text, sizeof(m.text) - 1);
-		memcpy(m.text, text, tlen);
-	}
-	m.text[tlen] = 0;
-	for (;;) {
-		ssize_t n = send(fd, &m, LC_MSG_HDR + tlen + 1, MSG_NOSIGNAL);
-		if (n >= 0)
-			return 0;
-		if (errno != EINTR)
-			return -1;
-	}
-}
-
-/* ctr waits for the init (create) or its exec (start) at most this long, plus the
- * timeouts of the hooks the init runs meanwhile; a hook without a timeout lifts the
- * bound, as it would in runc. */
-#define LC_INIT_WAIT_S 60
-
-static int lc_timed_out(struct ctr_error *err, const char *what)
-{
-	return err_set(err, ETIMEDOUT, "%s: no answer from the container init in time (stuck "
-		       "in its setup or a hook?)", what);
-}
-
-/* Bound the reads on ctr's end of a socket to the init (SO_RCVTIMEO). */
-static void lc_bound_reads(int fd, const struct spec *s, enum spec_hook_kind kind)
-{
-	long t = LC_INIT_WAIT_S;
-	for (size_t i = 0; s && i < s->n_hooks[kind]; i++) {
-		if (!s->hooks[kind][i].timeout.set)
-			return;
-		t += s->hooks[kind][i].timeout.v < 86400 ? (long)s->hooks[kind][i].timeout.v : 86400;
-	}
-	struct timeval tv = {.tv_sec = t};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-}
-
-/* Receive one message; an LC_ERROR or a closed peer becomes err (what = the step). */
-static int lc_recv(int fd, struct lc_msg *m, const char *what, struct ctr_error *err)
-{
-	ssize_t n;
-	do
-		n = recv(fd, m, sizeof(*m), 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return lc_timed_out(err, what);
-	if (n < 0)
-		return err_set(err, errno, "%s: reading from the container init", what);
-	if (n < (ssize_t)LC_MSG_HDR)
-		return err_set(err, EPIPE, "%s: the container init exited unexpectedly", what);
-	((char *)m)[n < (ssize_t)sizeof(*m) ? (size_t)n : sizeof(*m) - 1] = 0;
-	m->text[sizeof(m->text) - 1] = 0;
-	if (m->type == LC_ERROR) {
-		err_set(err, 0, "%s", m->text);
-		err->errnum = m->val;
-		return -1;
-	}
-	return 0;
-}
-
-static int lc_expect(int fd, char type, struct lc_msg *m, const char *what,
-		     struct ctr_error *err)
-{
-	if (lc_recv(fd, m, what, err) < 0)
-		return -1;
-	if (m->type != type)
-		return err_set(err, EPROTO, "%s: unexpected message '%c' from the container init",
-			       what, m->type);
-	return 0;
-}
-
 static int lc_annotations_json(const struct spec *s, char **out, struct ctr_error *err)
 {
 	*out = NULL;
@@ -12178,13 +12240,6 @@ struct lc_create {
 	bool host_sources;           /* ctr sends bind sources to the init (LC_SOURCE) */
 };
 
-__attribute__((noreturn))
-static void lc_child_fail(int fd, struct ctr_error *e)
-{
-	lc_send(fd, LC_ERROR, e->errnum, 0, e->msg);
-	_exit(1);
-}
-
 /* Become root of the user namespace we just entered (needs uid/gid 0 mapped). */
 static int lc_become_root(struct ctr_error *err)
 {
@@ -12193,15 +12248,6 @@ static int lc_become_root(struct ctr_error *err)
 	if (sys_setresuid(0) < 0)
 		return err_set(err, errno, "setresuid(0) in the user namespace");
 	return 0;
-}
-
-static pid_t lc_clone_parent(void)
-{
-#if defined(__s390__) || defined(__CRIS__)
-	return (pid_t)syscall(SYS_clone, 0, CLONE_PARENT | SIGCHLD, NULL, NULL, 0);
-#else
-	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
-#endif
 }
 
 /* Is args[0] something execve could run? Checked at create like runc, so a typo fails
@@ -12233,17 +12279,6 @@ static int lc_check_executable(const struct spec_process *p, struct ctr_error *e
 		s = e + 1;
 	}
 	return err_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", cmd);
-}
-
-/* Put fd above `min` (internal fds must not land on the fds passed to the container). */
-static int lc_fd_above(int fd, int min)
-{
-	if (fd >= min)
-		return fd;
-	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, min);
-	if (nfd >= 0)
-		close(fd);
-	return nfd;
 }
 
 /* Default dispositions and an empty mask for the container process: exec resets caught
@@ -12668,25 +12703,6 @@ static int lc_wait_fd(int fd, const struct cgroup *cg, const char *what, struct 
 	}
 }
 
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
-
-/* Reap a child we made that is exiting. With its pidfd (else -1), one that the caller's
- * SIGCHLD handler reaped already (ECHILD) is not waited for by a reused pid. */
-static void lc_reap_pinned(pid_t pid, int pidfd)
-{
-	siginfo_t si;
-	int r = -1;
-	if (pidfd >= 0)
-		while ((r = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL)) < 0 &&
-		       errno == EINTR)
-			;
-	if (pidfd < 0 || (r < 0 && errno == EINVAL)) /* no P_PIDFD before Linux 5.4 */
-		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
-			;
-}
-
 /* Reap a child of ours that is about to exit (bounded as lc_wait_fd); pidfd: its pidfd
  * from when it could not have exited yet (as lc_reap_pinned), or -1. */
 static int lc_reap(pid_t pid, int pidfd, const struct cgroup *cg, const char *what,
@@ -12810,17 +12826,6 @@ static int lc_state_cgroup(struct state *st, const struct cgroup *cg, struct ctr
 }
 
 static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg);
-
-/* Kill a child we made and reap it (pidfd: as for lc_reap_pinned, and no signal to a
- * reused pid either). */
-static void lc_kill_reap(pid_t pid, int pidfd)
-{
-	if (pid <= 0)
-		return;
-	if (pidfd < 0 || (sys_pidfd_send_signal(pidfd, SIGKILL) < 0 && errno == ENOSYS))
-		kill(pid, SIGKILL);
-	lc_reap_pinned(pid, pidfd);
-}
 
 int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create_args *a,
 	       pid_t *pid_out, struct ctr_error *err)
