@@ -41,7 +41,7 @@ kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: \(
 [ -n "$kpkg" ] || { apt-get update -qq; kpkg=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: \(linux-image-6\.1\.[^ ]*-amd64\)$/\1/p' | head -n 1); }
 [ -n "$kpkg" ] || { say "no linux-image-6.1.*-amd64 in the apt sources"; exit 1; }
 say "kernel: apt-get download $kpkg"
-(cd "$kdir" && apt-get download -qq "$kpkg" > /dev/null)
+(cd "$kdir" && apt-get download -qq -o APT::Sandbox::User=root "$kpkg" > /dev/null)
 dpkg -x "$kdir"/"$kpkg"_*.deb "$kdir/x"
 kver=${kpkg#linux-image-}
 cp "$kdir/x/boot/vmlinuz-$kver" "$v/vmlinuz.new"
@@ -87,7 +87,9 @@ chroot "$r" sh -e -c '
 	systemctl -q set-default multi-user.target
 	systemctl -q enable ctr-vm.service
 	for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer \
-		e2scrub_reap.service getty@tty1.service serial-getty@ttyS0.service; do
+		e2scrub_reap.service getty@tty1.service serial-getty@ttyS0.service podman.socket \
+		podman-auto-update.timer podman-auto-update.service podman-restart.service \
+		podman-clean-transient.service; do
 		systemctl -q mask $u
 	done
 	useradd -m -s /bin/bash tester
@@ -118,7 +120,7 @@ stage initramfs
 # ---- disk image: the rootfs plus room for the suite (sparse file) ----
 rm -f "$v/root.img"
 mb=$(du -sm "$r" | cut -f1)
-mke2fs -q -t ext4 -d "$r" -L root "$v/root.img" "$((mb + 2048))M"
+mke2fs -q -t ext4 -d "$r" -L root "$v/root.img" "$((mb + 2048))M" > /dev/null
 rm -rf "$r"
 mv "$v/vmlinuz.new" "$v/vmlinuz"
 mv "$v/initrd.img.new" "$v/initrd.img"

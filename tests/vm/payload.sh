@@ -14,9 +14,10 @@ cd "$S" || exit 1
 mkdir -p "$O"
 : > "$O/results.raw"
 : > "$O/times"
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin CTR=$S/ctr CGT=$S/cgtool
+# LC_LOOP: t_lifecycle's containers-in-a-row loop, 20 instead of 200 under emulation
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin CTR=$S/ctr CGT=$S/cgtool LC_LOOP=${LC_LOOP:-20}
 r() { echo "$1" >> "$O/results.raw"; }
-ck() { if eval "$2"; then r "PASS $1"; else r "FAIL $1: $3"; fi; }
+ck() { s0=$(date +%s); if eval "$2"; then r "PASS $1"; else r "FAIL $1: $3"; fi; echo "ctr-vm: $1 $(($(date +%s) - s0)) s"; }
 
 echo "ctr-vm: kernel $(uname -r), PID 1 $(cat /proc/1/comm), $($CTR --version | head -n 1)"
 systemd-analyze 2>/dev/null | head -n 1
@@ -29,6 +30,15 @@ ck guest_cgroup2_controllers 'for c in cpuset cpu io memory hugetlb pids; do cas
 	"controllers: $ctls"
 ck guest_system_running 'st=$(systemctl is-system-running --wait 2>/dev/null); [ "$st" = running ] || [ "$st" = degraded ]' \
 	"systemctl is-system-running: $(systemctl is-system-running 2>&1; systemctl --failed --no-legend 2>&1 | head -n 3)"
+# what later work needs of this guest (checkpoint/restore, rootless): user tester with
+# subordinate ids and a lingering systemd user session that delegates controllers, criu
+ck guest_tester_subids 'grep -q "^tester:100000:65536$" /etc/subuid && grep -q "^tester:100000:65536$" /etc/subgid' \
+	"subuid: $(grep tester /etc/subuid), subgid: $(grep tester /etc/subgid)"
+ck guest_tester_session 'systemctl is-active -q user@1000.service' "user@1000.service: $(systemctl is-active user@1000.service 2>&1)"
+ck guest_tester_delegation 'd=" $(cat /sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/cgroup.controllers 2>/dev/null) "; case $d in *" memory "*) case $d in *" pids "*) true;; *) false;; esac;; *) false;; esac' \
+	"user@1000.service controllers: $(cat /sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/cgroup.controllers 2>&1)"
+ck guest_criu_check 'criu check > /dev/null 2>&1' "criu check: $(criu check 2>&1 | tail -n 2)"
+ck guest_podman 'podman --version > /dev/null 2>&1' "podman: $(podman --version 2>&1)"
 
 for t in $(cat "$S/tests.list" 2>/dev/null); do
 	f=tests/$t.sh

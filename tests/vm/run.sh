@@ -4,7 +4,8 @@
 #  2. build or reuse the guest image (tests/vm/build.sh, cached in build/vm/);
 #  3. share ctr, cgtool, tests/ and tests/vm/payload.sh with the guest over 9p and boot it
 #     under qemu-system-x86_64 (TCG; KVM only where the CPU offers vmx/svm), hard timeout
-#     VM_TIMEOUT (default 900 s), console in build/vm/console.log;
+#     VM_TIMEOUT (default 1500 s:
+#     a loaded 2-core machine needs that; quiet, about a third), console in build/vm/console.log;
 #  4. write build/vm/results.txt (PASS/FAIL/SKIP per check, then the counts) and
 #     build/vm/host.result (rendered into README's Hosts section by tests/vm/hosts.sh).
 # Exits non-zero on a failed check, on a skipped v2_*/systemd_* check or on no result.
@@ -17,7 +18,7 @@ sh_=$v/share
 mkdir -p "$v"
 say() { echo "test-vm: $*" >&2; }
 start=$(date +%s)
-tests=${VM_TESTS-vm/v2 t_cgroup_v2 t_lifecycle t_process t_rootfs t_security t_hooks t_spec}
+tests=${VM_TESTS-vm/v2 t_cgroup_v2 t_lifecycle t_rootfs t_security t_process}
 
 finish() { # write results.txt from the raw lines, exit by the rules above
 	raw=$1
@@ -63,7 +64,7 @@ accel="-accel tcg -cpu max"
 if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
 	accel="-accel kvm -cpu host"
 fi
-timeout_s=${VM_TIMEOUT:-900}
+timeout_s=${VM_TIMEOUT:-1500}
 say "boot: qemu-system-x86_64 $accel -m 2048 -smp 2 (timeout $timeout_s s), tests: $tests"
 boot=$(date +%s)
 # shellcheck disable=SC2086
