@@ -1,9 +1,10 @@
 /*
  * ctr.c - the whole implementation of ctr, a small OCI container runtime.
  *
- * One file, read top to bottom, one concern per section in dependency order:
- *   util -> json -> spec -> state -> cgroup -> seccomp -> rootfs -> process
- *   -> terminal -> hooks -> lifecycle API.
+ * One file, read top to bottom, one concern per section in dependency order (each opens
+ * with a banner comment):
+ *   util -> json -> spec -> state -> cgroup -> seccomp -> rootfs -> process -> terminal
+ *   -> hooks -> lifecycle API -> cgroup API -> exec -> features.
  * Everything is static except the ctr_* API declared in ctr.h.
  *
  * Licensed under the Apache License, Version 2.0.
@@ -34,7 +35,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -438,6 +441,14 @@ static void time_rfc3339(char *buf, size_t size)
 	/* by hand: strftime drags in ~5 KB of libc (time zones, locale) */
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)ts.tv_nsec);
+}
+
+/* Milliseconds of CLOCK_MONOTONIC, for deadlines of bounded waits. */
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- raw syscalls: wrappers libc may lack (musl, older glibc) ---- */
@@ -3187,22 +3198,135 @@ static void spec_ck_abs_paths(struct spec_ck *c, const char *what, const char **
 			spec_ck_report(c, "%s[%zu]: \"%s\" is not an absolute path", what, i, paths[i]);
 }
 
-/* Which namespace a sysctl belongs to (runc's rule); 0 if none may be set. */
-static int spec_sysctl_ns(const char *name)
+/* /proc/PID/ns names, in spec_ns_tab order */
+static const char spec_proc_ns[] = "pid\0net\0mnt\0ipc\0uts\0user\0cgroup\0time\0";
+
+/* The /proc/PID/ns name of a CLONE_NEW* type ("" if unknown). */
+static const char *spec_ns_proc_name(int type)
 {
+	for (size_t k = 0; k < ARRAY_LEN(spec_ns_flag); k++)
+		if (spec_ns_flag[k] == type)
+			return spec_tab_at(spec_proc_ns, (int)k);
+	return "";
+}
+
+/* Is the namespace file st ctr's own or PID 1's? Joining it is not isolation: the
+ * sysctls and names written there are the host's (runc checks ctr's own for net). */
+static bool spec_ns_is_host(int type, const struct stat *st)
+{
+	static const char *const who[] = {"self", "1"};
+	for (size_t i = 0; i < ARRAY_LEN(who); i++) {
+		char p[48];
+		struct stat h;
+		snprintf(p, sizeof(p), "/proc/%s/ns/%s", who[i], spec_ns_proc_name(type));
+		if (stat(p, &h) == 0 && h.st_dev == st->st_dev && h.st_ino == st->st_ino)
+			return true;
+	}
+	return false;
+}
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE _IO(0xb7, 0x3)
+#endif
+
+/* Open a namespace to join. O_PATH first: a FIFO, device or socket there must neither
+ * block nor react to an open. Only a namespace file of the expected type is reopened
+ * for setns (which refuses O_PATH fds). No O_NOFOLLOW: /proc/PID/ns/X are links. */
+static int spec_ns_open(const char *path, int type, struct ctr_error *err)
+{
+	const char *name = spec_ns_proc_name(type);
+	int pfd AUTO_CLOSE = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		return err_set(err, errno, "%s", path);
+	char self[40], link[64], want[16];
+	struct statfs sf;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	snprintf(want, sizeof(want), "%s:[", name);
+	ssize_t n = readlink(self, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	/* nsfs, or procfs before Linux 3.19; the link names the type: "net:[4026531840]" */
+	bool nsfs = fstatfs(pfd, &sf) == 0 && ((uint32_t)sf.f_type == NSFS_MAGIC ||
+					       (uint32_t)sf.f_type == PROC_SUPER_MAGIC);
+	if (!nsfs || !str_has_prefix(link, want))
+		return err_set(err, EINVAL, "%s is not a %s namespace file%s%s", path, name,
+			       strchr(link, ':') ? ": it is " : "", strchr(link, ':') ? link : "");
+	int fd = open(self, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open %s", path);
+	int t = ioctl(fd, NS_GET_NSTYPE);
+	if (t >= 0 && t != type) {
+		close(fd);
+		return err_set(err, EINVAL, "%s is not a %s namespace", path, name);
+	}
+	return fd;
+}
+
+/* runc's rule for linux.sysctl: only namespaced keys, each with its namespace the
+ * container's own (own_ns: CLONE_NEW* bits). NULL if key may be set, else why not. */
+static const char *spec_sysctl_problem(const char *name, int own_ns, char *buf, size_t size)
+{
+	static const char ipc[] = "kernel.msgmax\0kernel.msgmnb\0kernel.msgmni\0kernel.sem\0"
+		"kernel.shmall\0kernel.shmmax\0kernel.shmmni\0kernel.shm_rmid_forced\0";
 	char key[256];
 	snprintf(key, sizeof(key), "%s", name);
-	for (char *q = key; *q; q++)
-		if (*q == '/')
-			*q = '.';
-	if (str_has_prefix(key, "net."))
-		return CLONE_NEWNET;
-	if (str_has_prefix(key, "fs.mqueue.") || str_has_prefix(key, "kernel.shm") ||
-	    str_has_prefix(key, "kernel.msg") || strcmp(key, "kernel.sem") == 0)
-		return CLONE_NEWIPC;
-	if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
-		return CLONE_NEWUTS;
-	return 0;
+	/* "a/b.c/d" is sysctl(8)'s slash form of "a.b/c.d" */
+	size_t first = strcspn(key, "./");
+	for (char *q = key; key[first] == '/' && *q; q++)
+		*q = *q == '/' ? '.' : *q == '.' ? '/' : *q;
+	const char *why = "is not in a separate kernel namespace";
+	if (spec_tab_find(ipc, key) >= 0 || str_has_prefix(key, "fs.mqueue.")) {
+		if (own_ns & CLONE_NEWIPC)
+			return NULL;
+		why = "is not allowed in the host's ipc namespace";
+	} else if (str_has_prefix(key, "net.")) {
+		if (own_ns & CLONE_NEWNET)
+			return NULL;
+		why = "is not allowed in the host's network namespace";
+	} else if ((own_ns & CLONE_NEWUTS) && !strcmp(key, "kernel.domainname")) {
+		return NULL; /* no config field for it */
+	} else if ((own_ns & CLONE_NEWUTS) && !strcmp(key, "kernel.hostname")) {
+		why = "is not allowed as it conflicts with the OCI \"hostname\" field";
+	}
+	snprintf(buf, size, "sysctl \"%s\" %s", key, why);
+	return buf;
+}
+
+/* A linux.resources.unified key that may be written: "<controller>.<file>", a plain
+ * name, and of the core "cgroup." files only the limits (the others move, kill or
+ * freeze processes or reshape the tree). NULL if fine, else why not. */
+static const char *spec_unified_problem(const char *key)
+{
+	const char *dot = strchr(key, '.');
+	if (strchr(key, '/') || strstr(key, ".."))
+		return "not a file name";
+	if (!dot || dot == key || !dot[1])
+		return "not in the form CONTROLLER.PARAMETER";
+	if (str_has_prefix(key, "cgroup.") && strcmp(key, "cgroup.max.depth") &&
+	    strcmp(key, "cgroup.max.descendants"))
+		return "a core cgroup file: of those only cgroup.max.depth and "
+		       "cgroup.max.descendants may be set";
+	return NULL;
+}
+
+/* Does path name the root itself ("", "/", "/.", "a/..", ...)? */
+static bool spec_path_is_root(const char *path)
+{
+	int depth = 0;
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, "/");
+		if (len == 2 && !strncmp(p, "..", 2))
+			depth -= depth > 0;
+		else if (len && !(len == 1 && *p == '.'))
+			depth++;
+		p += len + (p[len] == '/');
+	}
+	return depth == 0;
 }
 
 /* The kernel's rules for a uid_map/gid_map: non-empty ranges that fit in 32 bits and do
@@ -3237,8 +3361,6 @@ static bool spec_id_mapped(const struct spec_idmap *m, size_t n, uint32_t id)
 static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 {
 	const struct spec_linux *lx = &s->lx;
-	/* /proc/self/ns names, in spec_ns_tab order */
-	static const char proc_ns[] = "pid\0net\0mnt\0ipc\0uts\0user\0cgroup\0time\0";
 	bool new_user = false, have_proc = access("/proc/self/ns", F_OK) == 0;
 	for (size_t i = 0; i < lx->n_namespaces; i++) {
 		const struct spec_namespace *ns = &lx->namespaces[i];
@@ -3247,10 +3369,13 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 		int k = 0;
 		while (spec_ns_flag[k] != ns->type)
 			k++;
-		snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(proc_ns, k));
-		if (ns->path && stat(ns->path, &st) < 0)
-			spec_ck_report(c, "linux.namespaces[%zu].path: %s: %s", i, ns->path,
-				       strerror(errno));
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(spec_proc_ns, k));
+		struct ctr_error e = {0};
+		int fd = ns->path && *ns->path ? spec_ns_open(ns->path, ns->type, &e) : -1;
+		if (fd >= 0)
+			close(fd);
+		else if (e.msg[0])
+			spec_ck_report(c, "linux.namespaces[%zu].path: %s", i, e.msg);
 		else if (!ns->path && have_proc && lstat(self, &st) < 0 && errno == ENOENT)
 			spec_ck_report(c, "linux.namespaces[%zu]: this kernel has no %s namespaces",
 				       i, spec_tab_at(spec_ns_tab, k));
@@ -3273,21 +3398,10 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 		if (!spec_id_mapped(lx->gid_mappings, lx->n_gid_mappings, u->additional_gids[i]))
 			spec_ck_report(c, "process.user.additionalGids[%zu]: %u is not mapped by "
 				       "linux.gidMappings", i, u->additional_gids[i]);
-	if (!(ns_mask & CLONE_NEWUSER) && (lx->n_uid_mappings || lx->n_gid_mappings))
-		spec_ck_report(c, "linux.uidMappings/gidMappings: set without a user namespace");
 	if (lx->n_time_offsets && !(ns_mask & CLONE_NEWTIME))
 		spec_ck_report(c, "linux.timeOffsets: set without a time namespace");
 	if (lx->n_net_devices && !(ns_mask & CLONE_NEWNET))
 		spec_ck_report(c, "linux.netDevices: set without a network namespace");
-	for (size_t i = 0; i < lx->n_sysctl; i++) {
-		int need = spec_sysctl_ns(lx->sysctl[i].key);
-		if (!need)
-			spec_ck_report(c, "linux.sysctl.%s: not namespaced, refused", lx->sysctl[i].key);
-		else if (!(ns_mask & need))
-			spec_ck_report(c, "linux.sysctl.%s: needs a %s namespace", lx->sysctl[i].key,
-				       need == CLONE_NEWNET ? "network"
-				       : need == CLONE_NEWIPC ? "ipc" : "uts");
-	}
 	for (size_t i = 0; i < lx->n_devices; i++)
 		if (lx->devices[i].path[0] != '/')
 			spec_ck_report(c, "linux.devices[%zu].path: \"%s\" is not an absolute path", i,
@@ -3302,13 +3416,87 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 		spec_ck_report(c, "linux.resources.memory.swappiness: %" PRIu64 " is above 100",
 			       m->swappiness.v);
 	const struct spec_seccomp *sc = lx->seccomp;
-	for (size_t i = 0; sc && i < sc->n_syscalls; i++) {
+	for (size_t i = 0; sc && i < sc->n_syscalls; i++)
 		if (!sc->syscalls[i].n_names)
 			spec_ck_report(c, "linux.seccomp.syscalls[%zu].names: empty", i);
-		if (sc->syscalls[i].action == SC_ACT_NOTIFY && !sc->listener_path)
+}
+
+/* The rules that keep a config from reaching the host or failing half-way; `ctr check`
+ * and create share them. listed_ns: the CLONE_NEW* types in linux.namespaces; own_ns:
+ * those that are the container's own (new, or joined by path and not the host's). */
+static void spec_ck_host(struct spec_ck *c, const struct spec *s, int listed_ns, int own_ns)
+{
+	const struct spec_linux *lx = &s->lx;
+	/* runc's wording: scripts grep it */
+	if (s->hostname && *s->hostname && !(own_ns & CLONE_NEWUTS))
+		spec_ck_report(c, "unable to set hostname without a private UTS namespace");
+	if (s->domainname && *s->domainname && !(own_ns & CLONE_NEWUTS))
+		spec_ck_report(c, "unable to set domainname without a private UTS namespace");
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (spec_path_is_root(s->mounts[i].destination))
+			spec_ck_report(c, "mounts[%zu].destination: \"%s\" is the container's root: "
+				       "a mount cannot replace the rootfs", i, s->mounts[i].destination);
+	if (!s->has_linux)
+		return;
+	char buf[400];
+	for (size_t i = 0; i < lx->n_sysctl; i++)
+		if (spec_sysctl_problem(lx->sysctl[i].key, own_ns, buf, sizeof(buf)))
+			spec_ck_report(c, "linux.sysctl: %s", buf);
+	if (!(listed_ns & CLONE_NEWUSER) && (lx->n_uid_mappings || lx->n_gid_mappings))
+		spec_ck_report(c, "linux.uidMappings/gidMappings: user namespace mappings specified, "
+			       "but the user namespace isn't enabled in the config");
+	const struct spec_resources *r = &lx->resources;
+	for (size_t i = 0; lx->has_resources && i < r->n_unified; i++) {
+		const char *why = spec_unified_problem(r->unified[i].key);
+		if (why)
+			spec_ck_report(c, "linux.resources.unified: \"%s\": %s", r->unified[i].key, why);
+	}
+	/* ctr does not manage resctrl: like runc on a host without Intel RDT */
+	if (lx->has_intel_rdt)
+		spec_ck_report(c, "linux.intelRdt: intelRdt is specified in config, but Intel RDT is "
+			       "not supported by ctr");
+	const struct spec_seccomp *sc = lx->seccomp;
+	bool listener = sc && sc->listener_path && *sc->listener_path;
+	for (size_t i = 0; sc && !listener && i < sc->n_syscalls; i++)
+		if (sc->syscalls[i].action == SC_ACT_NOTIFY) {
 			spec_ck_report(c, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY needs "
 				       "linux.seccomp.listenerPath", i);
+			break;
+		}
+}
+
+/* The namespaces of s that are its own (see spec_ck_host), by stat of their paths. */
+static int spec_own_ns(const struct spec *s)
+{
+	int own = 0;
+	for (size_t i = 0; s->has_linux && i < s->lx.n_namespaces; i++) {
+		const struct spec_namespace *ns = &s->lx.namespaces[i];
+		struct stat st;
+		/* a path that cannot be read is reported on its own */
+		if (!ns->path || !*ns->path || stat(ns->path, &st) < 0 ||
+		    !spec_ns_is_host(ns->type, &st))
+			own |= ns->type;
 	}
+	return own;
+}
+
+static void spec_ck_first(void *arg, const char *problem)
+{
+	struct ctr_error *err = arg;
+	if (!err->errnum)
+		err_set(err, EINVAL, "%s", problem);
+}
+
+/* For create: spec_ck_host's first problem is the error. */
+static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, struct ctr_error *err)
+{
+	struct ctr_error first = {0};
+	struct spec_ck c = {spec_ck_first, &first, 0};
+	spec_ck_host(&c, s, listed_ns, own_ns);
+	if (!c.n)
+		return 0;
+	*err = first;
+	return -1;
 }
 
 int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *problem), void *arg,
@@ -3395,10 +3583,7 @@ int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *prob
 				spec_ck_report(&c, "%s: %s in the rootfs: %s", what, path,
 					       e == EACCES ? "not an executable file" : strerror(e));
 		}
-	if (s->hostname && *s->hostname && !(ns_mask & CLONE_NEWUTS))
-		spec_ck_report(&c, "hostname: set without a uts namespace");
-	if (s->domainname && *s->domainname && !(ns_mask & CLONE_NEWUTS))
-		spec_ck_report(&c, "domainname: set without a uts namespace");
+	spec_ck_host(&c, s, ns_mask, spec_own_ns(s));
 	spec_ck_linux(&c, s, ns_mask);
 	spec_free(s);
 	return c.n;
@@ -4525,20 +4710,47 @@ static int cg_apply_misc(const struct cgroup *cg, const struct spec_resources *r
 			CG_SET(CG_RDMA, "rdma.max", "rdma", 0, "%s%s%s", d->device, h, o);
 	}
 	if (r->n_unified) {
-		const struct cg_dir *v2 = cg_v2dir(cg);
-		if (!v2)
-			return err_set(err, 0, "linux.resources.unified: this host has no cgroup v2 "
-				       "hierarchy (%s cgroups)", cg_mode_names[cg->mode]);
+		const struct cg_dir *v2 = cg_v2dir(cg); /* cg_check_unified: there is one */
 		for (size_t i = 0; i < r->n_unified; i++) {
 			const char *k = r->unified[i].key;
-			if (!*k || strchr(k, '/') || !strcmp(k, ".."))
-				return err_set(err, 0, "linux.resources.unified: \"%s\" is not a cgroup "
-					       "file name", k);
 			if (cg_write_at(v2->dir, k, r->unified[i].value) < 0)
 				return err_set(err, errno == ENOENT ? 0 : errno, "linux.resources.unified."
 					       "%s: %s %s/%s", k, errno == ENOENT ? "no such file" :
 					       "write", v2->dir, k);
 		}
+	}
+	return 0;
+}
+
+/* Before anything is written: unified needs the container in a v2 cgroup, keys that
+ * spec_unified_problem allows, and each key's controller enabled there. */
+static int cg_check_unified(const struct cgroup *cg, const struct spec_resources *r,
+			    struct ctr_error *err)
+{
+	const struct cg_dir *v2 = cg_v2dir(cg);
+	if (r->n_unified && !v2)
+		return err_set(err, 0, "linux.resources.unified: this host has no cgroup v2 "
+			       "hierarchy for the container (%s cgroups)", cg_mode_names[cg->mode]);
+	char have[512] = "";
+	if (r->n_unified && cg_read_at(v2->dir, "cgroup.controllers", have, sizeof(have)) < 0)
+		have[0] = 0;
+	for (size_t i = 0; i < r->n_unified; i++) {
+		const char *k = r->unified[i].key, *why = spec_unified_problem(k);
+		if (why)
+			return err_set(err, 0, "linux.resources.unified: \"%s\": %s", k, why);
+		size_t len = strcspn(k, ".");
+		if (len == 6 && !strncmp(k, "cgroup", 6))
+			continue;
+		/* the leaf's cgroup.controllers, else the controllers recorded for it */
+		bool on = false;
+		for (const char *t = have; *t; t += strcspn(t, " "), t += *t == ' ')
+			on |= strcspn(t, " ") == len && !strncmp(t, k, len);
+		for (int c = 0; !have[0] && c < CG_NCTL; c++)
+			on |= (v2->ctls & (1u << c)) && strlen(cg_v2_names[c]) == len &&
+			      !strncmp(cg_v2_names[c], k, len);
+		if (!on)
+			return err_set(err, 0, "linux.resources.unified.%s: controller \"%.*s\" is not "
+				       "enabled in the container's cgroup %s", k, (int)len, k, v2->dir);
 	}
 	return 0;
 }
@@ -4568,14 +4780,15 @@ static const struct spec_device_rule cg_default_rules[] = {
 	{true, 'c', {true, 10}, {true, 200}, "rwm"},   /* net/tun */
 };
 
-/* Every rule in effect: the config's, runc's defaults, then linux.devices (the runtime
- * creates those nodes, so they must work). Deny-all first is implied. */
+/* Every rule in effect: the config's, then runc's defaults. Deny-all first is implied.
+ * linux.devices nodes are made but get no rule of their own (runc): only what
+ * resources.devices allows may be opened, so a deny-all config keeps them shut. */
 static int cg_rules(const struct spec *s, struct spec_device_rule **out, size_t *n,
 		    struct ctr_error *err)
 {
 	const struct spec_resources *r = &s->lx.resources;
 	size_t nr = s->lx.has_resources ? r->n_devices : 0;
-	size_t total = nr + ARRAY_LEN(cg_default_rules) + s->lx.n_devices;
+	size_t total = nr + ARRAY_LEN(cg_default_rules);
 	struct spec_device_rule *v = mem_array(total, sizeof(*v), err);
 	if (!v)
 		return -1;
@@ -4584,13 +4797,6 @@ static int cg_rules(const struct spec *s, struct spec_device_rule **out, size_t 
 		v[k++] = r->devices[i];
 	for (size_t i = 0; i < ARRAY_LEN(cg_default_rules); i++)
 		v[k++] = cg_default_rules[i];
-	for (size_t i = 0; i < s->lx.n_devices; i++) {
-		const struct spec_device *d = &s->lx.devices[i];
-		if (d->type == 'p')
-			continue;    /* FIFOs are not device-controlled */
-		v[k++] = (struct spec_device_rule){true, d->type == 'u' ? 'c' : d->type,
-			{true, d->major}, {true, d->minor}, "rwm"};
-	}
 	*out = v;
 	*n = k;
 	return 0;
@@ -4827,7 +5033,8 @@ static int cg_apply(const struct cgroup *cg, const struct spec_resources *r, boo
 				       "filesystem mounted, so no resource limit can be set", f);
 		return 0;
 	}
-	if (cg_apply_memory(cg, &r->memory, update, err) < 0 || cg_apply_cpu(cg, &r->cpu, err) < 0 ||
+	if (cg_check_unified(cg, r, err) < 0 ||
+	    cg_apply_memory(cg, &r->memory, update, err) < 0 || cg_apply_cpu(cg, &r->cpu, err) < 0 ||
 	    cg_apply_blkio(cg, &r->blkio, err) < 0)
 		return -1;
 	if (r->has_pids && r->pids_limit.set) {
@@ -5030,6 +5237,92 @@ static int cgroup_enter(const struct cgroup *cg, pid_t pid, struct ctr_error *er
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg_write_at(cg->d[i].dir, "cgroup.procs", v) < 0)
 			return err_set(err, errno, "move pid %s into cgroup %s", v, cg->d[i].dir);
+	return 0;
+}
+
+/* A sub-cgroup path of exec --cgroup: relative below the container's cgroup, no "..". */
+static bool cg_sub_path_ok(const char *p)
+{
+	p += strspn(p, "/");
+	if (!*p || strchr(p, ':'))
+		return false;
+	for (const char *c = p; *c; c += strcspn(c, "/"), c += strspn(c, "/"))
+		if (!strncmp(c, "..", 2) && (c[2] == '/' || !c[2]))
+			return false;
+	return true;
+}
+
+/* runc's --cgroup arguments -> the sub-cgroup of each of cg's directories (NULL: the
+ * container's own). See struct ctr_exec_args.cgroups for the forms. */
+static int cg_sub_plan(const struct cgroup *cg, const char *const *subs,
+		       const char *sub_of[CG_MAX_HIER], struct ctr_error *err)
+{
+	size_t n_subs = 0;
+	while (subs[n_subs])
+		n_subs++;
+	for (size_t i = 0; i < n_subs; i++) {
+		const char *a = subs[i], *colon = strchr(a, ':'), *path = colon ? colon + 1 : a;
+		if (!cg_sub_path_ok(path))
+			return err_set(err, EINVAL, "invalid --cgroup argument: %s is not a sub "
+				       "cgroup path", a);
+		if (!colon) {
+			if (n_subs != 1)
+				return err_set(err, EINVAL, "invalid --cgroup argument: %s (missing "
+					       "<controller>: prefix)", a);
+			for (size_t d = 0; d < cg->n; d++)
+				sub_of[d] = path;
+			continue;
+		}
+		if (cg->mode == CG_MODE_V2)
+			return err_set(err, EINVAL, "invalid --cgroup argument: %s (<controller>: "
+				       "prefix is not allowed for cgroup v2)", a);
+		if (colon == a)
+			return err_set(err, EINVAL, "invalid --cgroup argument: %s: no controller", a);
+		for (const char *c = a; c < colon; c += strcspn(c, ",:") + 1) {
+			size_t len = strcspn(c, ",:");
+			int k = 0;
+			while (k < CG_NCTL && (strlen(cg_v1_names[k]) != len || memcmp(c, cg_v1_names[k], len)))
+				k++;
+			bool found = false;
+			for (size_t d = 0; k < CG_NCTL && d < cg->n; d++) {
+				if (!(cg->d[d].ctls & (1u << k)))
+					continue;
+				if (sub_of[d] && strcmp(sub_of[d], path))
+					return err_set(err, EINVAL, "invalid --cgroup argument: %s: %s is "
+						       "already given another sub-cgroup", a, cg->d[d].dir);
+				sub_of[d] = path;
+				found = true;
+			}
+			if (!found)
+				return err_set(err, EINVAL, "invalid --cgroup argument: %s: unknown "
+					       "controller %.*s", a, (int)len, c);
+		}
+	}
+	return 0;
+}
+
+/* cgroup_enter, but into sub-cgroups (which must exist) where subs names them. */
+static int cgroup_enter_sub(const struct cgroup *cg, pid_t pid, const char *const *subs,
+			    struct ctr_error *err)
+{
+	const char *sub_of[CG_MAX_HIER] = {NULL};
+	if (!subs || !subs[0])
+		return cgroup_enter(cg, pid, err);
+	if (cg->mode == CG_MODE_NONE || !cg->n)
+		return err_set(err, EINVAL, "--cgroup: the container has no cgroup");
+	if (cg_sub_plan(cg, subs, sub_of, err) < 0)
+		return -1;
+	char v[24], dir[PATH_MAX];
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	for (size_t i = 0; i < cg->n; i++) {
+		const char *sub = sub_of[i] ? sub_of[i] + strspn(sub_of[i], "/") : NULL;
+		if (snprintf(dir, sizeof(dir), "%s%s%s", cg->d[i].dir, sub ? "/" : "",
+			     sub ? sub : "") >= (int)sizeof(dir))
+			return err_set(err, ENAMETOOLONG, "--cgroup: %s/%s", cg->d[i].dir, sub);
+		if (cg_write_at(dir, "cgroup.procs", v) < 0)
+			return err_set(err, errno, "move pid %s into cgroup %s%s", v, dir,
+				       errno == ENOENT ? " (no such sub-cgroup)" : "");
+	}
 	return 0;
 }
 
@@ -5315,48 +5608,63 @@ static int cgroup_update(struct cgroup *cg, const struct spec_resources *r, stru
 	return cg_apply(cg, r, true, err);
 }
 
-/* ---- stats: runc's "data" object of a stats event ---- */
+/* ---- stats: read into struct ctr_stats; written as runc's "data" object ---- */
 
-static void cg_jnz(struct jw *w, const char *key, uint64_t v)
+/* Append a zeroed element to a malloc'd array (doubling); NULL when out of memory. */
+static void *cg_push(void *arrp, size_t *n, size_t size)
 {
-	if (v) {
-		jw_key(w, key);
-		jw_uint(w, v);
+	void **arr = arrp;
+	if (!(*n & (*n - 1))) { /* 0, 1, 2, 4 ...: full */
+		void *na = realloc(*arr, (*n ? *n * 2 : 4) * size);
+		if (!na)
+			return NULL;
+		*arr = na;
+	}
+	void *e = (char *)*arr + (*n)++ * size;
+	memset(e, 0, size);
+	return e;
+}
+
+/* Whitespace-separated numbers of a file (cpuacct.usage_percpu*); false if none. */
+static bool cg_read_list(const char *dir, const char *file, uint64_t **v, size_t *n)
+{
+	char f[PATH_MAX], *text = NULL;
+	snprintf(f, sizeof(f), "%s/%s", dir, file);
+	if (read_file(f, 1 << 16, &text, NULL, NULL) < 0)
+		return false;
+	for (char *t = text, *e;; t = e) {
+		unsigned long long x = strtoull(t, &e, 10);
+		uint64_t *slot;
+		if (e == t || !(slot = cg_push(v, n, sizeof(**v))))
+			break;
+		*slot = x;
+	}
+	free(text);
+	return *n > 0;
+}
+
+/* A v1 memory entry from the files PFX{limit_in_bytes,usage_in_bytes,...}. */
+static void cg_mem_v1(const char *dir, const char *pfx, struct ctr_mem_entry *m)
+{
+	static const char *const files[] = {"limit_in_bytes", "usage_in_bytes",
+		"max_usage_in_bytes", "failcnt"};
+	uint64_t *out[] = {&m->limit, &m->usage, &m->max, &m->failcnt};
+	char f[64];
+	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+		snprintf(f, sizeof(f), "%s%s", pfx, files[i]);
+		*out[i] = cg_read_u64(dir, f);
 	}
 }
 
-static void cg_jkv(struct jw *w, const char *key, uint64_t v)
-{
-	jw_key(w, key);
-	jw_uint(w, v);
-}
-
-/* {"limit":..,"usage":..,"max":..,"failcnt":..} from a v1 memory file prefix. */
-static void cg_mem_entry(struct jw *w, const char *key, const char *dir, const char *pfx)
-{
-	char f[64];
-	jw_key(w, key);
-	jw_obj_begin(w);
-	snprintf(f, sizeof(f), "%slimit_in_bytes", pfx);
-	cg_jkv(w, "limit", cg_read_u64(dir, f));
-	snprintf(f, sizeof(f), "%susage_in_bytes", pfx);
-	cg_jnz(w, "usage", cg_read_u64(dir, f));
-	snprintf(f, sizeof(f), "%smax_usage_in_bytes", pfx);
-	cg_jnz(w, "max", cg_read_u64(dir, f));
-	snprintf(f, sizeof(f), "%sfailcnt", pfx);
-	cg_jkv(w, "failcnt", cg_read_u64(dir, f));
-	jw_obj_end(w);
-}
-
-/* Every "key N" line as a JSON member. */
-static void cg_raw(struct jw *w, const char *text)
+/* Every "key N" line of a flat keyed file. */
+static void cg_read_pairs(const char *text, struct ctr_stat_pair **v, size_t *n)
 {
 	for (const char *l = text; l && *l;) {
 		const char *sp = strchr(l, ' '), *nl = strchr(l, '\n');
-		if (sp && (!nl || sp < nl)) {
-			char key[64];
-			snprintf(key, sizeof(key), "%.*s", (int)(sp - l), l);
-			cg_jkv(w, key, strtoull(sp + 1, NULL, 10));
+		struct ctr_stat_pair *pr;
+		if (sp && (!nl || sp < nl) && (pr = cg_push(v, n, sizeof(**v)))) {
+			snprintf(pr->key, sizeof(pr->key), "%.*s", (int)(sp - l), l);
+			pr->value = strtoull(sp + 1, NULL, 10);
 		}
 		l = nl ? nl + 1 : NULL;
 	}
@@ -5393,224 +5701,346 @@ static bool cg_blkio_opval(const char *p, char op[16], unsigned long long *val)
 	return true;
 }
 
-static void cg_blkio_list(struct jw *w, const char *key, const char *text, bool v2,
-			  const char *rkey, const char *wkey)
+/* v1 blkio lines "MAJ:MIN OP VALUE", or v2 io.stat lines "MAJ:MIN rbytes=.. wbytes=.."
+ * (rkey/wkey name the two v2 keys taken as Read and Write). */
+static void cg_read_blkio(const char *text, bool v2, const char *rkey, const char *wkey,
+			  struct ctr_blkio_entry **v, size_t *n)
 {
-	jw_key(w, key);
-	jw_arr_begin(w);
 	for (const char *l = text; l && *l;) {
 		unsigned maj, min;
 		char op[16];
 		unsigned long long val;
 		const char *nl = strchr(l, '\n');
 		const char *p = cg_majmin(l, &maj, &min);
-		if (p && !v2 && cg_blkio_opval(p, op, &val)) {
-			jw_obj_begin(w);
-			cg_jnz(w, "major", maj);
-			cg_jnz(w, "minor", min);
-			jw_key(w, "op");
-			jw_str(w, op);
-			cg_jnz(w, "value", val);
-			jw_obj_end(w);
-		} else if (p && v2) {
-			for (int k = 0; k < 2; k++) {
-				char pat[16];
-				snprintf(pat, sizeof(pat), " %s=", k ? wkey : rkey);
-				const char *hit = strstr(l, pat);
-				if (!hit || (nl && hit > nl))
-					continue;
-				jw_obj_begin(w);
-				cg_jnz(w, "major", maj);
-				cg_jnz(w, "minor", min);
-				jw_key(w, "op");
-				jw_str(w, k ? "Write" : "Read");
-				cg_jnz(w, "value", strtoull(hit + strlen(pat), NULL, 10));
-				jw_obj_end(w);
-			}
+		struct ctr_blkio_entry *be;
+		if (p && !v2 && cg_blkio_opval(p, op, &val) && (be = cg_push(v, n, sizeof(**v)))) {
+			*be = (struct ctr_blkio_entry){.major = maj, .minor = min, .value = val};
+			memcpy(be->op, op, sizeof(be->op));
+		}
+		for (int k = 0; p && v2 && k < 2; k++) {
+			char pat[16];
+			snprintf(pat, sizeof(pat), " %s=", k ? wkey : rkey);
+			const char *hit = strstr(l, pat);
+			if (!hit || (nl && hit > nl) || !(be = cg_push(v, n, sizeof(**v))))
+				continue;
+			*be = (struct ctr_blkio_entry){.major = maj, .minor = min,
+						       .value = strtoull(hit + strlen(pat), NULL, 10)};
+			strcpy(be->op, k ? "Write" : "Read");
 		}
 		l = nl ? nl + 1 : NULL;
+	}
+}
+
+static void cg_stats_cpu(const struct cgroup *cg, struct ctr_stats *s)
+{
+	char f[512];
+	const struct cg_dir *d = cg_find(cg, CG_CPUACCT);
+	if (d) {
+		long tck = sysconf(_SC_CLK_TCK);
+		s->cpu.have_usage = 1;
+		s->cpu.total = cg_read_u64(d->dir, "cpuacct.usage");
+		cg_read_list(d->dir, "cpuacct.usage_percpu", &s->cpu.percpu, &s->cpu.n_percpu);
+		cg_read_list(d->dir, "cpuacct.usage_percpu_sys", &s->cpu.percpu_kernel,
+			     &s->cpu.n_percpu_kernel);
+		cg_read_list(d->dir, "cpuacct.usage_percpu_user", &s->cpu.percpu_user,
+			     &s->cpu.n_percpu_user);
+		if (cg_read_at(d->dir, "cpuacct.stat", f, sizeof(f)) == 0 && tck > 0) {
+			s->cpu.have_times = 1;
+			s->cpu.kernel = cg_key(f, "system") * (1000000000ull / (uint64_t)tck);
+			s->cpu.user = cg_key(f, "user") * (1000000000ull / (uint64_t)tck);
+		}
+	} else if ((d = cg_v2dir(cg)) && cg_read_at(d->dir, "cpu.stat", f, sizeof(f)) == 0) {
+		s->cpu.have_usage = s->cpu.have_times = 1;
+		s->cpu.total = cg_key(f, "usage_usec") * 1000;
+		s->cpu.kernel = cg_key(f, "system_usec") * 1000;
+		s->cpu.user = cg_key(f, "user_usec") * 1000;
+	}
+	d = cg_find(cg, CG_CPU);
+	if (d && cg_read_at(d->dir, "cpu.stat", f, sizeof(f)) == 0) {
+		s->cpu.periods = cg_key(f, "nr_periods");
+		s->cpu.throttled_periods = cg_key(f, "nr_throttled");
+		s->cpu.throttled_time = d->v2 ? cg_key(f, "throttled_usec") * 1000 :
+					 cg_key(f, "throttled_time");
+	}
+}
+
+static void cg_stats_memory(const struct cgroup *cg, struct ctr_stats *s)
+{
+	const struct cg_dir *d = cg_find(cg, CG_MEMORY);
+	char f[PATH_MAX], ev[512], *text = NULL;
+	if (!d)
+		return;
+	s->memory.have = 1;
+	s->memory.v2 = d->v2;
+	snprintf(f, sizeof(f), "%s/memory.stat", d->dir);
+	if (read_file(f, 1 << 20, &text, NULL, NULL) == 0) {
+		s->memory.cache = cg_key(text, d->v2 ? "file" : "cache");
+		cg_read_pairs(text, &s->memory.raw, &s->memory.n_raw);
+		free(text);
+	}
+	if (!d->v2) {
+		cg_mem_v1(d->dir, "memory.", &s->memory.usage);
+		cg_mem_v1(d->dir, "memory.memsw.", &s->memory.swap);
+		cg_mem_v1(d->dir, "memory.kmem.", &s->memory.kernel);
+		cg_mem_v1(d->dir, "memory.kmem.tcp.", &s->memory.kernel_tcp);
+	} else {
+		s->memory.usage.limit = cg_read_u64(d->dir, "memory.max");
+		s->memory.usage.usage = cg_read_u64(d->dir, "memory.current");
+		s->memory.usage.max = cg_read_u64(d->dir, "memory.peak");
+		s->memory.usage.failcnt = cg_read_at(d->dir, "memory.events", ev, sizeof(ev)) ? 0 :
+					  cg_key(ev, "max");
+		s->memory.swap.limit = cg_read_u64(d->dir, "memory.swap.max");
+		s->memory.swap.usage = cg_read_u64(d->dir, "memory.swap.current");
+	}
+	if (cg_read_at(d->dir, d->v2 ? "memory.events" : "memory.oom_control", ev, sizeof(ev)) == 0) {
+		s->memory.have_oom_kill = 1;
+		s->memory.oom_kill = cg_key(ev, "oom_kill");
+	}
+}
+
+static void cg_stats_blkio(const struct cgroup *cg, struct ctr_stats *s)
+{
+	const struct cg_dir *d = cg_find(cg, CG_BLKIO);
+	char f[PATH_MAX], *text = NULL;
+	for (int k = 0; d && k < (d->v2 ? 1 : 2); k++) {
+		snprintf(f, sizeof(f), "%s/%s", d->dir, d->v2 ? "io.stat" : k ?
+			 "blkio.throttle.io_serviced_recursive" : "blkio.throttle.io_service_bytes_recursive");
+		if (read_file(f, 1 << 20, &text, NULL, NULL) < 0)
+			continue;
+		if (d->v2) {
+			s->blkio.have_bytes = s->blkio.have_ios = 1;
+			cg_read_blkio(text, true, "rbytes", "wbytes", &s->blkio.bytes, &s->blkio.n_bytes);
+			cg_read_blkio(text, true, "rios", "wios", &s->blkio.ios, &s->blkio.n_ios);
+		} else if (k) {
+			s->blkio.have_ios = 1;
+			cg_read_blkio(text, false, NULL, NULL, &s->blkio.ios, &s->blkio.n_ios);
+		} else {
+			s->blkio.have_bytes = 1;
+			cg_read_blkio(text, false, NULL, NULL, &s->blkio.bytes, &s->blkio.n_bytes);
+		}
+		free(text);
+		text = NULL;
+	}
+}
+
+/* One hugetlb page size ("hugepages-2048kB" in sysfs): its name as cgroup files spell it
+ * ("2MB") and its counters. */
+static void cg_stats_hugetlb_size(const struct cg_dir *d, unsigned long kb, struct ctr_stats *s)
+{
+	static const char units[] = "KMGT";
+	struct ctr_hugetlb_entry *h = cg_push(&s->hugetlb, &s->n_hugetlb, sizeof(*s->hugetlb));
+	char f[64], ev[256];
+	int u = 0;
+	if (!h)
+		return;
+	while (kb >= 1024 && !(kb % 1024) && u < 3)
+		kb /= 1024, u++;
+	snprintf(h->pagesize, sizeof(h->pagesize), "%lu%cB", kb, units[u]);
+	snprintf(f, sizeof(f), "hugetlb.%s.%s", h->pagesize, d->v2 ? "current" : "usage_in_bytes");
+	h->usage = cg_read_u64(d->dir, f);
+	if (!d->v2) {
+		snprintf(f, sizeof(f), "hugetlb.%s.max_usage_in_bytes", h->pagesize);
+		h->max = cg_read_u64(d->dir, f);
+		snprintf(f, sizeof(f), "hugetlb.%s.failcnt", h->pagesize);
+		h->failcnt = cg_read_u64(d->dir, f);
+	} else {
+		snprintf(f, sizeof(f), "hugetlb.%s.events", h->pagesize);
+		h->failcnt = cg_read_at(d->dir, f, ev, sizeof(ev)) ? 0 : cg_key(ev, "max");
+	}
+}
+
+static void cg_stats_hugetlb(const struct cgroup *cg, struct ctr_stats *s)
+{
+	const struct cg_dir *d = cg_find(cg, CG_HUGETLB);
+	DIR *dp = d ? opendir("/sys/kernel/mm/hugepages") : NULL;
+	struct dirent *e;
+	s->have_hugetlb = d != NULL;
+	while (dp && (e = readdir(dp))) {
+		char *end;
+		if (strncmp(e->d_name, "hugepages-", 10) || (unsigned)(e->d_name[10] - '0') > 9)
+			continue;
+		unsigned long kb = strtoul(e->d_name + 10, &end, 10);
+		if (!strcmp(end, "kB"))
+			cg_stats_hugetlb_size(d, kb, s);
+	}
+	if (dp)
+		closedir(dp);
+}
+
+static void cgroup_stats_release(struct ctr_stats *s)
+{
+	free(s->cpu.percpu);
+	free(s->cpu.percpu_kernel);
+	free(s->cpu.percpu_user);
+	free(s->memory.raw);
+	free(s->blkio.bytes);
+	free(s->blkio.ios);
+	free(s->hugetlb);
+	memset(s, 0, sizeof(*s));
+}
+
+static int cgroup_stats_read(const struct cgroup *cg, struct ctr_stats *s, struct ctr_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	if (cg->mode == CG_MODE_NONE)
+		return cg_no_cgroup(cg, "read statistics", err);
+	cg_stats_cpu(cg, s);
+	cg_stats_memory(cg, s);
+	const struct cg_dir *d = cg_find(cg, CG_PIDS);
+	if (d) {
+		uint64_t lim = cg_read_u64(d->dir, "pids.max");
+		s->pids.have = 1;
+		s->pids.current = cg_read_u64(d->dir, "pids.current");
+		s->pids.limit = lim == UINT64_MAX ? 0 : lim;
+	}
+	cg_stats_blkio(cg, s);
+	cg_stats_hugetlb(cg, s);
+	return 0;
+}
+
+/* -- the writer: runc's layout, where a zero counter is left out (omitempty) -- */
+
+static void cg_jnz(struct jw *w, const char *key, uint64_t v)
+{
+	if (v) {
+		jw_key(w, key);
+		jw_uint(w, v);
+	}
+}
+
+static void cg_jkv(struct jw *w, const char *key, uint64_t v)
+{
+	jw_key(w, key);
+	jw_uint(w, v);
+}
+
+static void cg_jarr(struct jw *w, const char *key, const uint64_t *v, size_t n)
+{
+	if (!n)
+		return;
+	jw_key(w, key);
+	jw_arr_begin(w);
+	for (size_t i = 0; i < n; i++)
+		jw_uint(w, v[i]);
+	jw_arr_end(w);
+}
+
+static void cg_jmem(struct jw *w, const char *key, const struct ctr_mem_entry *m)
+{
+	jw_key(w, key);
+	jw_obj_begin(w);
+	cg_jkv(w, "limit", m->limit);
+	cg_jnz(w, "usage", m->usage);
+	cg_jnz(w, "max", m->max);
+	cg_jkv(w, "failcnt", m->failcnt);
+	jw_obj_end(w);
+}
+
+static void cg_jblkio(struct jw *w, const char *key, const struct ctr_blkio_entry *v, size_t n)
+{
+	jw_key(w, key);
+	jw_arr_begin(w);
+	for (size_t i = 0; i < n; i++) {
+		jw_obj_begin(w);
+		cg_jnz(w, "major", v[i].major);
+		cg_jnz(w, "minor", v[i].minor);
+		jw_key(w, "op");
+		jw_str(w, v[i].op);
+		cg_jnz(w, "value", v[i].value);
+		jw_obj_end(w);
 	}
 	jw_arr_end(w);
 }
 
-static void cg_stats_hugetlb(const struct cgroup *cg, struct jw *w)
+static void cg_stats_write_cpu(struct jw *w, const struct ctr_stats *s)
 {
-	jw_key(w, "hugetlb");
-	jw_obj_begin(w);
-	const struct cg_dir *d = cg_find(cg, CG_HUGETLB);
-	DIR *dp = d ? opendir("/sys/kernel/mm/hugepages") : NULL;
-	if (dp) {
-		struct dirent *e;
-		while ((e = readdir(dp))) {
-			unsigned long kb;
-			char *end;
-			if (strncmp(e->d_name, "hugepages-", 10) ||
-			    (unsigned)(e->d_name[10] - '0') > 9)
-				continue;
-			kb = strtoul(e->d_name + 10, &end, 10);
-			if (strcmp(end, "kB"))
-				continue;
-			char size[24], f[64];
-			static const char units[] = "KMGT";
-			int u = 0;
-			while (kb >= 1024 && !(kb % 1024) && u < 3)
-				kb /= 1024, u++;
-			snprintf(size, sizeof(size), "%lu%cB", kb, units[u]);
-			jw_key(w, size);
-			jw_obj_begin(w);
-			snprintf(f, sizeof(f), "hugetlb.%s.%s", size, d->v2 ? "current" : "usage_in_bytes");
-			cg_jnz(w, "usage", cg_read_u64(d->dir, f));
-			if (!d->v2) {
-				snprintf(f, sizeof(f), "hugetlb.%s.max_usage_in_bytes", size);
-				cg_jnz(w, "max", cg_read_u64(d->dir, f));
-				snprintf(f, sizeof(f), "hugetlb.%s.failcnt", size);
-				cg_jkv(w, "failcnt", cg_read_u64(d->dir, f));
-			} else {
-				char ev[256];
-				snprintf(f, sizeof(f), "hugetlb.%s.events", size);
-				cg_jkv(w, "failcnt", cg_read_at(d->dir, f, ev, sizeof(ev)) ? 0 : cg_key(ev, "max"));
-			}
-			jw_obj_end(w);
-		}
-		closedir(dp);
-	}
-	jw_obj_end(w);
-}
-
-static int cgroup_stats(const struct cgroup *cg, struct jw *w, struct ctr_error *err)
-{
-	if (cg->mode == CG_MODE_NONE)
-		return cg_no_cgroup(cg, "read statistics", err);
-	char *text = NULL, f[PATH_MAX];
-	const struct cg_dir *d;
-	jw_obj_begin(w);
-	/* cpu */
 	jw_key(w, "cpu");
 	jw_obj_begin(w);
 	jw_key(w, "usage");
 	jw_obj_begin(w);
-	d = cg_find(cg, CG_CPUACCT);
-	if (d) {
-		long tck = sysconf(_SC_CLK_TCK);
-		cg_jnz(w, "total", cg_read_u64(d->dir, "cpuacct.usage"));
-		static const char *const pc[][2] = {{"percpu", "cpuacct.usage_percpu"},
-			{"percpu_kernel", "cpuacct.usage_percpu_sys"}, {"percpu_user", "cpuacct.usage_percpu_user"}};
-		for (size_t k = 0; k < ARRAY_LEN(pc); k++) {
-			snprintf(f, sizeof(f), "%s/%s", d->dir, pc[k][1]);
-			if (read_file(f, 1 << 16, &text, NULL, NULL) < 0 || !*text) {
-				free(text);
-				text = NULL;
-				continue;
-			}
-			jw_key(w, pc[k][0]);
-			jw_arr_begin(w);
-			for (char *t = text, *e; ; t = e) {
-				unsigned long long v = strtoull(t, &e, 10);
-				if (e == t)
-					break;
-				jw_uint(w, v);
-			}
-			jw_arr_end(w);
-			free(text);
-			text = NULL;
-		}
-		char st[256];
-		if (cg_read_at(d->dir, "cpuacct.stat", st, sizeof(st)) == 0 && tck > 0) {
-			cg_jkv(w, "kernel", cg_key(st, "system") * (1000000000ull / (uint64_t)tck));
-			cg_jkv(w, "user", cg_key(st, "user") * (1000000000ull / (uint64_t)tck));
-		}
-	} else if ((d = cg_v2dir(cg)) && cg_read_at(d->dir, "cpu.stat", f, sizeof(f)) == 0) {
-		cg_jnz(w, "total", cg_key(f, "usage_usec") * 1000);
-		cg_jkv(w, "kernel", cg_key(f, "system_usec") * 1000);
-		cg_jkv(w, "user", cg_key(f, "user_usec") * 1000);
+	cg_jnz(w, "total", s->cpu.total);
+	cg_jarr(w, "percpu", s->cpu.percpu, s->cpu.n_percpu);
+	cg_jarr(w, "percpu_kernel", s->cpu.percpu_kernel, s->cpu.n_percpu_kernel);
+	cg_jarr(w, "percpu_user", s->cpu.percpu_user, s->cpu.n_percpu_user);
+	if (s->cpu.have_times) {
+		cg_jkv(w, "kernel", s->cpu.kernel);
+		cg_jkv(w, "user", s->cpu.user);
 	}
 	jw_obj_end(w);
 	jw_key(w, "throttling");
 	jw_obj_begin(w);
-	d = cg_find(cg, CG_CPU);
-	if (d && cg_read_at(d->dir, "cpu.stat", f, sizeof(f)) == 0) {
-		cg_jnz(w, "periods", cg_key(f, "nr_periods"));
-		cg_jnz(w, "throttledPeriods", cg_key(f, "nr_throttled"));
-		cg_jnz(w, "throttledTime", d->v2 ? cg_key(f, "throttled_usec") * 1000 : cg_key(f, "throttled_time"));
-	}
+	cg_jnz(w, "periods", s->cpu.periods);
+	cg_jnz(w, "throttledPeriods", s->cpu.throttled_periods);
+	cg_jnz(w, "throttledTime", s->cpu.throttled_time);
 	jw_obj_end(w);
 	jw_obj_end(w);
-	/* memory */
+}
+
+static void cg_stats_write_memory(struct jw *w, const struct ctr_stats *s)
+{
 	jw_key(w, "memory");
 	jw_obj_begin(w);
-	d = cg_find(cg, CG_MEMORY);
-	if (d) {
-		snprintf(f, sizeof(f), "%s/memory.stat", d->dir);
-		if (read_file(f, 1 << 20, &text, NULL, NULL) < 0)
-			text = NULL;
-		cg_jnz(w, "cache", text ? cg_key(text, d->v2 ? "file" : "cache") : 0);
-		if (!d->v2) {
-			cg_mem_entry(w, "usage", d->dir, "memory.");
-			cg_mem_entry(w, "swap", d->dir, "memory.memsw.");
-			cg_mem_entry(w, "kernel", d->dir, "memory.kmem.");
-			cg_mem_entry(w, "kernelTCP", d->dir, "memory.kmem.tcp.");
-		} else {
-			char ev[512];
-			jw_key(w, "usage");
-			jw_obj_begin(w);
-			cg_jkv(w, "limit", cg_read_u64(d->dir, "memory.max"));
-			cg_jnz(w, "usage", cg_read_u64(d->dir, "memory.current"));
-			cg_jnz(w, "max", cg_read_u64(d->dir, "memory.peak"));
-			cg_jkv(w, "failcnt", cg_read_at(d->dir, "memory.events", ev, sizeof(ev)) ? 0 : cg_key(ev, "max"));
-			jw_obj_end(w);
-			jw_key(w, "swap");
-			jw_obj_begin(w);
-			cg_jkv(w, "limit", cg_read_u64(d->dir, "memory.swap.max"));
-			cg_jnz(w, "usage", cg_read_u64(d->dir, "memory.swap.current"));
-			cg_jkv(w, "failcnt", 0);
-			jw_obj_end(w);
+	if (s->memory.have) {
+		cg_jnz(w, "cache", s->memory.cache);
+		cg_jmem(w, "usage", &s->memory.usage);
+		cg_jmem(w, "swap", &s->memory.swap);
+		if (!s->memory.v2) {
+			cg_jmem(w, "kernel", &s->memory.kernel);
+			cg_jmem(w, "kernelTCP", &s->memory.kernel_tcp);
 		}
-		if (text && *text) {
+		if (s->memory.n_raw) {
 			jw_key(w, "raw");
 			jw_obj_begin(w);
-			cg_raw(w, text);
+			for (size_t i = 0; i < s->memory.n_raw; i++)
+				cg_jkv(w, s->memory.raw[i].key, s->memory.raw[i].value);
 			jw_obj_end(w);
 		}
-		free(text);
-		text = NULL;
-		/* not in runc's format: the OOM kill counter, which `events` watches */
-		char oc[512];
-		if (cg_read_at(d->dir, d->v2 ? "memory.events" : "memory.oom_control", oc, sizeof(oc)) == 0)
-			cg_jkv(w, "oom_kill", cg_key(oc, "oom_kill"));
+		/* not in runc's format: the OOM kill counter */
+		if (s->memory.have_oom_kill)
+			cg_jkv(w, "oom_kill", s->memory.oom_kill);
 	}
 	jw_obj_end(w);
-	/* pids */
+}
+
+static void cgroup_stats_write(struct jw *w, const struct ctr_stats *s)
+{
+	jw_obj_begin(w);
+	cg_stats_write_cpu(w, s);
+	cg_stats_write_memory(w, s);
 	jw_key(w, "pids");
 	jw_obj_begin(w);
-	if ((d = cg_find(cg, CG_PIDS))) {
-		cg_jnz(w, "current", cg_read_u64(d->dir, "pids.current"));
-		uint64_t lim = cg_read_u64(d->dir, "pids.max");
-		cg_jnz(w, "limit", lim == UINT64_MAX ? 0 : lim);
-	}
+	cg_jnz(w, "current", s->pids.current);
+	cg_jnz(w, "limit", s->pids.limit);
 	jw_obj_end(w);
-	/* blkio */
 	jw_key(w, "blkio");
 	jw_obj_begin(w);
-	if ((d = cg_find(cg, CG_BLKIO))) {
-		for (int k = 0; k < (d->v2 ? 1 : 2); k++) {
-			snprintf(f, sizeof(f), "%s/%s", d->dir, d->v2 ? "io.stat" : k ?
-				 "blkio.throttle.io_serviced_recursive" : "blkio.throttle.io_service_bytes_recursive");
-			if (read_file(f, 1 << 20, &text, NULL, NULL) < 0)
-				continue;
-			if (d->v2) {
-				cg_blkio_list(w, "ioServiceBytesRecursive", text, true, "rbytes", "wbytes");
-				cg_blkio_list(w, "ioServicedRecursive", text, true, "rios", "wios");
-			} else {
-				cg_blkio_list(w, k ? "ioServicedRecursive" : "ioServiceBytesRecursive", text,
-					      false, NULL, NULL);
-			}
-			free(text);
-			text = NULL;
-		}
+	if (s->blkio.have_bytes)
+		cg_jblkio(w, "ioServiceBytesRecursive", s->blkio.bytes, s->blkio.n_bytes);
+	if (s->blkio.have_ios)
+		cg_jblkio(w, "ioServicedRecursive", s->blkio.ios, s->blkio.n_ios);
+	jw_obj_end(w);
+	jw_key(w, "hugetlb");
+	jw_obj_begin(w);
+	for (size_t i = 0; i < s->n_hugetlb; i++) {
+		jw_key(w, s->hugetlb[i].pagesize);
+		jw_obj_begin(w);
+		cg_jnz(w, "usage", s->hugetlb[i].usage);
+		cg_jnz(w, "max", s->hugetlb[i].max);
+		cg_jkv(w, "failcnt", s->hugetlb[i].failcnt);
+		jw_obj_end(w);
 	}
 	jw_obj_end(w);
-	cg_stats_hugetlb(cg, w);
 	jw_obj_end(w);
+}
+
+/* runc's "data" object of a stats event. */
+static int cgroup_stats(const struct cgroup *cg, struct jw *w, struct ctr_error *err)
+{
+	struct ctr_stats s;
+	if (cgroup_stats_read(cg, &s, err) < 0)
+		return -1;
+	cgroup_stats_write(w, &s);
+	cgroup_stats_release(&s);
 	return 0;
 }
 
@@ -9681,7 +10111,8 @@ int ctr_signal_parse(const char *name, int *sig, struct ctr_error *err)
 	if (!name || !*name)
 		return err_set(err, EINVAL, "invalid signal: empty");
 	if (parse_i64(name, &num) == 0) {
-		if (num <= 0 || num >= _NSIG)
+		/* 0 is kill's liveness probe (runc accepts it too) */
+		if (num < 0 || num >= _NSIG)
 			return err_set(err, EINVAL, "invalid signal number %s", name);
 		*sig = (int)num;
 		return 0;
@@ -10156,10 +10587,9 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 		}
 		if (c->n_ns >= ARRAY_LEN(c->ns_fds))
 			return err_set(err, EINVAL, "linux.namespaces: too many entries");
-		int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+		int fd = spec_ns_open(ns->path, ns->type, err);
 		if (fd < 0)
-			return err_set(err, errno, "linux.namespaces[%zu]: open %s namespace %s", i,
-				       name, ns->path);
+			return err_prefix(err, "linux.namespaces[%zu] (%s)", i, name);
 		c->ns_fds[c->n_ns] = fd;
 		c->ns_types[c->n_ns++] = ns->type;
 	}
@@ -10170,6 +10600,44 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 		return err_set(err, EINVAL,
 			       "linux.uidMappings/gidMappings: required with a new user namespace");
 	return 0;
+}
+
+/* The config's host-safety rules (spec_ck_host), with the namespaces as opened. */
+static int lc_check_host(const struct lc_create *c, struct ctr_error *err)
+{
+	int listed = 0, own = c->unshare_flags | (c->new_userns ? CLONE_NEWUSER : 0);
+	for (size_t i = 0; c->spec->has_linux && i < c->spec->lx.n_namespaces; i++)
+		listed |= c->spec->lx.namespaces[i].type;
+	for (size_t i = 0; i < c->n_ns; i++) {
+		struct stat st;
+		if (fstat(c->ns_fds[i], &st) == 0 && !spec_ns_is_host(c->ns_types[i], &st))
+			own |= c->ns_types[i];
+	}
+	return spec_check_host(c->spec, listed, own, err);
+}
+
+/* --debug: which namespaces the container gets new and which it joins. */
+static void lc_log_namespaces(const struct lc_create *c)
+{
+	if (!c->o || !c->o->debug || !c->o->log_fn)
+		return;
+	char made[128] = "", joined[128] = "";
+	static const int types[] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET,
+				    CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME};
+	for (size_t i = 0; i < ARRAY_LEN(types); i++) {
+		const char *name;
+		bool is_new = types[i] == CLONE_NEWUSER ? c->new_userns :
+			      (c->unshare_flags & types[i]) != 0;
+		if (is_new && lc_ns_type(types[i], &name) == 0)
+			snprintf(made + strlen(made), sizeof(made) - strlen(made), " %s", name);
+	}
+	for (size_t i = 0; i < c->n_ns; i++) {
+		const char *name;
+		if (lc_ns_type(c->ns_types[i], &name) == 0)
+			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), " %s", name);
+	}
+	lc_log(c->o, CTR_LOG_DEBUG, "namespaces: new:%s; joined:%s", *made ? made : " none",
+	       *joined ? joined : " none");
 }
 
 /* The address of <statedir>/start.sock: the path itself, or via /proc/self/fd when it
@@ -10351,8 +10819,9 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	c.rootfs = rootfs;
 	for (size_t i = 0; i < ARRAY_LEN(c.ns_fds); i++)
 		c.ns_fds[i] = -1;
-	if (lc_plan_namespaces(&c, err) < 0)
+	if (lc_plan_namespaces(&c, err) < 0 || lc_check_host(&c, err) < 0)
 		goto out;
+	lc_log_namespaces(&c);
 
 	if (state_open(root, id, STATE_CREATE, &h, err) < 0)
 		goto out;
@@ -10361,11 +10830,17 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_prefix(err, "creating cgroup");
 		goto out;
 	}
+	lc_log(o, CTR_LOG_DEBUG, "cgroup: %s created (%s), resources applied", cg->path,
+	       cg_mode_names[cg->mode]);
 	if (spec->has_linux && spec->lx.seccomp &&
 	    seccomp_compile(spec->lx.seccomp, &c.filter, err) < 0) {
 		err_prefix(err, "linux.seccomp");
 		goto out;
 	}
+	if (c.filter)
+		lc_log(o, CTR_LOG_DEBUG, "seccomp: filter compiled (%zu rules); the init installs "
+		       "it %s", spec->lx.seccomp->n_syscalls, spec->process.no_new_privileges ?
+		       "right before its exec" : "before it drops its privileges");
 
 	int min_fd = 3 + (a->preserve_fds > 0 ? a->preserve_fds : 0);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0) {
@@ -10417,6 +10892,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_prefix(err, "joining cgroup");
 		goto out;
 	}
+	lc_log(o, CTR_LOG_DEBUG, "cgroup: joined by stage-1 (pid %ld)", (long)stage1);
 	if (lc_send(sync[0], LC_CGROUP_DONE, 0, 0, NULL) < 0) {
 		err_set(err, errno, "stage-1 exited early");
 		goto out;
@@ -10433,6 +10909,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		} else if (m.type == LC_INIT_PID) {
 			init = m.val;
 			init_is_child = m.val2;
+			lc_log(o, CTR_LOG_DEBUG, "namespaces: created; the container init is pid %ld",
+			       (long)init);
 			break;
 		} else {
 			err_set(err, EPROTO, "unexpected message '%c' from stage-1", m.type);
@@ -10463,6 +10941,9 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	}
 	if (m.val && term_recv_fd(sync[0], &listener, err) < 0)
 		goto out;
+	lc_log(o, CTR_LOG_DEBUG, "mounts: rootfs %s set up (%zu mounts), root switched by %s; "
+	       "the init waits for start", rootfs, spec->n_mounts,
+	       a->no_pivot ? "MS_MOVE + chroot" : "pivot_root");
 
 	char owner[64];
 	lc_owner(owner, sizeof(owner));
@@ -10650,25 +11131,25 @@ static void lc_run_stored_hooks(const struct ctr_opts *o, struct lc_container *c
 		spec_free(spec);
 }
 
-/* The init sends a seccomp notify fd before its exec when the filter came last: pass it
- * to linux.seccomp.listenerPath. */
-static int lc_start_listener(struct lc_container *ct, int fd, struct ctr_error *err)
+/* The init sends a seccomp notify fd before its exec when the filter came last: pass
+ * it to linux.seccomp.listenerPath. Takes listener. */
+static int lc_start_listener(struct lc_container *ct, int listener, struct ctr_error *err)
 {
 	struct spec *spec = lc_stored_spec(ct, "\"listenerPath\"");
 	if (!spec || !spec->has_linux || !spec->lx.seccomp || !spec->lx.seccomp->listener_path) {
 		if (spec)
 			spec_free(spec);
-		return 0;
+		close(listener);
+		return err_set(err, 0, "a seccomp listener came, but the stored config has no "
+			       "linux.seccomp.listenerPath");
 	}
-	int listener = -1, rc = -1;
+	int rc = -1;
 	AUTO_FREE char *state_json = NULL;
-	if (term_recv_fd(fd, &listener, err) == 0 &&
-	    lc_hook_state(ct->h.id, CTR_RUNNING, ct->st.pid, ct->st.bundle, ct->st.rootfs, spec,
+	if (lc_hook_state(ct->h.id, CTR_RUNNING, ct->st.pid, ct->st.bundle, ct->st.rootfs, spec,
 			  &state_json, err) == 0 &&
 	    seccomp_send_listener(spec->lx.seccomp, listener, ct->st.pid, state_json, err) == 0)
 		rc = 0;
-	if (listener >= 0)
-		close(listener);
+	close(listener);
 	spec_free(spec);
 	return rc;
 }
@@ -10700,12 +11181,22 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 		err_set(err, errno, "starting container %s: connect to its init", id);
 		goto out;
 	}
+	lc_log(o, CTR_LOG_DEBUG, "exec: init (pid %ld) told to exec the container process",
+	       (long)ct.st.pid);
 	/* The init execs on accept: EOF means the exec happened (its end is close-on-exec);
-	 * text is the reason it did not. */
+	 * text is the reason it did not. A message with an fd comes first when the seccomp
+	 * filter has a listener and was installed last (with noNewPrivileges). */
 	struct ctr_error lerr = {0};
-	int lrc = lc_start_listener(&ct, fd, &lerr);
+	int lrc = 0, listener = -1;
 	char msg[sizeof(err->msg)];
-	ssize_t n = read_full(fd, msg, sizeof(msg) - 1);
+	ssize_t n = term_recvmsg_fd(fd, msg, sizeof(msg) - 1, &listener);
+	if (listener >= 0) {
+		lrc = lc_start_listener(&ct, listener, &lerr);
+		n = read_full(fd, msg, sizeof(msg) - 1);
+	} else if (n > 0) {
+		ssize_t more = read_full(fd, msg + n, sizeof(msg) - 1 - (size_t)n);
+		n = more < 0 ? more : n + more;
+	}
 	if (n < 0) {
 		err_set(err, errno, "starting container %s", id);
 		goto out;
@@ -10774,7 +11265,7 @@ static bool lc_has_own_pidns(const struct state *st)
 int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct ctr_error *err)
 {
 	struct lc_container ct;
-	if (sig <= 0 || sig >= _NSIG)
+	if (sig < 0 || sig >= _NSIG)
 		return err_set(err, EINVAL, "invalid signal %d", sig);
 	if (lc_open(o, id, STATE_SHARED, &ct, err) < 0)
 		return -1;
@@ -10784,7 +11275,7 @@ int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct 
 		err_set(err, 0, "container %s is still being created", id);
 		goto out;
 	}
-	if (all) {
+	if (all && sig != 0) { /* signal 0 asks about the container, i.e. its init */
 		if (lc_cgroup_load(&ct.st, &cg, err) < 0)
 			goto out;
 		struct ctr_error e2 = {0};
@@ -11072,8 +11563,6 @@ void ctr_list_release(struct ctr_state *states, size_t count)
  * cgroup API: ctr_pause, ctr_resume, ctr_update, ctr_ps, ctr_stats_json
  * ====================================================================== */
 
-#define CTR_CGROUP_API 1             /* lets tests/unit_cgroup.c know this section is in */
-
 /* A container's state and cgroup, opened and locked for one command. */
 struct cgapi {
 	struct state_handle h;
@@ -11128,13 +11617,13 @@ static int cgapi_pause(const struct ctr_opts *o, const char *id, bool frozen,
 	bool now = false;
 	int rc;
 	if (!cgapi_alive(&a))
-		rc = err_set(err, 0, "container %s is not running", id);
+		rc = err_set(err, 0, "container not running"); /* runc's words */
 	else if (cgroup_is_frozen(a.cg, &now, err) < 0)
 		rc = -1;
 	else if (!frozen && !now)
-		rc = err_set(err, 0, "container %s is not paused", id);
+		rc = err_set(err, 0, "container not paused");
 	else if (frozen && now)
-		rc = err_set(err, 0, "container %s is already paused", id);
+		rc = err_set(err, 0, "container not running"); /* runc: paused is not running */
 	else
 		rc = cgroup_freeze(a.cg, frozen, err);
 	cgapi_close(&a);
@@ -11191,7 +11680,7 @@ int ctr_update(const struct ctr_opts *o, const char *id, const char *resources_j
 	int rc = -1;
 	memset(&r, 0, sizeof(r));
 	if (!cgapi_alive(&a)) {
-		err_set(err, 0, "container %s is not running", id);
+		err_set(err, 0, "container not running");
 		goto out;
 	}
 	if (json_parse(resources_json, strlen(resources_json), "resources", NULL, &doc, err) < 0)
@@ -11274,6 +11763,150 @@ int ctr_stats_json(const struct ctr_opts *o, const char *id, char **json_out,
 	return sbuf_take(&sb, json_out, err);
 }
 
+int ctr_stats(const struct ctr_opts *o, const char *id, struct ctr_stats *st,
+	      struct ctr_error *err)
+{
+	struct cgapi a;
+	memset(st, 0, sizeof(*st));
+	if (cgapi_open(o, id, STATE_SHARED, &a, err) < 0)
+		return -1;
+	int rc = cgroup_stats_read(a.cg, st, err);
+	cgapi_close(&a);
+	return rc;
+}
+
+void ctr_stats_release(struct ctr_stats *st)
+{
+	if (st)
+		cgroup_stats_release(st);
+}
+
+/* ---- events: the init's pidfd and the kernel's OOM notification, no polling ---- */
+
+struct ctr_watch {
+	int pidfd;                  /* the init; -1: the kernel has no pidfd, poll its pid */
+	int oomfd;                  /* v1 eventfd on memory.oom_control, v2 inotify on
+				     * memory.events; -1 without a memory controller */
+	bool v2;
+	pid_t pid;
+	unsigned long long pid_start;
+	uint64_t oom_seen;          /* v2: oom + oom_kill counted at the last look */
+	char memdir[PATH_MAX];
+};
+
+static uint64_t watch_v2_ooms(const struct ctr_watch *w)
+{
+	char ev[512];
+	if (cg_read_at(w->memdir, "memory.events", ev, sizeof(ev)) < 0)
+		return 0;
+	return cg_key(ev, "oom") + cg_key(ev, "oom_kill");
+}
+
+/* v1: an eventfd registered on memory.oom_control; v2: inotify on memory.events. */
+static int watch_oom_fd(struct ctr_watch *w, struct ctr_error *err)
+{
+	char f[PATH_MAX + 32];
+	if (w->v2) {
+		w->oomfd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+		snprintf(f, sizeof(f), "%s/memory.events", w->memdir);
+		if (w->oomfd < 0 || inotify_add_watch(w->oomfd, f, IN_MODIFY) < 0)
+			return err_set(err, errno, "watch %s", f);
+		w->oom_seen = watch_v2_ooms(w);
+		return 0;
+	}
+	w->oomfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	snprintf(f, sizeof(f), "%s/memory.oom_control", w->memdir);
+	int ofd AUTO_CLOSE = open(f, O_RDONLY | O_CLOEXEC);
+	char reg[32];
+	snprintf(reg, sizeof(reg), "%d %d", w->oomfd, ofd);
+	if (w->oomfd < 0 || ofd < 0 || cg_write_at(w->memdir, "cgroup.event_control", reg) < 0)
+		return err_set(err, errno, "register an OOM eventfd on %s", f);
+	return 0;
+}
+
+void ctr_watch_close(struct ctr_watch *w)
+{
+	if (!w)
+		return;
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+	if (w->oomfd >= 0)
+		close(w->oomfd);
+	free(w);
+}
+
+int ctr_watch_open(const struct ctr_opts *o, const char *id, struct ctr_watch **wp,
+		   struct ctr_error *err)
+{
+	struct cgapi a;
+	struct ctr_watch *w = calloc(1, sizeof(*w));
+	*wp = NULL;
+	if (!w)
+		return err_set(err, ENOMEM, "out of memory");
+	w->pidfd = w->oomfd = -1;
+	if (cgapi_open(o, id, STATE_SHARED, &a, err) < 0) {
+		free(w);
+		return -1;
+	}
+	w->pid = a.st.pid;
+	w->pid_start = a.st.pid_start;
+	w->pidfd = w->pid > 0 ? sys_pidfd_open(w->pid, 0) : -1;
+	const struct cg_dir *d = cg_find(a.cg, CG_MEMORY);
+	int rc = 0;
+	if (d) {
+		w->v2 = d->v2;
+		snprintf(w->memdir, sizeof(w->memdir), "%s", d->dir);
+		if (cgapi_alive(&a))
+			rc = watch_oom_fd(w, err);
+	}
+	cgapi_close(&a);
+	if (rc < 0) {
+		ctr_watch_close(w);
+		return -1;
+	}
+	*wp = w;
+	return 0;
+}
+
+/* Drain the OOM fd; true when it reported an OOM. */
+static bool watch_oom_fired(struct ctr_watch *w)
+{
+	char buf[4096];
+	bool any = false;
+	while (read(w->oomfd, buf, sizeof(buf)) > 0)
+		any = true;
+	if (!any)
+		return false;
+	if (!w->v2) /* v1 also signals when the cgroup goes: then the control file is gone */
+		return access(w->memdir, F_OK) == 0;
+	uint64_t now = watch_v2_ooms(w);
+	bool grew = now > w->oom_seen;
+	w->oom_seen = now;
+	return grew;
+}
+
+int ctr_watch_next(struct ctr_watch *w, int timeout_ms, struct ctr_error *err)
+{
+	long long deadline = timeout_ms < 0 ? -1 : monotonic_ms() + timeout_ms;
+	for (;;) {
+		if (w->pid <= 0 || !pid_alive(w->pid, w->pid_start))
+			return CTR_WATCH_STOPPED;
+		long long left = deadline < 0 ? -1 : deadline - monotonic_ms();
+		if (deadline >= 0 && left <= 0)
+			return CTR_WATCH_TIMEOUT;
+		/* without a pidfd the init's end is seen by looking every 200 ms */
+		int wait = w->pidfd < 0 && (left < 0 || left > 200) ? 200 : (int)left;
+		struct pollfd p[2] = {{.fd = w->pidfd, .events = POLLIN}, {.fd = w->oomfd, .events = POLLIN}};
+		int n = poll(p, 2, wait);
+		if (n < 0 && errno != EINTR)
+			return err_set(err, errno, "wait for container events");
+		if (n > 0 && (p[0].revents & POLLIN))
+			return CTR_WATCH_STOPPED;
+		if (n > 0 && (p[1].revents & POLLIN) && watch_oom_fired(w))
+			return CTR_WATCH_OOM;
+	}
+}
+
 /* ======================================================================
  * exec: ctr_exec
  * ====================================================================== */
@@ -11293,6 +11926,7 @@ struct ex_ctx {
 	const struct spec_process *p;
 	struct sc_filter *filter;
 	bool terminal;
+	bool late_join;              /* paused container: join its cgroup just before exec */
 	int sync_fd, root_fd;
 	int ns_fds[8], ns_types[8];
 	size_t n_ns;
@@ -11387,6 +12021,12 @@ static void ex_process_main(struct ex_ctx *x)
 	    term_setup_child(fd, &m, LC_MSG_HDR + 1, p->console_height.v, p->console_width.v,
 			     false, &e) < 0)
 		lc_child_fail(fd, &e);
+	if (x->late_join) {
+		/* ctr moves us into the frozen cgroup meanwhile: we stop here until resume */
+		struct lc_msg g;
+		if (lc_send(fd, LC_READY, 0, 0, NULL) < 0 || lc_expect(fd, LC_GO, &g, "exec", &e) < 0)
+			_exit(1);
+	}
 	if (process_prepare(x->spec, p, false, &e) < 0 || process_chdir(p, &e) < 0)
 		lc_child_fail(fd, &e);
 	/* Without noNewPrivileges the filter needs CAP_SYS_ADMIN: before the identity
@@ -11466,8 +12106,9 @@ static void ex_helper_main(struct ex_ctx *x)
 /* The process to run: process_json as is (runc's -p), else the config's process with
  * the args and the overrides of a. What is allocated here goes into store[]: the JSON
  * document, the parser's storage, env, gids (the caller releases them). */
-static int ex_build_process(const struct ctr_exec_args *a, const struct spec *s,
-			    struct spec_process *p, void *store[4], struct ctr_error *err)
+static int ex_build_process(const struct ctr_opts *o, const struct ctr_exec_args *a,
+			    const struct spec *s, struct spec_process *p, void *store[4],
+			    struct ctr_error *err)
 {
 	if (a->process_json) {
 		struct json_doc *doc = NULL;
@@ -11545,8 +12186,12 @@ static int ex_build_process(const struct ctr_exec_args *a, const struct spec *s,
 	}
 	for (size_t i = 0; a->caps && a->caps[i]; i++) {
 		int cap = spec_cap_from_name(a->caps[i]);
-		if (cap < 0)
-			return err_set(err, EINVAL, "exec: unknown capability \"%s\"", a->caps[i]);
+		if (cap < 0) {
+			/* as for the config's capabilities (and runc): a warning, not an error */
+			lc_log(o, CTR_LOG_WARN, "ignoring unknown or unavailable capabilities: [%s]",
+			       a->caps[i]);
+			continue;
+		}
 		uint64_t bit = 1ULL << cap;
 		struct spec_caps *c = &p->caps;
 		c->bounding.mask |= bit;
@@ -11608,7 +12253,11 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	case CTR_RUNNING:
 		break;
 	case CTR_PAUSED:
-		err_set(err, 0, "cannot exec in a paused container");
+		if (a->ignore_paused) {
+			x.late_join = true;
+			break;
+		}
+		err_set(err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
 		goto out;
 	case CTR_CREATING:
 		err_set(err, 0, "cannot exec in a container that is still being created");
@@ -11623,7 +12272,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_prefix(err, "exec: the container's config");
 		goto out;
 	}
-	if (ex_build_process(a, spec, &proc, store, err) < 0)
+	if (ex_build_process(o, a, spec, &proc, store, err) < 0)
 		goto out;
 	x.spec = spec;
 	x.p = &proc;
@@ -11637,8 +12286,17 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_prefix(err, "linux.seccomp");
 		goto out;
 	}
+	if (x.late_join && spec->lx.seccomp && spec->lx.seccomp->listener_path) {
+		err_set(err, EINVAL, "exec --ignore-paused: a seccomp listenerPath needs the "
+			"container running");
+		goto out;
+	}
 	if (lc_cgroup_load(&ct.st, &cg, err) < 0)
 		goto out;
+	if (x.late_join && !cg) {
+		err_set(err, EINVAL, "exec: a paused container without a cgroup");
+		goto out;
+	}
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct.st.pid);
 	x.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -11648,6 +12306,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	if (ex_open_namespaces(&x, ct.st.pid, err) < 0)
 		goto out;
+	lc_log(o, CTR_LOG_DEBUG, "namespaces: exec joins %zu of the init's (pid %ld)%s", x.n_ns,
+	       (long)ct.st.pid, x.filter ? "; seccomp: the container's filter, compiled" : "");
 	/* the fds above belong to the init we checked, not to a process that reused its pid */
 	if (!pid_alive(ct.st.pid, ct.st.pid_start)) {
 		err_set(err, 0, "cannot exec in a stopped container");
@@ -11677,17 +12337,22 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	close(sync[1]);
 	sync[1] = -1;
-	if (cg && cgroup_enter(cg, helper, err) < 0) {
+	if (cg && !x.late_join && cgroup_enter_sub(cg, helper, a->cgroups, err) < 0) {
 		err_prefix(err, "exec: joining the container's cgroup");
 		goto out;
 	}
+	if (cg)
+		lc_log(o, CTR_LOG_DEBUG, "cgroup: exec %s %s%s%s", x.late_join ? "will join paused" :
+		       "joined", cg->path, a->cgroups ? ", sub-cgroup " : "",
+		       a->cgroups ? a->cgroups[0] : "");
 	if (lc_send(sync[0], LC_CGROUP_DONE, 0, 0, NULL) < 0) {
 		err_set(err, errno, "exec: the helper exited early");
 		goto out;
 	}
-	/* P (pid), T (pty master) and E (error) in any order, until EOF */
-	bool failed = false;
-	for (;;) {
+	/* P (pid), T (pty master) and E (error) in any order, until EOF; with late_join
+	 * until P and R (the process waits for the cgroup) */
+	bool failed = false, ready = false;
+	while (!(x.late_join && ready && pid > 0 && !failed)) {
 		struct lc_msg m;
 		int mfd;
 		ssize_t n = term_recvmsg_fd(sync[0], &m, sizeof(m), &mfd);
@@ -11705,6 +12370,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 			if (m.type == EX_PID) {
 				pid = m.val;
 				child_of_ctr = m.val2;
+			} else if (m.type == LC_READY) {
+				ready = true;
 			} else if (m.type == EX_PTY && mfd >= 0 && master < 0) {
 				master = TAKE_FD(mfd);
 			} else if (m.type == EX_LISTENER && mfd >= 0 && listener < 0) {
@@ -11729,6 +12396,14 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	if (failed)
 		goto out;
+	if (x.late_join && cgroup_enter_sub(cg, pid, a->cgroups, err) < 0) {
+		err_prefix(err, "exec: joining the paused container's cgroup");
+		goto out;
+	}
+	if (x.late_join && lc_send(sync[0], LC_GO, 0, 0, NULL) < 0) {
+		err_set(err, errno, "exec: the process exited early");
+		goto out;
+	}
 	if (!child_of_ctr) {
 		pid = TAKE_FD(helper); /* the stand-in is the caller's child */
 		child_of_ctr = true;

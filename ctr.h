@@ -100,7 +100,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 /* Let a created container's init exec the user process. */
 int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err);
 
-/* Send signal sig to the init (all = every process in the container). */
+/* Send signal sig to the init (all = every process in the container). Signal 0 only
+ * checks that the container is alive: an error ("container not running") if not. */
 int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct ctr_error *err);
 
 /* Remove a container. A running one is refused unless force, which kills it first. */
@@ -133,7 +134,7 @@ void ctr_list_release(struct ctr_state *states, size_t count);
 /* Check that a container id is valid: [A-Za-z0-9_+-][A-Za-z0-9_+.-]*, at most 1024 bytes. */
 int ctr_id_valid(const char *id, struct ctr_error *err);
 
-/* Parse a signal name ("KILL", "SIGKILL", "9") into its number. */
+/* Parse a signal name ("KILL", "SIGKILL", "9", or "0" for the liveness probe). */
 int ctr_signal_parse(const char *name, int *sig, struct ctr_error *err);
 
 /* ---------- cgroups ---------- */
@@ -152,6 +153,74 @@ int ctr_ps(const struct ctr_opts *o, const char *id, pid_t **pids, size_t *count
 /* One runc-style stats event ({"type":"stats","id":..,"data":{..}}) as compact JSON. */
 int ctr_stats_json(const struct ctr_opts *o, const char *id, char **json_out,
 		   struct ctr_error *err);
+
+/* A container's resource usage, read from its cgroup (v1 or v2). Times in nanoseconds,
+ * sizes in bytes; a counter the host does not have reads 0. The arrays are malloc'd:
+ * release them with ctr_stats_release. */
+struct ctr_mem_entry {
+	uint64_t limit, usage, max, failcnt;
+};
+struct ctr_blkio_entry {
+	uint32_t major, minor;
+	char op[16];                /* "Read", "Write", "Sync", "Async", "Total", ... */
+	uint64_t value;
+};
+struct ctr_hugetlb_entry {
+	char pagesize[16];          /* "2MB", "1GB", ... */
+	uint64_t usage, max, failcnt;
+};
+struct ctr_stat_pair {
+	char key[64];
+	uint64_t value;
+};
+struct ctr_stats {
+	struct {
+		int have_usage, have_times;     /* what the host could tell */
+		uint64_t total, kernel, user;
+		uint64_t *percpu, *percpu_kernel, *percpu_user;
+		size_t n_percpu, n_percpu_kernel, n_percpu_user;
+		uint64_t periods, throttled_periods, throttled_time;
+	} cpu;
+	struct {
+		int have, v2, have_oom_kill;
+		uint64_t cache;
+		struct ctr_mem_entry usage, swap, kernel, kernel_tcp; /* kernel*: cgroup v1 only */
+		uint64_t oom_kill;              /* OOM kills in the container's cgroup */
+		struct ctr_stat_pair *raw;      /* memory.stat as it is */
+		size_t n_raw;
+	} memory;
+	struct {
+		int have;
+		uint64_t current, limit;        /* limit 0: none */
+	} pids;
+	struct {
+		int have_bytes, have_ios;
+		struct ctr_blkio_entry *bytes, *ios; /* io_service_bytes / io_serviced, recursive */
+		size_t n_bytes, n_ios;
+	} blkio;
+	int have_hugetlb;
+	struct ctr_hugetlb_entry *hugetlb;
+	size_t n_hugetlb;
+};
+
+/* Fill *st (zeroed first) for container id. */
+int ctr_stats(const struct ctr_opts *o, const char *id, struct ctr_stats *st,
+	      struct ctr_error *err);
+void ctr_stats_release(struct ctr_stats *st);
+
+/* Watching a container for events, as `ctr events` does: ctr_watch_next waits up to
+ * timeout_ms (-1: no limit) and returns CTR_WATCH_OOM when the kernel reported an OOM kill
+ * in the container's cgroup (eventfd on v1, inotify on v2: no polling), CTR_WATCH_STOPPED
+ * when the container's init is gone, CTR_WATCH_TIMEOUT otherwise, or -1 on error.
+ * Close with ctr_watch_close. */
+struct ctr_watch;
+#define CTR_WATCH_TIMEOUT 0
+#define CTR_WATCH_OOM 1
+#define CTR_WATCH_STOPPED 2
+int ctr_watch_open(const struct ctr_opts *o, const char *id, struct ctr_watch **w,
+		   struct ctr_error *err);
+int ctr_watch_next(struct ctr_watch *w, int timeout_ms, struct ctr_error *err);
+void ctr_watch_close(struct ctr_watch *w);
 
 /* ---------- exec ---------- */
 
@@ -172,6 +241,14 @@ struct ctr_exec_args {
 	int preserve_fds;
 	const int *stdio;           /* NULL: inherit the caller's 0/1/2, else 3 fds */
 	int *pty_master;            /* with tty and no console_socket: receives the pty master */
+	/* Exec into a paused container too: the process is set up outside the container's
+	 * cgroup, then moved into it and stays frozen until ctr_resume. ctr_exec returns
+	 * once it is there (before its exec). Without it a paused container is refused. */
+	int ignore_paused;
+	/* Run the process in an existing sub-cgroup of the container's (runc's --cgroup):
+	 * NULL-terminated, each "SUB" (every hierarchy; the only form on cgroup v2, and then
+	 * alone) or "CTL[,CTL...]:SUB" (cgroup v1, one per controller set). NULL: none. */
+	const char *const *cgroups;
 };
 
 /* Start a process inside a running container; it is a child of the caller. */

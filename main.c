@@ -37,21 +37,60 @@ struct cli {
 	FILE *log;              /* NULL: stderr only */
 	bool log_json;
 	bool debug;
+	/* flags may follow the positional arguments (runc: every command but exec and ps,
+	 * whose words after the id belong to the container command / to ps) */
+	bool permute;
 	const char *cmd;        /* the command being run */
 };
 
+/* "2026-12-07T17:22:37Z": RFC 3339 in UTC, as runc's logrus writes it. */
+static void log_time(char ts[64])
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct tm tm;
+	gmtime_r(&now.tv_sec, &tm);
+	/* by hand: strftime drags in ~5 KB of libc (time zones, locale) */
+	snprintf(ts, 64, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* A value of logrus's text layout: bare if every byte is one of [A-Za-z0-9-._/@^+]
+ * (or it is empty), else quoted with Go's %q escapes, so a message is one line. */
+static void log_text_value(FILE *f, const char *v)
+{
+	bool quote = false;
+	for (const unsigned char *p = (const unsigned char *)v; *p && !quote; p++)
+		quote = !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			  (*p >= '0' && *p <= '9') || strchr("-._/@^+", *p));
+	if (!quote) {
+		fputs(v, f);
+		return;
+	}
+	static const char ctl[] = "\a\b\f\n\r\t\v", letter[] = "abfnrtv";
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		const char *e = strchr(ctl, *p);
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (e)
+			fprintf(f, "\\%c", letter[e - ctl]);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* One log line: logrus's JSON ({"level","msg","time"}) or text (time="" level= msg=)
+ * layout, as runc writes them. Text without --log stays plain "level: msg". */
 static void log_line(struct cli *c, const char *level, const char *msg)
 {
 	FILE *f = c->log ? c->log : stderr;
+	char ts[64];
+	log_time(ts);
 	if (c->log_json) {
-		char ts[64];
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		struct tm tm;
-		gmtime_r(&now.tv_sec, &tm);
-		/* by hand: strftime drags in ~5 KB of libc (time zones, locale) */
-		snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
 		for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
 			if (*p == '"' || *p == '\\')
@@ -63,7 +102,9 @@ static void log_line(struct cli *c, const char *level, const char *msg)
 		}
 		fprintf(f, "\",\"time\":\"%s\"}\n", ts);
 	} else if (c->log) {
-		fprintf(f, "%s: %s\n", level, msg);
+		fprintf(f, "time=\"%s\" level=%s msg=", ts, level);
+		log_text_value(f, msg);
+		fputc('\n', f);
 	}
 	fflush(f);
 }
@@ -110,29 +151,63 @@ struct opt_iter {
 	const char *val;        /* argument of the last option */
 };
 
+/* The index in opts of flag word a ("--name", "-n", "--name=v"), or -1. */
+static int opt_find(const struct opt *opts, const char *a)
+{
+	const char *name = a + 1 + (a[1] == '-');
+	const char *eq = strchr(name, '=');
+	size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+	for (int k = 0; opts[k].name; k++)
+		if ((strlen(opts[k].name) == nlen && strncmp(opts[k].name, name, nlen) == 0) ||
+		    (opts[k].short_name && nlen == 1 && name[0] == opts[k].short_name && a[1] != '-'))
+			return k;
+	return -1;
+}
+
+static bool opt_is_flag_word(const char *a)
+{
+	/* "-" is a positional; so is a negative number (a signal or value like -1) */
+	return a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9');
+}
+
+/* it->i is a positional: move the next flag word after it (with its value, or the "--")
+ * in front of it, as runc's CLI reorders its arguments. False if no flag follows. */
+static bool opt_hoist(struct opt_iter *it, const struct opt *opts)
+{
+	int j = it->i + 1;
+	while (j < it->argc && !opt_is_flag_word(it->argv[j]))
+		j++;
+	if (j >= it->argc)
+		return false;
+	const char *a = it->argv[j];
+	int k = strcmp(a, "--") ? opt_find(opts, a) : -1;
+	int n = k >= 0 && opts[k].has_arg && !strchr(a, '=') && j + 1 < it->argc ? 2 : 1;
+	char *moved[2] = {it->argv[j], n == 2 ? it->argv[j + 1] : NULL};
+	memmove(it->argv + it->i + n, it->argv + it->i, (size_t)(j - it->i) * sizeof(char *));
+	for (int m = 0; m < n; m++)
+		it->argv[it->i + m] = moved[m];
+	return true;
+}
+
 /* Next option: returns its index in opts, -1 at the first positional (or after "--"),
- * -2 on a bad flag (message already printed). it->i then points at the positional. */
+ * -2 on a bad flag (message already printed). it->i then points at the positional.
+ * With c->permute, flags after positionals are taken too (they are moved before them). */
 static int opt_next(struct cli *c, struct opt_iter *it, const struct opt *opts)
 {
 	it->val = NULL;
 	if (it->i >= it->argc)
 		return -1;
 	const char *a = it->argv[it->i];
-	if (a[0] != '-' || a[1] == 0)
+	if ((a[0] != '-' || a[1] == 0) && !(c->permute && opt_hoist(it, opts)))
 		return -1;
+	a = it->argv[it->i];
 	if (strcmp(a, "--") == 0) {
 		it->i++;
 		return -1;
 	}
-	const char *name = a + 1 + (a[1] == '-');
-	const char *eq = strchr(name, '=');
-	size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
-	for (int k = 0; opts[k].name; k++) {
-		bool match = (strlen(opts[k].name) == nlen && strncmp(opts[k].name, name, nlen) == 0) ||
-			     (opts[k].short_name && nlen == 1 && name[0] == opts[k].short_name &&
-			      a[1] != '-');
-		if (!match)
-			continue;
+	const char *eq = strchr(a, '=');
+	int k = opt_find(opts, a);
+	if (k >= 0) {
 		it->i++;
 		if (opts[k].has_arg) {
 			if (eq) {
@@ -475,7 +550,7 @@ static int cmd_start(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* Foreground run: ctr is the init's parent and a subreaper; tty_wait (main/15-tty.c)
+/* Foreground run: ctr is the init's parent and a subreaper; tty_wait (above)
  * takes the blocked signals (SIGCHLD reaps, SIGWINCH resizes the pty, the rest go to the
  * init), relays a terminal (master >= 0) and restores ours. */
 static int lc_run_foreground(struct cli *c, const char *id, pid_t init, bool keep, int master)
@@ -1064,22 +1139,11 @@ static long long parse_duration_ms(const char *s)
 	return total > 9e15 ? -1 : (long long)total;
 }
 
-/* The OOM kill counter ctr puts in the stats' memory object (-1: none). */
-static long long oom_count(const char *stats)
+static long long now_ms(void)
 {
-	const char *p = strstr(stats, "\"oom_kill\":");
-	return p ? atoll(p + 11) : -1;
-}
-
-static bool container_gone(struct cli *c, const char *id)
-{
-	struct ctr_state st;
-	struct ctr_error err = {0};
-	if (ctr_state(&c->opts, id, &st, &err) < 0)
-		return true;
-	bool stopped = st.status == CTR_STOPPED;
-	ctr_state_release(&st);
-	return stopped;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int cmd_events(struct cli *c, int argc, char **argv)
@@ -1113,38 +1177,43 @@ static int cmd_events(struct cli *c, int argc, char **argv)
 		free(js);
 		return 0;
 	}
-	/* stream: stats every interval, an oom event whenever the kill counter grows;
-	 * ends when the container stops or is deleted */
-	long long ooms = oom_count(js), next = 0, now = 0;
-	long long tick = interval < 200 ? interval : 200;
-	for (;;) {
-		if (now >= next) {
-			puts(js);
-			fflush(stdout);
-			next = now + interval;
-		}
+	/* stream: stats every interval, an oom event whenever the kernel reports one; ends
+	 * when the container stops or is deleted */
+	struct ctr_watch *w = NULL;
+	if (ctr_watch_open(&c->opts, id, &w, &err) < 0) {
+		free(js);
+		cli_error(c, "%s", err.msg);
+		return 1;
+	}
+	int rc = 0;
+	while (js) {
+		puts(js);
+		fflush(stdout);
 		free(js);
 		js = NULL;
-		struct timespec ts = {tick / 1000, (tick % 1000) * 1000000L};
-		nanosleep(&ts, NULL);
-		now += tick;
-		if (ctr_stats_json(&c->opts, id, &js, &err) < 0 || container_gone(c, id))
-			break;
-		long long o = oom_count(js);
-		if (o > ooms) {
+		int ev;
+		long long due = now_ms() + interval;
+		while ((ev = ctr_watch_next(w, (int)(due > now_ms() ? due - now_ms() : 0), &err)) ==
+		       CTR_WATCH_OOM) {
 			printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", id);
 			fflush(stdout);
 		}
-		ooms = o;
+		if (ev < 0) {
+			cli_error(c, "%s", err.msg);
+			rc = 1;
+		}
+		if (ev != CTR_WATCH_TIMEOUT || ctr_stats_json(&c->opts, id, &js, &err) < 0)
+			break;
 	}
-	free(js);
-	return 0;
+	ctr_watch_close(w);
+	return rc;
 }
 
 /* ---------- exec ---------- */
 
 enum { EX_F_PROCESS, EX_F_TTY, EX_F_DETACH, EX_F_PID_FILE, EX_F_CONSOLE, EX_F_ENV, EX_F_CWD,
-       EX_F_USER, EX_F_GIDS, EX_F_CAP, EX_F_NNP, EX_F_APPARMOR, EX_F_LABEL, EX_F_PRESERVE };
+       EX_F_USER, EX_F_GIDS, EX_F_CAP, EX_F_NNP, EX_F_APPARMOR, EX_F_LABEL, EX_F_PRESERVE,
+       EX_F_IGNORE_PAUSED, EX_F_CGROUP };
 
 /* runc's exec: flags, then the ID, then the command (unless -p gives the process).
  * Exit status: the process's in the foreground, 255 when the exec itself fails. */
@@ -1158,16 +1227,18 @@ static int cmd_exec(struct cli *c, int argc, char **argv)
 		{"additional-gids", 'g', true},{"cap", 'c', true},
 		{"no-new-privs", 0, false},    {"apparmor", 0, true},
 		{"process-label", 0, true},    {"preserve-fds", 0, true},
+		{"ignore-paused", 0, false},   {"cgroup", 0, true},
 		{NULL, 0, false},
 	};
 	struct ctr_exec_args a = {0};
 	const char **env = calloc((size_t)argc + 1, sizeof(*env));
 	const char **caps = calloc((size_t)argc + 1, sizeof(*caps));
+	const char **cgroups = calloc((size_t)argc + 1, sizeof(*cgroups));
 	char *process_json = NULL, *gids = NULL;
-	size_t n_env = 0, n_caps = 0;
+	size_t n_env = 0, n_caps = 0, n_cgroups = 0;
 	bool detach = false;
 	int rc = 1, master = -1;
-	if (!env || !caps) {
+	if (!env || !caps || !cgroups) {
 		cli_error(c, "out of memory");
 		goto out;
 	}
@@ -1201,6 +1272,8 @@ static int cmd_exec(struct cli *c, int argc, char **argv)
 			a.additional_gids = gids;
 			break;
 		case EX_F_CAP: caps[n_caps++] = it.val; break;
+		case EX_F_IGNORE_PAUSED: a.ignore_paused = opt_bool(&it); break;
+		case EX_F_CGROUP: cgroups[n_cgroups++] = it.val; break;
 		case EX_F_NNP: a.no_new_privs = opt_bool(&it); break;
 		case EX_F_APPARMOR: a.apparmor = it.val; break;
 		case EX_F_LABEL: a.process_label = it.val; break;
@@ -1222,6 +1295,7 @@ static int cmd_exec(struct cli *c, int argc, char **argv)
 	a.args = (const char *const *)argv + it.i + 1;
 	a.env = env;
 	a.caps = caps;
+	a.cgroups = n_cgroups ? cgroups : NULL;
 	if (process_file) {
 		FILE *f = fopen(process_file, "re");
 		size_t len = 0, cap = 0;
@@ -1275,6 +1349,7 @@ out:
 	free(gids);
 	free(env);
 	free(caps);
+	free(cgroups);
 	return rc;
 }
 
@@ -1335,10 +1410,16 @@ static const struct command commands[] = {
 	 "ctr exec [-p process.json | ID COMMAND [ARG...]] [-t] [-d] [--pid-file F]\n"
 	 "         [--console-socket S] [-e K=V]... [--cwd D] [-u UID[:GID]]\n"
 	 "         [--additional-gids G] [--cap CAP]... [--no-new-privs] [--apparmor P]\n"
-	 "         [--process-label L] [--preserve-fds N] ID [COMMAND...]\n"
-	 "Run a new process inside a running container.\n"},
+	 "         [--process-label L] [--preserve-fds N] [--ignore-paused]\n"
+	 "         [--cgroup [CTL[,CTL]:]SUB]... ID [COMMAND...]\n"
+	 "Run a new process inside a running container.\n"
+	 "  --ignore-paused  exec into a paused container too: the process waits, frozen,\n"
+	 "                   until `ctr resume` (ctr exec -d returns at once)\n"
+	 "  --cgroup SUB     run it in the container's existing sub-cgroup SUB; on cgroup v1\n"
+	 "                   CTL[,CTL]:SUB per controller (repeatable)\n"},
 	{"kill", cmd_kill,
-	 "ctr kill [--all] ID [SIGNAL]\nSend a signal (default SIGTERM) to the container's init.\n"},
+	 "ctr kill [--all] ID [SIGNAL]\nSend a signal (default SIGTERM) to the container's init.\n"
+	 "Signal 0 sends nothing: exit 0 if the container is alive, 1 if not.\n"},
 	{"delete", cmd_delete,
 	 "ctr delete [-f|--force] ID\nDelete a container (-f kills a running one first).\n"},
 	{"state", cmd_state, "ctr state ID\nPrint the container's OCI state as JSON.\n"},
@@ -1398,11 +1479,13 @@ static void print_version(void)
 	printf("ctr version " CTR_VERSION "\ncommit: " CTR_COMMIT "\nspec: " CTR_OCI_VERSION "\n");
 }
 
-/* True if argv has -h/--help before any "--" (commands answer it before other flags). */
-static bool wants_help(int argc, char **argv)
+/* True if argv has -h/--help before any "--" (commands answer it before other flags);
+ * with in_order (exec, ps) only before the first word that is not a flag: what follows
+ * may be the container command's own --help. */
+static bool wants_help(int argc, char **argv, bool in_order)
 {
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
+		if (strcmp(argv[i], "--") == 0 || (in_order && argv[i][0] != '-'))
 			return false;
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-help") == 0)
@@ -1473,7 +1556,8 @@ int main(int argc, char **argv)
 		c.cmd = name;
 		int cargc = argc - it.i;
 		char **cargv = argv + it.i;
-		if (wants_help(cargc, cargv)) {
+		c.permute = strcmp(name, "exec") && strcmp(name, "ps");
+		if (wants_help(cargc, cargv, !c.permute)) {
 			printf("usage: %s", commands[i].usage);
 			return 0;
 		}

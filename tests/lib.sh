@@ -30,6 +30,34 @@ trap 'exit 130' INT TERM
 
 is_root() { [ "$(id -u)" = 0 ]; }
 
+# The tests a file reports when it stops early: $NAMES if it set one, else the file's name.
+t_names() { echo "${NAMES:-$(basename "$0" .sh)}"; }
+# skip_all WHY: SKIP every test of the file and stop. Only for a missing host capability:
+# a ctr that does not work must FAIL (fail_all), or a regression would pass silently.
+skip_all() { for n in $(t_names); do skip "$n: $1"; done; exit 0; }
+# fail_all WHY: FAIL every test of the file and stop.
+fail_all() { for n in $(t_names); do fail "$n: $1"; done; exit 1; }
+
+# json_is JSON PYTHON-EXPR: true when the expression on the parsed JSON `d` holds (checks
+# values, never the order of keys).
+json_is() {
+	python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+try:
+    ok = eval(sys.argv[2])
+except (KeyError, IndexError, TypeError):
+    ok = False
+sys.exit(0 if ok else 1)' "$1" "$2" 2>/dev/null
+}
+
+# A cgroup freezer exists on this host (v1 freezer controller or a cgroup2 root).
+have_freezer() { grep -qw freezer /proc/cgroups || [ -e /sys/fs/cgroup/cgroup.controllers ]; }
+# Unprivileged user namespaces can be created here (a kernel or sysctl may forbid them).
+have_userns() { unshare -U true 2>/dev/null; }
+
+# wait_for COMMAND...: until it succeeds, at most ~20 s (bounded; not a timing assertion).
+wait_for() { n=0; while ! "$@"; do n=$((n + 1)); [ $n -gt 800 ] && return 1; sleep 0.025; done; }
+
 # need_root NAME...: skip the named tests (and exit) when not root.
 need_root() {
 	is_root && return 0
@@ -59,6 +87,14 @@ make_bundle() {
 	mkdir -p "$1"
 	make_rootfs "$1/rootfs" || return 1
 	(cd "$1" && "$CTR" spec) || return 1
+}
+
+# need_bundle DIR: make_bundle, or stop the file: SKIP without busybox-static (a host
+# package), FAIL when ctr itself cannot write the bundle's config.
+need_bundle() {
+	command -v busybox >/dev/null || skip_all "busybox-static is not installed"
+	make_bundle "$1" > "$T_TMP/need_bundle.log" 2>&1 ||
+		fail_all "cannot make a bundle: $(tail -n 2 "$T_TMP/need_bundle.log" | tr '\n' ' ')"
 }
 
 # set_args BUNDLE ARG...: replace process.args in the bundle's config.json (needs python3

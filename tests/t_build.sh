@@ -33,13 +33,13 @@ build() {
 		sed 's/^/  /' "$T_TMP/$n.log" | head -n 20
 	fi
 }
-build build_noparts_musl
-CCNAME=gcc build build_noparts_gcc CC=gcc STATIC=0
-CCNAME=clang build build_noparts_clang CC=clang STATIC=0
+build build_musl
+CCNAME=gcc build build_gcc CC=gcc STATIC=0
+CCNAME=clang build build_clang CC=clang STATIC=0
 if [ -e /usr/include/seccomp.h ]; then
-	CCNAME=gcc build build_noparts_libseccomp CC=gcc LIBSECCOMP=1
+	CCNAME=gcc build build_libseccomp CC=gcc LIBSECCOMP=1
 else
-	skip "build_noparts_libseccomp: libseccomp-dev not installed"
+	skip "build_libseccomp: libseccomp-dev not installed"
 fi
 
 # Dependencies: a second make does nothing; touching a source rebuilds; a change of

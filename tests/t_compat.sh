@@ -48,9 +48,11 @@ check compat_oci_state_fields test "$(jget "$T_TMP/s1.json" "' '.join([type(s[k]
 check compat_oci_state_created test "$(jget "$T_TMP/s1.json" "s['status'] == 'created' and s['pid'] > 0 and s['bundle'] == '$B' and s['ociVersion'].startswith('1.')" 2>/dev/null)" = True
 check compat_oci_state_annotations test "$(jget "$T_TMP/s1.json" "s['annotations']['org.example.k']" 2>/dev/null)" = v
 pid=$(jget "$T_TMP/s1.json" "s['pid']" 2>/dev/null)
-check compat_oci_pid_alive kill -0 "${pid:-0}"
-# The user process must not run before start: the created init has not exec'd sleep.
-check compat_oci_not_started_before_start test "$(cat /proc/"${pid:-0}"/comm 2>/dev/null)" != sleep
+# (an empty pid must fail, not become `kill -0 0`, our own process group)
+case $pid in [1-9]*) ;; *) pid=none ;; esac
+check compat_oci_pid_alive kill -0 "$pid"
+# The user process must not run before start: the created init lives and has not exec'd sleep.
+check compat_oci_not_started_before_start sh -c "comm=\$(cat /proc/$pid/comm) && [ \"\$comm\" != sleep ]"
 X start "$id" 2>/dev/null
 check compat_oci_start test $? = 0
 check compat_oci_status_running wait_status "$id" running

@@ -13,11 +13,10 @@ B=$T_TMP/bundle
 H=$T_TMP/host
 OUT=$T_TMP/out
 TAG=ctr-esc-$$
-skip_all() { for n in $NAMES; do skip "$n: $1"; done; exit 0; }
 # what a failed test could have left on the host
 at_exit "rmdir /tmp/$TAG-m /etc/$TAG-b /tmp/$TAG-dd 2>/dev/null; rm -f /tmp/$TAG-dev"
 
-make_bundle "$B" >/dev/null 2>&1 || skip_all "cannot make a busybox bundle"
+need_bundle "$B"
 mkdir -p "$H/data"
 echo hello > "$H/data/hello"
 echo marker > "$H/marker"
@@ -37,7 +36,7 @@ has() { grep -q -- "$1" "$OUT"; }
 
 cfg
 echo 'echo ok' | run probe
-has '^ok$' || skip_all "ctr run does not work yet: $(head -c 300 "$OUT" | tr '\n' ' ')"
+has '^ok$' || fail_all "ctr run fails: $(head -c 300 "$OUT" | tr '\n' ' ')"
 mounts_before=$(grep -c "$T_TMP" /proc/self/mountinfo)
 
 # a tmpfs whose destination goes through evil -> /

@@ -3,7 +3,7 @@
 # gets its errno, a killed one kills, an allowed one works, LOG reaches the kernel log,
 # TRAP sends SIGSYS, NOTIFY reaches a test agent, Docker's profile runs a shell.
 . "$(dirname "$0")/lib.sh"
-NAMES="seccomp_errno seccomp_kill seccomp_allow seccomp_log seccomp_trap seccomp_notify seccomp_docker seccomp_enosys"
+NAMES="seccomp_errno seccomp_kill seccomp_allow seccomp_log seccomp_trap seccomp_notify seccomp_notify_nnp_false seccomp_listener_no_notify seccomp_notify_empty_listener seccomp_docker seccomp_enosys"
 need_root $NAMES
 if [ -n "${QEMU_LD_PREFIX:-}" ] || ! grep -q '^Seccomp:' /proc/self/status; then
 	for n in $NAMES; do skip "$n: seccomp is not available here"; done
@@ -11,16 +11,12 @@ if [ -n "${QEMU_LD_PREFIX:-}" ] || ! grep -q '^Seccomp:' /proc/self/status; then
 fi
 
 B=$T_TMP/bundle
-if ! make_bundle "$B" >/dev/null 2>&1; then
-	for n in $NAMES; do skip "$n: cannot make a bundle (ctr spec or busybox missing)"; done
-	exit 0
-fi
+need_bundle "$B"
 # does `ctr run` work at all yet?
 set_config "$B" 'c["process"]["args"] = ["/bin/echo", "hello"]; c["process"]["terminal"] = False'
 out=$("$CTR" --root "$ROOT" run -b "$B" "$(new_id probe)" 2>&1)
 if [ "$out" != "hello" ]; then
-	for n in $NAMES; do skip "$n: ctr run does not work yet ($(echo "$out" | head -1))"; done
-	exit 0
+	fail_all "ctr run fails ($(echo "$out" | head -1))"
 fi
 
 # run_sc NAME PROFILE-PYTHON-EXPR SHELL-COMMAND: run sh -c COMMAND under the profile;
@@ -82,7 +78,7 @@ if gcc -o "$AGENT" "$TOP/tests/seccomp_agent.c" 2>/dev/null; then
 	"$AGENT" "$T_TMP/agent.sock" "$T_TMP/agent.state" 0 2>"$T_TMP/agent.log" &
 	agent=$!
 	at_exit "kill $agent"
-	while [ ! -S "$T_TMP/agent.sock" ]; do sleep 0.1; done
+	wait_for test -S "$T_TMP/agent.sock"
 	out=$(run_sc notify "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$T_TMP/agent.sock\", \"listenerMetadata\": \"t_seccomp\", \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}" \
 		'mkdir /tmp/faked && echo rc=$? && test ! -d /tmp/faked && echo not-created')
 	if [ ! -s "$T_TMP/agent.state" ]; then
@@ -98,8 +94,51 @@ if gcc -o "$AGENT" "$TOP/tests/seccomp_agent.c" 2>/dev/null; then
 			fail "seccomp_notify: mkdir should be answered by the agent: $out / $(cat "$T_TMP/agent.state" "$T_TMP/agent.log" 2>/dev/null)"
 		fi
 	fi
+
+	# Docker's and Kubernetes' default, noNewPrivileges false: the filter is installed
+	# before the identity change and the listener reaches the agent during create
+	rm -f "$T_TMP/agent.state"
+	"$AGENT" "$T_TMP/agent.sock" "$T_TMP/agent.state" 0 2>"$T_TMP/agent.log" &
+	agent=$!
+	at_exit "kill $agent"
+	n=0; while [ ! -S "$T_TMP/agent.sock" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+	set_config "$B" "c['process']['noNewPrivileges'] = False"
+	out=$(run_sc notify "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$T_TMP/agent.sock\", \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}" \
+		'mkdir /tmp/faked && echo rc=$? && test ! -d /tmp/faked && echo not-created'); rc=$?
+	kill $agent 2>/dev/null; wait $agent 2>/dev/null
+	if [ $rc = 0 ] && echo "$out" | grep -q rc=0 && echo "$out" | grep -q not-created && grep -q seccompFd "$T_TMP/agent.state"; then
+		pass seccomp_notify_nnp_false
+	else
+		fail "seccomp_notify_nnp_false: noNewPrivileges false: the agent should answer mkdir: rc=$rc $out"
+	fi
+	set_config "$B" "c['process']['noNewPrivileges'] = True"
 else
 	skip "seccomp_notify: cannot build the test agent (gcc)"
+	skip "seccomp_notify_nnp_false: cannot build the test agent (gcc)"
+fi
+
+# a listenerPath but no SCMP_ACT_NOTIFY rule: nothing to listen to, the container runs (runc)
+for nnp in True False; do
+	set_config "$B" "c['process']['noNewPrivileges'] = $nnp"
+	out=$(run_sc nolisten "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$T_TMP/nobody.sock\", \"syscalls\": [{\"names\": [\"sync\"], \"action\": \"SCMP_ACT_ERRNO\"}]}" \
+		'echo ran'); rc=$?
+	if [ $rc = 0 ] && [ "$out" = ran ]; then
+		pass "seccomp_listener_no_notify (noNewPrivileges $nnp)"
+	else
+		fail "seccomp_listener_no_notify: a listenerPath without NOTIFY rules should run (noNewPrivileges $nnp): rc=$rc $out"
+	fi
+done
+set_config "$B" "c['process']['noNewPrivileges'] = True"
+
+# NOTIFY rules with an empty listenerPath: a clear error at create, nothing created
+id=$(new_id emptylisten)
+set_config "$B" "c['process']['args'] = ['true']; c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '', 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]}"
+"$CTR" --root "$ROOT" create -b "$B" "$id" >"$T_TMP/out" 2>&1 </dev/null; rc=$?
+if [ $rc != 0 ] && grep -q listenerPath "$T_TMP/out" && [ ! -e "$ROOT/$id" ]; then
+	pass seccomp_notify_empty_listener
+else
+	fail "seccomp_notify_empty_listener: create should fail naming listenerPath: rc=$rc $(cat "$T_TMP/out")"
+	"$CTR" --root "$ROOT" delete -f "$id" >/dev/null 2>&1
 fi
 
 DOCKER=$(cat "$TOP/tests/seccomp/docker.json")

@@ -30,7 +30,6 @@ ${3:-}" || return 1
 t() { n=$1; shift; if eval "$*"; then pass "$n"; else fail "$n"; return 1; fi; }
 jfield() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1" 2>/dev/null; }
 pid_of() { C state "$1" 2>/dev/null | jfield pid; }
-wait_for() { n=0; while ! "$@"; do n=$((n + 1)); [ $n -gt 400 ] && return 1; sleep 0.025; done; }
 
 # ---------- host fds ----------
 # what the container process holds, seen from the host once it runs (sleep: no fds of its own)

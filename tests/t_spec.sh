@@ -96,11 +96,11 @@ if make_rootfs "$B/rootfs" >/dev/null 2>&1; then
 	check "check lists every problem ($n lines)" [ "$n" -ge 16 ]
 	for want in 'process.args\[0\]: "sh" not found' 'CAP_MADE_UP' 'process.env\[1\]' \
 		'process.rlimits\[0\]' 'mounts\[0\].destination' 'mounts\[1\].source' \
-		'hooks.prestart\[0\].path' 'hostname: set without a uts' \
+		'hooks.prestart\[0\].path' 'unable to set hostname without a private UTS namespace' \
 		'hooks.startContainer\[0\].path: /bin/nothere in the rootfs: No such file' \
 		'hooks.startContainer\[1\].path: /bin/busybox in the rootfs: not an executable' \
-		'linux.namespaces\[3\].path' 'uidMappings' 'linux.sysctl.net.ipv4.ip_forward' \
-		'linux.sysctl.vm.swappiness' 'linux.timeOffsets' 'linux.maskedPaths\[0\]'; do
+		'linux.namespaces\[3\].path' 'uidMappings' 'sysctl "net.ipv4.ip_forward"' \
+		'sysctl "vm.swappiness"' 'linux.timeOffsets' 'linux.maskedPaths\[0\]'; do
 		if printf '%s\n' "$out" | grep -q "$want"; then pass "check reports $want"
 		else fail "check reports $want: got: $out"; fi
 	done

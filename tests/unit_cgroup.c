@@ -226,6 +226,16 @@ static void test_bpf(void)
 	CHECK(!strcmp(line, "c 136:* rwm"), "device rule text: %s", line);
 	cg_rule_text(&all[0], line, sizeof(line));
 	CHECK(!strcmp(line, "a"), "device rule text: a");
+	/* a linux.devices node gets no rule of its own: deny-all keeps it shut (runc) */
+	struct spec_device fuse = {.path = "/dev/fuse", .type = 'c', .major = 10, .minor = 229};
+	s.lx.devices = &fuse;
+	s.lx.n_devices = 1;
+	free(all);
+	CHECK(cg_rules(&s, &all, &n, &err) == 0 && n == 1 + ARRAY_LEN(cg_default_rules),
+	      "device rules: linux.devices adds none");
+	len = cg_bpf_gen(all, n, prog, ARRAY_LEN(prog));
+	CHECK(bpf_run(prog, len, 2, 2 | 4, 10, 229) == 0, "device filter: a linux.devices node denied");
+	s.lx.n_devices = 0;
 	struct spec_device_rule allow_all = {true, 'a', {0, 0}, {0, 0}, NULL};
 	len = cg_bpf_gen(&allow_all, 1, prog, ARRAY_LEN(prog));
 	CHECK(len == 8 && bpf_run(prog, len, 1, 7, 8, 0) == 1, "device filter: allow-all is 8 insns");
@@ -370,6 +380,23 @@ static void test_fake_v2(void)
 	CHECK(file_is(dir, "hugetlb.2MB.max", "4194304"), "v2 hugetlb.2MB.max");
 	CHECK(file_is(dir, "rdma.max", "mlx4_0 hca_handle=10"), "v2 rdma.max");
 	CHECK(file_is(dir, "memory.high", "500000000"), "v2 unified written as-is");
+	/* a core file: refused before anything is written */
+	struct spec_kv procs[] = {{"memory.high", "1"}, {"cgroup.procs", "1"}};
+	r.unified = procs;
+	r.n_unified = 2;
+	cg_write_at(dir, "memory.max", "7");
+	rc = cg_apply(&cg, &r, false, &err);
+	CHECK(rc < 0 && strstr(err.msg, "cgroup.procs") && file_is(dir, "memory.high", "500000000") &&
+	      file_is(dir, "memory.max", "7"), "v2 unified cgroup.procs refused, nothing written");
+	struct spec_kv offctl = {"misc.max", "1"};
+	cg.d[0].ctls &= ~(1u << CG_MISC);
+	r.unified = &offctl;
+	r.n_unified = 1;
+	rc = cg_apply(&cg, &r, false, &err);
+	CHECK(rc < 0 && strstr(err.msg, "not enabled"), "v2 unified: a controller not enabled refused");
+	cg.d[0].ctls = all;
+	r.unified = &unified_kv;
+	cg_write_at(dir, "memory.max", "104857600");
 	/* update: quota only keeps the period; swap alone uses the current limit */
 	struct spec_resources u = {0};
 	u.has_cpu = true;
@@ -490,6 +517,88 @@ static void test_fake_v1(void)
 	      "v1: unified refused clearly");
 }
 
+/* ---- typed stats read from fake trees ---- */
+
+static void put(const char *dir, const char *file, const char *text)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		if (write(fd, text, strlen(text)) < 0)
+			printf("# write %s: %s\n", p, strerror(errno));
+		close(fd);
+	}
+}
+
+static void test_stats_v2(void)
+{
+	char dir[128];
+	snprintf(dir, sizeof(dir), "%s/stats2", tmpd);
+	mkdir(dir, 0755);
+	put(dir, "cpu.stat", "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 7\n"
+	    "nr_throttled 2\nthrottled_usec 30\n");
+	put(dir, "memory.stat", "anon 4096\nfile 8192\n");
+	put(dir, "memory.max", "max\n");
+	put(dir, "memory.current", "12288\n");
+	put(dir, "memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+	put(dir, "memory.swap.max", "0\n");
+	put(dir, "pids.current", "4\n");
+	put(dir, "pids.max", "max\n");
+	put(dir, "io.stat", "8:0 rbytes=100 wbytes=200 rios=1 wios=2 dbytes=0 dios=0\n");
+	struct cgroup cg = {.mode = CG_MODE_V2, .n = 1};
+	cg.d[0] = (struct cg_dir){.dir = dir, .v2 = true,
+		.ctls = cg_mask_of("cpu memory io pids", cg_v2_names, ' ')};
+	struct ctr_stats st;
+	struct ctr_error err = {0};
+	CHECK(cgroup_stats_read(&cg, &st, &err) == 0, "stats v2: read (%s)", err.msg);
+	CHECK(st.cpu.total == 1500000 && st.cpu.user == 1000000 && st.cpu.kernel == 500000,
+	      "stats v2: cpu usage in ns");
+	CHECK(st.cpu.periods == 7 && st.cpu.throttled_periods == 2 && st.cpu.throttled_time == 30000,
+	      "stats v2: throttling");
+	CHECK(st.memory.have && st.memory.v2 && st.memory.cache == 8192 &&
+	      st.memory.usage.usage == 12288 && st.memory.usage.limit == UINT64_MAX &&
+	      st.memory.usage.failcnt == 3, "stats v2: memory usage, limit max, failcnt from events");
+	CHECK(st.memory.have_oom_kill && st.memory.oom_kill == 1, "stats v2: oom_kill");
+	CHECK(st.memory.n_raw == 2 && !strcmp(st.memory.raw[1].key, "file") &&
+	      st.memory.raw[1].value == 8192, "stats v2: memory.stat kept as pairs");
+	CHECK(st.pids.have && st.pids.current == 4 && st.pids.limit == 0, "stats v2: pids, max = 0");
+	CHECK(st.blkio.n_bytes == 2 && st.blkio.bytes[1].value == 200 &&
+	      !strcmp(st.blkio.bytes[1].op, "Write") && st.blkio.bytes[0].major == 8 &&
+	      st.blkio.n_ios == 2 && st.blkio.ios[0].value == 1, "stats v2: io.stat as blkio entries");
+	cgroup_stats_release(&st);
+	CHECK(st.memory.raw == NULL && st.blkio.bytes == NULL, "stats: release clears");
+}
+
+static void test_stats_v1(void)
+{
+	char mem[128], cpuacct[128];
+	snprintf(mem, sizeof(mem), "%s/stats1m", tmpd);
+	snprintf(cpuacct, sizeof(cpuacct), "%s/stats1c", tmpd);
+	mkdir(mem, 0755);
+	mkdir(cpuacct, 0755);
+	put(cpuacct, "cpuacct.usage", "999\n");
+	put(cpuacct, "cpuacct.usage_percpu", "500 499 \n");
+	put(mem, "memory.limit_in_bytes", "16777216\n");
+	put(mem, "memory.usage_in_bytes", "4096\n");
+	put(mem, "memory.failcnt", "5\n");
+	put(mem, "memory.memsw.limit_in_bytes", "33554432\n");
+	put(mem, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
+	struct cgroup cg = {.mode = CG_MODE_V1, .n = 2};
+	cg.d[0] = (struct cg_dir){.dir = mem, .ctls = 1u << CG_MEMORY};
+	cg.d[1] = (struct cg_dir){.dir = cpuacct, .ctls = 1u << CG_CPUACCT};
+	struct ctr_stats st;
+	struct ctr_error err = {0};
+	CHECK(cgroup_stats_read(&cg, &st, &err) == 0, "stats v1: read (%s)", err.msg);
+	CHECK(st.cpu.total == 999 && st.cpu.n_percpu == 2 && st.cpu.percpu[1] == 499,
+	      "stats v1: cpuacct usage and percpu");
+	CHECK(!st.memory.v2 && st.memory.usage.limit == 16777216 && st.memory.usage.failcnt == 5 &&
+	      st.memory.swap.limit == 33554432, "stats v1: memory and memsw entries");
+	CHECK(st.memory.oom_kill == 2, "stats v1: oom_kill from memory.oom_control");
+	CHECK(!st.pids.have && !st.blkio.have_bytes, "stats v1: missing controllers stay empty");
+	cgroup_stats_release(&st);
+}
+
 static void test_none(void)
 {
 	struct cgroup cg = {.mode = CG_MODE_NONE};
@@ -504,6 +613,44 @@ static void test_none(void)
 	      "none: pause says why");
 	CHECK(cgroup_enter(&cg, getpid(), &err) == 0, "none: enter is a no-op");
 	CHECK(cgroup_v2_fd(&cg) == -1, "none: no v2 fd");
+}
+
+/* exec --cgroup: runc's argument forms mapped onto the container's directories */
+static void test_sub_plan(void)
+{
+	struct cgroup v1 = {.mode = CG_MODE_HYBRID, .n = 3};
+	v1.d[0] = (struct cg_dir){.dir = "/cg/memory/x", .ctls = 1u << CG_MEMORY};
+	v1.d[1] = (struct cg_dir){.dir = "/cg/cpu,cpuacct/x",
+				  .ctls = 1u << CG_CPU | 1u << CG_CPUACCT};
+	v1.d[2] = (struct cg_dir){.dir = "/cg/unified/x", .ctls = 1u << CG_HUGETLB, .v2 = true};
+	struct cgroup v2 = {.mode = CG_MODE_V2, .n = 1};
+	v2.d[0] = (struct cg_dir){.dir = "/cg/x", .ctls = 1u << CG_MEMORY, .v2 = true};
+	struct ctr_error err = {0};
+	const char *sub[CG_MAX_HIER];
+#define PLAN(cg, ...) (memset(sub, 0, sizeof(sub)), \
+		       cg_sub_plan(cg, (const char *const[]){__VA_ARGS__, NULL}, sub, &err))
+	CHECK(PLAN(&v1, "a/b") == 0 && !strcmp(sub[0], "a/b") && !strcmp(sub[1], "a/b") &&
+	      !strcmp(sub[2], "a/b"), "sub plan: a bare SUB applies to every hierarchy");
+	CHECK(PLAN(&v1, "memory,hugetlb:s") == 0 && !strcmp(sub[0], "s") && !sub[1] &&
+	      !strcmp(sub[2], "s"), "sub plan: CTL,CTL:SUB only where those controllers are");
+	CHECK(PLAN(&v1, "cpu:s", "cpuacct:s") == 0 && !strcmp(sub[1], "s"),
+	      "sub plan: the same SUB twice for one hierarchy is fine");
+	CHECK(PLAN(&v1, "cpu:s", "cpuacct:t") < 0 && strstr(err.msg, "another"),
+	      "sub plan: two SUBs for one hierarchy are refused");
+	CHECK(PLAN(&v1, "memory:s", "t") < 0 && strstr(err.msg, "missing <controller>"),
+	      "sub plan: a bare SUB only alone");
+	CHECK(PLAN(&v1, "bogus:s") < 0 && strstr(err.msg, "unknown controller bogus"),
+	      "sub plan: an unknown controller is refused");
+	CHECK(PLAN(&v1, "pids:s") < 0, "sub plan: a controller the container lacks is refused");
+	CHECK(PLAN(&v1, ":s") < 0 && PLAN(&v1, "memory:") < 0 && PLAN(&v1, "a:b:c") < 0,
+	      "sub plan: empty controller, empty or colon path refused");
+	CHECK(PLAN(&v1, "memory:../y") < 0 && PLAN(&v1, "a/../../y") < 0 && PLAN(&v1, "..") < 0,
+	      "sub plan: .. cannot leave the container's cgroup");
+	CHECK(PLAN(&v1, "/a/..b") == 0 && !strcmp(sub[0], "/a/..b"), "sub plan: ..b is a name");
+	CHECK(PLAN(&v2, "s") == 0 && !strcmp(sub[0], "s"), "sub plan: v2 bare SUB");
+	CHECK(PLAN(&v2, "memory:s") < 0 && strstr(err.msg, "not allowed for cgroup v2"),
+	      "sub plan: v2 refuses a controller prefix");
+#undef PLAN
 }
 
 static void test_state(void)
@@ -528,7 +675,6 @@ static void test_state(void)
 
 static void test_merge(void)
 {
-#ifdef CTR_CGROUP_API
 	const char *a = "{\"memory\":{\"limit\":1,\"swap\":2},\"cpu\":{\"shares\":3,\"cpus\":\"0\"}}";
 	const char *b = "{\"memory\":{\"limit\":5},\"pids\":{\"limit\":7},\"cpu\":{\"cpus\":\"1\"}}";
 	struct json_doc *da = NULL, *db = NULL;
@@ -546,9 +692,6 @@ static void test_merge(void)
 	free(out);
 	json_free(da);
 	json_free(db);
-#else
-	T_SKIP("update merge: the cgroup API section is not in ctr.c yet");
-#endif
 }
 
 int main(void)
@@ -562,7 +705,10 @@ int main(void)
 	test_bpf();
 	test_fake_v2();
 	test_fake_v1();
+	test_stats_v2();
+	test_stats_v1();
 	test_none();
+	test_sub_plan();
 	test_state();
 	test_merge();
 	char cmd[128];

@@ -735,9 +735,10 @@ static void test_check_kitchen_sink(void)
 		"hooks.createContainer[0].path: /opt/ks/cc: No such file or directory\n"
 		"hooks.poststart[0].path: /opt/ks/ps: No such file or directory\n"
 		"hooks.poststop[0].path: /opt/ks/pst: No such file or directory\n"
+		"linux.intelRdt: intelRdt is specified in config, but Intel RDT is not supported by ctr\n"
 		"linux.namespaces[1].path: /var/run/netns/ks: No such file or directory\n"
 		"process.user.additionalGids[1]: 4294967295 is not mapped by linux.gidMappings\n");
-	CHECK(n == 11 + !apparmor && streq(out.buf, want),
+	CHECK(n == 12 + !apparmor && streq(out.buf, want),
 	      "check kitchen sink: the missing host files, one unmapped gid (%d)", n);
 	if (!streq(out.buf, want))
 		printf("# got:\n%s", out.buf ? out.buf : "");
@@ -783,6 +784,37 @@ static void test_mutations(void)
 	free(text);
 }
 
+/* The host-safety rules shared by ctr check and create (runc's sysctl rule). */
+static void test_host_rules(void)
+{
+	char b[300];
+	int all = CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS;
+	CHECK(!spec_sysctl_problem("kernel.msgmax", CLONE_NEWIPC, b, sizeof(b)) &&
+	      spec_sysctl_problem("kernel.msgmax", all & ~CLONE_NEWIPC, b, sizeof(b)) &&
+	      !spec_sysctl_problem("fs.mqueue.msg_max", CLONE_NEWIPC, b, sizeof(b)) &&
+	      !spec_sysctl_problem("kernel.shm_rmid_forced", CLONE_NEWIPC, b, sizeof(b)),
+	      "sysctl: the ipc ones need a private ipc namespace");
+	CHECK(spec_sysctl_problem("kernel.shm_next_id", all, b, sizeof(b)) &&
+	      spec_sysctl_problem("fs.lease-break-time", all, b, sizeof(b)) &&
+	      strstr(b, "not in a separate kernel namespace"), "sysctl: others refused (%s)", b);
+	CHECK(!spec_sysctl_problem("net/ipv4/ip_forward", CLONE_NEWNET, b, sizeof(b)) &&
+	      spec_sysctl_problem("net.ipv4.ip_forward", all & ~CLONE_NEWNET, b, sizeof(b)),
+	      "sysctl: net.* (also slash form) needs a private network namespace");
+	CHECK(spec_sysctl_problem("kernel.hostname", all, b, sizeof(b)) && strstr(b, "hostname") &&
+	      !spec_sysctl_problem("kernel.domainname", all, b, sizeof(b)) &&
+	      spec_sysctl_problem("kernel.domainname", 0, b, sizeof(b)),
+	      "sysctl: kernel.hostname refused for the field, kernel.domainname with uts");
+	CHECK(spec_unified_problem("cgroup.procs") && spec_unified_problem("cgroup.kill") &&
+	      spec_unified_problem("cgroup.subtree_control") && spec_unified_problem("../x.y") &&
+	      spec_unified_problem("a/memory.max") && spec_unified_problem("memory") &&
+	      !spec_unified_problem("cgroup.max.depth") && !spec_unified_problem("memory.high"),
+	      "unified: core files but the limits, paths and bare names refused");
+	CHECK(spec_path_is_root("") && spec_path_is_root("/") && spec_path_is_root("/./") &&
+	      spec_path_is_root("/tmp/..") && spec_path_is_root("../..") &&
+	      !spec_path_is_root("/tmp") && !spec_path_is_root("/../tmp"),
+	      "mount destinations that are the root");
+}
+
 int main(void)
 {
 	test_names();
@@ -794,6 +826,7 @@ int main(void)
 	test_parts();
 	test_check();
 	test_check_kitchen_sink();
+	test_host_rules();
 	test_mutations();
 	return t_failed;
 }
