@@ -4,8 +4,8 @@
 #  2. build or reuse the guest image (tests/vm/build.sh, cached in build/vm/);
 #  3. share ctr, cgtool, tests/ and tests/vm/payload.sh with the guest over 9p and boot it
 #     under qemu-system-x86_64 (TCG; KVM only where the CPU offers vmx/svm), hard timeout
-#     VM_TIMEOUT (default 1500 s:
-#     a loaded 2-core machine needs that; quiet, about a third), console in build/vm/console.log;
+#     VM_TIMEOUT (default 1500 s: a loaded 2-core machine needs that, a quiet one about a
+#     third), console in build/vm/console.log;
 #  4. write build/vm/results.txt (PASS/FAIL/SKIP per check, then the counts) and
 #     build/vm/host.result (rendered into README's Hosts section by tests/vm/hosts.sh).
 # Exits non-zero on a failed check, on a skipped v2_*/systemd_* check or on no result.
