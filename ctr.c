@@ -3279,6 +3279,47 @@ static int spec_parse_resources(const struct json *v, const char *source, struct
 	return spec_parse_part(v, source, sp_resources, r, priv, err);
 }
 
+/* ---- spec: the program process.args[0] names ---- */
+
+/* runc's PATH for a process.env without one (also what `ctr spec` writes) */
+#define SPEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* 0 if path names an executable regular file, else an errno (EACCES: not executable). */
+typedef int spec_exe_test(void *ctx, const char *path);
+
+/* The one lookup of args[0], for create, exec and check (test says where: the current
+ * root, or a rootfs not entered yet). A name with a slash as is; else the first candidate
+ * along the PATH of process.env (the last PATH= wins; SPEC_DEFAULT_PATH without one; never
+ * ctr's own PATH) that test accepts, an empty entry being the current directory. The
+ * candidate into buf, the PATH searched into *path_env (NULL for a name with a slash).
+ * 0, or an errno: ENOENT when no candidate exists, else why the first existing one failed. */
+static int spec_find_exe(const struct spec_process *p, spec_exe_test *test, void *ctx,
+			 char *buf, size_t size, const char **path_env)
+{
+	const char *file = p->args[0], *path = SPEC_DEFAULT_PATH;
+	*path_env = NULL;
+	if (strchr(file, '/'))
+		return snprintf(buf, size, "%s", file) >= (int)size ? ENAMETOOLONG : test(ctx, buf);
+	for (size_t i = 0; i < p->n_env; i++)
+		if (str_has_prefix(p->env[i], "PATH="))
+			path = p->env[i] + 5;
+	*path_env = path;
+	int e = ENOENT;
+	for (const char *dir = path;; dir++) {
+		size_t len = strcspn(dir, ":");
+		int n = len ? snprintf(buf, size, "%.*s/%s", (int)len, dir, file)
+			    : snprintf(buf, size, "%s", file);
+		int r = n < (int)size ? test(ctx, buf) : ENAMETOOLONG;
+		if (r == 0)
+			return 0;
+		if (r != ENOENT && r != ENOTDIR && e == ENOENT)
+			e = r; /* remember why the first existing candidate failed */
+		dir += len;
+		if (!*dir)
+			return e;
+	}
+}
+
 /* ---- spec: the default config (what `ctr spec` writes, after runc's) ---- */
 
 static void spec_jw_str(struct jw *w, const char *key, const char *val)
@@ -3324,47 +3365,52 @@ static void spec_jw_idmap(struct jw *w, const char *key, unsigned host_id)
 	jw_arr_end(w);
 }
 
-int ctr_spec_default(int rootless, char **json_out, struct ctr_error *err)
+/* the default config's "process" member */
+static void spec_jw_default_process(struct jw *w)
 {
 	static const char caps[] = "CAP_AUDIT_WRITE\0CAP_KILL\0CAP_NET_BIND_SERVICE\0";
+	jw_key(w, "process");
+	jw_obj_begin(w);
+	jw_key(w, "terminal");
+	jw_bool(w, true);
+	jw_key(w, "user");
+	jw_obj_begin(w);
+	jw_key(w, "uid");
+	jw_uint(w, 0);
+	jw_key(w, "gid");
+	jw_uint(w, 0);
+	jw_obj_end(w);
+	spec_jw_strs(w, "args", "sh\0");
+	spec_jw_strs(w, "env", "PATH=" SPEC_DEFAULT_PATH "\0TERM=xterm\0");
+	spec_jw_str(w, "cwd", "/");
+	jw_key(w, "capabilities");
+	jw_obj_begin(w);
+	for (const char *k = "bounding\0effective\0permitted\0ambient\0"; *k; k += strlen(k) + 1)
+		spec_jw_strs(w, k, caps);
+	jw_obj_end(w);
+	jw_key(w, "rlimits");
+	jw_arr_begin(w);
+	jw_obj_begin(w);
+	spec_jw_str(w, "type", "RLIMIT_NOFILE");
+	jw_key(w, "hard");
+	jw_uint(w, 1024);
+	jw_key(w, "soft");
+	jw_uint(w, 1024);
+	jw_obj_end(w);
+	jw_arr_end(w);
+	jw_key(w, "noNewPrivileges");
+	jw_bool(w, true);
+	jw_obj_end(w);
+}
+
+int ctr_spec_default(int rootless, char **json_out, struct ctr_error *err)
+{
 	struct sbuf sb = {0};
 	struct jw w;
 	jw_init(&w, &sb, "\t");
 	jw_obj_begin(&w);
 	spec_jw_str(&w, "ociVersion", CTR_OCI_VERSION);
-	jw_key(&w, "process");
-	jw_obj_begin(&w);
-	jw_key(&w, "terminal");
-	jw_bool(&w, true);
-	jw_key(&w, "user");
-	jw_obj_begin(&w);
-	jw_key(&w, "uid");
-	jw_uint(&w, 0);
-	jw_key(&w, "gid");
-	jw_uint(&w, 0);
-	jw_obj_end(&w);
-	spec_jw_strs(&w, "args", "sh\0");
-	spec_jw_strs(&w, "env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\0"
-			       "TERM=xterm\0");
-	spec_jw_str(&w, "cwd", "/");
-	jw_key(&w, "capabilities");
-	jw_obj_begin(&w);
-	for (const char *k = "bounding\0effective\0permitted\0ambient\0"; *k; k += strlen(k) + 1)
-		spec_jw_strs(&w, k, caps);
-	jw_obj_end(&w);
-	jw_key(&w, "rlimits");
-	jw_arr_begin(&w);
-	jw_obj_begin(&w);
-	spec_jw_str(&w, "type", "RLIMIT_NOFILE");
-	jw_key(&w, "hard");
-	jw_uint(&w, 1024);
-	jw_key(&w, "soft");
-	jw_uint(&w, 1024);
-	jw_obj_end(&w);
-	jw_arr_end(&w);
-	jw_key(&w, "noNewPrivileges");
-	jw_bool(&w, true);
-	jw_obj_end(&w);
+	spec_jw_default_process(&w);
 	jw_key(&w, "root");
 	jw_obj_begin(&w);
 	spec_jw_str(&w, "path", "rootfs");
@@ -3754,70 +3800,20 @@ static void spec_ck_report(struct spec_ck *c, const char *fmt, ...)
 	c->n++;
 }
 
-/* Resolve path inside the directory rootfd as if it were "/" (symlinks, absolute or
- * relative, and ".." never leave it) and stat the result; -1 with errno on failure. */
+static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
+			  struct ctr_error *err);
+
+/* stat path inside the rootfs as the container will see it (rootfs_open_in: symlinks and
+ * ".." never leave it); -1 with errno on failure. */
 static int spec_stat_in_root(int rootfd, const char *path, struct stat *st)
 {
-	char done[PATH_MAX] = ".", todo[PATH_MAX], buf[PATH_MAX];
-	size_t dlen = 1;
-	int links = 0;
-	if (snprintf(todo, sizeof(todo), "%s", path) >= (int)sizeof(todo))
-		goto toolong;
-	for (char *rest = todo;;) {
-		while (*rest == '/')
-			rest++;
-		if (!*rest)
-			break;
-		char *end = strchrnul(rest, '/');
-		size_t clen = (size_t)(end - rest);
-		if (clen <= 2 && strncmp(rest, "..", clen) == 0) {
-			if (clen == 2) { /* ".." stops at the root */
-				char *slash = strrchr(done, '/');
-				if (slash) {
-					*slash = 0;
-					dlen = (size_t)(slash - done);
-				}
-			}
-			rest = end;
-			continue;
-		}
-		if (dlen + 1 + clen >= sizeof(done))
-			goto toolong;
-		done[dlen] = '/';
-		memcpy(done + dlen + 1, rest, clen);
-		dlen += 1 + clen;
-		done[dlen] = 0;
-		for (rest = end; *rest == '/'; rest++)
-			;
-		if (fstatat(rootfd, done, st, AT_SYMLINK_NOFOLLOW) < 0)
-			return -1;
-		if (S_ISLNK(st->st_mode)) {
-			char target[PATH_MAX];
-			ssize_t n = readlinkat(rootfd, done, target, sizeof(target) - 1);
-			if (n < 0)
-				return -1;
-			if (++links > 40) {
-				errno = ELOOP;
-				return -1;
-			}
-			target[n] = 0;
-			char *slash = strrchr(done, '/');
-			*slash = 0;
-			dlen = target[0] == '/' ? 1 : (size_t)(slash - done);
-			done[dlen] = 0;
-			if (snprintf(buf, sizeof(buf), "%s/%s", target, rest) >= (int)sizeof(buf))
-				goto toolong;
-			strcpy(todo, buf);
-			rest = todo;
-		} else if (*rest && !S_ISDIR(st->st_mode)) {
-			errno = ENOTDIR;
-			return -1;
-		}
+	struct ctr_error e;
+	int fd AUTO_CLOSE = rootfs_open_in(rootfd, path, O_PATH, 0, &e);
+	if (fd < 0) {
+		errno = e.errnum ? e.errnum : ENOENT;
+		return -1;
 	}
-	return fstatat(rootfd, done, st, AT_SYMLINK_NOFOLLOW);
-toolong:
-	errno = ENAMETOOLONG;
-	return -1;
+	return fstat(fd, st);
 }
 
 /* 0 if path (in the rootfs) is an executable file, else an errno (EACCES: not executable). */
@@ -3832,9 +3828,6 @@ static int spec_exec_in_root(int rootfd, const char *path)
 }
 
 /* ---- check: the programs a container runs (ELF target, interpreter, libraries) ---- */
-
-static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
-			  struct ctr_error *err);
 
 /* Open a regular file of the rootfs for reading, never anything else: opening a device
  * can act (a watchdog, a tape), a FIFO can block. -1 if it is not one. */
@@ -4152,37 +4145,36 @@ static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, con
 			 e.interp, libs, libs == 1 ? "y" : "ies");
 }
 
+struct spec_ck_root {
+	int fd;
+	const char *cwd;
+};
+
+/* spec_exe_test in the rootfs not entered yet: a relative candidate is below process.cwd */
+static int spec_ck_exe_test(void *ctx, const char *path)
+{
+	const struct spec_ck_root *r = ctx;
+	char abs[PATH_MAX];
+	if (snprintf(abs, sizeof(abs), "%s/%s", path[0] == '/' ? "" : r->cwd, path) >=
+	    (int)sizeof(abs))
+		return ENAMETOOLONG;
+	return spec_exec_in_root(r->fd, abs);
+}
+
 static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_process *pr)
 {
-	const char *arg0 = pr->args[0], *path_env = NULL;
-	char buf[PATH_MAX];
-	int e;
-	if (strchr(arg0, '/')) {
-		snprintf(buf, sizeof(buf), "%s%s%s", arg0[0] == '/' ? "" : pr->cwd,
-			 arg0[0] == '/' ? "" : "/", arg0);
-		e = spec_exec_in_root(rootfd, buf);
-	} else {
-		for (size_t i = 0; i < pr->n_env; i++)
-			if (str_has_prefix(pr->env[i], "PATH="))
-				path_env = pr->env[i] + 5;
-		if (!path_env)
-			path_env = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-		e = ENOENT;
-		for (const char *d = path_env; e && *d;) {
-			size_t len = strcspn(d, ":");
-			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, d, arg0);
-			int r = spec_exec_in_root(rootfd, buf);
-			if (r == 0 || (r != ENOENT && r != ENOTDIR && e == ENOENT))
-				e = r; /* found; or remember why the first candidate failed */
-			d += len + (d[len] == ':');
-		}
-	}
+	const char *arg0 = pr->args[0], *path_env;
+	char buf[PATH_MAX], abs[PATH_MAX + 8];
+	struct spec_ck_root r = {rootfd, pr->cwd ? pr->cwd : "/"};
+	int e = spec_find_exe(pr, spec_ck_exe_test, &r, buf, sizeof(buf), &path_env);
+	snprintf(abs, sizeof(abs), "%s%s%s", buf[0] == '/' ? "" : r.cwd, buf[0] == '/' ? "" : "/",
+		 buf);
 	if (e == 0)
-		spec_ck_program(c, rootfd, "process.args[0]", buf, 0);
+		spec_ck_program(c, rootfd, "process.args[0]", abs, 0);
 	else if (e == ENOENT)
 		spec_ck_report(c, "process.args[0]: \"%s\" not found in the rootfs%s%s%s", arg0,
 			       path_env ? " (PATH=" : "", path_env ? path_env : "", path_env ? ")" : "");
-	else if (e)
+	else
 		spec_ck_report(c, "process.args[0]: \"%s\": %s", arg0,
 			       e == EACCES ? "not an executable file" : strerror(e));
 }
@@ -10897,40 +10889,31 @@ static int fds_close_from(int first, int keep_fd, struct ctr_error *err)
 	return r == 0 ? 0 : fds_close_from_proc(first, keep_fd, err);
 }
 
-#define PROCESS_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* spec_exe_test in the current root (the container's by now), as the process user */
+static int process_exe_test(void *ctx, const char *path)
+{
+	(void)ctx;
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return errno;
+	if (!S_ISREG(st.st_mode))
+		return EACCES;
+	return access(path, X_OK) < 0 ? errno : 0;
+}
 
-/* args[0] as the container resolves it: a name with a slash as is, else the first
- * executable regular file along the PATH of process.env (the last PATH= wins; runc's
- * default without one), never along ctr's own PATH. Into buf; also usable before the
- * start to fail early. */
+/* args[0] as the container resolves it (spec_find_exe), into buf; run before the
+ * seccomp filter (see process_exec_found) and at create, so a typo fails `create`. */
 static int process_find_executable(const struct spec_process *p, char *buf, size_t size,
 				   struct ctr_error *err)
 {
 	if (!p->n_args || !p->args[0] || !*p->args[0])
 		return err_set(err, 0, "process.args must not be empty");
-	const char *file = p->args[0];
-	if (strchr(file, '/')) {
-		if (snprintf(buf, size, "%s", file) >= (int)size)
-			return err_set(err, ENAMETOOLONG, "exec: \"%s\"", file);
-		return access(file, X_OK) < 0 ? err_set(err, errno, "exec: \"%s\"", file) : 0;
-	}
-	const char *path = PROCESS_DEFAULT_PATH;
-	for (size_t i = 0; i < p->n_env; i++)
-		if (str_has_prefix(p->env[i], "PATH="))
-			path = p->env[i] + 5;
-	for (const char *dir = path;; dir++) {
-		size_t len = strcspn(dir, ":");
-		int n = len ? snprintf(buf, size, "%.*s/%s", (int)len, dir, file)
-			    : snprintf(buf, size, "%s", file);
-		struct stat st;
-		if (n < (int)size && stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(buf, X_OK) == 0)
-			return 0;
-		dir += len;
-		if (!*dir)
-			break;
-	}
-	return err_set(err, 0, "exec: \"%s\": executable file not found in $PATH", file);
+	const char *path_env;
+	int e = spec_find_exe(p, process_exe_test, NULL, buf, size, &path_env);
+	if (e && path_env)
+		return err_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH",
+			       p->args[0]);
+	return e ? err_set(err, e, "exec: \"%s\"", p->args[0]) : 0;
 }
 
 /* As runc and crun: an env without HOME gets the home of the process uid in the
@@ -11796,37 +11779,6 @@ static pid_t lc_clone_parent(void)
 #endif
 }
 
-/* Is args[0] something execve could run? Checked at create like runc, so a typo fails
- * `create`, not `start`. PATH comes from the process env, as for the exec. */
-static int lc_check_executable(const struct spec_process *p, struct ctr_error *err)
-{
-	const char *cmd = p->args[0];
-	if (strchr(cmd, '/')) {
-		if (access(cmd, X_OK) < 0)
-			return err_set(err, errno, "exec: %s", cmd);
-		return 0;
-	}
-	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	for (size_t i = 0; i < p->n_env; i++)
-		if (str_has_prefix(p->env[i], "PATH="))
-			path = p->env[i] + 5;
-	char buf[PATH_MAX];
-	for (const char *s = path; ; ) {
-		const char *e = strchrnul(s, ':');
-		size_t dl = (size_t)(e - s);
-		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)dl, s, dl ? "/" : "", cmd) <
-		    (int)sizeof(buf)) {
-			struct stat sb;
-			if (stat(buf, &sb) == 0 && S_ISREG(sb.st_mode) && access(buf, X_OK) == 0)
-				return 0;
-		}
-		if (!*e)
-			break;
-		s = e + 1;
-	}
-	return err_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", cmd);
-}
-
 /* Put fd above `min` (internal fds must not land on the fds passed to the container). */
 static int lc_fd_above(int fd, int min)
 {
@@ -11970,7 +11922,9 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	int listener = -1;
 	if (seccomp_early && seccomp_install(c->filter, &listener, &e) < 0)
 		lc_child_fail(fd, &e);
-	if (process_set_identity(p, &e) < 0 || lc_check_executable(p, &e) < 0)
+	/* looked up at create, as runc: a typo fails `create`, not `start` */
+	char exe[PATH_MAX];
+	if (process_set_identity(p, &e) < 0 || process_find_executable(p, exe, sizeof(exe), &e) < 0)
 		lc_child_fail(fd, &e);
 
 	/* From here on a dying ctr is noticed as EOF on the sync socket. */
@@ -12005,9 +11959,6 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 			fcntl(i, F_SETFD, fl & ~FD_CLOEXEC);
 	}
 	if (fds_close_from(first, conn, &e) < 0)
-		goto fail;
-	char exe[PATH_MAX];
-	if (process_find_executable(p, exe, sizeof(exe), &e) < 0)
 		goto fail;
 	/* with noNewPrivileges the filter comes this late, but before the startContainer
 	 * hooks (as runc): a hook must not be a way around it */
