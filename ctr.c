@@ -8932,6 +8932,58 @@ static int rootfs_reopen(int root_fd, const char *done)
 #define ROOTFS_MKDIR 'd'   /* create missing directories, the last one included */
 #define ROOTFS_MKFILE 'f'  /* create missing parent directories and the last as an empty file */
 
+/* rootfs_walk: open the component name in cur without following it, creating it when
+ * missing and asked (the last one as a file for ROOTFS_MKFILE, else a directory). */
+static int rootfs_walk_open(int cur, const char *name, bool last, int create, const char *path,
+			    struct ctr_error *err)
+{
+	int fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		int r = last && create == ROOTFS_MKFILE ? mknodat(cur, name, S_IFREG | 0644, 0)
+							: mkdirat(cur, name, 0755);
+		if (r < 0 && errno != EEXIST)
+			return err_set(err, errno, "create %s (in %s)", name, path);
+		fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	}
+	return fd < 0 ? err_set(err, errno, "open %s", path) : fd;
+}
+
+/* rootfs_walk: the symlink link_fd (closed here) replaces its component: todo becomes
+ * "<target>/<after>". 1 if the target is absolute (the walk restarts at the root). */
+static int rootfs_walk_link(int link_fd, char *todo, const char *after, unsigned *links,
+			    const char *path, struct ctr_error *err)
+{
+	char target[PATH_MAX], tmp[PATH_MAX];
+	ssize_t len = ++*links > ROOTFS_MAX_LINKS ? -1 :
+		readlinkat(link_fd, "", target, sizeof(target) - 1);
+	int e = *links > ROOTFS_MAX_LINKS ? ELOOP : errno;
+	close(link_fd);
+	if (len < 0)
+		return err_set(err, e, "resolve %s", path);
+	target[len] = 0;
+	if (snprintf(tmp, sizeof(tmp), "%s/%s", target, after) >= (int)sizeof(tmp))
+		return err_set(err, ENAMETOOLONG, "resolve %s", path);
+	strcpy(todo, tmp);
+	return target[0] == '/';
+}
+
+/* rootfs_walk: the last component, fd (O_PATH, consumed) named name in cur; an O_PATH
+ * request gets fd itself, anything else a real open that refuses a symlink swapped in. */
+static int rootfs_walk_last(int cur, int fd, const struct stat *st, const char *name, int flags,
+			    mode_t mode, const char *path, struct ctr_error *err)
+{
+	if ((flags & O_DIRECTORY) && !S_ISDIR(st->st_mode) && !S_ISLNK(st->st_mode)) {
+		close(fd);
+		return err_set(err, ENOTDIR, "open %s", path);
+	}
+	if ((flags & ~(O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC | O_CREAT)) == 0 &&
+	    (flags & O_PATH))
+		return fd;
+	close(fd);
+	fd = openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+	return fd < 0 ? err_set(err, errno, "open %s", path) : fd;
+}
+
 /* Resolve path below root_fd by hand, one component at a time with O_NOFOLLOW: symlinks
  * are read and resolved as if root_fd were "/", ".." stops at it. Works on kernels
  * without openat2, and creates what is missing when asked (ROOTFS_MKDIR/MKFILE). The last
@@ -8939,7 +8991,7 @@ static int rootfs_reopen(int root_fd, const char *done)
 static int rootfs_walk(int root_fd, const char *path, int flags, mode_t mode, int create,
 		       struct ctr_error *err)
 {
-	char todo[PATH_MAX], done[PATH_MAX] = "", target[PATH_MAX];
+	char todo[PATH_MAX], done[PATH_MAX] = "";
 	size_t dlen = 0;
 	unsigned links = 0;
 	if (strlen(path) >= sizeof(todo))
@@ -8980,19 +9032,9 @@ static int rootfs_walk(int root_fd, const char *path, int flags, mode_t mode, in
 				return err_set(err, errno, "resolve %s: reopen /%s", path, done);
 			continue;
 		}
-		int fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT && create) {
-			int r;
-			if (last && create == ROOTFS_MKFILE)
-				r = mknodat(cur, name, S_IFREG | 0644, 0);
-			else
-				r = mkdirat(cur, name, 0755);
-			if (r < 0 && errno != EEXIST)
-				return err_set(err, errno, "create %s (in %s)", name, path);
-			fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		}
+		int fd = rootfs_walk_open(cur, name, last, create, path, err);
 		if (fd < 0)
-			return err_set(err, errno, "open %s", path);
+			return -1;
 		struct stat st;
 		if (fstat(fd, &st) < 0) {
 			int e = errno;
@@ -9000,22 +9042,11 @@ static int rootfs_walk(int root_fd, const char *path, int flags, mode_t mode, in
 			return err_set(err, e, "stat %s", path);
 		}
 		if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
-			ssize_t len = ++links > ROOTFS_MAX_LINKS ? -1 :
-				readlinkat(fd, "", target, sizeof(target) - 1);
-			int e = links > ROOTFS_MAX_LINKS ? ELOOP : errno;
-			close(fd);
-			if (len < 0)
-				return err_set(err, e, "resolve %s", path);
-			target[len] = 0;
-			if (strlen(target) + strlen(after) + 2 > sizeof(todo))
-				return err_set(err, ENAMETOOLONG, "resolve %s", path);
-			/* todo becomes "<link target>/<rest>"; an absolute target restarts at root */
-			char tmp[PATH_MAX];
-			if (snprintf(tmp, sizeof(tmp), "%s/%s", target, after) >= (int)sizeof(tmp))
-				return err_set(err, ENAMETOOLONG, "resolve %s", path);
-			strcpy(todo, tmp);
+			int abs = rootfs_walk_link(fd, todo, after, &links, path, err);
+			if (abs < 0)
+				return -1;
 			rest = todo;
-			if (target[0] == '/') {
+			if (abs) {
 				dlen = 0;
 				done[0] = 0;
 				close(cur);
@@ -9025,34 +9056,19 @@ static int rootfs_walk(int root_fd, const char *path, int flags, mode_t mode, in
 			}
 			continue;
 		}
-		if (!last) {
-			if (!S_ISDIR(st.st_mode)) {
-				close(fd);
-				return err_set(err, ENOTDIR, "resolve %s", path);
-			}
-			if (dlen + n + 2 > sizeof(done)) {
-				close(fd);
-				return err_set(err, ENAMETOOLONG, "resolve %s", path);
-			}
-			if (dlen)
-				done[dlen++] = '/';
-			memcpy(done + dlen, name, n + 1);
-			dlen += n;
-			close(cur);
-			cur = fd;
-			continue;
-		}
-		if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) {
+		if (last)
+			return rootfs_walk_last(cur, fd, &st, name, flags, mode, path, err);
+		if (!S_ISDIR(st.st_mode) || dlen + n + 2 > sizeof(done)) {
 			close(fd);
-			return err_set(err, ENOTDIR, "open %s", path);
+			return err_set(err, S_ISDIR(st.st_mode) ? ENAMETOOLONG : ENOTDIR, "resolve %s",
+				       path);
 		}
-		if ((flags & ~(O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC | O_CREAT)) == 0 &&
-		    (flags & O_PATH))
-			return fd;
-		close(fd);
-		/* re-open for real; O_NOFOLLOW: a symlink swapped in meanwhile is refused */
-		fd = openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
-		return fd < 0 ? err_set(err, errno, "open %s", path) : fd;
+		if (dlen)
+			done[dlen++] = '/';
+		memcpy(done + dlen, name, n + 1);
+		dlen += n;
+		close(cur);
+		cur = fd;
 	}
 }
 
