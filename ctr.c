@@ -3800,6 +3800,13 @@ static void spec_ck_report(struct spec_ck *c, const char *fmt, ...)
 	c->n++;
 }
 
+/* A parse note (an unknown capability): shown, but not a problem: create ignores it too. */
+static void spec_ck_warn(struct spec_ck *c, const char *text)
+{
+	if (c->report)
+		c->report(c->arg, text);
+}
+
 static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
 			  struct ctr_error *err);
 
@@ -4183,9 +4190,6 @@ static void spec_ck_process(struct spec_ck *c, int rootfd, const struct spec_pro
 {
 	if (rootfd >= 0)
 		spec_ck_args(c, rootfd, pr);
-	for (size_t i = 0; i < pr->n_env; i++)
-		if (!strchr(pr->env[i], '='))
-			spec_ck_report(c, "process.env[%zu]: \"%s\" is not KEY=VALUE", i, pr->env[i]);
 	for (size_t i = 0; i < pr->n_rlimits; i++)
 		if (pr->rlimits[i].soft > pr->rlimits[i].hard)
 			spec_ck_report(c, "process.rlimits[%zu]: %s soft limit %" PRIu64
@@ -4448,12 +4452,25 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 			spec_ck_report(c, "linux.seccomp.syscalls[%zu].names: empty", i);
 }
 
-/* The rules that keep a config from reaching the host or failing half-way; `ctr check`
- * and create share them. listed_ns: the CLONE_NEW* types in linux.namespaces; own_ns:
+/* The rules that keep a config from reaching the host or failing half-way, and those of
+ * the config alone that create would meet later; `ctr check` and create share them. listed_ns: the CLONE_NEW* types in linux.namespaces; own_ns:
  * those that are the container's own (new, or joined by path and not the host's). */
+static int cg_path_clean(const char *in, const char *id, char *out, size_t size,
+			 struct ctr_error *err);
+
 static void spec_ck_host(struct spec_ck *c, const struct spec *s, int listed_ns, int own_ns)
 {
 	const struct spec_linux *lx = &s->lx;
+	/* runc refuses these too ("invalid environment variable") */
+	for (size_t i = 0; s->has_process && i < s->process.n_env; i++)
+		if (!strchr(s->process.env[i], '=') || s->process.env[i][0] == '=')
+			spec_ck_report(c, "process.env[%zu]: \"%s\" is not KEY=VALUE", i,
+				       s->process.env[i]);
+	char cg[PATH_MAX];
+	struct ctr_error e;
+	if (s->has_linux && lx->cgroups_path &&
+	    cg_path_clean(lx->cgroups_path, "-", cg, sizeof(cg), &e) < 0)
+		spec_ck_report(c, "%s", e.msg);
 	/* runc's wording: scripts grep it */
 	if (s->hostname && *s->hostname && !(own_ns & CLONE_NEWUTS))
 		spec_ck_report(c, "unable to set hostname without a private UTS namespace");
@@ -4621,7 +4638,7 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 		const struct spec_note *n = pv->notes;
 		for (size_t j = 0; j < k; j++)
 			n = n->next;
-		spec_ck_report(&c, "%s", n->text);
+		spec_ck_warn(&c, n->text);
 	}
 	spec_ck_dups(&c, s, bundle_dir);
 
@@ -4654,9 +4671,6 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 		bool bind = m->type && strcmp(m->type, "bind") == 0;
 		for (size_t j = 0; j < m->n_options; j++)
 			bind |= !strcmp(m->options[j], "bind") || !strcmp(m->options[j], "rbind");
-		if (m->destination[0] != '/')
-			spec_ck_report(&c, "mounts[%zu].destination: \"%s\" is not an absolute path", i,
-				       m->destination);
 		char src[PATH_MAX];
 		if (bind && !m->source) {
 			spec_ck_report(&c, "mounts[%zu].source: missing for a bind mount", i);
