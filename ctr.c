@@ -3813,7 +3813,45 @@ struct spec_ck {
 	const struct elf_arch *arch; /* the target of the rootfs's programs, NULL: any */
 	const struct elf_arch *compat; /* also fine (no --arch: what this kernel may run) */
 	char prog[400];              /* what process.args[0] is, for the summary */
+	const struct json *doc;      /* the parsed config: findings get their position */
+	const char *source;          /* its file name, for the position */
 };
+
+/* The value a finding is about: its message starts with a JSON path ("process.env[1]: ",
+ * "linux.uidMappings/gidMappings: "), followed as far as the document has it. NULL when
+ * the message names no path of the document. */
+static const struct json *spec_ck_locate(const struct json *v, const char *msg)
+{
+	const struct json *found = NULL;
+	char key[64];
+	for (const char *p = msg; v && *p;) {
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		if (*p == '[') {
+			char *end;
+			unsigned long i = strtoul(p + 1, &end, 10);
+			if (*end != ']' || i > 1u << 20)
+				return NULL;
+			v = json_type(v) == JSON_ARRAY ? json_at(v, i) : NULL;
+			p = end + 1;
+		} else if (n && n < sizeof(key)) {
+			memcpy(key, p, n);
+			key[n] = 0;
+			v = json_get(v, key);
+			p += n;
+		} else {
+			return NULL;
+		}
+		if (v)
+			found = v;
+		if (*p == '.')
+			p++;
+		else if (*p == ':' || *p == '/')
+			return found;
+		else if (*p != '[')
+			return NULL;
+	}
+	return NULL;
+}
 
 PRINTF_LIKE(2, 3)
 static void spec_ck_report(struct spec_ck *c, const char *fmt, ...)
@@ -3823,8 +3861,17 @@ static void spec_ck_report(struct spec_ck *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (c->report)
+	const struct json *at = c->doc ? spec_ck_locate(c->doc, msg) : NULL;
+	if (at) { /* one layout with the parser's errors: file:line:col: path: what */
+		char full[sizeof(msg) + PATH_MAX];
+		unsigned line, col;
+		json_pos(at, &line, &col);
+		snprintf(full, sizeof(full), "%s:%u:%u: %s", c->source, line, col, msg);
+		if (c->report)
+			c->report(c->arg, full);
+	} else if (c->report) {
 		c->report(c->arg, msg);
+	}
 	c->n++;
 }
 
@@ -4669,6 +4716,10 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 		spec_ck_warn(&c, n->text);
 	}
 	spec_ck_dups(&c, s, bundle_dir);
+	char source[PATH_MAX];
+	spec_bundle_path(source, sizeof(source), bundle_dir, "config.json", NULL);
+	c.source = source;
+	c.doc = json_root(pv->doc);
 
 	char rootfs[PATH_MAX];
 	int rootfd AUTO_CLOSE = -1;
