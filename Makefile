@@ -6,6 +6,7 @@
 #   make BOARD=mipsel         build/mipsel/ctr with the toolchain of boards/mipsel.mk
 #   make boards               every board, then a size table (also in build/boards.txt)
 #   make test-cross           unit tests of every foreign board under qemu-user
+#   make test-vm              integration tests on a Debian guest: systemd, pure cgroup v2
 #   make fuzz                 libFuzzer on the JSON parser (FUZZ_SECONDS=300)
 #   make bench                ctr vs crun vs runc (root; tests/bench/, about 5 min)
 #   make bench-build          only build the benchmark programs (CI)
@@ -155,6 +156,15 @@ test-qemu:
 	@[ -n "$(BOARD)" ] || { echo "usage: make test-qemu BOARD=<aarch64|armhf|mipsel|mips>" >&2; exit 2; }
 	@MAKE='$(MAKE)' TOOLCHAINS='$(TOOLCHAINS)' sh boards/qemu/run.sh $(BOARD); rc=$$?; \
 	sh boards/qemu/table.sh || true; exit $$rc
+
+# ---- The Debian guest (tests/vm/): systemd as PID 1, pure cgroup v2 ----
+# `make test-vm` (root): build or reuse build/vm/ (mmdebstrap rootfs, Debian kernel,
+# initramfs), boot it under qemu-system-x86_64 with ctr and tests/ over 9p, write
+# build/vm/results.txt and render README's Hosts table (tests/vm/hosts.sh).
+.PHONY: test-vm
+test-vm:
+	$(call PACKAGES,test-vm)
+	@MAKE='$(MAKE)' sh tests/vm/run.sh; rc=$$?; sh tests/vm/hosts.sh || true; exit $$rc
 
 # `make demo` (as root, or sudo make demo): a busybox container showing its own hostname,
 # PID 1 and mounts; installs busybox-static first when missing (root on Debian).
