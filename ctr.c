@@ -276,14 +276,11 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
-/* Read a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated buffer.
- * Files larger than max bytes are refused. */
-static int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len_out,
-			struct ctr_error *err)
+/* Read all of fd (named path in errors) into a NUL-terminated buffer; more than max
+ * bytes are refused. */
+static int read_fd(int fd, const char *path, size_t max, char **out, size_t *len_out,
+		   struct ctr_error *err)
 {
-	int fd AUTO_CLOSE = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return err_set(err, errno, "open %s", path);
 	struct sbuf sb = {0};
 	char chunk[4096];
 	for (;;) {
@@ -311,31 +308,57 @@ static int read_file_at(int dirfd, const char *path, size_t max, char **out, siz
 	return 0;
 }
 
+/* Read a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated buffer.
+ * Files larger than max bytes are refused. */
+static int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len_out,
+			struct ctr_error *err)
+{
+	int fd AUTO_CLOSE = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return err_set(err, errno, "open %s", path);
+	return read_fd(fd, path, max, out, len_out, err);
+}
+
 static int read_file(const char *path, size_t max, char **out, size_t *len_out,
 		     struct ctr_error *err)
 {
 	return read_file_at(AT_FDCWD, path, max, out, len_out, err);
 }
 
-/* The name of uid in /etc/passwd ("name:pw:uid:..."), for the owner runc shows; cheaper
- * than getpwuid, which also pulls in nscd lookups and stdio getline (~3.5 KB static).
- * -1 when there is none. */
-static int util_user_name(uid_t uid, char *buf, size_t size)
+/* Field `field` (0: name, 5: home) of uid's line in the /etc/passwd text
+ * ("name:pw:uid:gid:gecos:home:shell"); -1 when there is none. */
+static int util_passwd_field(const char *text, uid_t uid, unsigned field, char *buf,
+			     size_t size)
 {
-	char *text AUTO_FREE = NULL;
-	if (read_file("/etc/passwd", 1 << 22, &text, NULL, NULL) < 0)
-		return -1;
-	for (char *l = text; *l;) {
-		char *nl = strchrnul(l, '\n'), *c1 = memchr(l, ':', (size_t)(nl - l)), *e;
-		char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(nl - c1 - 1)) : NULL;
+	for (const char *l = text; *l;) {
+		const char *nl = strchrnul(l, '\n'), *c1 = memchr(l, ':', (size_t)(nl - l));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(nl - c1 - 1)) : NULL;
+		char *e;
 		if (c2 && c1 > l && (unsigned)(c2[1] - '0') <= 9 &&
 		    strtoul(c2 + 1, &e, 10) == uid && *e == ':') {
-			snprintf(buf, size, "%.*s", (int)(c1 - l), l);
+			const char *f = l;
+			for (unsigned i = 0; i < field && f; i++) {
+				f = memchr(f, ':', (size_t)(nl - f));
+				f = f ? f + 1 : NULL;
+			}
+			if (!f)
+				return -1;
+			snprintf(buf, size, "%.*s", (int)strcspn(f, ":\n"), f);
 			return 0;
 		}
 		l = *nl ? nl + 1 : nl;
 	}
 	return -1;
+}
+
+/* The name of uid in /etc/passwd, for the owner runc shows; cheaper than getpwuid, which
+ * also pulls in nscd lookups and stdio getline (~3.5 KB static). -1 when there is none. */
+static int util_user_name(uid_t uid, char *buf, size_t size)
+{
+	char *text AUTO_FREE = NULL;
+	if (read_file("/etc/passwd", 1 << 22, &text, NULL, NULL) < 0)
+		return -1;
+	return util_passwd_field(text, uid, 0, buf, size);
 }
 
 /* Write a small file in place (cgroup, proc and sysfs knobs: no truncation games). */
@@ -4329,7 +4352,6 @@ static int cg_ver(const struct cgroup *cg, int ctl)
 }
 
 /* Flags of cg_set. */
-#define CGW_OPT_CTL 1                /* controller missing: silently skip (runc: net_cls) */
 #define CGW_OPT_FILE 2               /* file missing or refused as obsolete: skip */
 
 /* Write one value to controller ctl's file; errors name the config field. */
@@ -4344,8 +4366,6 @@ static int cg_set(const struct cgroup *cg, int ctl, const char *file, int flags,
 	va_end(ap);
 	const struct cg_dir *d = cg_find(cg, ctl);
 	if (!d) {
-		if (flags & CGW_OPT_CTL)
-			return 0;
 		errno = ENODEV;
 		return -1;
 	}
@@ -4692,12 +4712,13 @@ static int cg_apply_misc(const struct cgroup *cg, const struct spec_resources *r
 			return cg_set_err(cg, CG_HUGETLB, file, field, err);
 		}
 	}
-	/* net_cls / net_prio are v1 only; runc skips them when missing */
+	/* net_cls / net_prio are v1 only: without them the config cannot be applied, an
+	 * error (runtime-spec runtime.md; runc 1.1 fails too) */
 	if (r->has_network && r->net_class_id.set)
-		CG_SET(CG_NET_CLS, "net_cls.classid", "network.classID", CGW_OPT_CTL, "%u",
+		CG_SET(CG_NET_CLS, "net_cls.classid", "network.classID", 0, "%u",
 		       r->net_class_id.v);
 	for (size_t i = 0; r->has_network && i < r->n_net_priorities; i++)
-		CG_SET(CG_NET_PRIO, "net_prio.ifpriomap", "network.priorities", CGW_OPT_CTL,
+		CG_SET(CG_NET_PRIO, "net_prio.ifpriomap", "network.priorities", 0,
 		       "%s %u", r->net_priorities[i].name, r->net_priorities[i].priority);
 	for (size_t i = 0; i < r->n_rdma; i++) {
 		const struct spec_rdma *d = &r->rdma[i];
@@ -5071,18 +5092,35 @@ static int cg_host_read(struct cg_host *h, char **mi, char **selfcg, struct ctr_
 	return 0;
 }
 
-/* v1 cpuset: a new cgroup starts with empty cpus/mems, which forbids tasks; copy the
- * parent's. */
-static int cg_cpuset_init(const char *dir, struct ctr_error *err)
+/* v1 cpuset: a cgroup with empty cpus/mems takes no tasks, and a new one starts so. As
+ * runc, every level from the mount down to dir that is empty (ours or made by someone
+ * else) gets its parent's values, top down. */
+static int cg_cpuset_fill(const char *mnt, const char *dir, struct ctr_error *err)
 {
-	char parent[PATH_MAX], v[1024];
-	snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(dir, '/') - dir), dir);
-	for (int k = 0; k < 2; k++) {
-		const char *f = k ? "cpuset.mems" : "cpuset.cpus";
-		if (cg_read_at(parent, f, v, sizeof(v)) < 0 || cg_write_at(dir, f, v) < 0)
-			return err_set(err, errno, "initialise %s/%s", dir, f);
+	char buf[PATH_MAX], v[1024];
+	size_t skip = strlen(mnt);
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf) || strlen(buf) <= skip)
+		return 0;
+	for (char *p = buf + skip + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = 0;
+		char *up = strrchr(buf, '/');
+		for (int k = 0; k < 2; k++) {
+			const char *f = k ? "cpuset.mems" : "cpuset.cpus";
+			if (cg_read_at(buf, f, v, sizeof(v)) == 0 && *v)
+				continue;
+			*up = 0;
+			int r = cg_read_at(buf, f, v, sizeof(v));
+			*up = '/';
+			if (r < 0 || cg_write_at(buf, f, v) < 0)
+				return err_set(err, errno, "initialise %s/%s", buf, f);
+		}
+		*p = c;
+		if (!c)
+			return 0;
 	}
-	return 0;
 }
 
 /* mkdir each missing level of dir below the hierarchy mount. */
@@ -5093,10 +5131,10 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 	/* usually only the leaf is missing: try it first */
 	if (mkdir(dir, 0755) == 0) {
 		*made = true;
-		return cpuset ? cg_cpuset_init(dir, err) : 0;
+		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
 	}
 	if (errno == EEXIST)
-		return 0;
+		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
 	if (errno != ENOENT)
 		return err_set(err, errno, "mkdir %s", dir);
 	char buf[PATH_MAX];
@@ -5106,16 +5144,13 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 			continue;
 		char c = *p;
 		*p = 0;
-		if (mkdir(buf, 0755) == 0) {
+		if (mkdir(buf, 0755) == 0)
 			*made = !c;
-			if (cpuset && cg_cpuset_init(buf, err) < 0)
-				return -1;
-		} else if (errno != EEXIST) {
+		else if (errno != EEXIST)
 			return err_set(err, errno, "mkdir %s", buf);
-		}
 		*p = c;
 		if (!c)
-			return 0;
+			return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
 	}
 }
 
@@ -5155,6 +5190,17 @@ static uint32_t cg_v2_enable(const char *mnt, const char *dir)
 }
 
 static int cg_remove_tree(const char *dir, int patience);
+
+/* Is the cgroup at d frozen or freezing (by itself or an ancestor)? */
+static bool cg_dir_frozen(const struct cg_dir *d)
+{
+	char buf[512];
+	if (d->v2)
+		return cg_read_at(d->dir, "cgroup.events", buf, sizeof(buf)) == 0 &&
+		       cg_key(buf, "frozen") == 1;
+	return (d->ctls & (1u << CG_FREEZER)) &&
+	       cg_read_at(d->dir, "freezer.state", buf, sizeof(buf)) == 0 && strcmp(buf, "THAWED");
+}
 
 static int cgroup_create(const struct spec *s, const char *id, struct cgroup **out,
 			 struct ctr_error *err)
@@ -5217,6 +5263,11 @@ static int cgroup_create(const struct spec *s, const char *id, struct cgroup **o
 		}
 		/* a controller on both v1 and v2 stays with v1 (it cannot be on both) */
 		d->ctls = m->v2 ? cg_v2_enable(m->mnt, dir) & ~v1ctls : m->ctls;
+		/* like runc: an init moved into a frozen cgroup would hang in its setup */
+		if (cg_dir_frozen(d)) {
+			err_set(err, EBUSY, "container's cgroup unexpectedly frozen (%s)", dir);
+			goto fail;
+		}
 	}
 	if (cg_apply(cg, r, false, err) < 0 || (s->has_linux && cg_apply_devices(cg, s, err) < 0))
 		goto fail;
@@ -7611,6 +7662,7 @@ struct rootfs_ctx {
 	const char *rootfs;          /* absolute host path of root.path */
 	bool no_pivot;               /* MS_MOVE + chroot instead of pivot_root */
 	bool userns;                 /* in a new user namespace: bind devices, no mknod */
+	const int *src_fds;          /* per mount: its source opened by ctr, else -1 (or NULL) */
 };
 
 /* In the container's new mount namespace, before the root switch: rootfs propagation,
@@ -7619,6 +7671,9 @@ static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err);
 /* Switch to the rootfs (pivot_root; MS_MOVE+chroot with no_pivot or on an initramfs),
  * then readonlyPaths and maskedPaths (runc's order) and root.readonly. */
 static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err);
+/* A bind mount whose source ctr opens for the init when it has a user namespace (the
+ * root of one cannot reach a source below a 0700 directory): see rootfs_ctx.src_fds. */
+static bool rootfs_host_source(const struct spec_mount *m);
 /* Open path inside the tree at root_fd without ever leaving it (symlinks resolved as if
  * root_fd were /). */
 static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
@@ -8020,7 +8075,7 @@ static void mnt_parse(const char *const *opts, size_t n, struct mnt_parsed *p)
 
 struct mnt_info {
 	char *root, *point, *fstype, *source, *super;
-	bool shared;
+	bool shared, unbindable;
 };
 
 static void mnt_unescape(char *s)
@@ -8053,6 +8108,8 @@ static bool mnt_info_parse(char *line, struct mnt_info *mi)
 	while ((t = strtok_r(NULL, " ", &save)) && strcmp(t, "-"))
 		if (str_has_prefix(t, "shared:"))
 			mi->shared = true;
+		else if (!strcmp(t, "unbindable"))
+			mi->unbindable = true;
 	mi->fstype = strtok_r(NULL, " ", &save);
 	mi->source = strtok_r(NULL, " ", &save);
 	mi->super = strtok_r(NULL, " ", &save);
@@ -8721,7 +8778,8 @@ static int rootfs_prop_flags(const struct spec *s, unsigned long *flags, struct 
 	return 1;
 }
 
-/* pivot_root and the rootfs bind need the mount holding the rootfs not to be shared. */
+/* pivot_root and the rootfs bind need the mount holding the rootfs neither shared nor
+ * unbindable (rootfsPropagation "unbindable" is set on the new root after the switch). */
 static int rootfs_parent_private(const char *rootfs, struct ctr_error *err)
 {
 	AUTO_FREE char *buf = NULL;
@@ -8736,7 +8794,8 @@ static int rootfs_parent_private(const char *rootfs, struct ctr_error *err)
 			best_len = l;
 		}
 	}
-	if (best_len && mi[best].shared && mount("", mi[best].point, NULL, MS_PRIVATE, NULL) < 0)
+	if (best_len && (mi[best].shared || mi[best].unbindable) &&
+	    mount("", mi[best].point, NULL, MS_PRIVATE, NULL) < 0)
 		return err_set(err, errno, "make %s private", mi[best].point);
 	return 0;
 }
@@ -8778,27 +8837,50 @@ static int rootfs_dev_kind(const struct spec *s, unsigned long *flags)
 	return kind;
 }
 
-static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
+static bool rootfs_host_source(const struct spec_mount *m)
 {
-	const struct spec *s = c->spec;
+	if (!m->source || !*m->source || !m->destination)
+		return false;
+	struct mnt_parsed p;
+	mnt_parse(m->options, m->n_options, &p);
+	sbuf_release(&p.data);
+	/* idmapped mounts clone their source by path (mnt_idmapped) */
+	return !p.idmap && ((p.flags & MS_BIND) || (m->type && !strcmp(m->type, "bind")));
+}
+
+/* In the container's own mount namespace: rootfsPropagation on /, the rootfs bound onto
+ * itself (pivot_root needs a mount) on a parent that is not shared. */
+static int rootfs_prepare_root(const struct rootfs_ctx *c, struct ctr_error *err)
+{
 	unsigned long prop = MS_SLAVE | MS_REC;
-	if (!rootfs_has_ns(s, CLONE_NEWNS)) {
-		/* the host's mount namespace: no mounts there; rootfs_enter only chroots */
-		bool any = s->n_mounts || (s->has_linux && (s->lx.n_devices || s->lx.n_masked_paths ||
-							    s->lx.n_readonly_paths));
-		return any ? err_set(err, EINVAL, "mounts, devices, maskedPaths and readonlyPaths "
-				     "need a mount namespace (linux.namespaces)") : 0;
-	}
-	if (c->rootfs[0] != '/')
-		return err_set(err, EINVAL, "rootfs %s is not an absolute path", c->rootfs);
-	if (rootfs_check_proc(err) < 0 || rootfs_prop_flags(s, &prop, err) < 0)
+	if (rootfs_prop_flags(c->spec, &prop, err) < 0)
 		return -1;
+	/* nothing could be bound from unbindable mounts: private until rootfs_enter */
+	if (prop & MS_UNBINDABLE)
+		prop = (prop & MS_REC) | MS_PRIVATE;
 	if (mount("", "/", NULL, prop, NULL) < 0 && rootfs_propagate_all(prop, err) < 0)
 		return err_prefix(err, "set the propagation of /");
 	if (rootfs_parent_private(c->rootfs, err) < 0)
 		return -1;
 	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return err_set(err, errno, "bind mount the rootfs %s", c->rootfs);
+	return 0;
+}
+
+static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
+{
+	const struct spec *s = c->spec;
+	/* Without a mount namespace the container inherits ours (config-linux.md): as runc,
+	 * its mounts are made in it, below the rootfs, and outlive the container; the
+	 * propagation of our mounts is left alone and rootfs_enter only chroots. */
+	bool own_ns = rootfs_has_ns(s, CLONE_NEWNS);
+	if (!own_ns && s->has_linux && (s->lx.n_masked_paths || s->lx.n_readonly_paths))
+		return err_set(err, EINVAL, "linux.maskedPaths and readonlyPaths need a private "
+			       "mount namespace (linux.namespaces)");
+	if (c->rootfs[0] != '/')
+		return err_set(err, EINVAL, "rootfs %s is not an absolute path", c->rootfs);
+	if (rootfs_check_proc(err) < 0 || (own_ns && rootfs_prepare_root(c, err) < 0))
+		return -1;
 	int root_fd AUTO_CLOSE = openat(AT_FDCWD, c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return err_set(err, errno, "open %s", c->rootfs);
@@ -8820,13 +8902,19 @@ static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
 		if (!(p.flags & MS_BIND) && !type)
 			type = "none";
 		int r;
+		char fdsrc[32];
+		const char *src = m->source ? m->source : type;
+		/* a source opened by ctr: bound through its fd, with no path walk of ours */
+		if (c->src_fds && c->src_fds[i] >= 0 && (p.flags & MS_BIND) && !p.idmap) {
+			MNT_FDPATH(fdsrc, c->src_fds[i]);
+			src = fdsrc;
+		}
 		if (p.data.failed)
 			r = err_nomem(err);
 		else if (type && !(p.flags & MS_BIND) && !strcmp(type, "cgroup"))
 			r = mnt_cgroup(c, root_fd, m, &p, err);
 		else
-			r = mnt_apply(c, root_fd, m->source ? m->source : type, m->destination, type,
-				      &p, m, err);
+			r = mnt_apply(c, root_fd, src, m->destination, type, &p, m, err);
 		sbuf_release(&p.data);
 		if (r < 0)
 			return err_prefix(err, "mounts[%zu] (%s)", i, m->destination);
@@ -9008,7 +9096,8 @@ static int net_devices_move(const struct spec *s, pid_t pid, struct ctr_error *e
 static int process_set_names_and_sysctl(const struct spec *s, struct ctr_error *err);
 /* init: rlimits, oomScoreAdj, personality, scheduler, ioPriority, execCPUAffinity.initial,
  * apparmorProfile / selinuxLabel for the next exec, umask, a new session keyring unless
- * no_new_keyring. Needs privileges: runs before the identity change. */
+ * no_new_keyring, stdio owned by the process uid. Needs privileges: runs before the
+ * identity change. */
 static int process_prepare(const struct spec *s, const struct spec_process *p,
 			   bool no_new_keyring, struct ctr_error *err);
 /* init: additionalGids, gid, uid (keeping capabilities across the change), then the five
@@ -9022,8 +9111,9 @@ static int fds_close_from(int first, int keep_fd, struct ctr_error *err);
  * execve it; process_exec_found returns only on failure. */
 static int process_find_executable(const struct spec_process *p, char *buf, size_t size,
 				   struct ctr_error *err);
+static void process_home_env(const struct spec_process *p, char *buf, size_t size);
 static int process_exec_found(const char *exe, const struct spec_process *p,
-			      struct ctr_error *err);
+			      const char *home_env, struct ctr_error *err);
 
 #include <net/if.h>
 #include <sys/personality.h>
@@ -9437,6 +9527,27 @@ static int process_lsm_exec(const char *field, const char *value, struct ctr_err
 	return err_set(err, e, "process.%s \"%s\"", field, value);
 }
 
+/* As runc: fds 0-2 (pipes, files, the pty slave) become the process user's, so that it
+ * can reopen /dev/stdout and own its terminal. Only the owner uid changes (the devpts
+ * gid stays); /dev/null is left alone; EINVAL/EPERM (an owner or gid not mapped in the
+ * user namespace) are not errors. Skipped for root: nothing to give. */
+static int process_fix_stdio(uid_t uid, struct ctr_error *err)
+{
+	for (int fd = 0; uid != 0 && fd < 3; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			if (errno == EBADF)
+				continue;
+			return err_set(err, errno, "fstat stdio fd %d", fd);
+		}
+		if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+			continue;
+		if (fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM)
+			return err_set(err, errno, "chown stdio fd %d to uid %u", fd, (unsigned)uid);
+	}
+	return 0;
+}
+
 static int process_prepare(const struct spec *s, const struct spec_process *p,
 			   bool no_new_keyring, struct ctr_error *err)
 {
@@ -9482,7 +9593,7 @@ static int process_prepare(const struct spec *s, const struct spec_process *p,
 	if (!no_new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0 &&
 	    errno != ENOSYS)
 		return err_set(err, errno, "joining a new session keyring");
-	return 0;
+	return process_fix_stdio(p->user.uid, err);
 }
 
 /* ---- identity and capabilities ---- */
@@ -9670,14 +9781,42 @@ static int process_find_executable(const struct spec_process *p, char *buf, size
 	return err_set(err, 0, "exec: \"%s\": executable file not found in $PATH", file);
 }
 
-/* execve an executable already found with process_find_executable: the lookup runs
- * before the seccomp filter, which may not allow stat/access (runc looks up first too). */
-static int process_exec_found(const char *exe, const struct spec_process *p,
-			      struct ctr_error *err)
+/* As runc and crun: an env without HOME gets the home of the process uid in the
+ * container's /etc/passwd, "/" without one. Read in the current root (the container's by
+ * now) with no magic link followed; run before the identity change. Into buf:
+ * "HOME=<dir>", or "" when the env has HOME already. */
+static void process_home_env(const struct spec_process *p, char *buf, size_t size)
 {
-	static const char *const no_env[] = {NULL};
-	execve(exe, (char *const *)p->args, (char *const *)(p->env ? p->env : no_env));
-	return err_set(err, errno, "exec %s", exe);
+	buf[0] = 0;
+	for (size_t i = 0; i < p->n_env; i++)
+		if (str_has_prefix(p->env[i], "HOME="))
+			return;
+	char home[PATH_MAX] = "";
+	char *text AUTO_FREE = NULL;
+	int root AUTO_CLOSE = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd AUTO_CLOSE = root < 0 ? -1 : rootfs_open_in(root, "/etc/passwd", O_RDONLY, 0, NULL);
+	if (fd >= 0 && read_fd(fd, "/etc/passwd", 1 << 22, &text, NULL, NULL) == 0)
+		util_passwd_field(text, p->user.uid, 5, home, sizeof(home));
+	snprintf(buf, size, "HOME=%s", home[0] ? home : "/");
+}
+
+/* execve an executable already found with process_find_executable: the lookup runs
+ * before the seccomp filter, which may not allow stat/access (runc looks up first too).
+ * home_env (process_home_env) is added to the env unless empty. */
+static int process_exec_found(const char *exe, const struct spec_process *p,
+			      const char *home_env, struct ctr_error *err)
+{
+	const char **env = mem_array(p->n_env + 2, sizeof(*env), err);
+	if (!env)
+		return -1;
+	if (p->n_env)
+		memcpy(env, p->env, p->n_env * sizeof(*env));
+	if (home_env && *home_env)
+		env[p->n_env] = home_env;
+	execve(exe, (char *const *)p->args, (char *const *)env);
+	int e = errno;
+	free(env);
+	return err_set(err, e, "exec %s", exe);
 }
 
 
@@ -9738,17 +9877,23 @@ static int term_become_controlling(int slave, unsigned rows, unsigned cols, stru
 	return 0;
 }
 
-/* Bind the pty slave over /dev/console, as runc does (inside the container's root). */
+/* Bind the pty slave over /dev/console, as runc does (inside the container's root). The
+ * placeholder made before /dev turned read-only is used as it is, never opened for
+ * writing; the bind goes onto the fd, so a symlink there redirects nothing. */
 static int term_bind_console(int slave, struct ctr_error *err)
 {
-	char src[64];
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
-	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0 && errno != EEXIST)
+	char src[32], dst[32];
+	if (mknod("/dev/console", S_IFREG | 0600, 0) < 0 && errno != EEXIST)
 		return err_set(err, errno, "create /dev/console");
-	if (fd >= 0)
-		close(fd);
-	if (mount(src, "/dev/console", NULL, MS_BIND, NULL) < 0)
+	int fd AUTO_CLOSE = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return err_set(err, errno, "open /dev/console");
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		return err_set(err, EEXIST, "/dev/console is neither a file nor a device");
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", fd);
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		return err_set(err, errno, "bind pty to /dev/console");
 	return 0;
 }
@@ -9883,7 +10028,8 @@ static int term_deliver(int master, const char *console_socket, int *pty_master,
  * ====================================================================== */
 
 /* OCI hooks: each runs with the container state JSON on stdin, its own args and env
- * only, and is killed at its timeout. A hook's output is kept for the error message. */
+ * (ctr's environment when it has no "env"), and is killed at its timeout. A hook's
+ * output is kept for the error message. */
 
 static const char *const hook_kind_names[HOOK_KIND_COUNT] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
@@ -9961,7 +10107,6 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	int out[2];
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return err_set(err, errno, "%s hook %zu: pipe", kind, index);
-	static const char *const no_args[] = {NULL};
 	const char *const argv0[] = {h->path, NULL};
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -9977,8 +10122,9 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* no "env" at all: the runtime's own environment, as runc and crun */
 		execve(h->path, h->n_args ? (char *const *)h->args : (char *const *)argv0,
-		       h->n_env ? (char *const *)h->env : (char *const *)no_args);
+		       h->env ? (char *const *)h->env : environ);
 		dprintf(2, "exec %s: %s", h->path, strerror(errno));
 		_exit(127);
 	}
@@ -10054,6 +10200,8 @@ enum lc_msg_type {
 	LC_READY = 'R',        /* init -> ctr: set up, waiting for start */
 	LC_GO = 'G',           /* ctr -> init: state saved, wait for start now */
 	LC_ERROR = 'E',        /* child -> ctr: val = errno, text = message */
+	LC_SOURCE = 'S',       /* ctr's helper -> init: val = mount index, its source's fd */
+	LC_SOURCES_DONE = 's', /* ctr's helper -> init: no more sources */
 };
 
 struct lc_msg {
@@ -10286,7 +10434,8 @@ struct lc_create {
 	size_t n_ns;
 	int unshare_flags;           /* new namespaces other than user */
 	bool new_userns, any_userns;
-	bool new_netns, has_mntns;
+	bool new_netns;
+	bool host_sources;           /* ctr sends bind sources to the init (LC_SOURCE) */
 };
 
 __attribute__((noreturn))
@@ -10371,6 +10520,60 @@ static void lc_reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* init: the bind sources ctr opened for us (lc_send_sources), fds[i] for mounts[i], -1
+ * for the others; an error of ctr's helper arrives here as LC_ERROR. */
+static int *lc_recv_sources(int fd, size_t n, struct ctr_error *err)
+{
+	int *fds = mem_array(n + 1, sizeof(*fds), err);
+	for (size_t i = 0; fds && i < n; i++)
+		fds[i] = -1;
+	while (fds) {
+		struct lc_msg m;
+		int sfd = -1;
+		ssize_t r = term_recvmsg_fd(fd, &m, sizeof(m) - 1, &sfd);
+		if (r >= (ssize_t)LC_MSG_HDR) {
+			((char *)&m)[r] = 0;
+			if (m.type == LC_SOURCE && sfd >= 0 && m.val >= 0 && (size_t)m.val < n) {
+				fds[m.val] = sfd;
+				continue;
+			}
+			if (m.type == LC_SOURCES_DONE)
+				return fds;
+		}
+		if (sfd >= 0)
+			close(sfd);
+		if (r >= (ssize_t)LC_MSG_HDR && m.type == LC_ERROR)
+			err_set(err, 0, "%s", m.text), err->errnum = m.val;
+		else
+			err_set(err, r < 0 ? errno : EPROTO, "init: receiving the mount sources");
+		for (size_t i = 0; i < n; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		free(fds);
+		fds = NULL;
+	}
+	return NULL;
+}
+
+/* init: rootfs_setup, from the bundle (relative mount sources are relative to it, as in
+ * runc), with the bind sources ctr opened for us when it does. */
+static int lc_init_rootfs(struct lc_create *c, struct rootfs_ctx *rc, struct ctr_error *err)
+{
+	size_t n = c->spec->n_mounts;
+	int *src_fds = NULL;
+	if (c->host_sources && !(src_fds = lc_recv_sources(c->sync_fd, n, err)))
+		return -1;
+	rc->src_fds = src_fds;
+	int r = chdir(c->bundle) < 0 ? err_set(err, errno, "init: chdir to bundle %s", c->bundle) :
+		rootfs_setup(rc, err);
+	for (size_t i = 0; src_fds && i < n; i++)
+		if (src_fds[i] >= 0)
+			close(src_fds[i]);
+	free(src_fds);
+	rc->src_fds = NULL;
+	return r;
+}
+
 __attribute__((noreturn))
 static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 {
@@ -10392,10 +10595,7 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		.spec = s, .rootfs = c->rootfs, .no_pivot = c->a->no_pivot != 0,
 		.userns = c->any_userns,
 	};
-	/* relative mount sources are relative to the bundle, as in runc */
-	if (chdir(c->bundle) < 0)
-		err_set(&e, errno, "init: chdir to bundle %s", c->bundle), lc_child_fail(fd, &e);
-	if (rootfs_setup(&rc, &e) < 0)
+	if (lc_init_rootfs(c, &rc, &e) < 0)
 		lc_child_fail(fd, &e);
 	pid_t host_pid = 0;
 	if (lc_has_hooks(s, HOOK_PRESTART) || lc_has_hooks(s, HOOK_CREATE_RUNTIME) ||
@@ -10406,6 +10606,9 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		    lc_expect(fd, LC_HOOKS_DONE, &m, "init", &e) < 0)
 			_exit(1);
 		host_pid = m.val;
+		/* as runc: createContainer hooks run in the rootfs */
+		if (lc_has_hooks(s, HOOK_CREATE_CONTAINER) && chdir(c->rootfs) < 0)
+			err_set(&e, errno, "init: chdir to rootfs %s", c->rootfs), lc_child_fail(fd, &e);
 		if (lc_run_hooks(s, HOOK_CREATE_CONTAINER, c->id, CTR_CREATING, host_pid, c->bundle,
 				 c->rootfs, &e) < 0)
 			lc_child_fail(fd, &e);
@@ -10427,6 +10630,8 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	if (process_prepare(s, p, c->a->no_new_keyring != 0, &e) < 0 ||
 	    process_chdir(p, &e) < 0)
 		lc_child_fail(fd, &e);
+	char home[PATH_MAX + 8];
+	process_home_env(p, home, sizeof(home));
 	/* Without noNewPrivileges, installing a filter needs CAP_SYS_ADMIN: do it before
 	 * the identity change drops it; otherwise as late as possible (as runc does). */
 	bool seccomp_early = c->filter && !p->no_new_privileges;
@@ -10487,7 +10692,7 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 			close(listener);
 	}
 	lc_reset_signals();
-	process_exec_found(exe, p, &e);
+	process_exec_found(exe, p, home, &e);
 fail:
 	(void)write_all(conn, e.msg, strlen(e.msg));
 	_exit(127);
@@ -10574,8 +10779,6 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 			return err_set(err, EINVAL, "linux.namespaces[%zu]: unknown type", i);
 		if (ns->type == CLONE_NEWUSER)
 			c->any_userns = true;
-		if (ns->type == CLONE_NEWNS)
-			c->has_mntns = true;
 		if (!ns->path || !*ns->path) {
 			if (ns->type == CLONE_NEWUSER)
 				c->new_userns = true;
@@ -10593,9 +10796,6 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 		c->ns_fds[c->n_ns] = fd;
 		c->ns_types[c->n_ns++] = ns->type;
 	}
-	if (!c->has_mntns)
-		return err_set(err, EINVAL,
-			       "linux.namespaces: a mount namespace is required to set up the rootfs");
 	if (c->new_userns && !(c->spec->lx.n_uid_mappings && c->spec->lx.n_gid_mappings))
 		return err_set(err, EINVAL,
 			       "linux.uidMappings/gidMappings: required with a new user namespace");
@@ -10702,15 +10902,88 @@ static int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
 	return rc < 0 ? err_prefix(err, "pid file %s", path) : 0;
 }
 
+/* Wait until fd (a sync socket, a pidfd) is readable. Children in a cgroup frozen
+ * meanwhile would never answer: looked at every second, an error instead of a hang. */
+static int lc_wait_fd(int fd, const struct cgroup *cg, const char *what, struct ctr_error *err)
+{
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int r = poll(&p, 1, 1000);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return err_set(err, errno, "%s", what);
+		bool frozen = false;
+		if (r == 0 && cg && cgroup_is_frozen(cg, &frozen, NULL) == 0 && frozen)
+			return err_set(err, EBUSY, "%s: container's cgroup unexpectedly frozen", what);
+	}
+}
+
+/* Reap a child of ours that is about to exit (bounded as lc_wait_fd). */
+static int lc_reap(pid_t pid, const struct cgroup *cg, const char *what, struct ctr_error *err)
+{
+	int pfd AUTO_CLOSE = sys_pidfd_open(pid, 0);
+	if (pfd >= 0 && lc_wait_fd(pfd, cg, what, err) < 0)
+		return -1;
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+/* As runc: with a user namespace, bind sources are opened by a helper of ours that
+ * joins the init's mount namespace, so they resolve as the init would see them but with
+ * our rights (the namespace's root cannot pass a 0700 directory of the host), and they
+ * stay mounts of that namespace, flags locked. Each goes to the init as an O_PATH fd
+ * (LC_SOURCE), a failure as LC_ERROR, which the init hands back to us. */
+static int lc_send_sources(int sync, pid_t init, const struct spec *s, const char *bundle,
+			   const struct cgroup *cg, struct ctr_error *err)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", (long)init);
+	int ns AUTO_CLOSE = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return err_set(err, errno, "open %s", path);
+	pid_t pid = fork();
+	if (pid < 0)
+		return err_set(err, errno, "fork");
+	if (pid == 0) {
+		struct ctr_error e = {0};
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (setns(ns, CLONE_NEWNS) < 0)
+			err_set(&e, errno, "joining the container's mount namespace"), lc_child_fail(sync, &e);
+		for (size_t i = 0; i < s->n_mounts; i++) {
+			const struct spec_mount *m = &s->mounts[i];
+			if (!rootfs_host_source(m))
+				continue;
+			bool rel = m->source[0] != '/';
+			snprintf(path, sizeof(path), "%s%s%s", rel ? bundle : "", rel ? "/" : "", m->source);
+			struct lc_msg msg = {.type = LC_SOURCE, .val = (int32_t)i};
+			int fd = open(path, O_PATH | O_CLOEXEC);
+			if (fd < 0)
+				err_set(&e, errno, "mounts[%zu] (%s): mount source %s", i, m->destination,
+					path), lc_child_fail(sync, &e);
+			if (term_sendmsg_fd(sync, fd, &msg, LC_MSG_HDR + 1, &e) < 0)
+				lc_child_fail(sync, &e);
+			close(fd);
+		}
+		lc_send(sync, LC_SOURCES_DONE, 0, 0, NULL);
+		_exit(0);
+	}
+	return lc_reap(pid, cg, "opening the mount sources", err);
+}
+
 /* Next message from the init; a terminal's master (sent with LC_TERMINAL) is handed to
  * the console socket or the caller on the way. */
 static int lc_recv_terminal(int fd, const struct spec *s, const struct ctr_create_args *a,
-			    struct lc_msg *m, struct ctr_error *err)
+			    const struct cgroup *cg, struct lc_msg *m, struct ctr_error *err)
 {
 	if (!s->process.terminal)
-		return lc_recv(fd, m, "container init", err);
+		return lc_wait_fd(fd, cg, "container init", err) < 0 ? -1 :
+			lc_recv(fd, m, "container init", err);
 	for (;;) {
 		int master = -1;
+		if (lc_wait_fd(fd, cg, "container init", err) < 0)
+			return -1;
 		ssize_t n = term_recvmsg_fd(fd, m, sizeof(*m) - 1, &master);
 		if (n < 0)
 			return err_set(err, errno, "reading from the container init");
@@ -10821,6 +11094,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		c.ns_fds[i] = -1;
 	if (lc_plan_namespaces(&c, err) < 0 || lc_check_host(&c, err) < 0)
 		goto out;
+	for (size_t i = 0; c.any_userns && i < spec->n_mounts; i++)
+		c.host_sources |= rootfs_host_source(&spec->mounts[i]);
 	lc_log_namespaces(&c);
 
 	if (state_open(root, id, STATE_CREATE, &h, err) < 0)
@@ -10898,7 +11173,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		goto out;
 	}
 	for (;;) {
-		if (lc_recv(sync[0], &m, "creating namespaces", err) < 0)
+		if (lc_wait_fd(sync[0], cg, "creating namespaces", err) < 0 ||
+		    lc_recv(sync[0], &m, "creating namespaces", err) < 0)
 			goto out;
 		if (m.type == LC_USERNS) {
 			if (userns_write_maps(stage1, spec, err) < 0) {
@@ -10917,22 +11193,26 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 			goto out;
 		}
 	}
-	while (waitpid(stage1, NULL, 0) < 0 && errno == EINTR)
-		;
+	if (lc_reap(stage1, cg, "waiting for stage-1", err) < 0)
+		goto out;
 	stage1 = -1;
+	if (c.host_sources && lc_send_sources(sync[0], init, spec, bundle, cg, err) < 0)
+		goto out;
 	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0) {
 		err_prefix(err, "linux.netDevices");
 		goto out;
 	}
-	if (lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
+	if (lc_recv_terminal(sync[0], spec, a, cg, &m, err) < 0)
 		goto out;
 	if (m.type == LC_HOOKS) {
+		/* runc gives prestart and createRuntime "creating" (runtime-spec runtime.md,
+		 * lifecycle steps 5-6: the container is still being created) */
 		if (lc_run_hooks(spec, HOOK_PRESTART, id, CTR_CREATING, init, bundle, rootfs, err) < 0 ||
 		    lc_run_hooks(spec, HOOK_CREATE_RUNTIME, id, CTR_CREATING, init, bundle, rootfs,
 				 err) < 0)
 			goto out;
 		if (lc_send(sync[0], LC_HOOKS_DONE, init, 0, NULL) < 0 ||
-		    lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
+		    lc_recv_terminal(sync[0], spec, a, cg, &m, err) < 0)
 			goto out;
 	}
 	if (m.type != LC_READY) {
@@ -10982,6 +11262,9 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	rc = 0;
 out:
 	if (rc < 0) {
+		/* thawed if frozen meanwhile: a frozen v1 task would not die */
+		if (cg && (init > 0 || stage1 > 0))
+			cgroup_kill_all(cg, SIGKILL, NULL);
 		if (init > 0) {
 			if (init_is_child)
 				lc_kill_reap(init);
@@ -11189,6 +11472,13 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 	struct ctr_error lerr = {0};
 	int lrc = 0, listener = -1;
 	char msg[sizeof(err->msg)];
+	struct cgroup *cg = NULL;
+	int wrc = ct.st.cgroup_json && cgroup_state_read(ct.st.cgroup_json, &cg, err) < 0 ? -1 :
+		lc_wait_fd(fd, cg, "starting container", err);
+	if (cg)
+		cgroup_free(cg);
+	if (wrc < 0)
+		goto out;
 	ssize_t n = term_recvmsg_fd(fd, msg, sizeof(msg) - 1, &listener);
 	if (listener >= 0) {
 		lrc = lc_start_listener(&ct, listener, &lerr);
@@ -12029,6 +12319,8 @@ static void ex_process_main(struct ex_ctx *x)
 	}
 	if (process_prepare(x->spec, p, false, &e) < 0 || process_chdir(p, &e) < 0)
 		lc_child_fail(fd, &e);
+	char home[PATH_MAX + 8];
+	process_home_env(p, home, sizeof(home));
 	/* Without noNewPrivileges the filter needs CAP_SYS_ADMIN: before the identity
 	 * change; otherwise as late as possible (as the init does). */
 	bool early = x->filter && !p->no_new_privileges;
@@ -12053,7 +12345,7 @@ static void ex_process_main(struct ex_ctx *x)
 				    ex_send_listener(fd, &listener, &e) < 0))
 		lc_child_fail(fd, &e);
 	lc_reset_signals();
-	process_exec_found(exe, p, &e);
+	process_exec_found(exe, p, home, &e);
 	lc_child_fail(fd, &e);
 }
 
