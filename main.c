@@ -41,6 +41,7 @@ struct cli {
 	 * whose words after the id belong to the container command / to ps) */
 	bool permute;
 	const char *cmd;        /* the command being run */
+	const char *criu;       /* --criu PATH (checkpoint, restore); NULL: criu on PATH */
 };
 
 /* "2026-12-07T17:22:37Z": RFC 3339 in UTC, as runc's logrus writes it. */
@@ -1355,6 +1356,115 @@ out:
 
 /* ---------- features ---------- */
 
+/* ---------- checkpoint and restore (runc's flags) ---------- */
+
+enum { CR_F_IMAGE, CR_F_WORK, CR_F_PARENT, CR_F_LEAVE, CR_F_TCP, CR_F_UNIX, CR_F_SHELL,
+       CR_F_LAZY, CR_F_PSERVER, CR_F_LOCKS, CR_F_PREDUMP, CR_F_CGMODE, CR_F_EMPTYNS,
+       CR_F_DEDUP, CR_F_BUNDLE, CR_F_DETACH, CR_F_PIDFILE, CR_F_CONSOLE, CR_F_NOSUBREAPER,
+       CR_F_NOPIVOT };
+
+static const struct opt cr_opts[] = {
+	{"image-path", 0, true},  {"work-path", 0, true},      {"parent-path", 0, true},
+	{"leave-running", 0, false}, {"tcp-established", 0, false}, {"ext-unix-sk", 0, false},
+	{"shell-job", 0, false},  {"lazy-pages", 0, false},    {"page-server", 0, true},
+	{"file-locks", 0, false}, {"pre-dump", 0, false},      {"manage-cgroups-mode", 0, true},
+	{"empty-ns", 0, true},    {"auto-dedup", 0, false},    {"bundle", 'b', true},
+	{"detach", 'd', false},   {"pid-file", 0, true},       {"console-socket", 0, true},
+	{"no-subreaper", 0, false}, {"no-pivot", 0, false},    {NULL, 0, false},
+};
+
+/* checkpoint and restore share one flag table; each refuses the other's own flags. */
+static int cr_parse(struct cli *c, int argc, char **argv, bool restore,
+		    struct ctr_checkpoint_args *ck, struct ctr_restore_args *rs, bool *detach,
+		    const char **id)
+{
+	struct opt_iter it = {.argc = argc, .argv = argv, .i = 1};
+	static const int only_ck[] = {CR_F_PARENT, CR_F_LEAVE, CR_F_PSERVER, CR_F_PREDUMP};
+	static const int only_rs[] = {CR_F_BUNDLE, CR_F_DETACH, CR_F_PIDFILE, CR_F_CONSOLE,
+				      CR_F_NOSUBREAPER, CR_F_NOPIVOT};
+	for (int k; (k = opt_next(c, &it, cr_opts)) != -1;) {
+		if (k == -2)
+			return 1;
+		const int *bad = restore ? only_ck : only_rs;
+		size_t nbad = restore ? sizeof(only_ck) / sizeof(int) : sizeof(only_rs) / sizeof(int);
+		for (size_t i = 0; i < nbad; i++)
+			if (bad[i] == k) {
+				cmd_usage_error(c, "%s: flag provided but not defined: --%s", c->cmd,
+						cr_opts[k].name);
+				return 1;
+			}
+		bool b = opt_bool(&it);
+		switch (k) {
+		case CR_F_IMAGE: ck->image_path = rs->image_path = it.val; break;
+		case CR_F_WORK: ck->work_path = rs->work_path = it.val; break;
+		case CR_F_PARENT: ck->parent_path = it.val; break;
+		case CR_F_LEAVE: ck->leave_running = b; break;
+		case CR_F_TCP: ck->tcp_established = rs->tcp_established = b; break;
+		case CR_F_UNIX: ck->ext_unix_sk = rs->ext_unix_sk = b; break;
+		case CR_F_SHELL: ck->shell_job = rs->shell_job = b; break;
+		case CR_F_LAZY: ck->lazy_pages = rs->lazy_pages = b; break;
+		case CR_F_PSERVER: ck->page_server = it.val; break;
+		case CR_F_LOCKS: ck->file_locks = rs->file_locks = b; break;
+		case CR_F_PREDUMP: ck->pre_dump = b; break;
+		case CR_F_CGMODE: ck->manage_cgroups_mode = rs->manage_cgroups_mode = it.val; break;
+		case CR_F_EMPTYNS: ck->empty_ns = rs->empty_ns = it.val; break;
+		case CR_F_DEDUP: ck->auto_dedup = rs->auto_dedup = b; break;
+		case CR_F_BUNDLE: rs->bundle = it.val; break;
+		case CR_F_DETACH: *detach = b; break;
+		case CR_F_PIDFILE: rs->pid_file = it.val; break;
+		case CR_F_CONSOLE: rs->console_socket = it.val; break;
+		default: break; /* --no-subreaper, --no-pivot: criu sets the root up itself */
+		}
+	}
+	ck->criu_path = rs->criu_path = c->criu;
+	*id = one_id_arg(c, &it);
+	return *id ? 0 : 1;
+}
+
+static int cmd_checkpoint(struct cli *c, int argc, char **argv)
+{
+	struct ctr_checkpoint_args ck = {0};
+	struct ctr_restore_args rs = {0};
+	bool detach = false;
+	const char *id;
+	int rc = cr_parse(c, argc, argv, false, &ck, &rs, &detach, &id);
+	if (rc)
+		return rc;
+	struct ctr_error err = {0};
+	if (ctr_checkpoint(&c->opts, id, &ck, &err) < 0) {
+		cli_error(c, "%s", err.msg);
+		return 1;
+	}
+	return 0;
+}
+
+/* In the foreground (no --detach) ctr waits for the restored init as `run` does. */
+static int cmd_restore(struct cli *c, int argc, char **argv)
+{
+	struct ctr_checkpoint_args ck = {0};
+	struct ctr_restore_args rs = {0};
+	bool detach = false;
+	const char *id;
+	int rc = cr_parse(c, argc, argv, true, &ck, &rs, &detach, &id);
+	if (rc)
+		return rc;
+	if (!detach) {
+		sigset_t all;
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+	}
+	struct ctr_error err = {0};
+	pid_t pid = 0;
+	if (ctr_restore(&c->opts, id, &rs, &pid, &err) < 0) {
+		cli_error(c, "%s", err.msg);
+		return 1;
+	}
+	if (detach)
+		return 0;
+	return lc_run_foreground(c, id, pid, false, -1);
+}
+
 static int cmd_features(struct cli *c, int argc, char **argv)
 {
 	static const struct opt opts[] = {{NULL, 0, false}};
@@ -1438,6 +1548,21 @@ static const struct command commands[] = {
 	 "Update the container's resource limits.\n"},
 	{"events", cmd_events,
 	 "ctr events [--stats] [--interval D] ID\nPrint container events (stats, oom) as JSON lines.\n"},
+	{"checkpoint", cmd_checkpoint,
+	 "ctr checkpoint [--image-path DIR] [--work-path DIR] [--parent-path DIR]\n"
+	 "               [--leave-running] [--pre-dump] [--tcp-established] [--ext-unix-sk]\n"
+	 "               [--shell-job] [--lazy-pages] [--page-server ADDR:PORT] [--file-locks]\n"
+	 "               [--manage-cgroups-mode soft|full|strict|ignore] [--empty-ns network]\n"
+	 "               [--auto-dedup] ID\n"
+	 "Checkpoint a running container with criu (global --criu PATH picks the binary).\n"
+	 "Without --leave-running or --pre-dump the container is deleted afterwards.\n"},
+	{"restore", cmd_restore,
+	 "ctr restore [--image-path DIR] [--work-path DIR] [-b|--bundle DIR] [-d|--detach]\n"
+	 "            [--pid-file F] [--console-socket S] [--no-subreaper] [--no-pivot]\n"
+	 "            [--tcp-established] [--ext-unix-sk] [--shell-job] [--file-locks]\n"
+	 "            [--manage-cgroups-mode MODE] [--lazy-pages] [--empty-ns network]\n"
+	 "            [--auto-dedup] ID\n"
+	 "Restore a checkpoint as container ID. In the foreground ctr waits for it as `run` does.\n"},
 	{"features", cmd_features, "ctr features\nPrint the OCI features document.\n"},
 };
 
@@ -1523,7 +1648,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			break;
-		case 6: break; /* --criu: accepted for compatibility, checkpointing is not supported */
+		case 6: c.criu = it.val; break;
 		case 7: print_usage(stdout); return 0;
 		case 8: print_version(); return 0;
 		}
