@@ -13167,10 +13167,15 @@ static int cr_restore_stdio(struct cr_argv *av, struct cr_restore *r, const char
 	if (read_file(path, 1u << 20, &text, &len, &e) == 0 &&
 	    json_parse(text, len, CR_DESCRIPTORS, NULL, &doc, &e) == 0) {
 		const struct json *d = json_root(doc);
-		for (size_t i = 0; d->type == JSON_ARRAY && i < d->n && i < 3; i++)
-			if (d->items[i].type == JSON_STRING && (!strncmp(d->items[i].s, "pipe:", 5) ||
-								 !strncmp(d->items[i].s, "socket:", 7)))
-				cr_add(av, "--inherit-fd=fd[%zu]:%s", i, d->items[i].s);
+		for (size_t i = 0; d->type == JSON_ARRAY && i < d->n && i < 3; i++) {
+			const struct json *v = &d->items[i];
+			bool seen = false; /* 2>&1: the first fd stands for the pipe */
+			for (size_t k = 0; v->type == JSON_STRING && k < i; k++)
+				seen |= d->items[k].type == JSON_STRING && !strcmp(d->items[k].s, v->s);
+			if (v->type == JSON_STRING && !seen &&
+			    (!strncmp(v->s, "pipe:", 5) || !strncmp(v->s, "socket:", 7)))
+				cr_add(av, "--inherit-fd=fd[%zu]:%s", i, v->s);
+		}
 		json_free(doc);
 	}
 	AUTO_FREE char *tty = NULL;
