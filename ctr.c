@@ -13135,6 +13135,22 @@ out:
 	return rc;
 }
 
+/* A criu binary on PATH (what `ctr features` reports; the version is checked on use). */
+static bool cr_available(void)
+{
+	const char *path = getenv("PATH");
+	path = path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		char f[PATH_MAX];
+		if (n && snprintf(f, sizeof(f), "%.*s/criu", (int)n, path) < (int)sizeof(f) &&
+		    access(f, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
 /* What a restore holds while criu runs: fds handed to criu, the rootfs bound for it. */
 struct cr_restore {
 	int keep[8];
@@ -13511,6 +13527,9 @@ int ctr_features_json(char **json_out, struct ctr_error *err)
 	jw_obj_begin(&w);
 	jw_key(&w, "io.github.ctr.version");
 	jw_str(&w, CTR_VERSION);
+	/* checkpoint and restore need criu at run time */
+	jw_key(&w, "io.github.ctr.checkpoint.enabled");
+	jw_str(&w, cr_available() ? "true" : "false");
 	jw_obj_end(&w);
 	jw_key(&w, "potentiallyUnsafeConfigAnnotations");
 	jw_arr_begin(&w);
