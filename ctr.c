@@ -12889,11 +12889,11 @@ static int cr_check_version(const char *criu, struct ctr_error *err)
 	return 0;
 }
 
-/* criu exited with status st: an error naming its log and the last error line in it. */
+/* criu exited with status st: an error naming its log and the first error line in it. */
 static int cr_failed(const char *what, int st, const char *work, const char *log,
 		     struct ctr_error *err)
 {
-	char path[PATH_MAX + 64], last[400] = "";
+	char path[PATH_MAX + 64], first[400] = "";
 	snprintf(path, sizeof(path), "%s/%s", work, log);
 	char *text = NULL;
 	size_t len = 0;
@@ -12903,15 +12903,15 @@ static int cr_failed(const char *what, int st, const char *work, const char *log
 			char *nl = strchr(line, '\n');
 			if (nl)
 				*nl = 0;
-			if (strstr(line, "Error"))
-				snprintf(last, sizeof(last), "%s", line);
+			if (strstr(line, "Error") && !*first) /* the first: the cause */
+				snprintf(first, sizeof(first), "%s", line);
 			line = nl ? nl + 1 : NULL;
 		}
 	}
 	free(text);
 	return err_set(err, 0, "criu %s failed (%s %d)%s%s; log: %s", what,
 		       WIFSIGNALED(st) ? "signal" : "exit",
-		       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), *last ? ": " : "", last,
+		       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), *first ? ": " : "", first,
 		       path);
 }
 

@@ -18,13 +18,16 @@ make_bundle "$B" > /dev/null || fail_all "cannot make a bundle"
 COUNT='i=0; while :; do i=$((i+1)); echo $i > /c.tmp; mv /c.tmp /c; sleep 0.1; done'
 set_config "$B" "c['process']['args']=['sh','-c','exec </dev/null >/dev/null 2>&1; $COUNT']; c['process']['terminal']=False; c['root']['readonly']=False"
 cp "$B/config.json" "$B/config.base"
-C() { "$CTR" --root "$ROOT" "$@"; }
+# every call bounded: a hung criu fails its check instead of the whole file
+C() { timeout -k 5 180 "$CTR" --root "$ROOT" "$@"; }
 cnt() { cat "$B/rootfs/c" 2>/dev/null || echo 0; }
 # past N: wait (bounded) until the counter file is above N
 past() { wait_for sh -c "[ \"\$(cat '$B/rootfs/c' 2>/dev/null || echo 0)\" -gt $1 ]"; }
 st_of() { C state "$1" 2>/dev/null | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p'; }
 pid_of() { C state "$1" 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
+# why DIR: criu's error lines from the logs in DIR, into this file's log (not a result line)
+why() { for l in "$1"/*.log; do [ -f "$l" ] && grep -E 'Error|Warn' "$l" | head -n 12 | sed "s|^|  $(basename "$l"): |"; done; }
 at_exit 'for d in "$ROOT"/*/; do C delete -f "$(basename "$d")"; done'
 
 # ---- checkpoint, the container is gone, restore: the count goes on ----
@@ -47,12 +50,15 @@ if C checkpoint --image-path "$T_TMP/img1" "$ID" 2> "$T_TMP/err"; then
 			pass "criu_restore_continues: count $n at checkpoint, $m after restore; state running with the pid-file's pid"
 		else
 			fail "criu_restore_continues: count $n -> $m, state $(st_of "$ID") pid $(pid_of "$ID") vs $(cat "$T_TMP/pid"); after checkpoint: $gone"
+			why "$T_TMP/img1"
 		fi
 	else
 		fail "criu_restore_continues: restore: $(cat "$T_TMP/err")"
+		why "$T_TMP/img1"
 	fi
 else
 	fail "criu_restore_continues: checkpoint: $(cat "$T_TMP/err")"
+	why "$T_TMP/img1"
 fi
 
 # ---- --leave-running: still running; then a restore into a new id from the same bundle ----
@@ -76,10 +82,13 @@ if C checkpoint --leave-running --image-path "$T_TMP/img2" "$ID" 2> "$T_TMP/err"
 		C delete -f "$ID2" > /dev/null 2>&1
 	else
 		fail "criu_new_id: restore: $(cat "$T_TMP/err")"
+		why "$T_TMP/img2"
 	fi
 else
 	fail "criu_leave_running: checkpoint: $(cat "$T_TMP/err")"
+	why "$T_TMP/img2"
 	fail "criu_new_id: no checkpoint to restore"
+	why "$T_TMP/img2"
 fi
 C delete -f "$ID" > /dev/null 2>&1
 
@@ -89,22 +98,24 @@ set_config "$B" "c['mounts'] += [{'destination':'/data','type':'tmpfs','source':
 hc() { cat "$T_TMP/host/c" 2>/dev/null || echo 0; }
 ID=$(new_id mnt)
 C run -d --bundle "$B" "$ID" < /dev/null > /dev/null 2>&1
-wait_for sh -c "[ \$(cat '$T_TMP/host/c' 2>/dev/null || echo 0) -gt 3 ]"
+wait_for sh -c "[ \$(cat '$T_TMP/host/c' 2>/dev/null || echo 0) -gt 3 ]" || echo "criu_mounts: the counter did not start: $(C state "$ID" 2>&1 | grep status)"
 if C checkpoint --image-path "$T_TMP/img3" "$ID" 2> "$T_TMP/err"; then
 	n=$(hc)
 	if C restore -d --image-path "$T_TMP/img3" --bundle "$B" "$ID" 2> "$T_TMP/err"; then
 		wait_for sh -c "[ \$(cat '$T_TMP/host/c' 2>/dev/null || echo 0) -gt $n ]"
 		f=$(C exec "$ID" cat /data/f 2>&1)
-		if [ "$(hc)" -gt "$n" ] && [ "$f" = in-tmpfs ]; then
+		if [ "$n" -gt 3 ] && [ "$(hc)" -gt "$n" ] && [ "$f" = in-tmpfs ]; then
 			pass "criu_mounts: the bind mount gets the count on ($n -> $(hc)), the tmpfs kept its file"
 		else
 			fail "criu_mounts: count $n -> $(hc), /data/f: $f"
 		fi
 	else
 		fail "criu_mounts: restore: $(cat "$T_TMP/err")"
+		why "$T_TMP/img3"
 	fi
 else
 	fail "criu_mounts: checkpoint: $(cat "$T_TMP/err")"
+	why "$T_TMP/img3"
 fi
 C delete -f "$ID" > /dev/null 2>&1
 cp "$B/config.base" "$B/config.json"
@@ -122,9 +133,11 @@ if C checkpoint --pre-dump --image-path "$T_TMP/pre" "$ID" 2> "$T_TMP/err" &&
 		check criu_pre_dump sh -c "[ \$(cat '$B/rootfs/c') -gt $n ] && [ -e '$T_TMP/img4/parent' ]"
 	else
 		fail "criu_pre_dump: restore: $(cat "$T_TMP/err")"
+		why "$T_TMP/img4"
 	fi
 else
 	fail "criu_pre_dump: checkpoint (state $(st_of "$ID")): $(cat "$T_TMP/err")"
+	why "$T_TMP/img4"
 fi
 C delete -f "$ID" > /dev/null 2>&1
 
@@ -162,9 +175,11 @@ if C checkpoint --image-path "$T_TMP/img5" "$ID" 2> "$T_TMP/err"; then
 		[ -n "$f" ] && [ "$f" -gt "${l:-0}" ] || echo "criu_console: last before $l, first after '$f'"
 	else
 		fail "criu_console: restore: $(cat "$T_TMP/err")"
+		why "$T_TMP/img5"
 	fi
 else
 	fail "criu_console: checkpoint: $(cat "$T_TMP/err")"
+	why "$T_TMP/img5"
 fi
 C delete -f "$ID" > /dev/null 2>&1
 cp "$B/config.base" "$B/config.json"
@@ -172,11 +187,12 @@ cp "$B/config.base" "$B/config.json"
 # ---- stdio pipes (what conmon and containerd give): the restore's own pipes take over ----
 set_config "$B" "c['process']['args']=['sh','-c','i=0; while :; do i=\$((i+1)); echo p\$i; sleep 0.1; done']"
 ID=$(new_id pipe)
-sleep 120 | C run -d --bundle "$B" "$ID" 2>&1 | cat > "$T_TMP/p1" &
+echo "# pipes: run"; timeout 200 sleep 120 | C run -d --bundle "$B" "$ID" 2>&1 | cat > "$T_TMP/p1" &
 wait_for sh -c "[ \$(grep -c '^p' '$T_TMP/p1') -gt 3 ]"
+echo "# pipes: checkpoint"
 if C checkpoint --image-path "$T_TMP/img6" "$ID" 2> "$T_TMP/err"; then
 	l=$(sed -n 's/^p//p' "$T_TMP/p1" | tail -n 1)
-	sleep 120 | C restore -d --image-path "$T_TMP/img6" --bundle "$B" "$ID" 2> "$T_TMP/err" | cat > "$T_TMP/p2" &
+	echo "# pipes: restore"; timeout 200 sleep 120 | C restore -d --image-path "$T_TMP/img6" --bundle "$B" "$ID" 2> "$T_TMP/err" | cat > "$T_TMP/p2" &
 	wait_for sh -c "[ \$(grep -c '^p' '$T_TMP/p2' 2>/dev/null) -gt 1 ]"
 	f=$(sed -n 's/^p//p' "$T_TMP/p2" | head -n 1)
 	if [ -n "$f" ] && [ "$f" -gt "${l:-0}" ]; then
@@ -186,6 +202,7 @@ if C checkpoint --image-path "$T_TMP/img6" "$ID" 2> "$T_TMP/err"; then
 	fi
 else
 	fail "criu_pipes: checkpoint: $(cat "$T_TMP/err")"
+	why "$T_TMP/img6"
 fi
 C delete -f "$ID" > /dev/null 2>&1
 cp "$B/config.base" "$B/config.json"
