@@ -12947,6 +12947,19 @@ static void cr_common_flags(struct cr_argv *av, const char *cg_mode, const char 
 		cr_add(av, "--empty-ns=%s", strcmp(empty_ns, "network") ? empty_ns : "net");
 }
 
+/* --debug: criu's whole command line. */
+static void cr_log_argv(const struct ctr_opts *o, const struct cr_argv *av)
+{
+	if (!o || !o->debug)
+		return;
+	struct sbuf sb = {0};
+	for (size_t i = 0; i < av->n; i++)
+		sbuf_addf(&sb, "%s%s", i ? " " : "", av->v[i]);
+	if (!sb.failed && sb.buf)
+		lc_log(o, CTR_LOG_DEBUG, "criu: %s", sb.buf);
+	sbuf_release(&sb);
+}
+
 static int cr_check_mode(const char *mode, struct ctr_error *err)
 {
 	static const char *const ok[] = {"soft", "full", "strict", "ignore"};
@@ -13112,8 +13125,7 @@ int ctr_checkpoint(const struct ctr_opts *o, const char *id, const struct ctr_ch
 	    cr_dump_argv(&av, &ct, spec, cg, a, img, work, err) < 0 ||
 	    cr_save_descriptors(ct.st.pid, img, err) < 0)
 		goto out;
-	lc_log(o, CTR_LOG_DEBUG, "checkpoint: %s %s of pid %ld into %s", av.v[0], av.v[1],
-	       (long)ct.st.pid, img);
+	cr_log_argv(o, &av);
 	if ((st = cr_exec(av.v, NULL, 0, NULL, NULL, err)) < 0)
 		goto out;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
@@ -13241,7 +13253,7 @@ static int cr_restore_externals(struct cr_argv *av, struct cr_restore *r, const 
 }
 
 /* criu restores into a root that is a mount point: the rootfs bound into the state dir
- * (runc binds it likewise). */
+ * (runc binds it likewise). Not made private: criu copies the root's sharing from it. */
 static int cr_bind_root(struct cr_restore *r, const char *root, const char *id,
 			const char *rootfs, struct ctr_error *err)
 {
@@ -13255,7 +13267,6 @@ static int cr_bind_root(struct cr_restore *r, const char *root, const char *id,
 		rmdir(p);
 		return err_set(err, e, "bind %s on %s", rootfs, p);
 	}
-	mount(NULL, p, NULL, MS_PRIVATE | MS_REC, NULL);
 	snprintf(r->croot, sizeof(r->croot), "%s", p);
 	return 0;
 }
@@ -13403,7 +13414,7 @@ int ctr_restore(const struct ctr_opts *o, const char *id, const struct ctr_resto
 	if (cr_bind_root(&r, root, id, b.rootfs, err) < 0 ||
 	    cr_restore_argv(&av, &r, b.spec, b.dir, cg, a, img, work, err) < 0)
 		goto out;
-	lc_log(o, CTR_LOG_DEBUG, "restore: %s restore from %s", av.v[0], img);
+	cr_log_argv(o, &av);
 	if ((st = cr_exec(av.v, r.keep, r.n_keep, cg, NULL, err)) < 0)
 		goto out;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {

@@ -22,12 +22,14 @@ cp "$B/config.json" "$B/config.base"
 C() { timeout -k 5 180 "$CTR" --root "$ROOT" "$@"; }
 cnt() { cat "$B/rootfs/c" 2>/dev/null || echo 0; }
 # past N: wait (bounded) until the counter file is above N
-past() { wait_for sh -c "[ \"\$(cat '$B/rootfs/c' 2>/dev/null || echo 0)\" -gt $1 ]"; }
+past() { wt "[ \"\$(cat '$B/rootfs/c' 2>/dev/null || echo 0)\" -gt $1 ]"; }
 st_of() { C state "$1" 2>/dev/null | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p'; }
 pid_of() { C state "$1" 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'; }
+# wt CODE: until the shell code holds, at most ~30 s (no process per try: TCG is slow)
+wt() { n=0; while ! eval "$1" 2>/dev/null; do n=$((n + 1)); [ $n -gt 150 ] && return 1; sleep 0.2; done; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
 # why DIR: criu's error lines from the logs in DIR, into this file's log (not a result line)
-why() { for l in "$1"/*.log; do [ -f "$l" ] && grep -E 'Error|Warn' "$l" | head -n 12 | sed "s|^|  $(basename "$l"): |"; done; }
+why() { for l in "$1"/*.log; do [ -f "$l" ] && grep -E 'Error|Warn|tty|xternal' "$l" | head -n 30 | sed "s|^|  $(basename "$l"): |"; done; }
 at_exit 'for d in "$ROOT"/*/; do C delete -f "$(basename "$d")"; done'
 
 # ---- checkpoint, the container is gone, restore: the count goes on ----
@@ -71,7 +73,7 @@ if C checkpoint --leave-running --image-path "$T_TMP/img2" "$ID" 2> "$T_TMP/err"
 	n2=$(cnt)
 	ID2=$(new_id again)
 	if C restore -d --image-path "$T_TMP/img2" --bundle "$B" "$ID2" 2> "$T_TMP/err"; then
-		wait_for sh -c "[ \"\$(cat '$B/rootfs/c')\" != '$n2' ]"
+		wt "[ \"\$(cat '$B/rootfs/c')\" != '$n2' ]"
 		m=$(cnt)
 		# dumped at a count >= n0 (> 5): the restored counter goes on from there, not from 1
 		if [ "$m" -gt "$n0" ] && [ "$(st_of "$ID2")" = running ]; then
@@ -98,11 +100,11 @@ set_config "$B" "c['mounts'] += [{'destination':'/data','type':'tmpfs','source':
 hc() { cat "$T_TMP/host/c" 2>/dev/null || echo 0; }
 ID=$(new_id mnt)
 C run -d --bundle "$B" "$ID" < /dev/null > /dev/null 2>&1
-wait_for sh -c "[ \$(cat '$T_TMP/host/c' 2>/dev/null || echo 0) -gt 3 ]" || echo "criu_mounts: the counter did not start: $(C state "$ID" 2>&1 | grep status)"
+wt "[ \$(cat '$T_TMP/host/c' 2>/dev/null || echo 0) -gt 3 ]" || echo "criu_mounts: the counter did not start: $(C state "$ID" 2>&1 | grep status)"
 if C checkpoint --image-path "$T_TMP/img3" "$ID" 2> "$T_TMP/err"; then
 	n=$(hc)
 	if C restore -d --image-path "$T_TMP/img3" --bundle "$B" "$ID" 2> "$T_TMP/err"; then
-		wait_for sh -c "[ \$(cat '$T_TMP/host/c' 2>/dev/null || echo 0) -gt $n ]"
+		wt "[ \$(cat '$T_TMP/host/c' 2>/dev/null || echo 0) -gt $n ]"
 		f=$(C exec "$ID" cat /data/f 2>&1)
 		if [ "$n" -gt 3 ] && [ "$(hc)" -gt "$n" ] && [ "$f" = in-tmpfs ]; then
 			pass "criu_mounts: the bind mount gets the count on ($n -> $(hc)), the tmpfs kept its file"
@@ -164,12 +166,12 @@ set_config "$B" "c['process']['terminal']=True; c['process']['args']=['sh','-c',
 ID=$(new_id tty)
 recv "$T_TMP/s1" "$T_TMP/o1"
 C run -d --console-socket "$T_TMP/s1" --bundle "$B" "$ID" < /dev/null > /dev/null 2>&1
-wait_for sh -c "[ \$(tr -d '\r' < '$T_TMP/o1' | grep -c '^n') -gt 3 ]"
-if C checkpoint --image-path "$T_TMP/img5" "$ID" 2> "$T_TMP/err"; then
+wt "[ \$(tr -d '\r' < '$T_TMP/o1' | grep -c '^n') -gt 3 ]"
+if C --debug checkpoint --image-path "$T_TMP/img5" "$ID" 2> "$T_TMP/err"; then
 	l=$(nums "$T_TMP/o1" | tail -n 1)
 	recv "$T_TMP/s2" "$T_TMP/o2"
 	if C restore -d --console-socket "$T_TMP/s2" --image-path "$T_TMP/img5" --bundle "$B" "$ID" 2> "$T_TMP/err"; then
-		wait_for sh -c "[ \$(tr -d '\r' < '$T_TMP/o2' | grep -c '^n') -gt 1 ]"
+		wt "[ \$(tr -d '\r' < '$T_TMP/o2' | grep -c '^n') -gt 1 ]"
 		f=$(nums "$T_TMP/o2" | head -n 1)
 		check criu_console sh -c "[ -n '$f' ] && [ '$f' -gt '${l:-0}' ]"
 		[ -n "$f" ] && [ "$f" -gt "${l:-0}" ] || echo "criu_console: last before $l, first after '$f'"
@@ -188,12 +190,12 @@ cp "$B/config.base" "$B/config.json"
 set_config "$B" "c['process']['args']=['sh','-c','i=0; while :; do i=\$((i+1)); echo p\$i; sleep 0.1; done']"
 ID=$(new_id pipe)
 echo "# pipes: run"; timeout 200 sleep 120 | C run -d --bundle "$B" "$ID" 2>&1 | cat > "$T_TMP/p1" &
-wait_for sh -c "[ \$(grep -c '^p' '$T_TMP/p1') -gt 3 ]"
+wt "[ \$(grep -c '^p' '$T_TMP/p1') -gt 3 ]"
 echo "# pipes: checkpoint"
 if C checkpoint --image-path "$T_TMP/img6" "$ID" 2> "$T_TMP/err"; then
 	l=$(sed -n 's/^p//p' "$T_TMP/p1" | tail -n 1)
 	echo "# pipes: restore"; timeout 200 sleep 120 | C restore -d --image-path "$T_TMP/img6" --bundle "$B" "$ID" 2> "$T_TMP/err" | cat > "$T_TMP/p2" &
-	wait_for sh -c "[ \$(grep -c '^p' '$T_TMP/p2' 2>/dev/null) -gt 1 ]"
+	wt "[ \$(grep -c '^p' '$T_TMP/p2' 2>/dev/null) -gt 1 ]"
 	f=$(sed -n 's/^p//p' "$T_TMP/p2" | head -n 1)
 	if [ -n "$f" ] && [ "$f" -gt "${l:-0}" ]; then
 		pass "criu_pipes: output goes on in the restore's stdout pipe (p$l, then p$f)"
@@ -211,7 +213,7 @@ cp "$B/config.base" "$B/config.json"
 set_config "$B" "c['process']['args']=['true']"
 ID=$(new_id stopped)
 C run -d --bundle "$B" "$ID" < /dev/null > /dev/null 2>&1
-wait_for sh -c "[ \"\$('$CTR' --root '$ROOT' state '$ID' | sed -n 's/.*\"status\": *\"\\([a-z]*\\)\".*/\\1/p')\" = stopped ]"
+wt "[ \"\$('$CTR' --root '$ROOT' state '$ID' | sed -n 's/.*\"status\": *\"\\([a-z]*\\)\".*/\\1/p')\" = stopped ]"
 out=$(C checkpoint --image-path "$T_TMP/img7" "$ID" 2>&1)
 rc=$?
 check criu_stopped_error sh -c "[ $rc != 0 ] && echo '$out' | grep -q 'cannot be checkpointed in stopped state'"
