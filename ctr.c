@@ -13023,6 +13023,8 @@ static void cr_dump_externals(struct cr_argv *av, const struct spec *s, pid_t pi
 		int n = snprintf(key, sizeof(key), "tty[%llx:%llx]",
 				 (unsigned long long)sb.st_rdev, (unsigned long long)sb.st_dev);
 		cr_add(av, "--external=%s", key);
+		/* /dev/console is that pty bound (criu wants its master otherwise) */
+		cr_add(av, "--external=mnt[/dev/console]:/dev/console");
 		int dfd = open(img, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		struct ctr_error e;
 		if (dfd < 0 || write_file_atomic(dfd, CR_TTY_INFO, key, (size_t)n, 0600, &e) < 0)
@@ -13214,9 +13216,13 @@ static int cr_restore_stdio(struct cr_argv *av, struct cr_restore *r, const char
 		return err_set(err, EINVAL, "the checkpoint has a terminal: restoring it needs "
 			       "--console-socket");
 	int slave;
+	unsigned n;
 	if (term_open_pty(&r->pty_master, &slave, err) < 0 || cr_keep(r, slave) < 0)
 		return -1;
+	if (ioctl(r->pty_master, TIOCGPTN, &n) < 0)
+		return err_set(err, errno, "get pty number");
 	cr_add(av, "--inherit-fd=fd[%d]:%s", slave, tty);
+	cr_add(av, "--external=mnt[/dev/console]:/dev/pts/%u", n);
 	return 0;
 }
 
