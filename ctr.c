@@ -43,6 +43,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -563,6 +564,47 @@ static int sys_setgroups(size_t n, const gid_t *gids)
 	return (int)syscall(CTR_SYS_SETGROUPS, n, gids);
 }
 
+/* clone(2) with flags and exit signal only: fork-like, no new stack */
+static pid_t sys_clone(unsigned long flags)
+{
+#if defined(__s390__) || defined(__CRIS__)
+	return (pid_t)syscall(SYS_clone, 0, flags, NULL, NULL, 0);
+#else
+	return (pid_t)syscall(SYS_clone, flags, 0, NULL, NULL, 0);
+#endif
+}
+
+/* clone3's struct clone_args (Linux 5.3), kept here for libcs without it */
+struct ctr_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+#define CTR_CLONE_PIDFD 0x00001000ULL
+
+/* A fork for ctr's own helpers (hooks, short-lived children) that the caller cannot
+ * reap: exit signal 0, so only a wait with __WCLONE or __WALL sees it, never a caller's
+ * waitpid(-1) from a SIGCHLD handler. *pidfd: a pidfd for it, or -1 (Linux < 5.3).
+ * Where clone flags are refused (qemu-user, a seccomp filter) it is a plain fork: wait
+ * with __WALL, which finds either. */
+static pid_t spawn_hidden(int *pidfd)
+{
+	*pidfd = -1;
+#ifdef CTR_HAVE_CLONE3
+	int fd = -1;
+	struct ctr_clone_args ca = {.flags = CTR_CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&fd};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid > 0)
+		*pidfd = fd;
+	if (pid >= 0 || (errno != ENOSYS && errno != EINVAL && errno != EPERM))
+		return pid;
+#endif
+	pid_t p = sys_clone(0);
+	if (p < 0 && (errno == EINVAL || errno == ENOSYS || errno == EPERM))
+		p = fork();
+	if (p > 0)
+		*pidfd = sys_pidfd_open(p, 0);
+	return p;
+}
+
 static int sys_pidfd_send_signal(int pidfd, int sig)
 {
 #ifdef SYS_pidfd_send_signal
@@ -584,42 +626,74 @@ enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSO
  * (above INT64_MAX), or anything else (fraction, exponent, or beyond 64 bits). */
 enum json_numkind { JSON_NUM_INT, JSON_NUM_UINT, JSON_NUM_DOUBLE };
 
-struct json {
-	enum json_type type;
-	unsigned line, col;      /* 1-based position of the value's first byte */
-	const char *key;         /* member name when this value is in an object, else NULL */
-	size_t keylen;
-	bool b;                  /* JSON_BOOL */
-	enum json_numkind numkind;
+/* A value in a parsed document: one 32-bit word of it (the layout is described with the
+ * parser), read through the accessors below. Pointers stay valid until json_free, and
+ * the same value always has the same address. */
+struct json { uint32_t w; };
+
+struct json_number {
+	enum json_numkind kind;
 	int64_t i;               /* JSON_NUM_INT: exact value */
 	uint64_t u;              /* JSON_NUM_UINT, and JSON_NUM_INT when >= 0: exact value */
 	double d;                /* every number, as a double */
-	const char *s;           /* JSON_STRING: decoded UTF-8, NUL-terminated */
-	size_t slen;             /* its length (it may hold \u0000) */
-	struct json *items;      /* JSON_ARRAY / JSON_OBJECT: n children, in document order */
-	size_t n;
 };
 
 struct json_limits {
-	size_t max_bytes;        /* 0: JSON_DEFAULT_MAX_BYTES */
+	size_t max_bytes;        /* 0: JSON_DEFAULT_MAX_BYTES; at most JSON_MAX_BYTES */
 	unsigned max_depth;      /* 0: JSON_DEFAULT_MAX_DEPTH */
 };
 #define JSON_DEFAULT_MAX_BYTES (16u << 20)
+#define JSON_MAX_BYTES (128u << 20)  /* positions in the document are 29-bit */
 #define JSON_DEFAULT_MAX_DEPTH 200
 
 struct json_doc;
 
 /* Parse text[0..len). source names the input in errors ("config.json"). On error the
- * message reads "<source>:<line>:<col>: <what was wrong>, expected <what>". */
+ * message reads "<source>:<line>:<col>: <what was wrong>, expected <what>". The
+ * document holds a copy of the text and 4 bytes per value and member name: at most 3x
+ * the input for any input, plus a few bytes. */
 static int json_parse(const char *text, size_t len, const char *source,
 		      const struct json_limits *limits, struct json_doc **out,
 		      struct ctr_error *err);
+/* The same for a malloc'd buf[0..len), which the document takes over (no copy; it is
+ * freed on failure too). */
+static int json_parse_owned(char *buf, size_t len, const char *source,
+			    const struct json_limits *limits, struct json_doc **out,
+			    struct ctr_error *err);
 static const struct json *json_root(const struct json_doc *doc);
 static void json_free(struct json_doc *doc);
+
+static enum json_type json_type(const struct json *v);
+static bool json_bool(const struct json *v);
+/* v's value; a NaN JSON_NUM_DOUBLE when v is NULL or not a number. */
+static void json_num(const struct json *v, struct json_number *out);
+/* JSON_NUMBER: the number as written (*len bytes, not NUL-terminated). */
+static const char *json_num_text(const struct json *v, size_t *len);
+/* JSON_STRING: the decoded UTF-8, NUL-terminated; *len (if len) gets its length, as it
+ * may hold \u0000. NULL when v is NULL or not a string. */
+static const char *json_str(const struct json *v, size_t *len);
+/* The member name of v when v is a member of an object, else NULL. */
+static const char *json_key(const struct json *v, size_t *len);
+/* Children of an array or object, in document order: first, then next until NULL.
+ * json_len counts them and json_at walks to one: both take time in their number. */
+static const struct json *json_first(const struct json *v);
+static const struct json *json_next(const struct json *parent, const struct json *child);
+static size_t json_len(const struct json *v);
+static const struct json *json_at(const struct json *v, size_t i);
+/* 1-based line and column (in bytes) of v's first byte. Reads the document up to v. */
+static void json_pos(const struct json *v, unsigned *line, unsigned *col);
 
 /* Member of an object by name (the last one if repeated); NULL if absent or v is not
  * an object. */
 static const struct json *json_get(const struct json *obj, const char *key);
+
+/* Calls fn for each member name that repeats an earlier one of the same object: first
+ * is the first name, dup a later one (as strings: json_str and json_pos work on them),
+ * path the JSON path of the object ("" for the root, "linux.sysctl"). Stops when fn
+ * returns nonzero; returns that, 0, or -1 when out of memory. */
+typedef int (*json_dup_fn)(void *arg, const char *path, const struct json *first,
+			   const struct json *dup);
+static int json_dups(const struct json *root, json_dup_fn fn, void *arg);
 
 /* Writer. indent NULL gives compact output; otherwise each level is indented by it
  * ("\t", "  ", "    "), with ": " after keys, like Go's json.MarshalIndent. */
@@ -652,33 +726,38 @@ static void jw_value(struct jw *w, const struct json *v);
 
 #include <locale.h> /* strtod and printf follow LC_NUMERIC; we write '.' regardless */
 
-/* The tree lives in one allocation: the nodes (the root, then each container's children
- * as one block), then the decoded strings. */
+/* The document is one allocation: a header, the text (NUL-terminated, with strings
+ * decoded in place), then one 32-bit slot per value and per member name, in document
+ * order, after a marker word. A slot holds a kind (3 bits) and 29 bits that are, for
+ * a non-empty array or object, the number of slots of the whole value (its children
+ * follow it: an object's as name, value, name, value...), and for the others the
+ * distance in bytes back to the value's first byte in the text. So no value needs more
+ * than its 4 bytes, and a value can find its text, its name (the slot before it) and
+ * the start of the text (behind the marker) from its own address alone.
+ * A decoded string starts after its opening quote, ends with a NUL, and the rest of
+ * its bytes up to the closing quote are NULs. One that holds a NUL itself starts
+ * with byte 0x01 instead of the quote, then its length (4 bytes), then the bytes. */
+enum { JK_NULL, JK_BOOL, JK_NUMBER, JK_STRING, JK_KEY, JK_ARRAY, JK_OBJECT, JK_EMPTY };
+#define JK_SHIFT 29
+#define JK_MAX ((1u << JK_SHIFT) - 1)
+#define JSON_MARK 0xffffffffu    /* the marker: a JK_EMPTY slot would need distance JK_MAX */
+
 struct json_doc {
-	size_t count;
-	struct json nodes[];
+	size_t slots;            /* offset of the root's slot */
+	char text[];
 };
 
-/* The text is read twice: the first pass validates it and counts the nodes, each
- * container's children and the string bytes; the second fills a document of exactly
- * that size, with no copying or reallocation. */
+/* The text is read twice: the first pass validates it and counts the slots; the second
+ * (on the document's copy) fills the slots and decodes the strings. */
 struct json_parser {
 	const char *p, *end, *line_start;
 	unsigned line, max_depth;
 	const char *source;
 	struct ctr_error *err;
-	struct json *nodes;      /* second pass: the document's nodes; NULL in the first */
-	size_t nnodes;           /* nodes counted, or handed out */
-	char *str;               /* second pass: the document's strings */
-	size_t nstr;             /* string bytes counted, or written */
-	size_t *counts;          /* children of each container, in document order */
-	size_t ncounts, capcounts;
-	size_t *frames;          /* open containers: index in counts (first pass) or nodes,
-				  * times 2, plus 1 for objects */
+	struct json *slots;      /* second pass: the document's slots; NULL in the first */
+	size_t nslots;           /* slots counted, or written */
+	size_t *frames;          /* open containers: slot index times 2, plus 1 for objects */
 	size_t nframes, capframes;
-	struct json scratch;     /* first pass: the value being read */
-	const char *key;         /* member name for the next value */
-	size_t keylen;
 };
 
 PRINTF_LIKE(3, 4)
@@ -865,13 +944,29 @@ static int json_escape(struct json_parser *ps, const char **pp, char buf[4], siz
 	return 0;
 }
 
-/* Check the string at ps->p (a '"'), count its decoded size, and in the second pass
- * decode it into ps->str. */
-static int json_string(struct json_parser *ps, const char **out, size_t *outlen)
+/* In place: the decoded string from q + 1 (or q + 5 after a length when it holds a NUL,
+ * with 0x01 at q), then NULs up to the closing quote at close. A NUL comes from a
+ * 6-byte \u0000, so the length fits. */
+static void json_str_finish(char *q, size_t len, bool nul, const char *close)
+{
+	char *o = q + 1;
+	if (nul) {
+		uint32_t n = (uint32_t)len;
+		memmove(o + 4, o, len);
+		memcpy(o, &n, sizeof(n));
+		*q = 1;
+		o += 4;
+	}
+	memset(o + len, 0, o + len < close ? (size_t)(close - o - len) : 1);
+}
+
+/* Check the string at ps->p (a '"'); in the second pass, decode it in place. */
+static int json_string(struct json_parser *ps)
 {
 	const char *p = ps->p + 1, *end = ps->end;
-	char *o = ps->str ? ps->str + ps->nstr : NULL;
+	char *q = ps->slots ? (char *)ps->p : NULL; /* second pass: the document's own text */
 	size_t len = 0;
+	bool nul = false;
 	for (;;) {
 		/* a run of bytes that stay as they are: printable ASCII and valid UTF-8 */
 		const char *run = p;
@@ -889,8 +984,8 @@ static int json_string(struct json_parser *ps, const char **out, size_t *outlen)
 				break;
 			}
 		}
-		if (o)
-			memcpy(o + len, run, (size_t)(p - run));
+		if (q && q + 1 + len != run)
+			memmove(q + 1 + len, run, (size_t)(p - run));
 		len += (size_t)(p - run);
 		if (p >= end)
 			return json_fail(ps, p, "unterminated string, expected '\"'");
@@ -903,15 +998,13 @@ static int json_string(struct json_parser *ps, const char **out, size_t *outlen)
 		size_t n = 0;
 		if (json_escape(ps, &p, buf, &n) < 0)
 			return -1;
-		if (o)
-			memcpy(o + len, buf, n);
+		if (q)
+			memcpy(q + 1 + len, buf, n);
+		nul |= n == 1 && !buf[0];
 		len += n;
 	}
-	if (o)
-		o[len] = 0;
-	*out = o;
-	*outlen = len;
-	ps->nstr += len + 1;
+	if (q)
+		json_str_finish(q, len, nul, p);
 	ps->p = p + 1;
 	return 0;
 }
@@ -921,32 +1014,24 @@ static bool json_digit(const char *p, const char *end)
 	return p < end && *p >= '0' && *p <= '9';
 }
 
-/* Check the number at ps->p; in the second pass, store its value in v. */
-static int json_number(struct json_parser *ps, struct json *v)
+/* Check the number at ps->p (its value is read when asked for, by json_num). */
+static int json_number(struct json_parser *ps)
 {
-	const char *p = ps->p, *end = ps->end, *start = p;
-	bool neg = *p == '-', ovf = false, integer = true;
-	uint64_t mag = 0;
-	p += neg;
+	const char *p = ps->p, *end = ps->end;
+	p += *p == '-';
 	if (!json_digit(p, end))
 		return json_unexpected(ps, p, "a digit");
 	if (*p == '0' && json_digit(p + 1, end))
 		return json_fail(ps, p + 1, "leading zero in number");
-	for (; json_digit(p, end); p++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (mag > (UINT64_MAX - d) / 10)
-			ovf = true;
-		mag = mag * 10 + d;
-	}
+	while (json_digit(p, end))
+		p++;
 	if (p < end && *p == '.') {
-		integer = false;
 		if (!json_digit(++p, end))
 			return json_unexpected(ps, p, "a digit after '.'");
 		while (json_digit(p, end))
 			p++;
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
-		integer = false;
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
 			p++;
@@ -956,62 +1041,22 @@ static int json_number(struct json_parser *ps, struct json *v)
 			p++;
 	}
 	ps->p = p;
-	v->type = JSON_NUMBER;
-	if (!ps->nodes)
-		return 0;
-	if (integer && !ovf && (!neg || mag <= (uint64_t)INT64_MAX + 1)) {
-		v->numkind = neg || mag <= INT64_MAX ? JSON_NUM_INT : JSON_NUM_UINT;
-		if (v->numkind == JSON_NUM_INT)
-			v->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
-		v->u = neg ? 0 : mag;
-		v->d = neg ? -(double)mag : (double)mag;
-		return 0;
-	}
-	/* strtod needs a NUL-terminated copy, with the locale's decimal point */
-	v->numkind = JSON_NUM_DOUBLE;
-	size_t len = (size_t)(p - start);
-	char small[64], *buf = len < sizeof(small) ? small : malloc(len + 1);
-	if (!buf)
-		return err_nomem(ps->err);
-	memcpy(buf, start, len);
-	buf[len] = 0;
-	char *dot = memchr(buf, '.', len);
-	if (dot)
-		*dot = *localeconv()->decimal_point;
-	v->d = strtod(buf, NULL);
-	if (buf != small)
-		free(buf);
 	return 0;
 }
 
-/* The node for the next value: in the second pass, the next slot of the innermost
- * container's block (or the root); in the first, a scratch node that is only counted. */
-static struct json *json_push(struct json_parser *ps)
+/* The next slot: counted in the first pass; in the second, kind and the distance back
+ * to at. */
+static void json_slot(struct json_parser *ps, unsigned kind, const char *at)
 {
-	struct json *v = &ps->scratch, *parent = NULL;
-	size_t top = ps->nframes ? ps->frames[ps->nframes - 1] : 0;
-	if (!ps->nodes) {
-		ps->nnodes++;
-		if (ps->nframes)
-			ps->counts[top / 2]++;
-	} else if (ps->nframes) {
-		parent = &ps->nodes[top / 2];
-		v = &parent->items[parent->n++];
-	} else {
-		v = &ps->nodes[0];
+	size_t i = ps->nslots++;
+	if (ps->slots) {
+		struct json *v = &ps->slots[i];
+		v->w = (uint32_t)kind << JK_SHIFT | (uint32_t)((const char *)v - at);
 	}
-	memset(v, 0, sizeof(*v));
-	v->line = ps->line;
-	v->col = (unsigned)(ps->p - ps->line_start) + 1;
-	if (parent && parent->type == JSON_OBJECT) {
-		v->key = ps->key;
-		v->keylen = ps->keylen;
-	}
-	return v;
 }
 
-/* Open the container v (at ps->p): a frame, and in the second pass its block of children. */
-static int json_open(struct json_parser *ps, struct json *v)
+/* Open the container at ps->p: a frame, and its slot (empty until a child comes). */
+static int json_open(struct json_parser *ps)
 {
 	if (ps->nframes >= ps->max_depth)
 		return json_fail(ps, ps->p, "nesting deeper than %u levels", ps->max_depth);
@@ -1019,52 +1064,46 @@ static int json_open(struct json_parser *ps, struct json *v)
 	if (!f)
 		return err_nomem(ps->err);
 	ps->frames = f;
-	v->type = *ps->p++ == '{' ? JSON_OBJECT : JSON_ARRAY;
-	size_t idx;
-	if (!ps->nodes) {
-		size_t *c = json_grow(ps->counts, &ps->capcounts, ps->ncounts + 1, sizeof(*c));
-		if (!c)
-			return err_nomem(ps->err);
-		ps->counts = c;
-		idx = ps->ncounts;
-		c[ps->ncounts++] = 0;
-	} else {
-		size_t n = ps->counts[ps->ncounts++];
-		v->items = n ? ps->nodes + ps->nnodes : NULL;
-		ps->nnodes += n;
-		idx = (size_t)(v - ps->nodes);
-	}
-	f[ps->nframes++] = idx * 2 + (v->type == JSON_OBJECT);
+	f[ps->nframes++] = ps->nslots * 2 + (*ps->p == '{');
+	json_slot(ps, JK_EMPTY, ps->p++);
 	return 0;
+}
+
+/* Close the innermost container (at ps->p): a non-empty one records its size. */
+static void json_close(struct json_parser *ps)
+{
+	size_t f = ps->frames[--ps->nframes], i = f / 2;
+	if (ps->slots && ps->nslots > i + 1)
+		ps->slots[i].w = (uint32_t)(f & 1 ? JK_OBJECT : JK_ARRAY) << JK_SHIFT |
+				 (uint32_t)(ps->nslots - i);
+	ps->p++;
 }
 
 /* One pass over the whole text, without recursion. */
 static int json_pass(struct json_parser *ps)
 {
-	struct json *v;
 	bool object;
 value:
 	json_ws(ps);
-	v = json_push(ps);
 	if (ps->p >= ps->end)
 		return json_unexpected(ps, ps->p, "a value");
 	switch (*ps->p) {
 	case '{':
 	case '[':
-		if (json_open(ps, v) < 0)
+		object = *ps->p == '{';
+		if (json_open(ps) < 0)
 			return -1;
 		json_ws(ps);
-		if (ps->p < ps->end && *ps->p == (v->type == JSON_OBJECT ? '}' : ']')) {
-			ps->nframes--;
-			ps->p++;
+		if (ps->p < ps->end && *ps->p == (object ? '}' : ']')) {
+			json_close(ps);
 			goto next;
 		}
-		if (v->type == JSON_OBJECT)
+		if (object)
 			goto key;
 		goto value;
 	case '"':
-		v->type = JSON_STRING;
-		if (json_string(ps, &v->s, &v->slen) < 0)
+		json_slot(ps, JK_STRING, ps->p);
+		if (json_string(ps) < 0)
 			return -1;
 		goto next;
 	case 't':
@@ -1072,20 +1111,20 @@ value:
 	case 'n': {
 		static const char words[][6] = {"true", "false", "null"};
 		const char *word = words[*ps->p == 't' ? 0 : *ps->p == 'f' ? 1 : 2];
+		json_slot(ps, *word == 'n' ? JK_NULL : JK_BOOL, ps->p);
 		for (const char *w = word; *w; w++, ps->p++)
 			if (ps->p >= ps->end || *ps->p != *w) {
 				char expected[24];
 				snprintf(expected, sizeof(expected), "the literal '%s'", word);
 				return json_unexpected(ps, ps->p, expected);
 			}
-		v->type = *word == 'n' ? JSON_NULL : JSON_BOOL;
-		v->b = *word == 't';
 		goto next;
 	}
 	default:
 		if (*ps->p != '-' && (*ps->p < '0' || *ps->p > '9'))
 			return json_unexpected(ps, ps->p, "a value");
-		if (json_number(ps, v) < 0)
+		json_slot(ps, JK_NUMBER, ps->p);
+		if (json_number(ps) < 0)
 			return -1;
 		goto next;
 	}
@@ -1105,15 +1144,15 @@ next:
 		goto key;
 	}
 	if (ps->p < ps->end && *ps->p == (object ? '}' : ']')) {
-		ps->nframes--;
-		ps->p++;
+		json_close(ps);
 		goto next;
 	}
 	return json_unexpected(ps, ps->p, object ? "',' or '}'" : "',' or ']'");
 key:
 	if (ps->p >= ps->end || *ps->p != '"')
 		return json_unexpected(ps, ps->p, "a string key");
-	if (json_string(ps, &ps->key, &ps->keylen) < 0)
+	json_slot(ps, JK_KEY, ps->p);
+	if (json_string(ps) < 0)
 		return -1;
 	json_ws(ps);
 	if (ps->p >= ps->end || *ps->p != ':')
@@ -1122,19 +1161,41 @@ key:
 	goto value;
 }
 
-static int json_parse(const char *text, size_t len, const char *source,
-		      const struct json_limits *limits, struct json_doc **out,
-		      struct ctr_error *err)
+/* Lay the document out around its text (already at doc->text[0..len)) and fill it. */
+static void json_fill(struct json_parser *ps, struct json_doc *doc, size_t len)
+{
+	size_t text_end = (offsetof(struct json_doc, text) + len + 1 + 3) & ~(size_t)3;
+	memset(doc->text + len, 0, text_end - offsetof(struct json_doc, text) - len);
+	doc->slots = text_end + 8;
+	uint32_t words[2] = {(uint32_t)(text_end + 4 - offsetof(struct json_doc, text)), JSON_MARK};
+	memcpy((char *)doc + text_end, words, sizeof(words));
+	ps->slots = (struct json *)((char *)doc + doc->slots);
+	ps->p = ps->line_start = doc->text;
+	ps->end = doc->text + len;
+	ps->line = 1;
+	ps->nslots = ps->nframes = 0;
+	json_pass(ps); /* cannot fail: the first pass accepted this text */
+}
+
+/* Both passes. The text is owned (a malloc'd buffer that becomes the document) or
+ * copied. */
+static int json_parse_in(const char *text, char *owned, size_t len, const char *source,
+			 const struct json_limits *limits, struct json_doc **out,
+			 struct ctr_error *err)
 {
 	size_t max_bytes = limits && limits->max_bytes ? limits->max_bytes : JSON_DEFAULT_MAX_BYTES;
+	if (max_bytes > JSON_MAX_BYTES)
+		max_bytes = JSON_MAX_BYTES;
 	*out = NULL;
 	if (!source)
 		source = "<input>";
 	if (!text)
 		text = "";
-	if (len > max_bytes)
+	if (len > max_bytes) {
+		free(owned);
 		return err_set(err, EFBIG, "%s: document is %zu bytes, more than the limit of %zu",
 			       source, len, max_bytes);
+	}
 	struct json_parser ps = {
 		.p = text, .end = text + len, .line_start = text, .line = 1,
 		.max_depth = limits && limits->max_depth ? limits->max_depth : JSON_DEFAULT_MAX_DEPTH,
@@ -1142,36 +1203,47 @@ static int json_parse(const char *text, size_t len, const char *source,
 	};
 	struct json_doc *doc = NULL;
 	int rc = json_pass(&ps);
+	/* about len / 2 slots at most: with JSON_MAX_BYTES, distances fit their 29 bits */
+	size_t size = offsetof(struct json_doc, text) + len + 4 + 8 + ps.nslots * 4;
+	if (rc == 0 && size >= JK_MAX)
+		rc = err_set(err, EFBIG, "%s: document too large", source);
 	if (rc == 0) {
-		size_t room = (SIZE_MAX - sizeof(*doc) - ps.nstr) / sizeof(struct json);
-		if (ps.nnodes <= room)
-			doc = malloc(sizeof(*doc) + ps.nnodes * sizeof(struct json) + ps.nstr);
+		doc = owned ? realloc(owned, size) : malloc(size);
 		if (!doc) {
 			rc = err_nomem(err);
 		} else {
-			doc->count = ps.nnodes;
-			ps.nodes = doc->nodes;
-			ps.str = (char *)(doc->nodes + ps.nnodes);
-			ps.p = ps.line_start = text;
-			ps.line = 1;
-			ps.nnodes = 1;
-			ps.nstr = ps.ncounts = ps.nframes = 0;
-			rc = json_pass(&ps);
+			if (owned)
+				memmove(doc->text, doc, len);
+			else
+				memcpy(doc->text, text, len);
+			owned = NULL;
+			json_fill(&ps, doc, len);
 		}
 	}
-	free(ps.counts);
+	free(owned);
 	free(ps.frames);
-	if (rc < 0) {
-		free(doc);
-		return -1;
-	}
-	*out = doc;
-	return 0;
+	if (rc == 0)
+		*out = doc;
+	return rc;
+}
+
+static int json_parse(const char *text, size_t len, const char *source,
+		      const struct json_limits *limits, struct json_doc **out,
+		      struct ctr_error *err)
+{
+	return json_parse_in(text, NULL, len, source, limits, out, err);
+}
+
+static int json_parse_owned(char *buf, size_t len, const char *source,
+			    const struct json_limits *limits, struct json_doc **out,
+			    struct ctr_error *err)
+{
+	return json_parse_in(buf, buf, len, source, limits, out, err);
 }
 
 static const struct json *json_root(const struct json_doc *doc)
 {
-	return doc ? &doc->nodes[0] : NULL;
+	return doc ? (const struct json *)((const char *)doc + doc->slots) : NULL;
 }
 
 static void json_free(struct json_doc *doc)
@@ -1179,15 +1251,273 @@ static void json_free(struct json_doc *doc)
 	free(doc);
 }
 
+/* ---- reading a document ---- */
+
+static unsigned json_kind(const struct json *v)
+{
+	return v->w >> JK_SHIFT;
+}
+
+/* The first byte of v in the text (not for non-empty arrays and objects). */
+static const char *json_text(const struct json *v)
+{
+	return (const char *)v - (v->w & JK_MAX);
+}
+
+/* The slot after v and its children. */
+static const struct json *json_end(const struct json *v)
+{
+	unsigned k = json_kind(v);
+	return v + (k == JK_ARRAY || k == JK_OBJECT ? v->w & JK_MAX : 1);
+}
+
+static enum json_type json_type(const struct json *v)
+{
+	static const unsigned char types[] = {
+		JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_STRING, JSON_ARRAY, JSON_OBJECT,
+	};
+	unsigned k = json_kind(v);
+	if (k == JK_EMPTY)
+		return *json_text(v) == '{' ? JSON_OBJECT : JSON_ARRAY;
+	return (enum json_type)types[k];
+}
+
+static bool json_bool(const struct json *v)
+{
+	return json_kind(v) == JK_BOOL && *json_text(v) == 't';
+}
+
+static void json_num(const struct json *v, struct json_number *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = JSON_NUM_DOUBLE;
+	out->d = NAN;
+	if (!v || json_kind(v) != JK_NUMBER)
+		return;
+	const char *start = json_text(v), *p = start;
+	bool neg = *p == '-', ovf = false;
+	uint64_t mag = 0;
+	for (p += neg; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (mag > (UINT64_MAX - d) / 10)
+			ovf = true;
+		mag = mag * 10 + d;
+	}
+	if (*p != '.' && *p != 'e' && *p != 'E' && !ovf && (!neg || mag <= (uint64_t)INT64_MAX + 1)) {
+		out->kind = neg || mag <= INT64_MAX ? JSON_NUM_INT : JSON_NUM_UINT;
+		if (out->kind == JSON_NUM_INT)
+			out->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+		out->u = neg ? 0 : mag;
+		out->d = neg ? -(double)mag : (double)mag;
+		return;
+	}
+	const char *dp = localeconv()->decimal_point;
+	if (dp[0] == '.' && !dp[1]) {
+		out->d = strtod(start, NULL); /* the text ends each number with a non-number byte */
+		return;
+	}
+	/* another locale's decimal point: a copy with it */
+	size_t len;
+	json_num_text(v, &len);
+	char small[64], *buf = len < sizeof(small) ? small : malloc(len + 1);
+	out->d = NAN;
+	if (!buf)
+		return;
+	memcpy(buf, start, len);
+	buf[len] = 0;
+	char *dot = memchr(buf, '.', len);
+	if (dot)
+		*dot = *dp;
+	out->d = strtod(buf, NULL);
+	if (buf != small)
+		free(buf);
+}
+
+static const char *json_num_text(const struct json *v, size_t *len)
+{
+	const char *t = json_text(v), *p = t;
+	while ((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' ||
+	       *p == '-')
+		p++;
+	if (len)
+		*len = (size_t)(p - t);
+	return t;
+}
+
+static const char *json_str(const struct json *v, size_t *len)
+{
+	unsigned k = v ? json_kind(v) : JK_NULL;
+	if (k != JK_STRING && k != JK_KEY)
+		return NULL;
+	const char *t = json_text(v);
+	uint32_t n;
+	if (*t == '"') {
+		n = (uint32_t)strlen(++t);
+	} else {
+		memcpy(&n, t + 1, sizeof(n));
+		t += 5;
+	}
+	if (len)
+		*len = n;
+	return t;
+}
+
+static const char *json_key(const struct json *v, size_t *len)
+{
+	/* the root's previous word is the marker, never a name */
+	return v && json_kind(v - 1) == JK_KEY ? json_str(v - 1, len) : NULL;
+}
+
+static const struct json *json_first(const struct json *v)
+{
+	unsigned k = v ? json_kind(v) : JK_NULL;
+	return k == JK_ARRAY ? v + 1 : k == JK_OBJECT ? v + 2 : NULL;
+}
+
+static const struct json *json_next(const struct json *parent, const struct json *child)
+{
+	const struct json *n = json_end(child);
+	if (n >= json_end(parent))
+		return NULL;
+	return json_kind(parent) == JK_OBJECT ? n + 1 : n;
+}
+
+static size_t json_len(const struct json *v)
+{
+	size_t n = 0;
+	for (const struct json *c = json_first(v); c; c = json_next(v, c))
+		n++;
+	return n;
+}
+
+static const struct json *json_at(const struct json *v, size_t i)
+{
+	const struct json *c = json_first(v);
+	while (c && i--)
+		c = json_next(v, c);
+	return c;
+}
+
+/* After the string at p in the text: past its bytes, the NULs and the closing quote. */
+static const char *json_skip_str(const char *p)
+{
+	uint32_t n;
+	if (*p == 1)
+		memcpy(&n, p + 1, sizeof(n)), p += 5 + n;
+	else
+		p += 1 + strlen(p + 1);
+	while (!*p)
+		p++;
+	return *p == '"' ? p + 1 : p;
+}
+
+static void json_pos(const struct json *v, unsigned *line, unsigned *col)
+{
+	const struct json *m = v, *c = v;
+	while ((--m)->w != JSON_MARK)
+		;
+	const char *p = (const char *)m - m[-1].w, *ls = p, *at;
+	unsigned l = 1, levels = 0;
+	/* a non-empty array or object: back from its first leaf over the opening brackets */
+	for (; json_kind(c) == JK_ARRAY || json_kind(c) == JK_OBJECT; c++)
+		levels++;
+	for (at = json_text(c); levels;)
+		if (*--at == '[' || *at == '{')
+			levels--;
+	while (p < at) {
+		if (*p == '"' || *p == 1) {
+			p = json_skip_str(p);
+		} else if (*p++ == '\n') {
+			l++;
+			ls = p;
+		}
+	}
+	*line = l;
+	*col = (unsigned)(at - ls) + 1;
+}
+
 static const struct json *json_get(const struct json *obj, const char *key)
 {
-	if (!obj || obj->type != JSON_OBJECT || !key)
+	if (!obj || !key || json_kind(obj) != JK_OBJECT)
 		return NULL;
-	size_t len = strlen(key);
-	for (size_t i = obj->n; i-- > 0;)
-		if (obj->items[i].keylen == len && !memcmp(obj->items[i].key, key, len))
-			return &obj->items[i];
-	return NULL;
+	const struct json *found = NULL;
+	for (const struct json *c = json_first(obj); c; c = json_next(obj, c)) {
+		const char *k = json_text(c - 1);
+		/* a name that holds a NUL (0x01 there) never equals a C string */
+		if (*k == '"' && k[1] == *key && !strcmp(k + 1, key))
+			found = c;
+	}
+	return found;
+}
+
+/* ---- duplicate member names ---- */
+
+struct json_dup_walk {
+	json_dup_fn fn;
+	void *arg;
+	size_t plen;
+	char path[512];
+};
+
+/* Members by name, then document order. */
+static int json_dup_cmp(const void *a, const void *b)
+{
+	const struct json *x = *(const struct json *const *)a, *y = *(const struct json *const *)b;
+	size_t xl, yl;
+	const char *xk = json_key(x, &xl), *yk = json_key(y, &yl);
+	int c = memcmp(xk, yk, xl < yl ? xl : yl);
+	if (c || xl != yl)
+		return c ? c : xl < yl ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The repeated names of one object: sorted, each later one against the first. */
+static int json_dups_obj(struct json_dup_walk *dw, const struct json *obj)
+{
+	size_t n = json_len(obj), k = 0, i, j;
+	int rc = 0;
+	if (n < 2)
+		return 0;
+	const struct json **m = malloc(n * sizeof(*m));
+	if (!m)
+		return -1;
+	for (const struct json *c = json_first(obj); c; c = json_next(obj, c))
+		m[k++] = c;
+	qsort(m, n, sizeof(*m), json_dup_cmp);
+	for (i = 0; i < n && !rc; i = j)
+		for (j = i + 1; j < n && !rc; j++) {
+			size_t a, b;
+			const char *ka = json_key(m[i], &a), *kb = json_key(m[j], &b);
+			if (a != b || memcmp(ka, kb, a))
+				break;
+			rc = dw->fn(dw->arg, dw->path, m[i] - 1, m[j] - 1); /* the names */
+		}
+	free(m);
+	return rc;
+}
+
+static int json_dups_in(struct json_dup_walk *dw, const struct json *v)
+{
+	int rc = json_kind(v) == JK_OBJECT ? json_dups_obj(dw, v) : 0;
+	size_t i = 0, old = dw->plen, room = sizeof(dw->path) - old;
+	for (const struct json *c = json_first(v); c && !rc; c = json_next(v, c), i++) {
+		if (json_kind(c) != JK_ARRAY && json_kind(c) != JK_OBJECT)
+			continue; /* no members below */
+		const char *key = json_key(c, NULL);
+		int n = key ? snprintf(dw->path + old, room, old ? ".%s" : "%s", key)
+			    : snprintf(dw->path + old, room, "[%zu]", i);
+		dw->plen += n < 0 ? 0 : (size_t)n < room ? (size_t)n : room - 1;
+		rc = json_dups_in(dw, c); /* as deep as the parser's depth limit */
+		dw->plen = old;
+		dw->path[old] = 0;
+	}
+	return rc;
+}
+
+static int json_dups(const struct json *root, json_dup_fn fn, void *arg)
+{
+	struct json_dup_walk dw = {.fn = fn, .arg = arg};
+	return root ? json_dups_in(&dw, root) : 0;
 }
 
 /* ---- writer ---- */
@@ -1398,20 +1728,25 @@ static void jw_value(struct jw *w, const struct json *v)
 {
 	if (!v)
 		return jw_null(w);
-	switch (v->type) {
+	struct json_number num;
+	size_t len;
+	const char *s;
+	switch (json_type(v)) {
 	case JSON_NULL:
 		return jw_null(w);
 	case JSON_BOOL:
-		return jw_bool(w, v->b);
+		return jw_bool(w, json_bool(v));
 	case JSON_NUMBER:
-		if (v->numkind == JSON_NUM_UINT)
-			return jw_uint(w, v->u);
+		json_num(v, &num);
+		if (num.kind == JSON_NUM_UINT)
+			return jw_uint(w, num.u);
 		/* -0 keeps its sign */
-		if (v->numkind == JSON_NUM_DOUBLE || (v->i == 0 && signbit(v->d)))
-			return jw_double(w, v->d);
-		return jw_int(w, v->i);
+		if (num.kind == JSON_NUM_DOUBLE || (num.i == 0 && signbit(num.d)))
+			return jw_double(w, num.d);
+		return jw_int(w, num.i);
 	case JSON_STRING:
-		return jw_strn(w, v->s, v->slen);
+		s = json_str(v, &len);
+		return jw_strn(w, s, len);
 	case JSON_ARRAY:
 	case JSON_OBJECT:
 		if (w->depth >= ARRAY_LEN(w->first)) {
@@ -1419,13 +1754,13 @@ static void jw_value(struct jw *w, const struct json *v)
 			w->sb->failed = true;
 			return;
 		}
-		jw_open(w, v->type == JSON_OBJECT ? '{' : '[');
-		for (size_t i = 0; i < v->n; i++) {
-			if (v->type == JSON_OBJECT)
-				jw_keyn(w, v->items[i].key, v->items[i].keylen);
-			jw_value(w, &v->items[i]);
+		jw_open(w, json_type(v) == JSON_OBJECT ? '{' : '[');
+		for (const struct json *c = json_first(v); c; c = json_next(v, c)) {
+			if ((s = json_key(c, &len)))
+				jw_keyn(w, s, len);
+			jw_value(w, c);
 		}
-		jw_close(w, v->type == JSON_OBJECT ? '}' : ']');
+		jw_close(w, json_type(v) == JSON_OBJECT ? '}' : ']');
 	}
 }
 
@@ -1635,8 +1970,9 @@ struct spec {
 	void *priv;                  /* the parser's storage (document, arena) */
 };
 
-/* Parse config.json text. source names it in errors. Errors name the JSON path and
- * position: "config.json: linux.resources.memory.limit: expected integer at 12:27". */
+/* Parse config.json text. source names it in errors, which all read "<source>:<line>:
+ * <col>: <JSON path>: <what>": "config.json:12:27: linux.resources.memory.limit: -5 is
+ * negative (-1 means unlimited)". */
 static int spec_parse(const char *text, size_t len, const char *source, struct spec **out,
 		      struct ctr_error *err);
 /* Read and parse <bundle>/config.json. */
@@ -1645,8 +1981,8 @@ static void spec_free(struct spec *s);
 
 /* Parse a standalone OCI process object (`exec -p process.json`) or LinuxResources
  * object (`update -r resources.json`). v stays owned by the caller's document, which
- * must outlive the result; source names the input in errors ("process.json: args:
- * expected array at 1:9"). *priv receives the parser's storage: release it with
+ * must outlive the result; source names the input in errors ("process.json:1:9: args:
+ * expected array"). *priv receives the parser's storage: release it with
  * spec_priv_free() (also on failure). */
 static int spec_parse_process(const struct json *v, const char *source, struct spec_process *p,
 			      void **priv, struct ctr_error *err);
@@ -1771,6 +2107,7 @@ struct spec_priv {
 	struct json_doc *doc;
 	struct spec_blk *blocks;
 	struct spec_note *notes;     /* newest first */
+	unsigned n_notes;
 };
 
 struct sp {
@@ -1837,17 +2174,20 @@ static void sp_pop(struct sp *p, size_t old)
 	p->path[old] = 0;
 }
 
-/* "<source>: <path>: <what> at <line>:<col>"; returns -1. */
+/* "<source>:<line>:<col>: <path>: <what>", the layout of the parser's own errors;
+ * returns -1. */
 PRINTF_LIKE(3, 4)
 static int sp_fail(struct sp *p, const struct json *v, const char *fmt, ...)
 {
 	char what[400];
+	unsigned line, col;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return err_set(p->err, 0, "%s: %s%s%s at %u:%u", p->src, p->path, p->plen ? ": " : "",
-		       what, v->line, v->col);
+	json_pos(v, &line, &col);
+	return err_set(p->err, 0, "%s:%u:%u: %s%s%s", p->src, line, col, p->path,
+		       p->plen ? ": " : "", what);
 }
 
 static int sp_missing(struct sp *p, const struct json *obj, const char *key)
@@ -1856,14 +2196,26 @@ static int sp_missing(struct sp *p, const struct json *obj, const char *key)
 	return sp_fail(p, obj, "missing (required)");
 }
 
-PRINTF_LIKE(2, 3)
-static int sp_note(struct sp *p, const char *fmt, ...)
+/* A note about v: "<source>:<line>:<col>: <path>: <what>", as errors read. The first
+ * SP_MAX_NOTES only, so that a config full of them stays small. */
+#define SP_MAX_NOTES 20
+PRINTF_LIKE(3, 4)
+static int sp_note(struct sp *p, const struct json *v, const char *fmt, ...)
 {
-	char text[600];
+	char what[400], text[1000];
+	unsigned line, col;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	if (p->pv->n_notes > SP_MAX_NOTES)
+		return 0;
+	json_pos(v, &line, &col);
+	if (p->pv->n_notes++ == SP_MAX_NOTES)
+		snprintf(text, sizeof(text), "%s:%u:%u: more notes not shown", p->src, line, col);
+	else
+		snprintf(text, sizeof(text), "%s:%u:%u: %s%s%s", p->src, line, col, p->path,
+			 p->plen ? ": " : "", what);
 	size_t n = strlen(text) + 1;
 	struct spec_note *note = malloc(sizeof(*note) + n);
 	if (!note)
@@ -1878,33 +2230,47 @@ static int sp_note(struct sp *p, const char *fmt, ...)
 static const struct json *sp_get(const struct json *obj, const char *key)
 {
 	const struct json *v = json_get(obj, key);
-	return v && v->type != JSON_NULL ? v : NULL;
+	return v && json_type(v) != JSON_NULL ? v : NULL;
 }
 
 static bool sp_is(struct sp *p, const struct json *v, enum json_type t)
 {
 	static const char names[] = "null\0boolean\0integer\0string\0array\0object\0";
-	if (v->type == t)
+	if (json_type(v) == t)
 		return true;
 	sp_fail(p, v, "expected %s", spec_tab_at(names, (int)t));
 	return false;
+}
+
+/* The error for a number that is not an integer in lo..hi (hi above INT64_MAX: the
+ * uint64 range), naming it as written. */
+static int sp_range(struct sp *p, const struct json *v, int64_t lo, uint64_t hi)
+{
+	struct json_number num;
+	size_t len;
+	const char *text = json_num_text(v, &len);
+	json_num(v, &num);
+	/* 1e3 or 1.0: a whole number in range, but written as a fraction */
+	bool whole = (memchr(text, '.', len) || memchr(text, 'e', len) || memchr(text, 'E', len)) &&
+		     num.d >= (double)lo && num.d <= (double)hi && num.d < 0x1p64 &&
+		     (num.d < 0 ? (double)(int64_t)num.d : (double)(uint64_t)num.d) == num.d;
+	return sp_fail(p, v, "%.*s%s is not an integer in %" PRId64 "..%" PRIu64 "%s",
+		       len > 40 ? 40 : (int)len, text, len > 40 ? "..." : "", lo, hi,
+		       whole ? " (write it without a fraction or exponent)" : "");
 }
 
 /* An integer in [lo, hi] (hi above INT64_MAX admits the uint64 range); *out gets its
  * two's complement bits. */
 static int sp_int(struct sp *p, const struct json *v, int64_t lo, uint64_t hi, uint64_t *out)
 {
+	struct json_number num;
 	if (!sp_is(p, v, JSON_NUMBER))
 		return -1;
-	if (v->numkind == JSON_NUM_DOUBLE && v->d > -9.2e18 && v->d < 1.8e19)
-		return sp_fail(p, v, "expected integer");
-	if (v->numkind == JSON_NUM_DOUBLE) /* an integer beyond 64 bits */
-		return sp_fail(p, v, "out of range %" PRId64 "..%" PRIu64, lo, hi);
-	bool neg = v->numkind == JSON_NUM_INT && v->i < 0;
-	if (neg ? v->i < lo : v->u > hi)
-		return sp_fail(p, v, "%s%" PRIu64 " out of range %" PRId64 "..%" PRIu64,
-			       neg ? "-" : "", neg ? -(uint64_t)v->i : v->u, lo, hi);
-	*out = neg ? (uint64_t)v->i : v->u;
+	json_num(v, &num);
+	bool neg = num.kind == JSON_NUM_INT && num.i < 0;
+	if (num.kind == JSON_NUM_DOUBLE || (neg ? num.i < lo : num.u > hi))
+		return sp_range(p, v, lo, hi);
+	*out = neg ? (uint64_t)num.i : num.u;
 	return 0;
 }
 
@@ -1912,9 +2278,11 @@ static int sp_str(struct sp *p, const struct json *v, const char **out)
 {
 	if (!sp_is(p, v, JSON_STRING))
 		return -1;
-	if (strlen(v->s) != v->slen)
+	size_t len;
+	const char *s = json_str(v, &len);
+	if (strlen(s) != len)
 		return sp_fail(p, v, "string contains a NUL byte");
-	*out = v->s;
+	*out = s;
 	return 0;
 }
 
@@ -2002,16 +2370,19 @@ static int sp_fields(struct sp *p, const struct json *obj, const struct sp_field
 			if (!sp_is(p, v, JSON_BOOL))
 				return -1;
 			if (kind == SPF_BOOL)
-				*(bool *)at = v->b;
+				*(bool *)at = json_bool(v);
 			else
-				*(struct opt_bool *)at = (struct opt_bool){true, v->b};
+				*(struct opt_bool *)at = (struct opt_bool){true, json_bool(v)};
 		} else {
+			/* memory: an int64, but 2^64-1, which some tools write for "unlimited",
+			 * reads as -1 */
+			struct json_number num;
+			json_num(v, &num);
+			if (kind == SPF_OMEM && json_type(v) == JSON_NUMBER &&
+			    (num.kind == JSON_NUM_DOUBLE || (num.kind == JSON_NUM_UINT && num.u != UINT64_MAX)))
+				return sp_range(p, v, INT64_MIN, INT64_MAX);
 			if (sp_int(p, v, range[kind - SPF_I32].lo, range[kind - SPF_I32].hi, &u) < 0)
 				return -1;
-			/* memory: 2^64-1, which some tools write for "unlimited", reads as -1 */
-			if (kind == SPF_OMEM && v->numkind == JSON_NUM_UINT && u != UINT64_MAX)
-				return sp_fail(p, v, "%" PRIu64 " out of range %" PRId64 "..%" PRId64,
-					       u, INT64_MIN, INT64_MAX);
 			switch (kind) {
 			case SPF_I32: *(int32_t *)at = (int32_t)u; break;
 			case SPF_U32: *(uint32_t *)at = (uint32_t)u; break;
@@ -2038,17 +2409,18 @@ static int sp_list_v(struct sp *p, const struct json *v, bool map, size_t size, 
 {
 	if (!sp_is(p, v, map ? JSON_OBJECT : JSON_ARRAY))
 		return -1;
-	char *a = sp_alloc(p, v->n + 1, size);
+	size_t i = 0, count = json_len(v);
+	char *a = sp_alloc(p, count + 1, size);
 	if (!a)
 		return -1;
-	for (size_t i = 0; i < v->n; i++) {
-		size_t old = map ? sp_push(p, v->items[i].key, 0) : sp_push(p, NULL, i);
-		if (fn(p, &v->items[i], a + i * size) < 0)
+	for (const struct json *c = json_first(v); c; c = json_next(v, c), i++) {
+		size_t old = map ? sp_push(p, json_key(c, NULL), 0) : sp_push(p, NULL, i);
+		if (fn(p, c, a + i * size) < 0)
 			return -1;
 		sp_pop(p, old);
 	}
 	memcpy(outp, &a, sizeof(a));
-	*n = v->n;
+	*n = count;
 	return 0;
 }
 
@@ -2103,7 +2475,7 @@ static int sp_abs_path(struct sp *p, const struct json *obj, const char *key, co
 static int sp_kv(struct sp *p, const struct json *v, void *out)
 {
 	struct spec_kv *kv = out;
-	kv->key = v->key;
+	kv->key = json_key(v, NULL);
 	return sp_str(p, v, &kv->value);
 }
 
@@ -2195,16 +2567,16 @@ static int sp_caps(struct sp *p, const struct json *v, void *out)
 		if (!sp_is(p, a, JSON_ARRAY))
 			return -1;
 		set->set = true;
-		for (size_t i = 0; i < a->n; i++) {
+		size_t i = 0;
+		for (const struct json *c = json_first(a); c; c = json_next(a, c), i++) {
 			const char *name = NULL;
 			size_t o2 = sp_push(p, NULL, i);
-			if (sp_str(p, &a->items[i], &name) < 0)
+			if (sp_str(p, c, &name) < 0)
 				return -1;
 			int cap = spec_tab_find(spec_caps_tab, name);
 			if (cap >= 0)
 				set->mask |= 1ull << cap;
-			else if (sp_note(p, "%s: unknown capability \"%s\" (ignored)", p->path,
-					 name) < 0)
+			else if (sp_note(p, c, "unknown capability \"%s\" (ignored)", name) < 0)
 				return -1;
 			sp_pop(p, o2);
 		}
@@ -2257,7 +2629,7 @@ static int sp_enum_list(struct sp *p, const struct json *obj, const char *key, c
 		if (bit < 0) {
 			size_t old = sp_push(p, key, 0);
 			sp_push(p, NULL, i);
-			sp_fail(p, &json_get(obj, key)->items[i], "unsupported value \"%s\"", names[i]);
+			sp_fail(p, json_at(json_get(obj, key), i), "unsupported value \"%s\"", names[i]);
 			sp_pop(p, old);
 			return -1;
 		}
@@ -2330,7 +2702,7 @@ static int sp_process(struct sp *p, const struct json *v, void *out)
 			if (pr->rlimits[i].resource == pr->rlimits[j].resource) {
 				sp_push(p, "rlimits", 0);
 				sp_push(p, NULL, i);
-				return sp_fail(p, &json_get(v, "rlimits")->items[i],
+				return sp_fail(p, json_at(json_get(v, "rlimits"), i),
 					       "duplicate rlimit \"%s\"", pr->rlimits[i].type);
 			}
 	return 0;
@@ -2383,9 +2755,10 @@ static int sp_time_offset(struct sp *p, const struct json *v, void *out)
 		FLD(struct spec_time_offset, "secs", SPF_I64, secs),
 		FLD(struct spec_time_offset, "nanosecs", SPF_U32, nanosecs),
 	};
-	if (strcmp(v->key, "monotonic") && strcmp(v->key, "boottime"))
+	const char *clock = json_key(v, NULL);
+	if (strcmp(clock, "monotonic") && strcmp(clock, "boottime"))
 		return sp_fail(p, v, "unsupported clock (want monotonic or boottime)");
-	t->clock = v->key[0] == 'm' ? CLOCK_MONOTONIC : CLOCK_BOOTTIME;
+	t->clock = clock[0] == 'm' ? CLOCK_MONOTONIC : CLOCK_BOOTTIME;
 	if (SP_FIELDS(p, v, f, t) < 0)
 		return -1;
 	if (t->nanosecs >= 1000000000)
@@ -2439,7 +2812,7 @@ static int sp_net_device(struct sp *p, const struct json *v, void *out)
 	static const struct sp_field f[] = {
 		FLD(struct spec_net_device, "name", SPF_STR, name),
 	};
-	d->host_name = v->key;
+	d->host_name = json_key(v, NULL);
 	return SP_FIELDS(p, v, f, d);
 }
 
@@ -2473,7 +2846,16 @@ static int sp_memory(struct sp *p, const struct json *v, void *out)
 		FLD(struct spec_memory, "useHierarchy", SPF_OBOOL, use_hierarchy),
 		FLD(struct spec_memory, "checkBeforeUpdate", SPF_OBOOL, check_before_update),
 	};
-	return SP_FIELDS(p, v, f, out);
+	if (SP_FIELDS(p, v, f, out) < 0)
+		return -1;
+	/* the byte counts (the first five): -1 is "unlimited", lower means nothing */
+	for (size_t i = 0; i < 5; i++) {
+		const struct opt_i64 *o = (const struct opt_i64 *)((const char *)out + f[i].off);
+		if (o->set && o->v < -1)
+			return sp_fail_key(p, v, f[i].key, "%" PRId64 " is negative (-1 means "
+					   "unlimited)", o->v);
+	}
+	return 0;
 }
 
 static int sp_cpu(struct sp *p, const struct json *v, void *out)
@@ -2584,7 +2966,7 @@ static int sp_rdma(struct sp *p, const struct json *v, void *out)
 		FLD(struct spec_rdma, "hcaHandles", SPF_OU32, hca_handles),
 		FLD(struct spec_rdma, "hcaObjects", SPF_OU32, hca_objects),
 	};
-	r->device = v->key;
+	r->device = json_key(v, NULL);
 	return SP_FIELDS(p, v, f, r);
 }
 
@@ -2636,7 +3018,7 @@ static int sp_sc_arg(struct sp *p, const struct json *v, void *out)
 	if (SP_FIELDS(p, v, f, a) < 0)
 		return -1;
 	if (a->index > 5)
-		return sp_fail_key(p, v, "index", "%u out of range 0..5", a->index);
+		return sp_fail_key(p, v, "index", "%u is not an integer in 0..5", a->index);
 	if (sp_enum_key(p, v, "op", spec_sc_op_tab, &op) < 0)
 		return -1;
 	a->op = (enum sc_op)op;
@@ -2761,11 +3143,11 @@ static int sp_linux(struct sp *p, const struct json *v, void *out)
 		for (size_t j = 0; j < i; j++)
 			if (lx->namespaces[i].type == lx->namespaces[j].type) {
 				const struct json *t =
-					json_get(&json_get(v, "namespaces")->items[i], "type");
+					json_get(json_at(json_get(v, "namespaces"), i), "type");
 				sp_push(p, "namespaces", 0);
 				sp_push(p, NULL, i);
 				sp_push(p, "type", 0);
-				return sp_fail(p, t, "duplicate namespace \"%s\"", t->s);
+				return sp_fail(p, t, "duplicate namespace \"%s\"", json_str(t, NULL));
 			}
 	return 0;
 }
@@ -2789,6 +3171,13 @@ static int sp_config(struct sp *p, const struct json *v, struct spec *s)
 	int proc, lx;
 	if (SP_FIELDS(p, v, f, s) < 0)
 		return -1;
+	/* the kernel's limit for both (HOST_NAME_MAX); set later, they would fail as EINVAL */
+	for (int k = 1; k < 3; k++) {
+		const char *name = *(const char **)((const char *)s + f[k].off);
+		if (name && strlen(name) > 64)
+			return sp_fail_key(p, v, f[k].key, "%zu bytes, more than the kernel's limit of "
+					   "64", strlen(name));
+	}
 	const char *ver = s->oci_version;
 	if (ver[0] != '1' || ver[1] != '.' || !isdigit((unsigned char)ver[2]))
 		return sp_fail_key(p, v, "ociVersion", "unsupported version \"%s\" (want 1.x)", ver);
@@ -2807,8 +3196,9 @@ static int sp_config(struct sp *p, const struct json *v, struct spec *s)
 	return 0;
 }
 
-static int spec_parse(const char *text, size_t len, const char *source, struct spec **out,
-		      struct ctr_error *err)
+/* The spec in a parsed document, which it takes over (and frees on failure). */
+static int spec_parse_doc(struct json_doc *doc, const char *source, struct spec **out,
+			  struct ctr_error *err)
 {
 	struct spec *s = calloc(1, sizeof(*s));
 	struct spec_priv *pv = calloc(1, sizeof(*pv));
@@ -2816,17 +3206,28 @@ static int spec_parse(const char *text, size_t len, const char *source, struct s
 	if (!s || !pv) {
 		free(s);
 		free(pv);
+		json_free(doc);
 		return err_nomem(err);
 	}
 	s->priv = pv;
+	pv->doc = doc;
 	struct sp p = {.src = source, .pv = pv, .err = err};
-	if (json_parse(text, len, source, NULL, &pv->doc, err) < 0 ||
-	    sp_config(&p, json_root(pv->doc), s) < 0) {
+	if (sp_config(&p, json_root(pv->doc), s) < 0) {
 		spec_free(s);
 		return -1;
 	}
 	*out = s;
 	return 0;
+}
+
+static int spec_parse(const char *text, size_t len, const char *source, struct spec **out,
+		      struct ctr_error *err)
+{
+	struct json_doc *doc;
+	*out = NULL;
+	if (json_parse(text, len, source, NULL, &doc, err) < 0)
+		return -1;
+	return spec_parse_doc(doc, source, out, err);
 }
 
 /* "<bundle>/<name>", or name alone for the current directory. */
@@ -2842,13 +3243,16 @@ static int spec_bundle_path(char *buf, size_t size, const char *bundle, const ch
 static int spec_load(const char *bundle, struct spec **out, struct ctr_error *err)
 {
 	char path[PATH_MAX];
-	char *text AUTO_FREE = NULL;
+	char *text = NULL;
 	size_t len = 0;
+	struct json_doc *doc;
 	*out = NULL;
+	/* the document takes the text over: one copy of it in memory */
 	if (spec_bundle_path(path, sizeof(path), bundle, "config.json", err) < 0 ||
-	    read_file(path, JSON_DEFAULT_MAX_BYTES, &text, &len, err) < 0)
+	    read_file(path, JSON_DEFAULT_MAX_BYTES, &text, &len, err) < 0 ||
+	    json_parse_owned(text, len, path, NULL, &doc, err) < 0)
 		return -1;
-	return spec_parse(text, len, path, out, err);
+	return spec_parse_doc(doc, path, out, err);
 }
 
 /* Shared by the standalone parsers: fn on v with fresh storage in *priv. */
@@ -3045,12 +3449,296 @@ int ctr_spec_write(const char *bundle_dir, int rootless, struct ctr_error *err)
 	return 0;
 }
 
+/* ---- spec: ELF headers (what `ctr check` reads of the programs a container runs) ----
+ * Only what the kernel and the dynamic loader look at before a program runs: class, byte
+ * order, machine, float ABI, PT_INTERP and DT_NEEDED. A rootfs may hold anything: every
+ * read is bounded and every offset checked against the file's size. */
+
+enum {
+	ELF_CLASS32 = 1, ELF_CLASS64 = 2, ELF_LSB = 1, ELF_MSB = 2, ELF_ET_EXEC = 2, ELF_ET_DYN = 3,
+	ELF_EM_386 = 3, ELF_EM_MIPS = 8, ELF_EM_ARM = 40, ELF_EM_X86_64 = 62, ELF_EM_AARCH64 = 183,
+	ELF_EM_RISCV = 243, ELF_PT_LOAD = 1, ELF_PT_DYNAMIC = 2, ELF_PT_INTERP = 3,
+	ELF_PT_MIPS_ABIFLAGS = 0x70000003, ELF_DT_NULL = 0, ELF_DT_NEEDED = 1, ELF_DT_STRTAB = 5,
+	ELF_DT_STRSZ = 10, ELF_DT_RPATH = 15, ELF_DT_RUNPATH = 29,
+	ELF_MAX_PHDRS = 64, ELF_MAX_LOADS = 16, ELF_MAX_NEEDED = 32,
+};
+/* The float ABI as far as the headers tell (ARM e_flags, MIPS abiflags, RISC-V e_flags) */
+enum { ELF_FP_ANY, ELF_FP_HARD, ELF_FP_SOFT, ELF_FP_SINGLE };
+
+struct elf_info {
+	uint8_t cls, data, fp;
+	bool n32;                 /* MIPS n32: 32-bit class, 64-bit registers */
+	uint16_t type, machine;
+	uint32_t flags;
+	char interp[256];         /* PT_INTERP; empty for a static program */
+	char needed[1024];        /* DT_NEEDED names, each NUL-terminated */
+	size_t needed_len;
+	char runpath[512];        /* DT_RUNPATH, else DT_RPATH */
+};
+
+struct elf_load {
+	uint64_t off, vaddr, filesz;
+};
+
+static uint64_t elf_num(const struct elf_info *e, const unsigned char *p, unsigned size)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < size; i++)
+		v = v << 8 | p[e->data == ELF_MSB ? i : size - 1 - i];
+	return v;
+}
+
+/* Exactly len bytes at off of the file (fsize bytes long); false if they are not all there. */
+static bool elf_pread(int fd, uint64_t fsize, void *buf, size_t len, uint64_t off)
+{
+	if (off > fsize || len > fsize - off)
+		return false;
+	for (size_t got = 0; got < len;) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+/* A NUL-terminated string at off, at most limit bytes (its terminator included) */
+static bool elf_str(int fd, uint64_t fsize, uint64_t off, uint64_t limit, char *out, size_t size)
+{
+	size_t len = limit < size ? (size_t)limit : size;
+	if (off < fsize && fsize - off < len)
+		len = (size_t)(fsize - off);
+	return len && elf_pread(fd, fsize, out, len, off) && memchr(out, 0, len);
+}
+
+/* The ELF header: NULL, or why the file cannot be an executable. */
+static const char *elf_read_ehdr(int fd, uint64_t fsize, struct elf_info *e, uint64_t *phoff,
+				 unsigned *phnum)
+{
+	unsigned char h[64];
+	size_t n = fsize < sizeof(h) ? (size_t)fsize : sizeof(h);
+	if (n < 6 || !elf_pread(fd, fsize, h, n, 0) || memcmp(h, "\177ELF", 4) != 0)
+		return "not an ELF file";
+	e->cls = h[4];
+	e->data = h[5];
+	bool w = e->cls == ELF_CLASS64;
+	if ((!w && e->cls != ELF_CLASS32) || (e->data != ELF_LSB && e->data != ELF_MSB))
+		return "an ELF file of unknown class or byte order";
+	if (n < (w ? 64u : 52u))
+		return "a truncated ELF file (header)";
+	e->type = (uint16_t)elf_num(e, h + 16, 2);
+	e->machine = (uint16_t)elf_num(e, h + 18, 2);
+	*phoff = elf_num(e, h + (w ? 32 : 28), w ? 8 : 4);
+	e->flags = (uint32_t)elf_num(e, h + (w ? 48 : 36), 4);
+	unsigned phentsize = (unsigned)elf_num(e, h + (w ? 54 : 42), 2);
+	*phnum = (unsigned)elf_num(e, h + (w ? 56 : 44), 2);
+	if (e->type != ELF_ET_EXEC && e->type != ELF_ET_DYN)
+		return "an ELF file that is not an executable";
+	if (phentsize != (w ? 56u : 32u) || !*phnum || *phnum > ELF_MAX_PHDRS)
+		return "an ELF file with bad program headers";
+	return NULL;
+}
+
+/* The program headers: PT_INTERP into e, the PT_LOADs (to map addresses to file offsets),
+ * where PT_DYNAMIC is, and MIPS's float ABI. */
+static const char *elf_read_phdrs(int fd, uint64_t fsize, struct elf_info *e, uint64_t phoff,
+				  unsigned phnum, struct elf_load *loads, size_t *n_loads,
+				  uint64_t dyn[2])
+{
+	unsigned char ph[ELF_MAX_PHDRS * 56], abi[24];
+	bool w = e->cls == ELF_CLASS64;
+	size_t es = w ? 56 : 32;
+	if (!elf_pread(fd, fsize, ph, phnum * es, phoff))
+		return "a truncated ELF file (program headers)";
+	for (unsigned i = 0; i < phnum; i++) {
+		const unsigned char *p = ph + i * es;
+		uint64_t type = elf_num(e, p, 4), off = elf_num(e, p + (w ? 8 : 4), w ? 8 : 4);
+		uint64_t vaddr = elf_num(e, p + (w ? 16 : 8), w ? 8 : 4);
+		uint64_t filesz = elf_num(e, p + (w ? 32 : 16), w ? 8 : 4);
+		if (type == ELF_PT_INTERP &&
+		    !elf_str(fd, fsize, off, filesz, e->interp, sizeof(e->interp)))
+			return "an ELF file with a bad PT_INTERP";
+		if (type == ELF_PT_LOAD && (off > fsize || filesz > fsize - off))
+			return "a truncated ELF file (a segment ends beyond it)";
+		if (type == ELF_PT_LOAD && *n_loads < ELF_MAX_LOADS)
+			loads[(*n_loads)++] = (struct elf_load){off, vaddr, filesz};
+		if (type == ELF_PT_DYNAMIC) {
+			dyn[0] = off;
+			dyn[1] = filesz;
+		}
+		/* Elf_MIPS_ABIFlags_v0.fp_abi: 1 double, 2 single, 3 soft, 5..7 fpxx/fp64 */
+		if (type == ELF_PT_MIPS_ABIFLAGS && e->machine == ELF_EM_MIPS && filesz >= 24 &&
+		    elf_pread(fd, fsize, abi, sizeof(abi), off) && abi[7])
+			e->fp = abi[7] == 3 ? ELF_FP_SOFT : abi[7] == 2 ? ELF_FP_SINGLE : ELF_FP_HARD;
+	}
+	return NULL;
+}
+
+/* The file offset of virtual address a, inside one of the PT_LOADs; UINT64_MAX if none. */
+static uint64_t elf_vaddr_off(const struct elf_load *l, size_t n, uint64_t a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a >= l[i].vaddr && a - l[i].vaddr < l[i].filesz)
+			return l[i].off + (a - l[i].vaddr);
+	return UINT64_MAX;
+}
+
+/* DT_NEEDED names and DT_RUNPATH/DT_RPATH from the dynamic section at off (size bytes). */
+static const char *elf_read_dynamic(int fd, uint64_t fsize, struct elf_info *e,
+				    const struct elf_load *loads, size_t n_loads, uint64_t off,
+				    uint64_t size)
+{
+	unsigned char d[4096];
+	size_t es = e->cls == ELF_CLASS64 ? 16 : 8, len = size < sizeof(d) ? (size_t)size : sizeof(d);
+	uint64_t strtab = 0, strsz = 0, need[ELF_MAX_NEEDED], run = UINT64_MAX, rpath = UINT64_MAX;
+	size_t n_need = 0;
+	len -= len % es;
+	if (!elf_pread(fd, fsize, d, len, off))
+		return "a truncated ELF file (dynamic section)";
+	for (size_t i = 0; i < len; i += es) {
+		uint64_t tag = elf_num(e, d + i, (unsigned)es / 2);
+		uint64_t val = elf_num(e, d + i + es / 2, (unsigned)es / 2);
+		if (tag == ELF_DT_NULL)
+			break;
+		if (tag == ELF_DT_NEEDED && n_need < ELF_MAX_NEEDED)
+			need[n_need++] = val;
+		strtab = tag == ELF_DT_STRTAB ? val : strtab;
+		strsz = tag == ELF_DT_STRSZ ? val : strsz;
+		run = tag == ELF_DT_RUNPATH ? val : run;
+		rpath = tag == ELF_DT_RPATH ? val : rpath;
+	}
+	if (run == UINT64_MAX)
+		run = rpath;
+	if (!n_need && run == UINT64_MAX)
+		return NULL;
+	uint64_t str = elf_vaddr_off(loads, n_loads, strtab);
+	if (str == UINT64_MAX || !strsz)
+		return "an ELF file with a bad DT_STRTAB";
+	for (size_t k = 0; k < n_need; k++) {
+		char name[256];
+		if (need[k] >= strsz || str + need[k] < str ||
+		    !elf_str(fd, fsize, str + need[k], strsz - need[k], name, sizeof(name)))
+			return "an ELF file with a bad DT_NEEDED";
+		size_t n = strlen(name) + 1;
+		if (e->needed_len + n <= sizeof(e->needed)) {
+			memcpy(e->needed + e->needed_len, name, n);
+			e->needed_len += n;
+		}
+	}
+	if (run != UINT64_MAX && (run >= strsz || str + run < str ||
+				  !elf_str(fd, fsize, str + run, strsz - run, e->runpath,
+					   sizeof(e->runpath))))
+		e->runpath[0] = 0;
+	return NULL;
+}
+
+/* The headers of the open file fd: NULL, or why it is not a program this check can read. */
+static const char *elf_read(int fd, struct elf_info *e)
+{
+	struct stat st;
+	struct elf_load loads[ELF_MAX_LOADS];
+	size_t n_loads = 0;
+	uint64_t phoff, dyn[2] = {0, 0};
+	unsigned phnum;
+	memset(e, 0, sizeof(*e));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return "not a regular file";
+	uint64_t fsize = (uint64_t)st.st_size;
+	const char *why = elf_read_ehdr(fd, fsize, e, &phoff, &phnum);
+	if (!why)
+		why = elf_read_phdrs(fd, fsize, e, phoff, phnum, loads, &n_loads, dyn);
+	if (!why && dyn[1])
+		why = elf_read_dynamic(fd, fsize, e, loads, n_loads, dyn[0], dyn[1]);
+	if (e->machine == ELF_EM_ARM) /* EF_ARM_ABI_FLOAT_HARD / _SOFT */
+		e->fp = e->flags & 0x400 ? ELF_FP_HARD : e->flags & 0x200 ? ELF_FP_SOFT : ELF_FP_ANY;
+	if (e->machine == ELF_EM_RISCV) /* EF_RISCV_FLOAT_ABI: soft, single, double, quad */
+		e->fp = (e->flags & 6) == 0 ? ELF_FP_SOFT : (e->flags & 6) == 2 ? ELF_FP_SINGLE
+									 : ELF_FP_HARD;
+	e->n32 = e->machine == ELF_EM_MIPS && e->cls == ELF_CLASS32 && (e->flags & 0x20);
+	return why;
+}
+
+/* The targets of `ctr check --arch`, named as in boards/; all hard-float. compat: what
+ * the kernels of that architecture usually run as well (ia32 and arm32 compat). */
+static const struct elf_arch {
+	char name[8], compat[8];
+	uint16_t machine;
+	uint8_t cls, data;
+} elf_arches[] = {
+	{"x86_64", "i386", ELF_EM_X86_64, ELF_CLASS64, ELF_LSB},
+	{"i386", "", ELF_EM_386, ELF_CLASS32, ELF_LSB},
+	{"armhf", "", ELF_EM_ARM, ELF_CLASS32, ELF_LSB},
+	{"aarch64", "armhf", ELF_EM_AARCH64, ELF_CLASS64, ELF_LSB},
+	{"mips", "", ELF_EM_MIPS, ELF_CLASS32, ELF_MSB},
+	{"mipsel", "", ELF_EM_MIPS, ELF_CLASS32, ELF_LSB},
+	{"riscv64", "", ELF_EM_RISCV, ELF_CLASS64, ELF_LSB},
+};
+
+/* The architecture this ctr was built for: the default of `ctr check --arch` */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define ELF_NATIVE_ARCH "x86_64"
+#elif defined(__i386__)
+#define ELF_NATIVE_ARCH "i386"
+#elif defined(__aarch64__)
+#define ELF_NATIVE_ARCH "aarch64"
+#elif defined(__arm__) && defined(__ARM_PCS_VFP)
+#define ELF_NATIVE_ARCH "armhf"
+#elif defined(__mips__) && !defined(__mips64) && defined(__MIPSEB__)
+#define ELF_NATIVE_ARCH "mips"
+#elif defined(__mips__) && !defined(__mips64) && defined(__MIPSEL__)
+#define ELF_NATIVE_ARCH "mipsel"
+#elif defined(__riscv) && __riscv_xlen == 64 && defined(__riscv_float_abi_double)
+#define ELF_NATIVE_ARCH "riscv64"
+#else
+#define ELF_NATIVE_ARCH NULL
+#endif
+
+static const struct elf_arch *elf_arch_find(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(elf_arches) / sizeof(elf_arches[0]); i++)
+		if (strcmp(elf_arches[i].name, name) == 0)
+			return &elf_arches[i];
+	return NULL;
+}
+
+static bool elf_arch_match(const struct elf_arch *a, const struct elf_info *e)
+{
+	return e->machine == a->machine && e->cls == a->cls && e->data == a->data && !e->n32 &&
+	       (e->fp == ELF_FP_ANY || e->fp == ELF_FP_HARD);
+}
+
+/* "ELF 32-bit MSB MIPS", as file(1) says it, plus an ABI that differs from the boards' */
+static void elf_describe(const struct elf_info *e, char *buf, size_t size)
+{
+	static const struct { uint16_t machine; char name[12]; } names[] = {
+		{ELF_EM_386, "Intel 80386"}, {ELF_EM_X86_64, "x86-64"}, {ELF_EM_ARM, "ARM"},
+		{ELF_EM_AARCH64, "ARM aarch64"}, {ELF_EM_MIPS, "MIPS"}, {ELF_EM_RISCV, "RISC-V"},
+	};
+	char other[24];
+	const char *m = NULL;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].machine == e->machine)
+			m = names[i].name;
+	if (!m) {
+		snprintf(other, sizeof(other), "machine %u", e->machine);
+		m = other;
+	}
+	snprintf(buf, size, "ELF %d-bit %s %s%s%s", e->cls == ELF_CLASS64 ? 64 : 32,
+		 e->data == ELF_MSB ? "MSB" : "LSB", m, e->n32 ? " N32" : "",
+		 e->fp == ELF_FP_SOFT ? " soft-float" : e->fp == ELF_FP_SINGLE ? " single-float" : "");
+}
+
 /* ---- spec: check (validate a bundle without running it) ---- */
 
 struct spec_ck {
 	void (*report)(void *arg, const char *problem);
 	void *arg;
 	int n;
+	const struct elf_arch *arch; /* the target of the rootfs's programs, NULL: any */
+	const struct elf_arch *compat; /* also fine (no --arch: what this kernel may run) */
+	char prog[400];              /* what process.args[0] is, for the summary */
 };
 
 PRINTF_LIKE(2, 3)
@@ -3143,13 +3831,335 @@ static int spec_exec_in_root(int rootfd, const char *path)
 	return 0;
 }
 
+/* ---- check: the programs a container runs (ELF target, interpreter, libraries) ---- */
+
+static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
+			  struct ctr_error *err);
+
+/* Open a regular file of the rootfs for reading, never anything else: opening a device
+ * can act (a watchdog, a tape), a FIFO can block. -1 if it is not one. */
+static int spec_open_file_in_root(int rootfd, const char *path)
+{
+	struct ctr_error e;
+	struct stat st;
+	char proc[32];
+	int pfd AUTO_CLOSE = rootfs_open_in(rootfd, path, O_PATH, 0, &e);
+	if (pfd < 0 || fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT) /* no /proc: reopen by path, checked once more */
+		fd = rootfs_open_in(rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, &e);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Directories the dynamic loader searches, NUL-separated. */
+struct spec_libdirs {
+	char buf[4096];
+	size_t len;
+	int rootfd, depth;
+};
+
+static void spec_libdirs_add(struct spec_libdirs *d, const char *dir, size_t n)
+{
+	for (size_t at = 0; at < d->len; at += strlen(d->buf + at) + 1)
+		if (strlen(d->buf + at) == n && memcmp(d->buf + at, dir, n) == 0)
+			return;
+	if (!n || d->len + n + 1 > sizeof(d->buf))
+		return;
+	memcpy(d->buf + d->len, dir, n);
+	d->buf[d->len + n] = 0;
+	d->len += n + 1;
+}
+
+static void spec_libdirs_add_path(void *arg, const char *dir)
+{
+	spec_libdirs_add(arg, dir, strlen(dir));
+}
+
+/* Does name match the shell pattern pat ('*' and '?')? One backtrack point: linear in
+ * practice, never exponential, whatever a rootfs's ld.so.conf holds. */
+static bool spec_glob_match(const char *pat, const char *name)
+{
+	const char *star = NULL, *from = NULL;
+	while (*name) {
+		if (*pat == '*') {
+			star = pat++;
+			from = name;
+		} else if (*pat == '?' || *pat == *name) {
+			pat++;
+			name++;
+		} else if (star) {
+			pat = star + 1;
+			name = ++from;
+		} else {
+			return false;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return !*pat;
+}
+
+/* Call fn with pat, or with each name matching it when its last component is a pattern
+ * ("include /etc/ld.so.conf.d/ *.conf", "/usr/lib/ *-linux-*"), inside the rootfs. */
+static void spec_glob_in_root(int rootfd, const char *pat, void (*fn)(void *, const char *),
+			      void *arg)
+{
+	const char *slash = strrchr(pat, '/'), *base = slash ? slash + 1 : pat;
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct ctr_error e;
+	if (!base[strcspn(base, "*?")]) {
+		fn(arg, pat);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - pat), pat);
+	int fd = rootfs_open_in(rootfd, *dir ? dir : ".", O_RDONLY | O_DIRECTORY, 0, &e);
+	DIR *dp = fd < 0 ? NULL : fdopendir(fd);
+	if (!dp) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	int n = 0;
+	for (struct dirent *de; n < 64 && (de = readdir(dp));) {
+		if (de->d_name[0] == '.' || !spec_glob_match(base, de->d_name))
+			continue;
+		if (snprintf(path, sizeof(path), "%s%s", dir, de->d_name) < (int)sizeof(path)) {
+			fn(arg, path);
+			n++;
+		}
+	}
+	closedir(dp);
+}
+
+/* One ld.so.conf (directories, "include PATTERN", "#" comments) or musl's ld-musl-ARCH.path
+ * (directories separated by ':' or newlines), read inside the rootfs; includes nest 3 deep. */
+static void spec_ldconf_read(void *arg, const char *path)
+{
+	struct spec_libdirs *d = arg;
+	char text[4096], pat[PATH_MAX], *lsave, *tsave;
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash + 1 - path) : 0;
+	int fd AUTO_CLOSE = d->depth > 3 ? -1 : spec_open_file_in_root(d->rootfd, path);
+	ssize_t n = fd < 0 ? -1 : read_full(fd, text, sizeof(text) - 1);
+	if (n < 0)
+		return;
+	text[n] = 0;
+	d->depth++;
+	for (char *l = strtok_r(text, "\n", &lsave); l; l = strtok_r(NULL, "\n", &lsave)) {
+		l[strcspn(l, "#")] = 0;
+		char *t = strtok_r(l, " \t:,", &tsave);
+		bool include = t && strcmp(t, "include") == 0;
+		for (t = include ? strtok_r(NULL, " \t:,", &tsave) : t; t;
+		     t = strtok_r(NULL, " \t:,", &tsave)) {
+			if (!include) {
+				spec_libdirs_add(d, t, strcspn(t, "=")); /* old "dir=type" lines */
+				continue;
+			}
+			/* a relative pattern is relative to this file's directory */
+			snprintf(pat, sizeof(pat), "%.*s%s", t[0] == '/' ? 0 : dirlen, path, t);
+			spec_glob_in_root(d->rootfd, pat, spec_ldconf_read, d);
+		}
+	}
+	d->depth--;
+}
+
+/* DT_RUNPATH/DT_RPATH of the ELF file at path; "$ORIGIN" is its directory. */
+static void spec_libdirs_runpath(struct spec_libdirs *d, const char *path, const char *runpath)
+{
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path) : 0;
+	char dir[PATH_MAX];
+	for (const char *t = runpath; *t;) {
+		size_t len = strcspn(t, ":");
+		size_t o = str_has_prefix(t, "${ORIGIN}") ? 9 : str_has_prefix(t, "$ORIGIN") ? 7 : 0;
+		if (o > len)
+			o = 0;
+		int n = snprintf(dir, sizeof(dir), "%.*s%.*s", o ? dirlen : 0, path, (int)(len - o),
+				 t + o);
+		if (n > 0 && n < (int)sizeof(dir))
+			spec_libdirs_add(d, dir, (size_t)n);
+		t += len + (t[len] == ':');
+	}
+}
+
+/* Where the loader of the program at path (headers e) looks for its libraries: its
+ * RUNPATH, musl's /etc/ld-musl-ARCH.path, /etc/ld.so.conf, then the usual directories. */
+static void spec_libdirs_init(struct spec_libdirs *d, int rootfd, const char *path,
+			      const struct elf_info *e)
+{
+	static const char std[] = "/lib\0/usr/lib\0/lib64\0/usr/lib64\0/lib32\0/usr/lib32\0"
+				  "/usr/local/lib\0/lib/*-linux-*\0/usr/lib/*-linux-*\0";
+	const char *b = strrchr(e->interp, '/');
+	char musl[64];
+	d->len = 0;
+	d->rootfd = rootfd;
+	d->depth = 0;
+	spec_libdirs_runpath(d, path, e->runpath);
+	b = b ? b + 1 : e->interp;
+	size_t blen = strlen(b); /* "ld-musl-ARCH.so.1" */
+	if (str_has_prefix(b, "ld-musl-") && blen > 13 &&
+	    snprintf(musl, sizeof(musl), "/etc/ld-musl-%.*s.path", (int)blen - 13, b + 8) <
+	    (int)sizeof(musl))
+		spec_ldconf_read(d, musl);
+	spec_ldconf_read(d, "/etc/ld.so.conf");
+	for (const char *s = std; *s; s += strlen(s) + 1)
+		spec_glob_in_root(rootfd, s, spec_libdirs_add_path, d);
+}
+
+/* The library `name` for a program like e: true with its path and headers. */
+static bool spec_find_lib(const struct spec_libdirs *d, const char *name,
+			  const struct elf_info *e, struct elf_info *lib, char *path, size_t size)
+{
+	bool direct = strchr(name, '/');
+	for (size_t at = 0; direct || at < d->len; at += strlen(d->buf + at) + 1) {
+		if (snprintf(path, size, "%s%s%s", direct ? "" : d->buf + at, direct ? "" : "/",
+			     name) >= (int)size)
+			continue;
+		int fd AUTO_CLOSE = spec_open_file_in_root(d->rootfd, path);
+		if (fd >= 0 && !elf_read(fd, lib) && lib->machine == e->machine &&
+		    lib->cls == e->cls && lib->data == e->data)
+			return true;
+		if (direct)
+			break;
+	}
+	return false;
+}
+
+/* Append name to a NUL-separated list unless it is there already or does not fit. */
+static void spec_names_add(char *list, size_t size, size_t *len, const char *name)
+{
+	size_t n = strlen(name) + 1;
+	for (size_t at = 0; at < *len; at += strlen(list + at) + 1)
+		if (strcmp(list + at, name) == 0)
+			return;
+	if (*len + n <= size) {
+		memcpy(list + *len, name, n);
+		*len += n;
+	}
+}
+
+/* Every DT_NEEDED library of the program at path (headers e), and theirs in turn, must be
+ * in the rootfs for its machine. Returns how many were found. */
+static unsigned spec_ck_libs(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			     const struct elf_info *e)
+{
+	struct spec_libdirs d;
+	struct elf_info lib;
+	char queue[2048], missing[512] = "", searched[512] = "", found[PATH_MAX];
+	size_t qlen = 0, mlen = 0, slen = 0;
+	unsigned n_found = 0;
+	struct stat st;
+	spec_libdirs_init(&d, rootfd, path, e);
+	for (size_t at = 0; at < e->needed_len; at += strlen(e->needed + at) + 1)
+		spec_names_add(queue, sizeof(queue), &qlen, e->needed + at);
+	for (size_t at = 0; at < qlen; at += strlen(queue + at) + 1) {
+		if (!spec_find_lib(&d, queue + at, e, &lib, found, sizeof(found))) {
+			int n = snprintf(missing + mlen, sizeof(missing) - mlen, "%s%s",
+					 mlen ? ", " : "", queue + at);
+			mlen = n < 0 ? mlen : mlen + (size_t)n >= sizeof(missing) ? sizeof(missing) - 1
+			       : mlen + (size_t)n;
+			continue;
+		}
+		n_found++;
+		spec_libdirs_runpath(&d, found, lib.runpath);
+		for (size_t k = 0; k < lib.needed_len; k += strlen(lib.needed + k) + 1)
+			spec_names_add(queue, sizeof(queue), &qlen, lib.needed + k);
+	}
+	if (!mlen)
+		return n_found;
+	for (size_t at = 0; at < d.len; at += strlen(d.buf + at) + 1)
+		if (spec_stat_in_root(rootfd, d.buf + at, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    slen + strlen(d.buf + at) + 2 < sizeof(searched))
+			slen += (size_t)sprintf(searched + slen, "%s%s", slen ? ":" : "", d.buf + at);
+	spec_ck_report(c, "%s: %s needs %s, not found in the rootfs (%s%s)", what, path, missing,
+		       slen ? "searched " : "", slen ? searched : "it has no library directory");
+	return n_found;
+}
+
+/* A #! interpreter or ELF PT_INTERP at interp, which execve opens in the rootfs: 0 if it
+ * is an executable file there, else an errno after reporting it. */
+static int spec_ck_interp(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			  const char *kind, const char *interp)
+{
+	int r = spec_exec_in_root(rootfd, interp);
+	if (r)
+		spec_ck_report(c, "%s: %s: its %s %s %s", what, path, kind, interp,
+			       r == ENOENT ? "is missing from the rootfs"
+			       : r == EACCES ? "is not an executable file" : strerror(r));
+	return r;
+}
+
+static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			    int depth);
+
+/* A "#!" script: its interpreter (an absolute path) must be in the rootfs and runnable. */
+static void spec_ck_script(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			   char *head, int depth)
+{
+	char *p = head + 2 + strspn(head + 2, " \t");
+	size_t len = strcspn(p, " \t\n");
+	if (len && p[len - 1] == '\r') { /* the kernel keeps it: "/bin/sh\r" is not found */
+		spec_ck_report(c, "%s: %s: its #! line ends in \\r (DOS line endings): the "
+			       "interpreter \"%.*s\\r\" does not exist", what, path, (int)len - 1, p);
+		return;
+	}
+	p[len] = 0;
+	if (depth == 0 && !c->prog[0])
+		snprintf(c->prog, sizeof(c->prog), "%.120s: #!%.200s", path, p);
+	/* a relative interpreter is looked up from the cwd at exec: leave it */
+	if (p[0] == '/' && !spec_ck_interp(c, rootfd, what, path, "#! interpreter", p) && depth < 4)
+		spec_ck_program(c, rootfd, what, p, depth + 1);
+}
+
+/* The program at path in the rootfs as execve and the dynamic loader see it: a #! line's
+ * interpreter, the ELF target (c->arch), PT_INTERP and the DT_NEEDED libraries. */
+static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			    int depth)
+{
+	struct elf_info e;
+	char head[256], desc[96];
+	int fd AUTO_CLOSE = spec_open_file_in_root(rootfd, path);
+	ssize_t n = fd < 0 ? -1 : pread(fd, head, sizeof(head) - 1, 0);
+	if (n < 0)
+		return; /* unreadable (execute-only to a non-root caller): nothing to tell */
+	head[n] = 0;
+	if (n >= 2 && head[0] == '#' && head[1] == '!') {
+		spec_ck_script(c, rootfd, what, path, head, depth);
+		return;
+	}
+	const char *why = elf_read(fd, &e);
+	if (why) {
+		spec_ck_report(c, "%s: %s is %s%s", what, path, why,
+			       strcmp(why, "not an ELF file") ? "" : " or a #! script");
+		return;
+	}
+	elf_describe(&e, desc, sizeof(desc));
+	if (c->arch && !elf_arch_match(c->arch, &e) && !(c->compat && elf_arch_match(c->compat, &e)))
+		spec_ck_report(c, "%s: %s: %s, expected %s", what, path, desc, c->arch->name);
+	if (*e.interp)
+		spec_ck_interp(c, rootfd, what, path, "ELF interpreter", e.interp);
+	unsigned libs = e.needed_len ? spec_ck_libs(c, rootfd, what, path, &e) : 0;
+	if (depth == 0 && !c->prog[0] && !*e.interp)
+		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, static", path, desc);
+	else if (depth == 0 && !c->prog[0])
+		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, dynamic (%.100s, %u librar%s)", path, desc,
+			 e.interp, libs, libs == 1 ? "y" : "ies");
+}
+
 static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_process *pr)
 {
 	const char *arg0 = pr->args[0], *path_env = NULL;
 	char buf[PATH_MAX];
 	int e;
 	if (strchr(arg0, '/')) {
-		snprintf(buf, sizeof(buf), "%s/%s", arg0[0] == '/' ? "" : pr->cwd, arg0);
+		snprintf(buf, sizeof(buf), "%s%s%s", arg0[0] == '/' ? "" : pr->cwd,
+			 arg0[0] == '/' ? "" : "/", arg0);
 		e = spec_exec_in_root(rootfd, buf);
 	} else {
 		for (size_t i = 0; i < pr->n_env; i++)
@@ -3167,7 +4177,9 @@ static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_proces
 			d += len + (d[len] == ':');
 		}
 	}
-	if (e == ENOENT)
+	if (e == 0)
+		spec_ck_program(c, rootfd, "process.args[0]", buf, 0);
+	else if (e == ENOENT)
 		spec_ck_report(c, "process.args[0]: \"%s\" not found in the rootfs%s%s%s", arg0,
 			       path_env ? " (PATH=" : "", path_env ? path_env : "", path_env ? ")" : "");
 	else if (e)
@@ -3514,7 +4526,7 @@ static void spec_ck_first(void *arg, const char *problem)
 static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, struct ctr_error *err)
 {
 	struct ctr_error first = {0};
-	struct spec_ck c = {spec_ck_first, &first, 0};
+	struct spec_ck c = {.report = spec_ck_first, .arg = &first};
 	spec_ck_host(&c, s, listed_ns, own_ns);
 	if (!c.n)
 		return 0;
@@ -3522,12 +4534,86 @@ static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, stru
 	return -1;
 }
 
+struct spec_ck_dup {
+	struct spec_ck *c;
+	const char *source;
+	int left;                    /* how many more to show */
+};
+
+static int spec_ck_dup(void *arg, const char *path, const struct json *first,
+		       const struct json *dup)
+{
+	struct spec_ck_dup *d = arg;
+	unsigned l1, c1, l2, c2;
+	if (!d->left--) {
+		spec_ck_report(d->c, "%s: more duplicate keys not shown", d->source);
+		return 1;
+	}
+	json_pos(first, &l1, &c1);
+	json_pos(dup, &l2, &c2);
+	spec_ck_report(d->c, "%s:%u:%u: %s%sduplicate key \"%s\", also at %u:%u: the last one is "
+		       "used", d->source, l2, c2, path, *path ? ": " : "", json_str(dup, NULL), l1, c1);
+	return 0;
+}
+
+/* Repeated member names: JSON readers differ on which one counts (ctr: the last). */
+static void spec_ck_dups(struct spec_ck *c, const struct spec *s, const char *bundle_dir)
+{
+	char source[PATH_MAX];
+	struct spec_ck_dup d = {c, source, 20};
+	spec_bundle_path(source, sizeof(source), bundle_dir, "config.json", NULL);
+	if (json_dups(json_root(((const struct spec_priv *)s->priv)->doc), spec_ck_dup, &d) < 0)
+		spec_ck_report(c, "%s: duplicate keys: out of memory", source);
+}
+
 int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *problem), void *arg,
 	      struct ctr_error *err)
 {
-	struct spec_ck c = {report, arg, 0};
+	return ctr_check_with(bundle_dir, NULL, report, arg, err);
+}
+
+/* The check's arguments: the target architecture into c (a->arch NULL: the one ctr is
+ * built for, "": any), an empty summary; -1 for an unknown architecture. */
+static int spec_ck_start(struct spec_ck *c, const struct ctr_check_args *a,
+			 struct ctr_error *err)
+{
+	const char *arch = a && a->arch ? a->arch : ELF_NATIVE_ARCH;
+	if (a && a->summary && a->summary_size)
+		a->summary[0] = 0;
+	if (arch && *arch && !(c->arch = elf_arch_find(arch)))
+		return err_set(err, 0, "--arch %s: unknown; one of x86_64, i386, armhf, aarch64, "
+			       "mips, mipsel, riscv64", arch);
+	/* without --arch, a 32-bit program an x86_64 or aarch64 kernel runs is no problem */
+	if (c->arch && !(a && a->arch))
+		c->compat = elf_arch_find(c->arch->compat);
+	return 0;
+}
+
+/* The summary of a clean check, into a->summary: what was looked at. */
+static void spec_ck_summary(const struct spec_ck *c, const struct spec *s,
+			    const struct ctr_check_args *a)
+{
+	const struct spec_seccomp *sc = s->lx.seccomp;
+	char rules[32] = "no seccomp";
+	if (c->n || !a || !a->summary || !a->summary_size)
+		return;
+	if (sc)
+		snprintf(rules, sizeof(rules), "seccomp %zu rule%s", sc->n_syscalls,
+			 sc->n_syscalls == 1 ? "" : "s");
+	snprintf(a->summary, a->summary_size, "ociVersion %s, %zu mount%s, %zu namespace%s, %s%s%s", s->oci_version,
+		 s->n_mounts, s->n_mounts == 1 ? "" : "s", s->lx.n_namespaces,
+		 s->lx.n_namespaces == 1 ? "" : "s", rules, c->prog[0] ? ", " : "", c->prog);
+}
+
+int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
+		   void (*report)(void *arg, const char *problem), void *arg,
+		   struct ctr_error *err)
+{
+	struct spec_ck c = {.report = report, .arg = arg};
 	struct spec *s = NULL;
 	struct ctr_error perr = {0};
+	if (spec_ck_start(&c, a, err) < 0)
+		return -1;
 	if (spec_load(bundle_dir, &s, &perr) < 0) {
 		if (perr.errnum == ENOMEM)
 			return err_set(err, ENOMEM, "%s", perr.msg);
@@ -3545,6 +4631,7 @@ int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *prob
 			n = n->next;
 		spec_ck_report(&c, "%s", n->text);
 	}
+	spec_ck_dups(&c, s, bundle_dir);
 
 	char rootfs[PATH_MAX];
 	int rootfd AUTO_CLOSE = -1;
@@ -3605,9 +4692,12 @@ int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *prob
 			else if (e > 0)
 				spec_ck_report(&c, "%s: %s in the rootfs: %s", what, path,
 					       e == EACCES ? "not an executable file" : strerror(e));
+			else if (e == 0)
+				spec_ck_program(&c, rootfd, what, path, 1);
 		}
 	spec_ck_host(&c, s, ns_mask, spec_own_ns(s));
 	spec_ck_linux(&c, s, ns_mask);
+	spec_ck_summary(&c, s, a);
 	spec_free(s);
 	return c.n;
 }
@@ -3804,7 +4894,7 @@ static int state_raw_member(const struct json *obj, const char *key, char **out,
 {
 	*out = NULL;
 	const struct json *v = json_get(obj, key);
-	if (!v || v->type == JSON_NULL)
+	if (!v || json_type(v) == JSON_NULL)
 		return 0;
 	struct sbuf sb = {0};
 	struct jw w;
@@ -3817,12 +4907,12 @@ static int state_str_member(const struct json *obj, const char *key, bool requir
 			    char **out, struct ctr_error *err)
 {
 	const struct json *v = json_get(obj, key);
-	if (!v || v->type != JSON_STRING) {
+	if (!v || json_type(v) != JSON_STRING) {
 		if (required)
 			return err_set(err, 0, "state.json: %s: expected string", key);
 		v = NULL;
 	}
-	*out = strdup(v ? v->s : "");
+	*out = strdup(v ? json_str(v, NULL) : "");
 	return *out ? 0 : err_nomem(err);
 }
 
@@ -3838,7 +4928,7 @@ static int state_load(struct state_handle *h, struct state *st, struct ctr_error
 		return -1;
 	const struct json *r = json_root(doc);
 	int rc = -1;
-	if (r->type != JSON_OBJECT) {
+	if (json_type(r) != JSON_OBJECT) {
 		err_set(err, 0, "state.json: expected an object");
 		goto out;
 	}
@@ -3849,21 +4939,20 @@ static int state_load(struct state_handle *h, struct state *st, struct ctr_error
 	    state_raw_member(r, "annotations", &st->annotations_json, err) < 0 ||
 	    state_raw_member(r, "cgroup", &st->cgroup_json, err) < 0)
 		goto out;
-	const struct json *v = json_get(r, "config");
-	if (v && v->type == JSON_STRING && !(st->config_path = strdup(v->s))) {
+	const char *str = json_str(json_get(r, "config"), NULL);
+	struct json_number num;
+	if (str && !(st->config_path = strdup(str))) {
 		err_nomem(err);
 		goto out;
 	}
-	v = json_get(r, "created");
-	if (v && v->type == JSON_STRING)
-		snprintf(st->created, sizeof(st->created), "%s", v->s);
-	v = json_get(r, "pid");
-	if (v && v->type == JSON_NUMBER && v->numkind == JSON_NUM_INT && v->i >= 0 &&
-	    v->i <= INT32_MAX)
-		st->pid = (pid_t)v->i;
-	v = json_get(r, "pidStartTime");
-	if (v && v->type == JSON_NUMBER && v->numkind != JSON_NUM_DOUBLE)
-		st->pid_start = v->u;
+	if ((str = json_str(json_get(r, "created"), NULL)))
+		snprintf(st->created, sizeof(st->created), "%s", str);
+	json_num(json_get(r, "pid"), &num);
+	if (num.kind == JSON_NUM_INT && num.i > 0 && num.i <= INT32_MAX)
+		st->pid = (pid_t)num.i;
+	json_num(json_get(r, "pidStartTime"), &num);
+	if (num.kind != JSON_NUM_DOUBLE)
+		st->pid_start = num.u;
 	rc = 0;
 out:
 	json_free(doc);
@@ -4453,6 +5542,25 @@ static void cg_num(char *buf, size_t size, int64_t v, const char *unlimited)
 
 /* ---- memory ---- */
 
+/* A failed write of a v1 memory limit: the kernel refuses one below what the container
+ * uses and cannot reclaim with EBUSY; say that rather than "Resource busy". */
+static int cg_memory_limit_err(const struct cgroup *cg, const char *file, const char *field,
+			       int64_t limit, struct ctr_error *err)
+{
+	const struct cg_dir *d = cg_find(cg, CG_MEMORY);
+	char usage[48];
+	if (errno != EBUSY || !d || limit < 0)
+		return cg_set_err(cg, CG_MEMORY, file, field, err);
+	/* memory.limit_in_bytes -> memory.usage_in_bytes, memsw likewise */
+	snprintf(usage, sizeof(usage), "%.*susage_in_bytes", (int)(strlen(file) - 14), file);
+	uint64_t use = cg_read_u64(d->dir, usage);
+	if (use > (uint64_t)limit)
+		return err_set(err, 0, "linux.resources.%s: %s: the container uses %" PRIu64
+			       " bytes, more than the new limit %" PRId64, field, file, use, limit);
+	return err_set(err, 0, "linux.resources.%s: %s: the kernel could not reclaim the "
+		       "container's memory below the new limit %" PRId64, field, file, limit);
+}
+
 static int cg_apply_memory(const struct cgroup *cg, const struct spec_memory *m, bool update,
 			   struct ctr_error *err)
 {
@@ -4487,13 +5595,25 @@ static int cg_apply_memory(const struct cgroup *cg, const struct spec_memory *m,
 		/* memsw must stay >= limit: when raising, memsw goes first */
 		if (m->limit.set && cg_set(cg, CG_MEMORY, "memory.limit_in_bytes", 0, "%s", a) < 0) {
 			if (!sw || (errno != EINVAL && errno != EBUSY))
-				return cg_set_err(cg, CG_MEMORY, "memory.limit_in_bytes", "memory.limit", err);
-			CG_SET(CG_MEMORY, "memory.memsw.limit_in_bytes", "memory.swap", swf, "%s", b);
+				return cg_memory_limit_err(cg, "memory.limit_in_bytes", "memory.limit",
+							   m->limit.v, err);
+			int busy = errno == EBUSY;
+			if (cg_set(cg, CG_MEMORY, "memory.memsw.limit_in_bytes", swf, "%s", b) < 0) {
+				/* below the old limit: the new limit's EBUSY is the reason */
+				if (busy && errno == EINVAL)
+					return errno = EBUSY, cg_memory_limit_err(
+						cg, "memory.limit_in_bytes", "memory.limit", m->limit.v, err);
+				return cg_memory_limit_err(cg, "memory.memsw.limit_in_bytes",
+							   "memory.swap", m->swap.v, err);
+			}
 			sw = false;
-			CG_SET(CG_MEMORY, "memory.limit_in_bytes", "memory.limit", 0, "%s", a);
+			if (cg_set(cg, CG_MEMORY, "memory.limit_in_bytes", 0, "%s", a) < 0)
+				return cg_memory_limit_err(cg, "memory.limit_in_bytes", "memory.limit",
+							   m->limit.v, err);
 		}
-		if (sw)
-			CG_SET(CG_MEMORY, "memory.memsw.limit_in_bytes", "memory.swap", swf, "%s", b);
+		if (sw && cg_set(cg, CG_MEMORY, "memory.memsw.limit_in_bytes", swf, "%s", b) < 0)
+			return cg_memory_limit_err(cg, "memory.memsw.limit_in_bytes", "memory.swap",
+						   m->swap.v, err);
 		if (m->reservation.set) {
 			cg_num(a, sizeof(a), m->reservation.v, "-1");
 			CG_SET(CG_MEMORY, "memory.soft_limit_in_bytes", "memory.reservation", 0, "%s", a);
@@ -5475,29 +6595,33 @@ static int cgroup_state_read(const char *json_text, struct cgroup **out, struct 
 	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
 	if (!cg)
 		goto fail;
-	v = json_get(root, "mode");
-	for (int i = 0; v && v->type == JSON_STRING && i < 4; i++)
-		if (!strcmp(v->s, cg_mode_names[i]))
+	const char *str = json_str(json_get(root, "mode"), NULL);
+	for (int i = 0; str && i < 4; i++)
+		if (!strcmp(str, cg_mode_names[i]))
 			cg->mode = i;
-	v = json_get(root, "path");
-	if (!(cg->path = mem_strdup(v && v->type == JSON_STRING ? v->s : "", err)))
+	str = json_str(json_get(root, "path"), NULL);
+	if (!(cg->path = mem_strdup(str ? str : "", err)))
 		goto fail;
 	v = json_get(root, "dirs");
-	for (size_t i = 0; v && v->type == JSON_ARRAY && i < v->n && i < CG_MAX_HIER; i++) {
-		const struct json *d = json_get(&v->items[i], "dir"), *c = json_get(&v->items[i], "ctls"),
-				  *b = json_get(&v->items[i], "v2");
-		if (!d || d->type != JSON_STRING || !c || c->type != JSON_NUMBER) {
+	size_t i = 0;
+	for (const struct json *e = v && json_type(v) == JSON_ARRAY ? json_first(v) : NULL;
+	     e && i < CG_MAX_HIER; e = json_next(v, e), i++) {
+		const struct json *d = json_get(e, "dir"), *c = json_get(e, "ctls"),
+				  *b = json_get(e, "v2");
+		struct json_number num;
+		json_num(c, &num);
+		if (!json_str(d, NULL) || num.kind == JSON_NUM_DOUBLE) {
 			err_set(err, 0, "state.json: cgroup.dirs[%zu]: malformed", i);
 			goto fail;
 		}
-		if (!(cg->d[i].dir = mem_strdup(d->s, err)))
+		if (!(cg->d[i].dir = mem_strdup(json_str(d, NULL), err)))
 			goto fail;
-		cg->d[i].ctls = (uint32_t)c->u;
-		cg->d[i].v2 = b && b->type == JSON_BOOL && b->b;
+		cg->d[i].ctls = (uint32_t)num.u;
+		cg->d[i].v2 = b && json_bool(b);
 		cg->n++;
 	}
 	v = json_get(root, "resources");
-	if (v && v->type == JSON_OBJECT && !(cg->res_json = cg_json_text(v))) {
+	if (v && json_type(v) == JSON_OBJECT && !(cg->res_json = cg_json_text(v))) {
 		err_nomem(err);
 		goto fail;
 	}
@@ -8282,7 +9406,8 @@ static int mnt_userns(const struct rootfs_ctx *c, const struct spec_mount *m,
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_set(err, errno, "socketpair");
-	pid_t pid = fork();
+	int pidfd AUTO_CLOSE = -1;
+	pid_t pid = spawn_hidden(&pidfd);
 	if (pid < 0) {
 		int e = errno;
 		close(sv[0]);
@@ -8323,7 +9448,7 @@ static int mnt_userns(const struct rootfs_ctx *c, const struct spec_mount *m,
 		err_set(err, errno, "open %s", path);
 out:
 	close(sv[0]);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
 		;
 	return fd;
 }
@@ -9121,10 +10246,37 @@ static int process_exec_found(const char *exe, const struct spec_process *p,
 
 /* ---- user and time namespaces ---- */
 
+/* Open a /proc file for writing where no mount can redirect it (CVE-2025-52881): what
+ * is opened must be procfs, and a /proc/self path is resolved from the procfs root
+ * crossing no mount (a bind over /proc/1 would redirect it to a file of the
+ * container's choosing). Returns the fd, or -1 with errno. */
+static int process_open_proc(const char *path)
+{
+	struct statfs sf;
+	int fd = -1;
+	if (str_has_prefix(path, "/proc/self/")) {
+		int root AUTO_CLOSE = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (root < 0)
+			return -1;
+		fd = sys_openat2(root, path + 6, O_WRONLY | O_CLOEXEC | O_NOCTTY, 0,
+				 CTR_RESOLVE_NO_XDEV | CTR_RESOLVE_NO_MAGICLINKS | CTR_RESOLVE_BENEATH);
+		if (fd < 0 && errno != ENOSYS && errno != EPERM) /* EPERM: a seccomp filter */
+			return -1;
+	}
+	if (fd < 0)
+		fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0 && (fstatfs(fd, &sf) < 0 || (uint32_t)sf.f_type != PROC_SUPER_MAGIC)) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	return fd;
+}
+
 /* Write a proc file in one write(); returns 0 or the errno. */
 static int process_write(const char *path, const char *data, size_t len)
 {
-	int fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = process_open_proc(path);
 	if (fd < 0)
 		return errno;
 	int e = write_all(fd, data, len) < 0 ? errno : 0;
@@ -9833,6 +10985,8 @@ static int process_exec_found(const char *exe, const struct spec_process *p,
 #endif
 
 /* Open a new pty pair from /dev/ptmx (the container's, once inside its root). */
+#define TERM_DEVPTS_MAGIC 0x1cd1
+
 static int term_open_pty(int *master_out, int *slave_out, struct ctr_error *err)
 {
 	int master AUTO_CLOSE = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -9849,9 +11003,19 @@ static int term_open_pty(int *master_out, int *slave_out, struct ctr_error *err)
 		if (ioctl(master, TIOCGPTN, &n) < 0)
 			return err_set(err, errno, "get pty number");
 		snprintf(path, sizeof(path), "/dev/pts/%u", n);
-		slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
 		if (slave < 0)
 			return err_set(err, errno, "open %s", path);
+		/* a path a container could swap (CVE-2025-52565): it must be this pty's peer */
+		struct stat st;
+		struct statfs sf;
+		if (fstat(slave, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 ||
+		    major(st.st_rdev) > 143 ||
+		    (major(st.st_rdev) - 136) * 256 + minor(st.st_rdev) != n ||
+		    fstatfs(slave, &sf) < 0 || (uint32_t)sf.f_type != TERM_DEVPTS_MAGIC) {
+			close(slave);
+			return err_set(err, EXDEV, "%s is not the peer of the pty opened", path);
+		}
 	}
 	*slave_out = slave;
 	*master_out = TAKE_FD(master);
@@ -9879,20 +11043,31 @@ static int term_become_controlling(int slave, unsigned rows, unsigned cols, stru
 
 /* Bind the pty slave over /dev/console, as runc does (inside the container's root). The
  * placeholder made before /dev turned read-only is used as it is, never opened for
- * writing; the bind goes onto the fd, so a symlink there redirects nothing. */
+ * writing. The bind goes from the pty's fd onto the placeholder's (open_tree +
+ * move_mount, Linux 5.2), so neither a symlink there nor a mount over /proc/1, which
+ * would redirect /proc/self/fd (CVE-2025-52881), redirects it; the old way checks that
+ * the /proc/self/fd paths still lead to both. */
 static int term_bind_console(int slave, struct ctr_error *err)
 {
 	char src[32], dst[32];
 	if (mknod("/dev/console", S_IFREG | 0600, 0) < 0 && errno != EEXIST)
 		return err_set(err, errno, "create /dev/console");
 	int fd AUTO_CLOSE = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
+	struct stat st, a, b;
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return err_set(err, errno, "open /dev/console");
 	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
 		return err_set(err, EEXIST, "/dev/console is neither a file nor a device");
+	int tree AUTO_CLOSE = mnt_sys_open_tree(slave, "", MNT_OPEN_TREE_CLONE | O_CLOEXEC |
+						AT_EMPTY_PATH);
+	if (tree >= 0)
+		return mnt_sys_move(tree, fd) < 0 ? err_set(err, errno, "bind pty to /dev/console") : 0;
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
 	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", fd);
+	if (fstat(slave, &a) < 0 || stat(src, &b) < 0 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino || stat(dst, &b) < 0 || st.st_dev != b.st_dev ||
+	    st.st_ino != b.st_ino)
+		return err_set(err, EXDEV, "bind pty to /dev/console: /proc/self/fd is redirected");
 	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		return err_set(err, errno, "bind pty to /dev/console");
 	return 0;
@@ -10035,19 +11210,21 @@ static const char *const hook_kind_names[HOOK_KIND_COUNT] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 };
 
-/* Wait for our own child pid for at most timeout_ms (-1: forever), collecting up to
- * out_size-1 bytes of its output from out_fd. Returns the wait status, or -1 on timeout
- * (the child is then killed and reaped). */
-static int hook_wait(pid_t pid, int out_fd, int timeout_ms, char *out, size_t out_size)
+/* Wait for our own hidden child pid (spawn_hidden) for at most timeout_ms (-1: forever),
+ * collecting up to out_size-1 bytes of its output from out_fd. Returns the wait status,
+ * -1 on timeout (the child is then killed and reaped), -2 if someone else reaped it. */
+static int hook_wait(pid_t pid, int pidfd, int out_fd, int timeout_ms, char *out,
+		     size_t out_size)
 {
 	size_t len = 0;
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	bool open_out = out_fd >= 0;
-	int pidfd AUTO_CLOSE = sys_pidfd_open(pid, 0);
 	for (;;) {
 		int status;
-		pid_t r = waitpid(pid, &status, WNOHANG);
+		pid_t r = waitpid(pid, &status, WNOHANG | __WALL);
+		if (r < 0 && errno == ECHILD)
+			return -2; /* not ours any more: nothing left to wait for */
 		if (r == pid && !open_out)
 			return status;
 		int wait_ms = -1;
@@ -10059,7 +11236,8 @@ static int hook_wait(pid_t pid, int out_fd, int timeout_ms, char *out, size_t ou
 			if (spent >= timeout_ms) {
 				if (r != pid) {
 					kill(pid, SIGKILL);
-					waitpid(pid, &status, 0);
+					while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
+						;
 				}
 				return -1;
 			}
@@ -10094,6 +11272,43 @@ static int hook_wait(pid_t pid, int out_fd, int timeout_ms, char *out, size_t ou
 	}
 }
 
+/* In the hidden child of hook_run_one: no handler of the caller runs here, SIGCHLD is
+ * ours to wait for (not ignored), and the hook is forked (raw clone: libc's fork would
+ * take locks that the caller's other threads may hold). Returns the hook's pid here, 0
+ * in the hook, which dies with us (a timeout kills us). */
+static pid_t hook_keeper_start(void)
+{
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	signal(SIGCHLD, SIG_DFL);
+	pid_t keeper = getpid();
+	pid_t pid = sys_clone(SIGCHLD);
+	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != keeper))
+		_exit(127);
+	return pid;
+}
+
+/* End as the hook ended: its exit status, or death by its signal (without a core). */
+__attribute__((noreturn))
+static void hook_keeper_mirror(pid_t hook)
+{
+	int st;
+	while (waitpid(hook, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	if (WIFSIGNALED(st)) {
+		sigset_t one;
+		sigemptyset(&one);
+		sigaddset(&one, WTERMSIG(st));
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		signal(WTERMSIG(st), SIG_DFL);
+		kill(getpid(), WTERMSIG(st));
+		sigprocmask(SIG_UNBLOCK, &one, NULL);
+	}
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 127);
+}
+
 /* Run one hook. state_json goes to its stdin through a memfd, so a hook that never
  * reads it cannot block us. */
 static int hook_run_one(const struct spec_hook *h, const char *kind, size_t index,
@@ -10108,7 +11323,8 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return err_set(err, errno, "%s hook %zu: pipe", kind, index);
 	const char *const argv0[] = {h->path, NULL};
-	pid_t pid = fork();
+	int pidfd AUTO_CLOSE = -1;
+	pid_t pid = spawn_hidden(&pidfd);
 	if (pid < 0) {
 		int e = errno;
 		close(out[0]);
@@ -10116,8 +11332,13 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 		return err_set(err, e, "%s hook %zu: fork", kind, index);
 	}
 	if (pid == 0) {
-		/* child: state on stdin, output to the pipe, nothing else open */
-		if (dup2(in, 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
+		/* a process that execs gets SIGCHLD back as its exit signal, so the hook runs
+		 * as a child of this hidden one, which never execs and mirrors its end */
+		pid_t hook = hook_keeper_start();
+		if (hook > 0)
+			hook_keeper_mirror(hook);
+		/* the hook: state on stdin, output to the pipe, nothing else open */
+		if (hook < 0 || dup2(in, 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
 			_exit(127);
 		sigset_t none;
 		sigemptyset(&none);
@@ -10131,7 +11352,7 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	close(out[1]);
 	char output[512] = "";
 	int timeout_ms = h->timeout.set ? (int)(h->timeout.v > INT_MAX / 1000 ? INT_MAX : h->timeout.v * 1000) : -1;
-	int status = hook_wait(pid, out[0], timeout_ms, output, sizeof(output));
+	int status = hook_wait(pid, pidfd, out[0], timeout_ms, output, sizeof(output));
 	close(out[0]);
 	size_t olen = strlen(output);
 	while (olen && (output[olen - 1] == '\n' || output[olen - 1] == ' '))
@@ -10139,6 +11360,9 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	if (status == -1)
 		return err_set(err, ETIMEDOUT, "%s hook %zu (%s) timed out after %" PRId64 "s",
 			       kind, index, h->path, h->timeout.v);
+	if (status == -2)
+		return err_set(err, ECHILD, "%s hook %zu (%s): reaped by someone else, its exit "
+			       "status is unknown", kind, index, h->path);
 	if (WIFSIGNALED(status))
 		return err_set(err, 0, "%s hook %zu (%s) killed by signal %d%s%s", kind, index,
 			       h->path, WTERMSIG(status), olen ? ": " : "", output);
@@ -10305,6 +11529,114 @@ static void lc_log(const struct ctr_opts *o, int level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	o->log_fn(o->log_arg, level, msg);
+}
+
+/* ---------- the sealed binary (CVE-2019-5736) ---------- */
+
+/* Every process that enters a container is a fork of the caller, so a container that
+ * gets hold of one (a `#!/proc/self/exe` trap for `ctr exec`, CAP_SYS_PTRACE on a
+ * created init) reaches the caller's binary through /proc/PID/exe. The caller runs
+ * from a sealed memfd copy instead, which no one can write (see ctr.h). */
+
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#endif
+#ifndef F_SEAL_SEAL
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#endif
+#define LC_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#define LC_MFD_CLOEXEC 0x0001u
+#define LC_MFD_ALLOW_SEALING 0x0002u
+#define LC_MFD_EXEC 0x0010u /* Linux 6.3: executable on purpose (vm.memfd_noexec) */
+
+/* Is fd a memfd that nobody can write, grow, shrink or unseal? */
+static bool lc_fd_sealed(int fd)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+	return seals >= 0 && (seals & LC_SEALS) == LC_SEALS;
+}
+
+/* Copy size bytes of in to out: sendfile, read/write where sendfile is refused. */
+static int lc_copy_fd(int in, int out, off_t size, struct ctr_error *err)
+{
+	bool rw = false;
+	char buf[8192];
+	for (off_t done = 0; done < size;) {
+		ssize_t n;
+		if (!rw) {
+			n = sendfile(out, in, NULL, (size_t)(size - done));
+			if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
+				rw = true;
+				continue;
+			}
+		} else {
+			n = read(in, buf, sizeof(buf));
+			if (n > 0 && write_all(out, buf, (size_t)n) < 0)
+				n = -1;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set(err, errno, "sealed re-exec: copying the binary");
+		if (n == 0)
+			return err_set(err, EIO, "sealed re-exec: the binary shrank while copied");
+		done += n;
+	}
+	return 0;
+}
+
+int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
+{
+	int exe AUTO_CLOSE = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		return err_set(err, errno, "sealed re-exec: open /proc/self/exe");
+	if (lc_fd_sealed(exe))
+		return 0;
+	/* a memfd without our seals is not our copy: fail rather than loop */
+	char link[64];
+	ssize_t ll = readlink("/proc/self/exe", link, sizeof(link) - 1);
+	if (ll > 0 && (link[ll] = 0, str_has_prefix(link, "/memfd:")))
+		return err_set(err, EPERM, "sealed re-exec: running from an unsealed %s", link);
+	struct stat sb;
+	if (fstat(exe, &sb) < 0)
+		return err_set(err, errno, "sealed re-exec: stat /proc/self/exe");
+	unsigned flags = LC_MFD_CLOEXEC | LC_MFD_ALLOW_SEALING;
+	int mfd AUTO_CLOSE = (int)syscall(SYS_memfd_create, "ctr", flags | LC_MFD_EXEC);
+	if (mfd < 0 && errno == EINVAL) /* before Linux 6.3 */
+		mfd = (int)syscall(SYS_memfd_create, "ctr", flags);
+	if (mfd < 0)
+		return err_set(err, errno, "sealed re-exec: memfd_create");
+	if (lc_copy_fd(exe, mfd, sb.st_size, err) < 0)
+		return -1;
+	if (fcntl(mfd, F_ADD_SEALS, LC_SEALS) < 0)
+		return err_set(err, errno, "sealed re-exec: sealing the copy");
+	if (!envp)
+		envp = environ;
+#ifdef SYS_execveat
+	syscall(SYS_execveat, mfd, "", argv, envp, AT_EMPTY_PATH);
+	if (errno != ENOSYS)
+		return err_set(err, errno, "sealed re-exec: execveat");
+#endif
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd); /* before Linux 3.19 */
+	execve(path, argv, envp);
+	return err_set(err, errno, "sealed re-exec: execve %s", path);
+}
+
+/* ctr_create and ctr_exec refuse to run from a writable binary: an embedder that forgot
+ * ctr_reexec_sealed hears of it at once, not from an escape. */
+static int lc_require_sealed(const char *call, struct ctr_error *err)
+{
+	int fd AUTO_CLOSE = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && lc_fd_sealed(fd))
+		return 0;
+	return err_set(err, EPERM, "%s: this process does not run from a sealed copy of its "
+		       "binary (a container could overwrite it, CVE-2019-5736): call "
+		       "ctr_reexec_sealed() at the top of main", call);
 }
 
 /* ---------- sync messages ---------- */
@@ -10674,14 +12006,11 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	}
 	if (fds_close_from(first, conn, &e) < 0)
 		goto fail;
-	if (lc_has_hooks(s, HOOK_START_CONTAINER)) {
-		if (lc_run_hooks(s, HOOK_START_CONTAINER, c->id, CTR_CREATED, host_pid, c->bundle,
-				 c->rootfs, &e) < 0)
-			goto fail;
-	}
 	char exe[PATH_MAX];
 	if (process_find_executable(p, exe, sizeof(exe), &e) < 0)
 		goto fail;
+	/* with noNewPrivileges the filter comes this late, but before the startContainer
+	 * hooks (as runc): a hook must not be a way around it */
 	if (c->filter && !seccomp_early) {
 		if (seccomp_install(c->filter, &listener, &e) < 0)
 			goto fail;
@@ -10690,6 +12019,11 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 			goto fail;
 		if (listener >= 0)
 			close(listener);
+	}
+	if (lc_has_hooks(s, HOOK_START_CONTAINER)) {
+		if (lc_run_hooks(s, HOOK_START_CONTAINER, c->id, CTR_CREATED, host_pid, c->bundle,
+				 c->rootfs, &e) < 0)
+			goto fail;
 	}
 	lc_reset_signals();
 	process_exec_found(exe, p, home, &e);
@@ -10919,14 +12253,35 @@ static int lc_wait_fd(int fd, const struct cgroup *cg, const char *what, struct 
 	}
 }
 
-/* Reap a child of ours that is about to exit (bounded as lc_wait_fd). */
-static int lc_reap(pid_t pid, const struct cgroup *cg, const char *what, struct ctr_error *err)
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* Reap a child we made that is exiting. With its pidfd (else -1), one that the caller's
+ * SIGCHLD handler reaped already (ECHILD) is not waited for by a reused pid. */
+static void lc_reap_pinned(pid_t pid, int pidfd)
 {
-	int pfd AUTO_CLOSE = sys_pidfd_open(pid, 0);
+	siginfo_t si;
+	int r = -1;
+	if (pidfd >= 0)
+		while ((r = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL)) < 0 &&
+		       errno == EINTR)
+			;
+	if (pidfd < 0 || (r < 0 && errno == EINVAL)) /* no P_PIDFD before Linux 5.4 */
+		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+			;
+}
+
+/* Reap a child of ours that is about to exit (bounded as lc_wait_fd); pidfd: its pidfd
+ * from when it could not have exited yet (as lc_reap_pinned), or -1. */
+static int lc_reap(pid_t pid, int pidfd, const struct cgroup *cg, const char *what,
+		   struct ctr_error *err)
+{
+	int own AUTO_CLOSE = pidfd < 0 ? sys_pidfd_open(pid, 0) : -1;
+	int pfd = pidfd >= 0 ? pidfd : own;
 	if (pfd >= 0 && lc_wait_fd(pfd, cg, what, err) < 0)
 		return -1;
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	lc_reap_pinned(pid, pfd);
 	return 0;
 }
 
@@ -10943,7 +12298,8 @@ static int lc_send_sources(int sync, pid_t init, const struct spec *s, const cha
 	int ns AUTO_CLOSE = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0)
 		return err_set(err, errno, "open %s", path);
-	pid_t pid = fork();
+	int pidfd AUTO_CLOSE = -1;
+	pid_t pid = spawn_hidden(&pidfd);
 	if (pid < 0)
 		return err_set(err, errno, "fork");
 	if (pid == 0) {
@@ -10969,7 +12325,7 @@ static int lc_send_sources(int sync, pid_t init, const struct spec *s, const cha
 		lc_send(sync, LC_SOURCES_DONE, 0, 0, NULL);
 		_exit(0);
 	}
-	return lc_reap(pid, cg, "opening the mount sources", err);
+	return lc_reap(pid, pidfd, cg, "opening the mount sources", err);
 }
 
 /* Next message from the init; a terminal's master (sent with LC_TERMINAL) is handed to
@@ -11024,14 +12380,15 @@ static int lc_write_new(int dir_fd, const char *name, const char *data, size_t l
 	return rc < 0 ? err_set(err, e, "write %s in the state dir", name) : 0;
 }
 
-/* Kill a child we made and reap it. */
-static void lc_kill_reap(pid_t pid)
+/* Kill a child we made and reap it (pidfd: as for lc_reap_pinned, and no signal to a
+ * reused pid either). */
+static void lc_kill_reap(pid_t pid, int pidfd)
 {
 	if (pid <= 0)
 		return;
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	if (pidfd < 0 || (sys_pidfd_send_signal(pidfd, SIGKILL) < 0 && errno == ENOSYS))
+		kill(pid, SIGKILL);
+	lc_reap_pinned(pid, pidfd);
 }
 
 int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create_args *a,
@@ -11042,7 +12399,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		a = &no_args;
 	if (a->pty_master)
 		*a->pty_master = -1;
-	if (ctr_id_valid(id, err) < 0)
+	if (ctr_id_valid(id, err) < 0 || lc_require_sealed("create", err) < 0)
 		return -1;
 	const char *root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
 	char bundle[PATH_MAX], rootfs[PATH_MAX];
@@ -11060,6 +12417,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	int sync[2] = {-1, -1};
 	int listener = -1;
 	pid_t stage1 = -1, init = -1;
+	int stage1_fd = -1, init_fd = -1;
 	bool init_is_child = false;
 	bool state_made = false;
 	int rc = -1;
@@ -11155,6 +12513,9 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		sigprocmask(SIG_BLOCK, &all, NULL);
 		lc_stage1_main(&c);
 	}
+	/* stage-1 is a plain child (the init inherits its exit signal through CLONE_PARENT,
+	 * and must be one): a pidfd keeps us from a pid the caller reaped and reused */
+	stage1_fd = sys_pidfd_open(stage1, 0);
 	close(sync[1]);
 	sync[1] = -1;
 	close(c.listen_fd);
@@ -11185,6 +12546,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		} else if (m.type == LC_INIT_PID) {
 			init = m.val;
 			init_is_child = m.val2;
+			init_fd = sys_pidfd_open(init, 0); /* it waits for us: still there */
 			lc_log(o, CTR_LOG_DEBUG, "namespaces: created; the container init is pid %ld",
 			       (long)init);
 			break;
@@ -11193,15 +12555,13 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 			goto out;
 		}
 	}
-	if (lc_reap(stage1, cg, "waiting for stage-1", err) < 0)
+	if (lc_reap(stage1, stage1_fd, cg, "waiting for stage-1", err) < 0) /* it exits */
 		goto out;
 	stage1 = -1;
 	if (c.host_sources && lc_send_sources(sync[0], init, spec, bundle, cg, err) < 0)
 		goto out;
-	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0) {
-		err_prefix(err, "linux.netDevices");
-		goto out;
-	}
+	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0)
+		goto out; /* its errors name linux.netDevices */
 	if (lc_recv_terminal(sync[0], spec, a, cg, &m, err) < 0)
 		goto out;
 	if (m.type == LC_HOOKS) {
@@ -11267,11 +12627,11 @@ out:
 			cgroup_kill_all(cg, SIGKILL, NULL);
 		if (init > 0) {
 			if (init_is_child)
-				lc_kill_reap(init);
+				lc_kill_reap(init, init_fd);
 			else
 				kill(init, SIGKILL);
 		}
-		lc_kill_reap(stage1);
+		lc_kill_reap(stage1, stage1_fd);
 		/* as runc's destroy: a failed create (a prestart, createRuntime or
 		 * createContainer hook, ...) still ends with the poststop hooks */
 		if (state_made && lc_has_hooks(spec, HOOK_POSTSTOP)) {
@@ -11294,6 +12654,10 @@ out:
 			*a->pty_master = -1;
 		}
 	}
+	if (stage1_fd >= 0)
+		close(stage1_fd);
+	if (init_fd >= 0)
+		close(init_fd);
 	free(st.cgroup_json);
 	free(st.annotations_json);
 	if (cg)
@@ -11772,7 +13136,7 @@ int ctr_state_json(const struct ctr_state *st, const char *indent, char **json_o
 			sbuf_release(&sb);
 			return -1;
 		}
-		if (json_root(doc)->type == JSON_OBJECT && json_root(doc)->n) {
+		if (json_type(json_root(doc)) == JSON_OBJECT && json_first(json_root(doc))) {
 			jw_key(&w, "annotations");
 			jw_value(&w, json_root(doc));
 		}
@@ -11934,26 +13298,29 @@ int ctr_resume(const struct ctr_opts *o, const char *id, struct ctr_error *err)
  * other value replaced. */
 static void cg_json_merge(struct jw *w, const struct json *a, const struct json *b)
 {
-	if (!a || a->type != JSON_OBJECT || b->type != JSON_OBJECT) {
+	if (!a || json_type(a) != JSON_OBJECT || json_type(b) != JSON_OBJECT) {
 		jw_value(w, b);
 		return;
 	}
 	jw_obj_begin(w);
-	for (size_t i = 0; i < a->n; i++) {
-		const struct json *k = &a->items[i], *nb = json_get(b, k->key);
-		if (json_get(a, k->key) != k)
+	for (const struct json *k = json_first(a); k; k = json_next(a, k)) {
+		const char *key = json_key(k, NULL);
+		const struct json *nb = json_get(b, key);
+		if (json_get(a, key) != k)
 			continue;    /* a repeated key: the last one counts */
-		jw_key(w, k->key);
+		jw_key(w, key);
 		if (nb)
 			cg_json_merge(w, k, nb);
 		else
 			jw_value(w, k);
 	}
-	for (size_t i = 0; i < b->n; i++)
-		if (!json_get(a, b->items[i].key) && json_get(b, b->items[i].key) == &b->items[i]) {
-			jw_key(w, b->items[i].key);
-			jw_value(w, &b->items[i]);
+	for (const struct json *k = json_first(b); k; k = json_next(b, k)) {
+		const char *key = json_key(k, NULL);
+		if (!json_get(a, key) && json_get(b, key) == k) {
+			jw_key(w, key);
+			jw_value(w, k);
 		}
+	}
 	jw_obj_end(w);
 }
 
@@ -11975,7 +13342,7 @@ int ctr_update(const struct ctr_opts *o, const char *id, const char *resources_j
 	}
 	if (json_parse(resources_json, strlen(resources_json), "resources", NULL, &doc, err) < 0)
 		goto out;
-	if (json_root(doc)->type != JSON_OBJECT) {
+	if (json_type(json_root(doc)) != JSON_OBJECT) {
 		err_set(err, 0, "resources: expected a LinuxResources object");
 		goto out;
 	}
@@ -12527,6 +13894,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	struct lc_container ct;
 	if (!a)
 		return err_set(err, EINVAL, "exec: no arguments");
+	if (lc_require_sealed("exec", err) < 0)
+		return -1;
 	if (lc_open(o, id, STATE_SHARED, &ct, err) < 0)
 		return -1;
 	struct ex_ctx x = {.a = a, .sync_fd = -1, .root_fd = -1};
@@ -12538,6 +13907,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	size_t config_len = 0;
 	int sync[2] = {-1, -1}, master = -1, listener = -1, rc = -1;
 	pid_t helper = -1, pid = -1;
+	int helper_fd = -1;
 	bool child_of_ctr = true;
 
 	switch (ct.status) {
@@ -12627,6 +13997,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		sigprocmask(SIG_BLOCK, &all, NULL);
 		ex_helper_main(&x);
 	}
+	helper_fd = sys_pidfd_open(helper, 0); /* it waits for LC_CGROUP_DONE: still there */
 	close(sync[1]);
 	sync[1] = -1;
 	if (cg && !x.late_join && cgroup_enter_sub(cg, helper, a->cgroups, err) < 0) {
@@ -12682,8 +14053,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_set(err, EPIPE, "exec: the helper exited unexpectedly");
 	}
 	if (child_of_ctr || failed) {
-		while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
-			;
+		lc_reap_pinned(helper, helper_fd);
 		helper = -1;
 	}
 	if (failed)
@@ -12711,9 +14081,11 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	rc = 0;
 out:
 	if (helper > 0)
-		lc_kill_reap(helper);
+		lc_kill_reap(helper, helper_fd);
+	if (helper_fd >= 0)
+		close(helper_fd);
 	if (pid > 0 && child_of_ctr)
-		lc_kill_reap(pid); /* a failed exec exits by itself; a late failure is killed */
+		lc_kill_reap(pid, -1); /* a failed exec exits by itself; a late failure is killed */
 	if (master >= 0)
 		close(master);
 	if (listener >= 0)
