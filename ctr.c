@@ -320,6 +320,23 @@ static int read_file_at(int dirfd, const char *path, size_t max, char **out, siz
 	return read_fd(fd, path, max, out, len_out, err);
 }
 
+/* Like read_file_at for files that others may have replaced (state dirs): no symlink,
+ * no FIFO or device (O_NONBLOCK: opening a FIFO must not hang), a regular file only. */
+static int read_regular_at(int dirfd, const char *name, size_t max, char **out,
+			   size_t *len_out, struct ctr_error *err)
+{
+	int fd AUTO_CLOSE = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
+				   O_NONBLOCK);
+	struct stat sb;
+	if (fd < 0)
+		return err_set(err, errno, "open %s%s", name, errno == ELOOP ? ": a symlink" : "");
+	if (fstat(fd, &sb) < 0)
+		return err_set(err, errno, "stat %s", name);
+	if (!S_ISREG(sb.st_mode))
+		return err_set(err, EINVAL, "%s is not a regular file", name);
+	return read_fd(fd, name, max, out, len_out, err);
+}
+
 static int read_file(const char *path, size_t max, char **out, size_t *len_out,
 		     struct ctr_error *err)
 {
@@ -374,9 +391,20 @@ static int write_file_at(int dirfd, const char *path, const void *data, size_t l
 	return 0;
 }
 
+static int write_file_replace(int dirfd, const char *name, const void *data, size_t len,
+			      mode_t mode, bool durable, struct ctr_error *err);
+
 /* Replace dirfd/name atomically: write a temp file, fsync, rename over, fsync the dir. */
 static int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
 			     mode_t mode, struct ctr_error *err)
+{
+	return write_file_replace(dirfd, name, data, len, mode, true, err);
+}
+
+/* The same, with the fsyncs only when durable: a rename alone is atomic for every
+ * reader, which is all that records living no longer than the boot need. */
+static int write_file_replace(int dirfd, const char *name, const void *data, size_t len,
+			      mode_t mode, bool durable, struct ctr_error *err)
 {
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof(tmp), ".%s.tmp.%ld", name, (long)getpid()) >= (int)sizeof(tmp))
@@ -384,7 +412,7 @@ static int write_file_atomic(int dirfd, const char *name, const void *data, size
 	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return err_set(err, errno, "create %s", tmp);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		int e = errno;
 		close(fd);
 		unlinkat(dirfd, tmp, 0);
@@ -396,7 +424,7 @@ static int write_file_atomic(int dirfd, const char *name, const void *data, size
 		unlinkat(dirfd, tmp, 0);
 		return err_set(err, e, "rename %s", name);
 	}
-	if (dirfd != AT_FDCWD)
+	if (durable && dirfd != AT_FDCWD)
 		fsync(dirfd);
 	return 0;
 }
@@ -4718,6 +4746,10 @@ struct state {
 	char *annotations_json;      /* the config's annotations object, or NULL */
 	char *cgroup_json;           /* the cgroup section's own record (cgroup_state_write) */
 	char *config_path;           /* copy of config.json kept in the state dir (for exec) */
+	bool creating;               /* create has not finished (or its ctr died) */
+	/* dev and inode of the init's executable while it waits for start (the runtime's
+	 * own image): once it differs, the init has exec'd the user process */
+	uint64_t init_exe_dev, init_exe_ino;
 };
 
 #define STATE_CREATE 1               /* make the directory; fail if the container exists */
@@ -4793,6 +4825,13 @@ static int state_create_dir(struct state_handle *h, const char *id, struct ctr_e
 		unlinkat(h->root_fd, tmp, AT_REMOVEDIR);
 		return err_set(err, e, "lock state dir %s", tmp);
 	}
+	/* a container dir always holds a state.json: what is without one is not ours */
+	struct state first = {.id = (char *)id, .creating = true};
+	if (state_save(h, &first, err) < 0) {
+		unlinkat(h->dir_fd, STATE_FILE, 0);
+		unlinkat(h->root_fd, tmp, AT_REMOVEDIR);
+		return -1;
+	}
 #ifdef SYS_renameat2
 	long r = syscall(SYS_renameat2, h->root_fd, tmp, h->root_fd, id, RENAME_NOREPLACE);
 	if (r < 0 && (errno == ENOSYS || errno == EINVAL)) {
@@ -4809,12 +4848,65 @@ static int state_create_dir(struct state_handle *h, const char *id, struct ctr_e
 #endif
 	if (r < 0) {
 		int e = errno;
+		unlinkat(h->dir_fd, STATE_FILE, 0);
 		unlinkat(h->root_fd, tmp, AT_REMOVEDIR);
 		if (e == EEXIST || e == ENOTEMPTY)
 			return err_set(err, 0, "container with id %s already exists", id);
 		return err_set(err, e, "create state dir for %s", id);
 	}
 	return 0;
+}
+
+/* The lock is held by a ctr at work (create runs hooks under it): wait, but bounded. */
+#define STATE_LOCK_WAIT_MS 60000
+
+static int state_lock(struct state_handle *h, int flags, struct ctr_error *err)
+{
+	int op = ((flags & STATE_SHARED) ? LOCK_SH : LOCK_EX) | LOCK_NB;
+	for (int waited = 0, step = 1; flock(h->dir_fd, op) < 0; waited += step) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return err_set(err, errno, "lock");
+		if (waited >= STATE_LOCK_WAIT_MS)
+			return err_set(err, ETIMEDOUT, "container %s is busy: another ctr process "
+				       "has held its lock for %d s", h->id, STATE_LOCK_WAIT_MS / 1000);
+		struct timespec ts = {0, step * 1000000L};
+		nanosleep(&ts, NULL);
+		step = step < 20 ? step * 2 : 20;
+	}
+	return 0;
+}
+
+static void state_remove_entries(int dir_fd);
+
+/* A ".new-PID-TID" dir whose creator died between mkdir and rename, or a ".del-PID-TID"
+ * one whose deleter died before the rmdir: remove it. */
+static void state_sweep_stale(int root_fd)
+{
+	int fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char path[64];
+		long pid = str_has_prefix(de->d_name, ".new-") || str_has_prefix(de->d_name, ".del-") ?
+			   atol(de->d_name + 5) : 0;
+		snprintf(path, sizeof(path), "/proc/%ld", pid);
+		if (pid <= 0 || access(path, F_OK) == 0)
+			continue;
+		int sub = openat(root_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (sub < 0)
+			continue;
+		if (flock(sub, LOCK_EX | LOCK_NB) == 0) {
+			state_remove_entries(sub);
+			unlinkat(root_fd, de->d_name, AT_REMOVEDIR);
+		}
+		close(sub);
+	}
+	closedir(d);
 }
 
 static int state_open(const char *root, const char *id, int flags, struct state_handle *h,
@@ -4824,6 +4916,8 @@ static int state_open(const char *root, const char *id, int flags, struct state_
 	h->id = NULL;
 	if (!root)
 		root = CTR_DEFAULT_ROOT;
+	if (!*root)
+		return err_set(err, EINVAL, "the state root (--root) is an empty path");
 	if ((flags & STATE_CREATE) && mkdir_p(root, 0700, err) < 0)
 		return -1;
 	h->root_fd = openat(AT_FDCWD, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -4841,6 +4935,7 @@ static int state_open(const char *root, const char *id, int flags, struct state_
 		return err_nomem(err);
 	}
 	if (flags & STATE_CREATE) {
+		state_sweep_stale(h->root_fd);
 		if (state_create_dir(h, id, err) < 0) {
 			state_close(h);
 			return -1;
@@ -4858,16 +4953,9 @@ static int state_open(const char *root, const char *id, int flags, struct state_
 		}
 		return err_set(err, e, "open state dir %s/%s", root, id);
 	}
-	if (!(flags & STATE_NOLOCK)) {
-		int r;
-		while ((r = flock(h->dir_fd, (flags & STATE_SHARED) ? LOCK_SH : LOCK_EX)) < 0 &&
-		       errno == EINTR)
-			;
-		if (r < 0) {
-			int e = errno;
-			state_close(h);
-			return err_set(err, e, "lock state dir %s/%s", root, id);
-		}
+	if (!(flags & STATE_NOLOCK) && state_lock(h, flags, err) < 0) {
+		state_close(h);
+		return err_prefix(err, "state dir %s/%s", root, id);
 	}
 	if (state_check_present(h, id, err) < 0) {
 		state_close(h);
@@ -4921,7 +5009,7 @@ static int state_load(struct state_handle *h, struct state *st, struct ctr_error
 	memset(st, 0, sizeof(*st));
 	AUTO_FREE char *text = NULL;
 	size_t len = 0;
-	if (read_file_at(h->dir_fd, STATE_FILE, STATE_MAX_BYTES, &text, &len, err) < 0)
+	if (read_regular_at(h->dir_fd, STATE_FILE, STATE_MAX_BYTES, &text, &len, err) < 0)
 		return -1;
 	struct json_doc *doc = NULL;
 	if (json_parse(text, len, STATE_FILE, NULL, &doc, err) < 0)
@@ -4939,11 +5027,30 @@ static int state_load(struct state_handle *h, struct state *st, struct ctr_error
 	    state_raw_member(r, "annotations", &st->annotations_json, err) < 0 ||
 	    state_raw_member(r, "cgroup", &st->cgroup_json, err) < 0)
 		goto out;
+	/* the dir is named after the container: a state.json that names another is not it */
+	if (h->id && strcmp(st->id, h->id)) {
+		err_set(err, EINVAL, "state.json: id \"%s\" is not the container's", st->id);
+		goto out;
+	}
 	const char *str = json_str(json_get(r, "config"), NULL);
 	struct json_number num;
+	/* a file of the state dir, never a path out of it */
+	if (str && (!*str || strchr(str, '/') || !strcmp(str, ".") || !strcmp(str, ".."))) {
+		err_set(err, EINVAL, "state.json: config \"%s\" is not a file of the state dir", str);
+		goto out;
+	}
 	if (str && !(st->config_path = strdup(str))) {
 		err_nomem(err);
 		goto out;
+	}
+	const struct json *v = json_get(r, "creating");
+	st->creating = v && json_bool(v);
+	v = json_get(r, "initExe");
+	if (v && json_type(v) == JSON_ARRAY && json_len(v) == 2) {
+		json_num(json_at(v, 0), &num);
+		st->init_exe_dev = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
+		json_num(json_at(v, 1), &num);
+		st->init_exe_ino = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
 	}
 	if ((str = json_str(json_get(r, "created"), NULL)))
 		snprintf(st->created, sizeof(st->created), "%s", str);
@@ -4995,37 +5102,64 @@ static int state_save(struct state_handle *h, const struct state *st, struct ctr
 		jw_key(&w, "config");
 		jw_str(&w, st->config_path);
 	}
+	if (st->creating) {
+		jw_key(&w, "creating");
+		jw_bool(&w, true);
+	}
+	if (st->init_exe_ino) {
+		jw_key(&w, "initExe");
+		jw_arr_begin(&w);
+		jw_uint(&w, st->init_exe_dev);
+		jw_uint(&w, st->init_exe_ino);
+		jw_arr_end(&w);
+	}
 	jw_obj_end(&w);
 	sbuf_addc(&sb, '\n');
 	char *text = NULL;
 	if (sbuf_take(&sb, &text, err) < 0)
 		return -1;
-	int rc = write_file_atomic(h->dir_fd, STATE_FILE, text, strlen(text), 0600, err);
+	/* a "creating" record matters only while its ctr runs or right after it died:
+	 * the rename is enough; the final one is made durable */
+	int rc = write_file_replace(h->dir_fd, STATE_FILE, text, strlen(text), 0600,
+				    !st->creating, err);
 	free(text);
 	return rc < 0 ? err_prefix(err, "saving state of %s", st->id) : 0;
 }
 
 /* Remove every entry of a directory (one level: the state dir holds only files). */
-static int state_remove(struct state_handle *h, struct ctr_error *err)
+static void state_remove_entries(int dir_fd)
 {
-	int fd = openat(h->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(err, errno, "open state dir of %s", h->id);
-	DIR *d = fdopendir(fd);
+	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
-		int e = errno;
-		close(fd);
-		return err_set(err, e, "read state dir of %s", h->id);
+		if (fd >= 0)
+			close(fd);
+		return;
 	}
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (unlinkat(h->dir_fd, de->d_name, 0) < 0 && errno == EISDIR)
-			unlinkat(h->dir_fd, de->d_name, AT_REMOVEDIR);
+		if (unlinkat(dir_fd, de->d_name, 0) < 0 && errno == EISDIR)
+			unlinkat(dir_fd, de->d_name, AT_REMOVEDIR);
 	}
 	closedir(d);
-	if (unlinkat(h->root_fd, h->id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+}
+
+/* The container disappears at once (a rename out of the way), then its files go: a
+ * delete killed half-way leaves a ".del-" dir for state_sweep_stale, never a container
+ * with half its files. */
+static int state_remove(struct state_handle *h, struct ctr_error *err)
+{
+	char gone[64];
+	const char *name = h->id;
+	snprintf(gone, sizeof(gone), ".del-%ld-%ld", (long)getpid(), (long)syscall(SYS_gettid));
+	if (renameat(h->root_fd, h->id, h->root_fd, gone) == 0)
+		name = gone;
+	else if (errno == ENOENT)
+		return 0;
+	state_remove_entries(h->dir_fd);
+	if (unlinkat(h->root_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return err_set(err, errno, "remove state dir of %s", h->id);
 	return 0;
 }
@@ -5086,10 +5220,14 @@ static bool pid_alive(pid_t pid, unsigned long long start)
  * cgroups and a config that asks for no resources). */
 struct cgroup;
 
-/* Create the cgroup (linux.cgroupsPath, or a default path from the id) and apply
- * linux.resources. A host without cgroups gives a "none" cgroup when nothing is asked. */
-static int cgroup_create(const struct spec *s, const char *id, struct cgroup **out,
-			 struct ctr_error *err);
+/* Plan the cgroup (linux.cgroupsPath, or a default path from the id): its directories,
+ * not made yet. A host without cgroups gives a "none" cgroup when nothing is asked. */
+static int cgroup_plan(const struct spec *s, const char *id, struct cgroup **out,
+		       struct ctr_error *err);
+/* Make the planned directories and apply linux.resources (not for a "none" cgroup). */
+static int cgroup_make(struct cgroup *cg, const struct spec *s, struct ctr_error *err);
+/* A record read back is the container's own: path `want`, dirs in mounted hierarchies. */
+static int cgroup_check_own(const struct cgroup *cg, const char *want, struct ctr_error *err);
 /* Move pid into the cgroup (every hierarchy). */
 static int cgroup_enter(const struct cgroup *cg, pid_t pid, struct ctr_error *err);
 /* Remove the cgroup, killing what is still in it first when kill_remaining; frees cg. */
@@ -5140,6 +5278,8 @@ struct cg_dir {
 	uint32_t ctls;               /* controllers served here (bits of CG_*) */
 	bool v2;                     /* the cgroup2 hierarchy */
 	bool made;                   /* created by us (rollback removes only those) */
+	bool cpuset;                 /* v1 cpuset: a new directory needs cpus and mems */
+	size_t mnt_len;              /* dir[0..mnt_len) is the hierarchy's mount point */
 };
 
 struct cgroup {
@@ -5148,6 +5288,11 @@ struct cgroup {
 	size_t n;
 	struct cg_dir d[CG_MAX_HIER];
 	char *res_json;              /* resources changed by `update` (merged), or NULL */
+	uint32_t v1ctls;             /* controllers served by v1 hierarchies (cgroup_plan) */
+	/* sub-cgroups that are other containers' (nested cgroupsPath): never signalled,
+	 * listed or removed as ours. Set by the caller, which knows the other containers. */
+	char **foreign;
+	size_t n_foreign;
 };
 
 /* A hierarchy found in mountinfo; strings point into the caller's buffer. */
@@ -6194,6 +6339,9 @@ static void cgroup_free(struct cgroup *cg)
 		return;
 	for (size_t i = 0; i < cg->n; i++)
 		free(cg->d[i].dir);
+	for (size_t i = 0; i < cg->n_foreign; i++)
+		free(cg->foreign[i]);
+	free(cg->foreign);
 	free(cg->path);
 	free(cg->res_json);
 	free(cg);
@@ -6309,7 +6457,19 @@ static uint32_t cg_v2_enable(const char *mnt, const char *dir)
 	}
 }
 
-static int cg_remove_tree(const char *dir, int patience);
+static int cg_remove_tree(const struct cgroup *cg, const char *dir, int patience);
+
+/* Is dir another container's cgroup (below == false), or is one below dir? */
+static bool cg_foreign(const struct cgroup *cg, const char *dir, bool below)
+{
+	size_t len = strlen(dir);
+	for (size_t i = 0; i < cg->n_foreign; i++) {
+		const char *f = cg->foreign[i];
+		if (below ? !strncmp(f, dir, len) && f[len] == '/' : !strcmp(f, dir))
+			return true;
+	}
+	return false;
+}
 
 /* Is the cgroup at d frozen or freezing (by itself or an ancestor)? */
 static bool cg_dir_frozen(const struct cg_dir *d)
@@ -6322,8 +6482,10 @@ static bool cg_dir_frozen(const struct cg_dir *d)
 	       cg_read_at(d->dir, "freezer.state", buf, sizeof(buf)) == 0 && strcmp(buf, "THAWED");
 }
 
-static int cgroup_create(const struct spec *s, const char *id, struct cgroup **out,
-			 struct ctr_error *err)
+/* The directories of the container's cgroup, not made yet (cgroup_make makes them): the
+ * caller records them first, so a crash in between leaks nothing it cannot find. */
+static int cgroup_plan(const struct spec *s, const char *id, struct cgroup **out,
+		       struct ctr_error *err)
 {
 	char path[PATH_MAX];
 	if (cg_path_clean(s->has_linux ? s->lx.cgroups_path : NULL, id, path, sizeof(path), err) < 0)
@@ -6373,33 +6535,60 @@ static int cgroup_create(const struct spec *s, const char *id, struct cgroup **o
 			goto fail;
 		cg->n++;
 		d->v2 = m->v2;
-		if (cg_mkdirs(m->mnt, dir, !m->v2 && (m->ctls & (1u << CG_CPUSET)), &d->made, err) < 0)
-			goto fail;
 		char procs[16];
 		/* like runc: never join (and later kill) processes of another container */
-		if (!d->made && cg_read_at(dir, "cgroup.procs", procs, sizeof(procs)) == 0 && *procs) {
+		if (cg_read_at(dir, "cgroup.procs", procs, sizeof(procs)) == 0 && *procs) {
 			err_set(err, EBUSY, "linux.cgroupsPath: cgroup %s already has processes", dir);
 			goto fail;
 		}
+		d->ctls = m->v2 ? 0 : m->ctls;
+		d->mnt_len = strlen(m->mnt);
+		d->cpuset = !m->v2 && (m->ctls & (1u << CG_CPUSET));
+	}
+	cg->v1ctls = v1ctls;
+	*out = cg;
+	return 0;
+fail:
+	cgroup_free(cg);
+	return -1;
+}
+
+/* Make the planned directories and apply linux.resources. */
+static int cgroup_make(struct cgroup *cg, const struct spec *s, struct ctr_error *err)
+{
+	static const struct spec_resources no_res;
+	const struct spec_resources *r = s->has_linux && s->lx.has_resources ? &s->lx.resources : &no_res;
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_dir *d = &cg->d[i];
+		char mnt[PATH_MAX];
+		snprintf(mnt, sizeof(mnt), "%.*s", (int)d->mnt_len, d->dir);
+		if (cg_mkdirs(mnt, d->dir, d->cpuset, &d->made, err) < 0)
+			goto fail;
+		char procs[16];
+		/* like runc: never join (and later kill) processes of another container */
+		if (!d->made && cg_read_at(d->dir, "cgroup.procs", procs, sizeof(procs)) == 0 && *procs) {
+			err_set(err, EBUSY, "linux.cgroupsPath: cgroup %s already has processes", d->dir);
+			goto fail;
+		}
 		/* a controller on both v1 and v2 stays with v1 (it cannot be on both) */
-		d->ctls = m->v2 ? cg_v2_enable(m->mnt, dir) & ~v1ctls : m->ctls;
+		if (d->v2)
+			d->ctls = cg_v2_enable(mnt, d->dir) & ~cg->v1ctls;
 		/* like runc: an init moved into a frozen cgroup would hang in its setup */
 		if (cg_dir_frozen(d)) {
-			err_set(err, EBUSY, "container's cgroup unexpectedly frozen (%s)", dir);
+			err_set(err, EBUSY, "container's cgroup unexpectedly frozen (%s)", d->dir);
 			goto fail;
 		}
 	}
 	if (cg_apply(cg, r, false, err) < 0 || (s->has_linux && cg_apply_devices(cg, s, err) < 0))
 		goto fail;
-	*out = cg;
 	return 0;
 fail:
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg->d[i].made)
-			cg_remove_tree(cg->d[i].dir, 0);
-	cgroup_free(cg);
+			cg_remove_tree(cg, cg->d[i].dir, 0);
 	return -1;
 }
+
 
 static int cgroup_enter(const struct cgroup *cg, pid_t pid, struct ctr_error *err)
 {
@@ -6506,9 +6695,10 @@ UNUSED static int cgroup_v2_fd(const struct cgroup *cg)
 	return openat(AT_FDCWD, cg->d[0].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* rmdir dir and any sub-cgroups (nested containers), deepest first. Retries up to
- * `patience` times (~10 ms each): a just-killed task may still be leaving. */
-static int cg_remove_tree(const char *dir, int patience)
+/* rmdir dir and any sub-cgroups the container made, deepest first. Retries up to
+ * `patience` times (~10 ms each): a just-killed task may still be leaving. Other
+ * containers' cgroups below it stay, and so does dir then. */
+static int cg_remove_tree(const struct cgroup *cg, const char *dir, int patience)
 {
 	DIR *dp = opendir(dir);
 	if (dp) {
@@ -6517,11 +6707,14 @@ static int cg_remove_tree(const char *dir, int patience)
 			if (e->d_type != DT_DIR || e->d_name[0] == '.')
 				continue;
 			char sub[PATH_MAX];
-			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub))
-				cg_remove_tree(sub, patience);
+			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub) &&
+			    !cg_foreign(cg, sub, false))
+				cg_remove_tree(cg, sub, patience);
 		}
 		closedir(dp);
 	}
+	if (cg_foreign(cg, dir, true))
+		return 0;
 	for (int tries = 0; ; tries++) {
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return 0;
@@ -6539,7 +6732,7 @@ static int cgroup_destroy(struct cgroup *cg, bool kill_remaining, struct ctr_err
 	if (kill_remaining && cg->n)
 		cgroup_kill_all(cg, SIGKILL, NULL);
 	for (size_t i = 0; i < cg->n; i++)
-		if (cg_remove_tree(cg->d[i].dir, kill_remaining ? 200 : 20) < 0 && rc == 0)
+		if (cg_remove_tree(cg, cg->d[i].dir, kill_remaining ? 200 : 20) < 0 && rc == 0)
 			rc = err_set(err, errno, "remove cgroup %s", cg->d[i].dir);
 	cgroup_free(cg);
 	return rc;
@@ -6634,6 +6827,42 @@ fail:
 	return -1;
 }
 
+/* A record read back from state.json is trusted only if it names the container's own
+ * cgroup: path is `want` (the configured cgroupsPath, cleaned), and every dir is that
+ * path inside a cgroup hierarchy mounted now, with no ".", ".." or "//" on the way. */
+static int cgroup_check_own(const struct cgroup *cg, const char *want, struct ctr_error *err)
+{
+	if (strcmp(cg->path, want))
+		return err_set(err, EPERM, "state.json: cgroup path \"%s\" is not the container's "
+			       "(%s)", cg->path, want);
+	if (cg->mode == CG_MODE_NONE && !cg->n)
+		return 0;
+	struct cg_host h;
+	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
+	if (cg_host_read(&h, &mi, &selfcg, err) < 0)
+		return -1;
+	uint32_t used = 0;
+	for (size_t i = 0; i < cg->n; i++) {
+		const char *dir = cg->d[i].dir;
+		size_t dl = strlen(dir), pl = strlen(want);
+		bool ok = strstr(dir, "/./") == NULL && strstr(dir, "/../") == NULL &&
+			  strstr(dir, "//") == NULL && dl > pl && !strcmp(dir + dl - pl, want) &&
+			  (want[0] == '/' || dir[dl - pl - 1] == '/');
+		size_t k = 0;
+		for (; ok && k < h.n; k++) {
+			size_t ml = strlen(h.m[k].mnt);
+			if (!(used & (1u << k)) && h.m[k].v2 == cg->d[i].v2 && !strncmp(dir, h.m[k].mnt, ml) &&
+			    dir[ml] == '/' && (want[0] != '/' || ml + pl == dl))
+				break;
+		}
+		if (!ok || k == h.n)
+			return err_set(err, EPERM, "state.json: cgroup %s is not the container's own "
+				       "cgroup", dir);
+		used |= 1u << k;
+	}
+	return 0;
+}
+
 /* ---- freezer ---- */
 
 static int cg_no_cgroup(const struct cgroup *cg, const char *what, struct ctr_error *err)
@@ -6695,7 +6924,7 @@ static int cgroup_freeze(const struct cgroup *cg, bool frozen, struct ctr_error 
 
 /* ---- processes ---- */
 
-static int cg_pids_walk(const char *dir, struct sbuf *sb, int depth)
+static int cg_pids_walk(const struct cgroup *cg, const char *dir, struct sbuf *sb, int depth)
 {
 	char *text = NULL;
 	char p[PATH_MAX];
@@ -6721,8 +6950,9 @@ static int cg_pids_walk(const char *dir, struct sbuf *sb, int depth)
 			if (e->d_type != DT_DIR || e->d_name[0] == '.')
 				continue;
 			char sub[PATH_MAX];
-			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub))
-				cg_pids_walk(sub, sb, depth + 1);
+			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub) &&
+			    !cg_foreign(cg, sub, false))
+				cg_pids_walk(cg, sub, sb, depth + 1);
 		}
 		closedir(dp);
 	}
@@ -6738,7 +6968,7 @@ static int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *count, str
 	/* any hierarchy has them all; prefer a v1 one on hybrid (v2 dirs exist too) */
 	const struct cg_dir *d = &cg->d[0];
 	struct sbuf sb = {0};
-	if (cg_pids_walk(d->dir, &sb, 0) < 0) {
+	if (cg_pids_walk(cg, d->dir, &sb, 0) < 0) {
 		int e = errno;
 		sbuf_release(&sb);
 		return err_set(err, e, "read %s/cgroup.procs", d->dir);
@@ -6753,10 +6983,11 @@ static int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *count, str
 }
 
 /* Signal every process: freeze first so none can fork away (runc does the same), and
- * use cgroup.kill for SIGKILL on v2. */
+ * use cgroup.kill for SIGKILL on v2 (it kills the sub-tree: not with another container
+ * nested below). */
 static int cgroup_kill_all(const struct cgroup *cg, int sig, struct ctr_error *err)
 {
-	const struct cg_dir *v2 = cg_v2dir(cg);
+	const struct cg_dir *v2 = cg->n_foreign ? NULL : cg_v2dir(cg);
 	if (sig == SIGKILL && v2 && cg->mode == CG_MODE_V2 && cg_write_at(v2->dir, "cgroup.kill", "1") == 0)
 		return 0;
 	/* leave a paused container paused, unless it must thaw to die */
@@ -11323,6 +11554,7 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return err_set(err, errno, "%s hook %zu: pipe", kind, index);
 	const char *const argv0[] = {h->path, NULL};
+	pid_t parent = getpid();
 	int pidfd AUTO_CLOSE = -1;
 	pid_t pid = spawn_hidden(&pidfd);
 	if (pid < 0) {
@@ -11332,6 +11564,10 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 		return err_set(err, e, "%s hook %zu: fork", kind, index);
 	}
 	if (pid == 0) {
+		/* the keeper dies with the ctr that waits for it, and the hook with the
+		 * keeper: a killed create leaves no hook behind */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+			_exit(127);
 		/* a process that execs gets SIGCHLD back as its exit signal, so the hook runs
 		 * as a child of this hidden one, which never execs and mirrors its end */
 		pid_t hook = hook_keeper_start();
@@ -11662,6 +11898,30 @@ static int lc_send(int fd, char type, int32_t val, int32_t val2, const char *tex
 	}
 }
 
+/* ctr waits for the init (create) or its exec (start) at most this long, plus the
+ * timeouts of the hooks the init runs meanwhile; a hook without a timeout lifts the
+ * bound, as it would in runc. */
+#define LC_INIT_WAIT_S 60
+
+static int lc_timed_out(struct ctr_error *err, const char *what)
+{
+	return err_set(err, ETIMEDOUT, "%s: no answer from the container init in time (stuck "
+		       "in its setup or a hook?)", what);
+}
+
+/* Bound the reads on ctr's end of a socket to the init (SO_RCVTIMEO). */
+static void lc_bound_reads(int fd, const struct spec *s, enum spec_hook_kind kind)
+{
+	long t = LC_INIT_WAIT_S;
+	for (size_t i = 0; s && i < s->n_hooks[kind]; i++) {
+		if (!s->hooks[kind][i].timeout.set)
+			return;
+		t += s->hooks[kind][i].timeout.v < 86400 ? (long)s->hooks[kind][i].timeout.v : 86400;
+	}
+	struct timeval tv = {.tv_sec = t};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
 /* Receive one message; an LC_ERROR or a closed peer becomes err (what = the step). */
 static int lc_recv(int fd, struct lc_msg *m, const char *what, struct ctr_error *err)
 {
@@ -11669,6 +11929,8 @@ static int lc_recv(int fd, struct lc_msg *m, const char *what, struct ctr_error 
 	do
 		n = recv(fd, m, sizeof(*m), 0);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return lc_timed_out(err, what);
 	if (n < 0)
 		return err_set(err, errno, "%s: reading from the container init", what);
 	if (n < (ssize_t)LC_MSG_HDR)
@@ -12240,6 +12502,11 @@ static int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
  * meanwhile would never answer: looked at every second, an error instead of a hang. */
 static int lc_wait_fd(int fd, const struct cgroup *cg, const char *what, struct ctr_error *err)
 {
+	/* the bound lc_bound_reads put on a socket holds for this wait as well */
+	struct timeval tv = {0};
+	socklen_t tl = sizeof(tv);
+	long left_ms = getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &tl) == 0 && tv.tv_sec ?
+		       (long)tv.tv_sec * 1000 : -1;
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		int r = poll(&p, 1, 1000);
@@ -12247,6 +12514,8 @@ static int lc_wait_fd(int fd, const struct cgroup *cg, const char *what, struct 
 			return 0;
 		if (r < 0 && errno != EINTR)
 			return err_set(err, errno, "%s", what);
+		if (r == 0 && left_ms > 0 && (left_ms -= 1000) <= 0)
+			return lc_timed_out(err, what);
 		bool frozen = false;
 		if (r == 0 && cg && cgroup_is_frozen(cg, &frozen, NULL) == 0 && frozen)
 			return err_set(err, EBUSY, "%s: container's cgroup unexpectedly frozen", what);
@@ -12341,6 +12610,8 @@ static int lc_recv_terminal(int fd, const struct spec *s, const struct ctr_creat
 		if (lc_wait_fd(fd, cg, "container init", err) < 0)
 			return -1;
 		ssize_t n = term_recvmsg_fd(fd, m, sizeof(*m) - 1, &master);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return lc_timed_out(err, "container init");
 		if (n < 0)
 			return err_set(err, errno, "reading from the container init");
 		if (n < (ssize_t)LC_MSG_HDR) {
@@ -12379,6 +12650,20 @@ static int lc_write_new(int dir_fd, const char *name, const char *data, size_t l
 	close(fd);
 	return rc < 0 ? err_set(err, e, "write %s in the state dir", name) : 0;
 }
+
+/* (Re)record the cgroup in st. */
+static int lc_state_cgroup(struct state *st, const struct cgroup *cg, struct ctr_error *err)
+{
+	struct sbuf cgj = {0};
+	struct jw w;
+	jw_init(&w, &cgj, NULL);
+	cgroup_state_write(cg, &w);
+	free(st->cgroup_json);
+	st->cgroup_json = NULL;
+	return sbuf_take(&cgj, &st->cgroup_json, err);
+}
+
+static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg);
 
 /* Kill a child we made and reap it (pidfd: as for lc_reap_pinned, and no signal to a
  * reused pid either). */
@@ -12459,7 +12744,29 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	if (state_open(root, id, STATE_CREATE, &h, err) < 0)
 		goto out;
 	state_made = true;
-	if (cgroup_create(spec, id, &cg, err) < 0) {
+	char owner[64];
+	lc_owner(owner, sizeof(owner));
+	st.id = (char *)id;
+	st.bundle = bundle;
+	st.rootfs = rootfs;
+	st.owner = owner;
+	st.creating = true;
+	lc_created_now(st.created, sizeof(st.created));
+	st.config_path = (char *)LC_CONFIG_COPY;
+	/* name the cgroup in the state before making it: a create killed from here on
+	 * leaves a "creating" container that `delete -f` removes completely */
+	if (cgroup_plan(spec, id, &cg, err) < 0) {
+		err_prefix(err, "creating cgroup");
+		goto out;
+	}
+	if (lc_state_cgroup(&st, cg, err) < 0 ||
+	    lc_annotations_json(spec, &st.annotations_json, err) < 0 ||
+	    lc_write_new(h.dir_fd, LC_CONFIG_COPY, config_text, config_len, err) < 0 ||
+	    state_save(&h, &st, err) < 0)
+		goto out;
+	if (cg->mode != CG_MODE_NONE && cgroup_make(cg, spec, err) < 0) {
+		cgroup_free(cg); /* made nothing: no kill and rmdir of what it did not make */
+		cg = NULL;
 		err_prefix(err, "creating cgroup");
 		goto out;
 	}
@@ -12480,6 +12787,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_set(err, errno, "socketpair");
 		goto out;
 	}
+	lc_bound_reads(sync[0], spec, HOOK_CREATE_CONTAINER);
 	c.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa;
 	if (c.listen_fd < 0) {
@@ -12585,24 +12893,16 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	       "the init waits for start", rootfs, spec->n_mounts,
 	       a->no_pivot ? "MS_MOVE + chroot" : "pivot_root");
 
-	char owner[64];
-	lc_owner(owner, sizeof(owner));
-	st.id = (char *)id;
-	st.bundle = bundle;
-	st.rootfs = rootfs;
-	st.owner = owner;
 	st.pid = init;
 	st.pid_start = pid_start_time(init);
-	lc_created_now(st.created, sizeof(st.created));
-	st.config_path = (char *)LC_CONFIG_COPY;
-	struct sbuf cgj = {0};
-	struct jw w;
-	jw_init(&w, &cgj, NULL);
-	cgroup_state_write(cg, &w);
-	if (sbuf_take(&cgj, &st.cgroup_json, err) < 0 ||
-	    lc_annotations_json(spec, &st.annotations_json, err) < 0 ||
-	    lc_write_new(h.dir_fd, LC_CONFIG_COPY, config_text, config_len, err) < 0 ||
-	    state_save(&h, &st, err) < 0)
+	st.creating = false;
+	snprintf(path, sizeof(path), "/proc/%ld/exe", (long)init);
+	struct stat exe;
+	if (stat(path, &exe) == 0) {
+		st.init_exe_dev = exe.st_dev;
+		st.init_exe_ino = exe.st_ino;
+	}
+	if (lc_state_cgroup(&st, cg, err) < 0 || state_save(&h, &st, err) < 0)
 		goto out;
 	if (a->pid_file && lc_write_pid_file(a->pid_file, init, err) < 0)
 		goto out;
@@ -12622,6 +12922,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	rc = 0;
 out:
 	if (rc < 0) {
+		if (cg)
+			lc_cgroup_foreign(&h, cg); /* containers nested below stay */
 		/* thawed if frozen meanwhile: a frozen v1 task would not die */
 		if (cg && (init > 0 || stage1 > 0))
 			cgroup_kill_all(cg, SIGKILL, NULL);
@@ -12684,6 +12986,9 @@ out:
 
 /* ---------- status, start, kill, delete ---------- */
 
+/* errnum of lc_open for a directory of the root that is not a container */
+#define LC_NOT_CONTAINER EMEDIUMTYPE
+
 /* A loaded container: state, its handle and the derived status. */
 struct lc_container {
 	struct state_handle h;
@@ -12700,9 +13005,23 @@ static void lc_release(struct lc_container *ct)
 	ct->loaded = false;
 }
 
+/* Has the live init exec'd the user process? Asked of the process itself (its image is
+ * no longer the one recorded at create), so a `ctr start` killed half-way cannot leave a
+ * running workload shown as created. Without access to /proc/PID/exe (rootless), the
+ * start socket tells: `start` removes it. */
+static bool lc_init_execd(const struct lc_container *ct)
+{
+	char p[64];
+	struct stat sb;
+	snprintf(p, sizeof(p), "/proc/%ld/exe", (long)ct->st.pid);
+	if (ct->st.init_exe_ino && stat(p, &sb) == 0)
+		return sb.st_dev != ct->st.init_exe_dev || sb.st_ino != ct->st.init_exe_ino;
+	return faccessat(ct->h.dir_fd, LC_START_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+}
+
 static void lc_compute_status(struct lc_container *ct)
 {
-	if (!ct->loaded) {
+	if (!ct->loaded || ct->st.creating) {
 		ct->status = CTR_CREATING;
 		return;
 	}
@@ -12710,7 +13029,7 @@ static void lc_compute_status(struct lc_container *ct)
 		ct->status = CTR_STOPPED;
 		return;
 	}
-	if (faccessat(ct->h.dir_fd, LC_START_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (!lc_init_execd(ct)) {
 		ct->status = CTR_CREATED;
 		return;
 	}
@@ -12734,9 +13053,13 @@ static int lc_open(const struct ctr_opts *o, const char *id, int flags, struct l
 		return -1;
 	if (state_open(o && o->root ? o->root : CTR_DEFAULT_ROOT, id, flags, &ct->h, err) < 0)
 		return -1;
-	if (faccessat(ct->h.dir_fd, STATE_FILE, F_OK, 0) < 0 && errno == ENOENT) {
-		ct->status = CTR_CREATING;
-		return 0;
+	/* every container dir has a state.json from its first moment (state_create_dir) */
+	if (faccessat(ct->h.dir_fd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+		state_close(&ct->h);
+		err_set(err, 0, "%s/%s is not a ctr container (no " STATE_FILE "): refusing to "
+			"touch it", o && o->root ? o->root : CTR_DEFAULT_ROOT, id);
+		err->errnum = LC_NOT_CONTAINER;
+		return -1;
 	}
 	if (state_load(&ct->h, &ct->st, err) < 0) {
 		state_close(&ct->h);
@@ -12755,7 +13078,8 @@ static struct spec *lc_stored_spec(struct lc_container *ct, const char *key)
 	size_t len = 0;
 	struct ctr_error e = {0};
 	struct spec *spec = NULL;
-	if (!ct->loaded || read_file_at(ct->h.dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len, &e) < 0)
+	if (!ct->loaded || read_regular_at(ct->h.dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len,
+					   &e) < 0)
 		return NULL;
 	if (strstr(text, key) && spec_parse(text, len, "config.json", &spec, &e) < 0)
 		spec = NULL;
@@ -12825,9 +13149,17 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 		goto out;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err_set(err, errno, "starting container %s: connect to its init", id);
+		if (errno == ECONNREFUSED)
+			err_set(err, 0, "cannot start container %s: its init has already been told to "
+				"start (by a `ctr start` that is running or was killed)", id);
+		else
+			err_set(err, errno, "starting container %s: connect to its init", id);
 		goto out;
 	}
+	struct spec *hs = lc_stored_spec(&ct, "\"startContainer\"");
+	lc_bound_reads(fd, hs, HOOK_START_CONTAINER);
+	if (hs)
+		spec_free(hs);
 	lc_log(o, CTR_LOG_DEBUG, "exec: init (pid %ld) told to exec the container process",
 	       (long)ct.st.pid);
 	/* The init execs on accept: EOF means the exec happened (its end is close-on-exec);
@@ -12850,6 +13182,10 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 	} else if (n > 0) {
 		ssize_t more = read_full(fd, msg + n, sizeof(msg) - 1 - (size_t)n);
 		n = more < 0 ? more : n + more;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		lc_timed_out(err, "start");
+		goto out;
 	}
 	if (n < 0) {
 		err_set(err, errno, "starting container %s", id);
@@ -12897,12 +13233,156 @@ static int lc_signal_init(const struct state *st, int sig, struct ctr_error *err
 	return 0;
 }
 
-static int lc_cgroup_load(const struct state *st, struct cgroup **cg, struct ctr_error *err)
+/* The cgroupsPath of the config kept in the state dir, cleaned as create did. */
+static int lc_cgroup_want(const struct state_handle *h, char *out, size_t size,
+			  struct ctr_error *err)
 {
+	AUTO_FREE char *text = NULL;
+	size_t len = 0;
+	struct json_doc *doc = NULL;
+	const char *cp = NULL;
+	if (read_regular_at(h->dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len, err) < 0)
+		return err_prefix(err, "state dir of %s", h->id);
+	if (strstr(text, "\"cgroupsPath\"")) {
+		if (json_parse(text, len, LC_CONFIG_COPY, NULL, &doc, err) < 0)
+			return -1;
+		const struct json *v = json_get(json_get(json_root(doc), "linux"), "cgroupsPath");
+		cp = json_str(v, NULL);
+	}
+	int rc = cg_path_clean(cp, h->id, out, size, err);
+	json_free(doc);
+	return rc;
+}
+
+/* Note dir as another container's if it is below one of ours. */
+static void lc_cgroup_add_foreign(struct cgroup *cg, const char *dir)
+{
+	for (size_t k = 0; k < cg->n; k++) {
+		size_t l = strlen(cg->d[k].dir);
+		if (strncmp(dir, cg->d[k].dir, l) || dir[l] != '/')
+			continue;
+		char **nf = realloc(cg->foreign, (cg->n_foreign + 1) * sizeof(*nf));
+		if (!nf || !(nf[cg->n_foreign] = strdup(dir))) {
+			if (nf)
+				cg->foreign = nf;
+			return;
+		}
+		cg->foreign = nf;
+		cg->n_foreign++;
+		return;
+	}
+}
+
+/* Other containers of the root whose cgroups are below ours (nested cgroupsPath). Only
+ * looked for when our cgroup has sub-directories at all. */
+static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg)
+{
+	bool subdirs = false;
+	for (size_t i = 0; i < cg->n && !subdirs; i++) {
+		DIR *dp = opendir(cg->d[i].dir);
+		for (struct dirent *e; dp && !subdirs && (e = readdir(dp));)
+			subdirs = e->d_type == DT_DIR && e->d_name[0] != '.';
+		if (dp)
+			closedir(dp);
+	}
+	int fd = subdirs ? openat(h->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (struct dirent *de; (de = readdir(d));) {
+		struct state_handle o = {.root_fd = -1, .id = de->d_name};
+		struct state st;
+		struct cgroup *other = NULL;
+		struct ctr_error e;
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, h->id) ||
+		    (o.dir_fd = openat(h->root_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+				       O_NOFOLLOW)) < 0)
+			continue;
+		if (state_load(&o, &st, &e) == 0) {
+			if (st.cgroup_json && cgroup_state_read(st.cgroup_json, &other, &e) == 0)
+				for (size_t i = 0; i < other->n; i++)
+					lc_cgroup_add_foreign(cg, other->d[i].dir);
+			cgroup_free(other);
+			state_free(&st);
+		}
+		close(o.dir_fd);
+	}
+	closedir(d);
+}
+
+/* The container's cgroup from its state, checked to be its own (see cgroup_check_own),
+ * with the cgroups of containers nested below it marked foreign. */
+static int lc_cgroup_load(const struct state_handle *h, const struct state *st,
+			  struct cgroup **cg, struct ctr_error *err)
+{
+	char want[PATH_MAX];
 	*cg = NULL;
 	if (!st->cgroup_json)
+		return st->creating ? 0 : err_set(err, EINVAL, "state.json of %s: no cgroup "
+						  "record", h->id);
+	if (lc_cgroup_want(h, want, sizeof(want), err) < 0 ||
+	    cgroup_state_read(st->cgroup_json, cg, err) < 0)
+		return -1;
+	if (cgroup_check_own(*cg, want, err) < 0) {
+		cgroup_free(*cg);
+		*cg = NULL;
+		return err_prefix(err, "container %s", h->id);
+	}
+	lc_cgroup_foreign(h, *cg);
+	return 0;
+}
+
+/* Is the /proc/PID/cgroup path `path` the cgroup `want` or below it? A relative want is
+ * below the creator's own cgroup, anywhere. */
+static bool lc_cg_path_match(const char *path, const char *want)
+{
+	size_t wl = strlen(want);
+	if (want[0] == '/')
+		return !strncmp(path, want, wl) && (path[wl] == 0 || path[wl] == '/');
+	for (const char *at = strchr(path, '/'); at; at = strchr(at + 1, '/'))
+		if (!strncmp(at + 1, want, wl) && (at[wl + 1] == 0 || at[wl + 1] == '/'))
+			return true;
+	return false;
+}
+
+/* Is pid in the cgroup cg names (or below it)? From /proc/PID/cgroup, so a pid edited
+ * into state.json cannot make delete or kill signal a process of another cgroup. */
+static bool lc_pid_in_cgroup(pid_t pid, const struct cgroup *cg)
+{
+	char p[64];
+	AUTO_FREE char *text = NULL;
+	snprintf(p, sizeof(p), "/proc/%ld/cgroup", (long)pid);
+	if (!cg || !cg->n || read_file(p, 1 << 20, &text, NULL, NULL) < 0)
+		return true; /* nothing to compare, or gone (the signal finds nothing) */
+	for (char *l = text, *nl; *l; l = nl) {
+		nl = strchrnul(l, '\n');
+		bool last = !*nl;
+		*nl = 0;
+		char *c = strchr(l, ':');
+		c = c ? strchr(c + 1, ':') : NULL;
+		if (c && lc_cg_path_match(c + 1, cg->path))
+			return true;
+		nl += !last;
+	}
+	return false;
+}
+
+/* The checked cgroup of a loaded container, and its init (while alive) in it. */
+static int lc_load_checked(struct lc_container *ct, struct cgroup **cg, struct ctr_error *err)
+{
+	*cg = NULL;
+	if (!ct->loaded || lc_cgroup_load(&ct->h, &ct->st, cg, err) < 0)
+		return ct->loaded ? -1 : 0;
+	if (ct->status == CTR_STOPPED || ct->status == CTR_CREATING ||
+	    lc_pid_in_cgroup(ct->st.pid, *cg))
 		return 0;
-	return cgroup_state_read(st->cgroup_json, cg, err);
+	cgroup_free(*cg);
+	*cg = NULL;
+	return err_set(err, EPERM, "container %s: state.json: pid %ld is not in the container's "
+		       "cgroup", ct->h.id, (long)ct->st.pid);
 }
 
 /* A container without its own pid namespace is not killed by its init's death. */
@@ -12929,9 +13409,9 @@ int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct 
 		err_set(err, 0, "container %s is still being created", id);
 		goto out;
 	}
+	if (lc_load_checked(&ct, &cg, err) < 0)
+		goto out;
 	if (all && sig != 0) { /* signal 0 asks about the container, i.e. its init */
-		if (lc_cgroup_load(&ct.st, &cg, err) < 0)
-			goto out;
 		struct ctr_error e2 = {0};
 		if (cg && cgroup_kill_all(cg, sig, &e2) == 0) {
 			rc = 0;
@@ -12951,11 +13431,9 @@ int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct 
 		rc = lc_signal_init(&ct.st, sig, err);
 	}
 	/* a frozen process does not die before it is thawed */
-	if (rc == 0 && sig == SIGKILL && ct.status == CTR_PAUSED) {
+	if (rc == 0 && sig == SIGKILL && ct.status == CTR_PAUSED && cg) {
 		struct ctr_error e2;
-		if (cg || lc_cgroup_load(&ct.st, &cg, &e2) == 0)
-			if (cg)
-				cgroup_freeze(cg, false, &e2);
+		cgroup_freeze(cg, false, &e2);
 	}
 out:
 	if (cg)
@@ -12994,13 +13472,12 @@ static int lc_wait_exit(const struct state *st, int timeout_ms, struct ctr_error
 	return rc;
 }
 
-/* Remove what a stopped container leaves: cgroup (and what still runs in it), state. */
-static int lc_destroy(const struct ctr_opts *o, struct lc_container *ct, struct ctr_error *err)
+/* Remove what a stopped container leaves: cgroup (and what still runs in it; *cg is
+ * consumed), state. */
+static int lc_destroy(const struct ctr_opts *o, struct lc_container *ct, struct cgroup **cg,
+		      struct ctr_error *err)
 {
-	struct cgroup *cg = NULL;
-	if (ct->loaded && lc_cgroup_load(&ct->st, &cg, err) < 0)
-		return err_prefix(err, "container %s", ct->h.id);
-	if (cg && cgroup_destroy(cg, true, err) < 0)
+	if (*cg && cgroup_destroy(TAKE_PTR(*cg), true, err) < 0)
 		return err_prefix(err, "removing cgroup of %s", ct->h.id);
 	lc_run_stored_hooks(o, ct, HOOK_POSTSTOP, CTR_STOPPED);
 	return state_remove(&ct->h, err);
@@ -13009,12 +13486,22 @@ static int lc_destroy(const struct ctr_opts *o, struct lc_container *ct, struct 
 int ctr_delete(const struct ctr_opts *o, const char *id, int force, struct ctr_error *err)
 {
 	struct lc_container ct;
+	int root_fd = open(o && o->root && *o->root ? o->root : CTR_DEFAULT_ROOT,
+			   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd >= 0) {
+		state_sweep_stale(root_fd); /* what killed creates and deletes left */
+		close(root_fd);
+	}
 	if (lc_open(o, id, 0, &ct, err) < 0) {
 		if (force && err && err->errnum == ENOENT)
 			return 0; /* runc: delete --force of a missing container succeeds */
 		return -1;
 	}
 	int rc = -1;
+	struct cgroup *cg = NULL;
+	/* before any signal: what the state names must be the container's own */
+	if (lc_load_checked(&ct, &cg, err) < 0)
+		goto out;
 	switch (ct.status) {
 	case CTR_CREATING: /* we hold the lock: its creator died half-way */
 	case CTR_STOPPED:
@@ -13038,21 +13525,18 @@ int ctr_delete(const struct ctr_opts *o, const char *id, int force, struct ctr_e
 		}
 		if (lc_signal_init(&ct.st, SIGKILL, err) < 0 && pid_alive(ct.st.pid, ct.st.pid_start))
 			goto out;
-		if (ct.status == CTR_PAUSED) {
-			struct cgroup *cg = NULL;
+		if (ct.status == CTR_PAUSED && cg) {
 			struct ctr_error e2;
-			if (lc_cgroup_load(&ct.st, &cg, &e2) == 0 && cg) {
-				cgroup_freeze(cg, false, &e2);
-				cgroup_free(cg);
-			}
+			cgroup_freeze(cg, false, &e2);
 		}
 		if (lc_wait_exit(&ct.st, 10000, err) < 0)
 			goto out;
 	}
-	rc = lc_destroy(o, &ct, err);
+	rc = lc_destroy(o, &ct, &cg, err);
 	if (rc == 0)
 		lc_log(o, CTR_LOG_DEBUG, "deleted container %s", id);
 out:
+	cgroup_free(cg);
 	lc_release(&ct);
 	return rc;
 }
@@ -13159,6 +13643,8 @@ int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
 	*states = NULL;
 	*count = 0;
 	const char *root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
+	if (!*root)
+		return err_set(err, EINVAL, "the state root (--root) is an empty path");
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : err_set(err, errno, "open state root %s", root);
@@ -13187,8 +13673,8 @@ int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
 		}
 		struct ctr_error e2 = {0};
 		if (ctr_state(o, de->d_name, &v[n], &e2) < 0) {
-			if (e2.errnum == ENOENT)
-				continue; /* deleted meanwhile */
+			if (e2.errnum == ENOENT || e2.errnum == LC_NOT_CONTAINER)
+				continue; /* deleted meanwhile, or not a container */
 			lc_log(o, CTR_LOG_WARN, "%s", e2.msg);
 			continue;
 		}
@@ -13250,7 +13736,7 @@ static int cgapi_open(const struct ctr_opts *o, const char *id, int flags, struc
 		cgapi_close(a);
 		return err_set(err, 0, "container %s has no cgroup record", id);
 	}
-	if (cgroup_state_read(a->st.cgroup_json, &a->cg, err) < 0) {
+	if (lc_cgroup_load(&a->h, &a->st, &a->cg, err) < 0) {
 		cgapi_close(a);
 		return err_prefix(err, "container %s", id);
 	}
@@ -13929,7 +14415,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		goto out;
 	}
 	const char *cfg = ct.st.config_path && *ct.st.config_path ? ct.st.config_path : "config.json";
-	if (read_file_at(ct.h.dir_fd, cfg, 16u << 20, &config, &config_len, err) < 0 ||
+	if (read_regular_at(ct.h.dir_fd, cfg, 16u << 20, &config, &config_len, err) < 0 ||
 	    spec_parse(config, config_len, "config.json", &spec, err) < 0) {
 		err_prefix(err, "exec: the container's config");
 		goto out;
@@ -13953,7 +14439,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 			"container running");
 		goto out;
 	}
-	if (lc_cgroup_load(&ct.st, &cg, err) < 0)
+	if (lc_load_checked(&ct, &cg, err) < 0)
 		goto out;
 	if (x.late_join && !cg) {
 		err_set(err, EINVAL, "exec: a paused container without a cgroup");
