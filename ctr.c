@@ -14981,7 +14981,7 @@ int ctr_checkpoint(const struct ctr_opts *o, const char *id, const struct ctr_ch
 	if (cr_check_version(a->criu_path ? a->criu_path : "criu", err) < 0 ||
 	    cr_dir(a->image_path ? a->image_path : "checkpoint", true, img, err) < 0 ||
 	    cr_dir(a->work_path ? a->work_path : img, true, work, err) < 0 ||
-	    cr_stored_spec(&ct, &spec, err) < 0 || lc_cgroup_load(&ct.st, &cg, err) < 0 ||
+	    cr_stored_spec(&ct, &spec, err) < 0 || lc_cgroup_load(&ct.h, &ct.st, &cg, err) < 0 ||
 	    cr_dump_argv(&av, &ct, spec, cg, a, img, work, err) < 0 ||
 	    cr_save_descriptors(ct.st.pid, img, err) < 0)
 		goto out;
@@ -14995,7 +14995,7 @@ int ctr_checkpoint(const struct ctr_opts *o, const char *id, const struct ctr_ch
 	rc = 0;
 	/* as runc: a container dumped without --leave-running is gone; delete it */
 	if (!a->pre_dump && !a->leave_running &&
-	    (lc_wait_exit(&ct.st, 10000, err) < 0 || lc_destroy(o, &ct, err) < 0))
+	    (lc_wait_exit(&ct.st, 10000, err) < 0 || lc_destroy(o, &ct, &cg, err) < 0))
 		rc = err_prefix(err, "checkpointed, but");
 out:
 	cr_argv_free(&av);
@@ -15055,14 +15055,16 @@ static int cr_restore_stdio(struct cr_argv *av, struct cr_restore *r, const char
 	if (read_file(path, 1u << 20, &text, &len, &e) == 0 &&
 	    json_parse(text, len, CR_DESCRIPTORS, NULL, &doc, &e) == 0) {
 		const struct json *d = json_root(doc);
-		for (size_t i = 0; d->type == JSON_ARRAY && i < d->n && i < 3; i++) {
-			const struct json *v = &d->items[i];
+		size_t n = json_type(d) == JSON_ARRAY ? json_len(d) : 0;
+		for (size_t i = 0; i < n && i < 3; i++) {
+			const char *v = json_str(json_at(d, i), NULL);
 			bool seen = false; /* 2>&1: the first fd stands for the pipe */
-			for (size_t k = 0; v->type == JSON_STRING && k < i; k++)
-				seen |= d->items[k].type == JSON_STRING && !strcmp(d->items[k].s, v->s);
-			if (v->type == JSON_STRING && !seen &&
-			    (!strncmp(v->s, "pipe:", 5) || !strncmp(v->s, "socket:", 7)))
-				cr_add(av, "--inherit-fd=fd[%zu]:%s", i, v->s);
+			for (size_t k = 0; v && k < i; k++) {
+				const char *w = json_str(json_at(d, k), NULL);
+				seen |= w && !strcmp(w, v);
+			}
+			if (v && !seen && (!strncmp(v, "pipe:", 5) || !strncmp(v, "socket:", 7)))
+				cr_add(av, "--inherit-fd=fd[%zu]:%s", i, v);
 		}
 		json_free(doc);
 	}
@@ -15203,13 +15205,39 @@ static int cr_load_bundle(const char *bundle, struct cr_bundle *b, struct ctr_er
 	return 0;
 }
 
-/* After criu: the new init's pid, the state (status running), the pid file, then the
- * hooks runc runs while criu sets up the namespaces (prestart, createRuntime). */
+/* The state of a container being restored (creating), with its cgroup named before it is
+ * made: a restore killed half-way leaves what `delete -f` removes completely. */
+static int cr_restore_state(struct state_handle *h, const char *id, const struct cr_bundle *b,
+			    struct state *st, char owner[64], struct cgroup **cg,
+			    struct ctr_error *err)
+{
+	lc_owner(owner, 64);
+	*st = (struct state){.id = (char *)id, .bundle = (char *)b->dir,
+			     .rootfs = (char *)b->rootfs, .owner = owner, .creating = true,
+			     .config_path = (char *)LC_CONFIG_COPY};
+	lc_created_now(st->created, sizeof(st->created));
+	if (cgroup_plan(b->spec, id, cg, err) < 0)
+		return err_prefix(err, "creating cgroup");
+	if (lc_state_cgroup(st, *cg, err) < 0 ||
+	    lc_annotations_json(b->spec, &st->annotations_json, err) < 0 ||
+	    lc_write_new(h->dir_fd, LC_CONFIG_COPY, b->config, b->config_len, err) < 0 ||
+	    state_save(h, st, err) < 0)
+		return -1;
+	if ((*cg)->mode != CG_MODE_NONE && cgroup_make(*cg, b->spec, err) < 0) {
+		cgroup_free(*cg); /* made nothing */
+		*cg = NULL;
+		return err_prefix(err, "creating cgroup");
+	}
+	return 0;
+}
+
+/* After criu: the new init's pid into the state (running), the pid file, then the hooks
+ * runc runs while criu sets up the namespaces (prestart, createRuntime). */
 static int cr_restore_finish(const struct ctr_opts *o, const char *id, struct state_handle *h,
-			     const struct cr_bundle *b, const struct cgroup *cg, const char *work,
+			     const struct cr_bundle *b, struct state *st, const char *work,
 			     const struct ctr_restore_args *a, pid_t *pid, struct ctr_error *err)
 {
-	char path[PATH_MAX + 32], owner[64];
+	char path[PATH_MAX + 32];
 	AUTO_FREE char *text = NULL;
 	size_t len = 0;
 	snprintf(path, sizeof(path), "%s/restore.pid", work);
@@ -15218,30 +15246,17 @@ static int cr_restore_finish(const struct ctr_opts *o, const char *id, struct st
 	*pid = (pid_t)strtol(text, NULL, 10);
 	if (*pid <= 0)
 		return err_set(err, 0, "criu restore: bad pid file %s", path);
-	lc_owner(owner, sizeof(owner));
-	struct state st = {.id = (char *)id, .bundle = (char *)b->dir, .rootfs = (char *)b->rootfs,
-			   .owner = owner, .pid = *pid, .pid_start = pid_start_time(*pid),
-			   .config_path = (char *)LC_CONFIG_COPY};
-	lc_created_now(st.created, sizeof(st.created));
-	struct sbuf cgj = {0};
-	struct jw w;
-	jw_init(&w, &cgj, NULL);
-	cgroup_state_write(cg, &w);
-	int rc = -1;
-	if (sbuf_take(&cgj, &st.cgroup_json, err) == 0 &&
-	    lc_annotations_json(b->spec, &st.annotations_json, err) == 0 &&
-	    lc_write_new(h->dir_fd, LC_CONFIG_COPY, b->config, b->config_len, err) == 0 &&
-	    state_save(h, &st, err) == 0 &&
-	    (!a->pid_file || lc_write_pid_file(a->pid_file, *pid, err) == 0) &&
-	    lc_run_hooks(b->spec, HOOK_PRESTART, id, CTR_RUNNING, *pid, b->dir, b->rootfs, err) == 0 &&
+	st->pid = *pid;
+	st->pid_start = pid_start_time(*pid);
+	st->creating = false;
+	if (state_save(h, st, err) < 0 ||
+	    (a->pid_file && lc_write_pid_file(a->pid_file, *pid, err) < 0) ||
+	    lc_run_hooks(b->spec, HOOK_PRESTART, id, CTR_RUNNING, *pid, b->dir, b->rootfs, err) < 0 ||
 	    lc_run_hooks(b->spec, HOOK_CREATE_RUNTIME, id, CTR_RUNNING, *pid, b->dir, b->rootfs,
-			 err) == 0)
-		rc = 0;
-	free(st.cgroup_json);
-	free(st.annotations_json);
-	if (rc == 0)
-		lc_log(o, CTR_LOG_DEBUG, "restored container %s, init pid %ld", id, (long)*pid);
-	return rc;
+			 err) < 0)
+		return -1;
+	lc_log(o, CTR_LOG_DEBUG, "restored container %s, init pid %ld", id, (long)*pid);
+	return 0;
 }
 
 int ctr_restore(const struct ctr_opts *o, const char *id, const struct ctr_restore_args *a,
@@ -15250,15 +15265,16 @@ int ctr_restore(const struct ctr_opts *o, const char *id, const struct ctr_resto
 	static const struct ctr_restore_args none = {0};
 	a = a ? a : &none;
 	const char *root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
-	char img[PATH_MAX], work[PATH_MAX], inv[PATH_MAX + 32];
+	char img[PATH_MAX], work[PATH_MAX], inv[PATH_MAX + 32], owner[64];
 	struct cr_bundle b = {.config = NULL};
 	struct cr_restore r = {.pty_master = -1};
 	struct state_handle h = {.root_fd = -1, .dir_fd = -1};
+	struct state st = {0};
 	struct cgroup *cg = NULL;
 	struct cr_argv av = {0};
 	bool made = false;
 	pid_t pid = 0;
-	int rc = -1, st;
+	int rc = -1, ws;
 	if (ctr_id_valid(id, err) < 0 || cr_check_mode(a->manage_cgroups_mode, err) < 0)
 		return -1;
 	if (cr_dir(a->image_path ? a->image_path : "checkpoint", false, img, err) < 0)
@@ -15271,21 +15287,18 @@ int ctr_restore(const struct ctr_opts *o, const char *id, const struct ctr_resto
 	    cr_load_bundle(a->bundle, &b, err) < 0 || state_open(root, id, STATE_CREATE, &h, err) < 0)
 		goto out;
 	made = true;
-	if (cgroup_create(b.spec, id, &cg, err) < 0) {
-		err_prefix(err, "creating cgroup");
-		goto out;
-	}
-	if (cr_bind_root(&r, root, id, b.rootfs, err) < 0 ||
+	if (cr_restore_state(&h, id, &b, &st, owner, &cg, err) < 0 ||
+	    cr_bind_root(&r, root, id, b.rootfs, err) < 0 ||
 	    cr_restore_argv(&av, &r, b.spec, b.dir, cg, a, img, work, err) < 0)
 		goto out;
 	cr_log_argv(o, &av);
-	if ((st = cr_exec(av.v, r.keep, r.n_keep, cg, NULL, err)) < 0)
+	if ((ws = cr_exec(av.v, r.keep, r.n_keep, cg, NULL, err)) < 0)
 		goto out;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		cr_failed("restore", st, work, "restore.log", err);
+	if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+		cr_failed("restore", ws, work, "restore.log", err);
 		goto out;
 	}
-	if (cr_restore_finish(o, id, &h, &b, cg, work, a, &pid, err) < 0 ||
+	if (cr_restore_finish(o, id, &h, &b, &st, work, a, &pid, err) < 0 ||
 	    (r.pty_master >= 0 && term_send_to_console_socket(a->console_socket, r.pty_master,
 							      err) < 0))
 		goto out;
@@ -15295,7 +15308,7 @@ int ctr_restore(const struct ctr_opts *o, const char *id, const struct ctr_resto
 out:
 	cr_restore_release(&r);
 	if (rc < 0 && pid > 0)
-		lc_kill_reap(pid);
+		lc_kill_reap(pid, -1);
 	if (rc < 0 && cg) {
 		struct ctr_error e2;
 		cgroup_destroy(cg, true, &e2);
@@ -15307,6 +15320,8 @@ out:
 	}
 	if (cg)
 		cgroup_free(cg);
+	free(st.cgroup_json);
+	free(st.annotations_json);
 	cr_argv_free(&av);
 	state_close(&h);
 	if (b.spec)
