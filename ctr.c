@@ -10350,11 +10350,14 @@ static void spec_ck_first(void *arg, const char *problem)
 		err_set(err, EINVAL, "%s", problem);
 }
 
-/* For create: spec_ck_host's first problem is the error. */
+/* For create: spec_ck_host's first problem is the error, at its place in config.json
+ * like `ctr check` gives it. */
 static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, struct ctr_error *err)
 {
 	struct ctr_error first = {0};
-	struct spec_ck c = {.report = spec_ck_first, .arg = &first};
+	const struct spec_priv *pv = s->priv;
+	struct spec_ck c = {.report = spec_ck_first, .arg = &first, .source = "config.json",
+			    .doc = pv && pv->doc ? json_root(pv->doc) : NULL};
 	spec_ck_host(&c, s, listed_ns, own_ns);
 	if (!c.n)
 		return 0;
