@@ -10119,17 +10119,22 @@ static int spec_ns_open(const char *path, int type, struct ctr_error *err)
 	snprintf(want, sizeof(want), "%s:[", name);
 	ssize_t n = readlink(self, link, sizeof(link) - 1);
 	link[n > 0 ? n : 0] = 0;
-	/* nsfs, or procfs before Linux 3.19; the link names the type: "net:[4026531840]" */
-	bool nsfs = fstatfs(pfd, &sf) == 0 && ((uint32_t)sf.f_type == NSFS_MAGIC ||
-					       (uint32_t)sf.f_type == PROC_SUPER_MAGIC);
-	if (!nsfs || !str_has_prefix(link, want))
+	/* /proc/PID/ns/X links read "net:[4026531840]"; a bind mount of one (ip netns,
+	 * podman's /run/netns/...) reads as its path. Either way it is an nsfs file, or a
+	 * procfs one before Linux 3.19 (then only the link form). */
+	bool named = str_has_prefix(link, want), other = !named && link[0] != '/';
+	bool is_fs = fstatfs(pfd, &sf) == 0;
+	bool nsfs = is_fs && (uint32_t)sf.f_type == NSFS_MAGIC;
+	if (!(nsfs || (is_fs && (uint32_t)sf.f_type == PROC_SUPER_MAGIC && named)))
 		return err_set(err, EINVAL, "%s is not a %s namespace file%s%s", path, name,
-			       strchr(link, ':') ? ": it is " : "", strchr(link, ':') ? link : "");
+			       other ? ": it is " : "", other ? link : "");
 	int fd = open(self, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(err, errno, "open %s", path);
+	/* the type: NS_GET_NSTYPE (Linux 4.11), else the link's name where it has one;
+	 * setns(fd, type) checks it again */
 	int t = ioctl(fd, NS_GET_NSTYPE);
-	if (t >= 0 && t != type) {
+	if (t >= 0 ? t != type : other) {
 		close(fd);
 		return err_set(err, EINVAL, "%s is not a %s namespace", path, name);
 	}

@@ -187,6 +187,16 @@ for kind in fifo regular wrongtype; do
 		"$(bundle "ns$kind" '["true"]' "ns_path('network', '$p')")" \
 		"not a net namespace"
 done
+# ...while a bind mount of a real one (ip netns add, podman's /run/netns/...) is joined
+if command -v ip > /dev/null && ip netns add "ctr-hg-$$" 2> /dev/null; then
+	at_exit "ip netns del ctr-hg-$$"
+	want=$(ip netns exec "ctr-hg-$$" readlink /proc/self/ns/net)
+	out=$(C run --bundle "$(bundle nsbind '["readlink", "/proc/self/ns/net"]' "ns_path('network', '/run/netns/ctr-hg-$$')")" "$(new_id nsbind)" 2>&1)
+	t "namespace path that is a bind-mounted netns (ip netns add) is joined" '[ "$out" = "$want" ]' || echo "# $out / $want"
+	ip netns del "ctr-hg-$$"
+else
+	skip "namespace path bind-mounted by ip netns: ip netns add is not possible here"
+fi
 b=$(bundle ckfifo '["true"]' "ns_path('network', '$T_TMP/fifo')")
 out=$(timeout -k 5 30 "$CTR" check --bundle "$b" 2>&1)
 t "ctr check reports a FIFO as namespace path" 'echo "$out" | grep -q "not a net namespace"' || echo "# $out"
