@@ -52,7 +52,7 @@ endif
 
 ALL_CFLAGS = $(WARN) $(OPT) $(SIZEFLAGS) $(KINC) $(CPPFLAGS) $(CFLAGS)
 
-.PHONY: all clean test unit fuzz boards test-cross test-board toolchain demo bench bench-build
+.PHONY: all clean test unit fuzz boards test-cross test-board toolchain demo example bench bench-build
 all: $(if $(BOARD),build/$(BOARD)/ctr,ctr)
 
 # remember FILE,TEXT: rewrite FILE only when TEXT differs from its content, so that FILE,
@@ -73,8 +73,14 @@ build/native.flags: ;
 ctr: ctr.c ctr.h main.c $(KDEP) build/native.flags
 	$(NATIVE_LINK)
 
+# The Debian packages (tests/packages.txt) a target needs, installed first as root on
+# Debian, or named: then ./ctr.
+PACKAGES = @sh tests/packages.sh install $1 && \
+	{ $(MAKE) -q --no-print-directory ctr || $(MAKE) --no-print-directory ctr; }
+
 # Unit tests and integration tests; the runner prints "N passed, N failed, N skipped".
-test: ctr
+test:
+	$(call PACKAGES,tests)
 	CC="$(CC)" CFLAGS="$(WARN) -O1 -g $(KINC) $(CPPFLAGS)" LDLIBS="$(LDLIBS)" sh tests/run.sh
 
 FUZZ_SECONDS ?= 300
@@ -159,9 +165,17 @@ test-qemu:
 test-vm:
 	@MAKE='$(MAKE)' sh tests/vm/run.sh; rc=$$?; sh tests/vm/hosts.sh || true; exit $$rc
 
-# `sudo make demo`: a busybox container showing its own hostname, PID 1 and mounts.
-demo: ctr
+# `make demo` (as root, or sudo make demo): a busybox container showing its own hostname,
+# PID 1 and mounts; installs busybox-static first when missing (root on Debian).
+demo:
+	$(call PACKAGES,demo)
 	sh configs/demo/demo.sh
+
+# `make example NAME=<config>` (as root): prepare and run one example of configs/ in
+# build/examples/<config> (configs/README.md).
+example:
+	$(call PACKAGES,example)
+	@CTR='$(CURDIR)/ctr' sh configs/example.sh '$(NAME)'
 
 clean:
 	rm -rf ctr build

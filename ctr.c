@@ -43,6 +43,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -276,14 +277,11 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
-/* Read a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated buffer.
- * Files larger than max bytes are refused. */
-static int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len_out,
-			struct ctr_error *err)
+/* Read all of fd (named path in errors) into a NUL-terminated buffer; more than max
+ * bytes are refused. */
+static int read_fd(int fd, const char *path, size_t max, char **out, size_t *len_out,
+		   struct ctr_error *err)
 {
-	int fd AUTO_CLOSE = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return err_set(err, errno, "open %s", path);
 	struct sbuf sb = {0};
 	char chunk[4096];
 	for (;;) {
@@ -311,31 +309,57 @@ static int read_file_at(int dirfd, const char *path, size_t max, char **out, siz
 	return 0;
 }
 
+/* Read a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated buffer.
+ * Files larger than max bytes are refused. */
+static int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len_out,
+			struct ctr_error *err)
+{
+	int fd AUTO_CLOSE = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return err_set(err, errno, "open %s", path);
+	return read_fd(fd, path, max, out, len_out, err);
+}
+
 static int read_file(const char *path, size_t max, char **out, size_t *len_out,
 		     struct ctr_error *err)
 {
 	return read_file_at(AT_FDCWD, path, max, out, len_out, err);
 }
 
-/* The name of uid in /etc/passwd ("name:pw:uid:..."), for the owner runc shows; cheaper
- * than getpwuid, which also pulls in nscd lookups and stdio getline (~3.5 KB static).
- * -1 when there is none. */
-static int util_user_name(uid_t uid, char *buf, size_t size)
+/* Field `field` (0: name, 5: home) of uid's line in the /etc/passwd text
+ * ("name:pw:uid:gid:gecos:home:shell"); -1 when there is none. */
+static int util_passwd_field(const char *text, uid_t uid, unsigned field, char *buf,
+			     size_t size)
 {
-	char *text AUTO_FREE = NULL;
-	if (read_file("/etc/passwd", 1 << 22, &text, NULL, NULL) < 0)
-		return -1;
-	for (char *l = text; *l;) {
-		char *nl = strchrnul(l, '\n'), *c1 = memchr(l, ':', (size_t)(nl - l)), *e;
-		char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(nl - c1 - 1)) : NULL;
+	for (const char *l = text; *l;) {
+		const char *nl = strchrnul(l, '\n'), *c1 = memchr(l, ':', (size_t)(nl - l));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(nl - c1 - 1)) : NULL;
+		char *e;
 		if (c2 && c1 > l && (unsigned)(c2[1] - '0') <= 9 &&
 		    strtoul(c2 + 1, &e, 10) == uid && *e == ':') {
-			snprintf(buf, size, "%.*s", (int)(c1 - l), l);
+			const char *f = l;
+			for (unsigned i = 0; i < field && f; i++) {
+				f = memchr(f, ':', (size_t)(nl - f));
+				f = f ? f + 1 : NULL;
+			}
+			if (!f)
+				return -1;
+			snprintf(buf, size, "%.*s", (int)strcspn(f, ":\n"), f);
 			return 0;
 		}
 		l = *nl ? nl + 1 : nl;
 	}
 	return -1;
+}
+
+/* The name of uid in /etc/passwd, for the owner runc shows; cheaper than getpwuid, which
+ * also pulls in nscd lookups and stdio getline (~3.5 KB static). -1 when there is none. */
+static int util_user_name(uid_t uid, char *buf, size_t size)
+{
+	char *text AUTO_FREE = NULL;
+	if (read_file("/etc/passwd", 1 << 22, &text, NULL, NULL) < 0)
+		return -1;
+	return util_passwd_field(text, uid, 0, buf, size);
 }
 
 /* Write a small file in place (cgroup, proc and sysfs knobs: no truncation games). */
@@ -538,6 +562,47 @@ static int sys_setresgid(gid_t gid)
 static int sys_setgroups(size_t n, const gid_t *gids)
 {
 	return (int)syscall(CTR_SYS_SETGROUPS, n, gids);
+}
+
+/* clone(2) with flags and exit signal only: fork-like, no new stack */
+static pid_t sys_clone(unsigned long flags)
+{
+#if defined(__s390__) || defined(__CRIS__)
+	return (pid_t)syscall(SYS_clone, 0, flags, NULL, NULL, 0);
+#else
+	return (pid_t)syscall(SYS_clone, flags, 0, NULL, NULL, 0);
+#endif
+}
+
+/* clone3's struct clone_args (Linux 5.3), kept here for libcs without it */
+struct ctr_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+#define CTR_CLONE_PIDFD 0x00001000ULL
+
+/* A fork for ctr's own helpers (hooks, short-lived children) that the caller cannot
+ * reap: exit signal 0, so only a wait with __WCLONE or __WALL sees it, never a caller's
+ * waitpid(-1) from a SIGCHLD handler. *pidfd: a pidfd for it, or -1 (Linux < 5.3).
+ * Where clone flags are refused (qemu-user, a seccomp filter) it is a plain fork: wait
+ * with __WALL, which finds either. */
+static pid_t spawn_hidden(int *pidfd)
+{
+	*pidfd = -1;
+#ifdef CTR_HAVE_CLONE3
+	int fd = -1;
+	struct ctr_clone_args ca = {.flags = CTR_CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&fd};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid > 0)
+		*pidfd = fd;
+	if (pid >= 0 || (errno != ENOSYS && errno != EINVAL && errno != EPERM))
+		return pid;
+#endif
+	pid_t p = sys_clone(0);
+	if (p < 0 && (errno == EINVAL || errno == ENOSYS || errno == EPERM))
+		p = fork();
+	if (p > 0)
+		*pidfd = sys_pidfd_open(p, 0);
+	return p;
 }
 
 static int sys_pidfd_send_signal(int pidfd, int sig)
@@ -3022,12 +3087,296 @@ int ctr_spec_write(const char *bundle_dir, int rootless, struct ctr_error *err)
 	return 0;
 }
 
+/* ---- spec: ELF headers (what `ctr check` reads of the programs a container runs) ----
+ * Only what the kernel and the dynamic loader look at before a program runs: class, byte
+ * order, machine, float ABI, PT_INTERP and DT_NEEDED. A rootfs may hold anything: every
+ * read is bounded and every offset checked against the file's size. */
+
+enum {
+	ELF_CLASS32 = 1, ELF_CLASS64 = 2, ELF_LSB = 1, ELF_MSB = 2, ELF_ET_EXEC = 2, ELF_ET_DYN = 3,
+	ELF_EM_386 = 3, ELF_EM_MIPS = 8, ELF_EM_ARM = 40, ELF_EM_X86_64 = 62, ELF_EM_AARCH64 = 183,
+	ELF_EM_RISCV = 243, ELF_PT_LOAD = 1, ELF_PT_DYNAMIC = 2, ELF_PT_INTERP = 3,
+	ELF_PT_MIPS_ABIFLAGS = 0x70000003, ELF_DT_NULL = 0, ELF_DT_NEEDED = 1, ELF_DT_STRTAB = 5,
+	ELF_DT_STRSZ = 10, ELF_DT_RPATH = 15, ELF_DT_RUNPATH = 29,
+	ELF_MAX_PHDRS = 64, ELF_MAX_LOADS = 16, ELF_MAX_NEEDED = 32,
+};
+/* The float ABI as far as the headers tell (ARM e_flags, MIPS abiflags, RISC-V e_flags) */
+enum { ELF_FP_ANY, ELF_FP_HARD, ELF_FP_SOFT, ELF_FP_SINGLE };
+
+struct elf_info {
+	uint8_t cls, data, fp;
+	bool n32;                 /* MIPS n32: 32-bit class, 64-bit registers */
+	uint16_t type, machine;
+	uint32_t flags;
+	char interp[256];         /* PT_INTERP; empty for a static program */
+	char needed[1024];        /* DT_NEEDED names, each NUL-terminated */
+	size_t needed_len;
+	char runpath[512];        /* DT_RUNPATH, else DT_RPATH */
+};
+
+struct elf_load {
+	uint64_t off, vaddr, filesz;
+};
+
+static uint64_t elf_num(const struct elf_info *e, const unsigned char *p, unsigned size)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < size; i++)
+		v = v << 8 | p[e->data == ELF_MSB ? i : size - 1 - i];
+	return v;
+}
+
+/* Exactly len bytes at off of the file (fsize bytes long); false if they are not all there. */
+static bool elf_pread(int fd, uint64_t fsize, void *buf, size_t len, uint64_t off)
+{
+	if (off > fsize || len > fsize - off)
+		return false;
+	for (size_t got = 0; got < len;) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+/* A NUL-terminated string at off, at most limit bytes (its terminator included) */
+static bool elf_str(int fd, uint64_t fsize, uint64_t off, uint64_t limit, char *out, size_t size)
+{
+	size_t len = limit < size ? (size_t)limit : size;
+	if (off < fsize && fsize - off < len)
+		len = (size_t)(fsize - off);
+	return len && elf_pread(fd, fsize, out, len, off) && memchr(out, 0, len);
+}
+
+/* The ELF header: NULL, or why the file cannot be an executable. */
+static const char *elf_read_ehdr(int fd, uint64_t fsize, struct elf_info *e, uint64_t *phoff,
+				 unsigned *phnum)
+{
+	unsigned char h[64];
+	size_t n = fsize < sizeof(h) ? (size_t)fsize : sizeof(h);
+	if (n < 6 || !elf_pread(fd, fsize, h, n, 0) || memcmp(h, "\177ELF", 4) != 0)
+		return "not an ELF file";
+	e->cls = h[4];
+	e->data = h[5];
+	bool w = e->cls == ELF_CLASS64;
+	if ((!w && e->cls != ELF_CLASS32) || (e->data != ELF_LSB && e->data != ELF_MSB))
+		return "an ELF file of unknown class or byte order";
+	if (n < (w ? 64u : 52u))
+		return "a truncated ELF file (header)";
+	e->type = (uint16_t)elf_num(e, h + 16, 2);
+	e->machine = (uint16_t)elf_num(e, h + 18, 2);
+	*phoff = elf_num(e, h + (w ? 32 : 28), w ? 8 : 4);
+	e->flags = (uint32_t)elf_num(e, h + (w ? 48 : 36), 4);
+	unsigned phentsize = (unsigned)elf_num(e, h + (w ? 54 : 42), 2);
+	*phnum = (unsigned)elf_num(e, h + (w ? 56 : 44), 2);
+	if (e->type != ELF_ET_EXEC && e->type != ELF_ET_DYN)
+		return "an ELF file that is not an executable";
+	if (phentsize != (w ? 56u : 32u) || !*phnum || *phnum > ELF_MAX_PHDRS)
+		return "an ELF file with bad program headers";
+	return NULL;
+}
+
+/* The program headers: PT_INTERP into e, the PT_LOADs (to map addresses to file offsets),
+ * where PT_DYNAMIC is, and MIPS's float ABI. */
+static const char *elf_read_phdrs(int fd, uint64_t fsize, struct elf_info *e, uint64_t phoff,
+				  unsigned phnum, struct elf_load *loads, size_t *n_loads,
+				  uint64_t dyn[2])
+{
+	unsigned char ph[ELF_MAX_PHDRS * 56], abi[24];
+	bool w = e->cls == ELF_CLASS64;
+	size_t es = w ? 56 : 32;
+	if (!elf_pread(fd, fsize, ph, phnum * es, phoff))
+		return "a truncated ELF file (program headers)";
+	for (unsigned i = 0; i < phnum; i++) {
+		const unsigned char *p = ph + i * es;
+		uint64_t type = elf_num(e, p, 4), off = elf_num(e, p + (w ? 8 : 4), w ? 8 : 4);
+		uint64_t vaddr = elf_num(e, p + (w ? 16 : 8), w ? 8 : 4);
+		uint64_t filesz = elf_num(e, p + (w ? 32 : 16), w ? 8 : 4);
+		if (type == ELF_PT_INTERP &&
+		    !elf_str(fd, fsize, off, filesz, e->interp, sizeof(e->interp)))
+			return "an ELF file with a bad PT_INTERP";
+		if (type == ELF_PT_LOAD && (off > fsize || filesz > fsize - off))
+			return "a truncated ELF file (a segment ends beyond it)";
+		if (type == ELF_PT_LOAD && *n_loads < ELF_MAX_LOADS)
+			loads[(*n_loads)++] = (struct elf_load){off, vaddr, filesz};
+		if (type == ELF_PT_DYNAMIC) {
+			dyn[0] = off;
+			dyn[1] = filesz;
+		}
+		/* Elf_MIPS_ABIFlags_v0.fp_abi: 1 double, 2 single, 3 soft, 5..7 fpxx/fp64 */
+		if (type == ELF_PT_MIPS_ABIFLAGS && e->machine == ELF_EM_MIPS && filesz >= 24 &&
+		    elf_pread(fd, fsize, abi, sizeof(abi), off) && abi[7])
+			e->fp = abi[7] == 3 ? ELF_FP_SOFT : abi[7] == 2 ? ELF_FP_SINGLE : ELF_FP_HARD;
+	}
+	return NULL;
+}
+
+/* The file offset of virtual address a, inside one of the PT_LOADs; UINT64_MAX if none. */
+static uint64_t elf_vaddr_off(const struct elf_load *l, size_t n, uint64_t a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a >= l[i].vaddr && a - l[i].vaddr < l[i].filesz)
+			return l[i].off + (a - l[i].vaddr);
+	return UINT64_MAX;
+}
+
+/* DT_NEEDED names and DT_RUNPATH/DT_RPATH from the dynamic section at off (size bytes). */
+static const char *elf_read_dynamic(int fd, uint64_t fsize, struct elf_info *e,
+				    const struct elf_load *loads, size_t n_loads, uint64_t off,
+				    uint64_t size)
+{
+	unsigned char d[4096];
+	size_t es = e->cls == ELF_CLASS64 ? 16 : 8, len = size < sizeof(d) ? (size_t)size : sizeof(d);
+	uint64_t strtab = 0, strsz = 0, need[ELF_MAX_NEEDED], run = UINT64_MAX, rpath = UINT64_MAX;
+	size_t n_need = 0;
+	len -= len % es;
+	if (!elf_pread(fd, fsize, d, len, off))
+		return "a truncated ELF file (dynamic section)";
+	for (size_t i = 0; i < len; i += es) {
+		uint64_t tag = elf_num(e, d + i, (unsigned)es / 2);
+		uint64_t val = elf_num(e, d + i + es / 2, (unsigned)es / 2);
+		if (tag == ELF_DT_NULL)
+			break;
+		if (tag == ELF_DT_NEEDED && n_need < ELF_MAX_NEEDED)
+			need[n_need++] = val;
+		strtab = tag == ELF_DT_STRTAB ? val : strtab;
+		strsz = tag == ELF_DT_STRSZ ? val : strsz;
+		run = tag == ELF_DT_RUNPATH ? val : run;
+		rpath = tag == ELF_DT_RPATH ? val : rpath;
+	}
+	if (run == UINT64_MAX)
+		run = rpath;
+	if (!n_need && run == UINT64_MAX)
+		return NULL;
+	uint64_t str = elf_vaddr_off(loads, n_loads, strtab);
+	if (str == UINT64_MAX || !strsz)
+		return "an ELF file with a bad DT_STRTAB";
+	for (size_t k = 0; k < n_need; k++) {
+		char name[256];
+		if (need[k] >= strsz || str + need[k] < str ||
+		    !elf_str(fd, fsize, str + need[k], strsz - need[k], name, sizeof(name)))
+			return "an ELF file with a bad DT_NEEDED";
+		size_t n = strlen(name) + 1;
+		if (e->needed_len + n <= sizeof(e->needed)) {
+			memcpy(e->needed + e->needed_len, name, n);
+			e->needed_len += n;
+		}
+	}
+	if (run != UINT64_MAX && (run >= strsz || str + run < str ||
+				  !elf_str(fd, fsize, str + run, strsz - run, e->runpath,
+					   sizeof(e->runpath))))
+		e->runpath[0] = 0;
+	return NULL;
+}
+
+/* The headers of the open file fd: NULL, or why it is not a program this check can read. */
+static const char *elf_read(int fd, struct elf_info *e)
+{
+	struct stat st;
+	struct elf_load loads[ELF_MAX_LOADS];
+	size_t n_loads = 0;
+	uint64_t phoff, dyn[2] = {0, 0};
+	unsigned phnum;
+	memset(e, 0, sizeof(*e));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return "not a regular file";
+	uint64_t fsize = (uint64_t)st.st_size;
+	const char *why = elf_read_ehdr(fd, fsize, e, &phoff, &phnum);
+	if (!why)
+		why = elf_read_phdrs(fd, fsize, e, phoff, phnum, loads, &n_loads, dyn);
+	if (!why && dyn[1])
+		why = elf_read_dynamic(fd, fsize, e, loads, n_loads, dyn[0], dyn[1]);
+	if (e->machine == ELF_EM_ARM) /* EF_ARM_ABI_FLOAT_HARD / _SOFT */
+		e->fp = e->flags & 0x400 ? ELF_FP_HARD : e->flags & 0x200 ? ELF_FP_SOFT : ELF_FP_ANY;
+	if (e->machine == ELF_EM_RISCV) /* EF_RISCV_FLOAT_ABI: soft, single, double, quad */
+		e->fp = (e->flags & 6) == 0 ? ELF_FP_SOFT : (e->flags & 6) == 2 ? ELF_FP_SINGLE
+									 : ELF_FP_HARD;
+	e->n32 = e->machine == ELF_EM_MIPS && e->cls == ELF_CLASS32 && (e->flags & 0x20);
+	return why;
+}
+
+/* The targets of `ctr check --arch`, named as in boards/; all hard-float. compat: what
+ * the kernels of that architecture usually run as well (ia32 and arm32 compat). */
+static const struct elf_arch {
+	char name[8], compat[8];
+	uint16_t machine;
+	uint8_t cls, data;
+} elf_arches[] = {
+	{"x86_64", "i386", ELF_EM_X86_64, ELF_CLASS64, ELF_LSB},
+	{"i386", "", ELF_EM_386, ELF_CLASS32, ELF_LSB},
+	{"armhf", "", ELF_EM_ARM, ELF_CLASS32, ELF_LSB},
+	{"aarch64", "armhf", ELF_EM_AARCH64, ELF_CLASS64, ELF_LSB},
+	{"mips", "", ELF_EM_MIPS, ELF_CLASS32, ELF_MSB},
+	{"mipsel", "", ELF_EM_MIPS, ELF_CLASS32, ELF_LSB},
+	{"riscv64", "", ELF_EM_RISCV, ELF_CLASS64, ELF_LSB},
+};
+
+/* The architecture this ctr was built for: the default of `ctr check --arch` */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define ELF_NATIVE_ARCH "x86_64"
+#elif defined(__i386__)
+#define ELF_NATIVE_ARCH "i386"
+#elif defined(__aarch64__)
+#define ELF_NATIVE_ARCH "aarch64"
+#elif defined(__arm__) && defined(__ARM_PCS_VFP)
+#define ELF_NATIVE_ARCH "armhf"
+#elif defined(__mips__) && !defined(__mips64) && defined(__MIPSEB__)
+#define ELF_NATIVE_ARCH "mips"
+#elif defined(__mips__) && !defined(__mips64) && defined(__MIPSEL__)
+#define ELF_NATIVE_ARCH "mipsel"
+#elif defined(__riscv) && __riscv_xlen == 64 && defined(__riscv_float_abi_double)
+#define ELF_NATIVE_ARCH "riscv64"
+#else
+#define ELF_NATIVE_ARCH NULL
+#endif
+
+static const struct elf_arch *elf_arch_find(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(elf_arches) / sizeof(elf_arches[0]); i++)
+		if (strcmp(elf_arches[i].name, name) == 0)
+			return &elf_arches[i];
+	return NULL;
+}
+
+static bool elf_arch_match(const struct elf_arch *a, const struct elf_info *e)
+{
+	return e->machine == a->machine && e->cls == a->cls && e->data == a->data && !e->n32 &&
+	       (e->fp == ELF_FP_ANY || e->fp == ELF_FP_HARD);
+}
+
+/* "ELF 32-bit MSB MIPS", as file(1) says it, plus an ABI that differs from the boards' */
+static void elf_describe(const struct elf_info *e, char *buf, size_t size)
+{
+	static const struct { uint16_t machine; char name[12]; } names[] = {
+		{ELF_EM_386, "Intel 80386"}, {ELF_EM_X86_64, "x86-64"}, {ELF_EM_ARM, "ARM"},
+		{ELF_EM_AARCH64, "ARM aarch64"}, {ELF_EM_MIPS, "MIPS"}, {ELF_EM_RISCV, "RISC-V"},
+	};
+	char other[24];
+	const char *m = NULL;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].machine == e->machine)
+			m = names[i].name;
+	if (!m) {
+		snprintf(other, sizeof(other), "machine %u", e->machine);
+		m = other;
+	}
+	snprintf(buf, size, "ELF %d-bit %s %s%s%s", e->cls == ELF_CLASS64 ? 64 : 32,
+		 e->data == ELF_MSB ? "MSB" : "LSB", m, e->n32 ? " N32" : "",
+		 e->fp == ELF_FP_SOFT ? " soft-float" : e->fp == ELF_FP_SINGLE ? " single-float" : "");
+}
+
 /* ---- spec: check (validate a bundle without running it) ---- */
 
 struct spec_ck {
 	void (*report)(void *arg, const char *problem);
 	void *arg;
 	int n;
+	const struct elf_arch *arch; /* the target of the rootfs's programs, NULL: any */
+	const struct elf_arch *compat; /* also fine (no --arch: what this kernel may run) */
+	char prog[400];              /* what process.args[0] is, for the summary */
 };
 
 PRINTF_LIKE(2, 3)
@@ -3120,13 +3469,335 @@ static int spec_exec_in_root(int rootfd, const char *path)
 	return 0;
 }
 
+/* ---- check: the programs a container runs (ELF target, interpreter, libraries) ---- */
+
+static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
+			  struct ctr_error *err);
+
+/* Open a regular file of the rootfs for reading, never anything else: opening a device
+ * can act (a watchdog, a tape), a FIFO can block. -1 if it is not one. */
+static int spec_open_file_in_root(int rootfd, const char *path)
+{
+	struct ctr_error e;
+	struct stat st;
+	char proc[32];
+	int pfd AUTO_CLOSE = rootfs_open_in(rootfd, path, O_PATH, 0, &e);
+	if (pfd < 0 || fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT) /* no /proc: reopen by path, checked once more */
+		fd = rootfs_open_in(rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, &e);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Directories the dynamic loader searches, NUL-separated. */
+struct spec_libdirs {
+	char buf[4096];
+	size_t len;
+	int rootfd, depth;
+};
+
+static void spec_libdirs_add(struct spec_libdirs *d, const char *dir, size_t n)
+{
+	for (size_t at = 0; at < d->len; at += strlen(d->buf + at) + 1)
+		if (strlen(d->buf + at) == n && memcmp(d->buf + at, dir, n) == 0)
+			return;
+	if (!n || d->len + n + 1 > sizeof(d->buf))
+		return;
+	memcpy(d->buf + d->len, dir, n);
+	d->buf[d->len + n] = 0;
+	d->len += n + 1;
+}
+
+static void spec_libdirs_add_path(void *arg, const char *dir)
+{
+	spec_libdirs_add(arg, dir, strlen(dir));
+}
+
+/* Does name match the shell pattern pat ('*' and '?')? One backtrack point: linear in
+ * practice, never exponential, whatever a rootfs's ld.so.conf holds. */
+static bool spec_glob_match(const char *pat, const char *name)
+{
+	const char *star = NULL, *from = NULL;
+	while (*name) {
+		if (*pat == '*') {
+			star = pat++;
+			from = name;
+		} else if (*pat == '?' || *pat == *name) {
+			pat++;
+			name++;
+		} else if (star) {
+			pat = star + 1;
+			name = ++from;
+		} else {
+			return false;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return !*pat;
+}
+
+/* Call fn with pat, or with each name matching it when its last component is a pattern
+ * ("include /etc/ld.so.conf.d/ *.conf", "/usr/lib/ *-linux-*"), inside the rootfs. */
+static void spec_glob_in_root(int rootfd, const char *pat, void (*fn)(void *, const char *),
+			      void *arg)
+{
+	const char *slash = strrchr(pat, '/'), *base = slash ? slash + 1 : pat;
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct ctr_error e;
+	if (!base[strcspn(base, "*?")]) {
+		fn(arg, pat);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - pat), pat);
+	int fd = rootfs_open_in(rootfd, *dir ? dir : ".", O_RDONLY | O_DIRECTORY, 0, &e);
+	DIR *dp = fd < 0 ? NULL : fdopendir(fd);
+	if (!dp) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	int n = 0;
+	for (struct dirent *de; n < 64 && (de = readdir(dp));) {
+		if (de->d_name[0] == '.' || !spec_glob_match(base, de->d_name))
+			continue;
+		if (snprintf(path, sizeof(path), "%s%s", dir, de->d_name) < (int)sizeof(path)) {
+			fn(arg, path);
+			n++;
+		}
+	}
+	closedir(dp);
+}
+
+/* One ld.so.conf (directories, "include PATTERN", "#" comments) or musl's ld-musl-ARCH.path
+ * (directories separated by ':' or newlines), read inside the rootfs; includes nest 3 deep. */
+static void spec_ldconf_read(void *arg, const char *path)
+{
+	struct spec_libdirs *d = arg;
+	char text[4096], pat[PATH_MAX], *lsave, *tsave;
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash + 1 - path) : 0;
+	int fd AUTO_CLOSE = d->depth > 3 ? -1 : spec_open_file_in_root(d->rootfd, path);
+	ssize_t n = fd < 0 ? -1 : read_full(fd, text, sizeof(text) - 1);
+	if (n < 0)
+		return;
+	text[n] = 0;
+	d->depth++;
+	for (char *l = strtok_r(text, "\n", &lsave); l; l = strtok_r(NULL, "\n", &lsave)) {
+		l[strcspn(l, "#")] = 0;
+		char *t = strtok_r(l, " \t:,", &tsave);
+		bool include = t && strcmp(t, "include") == 0;
+		for (t = include ? strtok_r(NULL, " \t:,", &tsave) : t; t;
+		     t = strtok_r(NULL, " \t:,", &tsave)) {
+			if (!include) {
+				spec_libdirs_add(d, t, strcspn(t, "=")); /* old "dir=type" lines */
+				continue;
+			}
+			/* a relative pattern is relative to this file's directory */
+			snprintf(pat, sizeof(pat), "%.*s%s", t[0] == '/' ? 0 : dirlen, path, t);
+			spec_glob_in_root(d->rootfd, pat, spec_ldconf_read, d);
+		}
+	}
+	d->depth--;
+}
+
+/* DT_RUNPATH/DT_RPATH of the ELF file at path; "$ORIGIN" is its directory. */
+static void spec_libdirs_runpath(struct spec_libdirs *d, const char *path, const char *runpath)
+{
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path) : 0;
+	char dir[PATH_MAX];
+	for (const char *t = runpath; *t;) {
+		size_t len = strcspn(t, ":");
+		size_t o = str_has_prefix(t, "${ORIGIN}") ? 9 : str_has_prefix(t, "$ORIGIN") ? 7 : 0;
+		if (o > len)
+			o = 0;
+		int n = snprintf(dir, sizeof(dir), "%.*s%.*s", o ? dirlen : 0, path, (int)(len - o),
+				 t + o);
+		if (n > 0 && n < (int)sizeof(dir))
+			spec_libdirs_add(d, dir, (size_t)n);
+		t += len + (t[len] == ':');
+	}
+}
+
+/* Where the loader of the program at path (headers e) looks for its libraries: its
+ * RUNPATH, musl's /etc/ld-musl-ARCH.path, /etc/ld.so.conf, then the usual directories. */
+static void spec_libdirs_init(struct spec_libdirs *d, int rootfd, const char *path,
+			      const struct elf_info *e)
+{
+	static const char std[] = "/lib\0/usr/lib\0/lib64\0/usr/lib64\0/lib32\0/usr/lib32\0"
+				  "/usr/local/lib\0/lib/*-linux-*\0/usr/lib/*-linux-*\0";
+	const char *b = strrchr(e->interp, '/');
+	char musl[64];
+	d->len = 0;
+	d->rootfd = rootfd;
+	d->depth = 0;
+	spec_libdirs_runpath(d, path, e->runpath);
+	b = b ? b + 1 : e->interp;
+	size_t blen = strlen(b); /* "ld-musl-ARCH.so.1" */
+	if (str_has_prefix(b, "ld-musl-") && blen > 13 &&
+	    snprintf(musl, sizeof(musl), "/etc/ld-musl-%.*s.path", (int)blen - 13, b + 8) <
+	    (int)sizeof(musl))
+		spec_ldconf_read(d, musl);
+	spec_ldconf_read(d, "/etc/ld.so.conf");
+	for (const char *s = std; *s; s += strlen(s) + 1)
+		spec_glob_in_root(rootfd, s, spec_libdirs_add_path, d);
+}
+
+/* The library `name` for a program like e: true with its path and headers. */
+static bool spec_find_lib(const struct spec_libdirs *d, const char *name,
+			  const struct elf_info *e, struct elf_info *lib, char *path, size_t size)
+{
+	bool direct = strchr(name, '/');
+	for (size_t at = 0; direct || at < d->len; at += strlen(d->buf + at) + 1) {
+		if (snprintf(path, size, "%s%s%s", direct ? "" : d->buf + at, direct ? "" : "/",
+			     name) >= (int)size)
+			continue;
+		int fd AUTO_CLOSE = spec_open_file_in_root(d->rootfd, path);
+		if (fd >= 0 && !elf_read(fd, lib) && lib->machine == e->machine &&
+		    lib->cls == e->cls && lib->data == e->data)
+			return true;
+		if (direct)
+			break;
+	}
+	return false;
+}
+
+/* Append name to a NUL-separated list unless it is there already or does not fit. */
+static void spec_names_add(char *list, size_t size, size_t *len, const char *name)
+{
+	size_t n = strlen(name) + 1;
+	for (size_t at = 0; at < *len; at += strlen(list + at) + 1)
+		if (strcmp(list + at, name) == 0)
+			return;
+	if (*len + n <= size) {
+		memcpy(list + *len, name, n);
+		*len += n;
+	}
+}
+
+/* Every DT_NEEDED library of the program at path (headers e), and theirs in turn, must be
+ * in the rootfs for its machine. Returns how many were found. */
+static unsigned spec_ck_libs(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			     const struct elf_info *e)
+{
+	struct spec_libdirs d;
+	struct elf_info lib;
+	char queue[2048], missing[512] = "", searched[512] = "", found[PATH_MAX];
+	size_t qlen = 0, mlen = 0, slen = 0;
+	unsigned n_found = 0;
+	struct stat st;
+	spec_libdirs_init(&d, rootfd, path, e);
+	for (size_t at = 0; at < e->needed_len; at += strlen(e->needed + at) + 1)
+		spec_names_add(queue, sizeof(queue), &qlen, e->needed + at);
+	for (size_t at = 0; at < qlen; at += strlen(queue + at) + 1) {
+		if (!spec_find_lib(&d, queue + at, e, &lib, found, sizeof(found))) {
+			int n = snprintf(missing + mlen, sizeof(missing) - mlen, "%s%s",
+					 mlen ? ", " : "", queue + at);
+			mlen = n < 0 ? mlen : mlen + (size_t)n >= sizeof(missing) ? sizeof(missing) - 1
+			       : mlen + (size_t)n;
+			continue;
+		}
+		n_found++;
+		spec_libdirs_runpath(&d, found, lib.runpath);
+		for (size_t k = 0; k < lib.needed_len; k += strlen(lib.needed + k) + 1)
+			spec_names_add(queue, sizeof(queue), &qlen, lib.needed + k);
+	}
+	if (!mlen)
+		return n_found;
+	for (size_t at = 0; at < d.len; at += strlen(d.buf + at) + 1)
+		if (spec_stat_in_root(rootfd, d.buf + at, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    slen + strlen(d.buf + at) + 2 < sizeof(searched))
+			slen += (size_t)sprintf(searched + slen, "%s%s", slen ? ":" : "", d.buf + at);
+	spec_ck_report(c, "%s: %s needs %s, not found in the rootfs (%s%s)", what, path, missing,
+		       slen ? "searched " : "", slen ? searched : "it has no library directory");
+	return n_found;
+}
+
+/* A #! interpreter or ELF PT_INTERP at interp, which execve opens in the rootfs: 0 if it
+ * is an executable file there, else an errno after reporting it. */
+static int spec_ck_interp(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			  const char *kind, const char *interp)
+{
+	int r = spec_exec_in_root(rootfd, interp);
+	if (r)
+		spec_ck_report(c, "%s: %s: its %s %s %s", what, path, kind, interp,
+			       r == ENOENT ? "is missing from the rootfs"
+			       : r == EACCES ? "is not an executable file" : strerror(r));
+	return r;
+}
+
+static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			    int depth);
+
+/* A "#!" script: its interpreter (an absolute path) must be in the rootfs and runnable. */
+static void spec_ck_script(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			   char *head, int depth)
+{
+	char *p = head + 2 + strspn(head + 2, " \t");
+	size_t len = strcspn(p, " \t\n");
+	if (len && p[len - 1] == '\r') { /* the kernel keeps it: "/bin/sh\r" is not found */
+		spec_ck_report(c, "%s: %s: its #! line ends in \\r (DOS line endings): the "
+			       "interpreter \"%.*s\\r\" does not exist", what, path, (int)len - 1, p);
+		return;
+	}
+	p[len] = 0;
+	if (depth == 0 && !c->prog[0])
+		snprintf(c->prog, sizeof(c->prog), "%.120s: #!%.200s", path, p);
+	/* a relative interpreter is looked up from the cwd at exec: leave it */
+	if (p[0] == '/' && !spec_ck_interp(c, rootfd, what, path, "#! interpreter", p) && depth < 4)
+		spec_ck_program(c, rootfd, what, p, depth + 1);
+}
+
+/* The program at path in the rootfs as execve and the dynamic loader see it: a #! line's
+ * interpreter, the ELF target (c->arch), PT_INTERP and the DT_NEEDED libraries. */
+static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			    int depth)
+{
+	struct elf_info e;
+	char head[256], desc[96];
+	int fd AUTO_CLOSE = spec_open_file_in_root(rootfd, path);
+	ssize_t n = fd < 0 ? -1 : pread(fd, head, sizeof(head) - 1, 0);
+	if (n < 0)
+		return; /* unreadable (execute-only to a non-root caller): nothing to tell */
+	head[n] = 0;
+	if (n >= 2 && head[0] == '#' && head[1] == '!') {
+		spec_ck_script(c, rootfd, what, path, head, depth);
+		return;
+	}
+	const char *why = elf_read(fd, &e);
+	if (why) {
+		spec_ck_report(c, "%s: %s is %s%s", what, path, why,
+			       strcmp(why, "not an ELF file") ? "" : " or a #! script");
+		return;
+	}
+	elf_describe(&e, desc, sizeof(desc));
+	if (c->arch && !elf_arch_match(c->arch, &e) && !(c->compat && elf_arch_match(c->compat, &e)))
+		spec_ck_report(c, "%s: %s: %s, expected %s", what, path, desc, c->arch->name);
+	if (*e.interp)
+		spec_ck_interp(c, rootfd, what, path, "ELF interpreter", e.interp);
+	unsigned libs = e.needed_len ? spec_ck_libs(c, rootfd, what, path, &e) : 0;
+	if (depth == 0 && !c->prog[0] && !*e.interp)
+		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, static", path, desc);
+	else if (depth == 0 && !c->prog[0])
+		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, dynamic (%.100s, %u librar%s)", path, desc,
+			 e.interp, libs, libs == 1 ? "y" : "ies");
+}
+
 static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_process *pr)
 {
 	const char *arg0 = pr->args[0], *path_env = NULL;
 	char buf[PATH_MAX];
 	int e;
 	if (strchr(arg0, '/')) {
-		snprintf(buf, sizeof(buf), "%s/%s", arg0[0] == '/' ? "" : pr->cwd, arg0);
+		snprintf(buf, sizeof(buf), "%s%s%s", arg0[0] == '/' ? "" : pr->cwd,
+			 arg0[0] == '/' ? "" : "/", arg0);
 		e = spec_exec_in_root(rootfd, buf);
 	} else {
 		for (size_t i = 0; i < pr->n_env; i++)
@@ -3144,7 +3815,9 @@ static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_proces
 			d += len + (d[len] == ':');
 		}
 	}
-	if (e == ENOENT)
+	if (e == 0)
+		spec_ck_program(c, rootfd, "process.args[0]", buf, 0);
+	else if (e == ENOENT)
 		spec_ck_report(c, "process.args[0]: \"%s\" not found in the rootfs%s%s%s", arg0,
 			       path_env ? " (PATH=" : "", path_env ? path_env : "", path_env ? ")" : "");
 	else if (e)
@@ -3491,7 +4164,7 @@ static void spec_ck_first(void *arg, const char *problem)
 static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, struct ctr_error *err)
 {
 	struct ctr_error first = {0};
-	struct spec_ck c = {spec_ck_first, &first, 0};
+	struct spec_ck c = {.report = spec_ck_first, .arg = &first};
 	spec_ck_host(&c, s, listed_ns, own_ns);
 	if (!c.n)
 		return 0;
@@ -3502,9 +4175,51 @@ static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, stru
 int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *problem), void *arg,
 	      struct ctr_error *err)
 {
-	struct spec_ck c = {report, arg, 0};
+	return ctr_check_with(bundle_dir, NULL, report, arg, err);
+}
+
+/* The check's arguments: the target architecture into c (a->arch NULL: the one ctr is
+ * built for, "": any), an empty summary; -1 for an unknown architecture. */
+static int spec_ck_start(struct spec_ck *c, const struct ctr_check_args *a,
+			 struct ctr_error *err)
+{
+	const char *arch = a && a->arch ? a->arch : ELF_NATIVE_ARCH;
+	if (a && a->summary && a->summary_size)
+		a->summary[0] = 0;
+	if (arch && *arch && !(c->arch = elf_arch_find(arch)))
+		return err_set(err, 0, "--arch %s: unknown; one of x86_64, i386, armhf, aarch64, "
+			       "mips, mipsel, riscv64", arch);
+	/* without --arch, a 32-bit program an x86_64 or aarch64 kernel runs is no problem */
+	if (c->arch && !(a && a->arch))
+		c->compat = elf_arch_find(c->arch->compat);
+	return 0;
+}
+
+/* The summary of a clean check, into a->summary: what was looked at. */
+static void spec_ck_summary(const struct spec_ck *c, const struct spec *s,
+			    const struct ctr_check_args *a)
+{
+	const struct spec_seccomp *sc = s->lx.seccomp;
+	char rules[32] = "no seccomp";
+	if (c->n || !a || !a->summary || !a->summary_size)
+		return;
+	if (sc)
+		snprintf(rules, sizeof(rules), "seccomp %zu rule%s", sc->n_syscalls,
+			 sc->n_syscalls == 1 ? "" : "s");
+	snprintf(a->summary, a->summary_size, "ociVersion %s, %zu mount%s, %zu namespace%s, %s%s%s", s->oci_version,
+		 s->n_mounts, s->n_mounts == 1 ? "" : "s", s->lx.n_namespaces,
+		 s->lx.n_namespaces == 1 ? "" : "s", rules, c->prog[0] ? ", " : "", c->prog);
+}
+
+int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
+		   void (*report)(void *arg, const char *problem), void *arg,
+		   struct ctr_error *err)
+{
+	struct spec_ck c = {.report = report, .arg = arg};
 	struct spec *s = NULL;
 	struct ctr_error perr = {0};
+	if (spec_ck_start(&c, a, err) < 0)
+		return -1;
 	if (spec_load(bundle_dir, &s, &perr) < 0) {
 		if (perr.errnum == ENOMEM)
 			return err_set(err, ENOMEM, "%s", perr.msg);
@@ -3582,9 +4297,12 @@ int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *prob
 			else if (e > 0)
 				spec_ck_report(&c, "%s: %s in the rootfs: %s", what, path,
 					       e == EACCES ? "not an executable file" : strerror(e));
+			else if (e == 0)
+				spec_ck_program(&c, rootfd, what, path, 1);
 		}
 	spec_ck_host(&c, s, ns_mask, spec_own_ns(s));
 	spec_ck_linux(&c, s, ns_mask);
+	spec_ck_summary(&c, s, a);
 	spec_free(s);
 	return c.n;
 }
@@ -4329,7 +5047,6 @@ static int cg_ver(const struct cgroup *cg, int ctl)
 }
 
 /* Flags of cg_set. */
-#define CGW_OPT_CTL 1                /* controller missing: silently skip (runc: net_cls) */
 #define CGW_OPT_FILE 2               /* file missing or refused as obsolete: skip */
 
 /* Write one value to controller ctl's file; errors name the config field. */
@@ -4344,8 +5061,6 @@ static int cg_set(const struct cgroup *cg, int ctl, const char *file, int flags,
 	va_end(ap);
 	const struct cg_dir *d = cg_find(cg, ctl);
 	if (!d) {
-		if (flags & CGW_OPT_CTL)
-			return 0;
 		errno = ENODEV;
 		return -1;
 	}
@@ -4433,6 +5148,25 @@ static void cg_num(char *buf, size_t size, int64_t v, const char *unlimited)
 
 /* ---- memory ---- */
 
+/* A failed write of a v1 memory limit: the kernel refuses one below what the container
+ * uses and cannot reclaim with EBUSY; say that rather than "Resource busy". */
+static int cg_memory_limit_err(const struct cgroup *cg, const char *file, const char *field,
+			       int64_t limit, struct ctr_error *err)
+{
+	const struct cg_dir *d = cg_find(cg, CG_MEMORY);
+	char usage[48];
+	if (errno != EBUSY || !d || limit < 0)
+		return cg_set_err(cg, CG_MEMORY, file, field, err);
+	/* memory.limit_in_bytes -> memory.usage_in_bytes, memsw likewise */
+	snprintf(usage, sizeof(usage), "%.*susage_in_bytes", (int)(strlen(file) - 14), file);
+	uint64_t use = cg_read_u64(d->dir, usage);
+	if (use > (uint64_t)limit)
+		return err_set(err, 0, "linux.resources.%s: %s: the container uses %" PRIu64
+			       " bytes, more than the new limit %" PRId64, field, file, use, limit);
+	return err_set(err, 0, "linux.resources.%s: %s: the kernel could not reclaim the "
+		       "container's memory below the new limit %" PRId64, field, file, limit);
+}
+
 static int cg_apply_memory(const struct cgroup *cg, const struct spec_memory *m, bool update,
 			   struct ctr_error *err)
 {
@@ -4467,13 +5201,25 @@ static int cg_apply_memory(const struct cgroup *cg, const struct spec_memory *m,
 		/* memsw must stay >= limit: when raising, memsw goes first */
 		if (m->limit.set && cg_set(cg, CG_MEMORY, "memory.limit_in_bytes", 0, "%s", a) < 0) {
 			if (!sw || (errno != EINVAL && errno != EBUSY))
-				return cg_set_err(cg, CG_MEMORY, "memory.limit_in_bytes", "memory.limit", err);
-			CG_SET(CG_MEMORY, "memory.memsw.limit_in_bytes", "memory.swap", swf, "%s", b);
+				return cg_memory_limit_err(cg, "memory.limit_in_bytes", "memory.limit",
+							   m->limit.v, err);
+			int busy = errno == EBUSY;
+			if (cg_set(cg, CG_MEMORY, "memory.memsw.limit_in_bytes", swf, "%s", b) < 0) {
+				/* below the old limit: the new limit's EBUSY is the reason */
+				if (busy && errno == EINVAL)
+					return errno = EBUSY, cg_memory_limit_err(
+						cg, "memory.limit_in_bytes", "memory.limit", m->limit.v, err);
+				return cg_memory_limit_err(cg, "memory.memsw.limit_in_bytes",
+							   "memory.swap", m->swap.v, err);
+			}
 			sw = false;
-			CG_SET(CG_MEMORY, "memory.limit_in_bytes", "memory.limit", 0, "%s", a);
+			if (cg_set(cg, CG_MEMORY, "memory.limit_in_bytes", 0, "%s", a) < 0)
+				return cg_memory_limit_err(cg, "memory.limit_in_bytes", "memory.limit",
+							   m->limit.v, err);
 		}
-		if (sw)
-			CG_SET(CG_MEMORY, "memory.memsw.limit_in_bytes", "memory.swap", swf, "%s", b);
+		if (sw && cg_set(cg, CG_MEMORY, "memory.memsw.limit_in_bytes", swf, "%s", b) < 0)
+			return cg_memory_limit_err(cg, "memory.memsw.limit_in_bytes", "memory.swap",
+						   m->swap.v, err);
 		if (m->reservation.set) {
 			cg_num(a, sizeof(a), m->reservation.v, "-1");
 			CG_SET(CG_MEMORY, "memory.soft_limit_in_bytes", "memory.reservation", 0, "%s", a);
@@ -4692,12 +5438,13 @@ static int cg_apply_misc(const struct cgroup *cg, const struct spec_resources *r
 			return cg_set_err(cg, CG_HUGETLB, file, field, err);
 		}
 	}
-	/* net_cls / net_prio are v1 only; runc skips them when missing */
+	/* net_cls / net_prio are v1 only: without them the config cannot be applied, an
+	 * error (runtime-spec runtime.md; runc 1.1 fails too) */
 	if (r->has_network && r->net_class_id.set)
-		CG_SET(CG_NET_CLS, "net_cls.classid", "network.classID", CGW_OPT_CTL, "%u",
+		CG_SET(CG_NET_CLS, "net_cls.classid", "network.classID", 0, "%u",
 		       r->net_class_id.v);
 	for (size_t i = 0; r->has_network && i < r->n_net_priorities; i++)
-		CG_SET(CG_NET_PRIO, "net_prio.ifpriomap", "network.priorities", CGW_OPT_CTL,
+		CG_SET(CG_NET_PRIO, "net_prio.ifpriomap", "network.priorities", 0,
 		       "%s %u", r->net_priorities[i].name, r->net_priorities[i].priority);
 	for (size_t i = 0; i < r->n_rdma; i++) {
 		const struct spec_rdma *d = &r->rdma[i];
@@ -5071,18 +5818,35 @@ static int cg_host_read(struct cg_host *h, char **mi, char **selfcg, struct ctr_
 	return 0;
 }
 
-/* v1 cpuset: a new cgroup starts with empty cpus/mems, which forbids tasks; copy the
- * parent's. */
-static int cg_cpuset_init(const char *dir, struct ctr_error *err)
+/* v1 cpuset: a cgroup with empty cpus/mems takes no tasks, and a new one starts so. As
+ * runc, every level from the mount down to dir that is empty (ours or made by someone
+ * else) gets its parent's values, top down. */
+static int cg_cpuset_fill(const char *mnt, const char *dir, struct ctr_error *err)
 {
-	char parent[PATH_MAX], v[1024];
-	snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(dir, '/') - dir), dir);
-	for (int k = 0; k < 2; k++) {
-		const char *f = k ? "cpuset.mems" : "cpuset.cpus";
-		if (cg_read_at(parent, f, v, sizeof(v)) < 0 || cg_write_at(dir, f, v) < 0)
-			return err_set(err, errno, "initialise %s/%s", dir, f);
+	char buf[PATH_MAX], v[1024];
+	size_t skip = strlen(mnt);
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf) || strlen(buf) <= skip)
+		return 0;
+	for (char *p = buf + skip + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = 0;
+		char *up = strrchr(buf, '/');
+		for (int k = 0; k < 2; k++) {
+			const char *f = k ? "cpuset.mems" : "cpuset.cpus";
+			if (cg_read_at(buf, f, v, sizeof(v)) == 0 && *v)
+				continue;
+			*up = 0;
+			int r = cg_read_at(buf, f, v, sizeof(v));
+			*up = '/';
+			if (r < 0 || cg_write_at(buf, f, v) < 0)
+				return err_set(err, errno, "initialise %s/%s", buf, f);
+		}
+		*p = c;
+		if (!c)
+			return 0;
 	}
-	return 0;
 }
 
 /* mkdir each missing level of dir below the hierarchy mount. */
@@ -5093,10 +5857,10 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 	/* usually only the leaf is missing: try it first */
 	if (mkdir(dir, 0755) == 0) {
 		*made = true;
-		return cpuset ? cg_cpuset_init(dir, err) : 0;
+		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
 	}
 	if (errno == EEXIST)
-		return 0;
+		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
 	if (errno != ENOENT)
 		return err_set(err, errno, "mkdir %s", dir);
 	char buf[PATH_MAX];
@@ -5106,16 +5870,13 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 			continue;
 		char c = *p;
 		*p = 0;
-		if (mkdir(buf, 0755) == 0) {
+		if (mkdir(buf, 0755) == 0)
 			*made = !c;
-			if (cpuset && cg_cpuset_init(buf, err) < 0)
-				return -1;
-		} else if (errno != EEXIST) {
+		else if (errno != EEXIST)
 			return err_set(err, errno, "mkdir %s", buf);
-		}
 		*p = c;
 		if (!c)
-			return 0;
+			return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
 	}
 }
 
@@ -5155,6 +5916,17 @@ static uint32_t cg_v2_enable(const char *mnt, const char *dir)
 }
 
 static int cg_remove_tree(const char *dir, int patience);
+
+/* Is the cgroup at d frozen or freezing (by itself or an ancestor)? */
+static bool cg_dir_frozen(const struct cg_dir *d)
+{
+	char buf[512];
+	if (d->v2)
+		return cg_read_at(d->dir, "cgroup.events", buf, sizeof(buf)) == 0 &&
+		       cg_key(buf, "frozen") == 1;
+	return (d->ctls & (1u << CG_FREEZER)) &&
+	       cg_read_at(d->dir, "freezer.state", buf, sizeof(buf)) == 0 && strcmp(buf, "THAWED");
+}
 
 static int cgroup_create(const struct spec *s, const char *id, struct cgroup **out,
 			 struct ctr_error *err)
@@ -5217,6 +5989,11 @@ static int cgroup_create(const struct spec *s, const char *id, struct cgroup **o
 		}
 		/* a controller on both v1 and v2 stays with v1 (it cannot be on both) */
 		d->ctls = m->v2 ? cg_v2_enable(m->mnt, dir) & ~v1ctls : m->ctls;
+		/* like runc: an init moved into a frozen cgroup would hang in its setup */
+		if (cg_dir_frozen(d)) {
+			err_set(err, EBUSY, "container's cgroup unexpectedly frozen (%s)", dir);
+			goto fail;
+		}
 	}
 	if (cg_apply(cg, r, false, err) < 0 || (s->has_linux && cg_apply_devices(cg, s, err) < 0))
 		goto fail;
@@ -7611,6 +8388,7 @@ struct rootfs_ctx {
 	const char *rootfs;          /* absolute host path of root.path */
 	bool no_pivot;               /* MS_MOVE + chroot instead of pivot_root */
 	bool userns;                 /* in a new user namespace: bind devices, no mknod */
+	const int *src_fds;          /* per mount: its source opened by ctr, else -1 (or NULL) */
 };
 
 /* In the container's new mount namespace, before the root switch: rootfs propagation,
@@ -7619,6 +8397,9 @@ static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err);
 /* Switch to the rootfs (pivot_root; MS_MOVE+chroot with no_pivot or on an initramfs),
  * then readonlyPaths and maskedPaths (runc's order) and root.readonly. */
 static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err);
+/* A bind mount whose source ctr opens for the init when it has a user namespace (the
+ * root of one cannot reach a source below a 0700 directory): see rootfs_ctx.src_fds. */
+static bool rootfs_host_source(const struct spec_mount *m);
 /* Open path inside the tree at root_fd without ever leaving it (symlinks resolved as if
  * root_fd were /). */
 static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
@@ -8020,7 +8801,7 @@ static void mnt_parse(const char *const *opts, size_t n, struct mnt_parsed *p)
 
 struct mnt_info {
 	char *root, *point, *fstype, *source, *super;
-	bool shared;
+	bool shared, unbindable;
 };
 
 static void mnt_unescape(char *s)
@@ -8053,6 +8834,8 @@ static bool mnt_info_parse(char *line, struct mnt_info *mi)
 	while ((t = strtok_r(NULL, " ", &save)) && strcmp(t, "-"))
 		if (str_has_prefix(t, "shared:"))
 			mi->shared = true;
+		else if (!strcmp(t, "unbindable"))
+			mi->unbindable = true;
 	mi->fstype = strtok_r(NULL, " ", &save);
 	mi->source = strtok_r(NULL, " ", &save);
 	mi->super = strtok_r(NULL, " ", &save);
@@ -8225,7 +9008,8 @@ static int mnt_userns(const struct rootfs_ctx *c, const struct spec_mount *m,
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_set(err, errno, "socketpair");
-	pid_t pid = fork();
+	int pidfd AUTO_CLOSE = -1;
+	pid_t pid = spawn_hidden(&pidfd);
 	if (pid < 0) {
 		int e = errno;
 		close(sv[0]);
@@ -8266,7 +9050,7 @@ static int mnt_userns(const struct rootfs_ctx *c, const struct spec_mount *m,
 		err_set(err, errno, "open %s", path);
 out:
 	close(sv[0]);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
 		;
 	return fd;
 }
@@ -8721,7 +9505,8 @@ static int rootfs_prop_flags(const struct spec *s, unsigned long *flags, struct 
 	return 1;
 }
 
-/* pivot_root and the rootfs bind need the mount holding the rootfs not to be shared. */
+/* pivot_root and the rootfs bind need the mount holding the rootfs neither shared nor
+ * unbindable (rootfsPropagation "unbindable" is set on the new root after the switch). */
 static int rootfs_parent_private(const char *rootfs, struct ctr_error *err)
 {
 	AUTO_FREE char *buf = NULL;
@@ -8736,7 +9521,8 @@ static int rootfs_parent_private(const char *rootfs, struct ctr_error *err)
 			best_len = l;
 		}
 	}
-	if (best_len && mi[best].shared && mount("", mi[best].point, NULL, MS_PRIVATE, NULL) < 0)
+	if (best_len && (mi[best].shared || mi[best].unbindable) &&
+	    mount("", mi[best].point, NULL, MS_PRIVATE, NULL) < 0)
 		return err_set(err, errno, "make %s private", mi[best].point);
 	return 0;
 }
@@ -8778,27 +9564,50 @@ static int rootfs_dev_kind(const struct spec *s, unsigned long *flags)
 	return kind;
 }
 
-static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
+static bool rootfs_host_source(const struct spec_mount *m)
 {
-	const struct spec *s = c->spec;
+	if (!m->source || !*m->source || !m->destination)
+		return false;
+	struct mnt_parsed p;
+	mnt_parse(m->options, m->n_options, &p);
+	sbuf_release(&p.data);
+	/* idmapped mounts clone their source by path (mnt_idmapped) */
+	return !p.idmap && ((p.flags & MS_BIND) || (m->type && !strcmp(m->type, "bind")));
+}
+
+/* In the container's own mount namespace: rootfsPropagation on /, the rootfs bound onto
+ * itself (pivot_root needs a mount) on a parent that is not shared. */
+static int rootfs_prepare_root(const struct rootfs_ctx *c, struct ctr_error *err)
+{
 	unsigned long prop = MS_SLAVE | MS_REC;
-	if (!rootfs_has_ns(s, CLONE_NEWNS)) {
-		/* the host's mount namespace: no mounts there; rootfs_enter only chroots */
-		bool any = s->n_mounts || (s->has_linux && (s->lx.n_devices || s->lx.n_masked_paths ||
-							    s->lx.n_readonly_paths));
-		return any ? err_set(err, EINVAL, "mounts, devices, maskedPaths and readonlyPaths "
-				     "need a mount namespace (linux.namespaces)") : 0;
-	}
-	if (c->rootfs[0] != '/')
-		return err_set(err, EINVAL, "rootfs %s is not an absolute path", c->rootfs);
-	if (rootfs_check_proc(err) < 0 || rootfs_prop_flags(s, &prop, err) < 0)
+	if (rootfs_prop_flags(c->spec, &prop, err) < 0)
 		return -1;
+	/* nothing could be bound from unbindable mounts: private until rootfs_enter */
+	if (prop & MS_UNBINDABLE)
+		prop = (prop & MS_REC) | MS_PRIVATE;
 	if (mount("", "/", NULL, prop, NULL) < 0 && rootfs_propagate_all(prop, err) < 0)
 		return err_prefix(err, "set the propagation of /");
 	if (rootfs_parent_private(c->rootfs, err) < 0)
 		return -1;
 	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return err_set(err, errno, "bind mount the rootfs %s", c->rootfs);
+	return 0;
+}
+
+static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
+{
+	const struct spec *s = c->spec;
+	/* Without a mount namespace the container inherits ours (config-linux.md): as runc,
+	 * its mounts are made in it, below the rootfs, and outlive the container; the
+	 * propagation of our mounts is left alone and rootfs_enter only chroots. */
+	bool own_ns = rootfs_has_ns(s, CLONE_NEWNS);
+	if (!own_ns && s->has_linux && (s->lx.n_masked_paths || s->lx.n_readonly_paths))
+		return err_set(err, EINVAL, "linux.maskedPaths and readonlyPaths need a private "
+			       "mount namespace (linux.namespaces)");
+	if (c->rootfs[0] != '/')
+		return err_set(err, EINVAL, "rootfs %s is not an absolute path", c->rootfs);
+	if (rootfs_check_proc(err) < 0 || (own_ns && rootfs_prepare_root(c, err) < 0))
+		return -1;
 	int root_fd AUTO_CLOSE = openat(AT_FDCWD, c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return err_set(err, errno, "open %s", c->rootfs);
@@ -8820,13 +9629,19 @@ static int rootfs_setup(const struct rootfs_ctx *c, struct ctr_error *err)
 		if (!(p.flags & MS_BIND) && !type)
 			type = "none";
 		int r;
+		char fdsrc[32];
+		const char *src = m->source ? m->source : type;
+		/* a source opened by ctr: bound through its fd, with no path walk of ours */
+		if (c->src_fds && c->src_fds[i] >= 0 && (p.flags & MS_BIND) && !p.idmap) {
+			MNT_FDPATH(fdsrc, c->src_fds[i]);
+			src = fdsrc;
+		}
 		if (p.data.failed)
 			r = err_nomem(err);
 		else if (type && !(p.flags & MS_BIND) && !strcmp(type, "cgroup"))
 			r = mnt_cgroup(c, root_fd, m, &p, err);
 		else
-			r = mnt_apply(c, root_fd, m->source ? m->source : type, m->destination, type,
-				      &p, m, err);
+			r = mnt_apply(c, root_fd, src, m->destination, type, &p, m, err);
 		sbuf_release(&p.data);
 		if (r < 0)
 			return err_prefix(err, "mounts[%zu] (%s)", i, m->destination);
@@ -9008,7 +9823,8 @@ static int net_devices_move(const struct spec *s, pid_t pid, struct ctr_error *e
 static int process_set_names_and_sysctl(const struct spec *s, struct ctr_error *err);
 /* init: rlimits, oomScoreAdj, personality, scheduler, ioPriority, execCPUAffinity.initial,
  * apparmorProfile / selinuxLabel for the next exec, umask, a new session keyring unless
- * no_new_keyring. Needs privileges: runs before the identity change. */
+ * no_new_keyring, stdio owned by the process uid. Needs privileges: runs before the
+ * identity change. */
 static int process_prepare(const struct spec *s, const struct spec_process *p,
 			   bool no_new_keyring, struct ctr_error *err);
 /* init: additionalGids, gid, uid (keeping capabilities across the change), then the five
@@ -9022,8 +9838,9 @@ static int fds_close_from(int first, int keep_fd, struct ctr_error *err);
  * execve it; process_exec_found returns only on failure. */
 static int process_find_executable(const struct spec_process *p, char *buf, size_t size,
 				   struct ctr_error *err);
+static void process_home_env(const struct spec_process *p, char *buf, size_t size);
 static int process_exec_found(const char *exe, const struct spec_process *p,
-			      struct ctr_error *err);
+			      const char *home_env, struct ctr_error *err);
 
 #include <net/if.h>
 #include <sys/personality.h>
@@ -9031,10 +9848,37 @@ static int process_exec_found(const char *exe, const struct spec_process *p,
 
 /* ---- user and time namespaces ---- */
 
+/* Open a /proc file for writing where no mount can redirect it (CVE-2025-52881): what
+ * is opened must be procfs, and a /proc/self path is resolved from the procfs root
+ * crossing no mount (a bind over /proc/1 would redirect it to a file of the
+ * container's choosing). Returns the fd, or -1 with errno. */
+static int process_open_proc(const char *path)
+{
+	struct statfs sf;
+	int fd = -1;
+	if (str_has_prefix(path, "/proc/self/")) {
+		int root AUTO_CLOSE = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (root < 0)
+			return -1;
+		fd = sys_openat2(root, path + 6, O_WRONLY | O_CLOEXEC | O_NOCTTY, 0,
+				 CTR_RESOLVE_NO_XDEV | CTR_RESOLVE_NO_MAGICLINKS | CTR_RESOLVE_BENEATH);
+		if (fd < 0 && errno != ENOSYS && errno != EPERM) /* EPERM: a seccomp filter */
+			return -1;
+	}
+	if (fd < 0)
+		fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0 && (fstatfs(fd, &sf) < 0 || (uint32_t)sf.f_type != PROC_SUPER_MAGIC)) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	return fd;
+}
+
 /* Write a proc file in one write(); returns 0 or the errno. */
 static int process_write(const char *path, const char *data, size_t len)
 {
-	int fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = process_open_proc(path);
 	if (fd < 0)
 		return errno;
 	int e = write_all(fd, data, len) < 0 ? errno : 0;
@@ -9437,6 +10281,27 @@ static int process_lsm_exec(const char *field, const char *value, struct ctr_err
 	return err_set(err, e, "process.%s \"%s\"", field, value);
 }
 
+/* As runc: fds 0-2 (pipes, files, the pty slave) become the process user's, so that it
+ * can reopen /dev/stdout and own its terminal. Only the owner uid changes (the devpts
+ * gid stays); /dev/null is left alone; EINVAL/EPERM (an owner or gid not mapped in the
+ * user namespace) are not errors. Skipped for root: nothing to give. */
+static int process_fix_stdio(uid_t uid, struct ctr_error *err)
+{
+	for (int fd = 0; uid != 0 && fd < 3; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			if (errno == EBADF)
+				continue;
+			return err_set(err, errno, "fstat stdio fd %d", fd);
+		}
+		if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+			continue;
+		if (fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM)
+			return err_set(err, errno, "chown stdio fd %d to uid %u", fd, (unsigned)uid);
+	}
+	return 0;
+}
+
 static int process_prepare(const struct spec *s, const struct spec_process *p,
 			   bool no_new_keyring, struct ctr_error *err)
 {
@@ -9482,7 +10347,7 @@ static int process_prepare(const struct spec *s, const struct spec_process *p,
 	if (!no_new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0 &&
 	    errno != ENOSYS)
 		return err_set(err, errno, "joining a new session keyring");
-	return 0;
+	return process_fix_stdio(p->user.uid, err);
 }
 
 /* ---- identity and capabilities ---- */
@@ -9670,14 +10535,42 @@ static int process_find_executable(const struct spec_process *p, char *buf, size
 	return err_set(err, 0, "exec: \"%s\": executable file not found in $PATH", file);
 }
 
-/* execve an executable already found with process_find_executable: the lookup runs
- * before the seccomp filter, which may not allow stat/access (runc looks up first too). */
-static int process_exec_found(const char *exe, const struct spec_process *p,
-			      struct ctr_error *err)
+/* As runc and crun: an env without HOME gets the home of the process uid in the
+ * container's /etc/passwd, "/" without one. Read in the current root (the container's by
+ * now) with no magic link followed; run before the identity change. Into buf:
+ * "HOME=<dir>", or "" when the env has HOME already. */
+static void process_home_env(const struct spec_process *p, char *buf, size_t size)
 {
-	static const char *const no_env[] = {NULL};
-	execve(exe, (char *const *)p->args, (char *const *)(p->env ? p->env : no_env));
-	return err_set(err, errno, "exec %s", exe);
+	buf[0] = 0;
+	for (size_t i = 0; i < p->n_env; i++)
+		if (str_has_prefix(p->env[i], "HOME="))
+			return;
+	char home[PATH_MAX] = "";
+	char *text AUTO_FREE = NULL;
+	int root AUTO_CLOSE = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd AUTO_CLOSE = root < 0 ? -1 : rootfs_open_in(root, "/etc/passwd", O_RDONLY, 0, NULL);
+	if (fd >= 0 && read_fd(fd, "/etc/passwd", 1 << 22, &text, NULL, NULL) == 0)
+		util_passwd_field(text, p->user.uid, 5, home, sizeof(home));
+	snprintf(buf, size, "HOME=%s", home[0] ? home : "/");
+}
+
+/* execve an executable already found with process_find_executable: the lookup runs
+ * before the seccomp filter, which may not allow stat/access (runc looks up first too).
+ * home_env (process_home_env) is added to the env unless empty. */
+static int process_exec_found(const char *exe, const struct spec_process *p,
+			      const char *home_env, struct ctr_error *err)
+{
+	const char **env = mem_array(p->n_env + 2, sizeof(*env), err);
+	if (!env)
+		return -1;
+	if (p->n_env)
+		memcpy(env, p->env, p->n_env * sizeof(*env));
+	if (home_env && *home_env)
+		env[p->n_env] = home_env;
+	execve(exe, (char *const *)p->args, (char *const *)env);
+	int e = errno;
+	free(env);
+	return err_set(err, e, "exec %s", exe);
 }
 
 
@@ -9694,6 +10587,8 @@ static int process_exec_found(const char *exe, const struct spec_process *p,
 #endif
 
 /* Open a new pty pair from /dev/ptmx (the container's, once inside its root). */
+#define TERM_DEVPTS_MAGIC 0x1cd1
+
 static int term_open_pty(int *master_out, int *slave_out, struct ctr_error *err)
 {
 	int master AUTO_CLOSE = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -9710,9 +10605,19 @@ static int term_open_pty(int *master_out, int *slave_out, struct ctr_error *err)
 		if (ioctl(master, TIOCGPTN, &n) < 0)
 			return err_set(err, errno, "get pty number");
 		snprintf(path, sizeof(path), "/dev/pts/%u", n);
-		slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
 		if (slave < 0)
 			return err_set(err, errno, "open %s", path);
+		/* a path a container could swap (CVE-2025-52565): it must be this pty's peer */
+		struct stat st;
+		struct statfs sf;
+		if (fstat(slave, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 ||
+		    major(st.st_rdev) > 143 ||
+		    (major(st.st_rdev) - 136) * 256 + minor(st.st_rdev) != n ||
+		    fstatfs(slave, &sf) < 0 || (uint32_t)sf.f_type != TERM_DEVPTS_MAGIC) {
+			close(slave);
+			return err_set(err, EXDEV, "%s is not the peer of the pty opened", path);
+		}
 	}
 	*slave_out = slave;
 	*master_out = TAKE_FD(master);
@@ -9738,17 +10643,34 @@ static int term_become_controlling(int slave, unsigned rows, unsigned cols, stru
 	return 0;
 }
 
-/* Bind the pty slave over /dev/console, as runc does (inside the container's root). */
+/* Bind the pty slave over /dev/console, as runc does (inside the container's root). The
+ * placeholder made before /dev turned read-only is used as it is, never opened for
+ * writing. The bind goes from the pty's fd onto the placeholder's (open_tree +
+ * move_mount, Linux 5.2), so neither a symlink there nor a mount over /proc/1, which
+ * would redirect /proc/self/fd (CVE-2025-52881), redirects it; the old way checks that
+ * the /proc/self/fd paths still lead to both. */
 static int term_bind_console(int slave, struct ctr_error *err)
 {
-	char src[64];
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
-	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0 && errno != EEXIST)
+	char src[32], dst[32];
+	if (mknod("/dev/console", S_IFREG | 0600, 0) < 0 && errno != EEXIST)
 		return err_set(err, errno, "create /dev/console");
-	if (fd >= 0)
-		close(fd);
-	if (mount(src, "/dev/console", NULL, MS_BIND, NULL) < 0)
+	int fd AUTO_CLOSE = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st, a, b;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return err_set(err, errno, "open /dev/console");
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		return err_set(err, EEXIST, "/dev/console is neither a file nor a device");
+	int tree AUTO_CLOSE = mnt_sys_open_tree(slave, "", MNT_OPEN_TREE_CLONE | O_CLOEXEC |
+						AT_EMPTY_PATH);
+	if (tree >= 0)
+		return mnt_sys_move(tree, fd) < 0 ? err_set(err, errno, "bind pty to /dev/console") : 0;
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", fd);
+	if (fstat(slave, &a) < 0 || stat(src, &b) < 0 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino || stat(dst, &b) < 0 || st.st_dev != b.st_dev ||
+	    st.st_ino != b.st_ino)
+		return err_set(err, EXDEV, "bind pty to /dev/console: /proc/self/fd is redirected");
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		return err_set(err, errno, "bind pty to /dev/console");
 	return 0;
 }
@@ -9883,25 +10805,28 @@ static int term_deliver(int master, const char *console_socket, int *pty_master,
  * ====================================================================== */
 
 /* OCI hooks: each runs with the container state JSON on stdin, its own args and env
- * only, and is killed at its timeout. A hook's output is kept for the error message. */
+ * (ctr's environment when it has no "env"), and is killed at its timeout. A hook's
+ * output is kept for the error message. */
 
 static const char *const hook_kind_names[HOOK_KIND_COUNT] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 };
 
-/* Wait for our own child pid for at most timeout_ms (-1: forever), collecting up to
- * out_size-1 bytes of its output from out_fd. Returns the wait status, or -1 on timeout
- * (the child is then killed and reaped). */
-static int hook_wait(pid_t pid, int out_fd, int timeout_ms, char *out, size_t out_size)
+/* Wait for our own hidden child pid (spawn_hidden) for at most timeout_ms (-1: forever),
+ * collecting up to out_size-1 bytes of its output from out_fd. Returns the wait status,
+ * -1 on timeout (the child is then killed and reaped), -2 if someone else reaped it. */
+static int hook_wait(pid_t pid, int pidfd, int out_fd, int timeout_ms, char *out,
+		     size_t out_size)
 {
 	size_t len = 0;
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	bool open_out = out_fd >= 0;
-	int pidfd AUTO_CLOSE = sys_pidfd_open(pid, 0);
 	for (;;) {
 		int status;
-		pid_t r = waitpid(pid, &status, WNOHANG);
+		pid_t r = waitpid(pid, &status, WNOHANG | __WALL);
+		if (r < 0 && errno == ECHILD)
+			return -2; /* not ours any more: nothing left to wait for */
 		if (r == pid && !open_out)
 			return status;
 		int wait_ms = -1;
@@ -9913,7 +10838,8 @@ static int hook_wait(pid_t pid, int out_fd, int timeout_ms, char *out, size_t ou
 			if (spent >= timeout_ms) {
 				if (r != pid) {
 					kill(pid, SIGKILL);
-					waitpid(pid, &status, 0);
+					while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
+						;
 				}
 				return -1;
 			}
@@ -9948,6 +10874,43 @@ static int hook_wait(pid_t pid, int out_fd, int timeout_ms, char *out, size_t ou
 	}
 }
 
+/* In the hidden child of hook_run_one: no handler of the caller runs here, SIGCHLD is
+ * ours to wait for (not ignored), and the hook is forked (raw clone: libc's fork would
+ * take locks that the caller's other threads may hold). Returns the hook's pid here, 0
+ * in the hook, which dies with us (a timeout kills us). */
+static pid_t hook_keeper_start(void)
+{
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	signal(SIGCHLD, SIG_DFL);
+	pid_t keeper = getpid();
+	pid_t pid = sys_clone(SIGCHLD);
+	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != keeper))
+		_exit(127);
+	return pid;
+}
+
+/* End as the hook ended: its exit status, or death by its signal (without a core). */
+__attribute__((noreturn))
+static void hook_keeper_mirror(pid_t hook)
+{
+	int st;
+	while (waitpid(hook, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	if (WIFSIGNALED(st)) {
+		sigset_t one;
+		sigemptyset(&one);
+		sigaddset(&one, WTERMSIG(st));
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		signal(WTERMSIG(st), SIG_DFL);
+		kill(getpid(), WTERMSIG(st));
+		sigprocmask(SIG_UNBLOCK, &one, NULL);
+	}
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 127);
+}
+
 /* Run one hook. state_json goes to its stdin through a memfd, so a hook that never
  * reads it cannot block us. */
 static int hook_run_one(const struct spec_hook *h, const char *kind, size_t index,
@@ -9961,9 +10924,9 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	int out[2];
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return err_set(err, errno, "%s hook %zu: pipe", kind, index);
-	static const char *const no_args[] = {NULL};
 	const char *const argv0[] = {h->path, NULL};
-	pid_t pid = fork();
+	int pidfd AUTO_CLOSE = -1;
+	pid_t pid = spawn_hidden(&pidfd);
 	if (pid < 0) {
 		int e = errno;
 		close(out[0]);
@@ -9971,21 +10934,27 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 		return err_set(err, e, "%s hook %zu: fork", kind, index);
 	}
 	if (pid == 0) {
-		/* child: state on stdin, output to the pipe, nothing else open */
-		if (dup2(in, 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
+		/* a process that execs gets SIGCHLD back as its exit signal, so the hook runs
+		 * as a child of this hidden one, which never execs and mirrors its end */
+		pid_t hook = hook_keeper_start();
+		if (hook > 0)
+			hook_keeper_mirror(hook);
+		/* the hook: state on stdin, output to the pipe, nothing else open */
+		if (hook < 0 || dup2(in, 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
 			_exit(127);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* no "env" at all: the runtime's own environment, as runc and crun */
 		execve(h->path, h->n_args ? (char *const *)h->args : (char *const *)argv0,
-		       h->n_env ? (char *const *)h->env : (char *const *)no_args);
+		       h->env ? (char *const *)h->env : environ);
 		dprintf(2, "exec %s: %s", h->path, strerror(errno));
 		_exit(127);
 	}
 	close(out[1]);
 	char output[512] = "";
 	int timeout_ms = h->timeout.set ? (int)(h->timeout.v > INT_MAX / 1000 ? INT_MAX : h->timeout.v * 1000) : -1;
-	int status = hook_wait(pid, out[0], timeout_ms, output, sizeof(output));
+	int status = hook_wait(pid, pidfd, out[0], timeout_ms, output, sizeof(output));
 	close(out[0]);
 	size_t olen = strlen(output);
 	while (olen && (output[olen - 1] == '\n' || output[olen - 1] == ' '))
@@ -9993,6 +10962,9 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	if (status == -1)
 		return err_set(err, ETIMEDOUT, "%s hook %zu (%s) timed out after %" PRId64 "s",
 			       kind, index, h->path, h->timeout.v);
+	if (status == -2)
+		return err_set(err, ECHILD, "%s hook %zu (%s): reaped by someone else, its exit "
+			       "status is unknown", kind, index, h->path);
 	if (WIFSIGNALED(status))
 		return err_set(err, 0, "%s hook %zu (%s) killed by signal %d%s%s", kind, index,
 			       h->path, WTERMSIG(status), olen ? ": " : "", output);
@@ -10054,6 +11026,8 @@ enum lc_msg_type {
 	LC_READY = 'R',        /* init -> ctr: set up, waiting for start */
 	LC_GO = 'G',           /* ctr -> init: state saved, wait for start now */
 	LC_ERROR = 'E',        /* child -> ctr: val = errno, text = message */
+	LC_SOURCE = 'S',       /* ctr's helper -> init: val = mount index, its source's fd */
+	LC_SOURCES_DONE = 's', /* ctr's helper -> init: no more sources */
 };
 
 struct lc_msg {
@@ -10157,6 +11131,114 @@ static void lc_log(const struct ctr_opts *o, int level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	o->log_fn(o->log_arg, level, msg);
+}
+
+/* ---------- the sealed binary (CVE-2019-5736) ---------- */
+
+/* Every process that enters a container is a fork of the caller, so a container that
+ * gets hold of one (a `#!/proc/self/exe` trap for `ctr exec`, CAP_SYS_PTRACE on a
+ * created init) reaches the caller's binary through /proc/PID/exe. The caller runs
+ * from a sealed memfd copy instead, which no one can write (see ctr.h). */
+
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#endif
+#ifndef F_SEAL_SEAL
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#endif
+#define LC_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#define LC_MFD_CLOEXEC 0x0001u
+#define LC_MFD_ALLOW_SEALING 0x0002u
+#define LC_MFD_EXEC 0x0010u /* Linux 6.3: executable on purpose (vm.memfd_noexec) */
+
+/* Is fd a memfd that nobody can write, grow, shrink or unseal? */
+static bool lc_fd_sealed(int fd)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+	return seals >= 0 && (seals & LC_SEALS) == LC_SEALS;
+}
+
+/* Copy size bytes of in to out: sendfile, read/write where sendfile is refused. */
+static int lc_copy_fd(int in, int out, off_t size, struct ctr_error *err)
+{
+	bool rw = false;
+	char buf[8192];
+	for (off_t done = 0; done < size;) {
+		ssize_t n;
+		if (!rw) {
+			n = sendfile(out, in, NULL, (size_t)(size - done));
+			if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
+				rw = true;
+				continue;
+			}
+		} else {
+			n = read(in, buf, sizeof(buf));
+			if (n > 0 && write_all(out, buf, (size_t)n) < 0)
+				n = -1;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set(err, errno, "sealed re-exec: copying the binary");
+		if (n == 0)
+			return err_set(err, EIO, "sealed re-exec: the binary shrank while copied");
+		done += n;
+	}
+	return 0;
+}
+
+int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
+{
+	int exe AUTO_CLOSE = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		return err_set(err, errno, "sealed re-exec: open /proc/self/exe");
+	if (lc_fd_sealed(exe))
+		return 0;
+	/* a memfd without our seals is not our copy: fail rather than loop */
+	char link[64];
+	ssize_t ll = readlink("/proc/self/exe", link, sizeof(link) - 1);
+	if (ll > 0 && (link[ll] = 0, str_has_prefix(link, "/memfd:")))
+		return err_set(err, EPERM, "sealed re-exec: running from an unsealed %s", link);
+	struct stat sb;
+	if (fstat(exe, &sb) < 0)
+		return err_set(err, errno, "sealed re-exec: stat /proc/self/exe");
+	unsigned flags = LC_MFD_CLOEXEC | LC_MFD_ALLOW_SEALING;
+	int mfd AUTO_CLOSE = (int)syscall(SYS_memfd_create, "ctr", flags | LC_MFD_EXEC);
+	if (mfd < 0 && errno == EINVAL) /* before Linux 6.3 */
+		mfd = (int)syscall(SYS_memfd_create, "ctr", flags);
+	if (mfd < 0)
+		return err_set(err, errno, "sealed re-exec: memfd_create");
+	if (lc_copy_fd(exe, mfd, sb.st_size, err) < 0)
+		return -1;
+	if (fcntl(mfd, F_ADD_SEALS, LC_SEALS) < 0)
+		return err_set(err, errno, "sealed re-exec: sealing the copy");
+	if (!envp)
+		envp = environ;
+#ifdef SYS_execveat
+	syscall(SYS_execveat, mfd, "", argv, envp, AT_EMPTY_PATH);
+	if (errno != ENOSYS)
+		return err_set(err, errno, "sealed re-exec: execveat");
+#endif
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd); /* before Linux 3.19 */
+	execve(path, argv, envp);
+	return err_set(err, errno, "sealed re-exec: execve %s", path);
+}
+
+/* ctr_create and ctr_exec refuse to run from a writable binary: an embedder that forgot
+ * ctr_reexec_sealed hears of it at once, not from an escape. */
+static int lc_require_sealed(const char *call, struct ctr_error *err)
+{
+	int fd AUTO_CLOSE = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && lc_fd_sealed(fd))
+		return 0;
+	return err_set(err, EPERM, "%s: this process does not run from a sealed copy of its "
+		       "binary (a container could overwrite it, CVE-2019-5736): call "
+		       "ctr_reexec_sealed() at the top of main", call);
 }
 
 /* ---------- sync messages ---------- */
@@ -10286,7 +11368,8 @@ struct lc_create {
 	size_t n_ns;
 	int unshare_flags;           /* new namespaces other than user */
 	bool new_userns, any_userns;
-	bool new_netns, has_mntns;
+	bool new_netns;
+	bool host_sources;           /* ctr sends bind sources to the init (LC_SOURCE) */
 };
 
 __attribute__((noreturn))
@@ -10371,6 +11454,60 @@ static void lc_reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* init: the bind sources ctr opened for us (lc_send_sources), fds[i] for mounts[i], -1
+ * for the others; an error of ctr's helper arrives here as LC_ERROR. */
+static int *lc_recv_sources(int fd, size_t n, struct ctr_error *err)
+{
+	int *fds = mem_array(n + 1, sizeof(*fds), err);
+	for (size_t i = 0; fds && i < n; i++)
+		fds[i] = -1;
+	while (fds) {
+		struct lc_msg m;
+		int sfd = -1;
+		ssize_t r = term_recvmsg_fd(fd, &m, sizeof(m) - 1, &sfd);
+		if (r >= (ssize_t)LC_MSG_HDR) {
+			((char *)&m)[r] = 0;
+			if (m.type == LC_SOURCE && sfd >= 0 && m.val >= 0 && (size_t)m.val < n) {
+				fds[m.val] = sfd;
+				continue;
+			}
+			if (m.type == LC_SOURCES_DONE)
+				return fds;
+		}
+		if (sfd >= 0)
+			close(sfd);
+		if (r >= (ssize_t)LC_MSG_HDR && m.type == LC_ERROR)
+			err_set(err, 0, "%s", m.text), err->errnum = m.val;
+		else
+			err_set(err, r < 0 ? errno : EPROTO, "init: receiving the mount sources");
+		for (size_t i = 0; i < n; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		free(fds);
+		fds = NULL;
+	}
+	return NULL;
+}
+
+/* init: rootfs_setup, from the bundle (relative mount sources are relative to it, as in
+ * runc), with the bind sources ctr opened for us when it does. */
+static int lc_init_rootfs(struct lc_create *c, struct rootfs_ctx *rc, struct ctr_error *err)
+{
+	size_t n = c->spec->n_mounts;
+	int *src_fds = NULL;
+	if (c->host_sources && !(src_fds = lc_recv_sources(c->sync_fd, n, err)))
+		return -1;
+	rc->src_fds = src_fds;
+	int r = chdir(c->bundle) < 0 ? err_set(err, errno, "init: chdir to bundle %s", c->bundle) :
+		rootfs_setup(rc, err);
+	for (size_t i = 0; src_fds && i < n; i++)
+		if (src_fds[i] >= 0)
+			close(src_fds[i]);
+	free(src_fds);
+	rc->src_fds = NULL;
+	return r;
+}
+
 __attribute__((noreturn))
 static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 {
@@ -10392,10 +11529,7 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		.spec = s, .rootfs = c->rootfs, .no_pivot = c->a->no_pivot != 0,
 		.userns = c->any_userns,
 	};
-	/* relative mount sources are relative to the bundle, as in runc */
-	if (chdir(c->bundle) < 0)
-		err_set(&e, errno, "init: chdir to bundle %s", c->bundle), lc_child_fail(fd, &e);
-	if (rootfs_setup(&rc, &e) < 0)
+	if (lc_init_rootfs(c, &rc, &e) < 0)
 		lc_child_fail(fd, &e);
 	pid_t host_pid = 0;
 	if (lc_has_hooks(s, HOOK_PRESTART) || lc_has_hooks(s, HOOK_CREATE_RUNTIME) ||
@@ -10406,6 +11540,9 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		    lc_expect(fd, LC_HOOKS_DONE, &m, "init", &e) < 0)
 			_exit(1);
 		host_pid = m.val;
+		/* as runc: createContainer hooks run in the rootfs */
+		if (lc_has_hooks(s, HOOK_CREATE_CONTAINER) && chdir(c->rootfs) < 0)
+			err_set(&e, errno, "init: chdir to rootfs %s", c->rootfs), lc_child_fail(fd, &e);
 		if (lc_run_hooks(s, HOOK_CREATE_CONTAINER, c->id, CTR_CREATING, host_pid, c->bundle,
 				 c->rootfs, &e) < 0)
 			lc_child_fail(fd, &e);
@@ -10427,6 +11564,8 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	if (process_prepare(s, p, c->a->no_new_keyring != 0, &e) < 0 ||
 	    process_chdir(p, &e) < 0)
 		lc_child_fail(fd, &e);
+	char home[PATH_MAX + 8];
+	process_home_env(p, home, sizeof(home));
 	/* Without noNewPrivileges, installing a filter needs CAP_SYS_ADMIN: do it before
 	 * the identity change drops it; otherwise as late as possible (as runc does). */
 	bool seccomp_early = c->filter && !p->no_new_privileges;
@@ -10469,14 +11608,11 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	}
 	if (fds_close_from(first, conn, &e) < 0)
 		goto fail;
-	if (lc_has_hooks(s, HOOK_START_CONTAINER)) {
-		if (lc_run_hooks(s, HOOK_START_CONTAINER, c->id, CTR_CREATED, host_pid, c->bundle,
-				 c->rootfs, &e) < 0)
-			goto fail;
-	}
 	char exe[PATH_MAX];
 	if (process_find_executable(p, exe, sizeof(exe), &e) < 0)
 		goto fail;
+	/* with noNewPrivileges the filter comes this late, but before the startContainer
+	 * hooks (as runc): a hook must not be a way around it */
 	if (c->filter && !seccomp_early) {
 		if (seccomp_install(c->filter, &listener, &e) < 0)
 			goto fail;
@@ -10486,8 +11622,13 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		if (listener >= 0)
 			close(listener);
 	}
+	if (lc_has_hooks(s, HOOK_START_CONTAINER)) {
+		if (lc_run_hooks(s, HOOK_START_CONTAINER, c->id, CTR_CREATED, host_pid, c->bundle,
+				 c->rootfs, &e) < 0)
+			goto fail;
+	}
 	lc_reset_signals();
-	process_exec_found(exe, p, &e);
+	process_exec_found(exe, p, home, &e);
 fail:
 	(void)write_all(conn, e.msg, strlen(e.msg));
 	_exit(127);
@@ -10574,8 +11715,6 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 			return err_set(err, EINVAL, "linux.namespaces[%zu]: unknown type", i);
 		if (ns->type == CLONE_NEWUSER)
 			c->any_userns = true;
-		if (ns->type == CLONE_NEWNS)
-			c->has_mntns = true;
 		if (!ns->path || !*ns->path) {
 			if (ns->type == CLONE_NEWUSER)
 				c->new_userns = true;
@@ -10593,9 +11732,6 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 		c->ns_fds[c->n_ns] = fd;
 		c->ns_types[c->n_ns++] = ns->type;
 	}
-	if (!c->has_mntns)
-		return err_set(err, EINVAL,
-			       "linux.namespaces: a mount namespace is required to set up the rootfs");
 	if (c->new_userns && !(c->spec->lx.n_uid_mappings && c->spec->lx.n_gid_mappings))
 		return err_set(err, EINVAL,
 			       "linux.uidMappings/gidMappings: required with a new user namespace");
@@ -10702,15 +11838,110 @@ static int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
 	return rc < 0 ? err_prefix(err, "pid file %s", path) : 0;
 }
 
+/* Wait until fd (a sync socket, a pidfd) is readable. Children in a cgroup frozen
+ * meanwhile would never answer: looked at every second, an error instead of a hang. */
+static int lc_wait_fd(int fd, const struct cgroup *cg, const char *what, struct ctr_error *err)
+{
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int r = poll(&p, 1, 1000);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return err_set(err, errno, "%s", what);
+		bool frozen = false;
+		if (r == 0 && cg && cgroup_is_frozen(cg, &frozen, NULL) == 0 && frozen)
+			return err_set(err, EBUSY, "%s: container's cgroup unexpectedly frozen", what);
+	}
+}
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* Reap a child we made that is exiting. With its pidfd (else -1), one that the caller's
+ * SIGCHLD handler reaped already (ECHILD) is not waited for by a reused pid. */
+static void lc_reap_pinned(pid_t pid, int pidfd)
+{
+	siginfo_t si;
+	int r = -1;
+	if (pidfd >= 0)
+		while ((r = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL)) < 0 &&
+		       errno == EINTR)
+			;
+	if (pidfd < 0 || (r < 0 && errno == EINVAL)) /* no P_PIDFD before Linux 5.4 */
+		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+			;
+}
+
+/* Reap a child of ours that is about to exit (bounded as lc_wait_fd); pidfd: its pidfd
+ * from when it could not have exited yet (as lc_reap_pinned), or -1. */
+static int lc_reap(pid_t pid, int pidfd, const struct cgroup *cg, const char *what,
+		   struct ctr_error *err)
+{
+	int own AUTO_CLOSE = pidfd < 0 ? sys_pidfd_open(pid, 0) : -1;
+	int pfd = pidfd >= 0 ? pidfd : own;
+	if (pfd >= 0 && lc_wait_fd(pfd, cg, what, err) < 0)
+		return -1;
+	lc_reap_pinned(pid, pfd);
+	return 0;
+}
+
+/* As runc: with a user namespace, bind sources are opened by a helper of ours that
+ * joins the init's mount namespace, so they resolve as the init would see them but with
+ * our rights (the namespace's root cannot pass a 0700 directory of the host), and they
+ * stay mounts of that namespace, flags locked. Each goes to the init as an O_PATH fd
+ * (LC_SOURCE), a failure as LC_ERROR, which the init hands back to us. */
+static int lc_send_sources(int sync, pid_t init, const struct spec *s, const char *bundle,
+			   const struct cgroup *cg, struct ctr_error *err)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", (long)init);
+	int ns AUTO_CLOSE = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return err_set(err, errno, "open %s", path);
+	int pidfd AUTO_CLOSE = -1;
+	pid_t pid = spawn_hidden(&pidfd);
+	if (pid < 0)
+		return err_set(err, errno, "fork");
+	if (pid == 0) {
+		struct ctr_error e = {0};
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (setns(ns, CLONE_NEWNS) < 0)
+			err_set(&e, errno, "joining the container's mount namespace"), lc_child_fail(sync, &e);
+		for (size_t i = 0; i < s->n_mounts; i++) {
+			const struct spec_mount *m = &s->mounts[i];
+			if (!rootfs_host_source(m))
+				continue;
+			bool rel = m->source[0] != '/';
+			snprintf(path, sizeof(path), "%s%s%s", rel ? bundle : "", rel ? "/" : "", m->source);
+			struct lc_msg msg = {.type = LC_SOURCE, .val = (int32_t)i};
+			int fd = open(path, O_PATH | O_CLOEXEC);
+			if (fd < 0)
+				err_set(&e, errno, "mounts[%zu] (%s): mount source %s", i, m->destination,
+					path), lc_child_fail(sync, &e);
+			if (term_sendmsg_fd(sync, fd, &msg, LC_MSG_HDR + 1, &e) < 0)
+				lc_child_fail(sync, &e);
+			close(fd);
+		}
+		lc_send(sync, LC_SOURCES_DONE, 0, 0, NULL);
+		_exit(0);
+	}
+	return lc_reap(pid, pidfd, cg, "opening the mount sources", err);
+}
+
 /* Next message from the init; a terminal's master (sent with LC_TERMINAL) is handed to
  * the console socket or the caller on the way. */
 static int lc_recv_terminal(int fd, const struct spec *s, const struct ctr_create_args *a,
-			    struct lc_msg *m, struct ctr_error *err)
+			    const struct cgroup *cg, struct lc_msg *m, struct ctr_error *err)
 {
 	if (!s->process.terminal)
-		return lc_recv(fd, m, "container init", err);
+		return lc_wait_fd(fd, cg, "container init", err) < 0 ? -1 :
+			lc_recv(fd, m, "container init", err);
 	for (;;) {
 		int master = -1;
+		if (lc_wait_fd(fd, cg, "container init", err) < 0)
+			return -1;
 		ssize_t n = term_recvmsg_fd(fd, m, sizeof(*m) - 1, &master);
 		if (n < 0)
 			return err_set(err, errno, "reading from the container init");
@@ -10751,14 +11982,15 @@ static int lc_write_new(int dir_fd, const char *name, const char *data, size_t l
 	return rc < 0 ? err_set(err, e, "write %s in the state dir", name) : 0;
 }
 
-/* Kill a child we made and reap it. */
-static void lc_kill_reap(pid_t pid)
+/* Kill a child we made and reap it (pidfd: as for lc_reap_pinned, and no signal to a
+ * reused pid either). */
+static void lc_kill_reap(pid_t pid, int pidfd)
 {
 	if (pid <= 0)
 		return;
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	if (pidfd < 0 || (sys_pidfd_send_signal(pidfd, SIGKILL) < 0 && errno == ENOSYS))
+		kill(pid, SIGKILL);
+	lc_reap_pinned(pid, pidfd);
 }
 
 int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create_args *a,
@@ -10769,7 +12001,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		a = &no_args;
 	if (a->pty_master)
 		*a->pty_master = -1;
-	if (ctr_id_valid(id, err) < 0)
+	if (ctr_id_valid(id, err) < 0 || lc_require_sealed("create", err) < 0)
 		return -1;
 	const char *root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
 	char bundle[PATH_MAX], rootfs[PATH_MAX];
@@ -10787,6 +12019,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	int sync[2] = {-1, -1};
 	int listener = -1;
 	pid_t stage1 = -1, init = -1;
+	int stage1_fd = -1, init_fd = -1;
 	bool init_is_child = false;
 	bool state_made = false;
 	int rc = -1;
@@ -10821,6 +12054,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		c.ns_fds[i] = -1;
 	if (lc_plan_namespaces(&c, err) < 0 || lc_check_host(&c, err) < 0)
 		goto out;
+	for (size_t i = 0; c.any_userns && i < spec->n_mounts; i++)
+		c.host_sources |= rootfs_host_source(&spec->mounts[i]);
 	lc_log_namespaces(&c);
 
 	if (state_open(root, id, STATE_CREATE, &h, err) < 0)
@@ -10880,6 +12115,9 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		sigprocmask(SIG_BLOCK, &all, NULL);
 		lc_stage1_main(&c);
 	}
+	/* stage-1 is a plain child (the init inherits its exit signal through CLONE_PARENT,
+	 * and must be one): a pidfd keeps us from a pid the caller reaped and reused */
+	stage1_fd = sys_pidfd_open(stage1, 0);
 	close(sync[1]);
 	sync[1] = -1;
 	close(c.listen_fd);
@@ -10898,7 +12136,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		goto out;
 	}
 	for (;;) {
-		if (lc_recv(sync[0], &m, "creating namespaces", err) < 0)
+		if (lc_wait_fd(sync[0], cg, "creating namespaces", err) < 0 ||
+		    lc_recv(sync[0], &m, "creating namespaces", err) < 0)
 			goto out;
 		if (m.type == LC_USERNS) {
 			if (userns_write_maps(stage1, spec, err) < 0) {
@@ -10909,6 +12148,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		} else if (m.type == LC_INIT_PID) {
 			init = m.val;
 			init_is_child = m.val2;
+			init_fd = sys_pidfd_open(init, 0); /* it waits for us: still there */
 			lc_log(o, CTR_LOG_DEBUG, "namespaces: created; the container init is pid %ld",
 			       (long)init);
 			break;
@@ -10917,22 +12157,26 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 			goto out;
 		}
 	}
-	while (waitpid(stage1, NULL, 0) < 0 && errno == EINTR)
-		;
+	if (lc_reap(stage1, stage1_fd, cg, "waiting for stage-1", err) < 0) /* it exits */
+		goto out;
 	stage1 = -1;
+	if (c.host_sources && lc_send_sources(sync[0], init, spec, bundle, cg, err) < 0)
+		goto out;
 	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0) {
 		err_prefix(err, "linux.netDevices");
 		goto out;
 	}
-	if (lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
+	if (lc_recv_terminal(sync[0], spec, a, cg, &m, err) < 0)
 		goto out;
 	if (m.type == LC_HOOKS) {
+		/* runc gives prestart and createRuntime "creating" (runtime-spec runtime.md,
+		 * lifecycle steps 5-6: the container is still being created) */
 		if (lc_run_hooks(spec, HOOK_PRESTART, id, CTR_CREATING, init, bundle, rootfs, err) < 0 ||
 		    lc_run_hooks(spec, HOOK_CREATE_RUNTIME, id, CTR_CREATING, init, bundle, rootfs,
 				 err) < 0)
 			goto out;
 		if (lc_send(sync[0], LC_HOOKS_DONE, init, 0, NULL) < 0 ||
-		    lc_recv_terminal(sync[0], spec, a, &m, err) < 0)
+		    lc_recv_terminal(sync[0], spec, a, cg, &m, err) < 0)
 			goto out;
 	}
 	if (m.type != LC_READY) {
@@ -10982,13 +12226,16 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	rc = 0;
 out:
 	if (rc < 0) {
+		/* thawed if frozen meanwhile: a frozen v1 task would not die */
+		if (cg && (init > 0 || stage1 > 0))
+			cgroup_kill_all(cg, SIGKILL, NULL);
 		if (init > 0) {
 			if (init_is_child)
-				lc_kill_reap(init);
+				lc_kill_reap(init, init_fd);
 			else
 				kill(init, SIGKILL);
 		}
-		lc_kill_reap(stage1);
+		lc_kill_reap(stage1, stage1_fd);
 		/* as runc's destroy: a failed create (a prestart, createRuntime or
 		 * createContainer hook, ...) still ends with the poststop hooks */
 		if (state_made && lc_has_hooks(spec, HOOK_POSTSTOP)) {
@@ -11011,6 +12258,10 @@ out:
 			*a->pty_master = -1;
 		}
 	}
+	if (stage1_fd >= 0)
+		close(stage1_fd);
+	if (init_fd >= 0)
+		close(init_fd);
 	free(st.cgroup_json);
 	free(st.annotations_json);
 	if (cg)
@@ -11189,6 +12440,13 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 	struct ctr_error lerr = {0};
 	int lrc = 0, listener = -1;
 	char msg[sizeof(err->msg)];
+	struct cgroup *cg = NULL;
+	int wrc = ct.st.cgroup_json && cgroup_state_read(ct.st.cgroup_json, &cg, err) < 0 ? -1 :
+		lc_wait_fd(fd, cg, "starting container", err);
+	if (cg)
+		cgroup_free(cg);
+	if (wrc < 0)
+		goto out;
 	ssize_t n = term_recvmsg_fd(fd, msg, sizeof(msg) - 1, &listener);
 	if (listener >= 0) {
 		lrc = lc_start_listener(&ct, listener, &lerr);
@@ -12029,6 +13287,8 @@ static void ex_process_main(struct ex_ctx *x)
 	}
 	if (process_prepare(x->spec, p, false, &e) < 0 || process_chdir(p, &e) < 0)
 		lc_child_fail(fd, &e);
+	char home[PATH_MAX + 8];
+	process_home_env(p, home, sizeof(home));
 	/* Without noNewPrivileges the filter needs CAP_SYS_ADMIN: before the identity
 	 * change; otherwise as late as possible (as the init does). */
 	bool early = x->filter && !p->no_new_privileges;
@@ -12053,7 +13313,7 @@ static void ex_process_main(struct ex_ctx *x)
 				    ex_send_listener(fd, &listener, &e) < 0))
 		lc_child_fail(fd, &e);
 	lc_reset_signals();
-	process_exec_found(exe, p, &e);
+	process_exec_found(exe, p, home, &e);
 	lc_child_fail(fd, &e);
 }
 
@@ -12235,6 +13495,8 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	struct lc_container ct;
 	if (!a)
 		return err_set(err, EINVAL, "exec: no arguments");
+	if (lc_require_sealed("exec", err) < 0)
+		return -1;
 	if (lc_open(o, id, STATE_SHARED, &ct, err) < 0)
 		return -1;
 	struct ex_ctx x = {.a = a, .sync_fd = -1, .root_fd = -1};
@@ -12246,6 +13508,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	size_t config_len = 0;
 	int sync[2] = {-1, -1}, master = -1, listener = -1, rc = -1;
 	pid_t helper = -1, pid = -1;
+	int helper_fd = -1;
 	bool child_of_ctr = true;
 
 	switch (ct.status) {
@@ -12335,6 +13598,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		sigprocmask(SIG_BLOCK, &all, NULL);
 		ex_helper_main(&x);
 	}
+	helper_fd = sys_pidfd_open(helper, 0); /* it waits for LC_CGROUP_DONE: still there */
 	close(sync[1]);
 	sync[1] = -1;
 	if (cg && !x.late_join && cgroup_enter_sub(cg, helper, a->cgroups, err) < 0) {
@@ -12390,8 +13654,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		err_set(err, EPIPE, "exec: the helper exited unexpectedly");
 	}
 	if (child_of_ctr || failed) {
-		while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
-			;
+		lc_reap_pinned(helper, helper_fd);
 		helper = -1;
 	}
 	if (failed)
@@ -12419,9 +13682,11 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	rc = 0;
 out:
 	if (helper > 0)
-		lc_kill_reap(helper);
+		lc_kill_reap(helper, helper_fd);
+	if (helper_fd >= 0)
+		close(helper_fd);
 	if (pid > 0 && child_of_ctr)
-		lc_kill_reap(pid); /* a failed exec exits by itself; a late failure is killed */
+		lc_kill_reap(pid, -1); /* a failed exec exits by itself; a late failure is killed */
 	if (master >= 0)
 		close(master);
 	if (listener >= 0)

@@ -1,7 +1,8 @@
 /* embed_supervisor: a small init-style supervisor built on ctr.h (linked with ctr.c).
  *
- * It starts two containers, reaps them itself, restarts the "worker" each time it exits
- * (up to a limit), then stops both cleanly. It shows that the library leaves signal
+ * It re-executes itself from a sealed copy (ctr_reexec_sealed), starts two containers,
+ * reaps them itself, restarts the "worker" each time it exits (up to a limit), then
+ * stops both cleanly. It shows that the library leaves signal
  * handling and reaping to its caller: the supervisor owns SIGCHLD, the inits are its
  * children, and it checks that nothing was reaped or installed behind its back.
  *
@@ -59,6 +60,11 @@ static const char *status_of(const char *id)
 
 int main(int argc, char **argv)
 {
+	/* First thing: run from a sealed copy of this binary (CVE-2019-5736, see ctr.h).
+	 * EMBED_NO_SEAL=1 skips it, to check that ctr_create then refuses. */
+	struct ctr_error serr;
+	if (!getenv("EMBED_NO_SEAL") && ctr_reexec_sealed(argv, NULL, &serr) < 0)
+		return die("ctr_reexec_sealed", &serr);
 	if (argc != 5) {
 		fprintf(stderr, "usage: %s ROOT WORKER_BUNDLE SERVICE_BUNDLE RESTARTS\n", argv[0]);
 		return 2;

@@ -250,6 +250,28 @@ check "delete removes the container's cgroup" [ ! -d $V1/memory$cpath ] && [ ! -
 out=$("$CTR" --root "$ROOT" update --memory 64m "$ID" 2>&1)
 check "update of a deleted container fails ($out)" [ -n "$out" ]
 
+# ---- update below the current usage: v1 refuses (EBUSY), ctr says why ----
+ID=$(new_id busy)
+set_config "$B" 'c["process"]["args"]=["sh","-c","head -c 25165824 /dev/zero > /dev/shm/fill; sleep 100"]; c["linux"]["resources"]["memory"]={"limit":67108864}'
+if "$CTR" --root "$ROOT" run -d --bundle "$B" "$ID" >/dev/null 2>&1 </dev/null; then
+	# tmpfs pages stay charged and, without swap room, cannot be reclaimed
+	i=0; while [ "$(cat $V1/memory/ctr/$ID/memory.usage_in_bytes 2>/dev/null || echo 0)" -lt 25165824 ] &&
+		[ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+	for flags in "--memory 8m" "--memory 8m --memory-swap 8m"; do
+		# shellcheck disable=SC2086
+		out=$("$CTR" --root "$ROOT" update $flags "$ID" 2>&1); rc=$?
+		case $rc:$out in
+		1:*"memory.limit_in_bytes: the container uses "[0-9]*" bytes, more than the new limit 8388608")
+			pass "update $flags below the usage says so ($out)" ;;
+		*) fail "update $flags below the usage: rc $rc: $out" ;;
+		esac
+	done
+	eq "update below the usage leaves the limit" $V1/memory/ctr/$ID/memory.limit_in_bytes 67108864
+	"$CTR" --root "$ROOT" delete -f "$ID"
+else
+	fail "update below the usage: the container does not run"
+fi
+
 # ---- oom events from the stream ----
 ID=$(new_id oom)
 # The container allocates only once events has taken its baseline (its first stats line),

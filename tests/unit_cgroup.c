@@ -365,6 +365,10 @@ static void test_fake_v2(void)
 	r.unified = &unified_kv;
 	r.n_unified = 1;
 	struct ctr_error err = {0};
+	/* cgroup v2 has no net_cls/net_prio: network limits cannot be applied */
+	CHECK(cg_apply(&cg, &r, false, &err) < 0 && strstr(err.msg, "network.classID"),
+	      "v2: linux.resources.network is an error");
+	r.has_network = false;
 	int rc = cg_apply(&cg, &r, false, &err);
 	CHECK(rc == 0, "v2 writes: apply everything (%s)", rc ? err.msg : "ok");
 	CHECK(file_is(dir, "memory.max", "104857600"), "v2 memory.max");
@@ -491,10 +495,12 @@ static void test_fake_v1(void)
 	r.n_unified = 1;
 	CHECK(cg_apply(&cg, &r, false, &err) < 0 && strstr(err.msg, "unified.memory.high"),
 	      "hybrid: unified key for a v1 controller refused clearly");
-	/* net_cls missing: ignored like runc */
+	/* net_cls missing: the network limits cannot be applied, an error (as runc 1.1) */
 	cg.d[5].ctls = 0;
 	r.n_unified = 0;
-	CHECK(cg_apply(&cg, &r, false, &err) == 0, "v1: missing net_cls/net_prio ignored");
+	CHECK(cg_apply(&cg, &r, false, &err) < 0 && strstr(err.msg, "network.classID"),
+	      "v1: missing net_cls/net_prio is an error");
+	r.has_network = false;
 	/* devices */
 	struct spec s = {0};
 	s.has_linux = true;

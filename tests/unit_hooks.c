@@ -73,7 +73,7 @@ static void test_hooks(void)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	CHECK(rc == -1 && strstr(err.msg, "timed out"), "hook timeout kills it (%s)", err.msg);
 	CHECK(b.tv_sec - a.tv_sec < 10, "timeout does not wait for the hook to finish");
-	CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD, "timed-out hook was reaped");
+	CHECK(waitpid(-1, NULL, WNOHANG | __WALL) == -1 && errno == ECHILD, "timed-out hook was reaped");
 
 	/* a missing hook binary is an error, not a hang */
 	struct spec_hook m = {.path = "/nonexistent/hook"};
@@ -129,9 +129,54 @@ static void test_terminal(void)
 	close(slave);
 }
 
+/* A caller that reaps every child from SIGCHLD, or ignores SIGCHLD, takes nothing from
+ * hooks_run: the hook's status (3, or death by signal 9) still comes back, no hang. */
+static volatile sig_atomic_t reaped_any;
+
+static void reap_all(int sig)
+{
+	(void)sig;
+	int e = errno;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		reaped_any = 1;
+	errno = e;
+}
+
+static void test_hooks_under_reaper(void)
+{
+	if (getenv("CTR_QEMU_USER")) {
+		T_SKIP("hooks under a SIGCHLD reaper: qemu-user gives every clone child SIGCHLD");
+		return;
+	}
+	const char *args3[] = {"sh", "-c", "exit 3", NULL};
+	const char *args9[] = {"sh", "-c", "kill -9 $$", NULL};
+	struct spec_hook h[2] = {make_hook(args3, 3, NULL, 0, 0), make_hook(args9, 3, NULL, 0, 0)};
+	struct spec s = {0};
+	struct ctr_error err = {0};
+	for (int ignore = 0; ignore < 2; ignore++) {
+		struct sigaction sa = {.sa_handler = ignore ? SIG_IGN : reap_all,
+				       .sa_flags = SA_RESTART}, old;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGCHLD, &sa, &old);
+		alarm(30); /* a hang is a failure: SIGALRM ends the program */
+		for (int k = 0; k < 2; k++) {
+			s.hooks[HOOK_PRESTART] = &h[k];
+			s.n_hooks[HOOK_PRESTART] = 1;
+			int rc = hooks_run(&s, HOOK_PRESTART, "{}", &err);
+			CHECK(rc == -1 && strstr(err.msg, k ? "killed by signal 9" : "status 3"),
+			      "SIGCHLD %s: the hook's %s comes back (%s)", ignore ? "ignored" : "reaper",
+			      k ? "death by signal 9" : "exit status 3", err.msg);
+		}
+		alarm(0);
+		sigaction(SIGCHLD, &old, NULL);
+	}
+	CHECK(!reaped_any, "the caller's waitpid(-1) never saw a hook process");
+}
+
 int main(void)
 {
 	test_hooks();
+	test_hooks_under_reaper();
 	test_terminal();
 	return t_failed;
 }

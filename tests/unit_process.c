@@ -692,7 +692,7 @@ static int t_exec_status(struct spec_process *p, char *msg, size_t size)
 		struct ctr_error err = {0};
 		char exe[PATH_MAX];
 		if (process_find_executable(p, exe, sizeof(exe), &err) == 0)
-			process_exec_found(exe, p, &err);
+			process_exec_found(exe, p, NULL, &err);
 		if (write(pp[1], err.msg, strlen(err.msg))) {}
 		_exit(200);
 	}

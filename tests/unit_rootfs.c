@@ -701,14 +701,32 @@ static void child_userns(void *arg)
 static void test_no_mountns(void)
 {
 	struct spec *s = spec_new();
+	static const char *masked[] = {"/proc/kcore"};
+	s->lx.n_namespaces = 0;
+	s->lx.masked_paths = masked;
+	s->lx.n_masked_paths = 1;
+	struct rootfs_ctx c = {.spec = s, .rootfs = rootfs};
+	struct ctr_error e = {0};
+	CHECK(rootfs_setup(&c, &e) < 0 && strstr(e.msg, "mount namespace"),
+	      "maskedPaths without a mount namespace are refused (%s)", e.msg);
+}
+
+/* No mount namespace of its own: the mounts are made in the current one, below the
+ * rootfs, as runc does; the propagation of / and the rootfs itself are left alone. */
+static void child_no_mountns(void *arg)
+{
+	(void)arg;
+	struct spec *s = spec_new();
 	s->lx.n_namespaces = 0;
 	add_mount(s, "/proc", "proc", "proc", NULL);
 	struct rootfs_ctx c = {.spec = s, .rootfs = rootfs};
 	struct ctr_error e = {0};
-	CHECK(rootfs_setup(&c, &e) < 0 && strstr(e.msg, "mount namespace"),
-	      "mounts without a mount namespace are refused (%s)", e.msg);
-	s->n_mounts = 0;
-	CHECK(rootfs_setup(&c, &e) == 0, "no mount namespace and no mounts: nothing to do");
+	char self[PATH_MAX + 16];
+	snprintf(self, sizeof(self), "%s/proc/self", rootfs);
+	int r = rootfs_setup(&c, &e);
+	CHECK(r == 0 && access(self, F_OK) == 0, "no mount namespace: mounts made in ours (%s)",
+	      r ? e.msg : "ok");
+	CHECK(!mi_find(rootfs, NULL, NULL, NULL), "no mount namespace: the rootfs is not bound");
 }
 
 static void make_tree(void)
@@ -771,6 +789,7 @@ int main(void)
 		in_child("proc symlink", child_proc_symlink, NULL);
 		in_child("idmap", child_idmap, NULL);
 		in_child("userns", child_userns, NULL);
+		in_child("no mount namespace", child_no_mountns, NULL);
 		char self[PATH_MAX];
 		snprintf(self, sizeof(self), "%s/rootfs", top);
 		CHECK(!mi_find(self, NULL, NULL, NULL), "no mount left behind on the host");
