@@ -1492,7 +1492,7 @@ static void print_usage(FILE *f)
 		"  --log FILE             log file (default stderr)\n"
 		"  --log-format text|json log format (default text)\n"
 		"  --debug                log debug messages\n"
-		"  --systemd-cgroup       (not supported)\n"
+		"  --systemd-cgroup       cgroups through systemd (transient scopes; cgroupsPath slice:prefix:name)\n"
 		"  --rootless true|false|auto\n"
 		"  -h, --help, -v, --version\n"
 		"\n`ctr COMMAND --help` describes a command.\n");
@@ -1543,7 +1543,6 @@ int main(int argc, char **argv)
 	};
 	struct opt_iter it = {.argc = argc, .argv = argv, .i = 1};
 	const char *log_path = NULL, *log_format = "text";
-	bool systemd = false;
 	for (int k; (k = opt_next(&c, &it, global_opts)) != -1;) {
 		switch (k) {
 		case -2: print_usage(stderr); return 1;
@@ -1551,7 +1550,7 @@ int main(int argc, char **argv)
 		case 1: log_path = it.val; break;
 		case 2: log_format = it.val; break;
 		case 3: c.debug = opt_bool(&it); c.opts.debug = c.debug; break;
-		case 4: systemd = opt_bool(&it); break;
+		case 4: c.opts.systemd_cgroup = opt_bool(&it); break;
 		case 5:
 			if (strcmp(it.val, "true") && strcmp(it.val, "false") && strcmp(it.val, "auto")) {
 				cli_error(&c, "invalid --rootless value \"%s\" (want true, false or auto)", it.val);
@@ -1595,10 +1594,6 @@ int main(int argc, char **argv)
 		if (wants_help(cargc, cargv, !c.permute)) {
 			printf("usage: %s", commands[i].usage);
 			return 0;
-		}
-		if (systemd) {
-			cli_error(&c, "--systemd-cgroup is not supported: ctr manages cgroupfs itself");
-			return 1;
 		}
 		struct ctr_error err;
 		if (enters_container(name) && ctr_reexec_sealed(argv, NULL, &err) < 0) {
