@@ -4909,8 +4909,8 @@ static int cg_own_path(const char *selfcg, const struct cg_mount *m, char *out, 
 }
 
 /* Resolve linux.cgroupsPath (NULL: "/ctr/<id>") into a clean path: "/a/b" absolute,
- * "a/b" relative to our own cgroup. ".." and the systemd "slice:prefix:name" form are
- * refused. */
+ * "a/b" relative to our own cgroup. ".." and the systemd "slice:prefix:name" form (the
+ * systemd driver's) are refused. */
 static int cg_path_clean(const char *in, const char *id, char *out, size_t size,
 			 struct ctr_error *err)
 {
@@ -4922,8 +4922,7 @@ static int cg_path_clean(const char *in, const char *id, char *out, size_t size,
 	}
 	if (in[0] != '/' && strchr(in, ':'))
 		return err_set(err, EINVAL, "linux.cgroupsPath: \"%s\": the systemd "
-			       "\"slice:prefix:name\" form is not supported (ctr manages cgroupfs "
-			       "itself; give a path)", in);
+			       "\"slice:prefix:name\" form needs --systemd-cgroup (or give a path)", in);
 	size_t o = 0;
 	if (in[0] == '/')
 		out[o++] = '/';
