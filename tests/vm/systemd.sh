@@ -32,7 +32,8 @@ if C run -d --bundle "$B" "$ID" > /dev/null 2> "$T_TMP/err" < /dev/null; then
 	PID=$(C state "$ID" | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
 	st=$(prop "$U" ActiveState)
 	check "systemd_scope_active: $U is active (ActiveState=$st)" [ "$st" = active ]
-	check "systemd_scope_status: systemctl status $U" systemctl status "$U" > /dev/null 2>&1
+	systemctl status "$U" > "$T_TMP/status" 2>&1
+	check "systemd_scope_status: systemctl status $U shows it active with the init" sh -c "grep -q 'Active: active' $T_TMP/status && grep -qw $PID $T_TMP/status"
 	check "systemd_scope_delegate: Delegate=yes" [ "$(prop "$U" Delegate)" = yes ]
 	got=$(cat /proc/"$PID"/cgroup)
 	check "systemd_init_in_scope: the init is in $D ($got)" [ "$got" = "0::/system.slice/$U" ]
@@ -97,7 +98,7 @@ if command -v podman > /dev/null; then
 		--cgroup-manager=systemd --runtime "$CTR" "$@"; }
 	at_exit "timeout 60 podman --root $PS/root --runroot $PS/run rm -af -t 0 >/dev/null 2>&1"
 	name=ctrt$$-pod
-	if P run -d --name "$name" --rootfs "$B/rootfs" sleep 1000 > "$T_TMP/pout" 2>&1; then
+	if P run -d --network none --name "$name" --rootfs "$B/rootfs" sleep 1000 > "$T_TMP/pout" 2>&1; then
 		cid=$(P inspect -f '{{.Id}}' "$name")
 		check "systemd_podman_run: running, scope libpod-$cid.scope active" sh -c "[ \"\$(timeout 60 podman --root $PS/root --runroot $PS/run inspect -f '{{.State.Status}}' $name)\" = running ] && [ \"\$(systemctl show -P ActiveState libpod-$cid.scope)\" = active ]"
 		P stop -t 1 "$name" > /dev/null 2>&1
