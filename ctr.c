@@ -320,6 +320,23 @@ static int read_file_at(int dirfd, const char *path, size_t max, char **out, siz
 	return read_fd(fd, path, max, out, len_out, err);
 }
 
+/* Like read_file_at for files that others may have replaced (state dirs): no symlink,
+ * no FIFO or device (O_NONBLOCK: opening a FIFO must not hang), a regular file only. */
+static int read_regular_at(int dirfd, const char *name, size_t max, char **out,
+			   size_t *len_out, struct ctr_error *err)
+{
+	int fd AUTO_CLOSE = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
+				   O_NONBLOCK);
+	struct stat sb;
+	if (fd < 0)
+		return err_set(err, errno, "open %s%s", name, errno == ELOOP ? ": a symlink" : "");
+	if (fstat(fd, &sb) < 0)
+		return err_set(err, errno, "stat %s", name);
+	if (!S_ISREG(sb.st_mode))
+		return err_set(err, EINVAL, "%s is not a regular file", name);
+	return read_fd(fd, name, max, out, len_out, err);
+}
+
 static int read_file(const char *path, size_t max, char **out, size_t *len_out,
 		     struct ctr_error *err)
 {
@@ -374,9 +391,20 @@ static int write_file_at(int dirfd, const char *path, const void *data, size_t l
 	return 0;
 }
 
+static int write_file_replace(int dirfd, const char *name, const void *data, size_t len,
+			      mode_t mode, bool durable, struct ctr_error *err);
+
 /* Replace dirfd/name atomically: write a temp file, fsync, rename over, fsync the dir. */
 static int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
 			     mode_t mode, struct ctr_error *err)
+{
+	return write_file_replace(dirfd, name, data, len, mode, true, err);
+}
+
+/* The same, with the fsyncs only when durable: a rename alone is atomic for every
+ * reader, which is all that records living no longer than the boot need. */
+static int write_file_replace(int dirfd, const char *name, const void *data, size_t len,
+			      mode_t mode, bool durable, struct ctr_error *err)
 {
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof(tmp), ".%s.tmp.%ld", name, (long)getpid()) >= (int)sizeof(tmp))
@@ -384,7 +412,7 @@ static int write_file_atomic(int dirfd, const char *name, const void *data, size
 	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return err_set(err, errno, "create %s", tmp);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		int e = errno;
 		close(fd);
 		unlinkat(dirfd, tmp, 0);
@@ -396,7 +424,7 @@ static int write_file_atomic(int dirfd, const char *name, const void *data, size
 		unlinkat(dirfd, tmp, 0);
 		return err_set(err, e, "rename %s", name);
 	}
-	if (dirfd != AT_FDCWD)
+	if (durable && dirfd != AT_FDCWD)
 		fsync(dirfd);
 	return 0;
 }
@@ -626,42 +654,74 @@ enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSO
  * (above INT64_MAX), or anything else (fraction, exponent, or beyond 64 bits). */
 enum json_numkind { JSON_NUM_INT, JSON_NUM_UINT, JSON_NUM_DOUBLE };
 
-struct json {
-	enum json_type type;
-	unsigned line, col;      /* 1-based position of the value's first byte */
-	const char *key;         /* member name when this value is in an object, else NULL */
-	size_t keylen;
-	bool b;                  /* JSON_BOOL */
-	enum json_numkind numkind;
+/* A value in a parsed document: one 32-bit word of it (the layout is described with the
+ * parser), read through the accessors below. Pointers stay valid until json_free, and
+ * the same value always has the same address. */
+struct json { uint32_t w; };
+
+struct json_number {
+	enum json_numkind kind;
 	int64_t i;               /* JSON_NUM_INT: exact value */
 	uint64_t u;              /* JSON_NUM_UINT, and JSON_NUM_INT when >= 0: exact value */
 	double d;                /* every number, as a double */
-	const char *s;           /* JSON_STRING: decoded UTF-8, NUL-terminated */
-	size_t slen;             /* its length (it may hold \u0000) */
-	struct json *items;      /* JSON_ARRAY / JSON_OBJECT: n children, in document order */
-	size_t n;
 };
 
 struct json_limits {
-	size_t max_bytes;        /* 0: JSON_DEFAULT_MAX_BYTES */
+	size_t max_bytes;        /* 0: JSON_DEFAULT_MAX_BYTES; at most JSON_MAX_BYTES */
 	unsigned max_depth;      /* 0: JSON_DEFAULT_MAX_DEPTH */
 };
 #define JSON_DEFAULT_MAX_BYTES (16u << 20)
+#define JSON_MAX_BYTES (128u << 20)  /* positions in the document are 29-bit */
 #define JSON_DEFAULT_MAX_DEPTH 200
 
 struct json_doc;
 
 /* Parse text[0..len). source names the input in errors ("config.json"). On error the
- * message reads "<source>:<line>:<col>: <what was wrong>, expected <what>". */
+ * message reads "<source>:<line>:<col>: <what was wrong>, expected <what>". The
+ * document holds a copy of the text and 4 bytes per value and member name: at most 3x
+ * the input for any input, plus a few bytes. */
 static int json_parse(const char *text, size_t len, const char *source,
 		      const struct json_limits *limits, struct json_doc **out,
 		      struct ctr_error *err);
+/* The same for a malloc'd buf[0..len), which the document takes over (no copy; it is
+ * freed on failure too). */
+static int json_parse_owned(char *buf, size_t len, const char *source,
+			    const struct json_limits *limits, struct json_doc **out,
+			    struct ctr_error *err);
 static const struct json *json_root(const struct json_doc *doc);
 static void json_free(struct json_doc *doc);
+
+static enum json_type json_type(const struct json *v);
+static bool json_bool(const struct json *v);
+/* v's value; a NaN JSON_NUM_DOUBLE when v is NULL or not a number. */
+static void json_num(const struct json *v, struct json_number *out);
+/* JSON_NUMBER: the number as written (*len bytes, not NUL-terminated). */
+static const char *json_num_text(const struct json *v, size_t *len);
+/* JSON_STRING: the decoded UTF-8, NUL-terminated; *len (if len) gets its length, as it
+ * may hold \u0000. NULL when v is NULL or not a string. */
+static const char *json_str(const struct json *v, size_t *len);
+/* The member name of v when v is a member of an object, else NULL. */
+static const char *json_key(const struct json *v, size_t *len);
+/* Children of an array or object, in document order: first, then next until NULL.
+ * json_len counts them and json_at walks to one: both take time in their number. */
+static const struct json *json_first(const struct json *v);
+static const struct json *json_next(const struct json *parent, const struct json *child);
+static size_t json_len(const struct json *v);
+static const struct json *json_at(const struct json *v, size_t i);
+/* 1-based line and column (in bytes) of v's first byte. Reads the document up to v. */
+static void json_pos(const struct json *v, unsigned *line, unsigned *col);
 
 /* Member of an object by name (the last one if repeated); NULL if absent or v is not
  * an object. */
 static const struct json *json_get(const struct json *obj, const char *key);
+
+/* Calls fn for each member name that repeats an earlier one of the same object: first
+ * is the first name, dup a later one (as strings: json_str and json_pos work on them),
+ * path the JSON path of the object ("" for the root, "linux.sysctl"). Stops when fn
+ * returns nonzero; returns that, 0, or -1 when out of memory. */
+typedef int (*json_dup_fn)(void *arg, const char *path, const struct json *first,
+			   const struct json *dup);
+static int json_dups(const struct json *root, json_dup_fn fn, void *arg);
 
 /* Writer. indent NULL gives compact output; otherwise each level is indented by it
  * ("\t", "  ", "    "), with ": " after keys, like Go's json.MarshalIndent. */
@@ -694,33 +754,38 @@ static void jw_value(struct jw *w, const struct json *v);
 
 #include <locale.h> /* strtod and printf follow LC_NUMERIC; we write '.' regardless */
 
-/* The tree lives in one allocation: the nodes (the root, then each container's children
- * as one block), then the decoded strings. */
+/* The document is one allocation: a header, the text (NUL-terminated, with strings
+ * decoded in place), then one 32-bit slot per value and per member name, in document
+ * order, after a marker word. A slot holds a kind (3 bits) and 29 bits that are, for
+ * a non-empty array or object, the number of slots of the whole value (its children
+ * follow it: an object's as name, value, name, value...), and for the others the
+ * distance in bytes back to the value's first byte in the text. So no value needs more
+ * than its 4 bytes, and a value can find its text, its name (the slot before it) and
+ * the start of the text (behind the marker) from its own address alone.
+ * A decoded string starts after its opening quote, ends with a NUL, and the rest of
+ * its bytes up to the closing quote are NULs. One that holds a NUL itself starts
+ * with byte 0x01 instead of the quote, then its length (4 bytes), then the bytes. */
+enum { JK_NULL, JK_BOOL, JK_NUMBER, JK_STRING, JK_KEY, JK_ARRAY, JK_OBJECT, JK_EMPTY };
+#define JK_SHIFT 29
+#define JK_MAX ((1u << JK_SHIFT) - 1)
+#define JSON_MARK 0xffffffffu    /* the marker: a JK_EMPTY slot would need distance JK_MAX */
+
 struct json_doc {
-	size_t count;
-	struct json nodes[];
+	size_t slots;            /* offset of the root's slot */
+	char text[];
 };
 
-/* The text is read twice: the first pass validates it and counts the nodes, each
- * container's children and the string bytes; the second fills a document of exactly
- * that size, with no copying or reallocation. */
+/* The text is read twice: the first pass validates it and counts the slots; the second
+ * (on the document's copy) fills the slots and decodes the strings. */
 struct json_parser {
 	const char *p, *end, *line_start;
 	unsigned line, max_depth;
 	const char *source;
 	struct ctr_error *err;
-	struct json *nodes;      /* second pass: the document's nodes; NULL in the first */
-	size_t nnodes;           /* nodes counted, or handed out */
-	char *str;               /* second pass: the document's strings */
-	size_t nstr;             /* string bytes counted, or written */
-	size_t *counts;          /* children of each container, in document order */
-	size_t ncounts, capcounts;
-	size_t *frames;          /* open containers: index in counts (first pass) or nodes,
-				  * times 2, plus 1 for objects */
+	struct json *slots;      /* second pass: the document's slots; NULL in the first */
+	size_t nslots;           /* slots counted, or written */
+	size_t *frames;          /* open containers: slot index times 2, plus 1 for objects */
 	size_t nframes, capframes;
-	struct json scratch;     /* first pass: the value being read */
-	const char *key;         /* member name for the next value */
-	size_t keylen;
 };
 
 PRINTF_LIKE(3, 4)
@@ -907,13 +972,29 @@ static int json_escape(struct json_parser *ps, const char **pp, char buf[4], siz
 	return 0;
 }
 
-/* Check the string at ps->p (a '"'), count its decoded size, and in the second pass
- * decode it into ps->str. */
-static int json_string(struct json_parser *ps, const char **out, size_t *outlen)
+/* In place: the decoded string from q + 1 (or q + 5 after a length when it holds a NUL,
+ * with 0x01 at q), then NULs up to the closing quote at close. A NUL comes from a
+ * 6-byte \u0000, so the length fits. */
+static void json_str_finish(char *q, size_t len, bool nul, const char *close)
+{
+	char *o = q + 1;
+	if (nul) {
+		uint32_t n = (uint32_t)len;
+		memmove(o + 4, o, len);
+		memcpy(o, &n, sizeof(n));
+		*q = 1;
+		o += 4;
+	}
+	memset(o + len, 0, o + len < close ? (size_t)(close - o - len) : 1);
+}
+
+/* Check the string at ps->p (a '"'); in the second pass, decode it in place. */
+static int json_string(struct json_parser *ps)
 {
 	const char *p = ps->p + 1, *end = ps->end;
-	char *o = ps->str ? ps->str + ps->nstr : NULL;
+	char *q = ps->slots ? (char *)ps->p : NULL; /* second pass: the document's own text */
 	size_t len = 0;
+	bool nul = false;
 	for (;;) {
 		/* a run of bytes that stay as they are: printable ASCII and valid UTF-8 */
 		const char *run = p;
@@ -931,8 +1012,8 @@ static int json_string(struct json_parser *ps, const char **out, size_t *outlen)
 				break;
 			}
 		}
-		if (o)
-			memcpy(o + len, run, (size_t)(p - run));
+		if (q && q + 1 + len != run)
+			memmove(q + 1 + len, run, (size_t)(p - run));
 		len += (size_t)(p - run);
 		if (p >= end)
 			return json_fail(ps, p, "unterminated string, expected '\"'");
@@ -945,15 +1026,13 @@ static int json_string(struct json_parser *ps, const char **out, size_t *outlen)
 		size_t n = 0;
 		if (json_escape(ps, &p, buf, &n) < 0)
 			return -1;
-		if (o)
-			memcpy(o + len, buf, n);
+		if (q)
+			memcpy(q + 1 + len, buf, n);
+		nul |= n == 1 && !buf[0];
 		len += n;
 	}
-	if (o)
-		o[len] = 0;
-	*out = o;
-	*outlen = len;
-	ps->nstr += len + 1;
+	if (q)
+		json_str_finish(q, len, nul, p);
 	ps->p = p + 1;
 	return 0;
 }
@@ -963,32 +1042,24 @@ static bool json_digit(const char *p, const char *end)
 	return p < end && *p >= '0' && *p <= '9';
 }
 
-/* Check the number at ps->p; in the second pass, store its value in v. */
-static int json_number(struct json_parser *ps, struct json *v)
+/* Check the number at ps->p (its value is read when asked for, by json_num). */
+static int json_number(struct json_parser *ps)
 {
-	const char *p = ps->p, *end = ps->end, *start = p;
-	bool neg = *p == '-', ovf = false, integer = true;
-	uint64_t mag = 0;
-	p += neg;
+	const char *p = ps->p, *end = ps->end;
+	p += *p == '-';
 	if (!json_digit(p, end))
 		return json_unexpected(ps, p, "a digit");
 	if (*p == '0' && json_digit(p + 1, end))
 		return json_fail(ps, p + 1, "leading zero in number");
-	for (; json_digit(p, end); p++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (mag > (UINT64_MAX - d) / 10)
-			ovf = true;
-		mag = mag * 10 + d;
-	}
+	while (json_digit(p, end))
+		p++;
 	if (p < end && *p == '.') {
-		integer = false;
 		if (!json_digit(++p, end))
 			return json_unexpected(ps, p, "a digit after '.'");
 		while (json_digit(p, end))
 			p++;
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
-		integer = false;
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
 			p++;
@@ -998,62 +1069,22 @@ static int json_number(struct json_parser *ps, struct json *v)
 			p++;
 	}
 	ps->p = p;
-	v->type = JSON_NUMBER;
-	if (!ps->nodes)
-		return 0;
-	if (integer && !ovf && (!neg || mag <= (uint64_t)INT64_MAX + 1)) {
-		v->numkind = neg || mag <= INT64_MAX ? JSON_NUM_INT : JSON_NUM_UINT;
-		if (v->numkind == JSON_NUM_INT)
-			v->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
-		v->u = neg ? 0 : mag;
-		v->d = neg ? -(double)mag : (double)mag;
-		return 0;
-	}
-	/* strtod needs a NUL-terminated copy, with the locale's decimal point */
-	v->numkind = JSON_NUM_DOUBLE;
-	size_t len = (size_t)(p - start);
-	char small[64], *buf = len < sizeof(small) ? small : malloc(len + 1);
-	if (!buf)
-		return err_nomem(ps->err);
-	memcpy(buf, start, len);
-	buf[len] = 0;
-	char *dot = memchr(buf, '.', len);
-	if (dot)
-		*dot = *localeconv()->decimal_point;
-	v->d = strtod(buf, NULL);
-	if (buf != small)
-		free(buf);
 	return 0;
 }
 
-/* The node for the next value: in the second pass, the next slot of the innermost
- * container's block (or the root); in the first, a scratch node that is only counted. */
-static struct json *json_push(struct json_parser *ps)
+/* The next slot: counted in the first pass; in the second, kind and the distance back
+ * to at. */
+static void json_slot(struct json_parser *ps, unsigned kind, const char *at)
 {
-	struct json *v = &ps->scratch, *parent = NULL;
-	size_t top = ps->nframes ? ps->frames[ps->nframes - 1] : 0;
-	if (!ps->nodes) {
-		ps->nnodes++;
-		if (ps->nframes)
-			ps->counts[top / 2]++;
-	} else if (ps->nframes) {
-		parent = &ps->nodes[top / 2];
-		v = &parent->items[parent->n++];
-	} else {
-		v = &ps->nodes[0];
+	size_t i = ps->nslots++;
+	if (ps->slots) {
+		struct json *v = &ps->slots[i];
+		v->w = (uint32_t)kind << JK_SHIFT | (uint32_t)((const char *)v - at);
 	}
-	memset(v, 0, sizeof(*v));
-	v->line = ps->line;
-	v->col = (unsigned)(ps->p - ps->line_start) + 1;
-	if (parent && parent->type == JSON_OBJECT) {
-		v->key = ps->key;
-		v->keylen = ps->keylen;
-	}
-	return v;
 }
 
-/* Open the container v (at ps->p): a frame, and in the second pass its block of children. */
-static int json_open(struct json_parser *ps, struct json *v)
+/* Open the container at ps->p: a frame, and its slot (empty until a child comes). */
+static int json_open(struct json_parser *ps)
 {
 	if (ps->nframes >= ps->max_depth)
 		return json_fail(ps, ps->p, "nesting deeper than %u levels", ps->max_depth);
@@ -1061,52 +1092,46 @@ static int json_open(struct json_parser *ps, struct json *v)
 	if (!f)
 		return err_nomem(ps->err);
 	ps->frames = f;
-	v->type = *ps->p++ == '{' ? JSON_OBJECT : JSON_ARRAY;
-	size_t idx;
-	if (!ps->nodes) {
-		size_t *c = json_grow(ps->counts, &ps->capcounts, ps->ncounts + 1, sizeof(*c));
-		if (!c)
-			return err_nomem(ps->err);
-		ps->counts = c;
-		idx = ps->ncounts;
-		c[ps->ncounts++] = 0;
-	} else {
-		size_t n = ps->counts[ps->ncounts++];
-		v->items = n ? ps->nodes + ps->nnodes : NULL;
-		ps->nnodes += n;
-		idx = (size_t)(v - ps->nodes);
-	}
-	f[ps->nframes++] = idx * 2 + (v->type == JSON_OBJECT);
+	f[ps->nframes++] = ps->nslots * 2 + (*ps->p == '{');
+	json_slot(ps, JK_EMPTY, ps->p++);
 	return 0;
+}
+
+/* Close the innermost container (at ps->p): a non-empty one records its size. */
+static void json_close(struct json_parser *ps)
+{
+	size_t f = ps->frames[--ps->nframes], i = f / 2;
+	if (ps->slots && ps->nslots > i + 1)
+		ps->slots[i].w = (uint32_t)(f & 1 ? JK_OBJECT : JK_ARRAY) << JK_SHIFT |
+				 (uint32_t)(ps->nslots - i);
+	ps->p++;
 }
 
 /* One pass over the whole text, without recursion. */
 static int json_pass(struct json_parser *ps)
 {
-	struct json *v;
 	bool object;
 value:
 	json_ws(ps);
-	v = json_push(ps);
 	if (ps->p >= ps->end)
 		return json_unexpected(ps, ps->p, "a value");
 	switch (*ps->p) {
 	case '{':
 	case '[':
-		if (json_open(ps, v) < 0)
+		object = *ps->p == '{';
+		if (json_open(ps) < 0)
 			return -1;
 		json_ws(ps);
-		if (ps->p < ps->end && *ps->p == (v->type == JSON_OBJECT ? '}' : ']')) {
-			ps->nframes--;
-			ps->p++;
+		if (ps->p < ps->end && *ps->p == (object ? '}' : ']')) {
+			json_close(ps);
 			goto next;
 		}
-		if (v->type == JSON_OBJECT)
+		if (object)
 			goto key;
 		goto value;
 	case '"':
-		v->type = JSON_STRING;
-		if (json_string(ps, &v->s, &v->slen) < 0)
+		json_slot(ps, JK_STRING, ps->p);
+		if (json_string(ps) < 0)
 			return -1;
 		goto next;
 	case 't':
@@ -1114,20 +1139,20 @@ value:
 	case 'n': {
 		static const char words[][6] = {"true", "false", "null"};
 		const char *word = words[*ps->p == 't' ? 0 : *ps->p == 'f' ? 1 : 2];
+		json_slot(ps, *word == 'n' ? JK_NULL : JK_BOOL, ps->p);
 		for (const char *w = word; *w; w++, ps->p++)
 			if (ps->p >= ps->end || *ps->p != *w) {
 				char expected[24];
 				snprintf(expected, sizeof(expected), "the literal '%s'", word);
 				return json_unexpected(ps, ps->p, expected);
 			}
-		v->type = *word == 'n' ? JSON_NULL : JSON_BOOL;
-		v->b = *word == 't';
 		goto next;
 	}
 	default:
 		if (*ps->p != '-' && (*ps->p < '0' || *ps->p > '9'))
 			return json_unexpected(ps, ps->p, "a value");
-		if (json_number(ps, v) < 0)
+		json_slot(ps, JK_NUMBER, ps->p);
+		if (json_number(ps) < 0)
 			return -1;
 		goto next;
 	}
@@ -1147,15 +1172,15 @@ next:
 		goto key;
 	}
 	if (ps->p < ps->end && *ps->p == (object ? '}' : ']')) {
-		ps->nframes--;
-		ps->p++;
+		json_close(ps);
 		goto next;
 	}
 	return json_unexpected(ps, ps->p, object ? "',' or '}'" : "',' or ']'");
 key:
 	if (ps->p >= ps->end || *ps->p != '"')
 		return json_unexpected(ps, ps->p, "a string key");
-	if (json_string(ps, &ps->key, &ps->keylen) < 0)
+	json_slot(ps, JK_KEY, ps->p);
+	if (json_string(ps) < 0)
 		return -1;
 	json_ws(ps);
 	if (ps->p >= ps->end || *ps->p != ':')
@@ -1164,19 +1189,41 @@ key:
 	goto value;
 }
 
-static int json_parse(const char *text, size_t len, const char *source,
-		      const struct json_limits *limits, struct json_doc **out,
-		      struct ctr_error *err)
+/* Lay the document out around its text (already at doc->text[0..len)) and fill it. */
+static void json_fill(struct json_parser *ps, struct json_doc *doc, size_t len)
+{
+	size_t text_end = (offsetof(struct json_doc, text) + len + 1 + 3) & ~(size_t)3;
+	memset(doc->text + len, 0, text_end - offsetof(struct json_doc, text) - len);
+	doc->slots = text_end + 8;
+	uint32_t words[2] = {(uint32_t)(text_end + 4 - offsetof(struct json_doc, text)), JSON_MARK};
+	memcpy((char *)doc + text_end, words, sizeof(words));
+	ps->slots = (struct json *)((char *)doc + doc->slots);
+	ps->p = ps->line_start = doc->text;
+	ps->end = doc->text + len;
+	ps->line = 1;
+	ps->nslots = ps->nframes = 0;
+	json_pass(ps); /* cannot fail: the first pass accepted this text */
+}
+
+/* Both passes. The text is owned (a malloc'd buffer that becomes the document) or
+ * copied. */
+static int json_parse_in(const char *text, char *owned, size_t len, const char *source,
+			 const struct json_limits *limits, struct json_doc **out,
+			 struct ctr_error *err)
 {
 	size_t max_bytes = limits && limits->max_bytes ? limits->max_bytes : JSON_DEFAULT_MAX_BYTES;
+	if (max_bytes > JSON_MAX_BYTES)
+		max_bytes = JSON_MAX_BYTES;
 	*out = NULL;
 	if (!source)
 		source = "<input>";
 	if (!text)
 		text = "";
-	if (len > max_bytes)
+	if (len > max_bytes) {
+		free(owned);
 		return err_set(err, EFBIG, "%s: document is %zu bytes, more than the limit of %zu",
 			       source, len, max_bytes);
+	}
 	struct json_parser ps = {
 		.p = text, .end = text + len, .line_start = text, .line = 1,
 		.max_depth = limits && limits->max_depth ? limits->max_depth : JSON_DEFAULT_MAX_DEPTH,
@@ -1184,36 +1231,47 @@ static int json_parse(const char *text, size_t len, const char *source,
 	};
 	struct json_doc *doc = NULL;
 	int rc = json_pass(&ps);
+	/* about len / 2 slots at most: with JSON_MAX_BYTES, distances fit their 29 bits */
+	size_t size = offsetof(struct json_doc, text) + len + 4 + 8 + ps.nslots * 4;
+	if (rc == 0 && size >= JK_MAX)
+		rc = err_set(err, EFBIG, "%s: document too large", source);
 	if (rc == 0) {
-		size_t room = (SIZE_MAX - sizeof(*doc) - ps.nstr) / sizeof(struct json);
-		if (ps.nnodes <= room)
-			doc = malloc(sizeof(*doc) + ps.nnodes * sizeof(struct json) + ps.nstr);
+		doc = owned ? realloc(owned, size) : malloc(size);
 		if (!doc) {
 			rc = err_nomem(err);
 		} else {
-			doc->count = ps.nnodes;
-			ps.nodes = doc->nodes;
-			ps.str = (char *)(doc->nodes + ps.nnodes);
-			ps.p = ps.line_start = text;
-			ps.line = 1;
-			ps.nnodes = 1;
-			ps.nstr = ps.ncounts = ps.nframes = 0;
-			rc = json_pass(&ps);
+			if (owned)
+				memmove(doc->text, doc, len);
+			else
+				memcpy(doc->text, text, len);
+			owned = NULL;
+			json_fill(&ps, doc, len);
 		}
 	}
-	free(ps.counts);
+	free(owned);
 	free(ps.frames);
-	if (rc < 0) {
-		free(doc);
-		return -1;
-	}
-	*out = doc;
-	return 0;
+	if (rc == 0)
+		*out = doc;
+	return rc;
+}
+
+static int json_parse(const char *text, size_t len, const char *source,
+		      const struct json_limits *limits, struct json_doc **out,
+		      struct ctr_error *err)
+{
+	return json_parse_in(text, NULL, len, source, limits, out, err);
+}
+
+static int json_parse_owned(char *buf, size_t len, const char *source,
+			    const struct json_limits *limits, struct json_doc **out,
+			    struct ctr_error *err)
+{
+	return json_parse_in(buf, buf, len, source, limits, out, err);
 }
 
 static const struct json *json_root(const struct json_doc *doc)
 {
-	return doc ? &doc->nodes[0] : NULL;
+	return doc ? (const struct json *)((const char *)doc + doc->slots) : NULL;
 }
 
 static void json_free(struct json_doc *doc)
@@ -1221,15 +1279,273 @@ static void json_free(struct json_doc *doc)
 	free(doc);
 }
 
+/* ---- reading a document ---- */
+
+static unsigned json_kind(const struct json *v)
+{
+	return v->w >> JK_SHIFT;
+}
+
+/* The first byte of v in the text (not for non-empty arrays and objects). */
+static const char *json_text(const struct json *v)
+{
+	return (const char *)v - (v->w & JK_MAX);
+}
+
+/* The slot after v and its children. */
+static const struct json *json_end(const struct json *v)
+{
+	unsigned k = json_kind(v);
+	return v + (k == JK_ARRAY || k == JK_OBJECT ? v->w & JK_MAX : 1);
+}
+
+static enum json_type json_type(const struct json *v)
+{
+	static const unsigned char types[] = {
+		JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_STRING, JSON_ARRAY, JSON_OBJECT,
+	};
+	unsigned k = json_kind(v);
+	if (k == JK_EMPTY)
+		return *json_text(v) == '{' ? JSON_OBJECT : JSON_ARRAY;
+	return (enum json_type)types[k];
+}
+
+static bool json_bool(const struct json *v)
+{
+	return json_kind(v) == JK_BOOL && *json_text(v) == 't';
+}
+
+static void json_num(const struct json *v, struct json_number *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = JSON_NUM_DOUBLE;
+	out->d = NAN;
+	if (!v || json_kind(v) != JK_NUMBER)
+		return;
+	const char *start = json_text(v), *p = start;
+	bool neg = *p == '-', ovf = false;
+	uint64_t mag = 0;
+	for (p += neg; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (mag > (UINT64_MAX - d) / 10)
+			ovf = true;
+		mag = mag * 10 + d;
+	}
+	if (*p != '.' && *p != 'e' && *p != 'E' && !ovf && (!neg || mag <= (uint64_t)INT64_MAX + 1)) {
+		out->kind = neg || mag <= INT64_MAX ? JSON_NUM_INT : JSON_NUM_UINT;
+		if (out->kind == JSON_NUM_INT)
+			out->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+		out->u = neg ? 0 : mag;
+		out->d = neg ? -(double)mag : (double)mag;
+		return;
+	}
+	const char *dp = localeconv()->decimal_point;
+	if (dp[0] == '.' && !dp[1]) {
+		out->d = strtod(start, NULL); /* the text ends each number with a non-number byte */
+		return;
+	}
+	/* another locale's decimal point: a copy with it */
+	size_t len;
+	json_num_text(v, &len);
+	char small[64], *buf = len < sizeof(small) ? small : malloc(len + 1);
+	out->d = NAN;
+	if (!buf)
+		return;
+	memcpy(buf, start, len);
+	buf[len] = 0;
+	char *dot = memchr(buf, '.', len);
+	if (dot)
+		*dot = *dp;
+	out->d = strtod(buf, NULL);
+	if (buf != small)
+		free(buf);
+}
+
+static const char *json_num_text(const struct json *v, size_t *len)
+{
+	const char *t = json_text(v), *p = t;
+	while ((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' ||
+	       *p == '-')
+		p++;
+	if (len)
+		*len = (size_t)(p - t);
+	return t;
+}
+
+static const char *json_str(const struct json *v, size_t *len)
+{
+	unsigned k = v ? json_kind(v) : JK_NULL;
+	if (k != JK_STRING && k != JK_KEY)
+		return NULL;
+	const char *t = json_text(v);
+	uint32_t n;
+	if (*t == '"') {
+		n = (uint32_t)strlen(++t);
+	} else {
+		memcpy(&n, t + 1, sizeof(n));
+		t += 5;
+	}
+	if (len)
+		*len = n;
+	return t;
+}
+
+static const char *json_key(const struct json *v, size_t *len)
+{
+	/* the root's previous word is the marker, never a name */
+	return v && json_kind(v - 1) == JK_KEY ? json_str(v - 1, len) : NULL;
+}
+
+static const struct json *json_first(const struct json *v)
+{
+	unsigned k = v ? json_kind(v) : JK_NULL;
+	return k == JK_ARRAY ? v + 1 : k == JK_OBJECT ? v + 2 : NULL;
+}
+
+static const struct json *json_next(const struct json *parent, const struct json *child)
+{
+	const struct json *n = json_end(child);
+	if (n >= json_end(parent))
+		return NULL;
+	return json_kind(parent) == JK_OBJECT ? n + 1 : n;
+}
+
+static size_t json_len(const struct json *v)
+{
+	size_t n = 0;
+	for (const struct json *c = json_first(v); c; c = json_next(v, c))
+		n++;
+	return n;
+}
+
+static const struct json *json_at(const struct json *v, size_t i)
+{
+	const struct json *c = json_first(v);
+	while (c && i--)
+		c = json_next(v, c);
+	return c;
+}
+
+/* After the string at p in the text: past its bytes, the NULs and the closing quote. */
+static const char *json_skip_str(const char *p)
+{
+	uint32_t n;
+	if (*p == 1)
+		memcpy(&n, p + 1, sizeof(n)), p += 5 + n;
+	else
+		p += 1 + strlen(p + 1);
+	while (!*p)
+		p++;
+	return *p == '"' ? p + 1 : p;
+}
+
+static void json_pos(const struct json *v, unsigned *line, unsigned *col)
+{
+	const struct json *m = v, *c = v;
+	while ((--m)->w != JSON_MARK)
+		;
+	const char *p = (const char *)m - m[-1].w, *ls = p, *at;
+	unsigned l = 1, levels = 0;
+	/* a non-empty array or object: back from its first leaf over the opening brackets */
+	for (; json_kind(c) == JK_ARRAY || json_kind(c) == JK_OBJECT; c++)
+		levels++;
+	for (at = json_text(c); levels;)
+		if (*--at == '[' || *at == '{')
+			levels--;
+	while (p < at) {
+		if (*p == '"' || *p == 1) {
+			p = json_skip_str(p);
+		} else if (*p++ == '\n') {
+			l++;
+			ls = p;
+		}
+	}
+	*line = l;
+	*col = (unsigned)(at - ls) + 1;
+}
+
 static const struct json *json_get(const struct json *obj, const char *key)
 {
-	if (!obj || obj->type != JSON_OBJECT || !key)
+	if (!obj || !key || json_kind(obj) != JK_OBJECT)
 		return NULL;
-	size_t len = strlen(key);
-	for (size_t i = obj->n; i-- > 0;)
-		if (obj->items[i].keylen == len && !memcmp(obj->items[i].key, key, len))
-			return &obj->items[i];
-	return NULL;
+	const struct json *found = NULL;
+	for (const struct json *c = json_first(obj); c; c = json_next(obj, c)) {
+		const char *k = json_text(c - 1);
+		/* a name that holds a NUL (0x01 there) never equals a C string */
+		if (*k == '"' && k[1] == *key && !strcmp(k + 1, key))
+			found = c;
+	}
+	return found;
+}
+
+/* ---- duplicate member names ---- */
+
+struct json_dup_walk {
+	json_dup_fn fn;
+	void *arg;
+	size_t plen;
+	char path[512];
+};
+
+/* Members by name, then document order. */
+static int json_dup_cmp(const void *a, const void *b)
+{
+	const struct json *x = *(const struct json *const *)a, *y = *(const struct json *const *)b;
+	size_t xl, yl;
+	const char *xk = json_key(x, &xl), *yk = json_key(y, &yl);
+	int c = memcmp(xk, yk, xl < yl ? xl : yl);
+	if (c || xl != yl)
+		return c ? c : xl < yl ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The repeated names of one object: sorted, each later one against the first. */
+static int json_dups_obj(struct json_dup_walk *dw, const struct json *obj)
+{
+	size_t n = json_len(obj), k = 0, i, j;
+	int rc = 0;
+	if (n < 2)
+		return 0;
+	const struct json **m = malloc(n * sizeof(*m));
+	if (!m)
+		return -1;
+	for (const struct json *c = json_first(obj); c; c = json_next(obj, c))
+		m[k++] = c;
+	qsort(m, n, sizeof(*m), json_dup_cmp);
+	for (i = 0; i < n && !rc; i = j)
+		for (j = i + 1; j < n && !rc; j++) {
+			size_t a, b;
+			const char *ka = json_key(m[i], &a), *kb = json_key(m[j], &b);
+			if (a != b || memcmp(ka, kb, a))
+				break;
+			rc = dw->fn(dw->arg, dw->path, m[i] - 1, m[j] - 1); /* the names */
+		}
+	free(m);
+	return rc;
+}
+
+static int json_dups_in(struct json_dup_walk *dw, const struct json *v)
+{
+	int rc = json_kind(v) == JK_OBJECT ? json_dups_obj(dw, v) : 0;
+	size_t i = 0, old = dw->plen, room = sizeof(dw->path) - old;
+	for (const struct json *c = json_first(v); c && !rc; c = json_next(v, c), i++) {
+		if (json_kind(c) != JK_ARRAY && json_kind(c) != JK_OBJECT)
+			continue; /* no members below */
+		const char *key = json_key(c, NULL);
+		int n = key ? snprintf(dw->path + old, room, old ? ".%s" : "%s", key)
+			    : snprintf(dw->path + old, room, "[%zu]", i);
+		dw->plen += n < 0 ? 0 : (size_t)n < room ? (size_t)n : room - 1;
+		rc = json_dups_in(dw, c); /* as deep as the parser's depth limit */
+		dw->plen = old;
+		dw->path[old] = 0;
+	}
+	return rc;
+}
+
+static int json_dups(const struct json *root, json_dup_fn fn, void *arg)
+{
+	struct json_dup_walk dw = {.fn = fn, .arg = arg};
+	return root ? json_dups_in(&dw, root) : 0;
 }
 
 /* ---- writer ---- */
@@ -1440,20 +1756,25 @@ static void jw_value(struct jw *w, const struct json *v)
 {
 	if (!v)
 		return jw_null(w);
-	switch (v->type) {
+	struct json_number num;
+	size_t len;
+	const char *s;
+	switch (json_type(v)) {
 	case JSON_NULL:
 		return jw_null(w);
 	case JSON_BOOL:
-		return jw_bool(w, v->b);
+		return jw_bool(w, json_bool(v));
 	case JSON_NUMBER:
-		if (v->numkind == JSON_NUM_UINT)
-			return jw_uint(w, v->u);
+		json_num(v, &num);
+		if (num.kind == JSON_NUM_UINT)
+			return jw_uint(w, num.u);
 		/* -0 keeps its sign */
-		if (v->numkind == JSON_NUM_DOUBLE || (v->i == 0 && signbit(v->d)))
-			return jw_double(w, v->d);
-		return jw_int(w, v->i);
+		if (num.kind == JSON_NUM_DOUBLE || (num.i == 0 && signbit(num.d)))
+			return jw_double(w, num.d);
+		return jw_int(w, num.i);
 	case JSON_STRING:
-		return jw_strn(w, v->s, v->slen);
+		s = json_str(v, &len);
+		return jw_strn(w, s, len);
 	case JSON_ARRAY:
 	case JSON_OBJECT:
 		if (w->depth >= ARRAY_LEN(w->first)) {
@@ -1461,13 +1782,13 @@ static void jw_value(struct jw *w, const struct json *v)
 			w->sb->failed = true;
 			return;
 		}
-		jw_open(w, v->type == JSON_OBJECT ? '{' : '[');
-		for (size_t i = 0; i < v->n; i++) {
-			if (v->type == JSON_OBJECT)
-				jw_keyn(w, v->items[i].key, v->items[i].keylen);
-			jw_value(w, &v->items[i]);
+		jw_open(w, json_type(v) == JSON_OBJECT ? '{' : '[');
+		for (const struct json *c = json_first(v); c; c = json_next(v, c)) {
+			if ((s = json_key(c, &len)))
+				jw_keyn(w, s, len);
+			jw_value(w, c);
 		}
-		jw_close(w, v->type == JSON_OBJECT ? '}' : ']');
+		jw_close(w, json_type(v) == JSON_OBJECT ? '}' : ']');
 	}
 }
 
@@ -1677,8 +1998,9 @@ struct spec {
 	void *priv;                  /* the parser's storage (document, arena) */
 };
 
-/* Parse config.json text. source names it in errors. Errors name the JSON path and
- * position: "config.json: linux.resources.memory.limit: expected integer at 12:27". */
+/* Parse config.json text. source names it in errors, which all read "<source>:<line>:
+ * <col>: <JSON path>: <what>": "config.json:12:27: linux.resources.memory.limit: -5 is
+ * negative (-1 means unlimited)". */
 static int spec_parse(const char *text, size_t len, const char *source, struct spec **out,
 		      struct ctr_error *err);
 /* Read and parse <bundle>/config.json. */
@@ -1687,8 +2009,8 @@ static void spec_free(struct spec *s);
 
 /* Parse a standalone OCI process object (`exec -p process.json`) or LinuxResources
  * object (`update -r resources.json`). v stays owned by the caller's document, which
- * must outlive the result; source names the input in errors ("process.json: args:
- * expected array at 1:9"). *priv receives the parser's storage: release it with
+ * must outlive the result; source names the input in errors ("process.json:1:9: args:
+ * expected array"). *priv receives the parser's storage: release it with
  * spec_priv_free() (also on failure). */
 static int spec_parse_process(const struct json *v, const char *source, struct spec_process *p,
 			      void **priv, struct ctr_error *err);
@@ -1813,6 +2135,7 @@ struct spec_priv {
 	struct json_doc *doc;
 	struct spec_blk *blocks;
 	struct spec_note *notes;     /* newest first */
+	unsigned n_notes;
 };
 
 struct sp {
@@ -1879,17 +2202,20 @@ static void sp_pop(struct sp *p, size_t old)
 	p->path[old] = 0;
 }
 
-/* "<source>: <path>: <what> at <line>:<col>"; returns -1. */
+/* "<source>:<line>:<col>: <path>: <what>", the layout of the parser's own errors;
+ * returns -1. */
 PRINTF_LIKE(3, 4)
 static int sp_fail(struct sp *p, const struct json *v, const char *fmt, ...)
 {
 	char what[400];
+	unsigned line, col;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return err_set(p->err, 0, "%s: %s%s%s at %u:%u", p->src, p->path, p->plen ? ": " : "",
-		       what, v->line, v->col);
+	json_pos(v, &line, &col);
+	return err_set(p->err, 0, "%s:%u:%u: %s%s%s", p->src, line, col, p->path,
+		       p->plen ? ": " : "", what);
 }
 
 static int sp_missing(struct sp *p, const struct json *obj, const char *key)
@@ -1898,14 +2224,26 @@ static int sp_missing(struct sp *p, const struct json *obj, const char *key)
 	return sp_fail(p, obj, "missing (required)");
 }
 
-PRINTF_LIKE(2, 3)
-static int sp_note(struct sp *p, const char *fmt, ...)
+/* A note about v: "<source>:<line>:<col>: <path>: <what>", as errors read. The first
+ * SP_MAX_NOTES only, so that a config full of them stays small. */
+#define SP_MAX_NOTES 20
+PRINTF_LIKE(3, 4)
+static int sp_note(struct sp *p, const struct json *v, const char *fmt, ...)
 {
-	char text[600];
+	char what[400], text[1000];
+	unsigned line, col;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	if (p->pv->n_notes > SP_MAX_NOTES)
+		return 0;
+	json_pos(v, &line, &col);
+	if (p->pv->n_notes++ == SP_MAX_NOTES)
+		snprintf(text, sizeof(text), "%s:%u:%u: more notes not shown", p->src, line, col);
+	else
+		snprintf(text, sizeof(text), "%s:%u:%u: %s%s%s", p->src, line, col, p->path,
+			 p->plen ? ": " : "", what);
 	size_t n = strlen(text) + 1;
 	struct spec_note *note = malloc(sizeof(*note) + n);
 	if (!note)
@@ -1920,33 +2258,47 @@ static int sp_note(struct sp *p, const char *fmt, ...)
 static const struct json *sp_get(const struct json *obj, const char *key)
 {
 	const struct json *v = json_get(obj, key);
-	return v && v->type != JSON_NULL ? v : NULL;
+	return v && json_type(v) != JSON_NULL ? v : NULL;
 }
 
 static bool sp_is(struct sp *p, const struct json *v, enum json_type t)
 {
 	static const char names[] = "null\0boolean\0integer\0string\0array\0object\0";
-	if (v->type == t)
+	if (json_type(v) == t)
 		return true;
 	sp_fail(p, v, "expected %s", spec_tab_at(names, (int)t));
 	return false;
+}
+
+/* The error for a number that is not an integer in lo..hi (hi above INT64_MAX: the
+ * uint64 range), naming it as written. */
+static int sp_range(struct sp *p, const struct json *v, int64_t lo, uint64_t hi)
+{
+	struct json_number num;
+	size_t len;
+	const char *text = json_num_text(v, &len);
+	json_num(v, &num);
+	/* 1e3 or 1.0: a whole number in range, but written as a fraction */
+	bool whole = (memchr(text, '.', len) || memchr(text, 'e', len) || memchr(text, 'E', len)) &&
+		     num.d >= (double)lo && num.d <= (double)hi && num.d < 0x1p64 &&
+		     (num.d < 0 ? (double)(int64_t)num.d : (double)(uint64_t)num.d) == num.d;
+	return sp_fail(p, v, "%.*s%s is not an integer in %" PRId64 "..%" PRIu64 "%s",
+		       len > 40 ? 40 : (int)len, text, len > 40 ? "..." : "", lo, hi,
+		       whole ? " (write it without a fraction or exponent)" : "");
 }
 
 /* An integer in [lo, hi] (hi above INT64_MAX admits the uint64 range); *out gets its
  * two's complement bits. */
 static int sp_int(struct sp *p, const struct json *v, int64_t lo, uint64_t hi, uint64_t *out)
 {
+	struct json_number num;
 	if (!sp_is(p, v, JSON_NUMBER))
 		return -1;
-	if (v->numkind == JSON_NUM_DOUBLE && v->d > -9.2e18 && v->d < 1.8e19)
-		return sp_fail(p, v, "expected integer");
-	if (v->numkind == JSON_NUM_DOUBLE) /* an integer beyond 64 bits */
-		return sp_fail(p, v, "out of range %" PRId64 "..%" PRIu64, lo, hi);
-	bool neg = v->numkind == JSON_NUM_INT && v->i < 0;
-	if (neg ? v->i < lo : v->u > hi)
-		return sp_fail(p, v, "%s%" PRIu64 " out of range %" PRId64 "..%" PRIu64,
-			       neg ? "-" : "", neg ? -(uint64_t)v->i : v->u, lo, hi);
-	*out = neg ? (uint64_t)v->i : v->u;
+	json_num(v, &num);
+	bool neg = num.kind == JSON_NUM_INT && num.i < 0;
+	if (num.kind == JSON_NUM_DOUBLE || (neg ? num.i < lo : num.u > hi))
+		return sp_range(p, v, lo, hi);
+	*out = neg ? (uint64_t)num.i : num.u;
 	return 0;
 }
 
@@ -1954,9 +2306,11 @@ static int sp_str(struct sp *p, const struct json *v, const char **out)
 {
 	if (!sp_is(p, v, JSON_STRING))
 		return -1;
-	if (strlen(v->s) != v->slen)
+	size_t len;
+	const char *s = json_str(v, &len);
+	if (strlen(s) != len)
 		return sp_fail(p, v, "string contains a NUL byte");
-	*out = v->s;
+	*out = s;
 	return 0;
 }
 
@@ -2044,16 +2398,19 @@ static int sp_fields(struct sp *p, const struct json *obj, const struct sp_field
 			if (!sp_is(p, v, JSON_BOOL))
 				return -1;
 			if (kind == SPF_BOOL)
-				*(bool *)at = v->b;
+				*(bool *)at = json_bool(v);
 			else
-				*(struct opt_bool *)at = (struct opt_bool){true, v->b};
+				*(struct opt_bool *)at = (struct opt_bool){true, json_bool(v)};
 		} else {
+			/* memory: an int64, but 2^64-1, which some tools write for "unlimited",
+			 * reads as -1 */
+			struct json_number num;
+			json_num(v, &num);
+			if (kind == SPF_OMEM && json_type(v) == JSON_NUMBER &&
+			    (num.kind == JSON_NUM_DOUBLE || (num.kind == JSON_NUM_UINT && num.u != UINT64_MAX)))
+				return sp_range(p, v, INT64_MIN, INT64_MAX);
 			if (sp_int(p, v, range[kind - SPF_I32].lo, range[kind - SPF_I32].hi, &u) < 0)
 				return -1;
-			/* memory: 2^64-1, which some tools write for "unlimited", reads as -1 */
-			if (kind == SPF_OMEM && v->numkind == JSON_NUM_UINT && u != UINT64_MAX)
-				return sp_fail(p, v, "%" PRIu64 " out of range %" PRId64 "..%" PRId64,
-					       u, INT64_MIN, INT64_MAX);
 			switch (kind) {
 			case SPF_I32: *(int32_t *)at = (int32_t)u; break;
 			case SPF_U32: *(uint32_t *)at = (uint32_t)u; break;
@@ -2080,17 +2437,18 @@ static int sp_list_v(struct sp *p, const struct json *v, bool map, size_t size, 
 {
 	if (!sp_is(p, v, map ? JSON_OBJECT : JSON_ARRAY))
 		return -1;
-	char *a = sp_alloc(p, v->n + 1, size);
+	size_t i = 0, count = json_len(v);
+	char *a = sp_alloc(p, count + 1, size);
 	if (!a)
 		return -1;
-	for (size_t i = 0; i < v->n; i++) {
-		size_t old = map ? sp_push(p, v->items[i].key, 0) : sp_push(p, NULL, i);
-		if (fn(p, &v->items[i], a + i * size) < 0)
+	for (const struct json *c = json_first(v); c; c = json_next(v, c), i++) {
+		size_t old = map ? sp_push(p, json_key(c, NULL), 0) : sp_push(p, NULL, i);
+		if (fn(p, c, a + i * size) < 0)
 			return -1;
 		sp_pop(p, old);
 	}
 	memcpy(outp, &a, sizeof(a));
-	*n = v->n;
+	*n = count;
 	return 0;
 }
 
@@ -2145,7 +2503,7 @@ static int sp_abs_path(struct sp *p, const struct json *obj, const char *key, co
 static int sp_kv(struct sp *p, const struct json *v, void *out)
 {
 	struct spec_kv *kv = out;
-	kv->key = v->key;
+	kv->key = json_key(v, NULL);
 	return sp_str(p, v, &kv->value);
 }
 
@@ -2237,16 +2595,16 @@ static int sp_caps(struct sp *p, const struct json *v, void *out)
 		if (!sp_is(p, a, JSON_ARRAY))
 			return -1;
 		set->set = true;
-		for (size_t i = 0; i < a->n; i++) {
+		size_t i = 0;
+		for (const struct json *c = json_first(a); c; c = json_next(a, c), i++) {
 			const char *name = NULL;
 			size_t o2 = sp_push(p, NULL, i);
-			if (sp_str(p, &a->items[i], &name) < 0)
+			if (sp_str(p, c, &name) < 0)
 				return -1;
 			int cap = spec_tab_find(spec_caps_tab, name);
 			if (cap >= 0)
 				set->mask |= 1ull << cap;
-			else if (sp_note(p, "%s: unknown capability \"%s\" (ignored)", p->path,
-					 name) < 0)
+			else if (sp_note(p, c, "unknown capability \"%s\" (ignored)", name) < 0)
 				return -1;
 			sp_pop(p, o2);
 		}
@@ -2299,7 +2657,7 @@ static int sp_enum_list(struct sp *p, const struct json *obj, const char *key, c
 		if (bit < 0) {
 			size_t old = sp_push(p, key, 0);
 			sp_push(p, NULL, i);
-			sp_fail(p, &json_get(obj, key)->items[i], "unsupported value \"%s\"", names[i]);
+			sp_fail(p, json_at(json_get(obj, key), i), "unsupported value \"%s\"", names[i]);
 			sp_pop(p, old);
 			return -1;
 		}
@@ -2372,7 +2730,7 @@ static int sp_process(struct sp *p, const struct json *v, void *out)
 			if (pr->rlimits[i].resource == pr->rlimits[j].resource) {
 				sp_push(p, "rlimits", 0);
 				sp_push(p, NULL, i);
-				return sp_fail(p, &json_get(v, "rlimits")->items[i],
+				return sp_fail(p, json_at(json_get(v, "rlimits"), i),
 					       "duplicate rlimit \"%s\"", pr->rlimits[i].type);
 			}
 	return 0;
@@ -2425,9 +2783,10 @@ static int sp_time_offset(struct sp *p, const struct json *v, void *out)
 		FLD(struct spec_time_offset, "secs", SPF_I64, secs),
 		FLD(struct spec_time_offset, "nanosecs", SPF_U32, nanosecs),
 	};
-	if (strcmp(v->key, "monotonic") && strcmp(v->key, "boottime"))
+	const char *clock = json_key(v, NULL);
+	if (strcmp(clock, "monotonic") && strcmp(clock, "boottime"))
 		return sp_fail(p, v, "unsupported clock (want monotonic or boottime)");
-	t->clock = v->key[0] == 'm' ? CLOCK_MONOTONIC : CLOCK_BOOTTIME;
+	t->clock = clock[0] == 'm' ? CLOCK_MONOTONIC : CLOCK_BOOTTIME;
 	if (SP_FIELDS(p, v, f, t) < 0)
 		return -1;
 	if (t->nanosecs >= 1000000000)
@@ -2481,7 +2840,7 @@ static int sp_net_device(struct sp *p, const struct json *v, void *out)
 	static const struct sp_field f[] = {
 		FLD(struct spec_net_device, "name", SPF_STR, name),
 	};
-	d->host_name = v->key;
+	d->host_name = json_key(v, NULL);
 	return SP_FIELDS(p, v, f, d);
 }
 
@@ -2515,7 +2874,16 @@ static int sp_memory(struct sp *p, const struct json *v, void *out)
 		FLD(struct spec_memory, "useHierarchy", SPF_OBOOL, use_hierarchy),
 		FLD(struct spec_memory, "checkBeforeUpdate", SPF_OBOOL, check_before_update),
 	};
-	return SP_FIELDS(p, v, f, out);
+	if (SP_FIELDS(p, v, f, out) < 0)
+		return -1;
+	/* the byte counts (the first five): -1 is "unlimited", lower means nothing */
+	for (size_t i = 0; i < 5; i++) {
+		const struct opt_i64 *o = (const struct opt_i64 *)((const char *)out + f[i].off);
+		if (o->set && o->v < -1)
+			return sp_fail_key(p, v, f[i].key, "%" PRId64 " is negative (-1 means "
+					   "unlimited)", o->v);
+	}
+	return 0;
 }
 
 static int sp_cpu(struct sp *p, const struct json *v, void *out)
@@ -2626,7 +2994,7 @@ static int sp_rdma(struct sp *p, const struct json *v, void *out)
 		FLD(struct spec_rdma, "hcaHandles", SPF_OU32, hca_handles),
 		FLD(struct spec_rdma, "hcaObjects", SPF_OU32, hca_objects),
 	};
-	r->device = v->key;
+	r->device = json_key(v, NULL);
 	return SP_FIELDS(p, v, f, r);
 }
 
@@ -2678,7 +3046,7 @@ static int sp_sc_arg(struct sp *p, const struct json *v, void *out)
 	if (SP_FIELDS(p, v, f, a) < 0)
 		return -1;
 	if (a->index > 5)
-		return sp_fail_key(p, v, "index", "%u out of range 0..5", a->index);
+		return sp_fail_key(p, v, "index", "%u is not an integer in 0..5", a->index);
 	if (sp_enum_key(p, v, "op", spec_sc_op_tab, &op) < 0)
 		return -1;
 	a->op = (enum sc_op)op;
@@ -2803,11 +3171,11 @@ static int sp_linux(struct sp *p, const struct json *v, void *out)
 		for (size_t j = 0; j < i; j++)
 			if (lx->namespaces[i].type == lx->namespaces[j].type) {
 				const struct json *t =
-					json_get(&json_get(v, "namespaces")->items[i], "type");
+					json_get(json_at(json_get(v, "namespaces"), i), "type");
 				sp_push(p, "namespaces", 0);
 				sp_push(p, NULL, i);
 				sp_push(p, "type", 0);
-				return sp_fail(p, t, "duplicate namespace \"%s\"", t->s);
+				return sp_fail(p, t, "duplicate namespace \"%s\"", json_str(t, NULL));
 			}
 	return 0;
 }
@@ -2831,6 +3199,13 @@ static int sp_config(struct sp *p, const struct json *v, struct spec *s)
 	int proc, lx;
 	if (SP_FIELDS(p, v, f, s) < 0)
 		return -1;
+	/* the kernel's limit for both (HOST_NAME_MAX); set later, they would fail as EINVAL */
+	for (int k = 1; k < 3; k++) {
+		const char *name = *(const char **)((const char *)s + f[k].off);
+		if (name && strlen(name) > 64)
+			return sp_fail_key(p, v, f[k].key, "%zu bytes, more than the kernel's limit of "
+					   "64", strlen(name));
+	}
 	const char *ver = s->oci_version;
 	if (ver[0] != '1' || ver[1] != '.' || !isdigit((unsigned char)ver[2]))
 		return sp_fail_key(p, v, "ociVersion", "unsupported version \"%s\" (want 1.x)", ver);
@@ -2849,8 +3224,9 @@ static int sp_config(struct sp *p, const struct json *v, struct spec *s)
 	return 0;
 }
 
-static int spec_parse(const char *text, size_t len, const char *source, struct spec **out,
-		      struct ctr_error *err)
+/* The spec in a parsed document, which it takes over (and frees on failure). */
+static int spec_parse_doc(struct json_doc *doc, const char *source, struct spec **out,
+			  struct ctr_error *err)
 {
 	struct spec *s = calloc(1, sizeof(*s));
 	struct spec_priv *pv = calloc(1, sizeof(*pv));
@@ -2858,17 +3234,28 @@ static int spec_parse(const char *text, size_t len, const char *source, struct s
 	if (!s || !pv) {
 		free(s);
 		free(pv);
+		json_free(doc);
 		return err_nomem(err);
 	}
 	s->priv = pv;
+	pv->doc = doc;
 	struct sp p = {.src = source, .pv = pv, .err = err};
-	if (json_parse(text, len, source, NULL, &pv->doc, err) < 0 ||
-	    sp_config(&p, json_root(pv->doc), s) < 0) {
+	if (sp_config(&p, json_root(pv->doc), s) < 0) {
 		spec_free(s);
 		return -1;
 	}
 	*out = s;
 	return 0;
+}
+
+static int spec_parse(const char *text, size_t len, const char *source, struct spec **out,
+		      struct ctr_error *err)
+{
+	struct json_doc *doc;
+	*out = NULL;
+	if (json_parse(text, len, source, NULL, &doc, err) < 0)
+		return -1;
+	return spec_parse_doc(doc, source, out, err);
 }
 
 /* "<bundle>/<name>", or name alone for the current directory. */
@@ -2884,13 +3271,16 @@ static int spec_bundle_path(char *buf, size_t size, const char *bundle, const ch
 static int spec_load(const char *bundle, struct spec **out, struct ctr_error *err)
 {
 	char path[PATH_MAX];
-	char *text AUTO_FREE = NULL;
+	char *text = NULL;
 	size_t len = 0;
+	struct json_doc *doc;
 	*out = NULL;
+	/* the document takes the text over: one copy of it in memory */
 	if (spec_bundle_path(path, sizeof(path), bundle, "config.json", err) < 0 ||
-	    read_file(path, JSON_DEFAULT_MAX_BYTES, &text, &len, err) < 0)
+	    read_file(path, JSON_DEFAULT_MAX_BYTES, &text, &len, err) < 0 ||
+	    json_parse_owned(text, len, path, NULL, &doc, err) < 0)
 		return -1;
-	return spec_parse(text, len, path, out, err);
+	return spec_parse_doc(doc, path, out, err);
 }
 
 /* Shared by the standalone parsers: fn on v with fresh storage in *priv. */
@@ -4172,6 +4562,38 @@ static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, stru
 	return -1;
 }
 
+struct spec_ck_dup {
+	struct spec_ck *c;
+	const char *source;
+	int left;                    /* how many more to show */
+};
+
+static int spec_ck_dup(void *arg, const char *path, const struct json *first,
+		       const struct json *dup)
+{
+	struct spec_ck_dup *d = arg;
+	unsigned l1, c1, l2, c2;
+	if (!d->left--) {
+		spec_ck_report(d->c, "%s: more duplicate keys not shown", d->source);
+		return 1;
+	}
+	json_pos(first, &l1, &c1);
+	json_pos(dup, &l2, &c2);
+	spec_ck_report(d->c, "%s:%u:%u: %s%sduplicate key \"%s\", also at %u:%u: the last one is "
+		       "used", d->source, l2, c2, path, *path ? ": " : "", json_str(dup, NULL), l1, c1);
+	return 0;
+}
+
+/* Repeated member names: JSON readers differ on which one counts (ctr: the last). */
+static void spec_ck_dups(struct spec_ck *c, const struct spec *s, const char *bundle_dir)
+{
+	char source[PATH_MAX];
+	struct spec_ck_dup d = {c, source, 20};
+	spec_bundle_path(source, sizeof(source), bundle_dir, "config.json", NULL);
+	if (json_dups(json_root(((const struct spec_priv *)s->priv)->doc), spec_ck_dup, &d) < 0)
+		spec_ck_report(c, "%s: duplicate keys: out of memory", source);
+}
+
 int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *problem), void *arg,
 	      struct ctr_error *err)
 {
@@ -4237,6 +4659,7 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 			n = n->next;
 		spec_ck_report(&c, "%s", n->text);
 	}
+	spec_ck_dups(&c, s, bundle_dir);
 
 	char rootfs[PATH_MAX];
 	int rootfd AUTO_CLOSE = -1;
@@ -4323,6 +4746,10 @@ struct state {
 	char *annotations_json;      /* the config's annotations object, or NULL */
 	char *cgroup_json;           /* the cgroup section's own record (cgroup_state_write) */
 	char *config_path;           /* copy of config.json kept in the state dir (for exec) */
+	bool creating;               /* create has not finished (or its ctr died) */
+	/* dev and inode of the init's executable while it waits for start (the runtime's
+	 * own image): once it differs, the init has exec'd the user process */
+	uint64_t init_exe_dev, init_exe_ino;
 };
 
 #define STATE_CREATE 1               /* make the directory; fail if the container exists */
@@ -4398,6 +4825,13 @@ static int state_create_dir(struct state_handle *h, const char *id, struct ctr_e
 		unlinkat(h->root_fd, tmp, AT_REMOVEDIR);
 		return err_set(err, e, "lock state dir %s", tmp);
 	}
+	/* a container dir always holds a state.json: what is without one is not ours */
+	struct state first = {.id = (char *)id, .creating = true};
+	if (state_save(h, &first, err) < 0) {
+		unlinkat(h->dir_fd, STATE_FILE, 0);
+		unlinkat(h->root_fd, tmp, AT_REMOVEDIR);
+		return -1;
+	}
 #ifdef SYS_renameat2
 	long r = syscall(SYS_renameat2, h->root_fd, tmp, h->root_fd, id, RENAME_NOREPLACE);
 	if (r < 0 && (errno == ENOSYS || errno == EINVAL)) {
@@ -4414,12 +4848,65 @@ static int state_create_dir(struct state_handle *h, const char *id, struct ctr_e
 #endif
 	if (r < 0) {
 		int e = errno;
+		unlinkat(h->dir_fd, STATE_FILE, 0);
 		unlinkat(h->root_fd, tmp, AT_REMOVEDIR);
 		if (e == EEXIST || e == ENOTEMPTY)
 			return err_set(err, 0, "container with id %s already exists", id);
 		return err_set(err, e, "create state dir for %s", id);
 	}
 	return 0;
+}
+
+/* The lock is held by a ctr at work (create runs hooks under it): wait, but bounded. */
+#define STATE_LOCK_WAIT_MS 60000
+
+static int state_lock(struct state_handle *h, int flags, struct ctr_error *err)
+{
+	int op = ((flags & STATE_SHARED) ? LOCK_SH : LOCK_EX) | LOCK_NB;
+	for (int waited = 0, step = 1; flock(h->dir_fd, op) < 0; waited += step) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return err_set(err, errno, "lock");
+		if (waited >= STATE_LOCK_WAIT_MS)
+			return err_set(err, ETIMEDOUT, "container %s is busy: another ctr process "
+				       "has held its lock for %d s", h->id, STATE_LOCK_WAIT_MS / 1000);
+		struct timespec ts = {0, step * 1000000L};
+		nanosleep(&ts, NULL);
+		step = step < 20 ? step * 2 : 20;
+	}
+	return 0;
+}
+
+static void state_remove_entries(int dir_fd);
+
+/* A ".new-PID-TID" dir whose creator died between mkdir and rename, or a ".del-PID-TID"
+ * one whose deleter died before the rmdir: remove it. */
+static void state_sweep_stale(int root_fd)
+{
+	int fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char path[64];
+		long pid = str_has_prefix(de->d_name, ".new-") || str_has_prefix(de->d_name, ".del-") ?
+			   atol(de->d_name + 5) : 0;
+		snprintf(path, sizeof(path), "/proc/%ld", pid);
+		if (pid <= 0 || access(path, F_OK) == 0)
+			continue;
+		int sub = openat(root_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (sub < 0)
+			continue;
+		if (flock(sub, LOCK_EX | LOCK_NB) == 0) {
+			state_remove_entries(sub);
+			unlinkat(root_fd, de->d_name, AT_REMOVEDIR);
+		}
+		close(sub);
+	}
+	closedir(d);
 }
 
 static int state_open(const char *root, const char *id, int flags, struct state_handle *h,
@@ -4429,6 +4916,8 @@ static int state_open(const char *root, const char *id, int flags, struct state_
 	h->id = NULL;
 	if (!root)
 		root = CTR_DEFAULT_ROOT;
+	if (!*root)
+		return err_set(err, EINVAL, "the state root (--root) is an empty path");
 	if ((flags & STATE_CREATE) && mkdir_p(root, 0700, err) < 0)
 		return -1;
 	h->root_fd = openat(AT_FDCWD, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -4446,6 +4935,7 @@ static int state_open(const char *root, const char *id, int flags, struct state_
 		return err_nomem(err);
 	}
 	if (flags & STATE_CREATE) {
+		state_sweep_stale(h->root_fd);
 		if (state_create_dir(h, id, err) < 0) {
 			state_close(h);
 			return -1;
@@ -4463,16 +4953,9 @@ static int state_open(const char *root, const char *id, int flags, struct state_
 		}
 		return err_set(err, e, "open state dir %s/%s", root, id);
 	}
-	if (!(flags & STATE_NOLOCK)) {
-		int r;
-		while ((r = flock(h->dir_fd, (flags & STATE_SHARED) ? LOCK_SH : LOCK_EX)) < 0 &&
-		       errno == EINTR)
-			;
-		if (r < 0) {
-			int e = errno;
-			state_close(h);
-			return err_set(err, e, "lock state dir %s/%s", root, id);
-		}
+	if (!(flags & STATE_NOLOCK) && state_lock(h, flags, err) < 0) {
+		state_close(h);
+		return err_prefix(err, "state dir %s/%s", root, id);
 	}
 	if (state_check_present(h, id, err) < 0) {
 		state_close(h);
@@ -4499,7 +4982,7 @@ static int state_raw_member(const struct json *obj, const char *key, char **out,
 {
 	*out = NULL;
 	const struct json *v = json_get(obj, key);
-	if (!v || v->type == JSON_NULL)
+	if (!v || json_type(v) == JSON_NULL)
 		return 0;
 	struct sbuf sb = {0};
 	struct jw w;
@@ -4512,12 +4995,12 @@ static int state_str_member(const struct json *obj, const char *key, bool requir
 			    char **out, struct ctr_error *err)
 {
 	const struct json *v = json_get(obj, key);
-	if (!v || v->type != JSON_STRING) {
+	if (!v || json_type(v) != JSON_STRING) {
 		if (required)
 			return err_set(err, 0, "state.json: %s: expected string", key);
 		v = NULL;
 	}
-	*out = strdup(v ? v->s : "");
+	*out = strdup(v ? json_str(v, NULL) : "");
 	return *out ? 0 : err_nomem(err);
 }
 
@@ -4526,14 +5009,14 @@ static int state_load(struct state_handle *h, struct state *st, struct ctr_error
 	memset(st, 0, sizeof(*st));
 	AUTO_FREE char *text = NULL;
 	size_t len = 0;
-	if (read_file_at(h->dir_fd, STATE_FILE, STATE_MAX_BYTES, &text, &len, err) < 0)
+	if (read_regular_at(h->dir_fd, STATE_FILE, STATE_MAX_BYTES, &text, &len, err) < 0)
 		return -1;
 	struct json_doc *doc = NULL;
 	if (json_parse(text, len, STATE_FILE, NULL, &doc, err) < 0)
 		return -1;
 	const struct json *r = json_root(doc);
 	int rc = -1;
-	if (r->type != JSON_OBJECT) {
+	if (json_type(r) != JSON_OBJECT) {
 		err_set(err, 0, "state.json: expected an object");
 		goto out;
 	}
@@ -4544,21 +5027,39 @@ static int state_load(struct state_handle *h, struct state *st, struct ctr_error
 	    state_raw_member(r, "annotations", &st->annotations_json, err) < 0 ||
 	    state_raw_member(r, "cgroup", &st->cgroup_json, err) < 0)
 		goto out;
-	const struct json *v = json_get(r, "config");
-	if (v && v->type == JSON_STRING && !(st->config_path = strdup(v->s))) {
+	/* the dir is named after the container: a state.json that names another is not it */
+	if (h->id && strcmp(st->id, h->id)) {
+		err_set(err, EINVAL, "state.json: id \"%s\" is not the container's", st->id);
+		goto out;
+	}
+	const char *str = json_str(json_get(r, "config"), NULL);
+	struct json_number num;
+	/* a file of the state dir, never a path out of it */
+	if (str && (!*str || strchr(str, '/') || !strcmp(str, ".") || !strcmp(str, ".."))) {
+		err_set(err, EINVAL, "state.json: config \"%s\" is not a file of the state dir", str);
+		goto out;
+	}
+	if (str && !(st->config_path = strdup(str))) {
 		err_nomem(err);
 		goto out;
 	}
-	v = json_get(r, "created");
-	if (v && v->type == JSON_STRING)
-		snprintf(st->created, sizeof(st->created), "%s", v->s);
-	v = json_get(r, "pid");
-	if (v && v->type == JSON_NUMBER && v->numkind == JSON_NUM_INT && v->i >= 0 &&
-	    v->i <= INT32_MAX)
-		st->pid = (pid_t)v->i;
-	v = json_get(r, "pidStartTime");
-	if (v && v->type == JSON_NUMBER && v->numkind != JSON_NUM_DOUBLE)
-		st->pid_start = v->u;
+	const struct json *v = json_get(r, "creating");
+	st->creating = v && json_bool(v);
+	v = json_get(r, "initExe");
+	if (v && json_type(v) == JSON_ARRAY && json_len(v) == 2) {
+		json_num(json_at(v, 0), &num);
+		st->init_exe_dev = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
+		json_num(json_at(v, 1), &num);
+		st->init_exe_ino = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
+	}
+	if ((str = json_str(json_get(r, "created"), NULL)))
+		snprintf(st->created, sizeof(st->created), "%s", str);
+	json_num(json_get(r, "pid"), &num);
+	if (num.kind == JSON_NUM_INT && num.i > 0 && num.i <= INT32_MAX)
+		st->pid = (pid_t)num.i;
+	json_num(json_get(r, "pidStartTime"), &num);
+	if (num.kind != JSON_NUM_DOUBLE)
+		st->pid_start = num.u;
 	rc = 0;
 out:
 	json_free(doc);
@@ -4601,37 +5102,64 @@ static int state_save(struct state_handle *h, const struct state *st, struct ctr
 		jw_key(&w, "config");
 		jw_str(&w, st->config_path);
 	}
+	if (st->creating) {
+		jw_key(&w, "creating");
+		jw_bool(&w, true);
+	}
+	if (st->init_exe_ino) {
+		jw_key(&w, "initExe");
+		jw_arr_begin(&w);
+		jw_uint(&w, st->init_exe_dev);
+		jw_uint(&w, st->init_exe_ino);
+		jw_arr_end(&w);
+	}
 	jw_obj_end(&w);
 	sbuf_addc(&sb, '\n');
 	char *text = NULL;
 	if (sbuf_take(&sb, &text, err) < 0)
 		return -1;
-	int rc = write_file_atomic(h->dir_fd, STATE_FILE, text, strlen(text), 0600, err);
+	/* a "creating" record matters only while its ctr runs or right after it died:
+	 * the rename is enough; the final one is made durable */
+	int rc = write_file_replace(h->dir_fd, STATE_FILE, text, strlen(text), 0600,
+				    !st->creating, err);
 	free(text);
 	return rc < 0 ? err_prefix(err, "saving state of %s", st->id) : 0;
 }
 
 /* Remove every entry of a directory (one level: the state dir holds only files). */
-static int state_remove(struct state_handle *h, struct ctr_error *err)
+static void state_remove_entries(int dir_fd)
 {
-	int fd = openat(h->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(err, errno, "open state dir of %s", h->id);
-	DIR *d = fdopendir(fd);
+	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
-		int e = errno;
-		close(fd);
-		return err_set(err, e, "read state dir of %s", h->id);
+		if (fd >= 0)
+			close(fd);
+		return;
 	}
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (unlinkat(h->dir_fd, de->d_name, 0) < 0 && errno == EISDIR)
-			unlinkat(h->dir_fd, de->d_name, AT_REMOVEDIR);
+		if (unlinkat(dir_fd, de->d_name, 0) < 0 && errno == EISDIR)
+			unlinkat(dir_fd, de->d_name, AT_REMOVEDIR);
 	}
 	closedir(d);
-	if (unlinkat(h->root_fd, h->id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+}
+
+/* The container disappears at once (a rename out of the way), then its files go: a
+ * delete killed half-way leaves a ".del-" dir for state_sweep_stale, never a container
+ * with half its files. */
+static int state_remove(struct state_handle *h, struct ctr_error *err)
+{
+	char gone[64];
+	const char *name = h->id;
+	snprintf(gone, sizeof(gone), ".del-%ld-%ld", (long)getpid(), (long)syscall(SYS_gettid));
+	if (renameat(h->root_fd, h->id, h->root_fd, gone) == 0)
+		name = gone;
+	else if (errno == ENOENT)
+		return 0;
+	state_remove_entries(h->dir_fd);
+	if (unlinkat(h->root_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return err_set(err, errno, "remove state dir of %s", h->id);
 	return 0;
 }
@@ -4692,10 +5220,14 @@ static bool pid_alive(pid_t pid, unsigned long long start)
  * cgroups and a config that asks for no resources). */
 struct cgroup;
 
-/* Create the cgroup (linux.cgroupsPath, or a default path from the id) and apply
- * linux.resources. A host without cgroups gives a "none" cgroup when nothing is asked. */
-static int cgroup_create(const struct spec *s, const char *id, struct cgroup **out,
-			 struct ctr_error *err);
+/* Plan the cgroup (linux.cgroupsPath, or a default path from the id): its directories,
+ * not made yet. A host without cgroups gives a "none" cgroup when nothing is asked. */
+static int cgroup_plan(const struct spec *s, const char *id, struct cgroup **out,
+		       struct ctr_error *err);
+/* Make the planned directories and apply linux.resources (not for a "none" cgroup). */
+static int cgroup_make(struct cgroup *cg, const struct spec *s, struct ctr_error *err);
+/* A record read back is the container's own: path `want`, dirs in mounted hierarchies. */
+static int cgroup_check_own(const struct cgroup *cg, const char *want, struct ctr_error *err);
 /* Move pid into the cgroup (every hierarchy). */
 static int cgroup_enter(const struct cgroup *cg, pid_t pid, struct ctr_error *err);
 /* Remove the cgroup, killing what is still in it first when kill_remaining; frees cg. */
@@ -4746,6 +5278,8 @@ struct cg_dir {
 	uint32_t ctls;               /* controllers served here (bits of CG_*) */
 	bool v2;                     /* the cgroup2 hierarchy */
 	bool made;                   /* created by us (rollback removes only those) */
+	bool cpuset;                 /* v1 cpuset: a new directory needs cpus and mems */
+	size_t mnt_len;              /* dir[0..mnt_len) is the hierarchy's mount point */
 };
 
 struct cgroup {
@@ -4755,7 +5289,12 @@ struct cgroup {
 	struct cg_dir d[CG_MAX_HIER];
 	char *res_json;              /* resources changed by `update` (merged), or NULL */
 	char *unit, *slice;          /* --systemd-cgroup: the scope and its slice, else NULL */
-	bool sd_started;             /* the scope was asked for (destroy stops it) */
+	bool sd_started;             /* systemd took the start job: destroy stops the unit */
+	uint32_t v1ctls;             /* controllers served by v1 hierarchies (cgroup_plan) */
+	/* sub-cgroups that are other containers' (nested cgroupsPath): never signalled,
+	 * listed or removed as ours. Set by the caller, which knows the other containers. */
+	char **foreign;
+	size_t n_foreign;
 };
 
 /* A hierarchy found in mountinfo; strings point into the caller's buffer. */
@@ -5801,6 +6340,9 @@ static void cgroup_free(struct cgroup *cg)
 		return;
 	for (size_t i = 0; i < cg->n; i++)
 		free(cg->d[i].dir);
+	for (size_t i = 0; i < cg->n_foreign; i++)
+		free(cg->foreign[i]);
+	free(cg->foreign);
 	free(cg->path);
 	free(cg->res_json);
 	free(cg->unit);
@@ -5918,7 +6460,19 @@ static uint32_t cg_v2_enable(const char *mnt, const char *dir)
 	}
 }
 
-static int cg_remove_tree(const char *dir, int patience);
+static int cg_remove_tree(const struct cgroup *cg, const char *dir, int patience);
+
+/* Is dir another container's cgroup (below == false), or is one below dir? */
+static bool cg_foreign(const struct cgroup *cg, const char *dir, bool below)
+{
+	size_t len = strlen(dir);
+	for (size_t i = 0; i < cg->n_foreign; i++) {
+		const char *f = cg->foreign[i];
+		if (below ? !strncmp(f, dir, len) && f[len] == '/' : !strcmp(f, dir))
+			return true;
+	}
+	return false;
+}
 static int cg_sd_stop(const struct cgroup *cg, struct ctr_error *err);
 
 /* Is the cgroup at d frozen or freezing (by itself or an ancestor)? */
@@ -5932,8 +6486,10 @@ static bool cg_dir_frozen(const struct cg_dir *d)
 	       cg_read_at(d->dir, "freezer.state", buf, sizeof(buf)) == 0 && strcmp(buf, "THAWED");
 }
 
-static int cgroup_create(const struct spec *s, const char *id, struct cgroup **out,
-			 struct ctr_error *err)
+/* The directories of the container's cgroup, not made yet (cgroup_make makes them): the
+ * caller records them first, so a crash in between leaks nothing it cannot find. */
+static int cgroup_plan(const struct spec *s, const char *id, struct cgroup **out,
+		       struct ctr_error *err)
 {
 	char path[PATH_MAX];
 	if (cg_path_clean(s->has_linux ? s->lx.cgroups_path : NULL, id, path, sizeof(path), err) < 0)
@@ -5983,33 +6539,60 @@ static int cgroup_create(const struct spec *s, const char *id, struct cgroup **o
 			goto fail;
 		cg->n++;
 		d->v2 = m->v2;
-		if (cg_mkdirs(m->mnt, dir, !m->v2 && (m->ctls & (1u << CG_CPUSET)), &d->made, err) < 0)
-			goto fail;
 		char procs[16];
 		/* like runc: never join (and later kill) processes of another container */
-		if (!d->made && cg_read_at(dir, "cgroup.procs", procs, sizeof(procs)) == 0 && *procs) {
+		if (cg_read_at(dir, "cgroup.procs", procs, sizeof(procs)) == 0 && *procs) {
 			err_set(err, EBUSY, "linux.cgroupsPath: cgroup %s already has processes", dir);
 			goto fail;
 		}
+		d->ctls = m->v2 ? 0 : m->ctls;
+		d->mnt_len = strlen(m->mnt);
+		d->cpuset = !m->v2 && (m->ctls & (1u << CG_CPUSET));
+	}
+	cg->v1ctls = v1ctls;
+	*out = cg;
+	return 0;
+fail:
+	cgroup_free(cg);
+	return -1;
+}
+
+/* Make the planned directories and apply linux.resources. */
+static int cgroup_make(struct cgroup *cg, const struct spec *s, struct ctr_error *err)
+{
+	static const struct spec_resources no_res;
+	const struct spec_resources *r = s->has_linux && s->lx.has_resources ? &s->lx.resources : &no_res;
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_dir *d = &cg->d[i];
+		char mnt[PATH_MAX];
+		snprintf(mnt, sizeof(mnt), "%.*s", (int)d->mnt_len, d->dir);
+		if (cg_mkdirs(mnt, d->dir, d->cpuset, &d->made, err) < 0)
+			goto fail;
+		char procs[16];
+		/* like runc: never join (and later kill) processes of another container */
+		if (!d->made && cg_read_at(d->dir, "cgroup.procs", procs, sizeof(procs)) == 0 && *procs) {
+			err_set(err, EBUSY, "linux.cgroupsPath: cgroup %s already has processes", d->dir);
+			goto fail;
+		}
 		/* a controller on both v1 and v2 stays with v1 (it cannot be on both) */
-		d->ctls = m->v2 ? cg_v2_enable(m->mnt, dir) & ~v1ctls : m->ctls;
+		if (d->v2)
+			d->ctls = cg_v2_enable(mnt, d->dir) & ~cg->v1ctls;
 		/* like runc: an init moved into a frozen cgroup would hang in its setup */
 		if (cg_dir_frozen(d)) {
-			err_set(err, EBUSY, "container's cgroup unexpectedly frozen (%s)", dir);
+			err_set(err, EBUSY, "container's cgroup unexpectedly frozen (%s)", d->dir);
 			goto fail;
 		}
 	}
 	if (cg_apply(cg, r, false, err) < 0 || (s->has_linux && cg_apply_devices(cg, s, err) < 0))
 		goto fail;
-	*out = cg;
 	return 0;
 fail:
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg->d[i].made)
-			cg_remove_tree(cg->d[i].dir, 0);
-	cgroup_free(cg);
+			cg_remove_tree(cg, cg->d[i].dir, 0);
 	return -1;
 }
+
 
 static int cgroup_enter(const struct cgroup *cg, pid_t pid, struct ctr_error *err)
 {
@@ -6116,9 +6699,10 @@ UNUSED static int cgroup_v2_fd(const struct cgroup *cg)
 	return openat(AT_FDCWD, cg->d[0].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* rmdir dir and any sub-cgroups (nested containers), deepest first. Retries up to
- * `patience` times (~10 ms each): a just-killed task may still be leaving. */
-static int cg_remove_tree(const char *dir, int patience)
+/* rmdir dir and any sub-cgroups the container made, deepest first. Retries up to
+ * `patience` times (~10 ms each): a just-killed task may still be leaving. Other
+ * containers' cgroups below it stay, and so does dir then. */
+static int cg_remove_tree(const struct cgroup *cg, const char *dir, int patience)
 {
 	DIR *dp = opendir(dir);
 	if (dp) {
@@ -6127,11 +6711,14 @@ static int cg_remove_tree(const char *dir, int patience)
 			if (e->d_type != DT_DIR || e->d_name[0] == '.')
 				continue;
 			char sub[PATH_MAX];
-			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub))
-				cg_remove_tree(sub, patience);
+			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub) &&
+			    !cg_foreign(cg, sub, false))
+				cg_remove_tree(cg, sub, patience);
 		}
 		closedir(dp);
 	}
+	if (cg_foreign(cg, dir, true))
+		return 0;
 	for (int tries = 0; ; tries++) {
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return 0;
@@ -6146,12 +6733,16 @@ static int cgroup_destroy(struct cgroup *cg, bool kill_remaining, struct ctr_err
 	if (!cg)
 		return 0;
 	int rc = 0;
+	if (cg->unit && !cg->sd_started) {
+		cgroup_free(cg);     /* the scope was never ours: nothing to stop or remove */
+		return 0;
+	}
 	if (kill_remaining && cg->n)
 		cgroup_kill_all(cg, SIGKILL, NULL);
-	if (cg->unit && cg->sd_started)
+	if (cg->unit)
 		rc = cg_sd_stop(cg, err);
 	for (size_t i = 0; i < cg->n; i++)
-		if (cg_remove_tree(cg->d[i].dir, kill_remaining ? 200 : 20) < 0 && rc == 0)
+		if (cg_remove_tree(cg, cg->d[i].dir, kill_remaining ? 200 : 20) < 0 && rc == 0)
 			rc = err_set(err, errno, "remove cgroup %s", cg->d[i].dir);
 	cgroup_free(cg);
 	return rc;
@@ -6211,33 +6802,37 @@ static int cgroup_state_read(const char *json_text, struct cgroup **out, struct 
 	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
 	if (!cg)
 		goto fail;
-	v = json_get(root, "mode");
-	for (int i = 0; v && v->type == JSON_STRING && i < 4; i++)
-		if (!strcmp(v->s, cg_mode_names[i]))
+	const char *str = json_str(json_get(root, "mode"), NULL);
+	for (int i = 0; str && i < 4; i++)
+		if (!strcmp(str, cg_mode_names[i]))
 			cg->mode = i;
-	v = json_get(root, "path");
-	if (!(cg->path = mem_strdup(v && v->type == JSON_STRING ? v->s : "", err)))
+	str = json_str(json_get(root, "path"), NULL);
+	if (!(cg->path = mem_strdup(str ? str : "", err)))
 		goto fail;
 	v = json_get(root, "dirs");
-	for (size_t i = 0; v && v->type == JSON_ARRAY && i < v->n && i < CG_MAX_HIER; i++) {
-		const struct json *d = json_get(&v->items[i], "dir"), *c = json_get(&v->items[i], "ctls"),
-				  *b = json_get(&v->items[i], "v2");
-		if (!d || d->type != JSON_STRING || !c || c->type != JSON_NUMBER) {
+	size_t i = 0;
+	for (const struct json *e = v && json_type(v) == JSON_ARRAY ? json_first(v) : NULL;
+	     e && i < CG_MAX_HIER; e = json_next(v, e), i++) {
+		const struct json *d = json_get(e, "dir"), *c = json_get(e, "ctls"),
+				  *b = json_get(e, "v2");
+		struct json_number num;
+		json_num(c, &num);
+		if (!json_str(d, NULL) || num.kind == JSON_NUM_DOUBLE) {
 			err_set(err, 0, "state.json: cgroup.dirs[%zu]: malformed", i);
 			goto fail;
 		}
-		if (!(cg->d[i].dir = mem_strdup(d->s, err)))
+		if (!(cg->d[i].dir = mem_strdup(json_str(d, NULL), err)))
 			goto fail;
-		cg->d[i].ctls = (uint32_t)c->u;
-		cg->d[i].v2 = b && b->type == JSON_BOOL && b->b;
+		cg->d[i].ctls = (uint32_t)num.u;
+		cg->d[i].v2 = b && json_bool(b);
 		cg->n++;
 	}
-	v = json_get(root, "unit");
-	if (v && v->type == JSON_STRING && !(cg->unit = mem_strdup(v->s, err)))
+	str = json_str(json_get(root, "unit"), NULL);
+	if (str && !(cg->unit = mem_strdup(str, err)))
 		goto fail;
 	cg->sd_started = cg->unit != NULL;
 	v = json_get(root, "resources");
-	if (v && v->type == JSON_OBJECT && !(cg->res_json = cg_json_text(v))) {
+	if (v && json_type(v) == JSON_OBJECT && !(cg->res_json = cg_json_text(v))) {
 		err_nomem(err);
 		goto fail;
 	}
@@ -6248,6 +6843,42 @@ fail:
 	json_free(doc);
 	cgroup_free(cg);
 	return -1;
+}
+
+/* A record read back from state.json is trusted only if it names the container's own
+ * cgroup: path is `want` (the configured cgroupsPath, cleaned), and every dir is that
+ * path inside a cgroup hierarchy mounted now, with no ".", ".." or "//" on the way. */
+static int cgroup_check_own(const struct cgroup *cg, const char *want, struct ctr_error *err)
+{
+	if (strcmp(cg->path, want))
+		return err_set(err, EPERM, "state.json: cgroup path \"%s\" is not the container's "
+			       "(%s)", cg->path, want);
+	if (cg->mode == CG_MODE_NONE && !cg->n)
+		return 0;
+	struct cg_host h;
+	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
+	if (cg_host_read(&h, &mi, &selfcg, err) < 0)
+		return -1;
+	uint32_t used = 0;
+	for (size_t i = 0; i < cg->n; i++) {
+		const char *dir = cg->d[i].dir;
+		size_t dl = strlen(dir), pl = strlen(want);
+		bool ok = strstr(dir, "/./") == NULL && strstr(dir, "/../") == NULL &&
+			  strstr(dir, "//") == NULL && dl > pl && !strcmp(dir + dl - pl, want) &&
+			  (want[0] == '/' || dir[dl - pl - 1] == '/');
+		size_t k = 0;
+		for (; ok && k < h.n; k++) {
+			size_t ml = strlen(h.m[k].mnt);
+			if (!(used & (1u << k)) && h.m[k].v2 == cg->d[i].v2 && !strncmp(dir, h.m[k].mnt, ml) &&
+			    dir[ml] == '/' && (want[0] != '/' || ml + pl == dl))
+				break;
+		}
+		if (!ok || k == h.n)
+			return err_set(err, EPERM, "state.json: cgroup %s is not the container's own "
+				       "cgroup", dir);
+		used |= 1u << k;
+	}
+	return 0;
 }
 
 /* ---- systemd driver: a transient scope per container, over D-Bus (no libsystemd) ----
@@ -6707,9 +7338,10 @@ fail:
 }
 
 /* Call a method of the manager on unit (s) that returns a job (o), and wait for the
- * job's JobRemoved signal (AddMatch'ed before); its result must be "done". */
+ * job's JobRemoved signal (AddMatch'ed before); its result must be "done". *queued is
+ * set once systemd took the job. */
 static int sd_job(struct sdconn *c, const char *member, const char *unit, const char *sig,
-		  const struct sdbuf *body, struct ctr_error *err)
+		  const struct sdbuf *body, bool *queued, struct ctr_error *err)
 {
 	struct sdmsg m;
 	bool stop = !strcmp(member, "StopUnit");
@@ -6718,6 +7350,7 @@ static int sd_job(struct sdconn *c, const char *member, const char *unit, const 
 		return err_prefix(err, "%s", unit);
 	if (m.type == 3)
 		return 0;            /* StopUnit of a unit that is gone already */
+	*queued = true;
 	struct sdrd b = m.body;
 	const char *j = sdr_str(&b, 'o');
 	char job[256];
@@ -6964,8 +7597,8 @@ static int sd_check_host(struct ctr_error *err)
 	return 0;
 }
 
-/* cgroup_create for --systemd-cgroup: names the scope; cg_sd_start makes it. */
-static int cgroup_create_systemd(const struct spec *s, const char *id, struct cgroup **out,
+/* cgroup_plan for --systemd-cgroup: names the scope; cg_sd_start makes it. */
+static int cgroup_plan_systemd(const struct spec *s, const char *id, struct cgroup **out,
 				 struct ctr_error *err)
 {
 	char unit[256], path[PATH_MAX], slice[256];
@@ -6982,6 +7615,9 @@ static int cgroup_create_systemd(const struct spec *s, const char *id, struct cg
 			       "is %s)", cg_mode_names[cg_mode_of(&h)]);
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s%s", h.m[0].mnt, path);
+	if (access(dir, F_OK) == 0)
+		return err_set(err, EEXIST, "linux.cgroupsPath: the scope %s exists already (%s)",
+			       unit, dir);
 	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
 	if (!cg)
 		return -1;
@@ -6992,6 +7628,7 @@ static int cgroup_create_systemd(const struct spec *s, const char *id, struct cg
 		return -1;
 	}
 	cg->d[0].v2 = true;
+	cg->n = 1;
 	*out = cg;
 	return 0;
 }
@@ -7005,9 +7642,10 @@ static int cg_sd_start(struct cgroup *cg, const struct spec *s, pid_t pid, struc
 	if (sd_connect(&c, err) < 0)
 		return -1;
 	int rc = sd_start_body(&b, cg->unit, cg->slice, pid, s, err);
-	cg->sd_started = true;    /* from here on, a failure stops the unit */
+	/* once systemd took the job, a failure stops the unit (before: not ours) */
 	if (rc == 0)
-		rc = sd_job(&c, "StartTransientUnit", cg->unit, "ssa(sv)a(sa(sv))", &b, err);
+		rc = sd_job(&c, "StartTransientUnit", cg->unit, "ssa(sv)a(sa(sv))", &b,
+			    &cg->sd_started, err);
 	free(b.b);
 	sd_close(&c);
 	if (rc < 0)
@@ -7017,7 +7655,6 @@ static int cg_sd_start(struct cgroup *cg, const struct spec *s, pid_t pid, struc
 		return err_set(err, errno, "systemd: the cgroup of %s is not at %s", cg->unit,
 			       cg->d[0].dir);
 	cg->d[0].ctls = cg_mask_of(have, cg_v2_names, ' ');
-	cg->n = 1;
 	static const struct spec_resources no_res;
 	const struct spec_resources *r = s->has_linux && s->lx.has_resources ? &s->lx.resources : &no_res;
 	if (cg_apply(cg, r, false, err) < 0 || (s->has_linux && cg_apply_devices(cg, s, err) < 0))
@@ -7035,7 +7672,8 @@ static int cg_sd_stop(const struct cgroup *cg, struct ctr_error *err)
 		return -1;
 	sdb_str(&b, cg->unit);
 	sdb_str(&b, "replace");
-	int rc = b.oom ? err_nomem(err) : sd_job(&c, "StopUnit", cg->unit, "ss", &b, err);
+	bool queued = false;
+	int rc = b.oom ? err_nomem(err) : sd_job(&c, "StopUnit", cg->unit, "ss", &b, &queued, err);
 	b.len = 0;
 	sdb_str(&b, cg->unit);
 	if (rc == 0 && !b.oom)
@@ -7130,7 +7768,7 @@ static int cgroup_freeze(const struct cgroup *cg, bool frozen, struct ctr_error 
 
 /* ---- processes ---- */
 
-static int cg_pids_walk(const char *dir, struct sbuf *sb, int depth)
+static int cg_pids_walk(const struct cgroup *cg, const char *dir, struct sbuf *sb, int depth)
 {
 	char *text = NULL;
 	char p[PATH_MAX];
@@ -7156,8 +7794,9 @@ static int cg_pids_walk(const char *dir, struct sbuf *sb, int depth)
 			if (e->d_type != DT_DIR || e->d_name[0] == '.')
 				continue;
 			char sub[PATH_MAX];
-			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub))
-				cg_pids_walk(sub, sb, depth + 1);
+			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub) &&
+			    !cg_foreign(cg, sub, false))
+				cg_pids_walk(cg, sub, sb, depth + 1);
 		}
 		closedir(dp);
 	}
@@ -7173,7 +7812,7 @@ static int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *count, str
 	/* any hierarchy has them all; prefer a v1 one on hybrid (v2 dirs exist too) */
 	const struct cg_dir *d = &cg->d[0];
 	struct sbuf sb = {0};
-	if (cg_pids_walk(d->dir, &sb, 0) < 0) {
+	if (cg_pids_walk(cg, d->dir, &sb, 0) < 0) {
 		int e = errno;
 		sbuf_release(&sb);
 		return err_set(err, e, "read %s/cgroup.procs", d->dir);
@@ -7188,10 +7827,11 @@ static int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *count, str
 }
 
 /* Signal every process: freeze first so none can fork away (runc does the same), and
- * use cgroup.kill for SIGKILL on v2. */
+ * use cgroup.kill for SIGKILL on v2 (it kills the sub-tree: not with another container
+ * nested below). */
 static int cgroup_kill_all(const struct cgroup *cg, int sig, struct ctr_error *err)
 {
-	const struct cg_dir *v2 = cg_v2dir(cg);
+	const struct cg_dir *v2 = cg->n_foreign ? NULL : cg_v2dir(cg);
 	if (sig == SIGKILL && v2 && cg->mode == CG_MODE_V2 && cg_write_at(v2->dir, "cgroup.kill", "1") == 0)
 		return 0;
 	/* leave a paused container paused, unless it must thaw to die */
@@ -11760,6 +12400,7 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return err_set(err, errno, "%s hook %zu: pipe", kind, index);
 	const char *const argv0[] = {h->path, NULL};
+	pid_t parent = getpid();
 	int pidfd AUTO_CLOSE = -1;
 	pid_t pid = spawn_hidden(&pidfd);
 	if (pid < 0) {
@@ -11769,6 +12410,10 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 		return err_set(err, e, "%s hook %zu: fork", kind, index);
 	}
 	if (pid == 0) {
+		/* the keeper dies with the ctr that waits for it, and the hook with the
+		 * keeper: a killed create leaves no hook behind */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+			_exit(127);
 		/* a process that execs gets SIGCHLD back as its exit signal, so the hook runs
 		 * as a child of this hidden one, which never execs and mirrors its end */
 		pid_t hook = hook_keeper_start();
@@ -12099,6 +12744,30 @@ static int lc_send(int fd, char type, int32_t val, int32_t val2, const char *tex
 	}
 }
 
+/* ctr waits for the init (create) or its exec (start) at most this long, plus the
+ * timeouts of the hooks the init runs meanwhile; a hook without a timeout lifts the
+ * bound, as it would in runc. */
+#define LC_INIT_WAIT_S 60
+
+static int lc_timed_out(struct ctr_error *err, const char *what)
+{
+	return err_set(err, ETIMEDOUT, "%s: no answer from the container init in time (stuck "
+		       "in its setup or a hook?)", what);
+}
+
+/* Bound the reads on ctr's end of a socket to the init (SO_RCVTIMEO). */
+static void lc_bound_reads(int fd, const struct spec *s, enum spec_hook_kind kind)
+{
+	long t = LC_INIT_WAIT_S;
+	for (size_t i = 0; s && i < s->n_hooks[kind]; i++) {
+		if (!s->hooks[kind][i].timeout.set)
+			return;
+		t += s->hooks[kind][i].timeout.v < 86400 ? (long)s->hooks[kind][i].timeout.v : 86400;
+	}
+	struct timeval tv = {.tv_sec = t};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
 /* Receive one message; an LC_ERROR or a closed peer becomes err (what = the step). */
 static int lc_recv(int fd, struct lc_msg *m, const char *what, struct ctr_error *err)
 {
@@ -12106,6 +12775,8 @@ static int lc_recv(int fd, struct lc_msg *m, const char *what, struct ctr_error 
 	do
 		n = recv(fd, m, sizeof(*m), 0);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return lc_timed_out(err, what);
 	if (n < 0)
 		return err_set(err, errno, "%s: reading from the container init", what);
 	if (n < (ssize_t)LC_MSG_HDR)
@@ -12677,6 +13348,11 @@ static int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
  * meanwhile would never answer: looked at every second, an error instead of a hang. */
 static int lc_wait_fd(int fd, const struct cgroup *cg, const char *what, struct ctr_error *err)
 {
+	/* the bound lc_bound_reads put on a socket holds for this wait as well */
+	struct timeval tv = {0};
+	socklen_t tl = sizeof(tv);
+	long left_ms = getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &tl) == 0 && tv.tv_sec ?
+		       (long)tv.tv_sec * 1000 : -1;
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		int r = poll(&p, 1, 1000);
@@ -12684,6 +13360,8 @@ static int lc_wait_fd(int fd, const struct cgroup *cg, const char *what, struct 
 			return 0;
 		if (r < 0 && errno != EINTR)
 			return err_set(err, errno, "%s", what);
+		if (r == 0 && left_ms > 0 && (left_ms -= 1000) <= 0)
+			return lc_timed_out(err, what);
 		bool frozen = false;
 		if (r == 0 && cg && cgroup_is_frozen(cg, &frozen, NULL) == 0 && frozen)
 			return err_set(err, EBUSY, "%s: container's cgroup unexpectedly frozen", what);
@@ -12778,6 +13456,8 @@ static int lc_recv_terminal(int fd, const struct spec *s, const struct ctr_creat
 		if (lc_wait_fd(fd, cg, "container init", err) < 0)
 			return -1;
 		ssize_t n = term_recvmsg_fd(fd, m, sizeof(*m) - 1, &master);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return lc_timed_out(err, "container init");
 		if (n < 0)
 			return err_set(err, errno, "reading from the container init");
 		if (n < (ssize_t)LC_MSG_HDR) {
@@ -12816,6 +13496,20 @@ static int lc_write_new(int dir_fd, const char *name, const char *data, size_t l
 	close(fd);
 	return rc < 0 ? err_set(err, e, "write %s in the state dir", name) : 0;
 }
+
+/* (Re)record the cgroup in st. */
+static int lc_state_cgroup(struct state *st, const struct cgroup *cg, struct ctr_error *err)
+{
+	struct sbuf cgj = {0};
+	struct jw w;
+	jw_init(&w, &cgj, NULL);
+	cgroup_state_write(cg, &w);
+	free(st->cgroup_json);
+	st->cgroup_json = NULL;
+	return sbuf_take(&cgj, &st->cgroup_json, err);
+}
+
+static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg);
 
 /* Kill a child we made and reap it (pidfd: as for lc_reap_pinned, and no signal to a
  * reused pid either). */
@@ -12898,8 +13592,31 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	if (state_open(root, id, STATE_CREATE, &h, err) < 0)
 		goto out;
 	state_made = true;
-	if ((o->systemd_cgroup ? cgroup_create_systemd(spec, id, &cg, err)
-			       : cgroup_create(spec, id, &cg, err)) < 0) {
+	char owner[64];
+	lc_owner(owner, sizeof(owner));
+	st.id = (char *)id;
+	st.bundle = bundle;
+	st.rootfs = rootfs;
+	st.owner = owner;
+	st.creating = true;
+	lc_created_now(st.created, sizeof(st.created));
+	st.config_path = (char *)LC_CONFIG_COPY;
+	/* name the cgroup in the state before making it: a create killed from here on
+	 * leaves a "creating" container that `delete -f` removes completely */
+	if ((o->systemd_cgroup ? cgroup_plan_systemd(spec, id, &cg, err)
+			       : cgroup_plan(spec, id, &cg, err)) < 0) {
+		err_prefix(err, "creating cgroup");
+		goto out;
+	}
+	if (lc_state_cgroup(&st, cg, err) < 0 ||
+	    lc_annotations_json(spec, &st.annotations_json, err) < 0 ||
+	    lc_write_new(h.dir_fd, LC_CONFIG_COPY, config_text, config_len, err) < 0 ||
+	    state_save(&h, &st, err) < 0)
+		goto out;
+	/* a systemd scope is made with the init in it (cg_sd_start) */
+	if (cg->mode != CG_MODE_NONE && !cg->unit && cgroup_make(cg, spec, err) < 0) {
+		cgroup_free(cg); /* made nothing: no kill and rmdir of what it did not make */
+		cg = NULL;
 		err_prefix(err, "creating cgroup");
 		goto out;
 	}
@@ -12920,6 +13637,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		err_set(err, errno, "socketpair");
 		goto out;
 	}
+	lc_bound_reads(sync[0], spec, HOOK_CREATE_CONTAINER);
 	c.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa;
 	if (c.listen_fd < 0) {
@@ -13000,10 +13718,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	stage1 = -1;
 	if (c.host_sources && lc_send_sources(sync[0], init, spec, bundle, cg, err) < 0)
 		goto out;
-	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0) {
-		err_prefix(err, "linux.netDevices");
-		goto out;
-	}
+	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0)
+		goto out; /* its errors name linux.netDevices */
 	if (lc_recv_terminal(sync[0], spec, a, cg, &m, err) < 0)
 		goto out;
 	if (m.type == LC_HOOKS) {
@@ -13027,24 +13743,16 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	       "the init waits for start", rootfs, spec->n_mounts,
 	       a->no_pivot ? "MS_MOVE + chroot" : "pivot_root");
 
-	char owner[64];
-	lc_owner(owner, sizeof(owner));
-	st.id = (char *)id;
-	st.bundle = bundle;
-	st.rootfs = rootfs;
-	st.owner = owner;
 	st.pid = init;
 	st.pid_start = pid_start_time(init);
-	lc_created_now(st.created, sizeof(st.created));
-	st.config_path = (char *)LC_CONFIG_COPY;
-	struct sbuf cgj = {0};
-	struct jw w;
-	jw_init(&w, &cgj, NULL);
-	cgroup_state_write(cg, &w);
-	if (sbuf_take(&cgj, &st.cgroup_json, err) < 0 ||
-	    lc_annotations_json(spec, &st.annotations_json, err) < 0 ||
-	    lc_write_new(h.dir_fd, LC_CONFIG_COPY, config_text, config_len, err) < 0 ||
-	    state_save(&h, &st, err) < 0)
+	st.creating = false;
+	snprintf(path, sizeof(path), "/proc/%ld/exe", (long)init);
+	struct stat exe;
+	if (stat(path, &exe) == 0) {
+		st.init_exe_dev = exe.st_dev;
+		st.init_exe_ino = exe.st_ino;
+	}
+	if (lc_state_cgroup(&st, cg, err) < 0 || state_save(&h, &st, err) < 0)
 		goto out;
 	if (a->pid_file && lc_write_pid_file(a->pid_file, init, err) < 0)
 		goto out;
@@ -13064,6 +13772,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	rc = 0;
 out:
 	if (rc < 0) {
+		if (cg)
+			lc_cgroup_foreign(&h, cg); /* containers nested below stay */
 		/* thawed if frozen meanwhile: a frozen v1 task would not die */
 		if (cg && (init > 0 || stage1 > 0))
 			cgroup_kill_all(cg, SIGKILL, NULL);
@@ -13126,6 +13836,9 @@ out:
 
 /* ---------- status, start, kill, delete ---------- */
 
+/* errnum of lc_open for a directory of the root that is not a container */
+#define LC_NOT_CONTAINER EMEDIUMTYPE
+
 /* A loaded container: state, its handle and the derived status. */
 struct lc_container {
 	struct state_handle h;
@@ -13142,9 +13855,23 @@ static void lc_release(struct lc_container *ct)
 	ct->loaded = false;
 }
 
+/* Has the live init exec'd the user process? Asked of the process itself (its image is
+ * no longer the one recorded at create), so a `ctr start` killed half-way cannot leave a
+ * running workload shown as created. Without access to /proc/PID/exe (rootless), the
+ * start socket tells: `start` removes it. */
+static bool lc_init_execd(const struct lc_container *ct)
+{
+	char p[64];
+	struct stat sb;
+	snprintf(p, sizeof(p), "/proc/%ld/exe", (long)ct->st.pid);
+	if (ct->st.init_exe_ino && stat(p, &sb) == 0)
+		return sb.st_dev != ct->st.init_exe_dev || sb.st_ino != ct->st.init_exe_ino;
+	return faccessat(ct->h.dir_fd, LC_START_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+}
+
 static void lc_compute_status(struct lc_container *ct)
 {
-	if (!ct->loaded) {
+	if (!ct->loaded || ct->st.creating) {
 		ct->status = CTR_CREATING;
 		return;
 	}
@@ -13152,7 +13879,7 @@ static void lc_compute_status(struct lc_container *ct)
 		ct->status = CTR_STOPPED;
 		return;
 	}
-	if (faccessat(ct->h.dir_fd, LC_START_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (!lc_init_execd(ct)) {
 		ct->status = CTR_CREATED;
 		return;
 	}
@@ -13176,9 +13903,13 @@ static int lc_open(const struct ctr_opts *o, const char *id, int flags, struct l
 		return -1;
 	if (state_open(o && o->root ? o->root : CTR_DEFAULT_ROOT, id, flags, &ct->h, err) < 0)
 		return -1;
-	if (faccessat(ct->h.dir_fd, STATE_FILE, F_OK, 0) < 0 && errno == ENOENT) {
-		ct->status = CTR_CREATING;
-		return 0;
+	/* every container dir has a state.json from its first moment (state_create_dir) */
+	if (faccessat(ct->h.dir_fd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+		state_close(&ct->h);
+		err_set(err, 0, "%s/%s is not a ctr container (no " STATE_FILE "): refusing to "
+			"touch it", o && o->root ? o->root : CTR_DEFAULT_ROOT, id);
+		err->errnum = LC_NOT_CONTAINER;
+		return -1;
 	}
 	if (state_load(&ct->h, &ct->st, err) < 0) {
 		state_close(&ct->h);
@@ -13197,7 +13928,8 @@ static struct spec *lc_stored_spec(struct lc_container *ct, const char *key)
 	size_t len = 0;
 	struct ctr_error e = {0};
 	struct spec *spec = NULL;
-	if (!ct->loaded || read_file_at(ct->h.dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len, &e) < 0)
+	if (!ct->loaded || read_regular_at(ct->h.dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len,
+					   &e) < 0)
 		return NULL;
 	if (strstr(text, key) && spec_parse(text, len, "config.json", &spec, &e) < 0)
 		spec = NULL;
@@ -13267,9 +13999,17 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 		goto out;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err_set(err, errno, "starting container %s: connect to its init", id);
+		if (errno == ECONNREFUSED)
+			err_set(err, 0, "cannot start container %s: its init has already been told to "
+				"start (by a `ctr start` that is running or was killed)", id);
+		else
+			err_set(err, errno, "starting container %s: connect to its init", id);
 		goto out;
 	}
+	struct spec *hs = lc_stored_spec(&ct, "\"startContainer\"");
+	lc_bound_reads(fd, hs, HOOK_START_CONTAINER);
+	if (hs)
+		spec_free(hs);
 	lc_log(o, CTR_LOG_DEBUG, "exec: init (pid %ld) told to exec the container process",
 	       (long)ct.st.pid);
 	/* The init execs on accept: EOF means the exec happened (its end is close-on-exec);
@@ -13292,6 +14032,10 @@ int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err)
 	} else if (n > 0) {
 		ssize_t more = read_full(fd, msg + n, sizeof(msg) - 1 - (size_t)n);
 		n = more < 0 ? more : n + more;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		lc_timed_out(err, "start");
+		goto out;
 	}
 	if (n < 0) {
 		err_set(err, errno, "starting container %s", id);
@@ -13339,12 +14083,166 @@ static int lc_signal_init(const struct state *st, int sig, struct ctr_error *err
 	return 0;
 }
 
-static int lc_cgroup_load(const struct state *st, struct cgroup **cg, struct ctr_error *err)
+/* The cgroupsPath of the config kept in the state dir, cleaned as create did. */
+static int lc_cgroup_want(const struct state_handle *h, const char *unit, char *out,
+			  size_t size, struct ctr_error *err)
 {
+	AUTO_FREE char *text = NULL;
+	size_t len = 0;
+	struct json_doc *doc = NULL;
+	const char *cp = NULL;
+	if (read_regular_at(h->dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len, err) < 0)
+		return err_prefix(err, "state dir of %s", h->id);
+	if (strstr(text, "\"cgroupsPath\"")) {
+		if (json_parse(text, len, LC_CONFIG_COPY, NULL, &doc, err) < 0)
+			return -1;
+		const struct json *v = json_get(json_get(json_root(doc), "linux"), "cgroupsPath");
+		cp = json_str(v, NULL);
+	}
+	/* a systemd scope: the path and the unit both follow from cgroupsPath (a record
+	 * naming another unit would have delete stop it) */
+	char u[256], slice[256];
+	int rc = unit ? sd_parse_path(cp, h->id, u, sizeof(u), out, size, slice, sizeof(slice), err)
+		      : cg_path_clean(cp, h->id, out, size, err);
+	if (rc == 0 && unit && strcmp(u, unit))
+		rc = err_set(err, EPERM, "state.json: unit %s is not the container's (%s)", unit, u);
+	json_free(doc);
+	return rc;
+}
+
+/* Note dir as another container's if it is below one of ours. */
+static void lc_cgroup_add_foreign(struct cgroup *cg, const char *dir)
+{
+	for (size_t k = 0; k < cg->n; k++) {
+		size_t l = strlen(cg->d[k].dir);
+		if (strncmp(dir, cg->d[k].dir, l) || dir[l] != '/')
+			continue;
+		char **nf = realloc(cg->foreign, (cg->n_foreign + 1) * sizeof(*nf));
+		if (!nf || !(nf[cg->n_foreign] = strdup(dir))) {
+			if (nf)
+				cg->foreign = nf;
+			return;
+		}
+		cg->foreign = nf;
+		cg->n_foreign++;
+		return;
+	}
+}
+
+/* Other containers of the root whose cgroups are below ours (nested cgroupsPath). Only
+ * looked for when our cgroup has sub-directories at all. */
+static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg)
+{
+	bool subdirs = false;
+	for (size_t i = 0; i < cg->n && !subdirs; i++) {
+		DIR *dp = opendir(cg->d[i].dir);
+		for (struct dirent *e; dp && !subdirs && (e = readdir(dp));)
+			subdirs = e->d_type == DT_DIR && e->d_name[0] != '.';
+		if (dp)
+			closedir(dp);
+	}
+	int fd = subdirs ? openat(h->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (struct dirent *de; (de = readdir(d));) {
+		struct state_handle o = {.root_fd = -1, .id = de->d_name};
+		struct state st;
+		struct cgroup *other = NULL;
+		struct ctr_error e;
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, h->id) ||
+		    (o.dir_fd = openat(h->root_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+				       O_NOFOLLOW)) < 0)
+			continue;
+		if (state_load(&o, &st, &e) == 0) {
+			if (st.cgroup_json && cgroup_state_read(st.cgroup_json, &other, &e) == 0)
+				for (size_t i = 0; i < other->n; i++)
+					lc_cgroup_add_foreign(cg, other->d[i].dir);
+			cgroup_free(other);
+			state_free(&st);
+		}
+		close(o.dir_fd);
+	}
+	closedir(d);
+}
+
+/* The container's cgroup from its state, checked to be its own (see cgroup_check_own),
+ * with the cgroups of containers nested below it marked foreign. */
+static int lc_cgroup_load(const struct state_handle *h, const struct state *st,
+			  struct cgroup **cg, struct ctr_error *err)
+{
+	char want[PATH_MAX];
 	*cg = NULL;
 	if (!st->cgroup_json)
+		return st->creating ? 0 : err_set(err, EINVAL, "state.json of %s: no cgroup "
+						  "record", h->id);
+	if (cgroup_state_read(st->cgroup_json, cg, err) < 0)
+		return -1;
+	if (lc_cgroup_want(h, (*cg)->unit, want, sizeof(want), err) < 0) {
+		cgroup_free(*cg);
+		*cg = NULL;
+		return -1;
+	}
+	if (cgroup_check_own(*cg, want, err) < 0) {
+		cgroup_free(*cg);
+		*cg = NULL;
+		return err_prefix(err, "container %s", h->id);
+	}
+	lc_cgroup_foreign(h, *cg);
+	return 0;
+}
+
+/* Is the /proc/PID/cgroup path `path` the cgroup `want` or below it? A relative want is
+ * below the creator's own cgroup, anywhere. */
+static bool lc_cg_path_match(const char *path, const char *want)
+{
+	size_t wl = strlen(want);
+	if (want[0] == '/')
+		return !strncmp(path, want, wl) && (path[wl] == 0 || path[wl] == '/');
+	for (const char *at = strchr(path, '/'); at; at = strchr(at + 1, '/'))
+		if (!strncmp(at + 1, want, wl) && (at[wl + 1] == 0 || at[wl + 1] == '/'))
+			return true;
+	return false;
+}
+
+/* Is pid in the cgroup cg names (or below it)? From /proc/PID/cgroup, so a pid edited
+ * into state.json cannot make delete or kill signal a process of another cgroup. */
+static bool lc_pid_in_cgroup(pid_t pid, const struct cgroup *cg)
+{
+	char p[64];
+	AUTO_FREE char *text = NULL;
+	snprintf(p, sizeof(p), "/proc/%ld/cgroup", (long)pid);
+	if (!cg || !cg->n || read_file(p, 1 << 20, &text, NULL, NULL) < 0)
+		return true; /* nothing to compare, or gone (the signal finds nothing) */
+	for (char *l = text, *nl; *l; l = nl) {
+		nl = strchrnul(l, '\n');
+		bool last = !*nl;
+		*nl = 0;
+		char *c = strchr(l, ':');
+		c = c ? strchr(c + 1, ':') : NULL;
+		if (c && lc_cg_path_match(c + 1, cg->path))
+			return true;
+		nl += !last;
+	}
+	return false;
+}
+
+/* The checked cgroup of a loaded container, and its init (while alive) in it. */
+static int lc_load_checked(struct lc_container *ct, struct cgroup **cg, struct ctr_error *err)
+{
+	*cg = NULL;
+	if (!ct->loaded || lc_cgroup_load(&ct->h, &ct->st, cg, err) < 0)
+		return ct->loaded ? -1 : 0;
+	if (ct->status == CTR_STOPPED || ct->status == CTR_CREATING ||
+	    lc_pid_in_cgroup(ct->st.pid, *cg))
 		return 0;
-	return cgroup_state_read(st->cgroup_json, cg, err);
+	cgroup_free(*cg);
+	*cg = NULL;
+	return err_set(err, EPERM, "container %s: state.json: pid %ld is not in the container's "
+		       "cgroup", ct->h.id, (long)ct->st.pid);
 }
 
 /* A container without its own pid namespace is not killed by its init's death. */
@@ -13371,9 +14269,9 @@ int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct 
 		err_set(err, 0, "container %s is still being created", id);
 		goto out;
 	}
+	if (lc_load_checked(&ct, &cg, err) < 0)
+		goto out;
 	if (all && sig != 0) { /* signal 0 asks about the container, i.e. its init */
-		if (lc_cgroup_load(&ct.st, &cg, err) < 0)
-			goto out;
 		struct ctr_error e2 = {0};
 		if (cg && cgroup_kill_all(cg, sig, &e2) == 0) {
 			rc = 0;
@@ -13393,11 +14291,9 @@ int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct 
 		rc = lc_signal_init(&ct.st, sig, err);
 	}
 	/* a frozen process does not die before it is thawed */
-	if (rc == 0 && sig == SIGKILL && ct.status == CTR_PAUSED) {
+	if (rc == 0 && sig == SIGKILL && ct.status == CTR_PAUSED && cg) {
 		struct ctr_error e2;
-		if (cg || lc_cgroup_load(&ct.st, &cg, &e2) == 0)
-			if (cg)
-				cgroup_freeze(cg, false, &e2);
+		cgroup_freeze(cg, false, &e2);
 	}
 out:
 	if (cg)
@@ -13436,13 +14332,12 @@ static int lc_wait_exit(const struct state *st, int timeout_ms, struct ctr_error
 	return rc;
 }
 
-/* Remove what a stopped container leaves: cgroup (and what still runs in it), state. */
-static int lc_destroy(const struct ctr_opts *o, struct lc_container *ct, struct ctr_error *err)
+/* Remove what a stopped container leaves: cgroup (and what still runs in it; *cg is
+ * consumed), state. */
+static int lc_destroy(const struct ctr_opts *o, struct lc_container *ct, struct cgroup **cg,
+		      struct ctr_error *err)
 {
-	struct cgroup *cg = NULL;
-	if (ct->loaded && lc_cgroup_load(&ct->st, &cg, err) < 0)
-		return err_prefix(err, "container %s", ct->h.id);
-	if (cg && cgroup_destroy(cg, true, err) < 0)
+	if (*cg && cgroup_destroy(TAKE_PTR(*cg), true, err) < 0)
 		return err_prefix(err, "removing cgroup of %s", ct->h.id);
 	lc_run_stored_hooks(o, ct, HOOK_POSTSTOP, CTR_STOPPED);
 	return state_remove(&ct->h, err);
@@ -13451,12 +14346,22 @@ static int lc_destroy(const struct ctr_opts *o, struct lc_container *ct, struct 
 int ctr_delete(const struct ctr_opts *o, const char *id, int force, struct ctr_error *err)
 {
 	struct lc_container ct;
+	int root_fd = open(o && o->root && *o->root ? o->root : CTR_DEFAULT_ROOT,
+			   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd >= 0) {
+		state_sweep_stale(root_fd); /* what killed creates and deletes left */
+		close(root_fd);
+	}
 	if (lc_open(o, id, 0, &ct, err) < 0) {
 		if (force && err && err->errnum == ENOENT)
 			return 0; /* runc: delete --force of a missing container succeeds */
 		return -1;
 	}
 	int rc = -1;
+	struct cgroup *cg = NULL;
+	/* before any signal: what the state names must be the container's own */
+	if (lc_load_checked(&ct, &cg, err) < 0)
+		goto out;
 	switch (ct.status) {
 	case CTR_CREATING: /* we hold the lock: its creator died half-way */
 	case CTR_STOPPED:
@@ -13480,21 +14385,18 @@ int ctr_delete(const struct ctr_opts *o, const char *id, int force, struct ctr_e
 		}
 		if (lc_signal_init(&ct.st, SIGKILL, err) < 0 && pid_alive(ct.st.pid, ct.st.pid_start))
 			goto out;
-		if (ct.status == CTR_PAUSED) {
-			struct cgroup *cg = NULL;
+		if (ct.status == CTR_PAUSED && cg) {
 			struct ctr_error e2;
-			if (lc_cgroup_load(&ct.st, &cg, &e2) == 0 && cg) {
-				cgroup_freeze(cg, false, &e2);
-				cgroup_free(cg);
-			}
+			cgroup_freeze(cg, false, &e2);
 		}
 		if (lc_wait_exit(&ct.st, 10000, err) < 0)
 			goto out;
 	}
-	rc = lc_destroy(o, &ct, err);
+	rc = lc_destroy(o, &ct, &cg, err);
 	if (rc == 0)
 		lc_log(o, CTR_LOG_DEBUG, "deleted container %s", id);
 out:
+	cgroup_free(cg);
 	lc_release(&ct);
 	return rc;
 }
@@ -13578,7 +14480,7 @@ int ctr_state_json(const struct ctr_state *st, const char *indent, char **json_o
 			sbuf_release(&sb);
 			return -1;
 		}
-		if (json_root(doc)->type == JSON_OBJECT && json_root(doc)->n) {
+		if (json_type(json_root(doc)) == JSON_OBJECT && json_first(json_root(doc))) {
 			jw_key(&w, "annotations");
 			jw_value(&w, json_root(doc));
 		}
@@ -13601,6 +14503,8 @@ int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
 	*states = NULL;
 	*count = 0;
 	const char *root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
+	if (!*root)
+		return err_set(err, EINVAL, "the state root (--root) is an empty path");
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : err_set(err, errno, "open state root %s", root);
@@ -13629,8 +14533,8 @@ int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
 		}
 		struct ctr_error e2 = {0};
 		if (ctr_state(o, de->d_name, &v[n], &e2) < 0) {
-			if (e2.errnum == ENOENT)
-				continue; /* deleted meanwhile */
+			if (e2.errnum == ENOENT || e2.errnum == LC_NOT_CONTAINER)
+				continue; /* deleted meanwhile, or not a container */
 			lc_log(o, CTR_LOG_WARN, "%s", e2.msg);
 			continue;
 		}
@@ -13692,7 +14596,7 @@ static int cgapi_open(const struct ctr_opts *o, const char *id, int flags, struc
 		cgapi_close(a);
 		return err_set(err, 0, "container %s has no cgroup record", id);
 	}
-	if (cgroup_state_read(a->st.cgroup_json, &a->cg, err) < 0) {
+	if (lc_cgroup_load(&a->h, &a->st, &a->cg, err) < 0) {
 		cgapi_close(a);
 		return err_prefix(err, "container %s", id);
 	}
@@ -13740,26 +14644,29 @@ int ctr_resume(const struct ctr_opts *o, const char *id, struct ctr_error *err)
  * other value replaced. */
 static void cg_json_merge(struct jw *w, const struct json *a, const struct json *b)
 {
-	if (!a || a->type != JSON_OBJECT || b->type != JSON_OBJECT) {
+	if (!a || json_type(a) != JSON_OBJECT || json_type(b) != JSON_OBJECT) {
 		jw_value(w, b);
 		return;
 	}
 	jw_obj_begin(w);
-	for (size_t i = 0; i < a->n; i++) {
-		const struct json *k = &a->items[i], *nb = json_get(b, k->key);
-		if (json_get(a, k->key) != k)
+	for (const struct json *k = json_first(a); k; k = json_next(a, k)) {
+		const char *key = json_key(k, NULL);
+		const struct json *nb = json_get(b, key);
+		if (json_get(a, key) != k)
 			continue;    /* a repeated key: the last one counts */
-		jw_key(w, k->key);
+		jw_key(w, key);
 		if (nb)
 			cg_json_merge(w, k, nb);
 		else
 			jw_value(w, k);
 	}
-	for (size_t i = 0; i < b->n; i++)
-		if (!json_get(a, b->items[i].key) && json_get(b, b->items[i].key) == &b->items[i]) {
-			jw_key(w, b->items[i].key);
-			jw_value(w, &b->items[i]);
+	for (const struct json *k = json_first(b); k; k = json_next(b, k)) {
+		const char *key = json_key(k, NULL);
+		if (!json_get(a, key) && json_get(b, key) == k) {
+			jw_key(w, key);
+			jw_value(w, k);
 		}
+	}
 	jw_obj_end(w);
 }
 
@@ -13781,7 +14688,7 @@ int ctr_update(const struct ctr_opts *o, const char *id, const char *resources_j
 	}
 	if (json_parse(resources_json, strlen(resources_json), "resources", NULL, &doc, err) < 0)
 		goto out;
-	if (json_root(doc)->type != JSON_OBJECT) {
+	if (json_type(json_root(doc)) != JSON_OBJECT) {
 		err_set(err, 0, "resources: expected a LinuxResources object");
 		goto out;
 	}
@@ -14368,7 +15275,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		goto out;
 	}
 	const char *cfg = ct.st.config_path && *ct.st.config_path ? ct.st.config_path : "config.json";
-	if (read_file_at(ct.h.dir_fd, cfg, 16u << 20, &config, &config_len, err) < 0 ||
+	if (read_regular_at(ct.h.dir_fd, cfg, 16u << 20, &config, &config_len, err) < 0 ||
 	    spec_parse(config, config_len, "config.json", &spec, err) < 0) {
 		err_prefix(err, "exec: the container's config");
 		goto out;
@@ -14392,7 +15299,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 			"container running");
 		goto out;
 	}
-	if (lc_cgroup_load(&ct.st, &cg, err) < 0)
+	if (lc_load_checked(&ct, &cg, err) < 0)
 		goto out;
 	if (x.late_join && !cg) {
 		err_set(err, EINVAL, "exec: a paused container without a cgroup");

@@ -181,17 +181,27 @@ struct ctr_create_args {
 int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create_args *a,
 	       pid_t *pid_out, struct ctr_error *err);
 
-/* Let a created container's init exec the user process. */
+/* Let a created container's init exec the user process. Runs the poststart hooks after
+ * the exec; a ctr_start that is killed after the exec leaves a running container whose
+ * poststart hooks did not run (as in runc), and a second ctr_start says it is running. */
 int ctr_start(const struct ctr_opts *o, const char *id, struct ctr_error *err);
 
 /* Send signal sig to the init (all = every process in the container). Signal 0 only
  * checks that the container is alive: an error ("container not running") if not. */
 int ctr_kill(const struct ctr_opts *o, const char *id, int sig, int all, struct ctr_error *err);
 
-/* Remove a container. A running one is refused unless force, which kills it first. */
+/* Remove a container. A running one is refused unless force, which kills it first.
+ * Only the container's own processes are killed: containers of the same root whose
+ * cgroupsPath is below its own keep running. A container whose `ctr create` died half-way
+ * ("creating") is removed with everything it made. Directories of the root that are not
+ * containers (no state.json) are refused, never emptied. */
 int ctr_delete(const struct ctr_opts *o, const char *id, int force, struct ctr_error *err);
 
-/* A container's state, as `ctr state` shows it. */
+/* A container's state, as `ctr state` shows it. The status is read from the init itself
+ * (alive? still the runtime's image, or exec'd?), so it stays true when a ctr process was
+ * killed half-way. The state files are checked before use: a state.json that is not a
+ * regular file, names another id, a config outside its directory, or a cgroup or pid that
+ * is not the container's own gives an error, and nothing is signalled. */
 struct ctr_state {
 	char id[1024];
 	enum ctr_status status;

@@ -31,6 +31,15 @@ static char *fuzz_reparse(const char *text, const char *indent)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The line of the first byte that is not JSON whitespace. */
+static unsigned fuzz_line(const uint8_t *data, size_t size)
+{
+	unsigned line = 1;
+	for (size_t i = 0; i < size && strchr(" \t\r\n", data[i]) && data[i]; i++)
+		line += data[i] == '\n';
+	return line;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct json_doc *doc;
@@ -41,11 +50,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	const struct json *root = json_root(doc);
-	/* json_get finds the last member of each name */
-	if (root->type == JSON_OBJECT)
-		for (size_t i = 0; i < root->n; i++) {
-			const struct json *m = &root->items[i];
-			if (strlen(m->key) == m->keylen && json_get(root, m->key) < m)
+	/* json_get finds the last member of each name; every value has a position */
+	unsigned line, col;
+	json_pos(root, &line, &col);
+	if (line != fuzz_line(data, size) || col < 1)
+		__builtin_trap();
+	/* (both read the document from its start: not for every member of a big one) */
+	if (json_type(root) == JSON_OBJECT)
+		for (const struct json *m = json_first(root); m && m - root < 512;
+		     m = json_next(root, m)) {
+			size_t klen;
+			const char *key = json_key(m, &klen);
+			line = col = 1;
+			if (m - root < 8)
+				json_pos(m, &line, &col);
+			if ((strlen(key) == klen && json_get(root, key) < m) || !line || !col)
 				__builtin_trap();
 		}
 	char *a = fuzz_write(root, NULL);

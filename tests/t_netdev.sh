@@ -32,6 +32,15 @@ c['linux']['netDevices'] = {'$A': {'name': 'ctreth1'}, '$K': {}}
 	rc=$?; out=$(cat "$T_TMP/out")
 	check "netdev: run with netDevices exits 0" [ $rc = 0 ]
 	[ $rc = 0 ] || echo "stderr: $(cat "$T_TMP/err")"
+	# a missing host device: the error names linux.netDevices once
+	set_config "$B" "c['linux']['netDevices'] = {'ctrnosuch0': {}}"
+	timeout 120 "$CTR" --root "$ROOT" run --bundle "$B" "$(new_id nodev)" </dev/null >/dev/null 2>"$T_TMP/err"
+	rc=$?; err=$(cat "$T_TMP/err")
+	check "netdev: run with a missing host device fails" [ $rc != 0 ]
+	case $err in *'linux.netDevices: linux.netDevices'*) fail "netdev: error without a doubled prefix: $err";;
+		*'linux.netDevices: host network device "ctrnosuch0" not found'*)
+			pass "netdev: error without a doubled prefix";;
+		*) fail "netdev: error without a doubled prefix: $err";; esac
 else
 	# no lifecycle yet: a netns made by unshare, and net_devices_move() from ctr.c
 	CC=${CC:-musl-gcc}

@@ -181,7 +181,16 @@ printf '{\n\t"ociVersion": "1.0.0",\n\t"root": {"path": "rootfs"},\n\t"process":
 out=$("$CTR" check --bundle "$P"); rc=$?
 check "check fails on a parse error (exit 1)" [ $rc = 1 ]
 check "check reports the parse error with path and position" \
-	[ "$out" = "$P/config.json: process.user.uid: -1 out of range 0..4294967295 at 4:58" ]
+	[ "$out" = "$P/config.json:4:58: process.user.uid: -1 is not an integer in 0..4294967295" ]
+# check: a repeated key is reported with both positions (the last one counts)
+printf '{\n\t"ociVersion": "1.0.0",\n\t"root": {"path": "rootfs"},\n\t"process": {"args": ["sh"], "cwd": "/", "cwd": "/tmp"},\n\t"hostname": "a",\n\t"hostname": "b"\n}\n' > "$P/config.json"
+out=$("$CTR" check --bundle "$P"); rc=$?
+check "check fails on duplicate keys (exit 1)" [ $rc = 1 ]
+for want in "$P/config.json:6:2: duplicate key \"hostname\", also at 5:2" \
+	"$P/config.json:4:42: process: duplicate key \"cwd\", also at 4:30"; do
+	case $out in *"$want"*) pass "check reports $want";;
+		*) fail "check reports $want: got: $out";; esac
+done
 out=$("$CTR" check --bundle "$T_TMP/nothing-here"); rc=$?
 check "check on a missing bundle exits 1" [ $rc = 1 ]
 case $out in *"config.json"*) pass "check names the missing config.json";;

@@ -248,14 +248,16 @@ static void test_numbers(void)
 		struct ctr_error err;
 		struct json_doc *doc = parse(cases[k].text, &err);
 		const struct json *v = json_root(doc);
-		bool ok = v && v->type == JSON_NUMBER && v->numkind == cases[k].kind &&
-			  v->d == cases[k].d && signbit(v->d) == signbit(cases[k].d);
-		if (ok && v->numkind == JSON_NUM_INT)
-			ok = v->i == cases[k].i && v->u == cases[k].u;
-		if (ok && v->numkind == JSON_NUM_UINT)
-			ok = v->u == cases[k].u;
+		struct json_number n;
+		json_num(v, &n);
+		bool ok = v && json_type(v) == JSON_NUMBER && n.kind == cases[k].kind &&
+			  n.d == cases[k].d && signbit(n.d) == signbit(cases[k].d);
+		if (ok && n.kind == JSON_NUM_INT)
+			ok = n.i == cases[k].i && n.u == cases[k].u;
+		if (ok && n.kind == JSON_NUM_UINT)
+			ok = n.u == cases[k].u;
 		CHECK(ok, "number %s: kind %d i %" PRId64 " u %" PRIu64 " d %.17g %s", cases[k].text,
-		      v ? (int)v->numkind : -1, v ? v->i : 0, v ? v->u : 0, v ? v->d : 0, doc ? "" : err.msg);
+		      v ? (int)n.kind : -1, n.i, n.u, n.d, doc ? "" : err.msg);
 		json_free(doc);
 	}
 	/* integers re-emit exactly; doubles shortest; -0 keeps its sign */
@@ -304,8 +306,10 @@ static void test_strings(void)
 		struct ctr_error err;
 		struct json_doc *doc = parse(cases[k].text, &err);
 		const struct json *v = json_root(doc);
-		CHECK(v && v->type == JSON_STRING && v->slen == cases[k].len &&
-		      !memcmp(v->s, cases[k].want, cases[k].len + 1),
+		size_t len = 0;
+		const char *s = json_str(v, &len);
+		CHECK(s && json_type(v) == JSON_STRING && len == cases[k].len &&
+		      !memcmp(s, cases[k].want, cases[k].len + 1),
 		      "string %s decodes (%s)", cases[k].text, doc ? "" : err.msg);
 		json_free(doc);
 	}
@@ -313,9 +317,12 @@ static void test_strings(void)
 	struct ctr_error err;
 	struct json_doc *doc = parse("{\"a\\u0000b\":1,\"\\u00e9\":2}", &err);
 	const struct json *r = json_root(doc);
-	CHECK(r && r->n == 2 && r->items[0].keylen == 3 && !memcmp(r->items[0].key, "a\0b", 4) &&
-	      !strcmp(r->items[1].key, "\xc3\xa9") && json_get(r, "\xc3\xa9") == &r->items[1] &&
-	      !json_get(r, "a"), "keys decoded with length");
+	size_t klen = 0;
+	const char *k0 = r ? json_key(json_at(r, 0), &klen) : NULL;
+	CHECK(r && json_len(r) == 2 && klen == 3 && !memcmp(k0, "a\0b", 4) &&
+	      !strcmp(json_key(json_at(r, 1), NULL), "\xc3\xa9") &&
+	      json_get(r, "\xc3\xa9") == json_at(r, 1) && !json_get(r, "a"),
+	      "keys decoded with length");
 	char *out = r ? write_value(r, NULL) : NULL;
 	CHECK(out && !strcmp(out, "{\"a\\u0000b\":1,\"\xc3\xa9\":2}"), "keys re-emitted: %s", out);
 	free(out);
@@ -333,28 +340,121 @@ static void test_tree(void)
 		T_FAIL("tree parse: %s", err.msg);
 		return;
 	}
-	CHECK(r->type == JSON_OBJECT && r->n == 5 && !r->key && r->line == 1 && r->col == 1,
-	      "root object with 5 members in order");
-	const struct json *a0 = &r->items[0];
-	CHECK(a0->type == JSON_ARRAY && a0->n == 3 && a0->keylen == 1 && !strcmp(a0->key, "a") &&
-	      a0->line == 2 && a0->col == 8, "first member: array at 2:8 (%u:%u)", a0->line, a0->col);
-	CHECK(a0->items[0].type == JSON_NUMBER && a0->items[0].i == 1 && !a0->items[0].key &&
-	      a0->items[0].col == 9 && a0->items[1].type == JSON_BOOL && a0->items[1].b &&
-	      a0->items[1].col == 12 && a0->items[2].type == JSON_NULL && a0->items[2].col == 18,
+	unsigned line, col, l[3], c3[3];
+	size_t klen = 0;
+	json_pos(r, &line, &col);
+	CHECK(json_type(r) == JSON_OBJECT && json_len(r) == 5 && !json_key(r, NULL) && line == 1 &&
+	      col == 1, "root object with 5 members in order");
+	const struct json *a0 = json_at(r, 0);
+	json_pos(a0, &line, &col);
+	CHECK(json_type(a0) == JSON_ARRAY && json_len(a0) == 3 && !strcmp(json_key(a0, &klen), "a") &&
+	      klen == 1 && line == 2 && col == 8, "first member: array at 2:8 (%u:%u)", line, col);
+	for (int k = 0; k < 3; k++)
+		json_pos(json_at(a0, (size_t)k), &l[k], &c3[k]);
+	struct json_number n;
+	json_num(json_at(a0, 0), &n);
+	CHECK(json_type(json_at(a0, 0)) == JSON_NUMBER && n.i == 1 && !json_key(json_at(a0, 0), NULL) &&
+	      c3[0] == 9 && json_type(json_at(a0, 1)) == JSON_BOOL && json_bool(json_at(a0, 1)) &&
+	      c3[1] == 12 && json_type(json_at(a0, 2)) == JSON_NULL && c3[2] == 18 && l[2] == 2,
 	      "array items with types and columns");
 	const struct json *a = json_get(r, "a");
-	CHECK(a == &r->items[2] && a->type == JSON_BOOL && !a->b && a->line == 4,
+	json_pos(a, &line, &col);
+	CHECK(a == json_at(r, 2) && json_type(a) == JSON_BOOL && !json_bool(a) && line == 4,
 	      "duplicate key: json_get returns the last");
 	const struct json *c = json_get(json_get(r, "b"), "c");
-	CHECK(c && c->type == JSON_STRING && !strcmp(c->s, "x") && c->line == 3 && c->col == 14,
-	      "nested json_get with position 3:14 (%u:%u)", c ? c->line : 0, c ? c->col : 0);
+	json_pos(c, &line, &col);
+	CHECK(c && json_type(c) == JSON_STRING && !strcmp(json_str(c, NULL), "x") && line == 3 &&
+	      col == 14, "nested json_get with position 3:14 (%u:%u)", line, col);
 	const struct json *e = json_get(r, "e");
-	CHECK(e && e->type == JSON_OBJECT && e->n == 0 && e->line == 5 && e->col == 7 &&
-	      json_get(r, "f")->n == 0, "empty containers, tab counts one column");
+	json_pos(e, &line, &col);
+	CHECK(e && json_type(e) == JSON_OBJECT && json_len(e) == 0 && line == 5 && col == 7 &&
+	      json_len(json_get(r, "f")) == 0 && json_type(json_get(r, "f")) == JSON_ARRAY,
+	      "empty containers, tab counts one column");
 	CHECK(!json_get(r, "zz") && !json_get(a0, "a") && !json_get(NULL, "a") && !json_root(NULL),
 	      "json_get on absent key, non-object, NULL");
 	json_free(doc);
 	json_free(NULL);
+}
+
+/* Positions come from the text, after strings were decoded in place: escapes (also
+ * \n and \u0000) before a value on its line, and arrays or objects whose first child
+ * is one too. */
+static void test_positions(void)
+{
+	static const char text[] =
+		"{\"a\\nb\": \"x\\\"y\\u0000z\", \"c\": [ [ {\"d\":1} ] ],\n"
+		" \"e\\u0000\": \"\\ud83d\\ude00\", \"f\": [[], {}, \"\\\\\", [ 7 ]],\n"
+		"\t\"g\": \"plain\", \"h\":\"\\n\\n\\n\" , \"i\": [[[\"q\"]]]}";
+	struct ctr_error err;
+	struct json_doc *doc = parse(text, &err);
+	const struct json *r = json_root(doc), *c = json_get(r, "c"), *f = json_at(r, 3);
+	const struct json *i = json_get(r, "i");
+	static const struct { const char *what; unsigned line, col; } want[] = {
+		{"a\\nb", 1, 10}, {"c", 1, 30}, {"c[0]", 1, 32}, {"c[0][0]", 1, 34},
+		{"c[0][0].d", 1, 39}, {"e\\u0000", 2, 13}, {"f", 2, 34}, {"f[0]", 2, 35},
+		{"f[1]", 2, 39}, {"f[2]", 2, 43}, {"f[3]", 2, 49}, {"f[3][0]", 2, 51},
+		{"g", 3, 7}, {"h", 3, 20}, {"i", 3, 36}, {"i[0]", 3, 37}, {"i[0][0]", 3, 38},
+		{"i[0][0][0]", 3, 39},
+	};
+	const struct json *v[] = {
+		json_at(r, 0), c, json_first(c), json_first(json_first(c)),
+		json_get(json_first(json_first(c)), "d"), json_at(r, 2), f, json_at(f, 0),
+		json_at(f, 1), json_at(f, 2), json_at(f, 3), json_first(json_at(f, 3)),
+		json_get(r, "g"), json_get(r, "h"), i, json_first(i), json_first(json_first(i)),
+		json_first(json_first(json_first(i))),
+	};
+	for (size_t k = 0; k < ARRAY_LEN(want); k++) {
+		unsigned line = 0, col = 0;
+		if (v[k])
+			json_pos(v[k], &line, &col);
+		CHECK(v[k] && line == want[k].line && col == want[k].col, "position of %s: %u:%u, "
+		      "want %u:%u", want[k].what, line, col, want[k].line, want[k].col);
+	}
+	size_t len = 0;
+	const char *e = json_key(json_at(r, 2), &len);
+	CHECK(e && len == 2 && !memcmp(e, "e\0", 3) && !strcmp(json_str(json_at(r, 0), NULL),
+	      "x\"y") && !strcmp(json_str(json_get(r, "h"), NULL), "\n\n\n") &&
+	      !strcmp(json_str(json_at(f, 2), NULL), "\\"), "strings decoded in place");
+	json_free(doc);
+}
+
+struct dup_seen {
+	char text[512];
+	size_t len;
+};
+
+static int dup_note(void *arg, const char *path, const struct json *first, const struct json *dup)
+{
+	struct dup_seen *d = arg;
+	unsigned l1, c1, l2, c2;
+	json_pos(first, &l1, &c1);
+	json_pos(dup, &l2, &c2);
+	d->len += (size_t)snprintf(d->text + d->len, sizeof(d->text) - d->len, "%s|%s %u:%u %u:%u;",
+				   path, json_str(dup, NULL), l1, c1, l2, c2);
+	return 0;
+}
+
+/* Repeated names with both positions, per object, at any depth; not across objects. */
+static void test_dups(void)
+{
+	static const char text[] =
+		"{\"a\": 1, \"b\": {\"x\": 1, \"y\": 2, \"x\": 3},\n"
+		" \"a\": 2, \"l\": [{\"k\": 1}, {\"k\": 2, \"k\": 3, \"k\": 4}],\n"
+		" \"a\": 3, \"n\\u0000\": 0, \"n\": 1, \"n\\u0000\": 2}";
+	struct ctr_error err;
+	struct json_doc *doc = parse(text, &err);
+	struct dup_seen d = {{0}, 0};
+	CHECK(doc && json_dups(json_root(doc), dup_note, &d) == 0 &&
+	      !strcmp(d.text, "|a 1:2 2:2;|a 1:2 3:2;|n 3:10 3:32;b|x 1:16 1:32;"
+		      "l[1]|k 2:27 2:35;l[1]|k 2:27 2:43;"),
+	      "duplicate names: %s", d.text);
+	json_free(doc);
+	doc = parse("{\"a\": {\"a\": 1}, \"b\": [{\"a\": 1}]}", &err);
+	d.len = 0;
+	d.text[0] = 0;
+	CHECK(doc && json_dups(json_root(doc), dup_note, &d) == 0 && !d.len,
+	      "the same name in different objects is no duplicate: %s", d.text);
+	json_free(doc);
 }
 
 /* got == want; on failure the output is shown escaped, on one line */
@@ -521,8 +621,8 @@ static void test_limits(void)
 	doc = parse_lim(deep, 2 * n, &lim, &err);
 	const struct json *v = json_root(doc);
 	size_t depth = 0;
-	while (v && v->n == 1) {
-		v = v->items;
+	while (v && json_len(v) == 1) {
+		v = json_first(v);
 		depth++;
 	}
 	CHECK(doc && depth == n - 1, "depth of a million with a raised limit parses without recursion");
@@ -563,8 +663,10 @@ static void test_big(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	const struct json *r = json_root(doc);
-	CHECK(r && r->n == 40000 && json_get(&r->items[39999], "id")->i == 39999 * 1000003LL - 7 &&
-	      json_get(&r->items[1234], "ratio")->d == 1234 / 7.0,
+	struct json_number id, ratio;
+	json_num(json_get(json_at(r, 39999), "id"), &id);
+	json_num(json_get(json_at(r, 1234), "ratio"), &ratio);
+	CHECK(r && json_len(r) == 40000 && id.i == 39999 * 1000003LL - 7 && ratio.d == 1234 / 7.0,
 	      "big document: %zu bytes, 40000 objects, parsed in %.1f ms (%.0f MB/s)", sb.len,
 	      secs * 1e3, (double)sb.len / secs / 1e6);
 	const char *why = r ? roundtrip(r, NULL) : "no doc";
@@ -582,6 +684,8 @@ int main(void)
 	test_numbers();
 	test_strings();
 	test_tree();
+	test_positions();
+	test_dups();
 	test_writer();
 	test_limits();
 	test_big();

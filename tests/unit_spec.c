@@ -283,7 +283,8 @@ static void test_kitchen_sink(void)
 	      p->caps.ambient.mask == capbit("NET_BIND_SERVICE"), "ks: other cap sets");
 	const struct spec_priv *pv = s->priv;
 	CHECK(pv->notes && !pv->notes->next &&
-	      streq(pv->notes->text, "process.capabilities.bounding[3]: unknown capability \"CAP_FUTURE_THING\" (ignored)"),
+	      streq(pv->notes->text, "config.json:37:73: process.capabilities.bounding[3]: unknown "
+		    "capability \"CAP_FUTURE_THING\" (ignored)"),
 	      "ks: unknown capability noted: %s", pv->notes ? pv->notes->text : "none");
 	CHECK(p->n_rlimits == 3 && p->rlimits[0].resource == RLIMIT_NOFILE && p->rlimits[0].hard == 4096 &&
 	      p->rlimits[0].soft == 1024 && p->rlimits[1].resource == RLIMIT_CORE &&
@@ -423,141 +424,154 @@ static void test_invalid(void)
 {
 	static const struct { const char *file, *msg; } cases[] = {
 		{"additional-gids-string",
-		 "config.json: process.user.additionalGids[0]: expected integer at 4:90"},
+		 "config.json:4:90: process.user.additionalGids[0]: expected integer"},
 		{"annotation-number",
-		 "config.json: annotations.c: expected string at 5:33"},
+		 "config.json:5:33: annotations.c: expected string"},
 		{"args-empty",
-		 "config.json: process.args: must not be empty at 4:22"},
+		 "config.json:4:22: process.args: must not be empty"},
 		{"args-item-number",
-		 "config.json: process.args[1]: expected string at 4:29"},
+		 "config.json:4:29: process.args[1]: expected string"},
 		{"args-missing",
-		 "config.json: process.args: missing (required) at 4:13"},
+		 "config.json:4:13: process.args: missing (required)"},
 		{"blkio-weight-big",
-		 "config.json: linux.resources.blockIO.weight: 70000 out of range 0..65535 at 5:48"},
+		 "config.json:5:48: linux.resources.blockIO.weight: 70000 is not an integer in 0..65535"},
 		{"caps-not-array",
-		 "config.json: process.capabilities.bounding: expected array at 4:71"},
+		 "config.json:4:71: process.capabilities.bounding: expected array"},
 		{"console-no-width",
-		 "config.json: process.consoleSize.width: missing (required) at 4:57"},
+		 "config.json:4:57: process.consoleSize.width: missing (required)"},
 		{"cpu-shares-float",
-		 "config.json: linux.resources.cpu.shares: expected integer at 5:44"},
+		 "config.json:5:44: linux.resources.cpu.shares: 1.5 is not an integer in 0..18446744073709551615"},
 		{"cpu-shares-negative",
-		 "config.json: linux.resources.cpu.shares: -2 out of range 0..18446744073709551615 at 5:44"},
+		 "config.json:5:44: linux.resources.cpu.shares: -2 is not an integer in 0..18446744073709551615"},
 		{"cwd-missing",
-		 "config.json: process.cwd: missing (required) at 4:13"},
+		 "config.json:4:13: process.cwd: missing (required)"},
 		{"cwd-relative",
-		 "config.json: process.cwd: \"tmp\" is not an absolute path at 4:37"},
+		 "config.json:4:37: process.cwd: \"tmp\" is not an absolute path"},
 		{"device-bad-type",
-		 "config.json: linux.devices[0].type: unsupported device type \"x\" at 5:54"},
+		 "config.json:5:54: linux.devices[0].type: unsupported device type \"x\""},
 		{"device-no-major",
-		 "config.json: linux.devices[0].major: missing (required) at 5:24"},
+		 "config.json:5:24: linux.devices[0].major: missing (required)"},
 		{"device-no-path",
-		 "config.json: linux.devices[0].path: missing (required) at 5:24"},
+		 "config.json:5:24: linux.devices[0].path: missing (required)"},
 		{"device-no-type",
-		 "config.json: linux.devices[0].type: missing (required) at 5:24"},
+		 "config.json:5:24: linux.devices[0].type: missing (required)"},
 		{"env-object",
-		 "config.json: process.env: expected array at 4:49"},
+		 "config.json:4:49: process.env: expected array"},
 		{"gid-negative",
-		 "config.json: process.user.gid: -1 out of range 0..4294967295 at 5:29"},
+		 "config.json:5:29: process.user.gid: -1 is not an integer in 0..4294967295"},
 		{"hook-relative",
-		 "config.json: hooks.prestart[0].path: \"hook\" is not an absolute path at 5:34"},
+		 "config.json:5:34: hooks.prestart[0].path: \"hook\" is not an absolute path"},
 		{"hook-timeout-zero",
-		 "config.json: hooks.poststop[0].timeout: must be greater than zero at 5:58"},
+		 "config.json:5:58: hooks.poststop[0].timeout: must be greater than zero"},
 		{"hostname-nul",
-		 "config.json: domainname: string contains a NUL byte at 5:16"},
+		 "config.json:5:16: domainname: string contains a NUL byte"},
+		{"hostname-long",
+		 "config.json:16:14: hostname: 65 bytes, more than the kernel's limit of 64"},
 		{"hugepage-no-limit",
-		 "config.json: linux.resources.hugepageLimits[0].limit: missing (required) at 5:45"},
+		 "config.json:5:45: linux.resources.hugepageLimits[0].limit: missing (required)"},
 		{"idmap-no-size",
-		 "config.json: linux.uidMappings[0].size: missing (required) at 5:28"},
+		 "config.json:5:28: linux.uidMappings[0].size: missing (required)"},
 		{"ioprio-bad-class",
-		 "config.json: process.ioPriority.class: unsupported value \"IOPRIO_CLASS_NONE\" at 5:27"},
+		 "config.json:5:27: process.ioPriority.class: unsupported value \"IOPRIO_CLASS_NONE\""},
 		{"memory-limit-2e64-2",
-		 "config.json: linux.resources.memory.limit: 18446744073709551614 out of range -9223372036854775808..9223372036854775807 at 5:46"},
+		 "config.json:5:46: linux.resources.memory.limit: 18446744073709551614 is not an integer in -9223372036854775808..9223372036854775807"},
+		{"memory-limit-1e26",
+		 "config.json:12:27: linux.resources.memory.limit: 1e26 is not an integer in "
+		 "-9223372036854775808..9223372036854775807"},
+		{"memory-limit-1e400",
+		 "config.json:12:27: linux.resources.memory.limit: 1E400 is not an integer in "
+		 "-9223372036854775808..9223372036854775807"},
+		{"memory-limit-exp",
+		 "config.json:12:27: linux.resources.memory.limit: 1e3 is not an integer in "
+		 "-9223372036854775808..9223372036854775807 (write it without a fraction or exponent)"},
+		{"memory-limit-negative",
+		 "config.json:12:27: linux.resources.memory.limit: -5 is negative (-1 means unlimited)"},
 		{"memory-limit-string",
-		 "config.json: linux.resources.memory.limit: expected integer at 12:27"},
+		 "config.json:12:27: linux.resources.memory.limit: expected integer"},
 		{"mempolicy-bad-flag",
-		 "config.json: linux.memoryPolicy.flags[1]: unsupported value \"MPOL_F_BOGUS\" at 5:97"},
+		 "config.json:5:97: linux.memoryPolicy.flags[1]: unsupported value \"MPOL_F_BOGUS\""},
 		{"mempolicy-no-mode",
-		 "config.json: linux.memoryPolicy.mode: missing (required) at 5:28"},
+		 "config.json:5:28: linux.memoryPolicy.mode: missing (required)"},
 		{"mount-no-destination",
-		 "config.json: mounts[3].destination: missing (required) at 9:3"},
+		 "config.json:9:3: mounts[3].destination: missing (required)"},
 		{"mount-options-string",
-		 "config.json: mounts[0].options: expected array at 5:46"},
+		 "config.json:5:46: mounts[0].options: expected array"},
 		{"netdev-name-number",
-		 "config.json: linux.netDevices.eth0.name: expected string at 5:44"},
+		 "config.json:5:44: linux.netDevices.eth0.name: expected string"},
 		{"no-root",
-		 "config.json: root: missing (required) at 1:1"},
+		 "config.json:1:1: root: missing (required)"},
 		{"no-version",
-		 "config.json: ociVersion: missing (required) at 1:1"},
+		 "config.json:1:1: ociVersion: missing (required)"},
 		{"not-object",
-		 "config.json: expected object at 1:1"},
+		 "config.json:1:1: expected object"},
 		{"ns-duplicate",
-		 "config.json: linux.namespaces[2].type: duplicate namespace \"pid\" at 8:12"},
+		 "config.json:8:12: linux.namespaces[2].type: duplicate namespace \"pid\""},
 		{"ns-no-type",
-		 "config.json: linux.namespaces[0].type: missing (required) at 5:27"},
+		 "config.json:5:27: linux.namespaces[0].type: missing (required)"},
 		{"ns-unknown",
-		 "config.json: linux.namespaces[1].type: unsupported value \"foo\" at 5:53"},
+		 "config.json:5:53: linux.namespaces[1].type: unsupported value \"foo\""},
 		{"oom-too-big",
-		 "config.json: process.oomScoreAdj: 2147483648 out of range -2147483648..2147483647 at 4:57"},
+		 "config.json:4:57: process.oomScoreAdj: 2147483648 is not an integer in -2147483648..2147483647"},
 		{"personality-domain",
-		 "config.json: linux.personality.domain: unsupported value \"LINUX64\" at 5:38"},
+		 "config.json:5:38: linux.personality.domain: unsupported value \"LINUX64\""},
 		{"pids-string",
-		 "config.json: linux.resources.pids.limit: expected integer at 5:44"},
+		 "config.json:5:44: linux.resources.pids.limit: expected integer"},
 		{"process-array",
-		 "config.json: process: expected object at 4:13"},
+		 "config.json:4:13: process: expected object"},
 		{"propagation-bad",
-		 "config.json: linux.rootfsPropagation: unsupported value \"sideways\" at 5:33"},
+		 "config.json:5:33: linux.rootfsPropagation: unsupported value \"sideways\""},
 		{"rdma-negative",
-		 "config.json: linux.resources.rdma.mlx5_1.hcaHandles: -1 out of range 0..4294967295 at 5:60"},
+		 "config.json:5:60: linux.resources.rdma.mlx5_1.hcaHandles: -1 is not an integer in 0..4294967295"},
 		{"resdev-bad-access",
-		 "config.json: linux.resources.devices[0].access: \"rwx\" is not a combination of r, w, m at 5:64"},
+		 "config.json:5:64: linux.resources.devices[0].access: \"rwx\" is not a combination of r, w, m"},
 		{"resdev-no-allow",
-		 "config.json: linux.resources.devices[0].allow: missing (required) at 5:38"},
+		 "config.json:5:38: linux.resources.devices[0].allow: missing (required)"},
 		{"rlimit-duplicate",
-		 "config.json: process.rlimits[1]: duplicate rlimit \"RLIMIT_NOFILE\" at 7:4"},
+		 "config.json:7:4: process.rlimits[1]: duplicate rlimit \"RLIMIT_NOFILE\""},
 		{"rlimit-negative",
-		 "config.json: process.rlimits[0].hard: -1 out of range 0..18446744073709551615 at 5:49"},
+		 "config.json:5:49: process.rlimits[0].hard: -1 is not an integer in 0..18446744073709551615"},
 		{"rlimit-unknown",
-		 "config.json: process.rlimits[0].type: unsupported value \"RLIMIT_FOO\" at 5:24"},
+		 "config.json:5:24: process.rlimits[0].type: unsupported value \"RLIMIT_FOO\""},
 		{"root-no-path",
-		 "config.json: root.path: missing (required) at 3:10"},
+		 "config.json:3:10: root.path: missing (required)"},
 		{"root-path-number",
-		 "config.json: root.path: expected string at 3:19"},
+		 "config.json:3:19: root.path: expected string"},
 		{"sched-bad-flag",
-		 "config.json: process.scheduler.flags[0]: unsupported value \"SCHED_FLAG_NOPE\" at 5:52"},
+		 "config.json:5:52: process.scheduler.flags[0]: unsupported value \"SCHED_FLAG_NOPE\""},
 		{"sched-bad-policy",
-		 "config.json: process.scheduler.policy: unsupported value \"SCHED_FOO\" at 5:27"},
+		 "config.json:5:27: process.scheduler.policy: unsupported value \"SCHED_FOO\""},
 		{"seccomp-arg-index",
-		 "config.json: linux.seccomp.syscalls[0].args[0].index: 6 out of range 0..5 at 6:70"},
+		 "config.json:6:70: linux.seccomp.syscalls[0].args[0].index: 6 is not an integer in 0..5"},
 		{"seccomp-bad-action",
-		 "config.json: linux.seccomp.syscalls[0].action: unsupported value \"SCMP_ACT_FOO\" at 6:33"},
+		 "config.json:6:33: linux.seccomp.syscalls[0].action: unsupported value \"SCMP_ACT_FOO\""},
 		{"seccomp-bad-op",
-		 "config.json: linux.seccomp.syscalls[0].args[0].op: unsupported value \"SCMP_CMP_XX\" at 6:91"},
+		 "config.json:6:91: linux.seccomp.syscalls[0].args[0].op: unsupported value \"SCMP_CMP_XX\""},
 		{"seccomp-no-default",
-		 "config.json: linux.seccomp.defaultAction: missing (required) at 5:23"},
+		 "config.json:5:23: linux.seccomp.defaultAction: missing (required)"},
 		{"seccomp-no-names",
-		 "config.json: linux.seccomp.syscalls[0].names: missing (required) at 5:72"},
+		 "config.json:5:72: linux.seccomp.syscalls[0].names: missing (required)"},
 		{"seccomp-value-2e64",
-		 "config.json: linux.seccomp.syscalls[0].args[0].value: out of range 0..18446744073709551615 at 6:82"},
+		 "config.json:6:82: linux.seccomp.syscalls[0].args[0].value: 18446744073709551616 is not an integer in 0..18446744073709551615"},
 		{"syntax",
 		 "config.json:3:*"},
 		{"sysctl-number",
-		 "config.json: linux.sysctl.net.ipv4.ip_forward: expected string at 5:46"},
+		 "config.json:5:46: linux.sysctl.net.ipv4.ip_forward: expected string"},
 		{"terminal-string",
-		 "config.json: process.terminal: expected boolean at 4:54"},
+		 "config.json:4:54: process.terminal: expected boolean"},
 		{"throttle-no-rate",
-		 "config.json: linux.resources.blockIO.throttleReadBpsDevice[0].rate: missing (required) at 5:64"},
+		 "config.json:5:64: linux.resources.blockIO.throttleReadBpsDevice[0].rate: missing (required)"},
 		{"time-offset-clock",
-		 "config.json: linux.timeOffsets.realtime: unsupported clock (want monotonic or boottime) at 5:66"},
+		 "config.json:5:66: linux.timeOffsets.realtime: unsupported clock (want monotonic or boottime)"},
 		{"time-offset-nanosecs",
-		 "config.json: linux.timeOffsets.boottime.nanosecs: must be less than 1000000000 at 5:64"},
+		 "config.json:5:64: linux.timeOffsets.boottime.nanosecs: must be less than 1000000000"},
 		{"uid-missing",
-		 "config.json: process.user.uid: missing (required) at 5:11"},
+		 "config.json:5:11: process.user.uid: missing (required)"},
 		{"uid-too-big",
-		 "config.json: process.user.uid: 4294967296 out of range 0..4294967295 at 5:19"},
+		 "config.json:5:19: process.user.uid: 4294967296 is not an integer in 0..4294967295"},
 		{"version-2",
-		 "config.json: ociVersion: unsupported version \"2.0.0\" (want 1.x) at 2:16"},
+		 "config.json:2:16: ociVersion: unsupported version \"2.0.0\" (want 1.x)"},
 		{"version-number",
-		 "config.json: ociVersion: expected string at 2:16"},
+		 "config.json:2:16: ociVersion: expected string"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char name[128];
@@ -610,11 +624,11 @@ static void test_parts(void)
 	json_free(doc);
 
 	static const struct { const char *text, *msg; } bad[] = {
-		{"{\"args\": \"ls\", \"cwd\": \"/\"}", "process.json: args: expected array at 1:10"},
-		{"[1]", "process.json: expected object at 1:1"},
-		{"{\"args\": [\"ls\"]}", "process.json: cwd: missing (required) at 1:1"},
+		{"{\"args\": \"ls\", \"cwd\": \"/\"}", "process.json:1:10: args: expected array"},
+		{"[1]", "process.json:1:1: expected object"},
+		{"{\"args\": [\"ls\"]}", "process.json:1:1: cwd: missing (required)"},
 		{"{\"args\": [\"ls\"], \"cwd\": \"/\", \"user\": {\"uid\": 1.5, \"gid\": 0}}",
-		 "process.json: user.uid: expected integer at 1:46"},
+		 "process.json:1:46: user.uid: 1.5 is not an integer in 0..4294967295"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		doc = doc_of(bad[i].text, "process.json");
@@ -642,7 +656,7 @@ static void test_parts(void)
 	doc = doc_of("{\"memory\": {\"limit\": true}}", "resources.json");
 	priv = NULL;
 	CHECK(doc && spec_parse_resources(json_root(doc), "resources.json", &r, &priv, &err) == -1 &&
-	      streq(err.msg, "resources.json: memory.limit: expected integer at 1:22"),
+	      streq(err.msg, "resources.json:1:22: memory.limit: expected integer"),
 	      "invalid resources.json: %s", err.msg);
 	spec_priv_free(priv);
 	json_free(doc);
@@ -750,7 +764,7 @@ static void test_check_kitchen_sink(void)
 	int n = ctr_check(dir, collect_problem, &out, &err);
 	bool apparmor = access("/sys/kernel/security/apparmor", F_OK) == 0;
 	char want[2048];
-	snprintf(want, sizeof(want), "%s%s%s",
+	snprintf(want, sizeof(want), "%s/config.json:37:73: %s%s%s", dir,
 		"process.capabilities.bounding[3]: unknown capability \"CAP_FUTURE_THING\" (ignored)\n"
 		"root.path: /var/lib/ks/rootfs: No such file or directory\n",
 		apparmor ? "" : "process.apparmorProfile: AppArmor is not enabled on this host\n",
@@ -810,6 +824,52 @@ static void test_mutations(void)
 	free(text);
 }
 
+/* Syntax, type and semantic errors share one layout, "<source>:<line>:<col>: <path>: ",
+ * with the path once; a repeated key: the last one counts. */
+static void test_layout(void)
+{
+	static const struct { const char *kind, *text, *path; unsigned line, col; } cases[] = {
+		{"syntax", "{\"ociVersion\": \"1.0.0\",\n \"root\": {\"path\": }}", "", 2, 19},
+		{"type", "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"},\n"
+		 " \"process\": {\"args\": \"sh\", \"cwd\": \"/\"}}", "process.args", 2, 22},
+		{"semantic", "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"},\n"
+		 "  \"linux\": {\"resources\": {\"memory\": {\"swap\": -7}}}}",
+		 "linux.resources.memory.swap", 2, 46},
+		{"semantic", "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"},\n"
+		 "  \"linux\": {\"netDevices\": {\"eth0\": {\"name\": 5}}}}",
+		 "linux.netDevices.eth0.name", 2, 45},
+		{"semantic", "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"},\n"
+		 "  \"hostname\": \"" "0123456789012345678901234567890123456789"
+		 "0123456789012345678901234\"}", "hostname", 2, 15},
+		{"range", "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"},\n"
+		 " \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"oomScoreAdj\": 1e26}}",
+		 "process.oomScoreAdj", 2, 57},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct ctr_error err = {0};
+		struct spec *s = NULL;
+		unsigned line = 0, col = 0;
+		int used = 0;
+		int rc = spec_parse(cases[i].text, strlen(cases[i].text), "config.json", &s, &err);
+		sscanf(err.msg, "config.json:%u:%u: %n", &line, &col, &used);
+		const char *rest = err.msg + used, *path = cases[i].path;
+		size_t plen = strlen(path);
+		bool path_ok = !plen || (!strncmp(rest, path, plen) && !strncmp(rest + plen, ": ", 2) &&
+					 !strstr(rest + plen, path));
+		CHECK(rc < 0 && used && line == cases[i].line && col == cases[i].col && path_ok,
+		      "%s error at %u:%u, path \"%s\" once: %s", cases[i].kind, cases[i].line,
+		      cases[i].col, path, err.msg);
+		spec_free(s);
+	}
+	static const char dup[] = "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, "
+				  "\"hostname\": \"first\", \"hostname\": \"last\"}";
+	struct ctr_error err = {0};
+	struct spec *s = NULL;
+	CHECK(spec_parse(dup, strlen(dup), "config.json", &s, &err) == 0 &&
+	      streq(s->hostname, "last"), "a repeated key: the last one counts (%s)", err.msg);
+	spec_free(s);
+}
+
 /* The host-safety rules shared by ctr check and create (runc's sysctl rule). */
 static void test_host_rules(void)
 {
@@ -849,6 +909,7 @@ int main(void)
 	test_podman();
 	test_kitchen_sink();
 	test_invalid();
+	test_layout();
 	test_parts();
 	test_check();
 	test_check_kitchen_sink();

@@ -1,6 +1,6 @@
 /* cgtool: drives the cgroup section of ctr.c directly, for tests/t_cgroup*.sh (no
  * container needed). usage: cgtool CMD PATH [ARGS]
- *   create PATH [k=v...]     cgroup_create with linux.cgroupsPath=PATH and resources
+ *   create PATH [k=v...]     cgroup_plan + cgroup_make with linux.cgroupsPath=PATH and resources
  *   update PATH k=v...       cgroup_update
  *   run PATH -- CMD...       run CMD inside (entered before exec), print "exit N"/"signal N"
  *   spawn PATH -- CMD...     same, detached; print its pid
@@ -82,7 +82,7 @@ static int parse_kv(struct spec *s, int argc, char **argv)
 	return 0;
 }
 
-/* The cgroup of PATH as cgroup_create would see it, without creating or writing. */
+/* The cgroup of PATH as cgroup_plan would see it, without creating or writing. */
 static struct cgroup *open_cg(const char *path)
 {
 	struct ctr_error err = {0};
@@ -135,7 +135,8 @@ int main(int argc, char **argv)
 		struct cgroup *cg;
 		if (parse_kv(&s, argc - 3, argv + 3) < 0)
 			return 2;
-		if (cgroup_create(&s, "x", &cg, &err) < 0)
+		if (cgroup_plan(&s, "x", &cg, &err) < 0 ||
+		    (cg->mode != CG_MODE_NONE && cgroup_make(cg, &s, &err) < 0))
 			return die(&err);
 		printf("%s\n", cg_mode_names[cg->mode]);
 		cgroup_free(cg);

@@ -1,0 +1,180 @@
+#!/bin/sh
+# The state is not trusted blindly (issue 12 item 6): a state.json replaced by a symlink
+# or a FIFO, a recorded cgroup that is another cgroup, a config path out of the state
+# dir: each gives a clear error in bounded time and harms nothing. Nested cgroupsPaths
+# (item 10): deleting or killing the outer container leaves the inner one alone. A
+# --root that is empty or not a ctr state dir (item 13).
+. "$(dirname "$0")/lib.sh"
+need_root state
+command -v python3 >/dev/null || { skip "state: needs python3"; exit 0; }
+
+cp "$CTR" "$T_TMP/ctr" && CTR=$T_TMP/ctr
+C() { "$CTR" --root "$ROOT" "$@"; }
+# Cb: bounded (a hang is a failure: exit status 124)
+Cb() { timeout -k 2 20 "$CTR" --root "$ROOT" "$@"; }
+PFX=ctrstate$$
+at_exit 'for h in /sys/fs/cgroup/*/; do find "$h$PFX" -depth -type d -exec rmdir {} + 2>/dev/null; done'
+RFS=$T_TMP/rootfs
+make_rootfs "$RFS" || { fail "state: make_rootfs"; exit 1; }
+mkdir -p "$T_TMP/b"
+(cd "$T_TMP/b" && "$CTR" spec) || { fail "state: ctr spec"; exit 1; }
+bundle() { # NAME CGROUP: a bundle sleeping in /$PFX/CGROUP
+	b=$T_TMP/b-$1
+	mkdir -p "$b"
+	cp "$T_TMP/b/config.json" "$b/"
+	set_config "$b" "
+c['root']['path'] = '$RFS'
+c['process']['terminal'] = False
+c['process']['args'] = ['sleep', '1000']
+c['linux']['cgroupsPath'] = '/$PFX/$2'
+" || return 1
+	echo "$b"
+}
+has() { case $1 in *"$2"*) return 0;; esac; return 1; }
+alive() { [ -e /proc/$1/stat ] && ! grep -q ') [ZX]' /proc/$1/stat 2>/dev/null; }
+# expect_error NAME RC OUTPUT: failed, not by the timeout, and said why
+expect_error() {
+	if [ "$2" = 0 ]; then fail "$1: succeeded"
+	elif [ "$2" = 124 ] || [ "$2" = 137 ]; then fail "$1: hung"
+	elif [ -z "$3" ]; then fail "$1: no error message"
+	else pass "$1"; fi
+}
+pid_of() { C state "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])'; }
+edit_state() { # ID PYTHON-ON-s
+	python3 - "$ROOT/$1/state.json" "$2" <<'PY'
+import json, sys
+p, expr = sys.argv[1], sys.argv[2]
+s = json.load(open(p))
+exec(expr)
+json.dump(s, open(p + ".new", "w"))
+PY
+	mv "$ROOT/$1/state.json.new" "$ROOT/$1/state.json"
+}
+
+B=$(bundle a a) || { fail "state: bundle"; exit 1; }
+# fresh N: a running container to tamper with, unless the last one is still there (each
+# tamper gets a live one, also when an old ctr let the previous tamper destroy it)
+id=none
+fresh() {
+	[ -e "$ROOT/$id/state.json" ] && return 0
+	C delete -f "$id" >/dev/null 2>&1
+	id=$(new_id "a$1")
+	C create --bundle "$B" "$id" && C start "$id" || { fail "state: create"; exit 1; }
+	ipid=$(pid_of "$id")
+	cp "$ROOT/$id/state.json" "$T_TMP/good.json"
+}
+restore() {
+	rm -f "$ROOT/$id/state.json"
+	cp "$T_TMP/good.json" "$ROOT/$id/state.json.new" 2>/dev/null &&
+		mv "$ROOT/$id/state.json.new" "$ROOT/$id/state.json"
+}
+fresh 1
+
+# ---------- state.json replaced by a symlink ----------
+cp "$T_TMP/good.json" "$T_TMP/elsewhere.json"
+rm "$ROOT/$id/state.json" && ln -s "$T_TMP/elsewhere.json" "$ROOT/$id/state.json"
+out=$(Cb state "$id" 2>&1); expect_error "symlinked state.json: state refuses" $? "$out"
+out=$(Cb delete -f "$id" 2>&1); expect_error "symlinked state.json: delete -f refuses" $? "$out"
+check "symlinked state.json: the container was not killed" alive "$ipid"
+restore
+
+# ---------- state.json replaced by a FIFO ----------
+fresh 2
+rm "$ROOT/$id/state.json" && mkfifo "$ROOT/$id/state.json"
+out=$(Cb state "$id" 2>&1); rc=$?
+expect_error "FIFO state.json: state fails, does not hang" $rc "$out"
+check "FIFO state.json: the error names the file" has "$out" "state.json"
+out=$(Cb list 2>&1); rc=$?
+check "FIFO state.json: list does not hang" [ $rc != 124 ]
+out=$(Cb delete -f "$id" 2>&1); expect_error "FIFO state.json: delete -f fails, does not hang" $? "$out"
+out=$(Cb kill "$id" KILL 2>&1); expect_error "FIFO state.json: kill fails, does not hang" $? "$out"
+check "FIFO state.json: the container was not killed" alive "$ipid"
+restore
+
+# ---------- the recorded cgroup is another cgroup, with a victim in it ----------
+sleep 1000 & victim=$!
+for h in /sys/fs/cgroup/*/; do
+	[ -d "$h$PFX" ] || continue
+	mkdir -p "$h$PFX/victim"
+	for f in cpuset.cpus cpuset.mems; do
+		[ -e "$h$PFX/$f" ] && cat "$h$PFX/$f" > "$h$PFX/victim/$f"
+	done
+	echo $victim > "$h$PFX/victim/cgroup.procs"
+done
+at_exit "kill -9 $victim"
+for how in "path and dirs:s['cgroup']['path'] = '/$PFX/victim'
+for d in s['cgroup']['dirs']: d['dir'] = d['dir'].replace('/$PFX/a', '/$PFX/victim')" \
+	   "dirs only:for d in s['cgroup']['dirs']: d['dir'] = d['dir'].replace('/$PFX/a', '/$PFX/victim')" \
+	   "dirs with ..:for d in s['cgroup']['dirs']: d['dir'] = d['dir'].replace('/$PFX/a', '/$PFX/a/../victim')"; do
+	name=${how%%:*}
+	fresh "3${name%% *}"
+	edit_state "$id" "${how#*:}"
+	out=$(Cb kill --all "$id" KILL 2>&1); expect_error "cgroup tampered ($name): kill --all refuses" $? "$out"
+	out=$(Cb delete -f "$id" 2>&1); expect_error "cgroup tampered ($name): delete -f refuses" $? "$out"
+	out=$(Cb pause "$id" 2>&1); expect_error "cgroup tampered ($name): pause refuses" $? "$out"
+	check "cgroup tampered ($name): the victim lives" alive "$victim"
+	restore
+done
+C resume "$id" >/dev/null 2>&1
+# the recorded pid is the victim's (with its start time, so it passes as alive)
+fresh 4
+alive "$victim" || { sleep 1000 & victim=$!; at_exit "kill -9 $victim"; }
+vstart=$(cut -d' ' -f22 /proc/$victim/stat)
+edit_state "$id" "s['pid'] = $victim; s['pidStartTime'] = $vstart"
+out=$(Cb kill "$id" KILL 2>&1); expect_error "pid tampered: kill refuses" $? "$out"
+out=$(Cb delete -f "$id" 2>&1); expect_error "pid tampered: delete -f refuses" $? "$out"
+out=$(Cb exec "$id" true 2>&1); expect_error "pid tampered: exec refuses" $? "$out"
+check "pid tampered: the victim lives" alive "$victim"
+restore
+
+# ---------- exec: config out of the state dir, no cgroup record ----------
+fresh 5
+sed 's/"sleep"/"evil"/' "$ROOT/$id/config.json" > "$T_TMP/evil.json"
+for cfg in "$T_TMP/evil.json" "../../evil.json"; do
+	edit_state "$id" "s['config'] = '$cfg'"
+	out=$(Cb exec "$id" true 2>&1); expect_error "config \"$cfg\": exec refuses" $? "$out"
+	restore
+done
+edit_state "$id" "del s['cgroup']"
+out=$(Cb exec "$id" true 2>&1); expect_error "no cgroup record: exec refuses to run outside every cgroup" $? "$out"
+restore
+check "tampering done: the container still runs" alive "$ipid"
+C delete -f "$id"
+check "tampering done: delete -f of the restored state works" [ ! -e "$ROOT/$id" ]
+kill -9 $victim 2>/dev/null
+
+# ---------- nested cgroupsPaths: /p and /p/c ----------
+for round in "kill --all" "delete -f"; do
+	r=${round%% *}
+	bp=$(bundle "p-$r" "p-$r") && bc=$(bundle "c-$r" "p-$r/c") || exit 1
+	p=$(new_id "p-$r") && c=$(new_id "c-$r")
+	{ C create --bundle "$bp" "$p" && C start "$p" && C create --bundle "$bc" "$c" &&
+	  C start "$c"; } || { fail "nested: create"; continue; }
+	pp=$(pid_of "$p") cp=$(pid_of "$c")
+	if [ "$round" = "kill --all" ]; then
+		check "nested: ps of the outer lists only its own" [ "$(C ps --format json "$p" | tr -d '[] \n')" = "$pp" ]
+		C kill --all "$p" KILL
+		n=0; while alive "$pp" && [ $n -lt 400 ]; do n=$((n + 1)); sleep 0.01; done
+		check "nested: kill --all of the outer kills it" eval '! alive "$pp"'
+	fi
+	C delete -f "$p"
+	check "nested ($round): the inner container lives" alive "$cp"
+	check "nested ($round): and is running" [ "$(C state "$c" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = running ]
+	C delete -f "$c"
+	check "nested ($round): inner deleted" [ ! -e "$ROOT/$c" ]
+done
+
+# ---------- --root "" and a root that is not ctr's ----------
+out=$("$CTR" --root "" list 2>&1); rc=$?
+check "--root \"\": list fails" [ $rc != 0 ]
+check "--root \"\": a clear message ($out)" eval 'has "$out" "empty" && ! has "$out" "too long"'
+out=$("$CTR" --root "" create --bundle "$B" x 2>&1)
+check "--root \"\": create says why ($out)" has "$out" "empty"
+NR=$T_TMP/notroot
+mkdir -p "$NR/foo" "$NR/bar"
+echo keep > "$NR/foo/data"
+out=$("$CTR" --root "$NR" list 2>&1)
+check "foreign root: list shows no containers" eval '! has "$out" foo && ! has "$out" bar'
+out=$("$CTR" --root "$NR" delete foo 2>&1); expect_error "foreign root: delete refuses" $? "$out"
+out=$("$CTR" --root "$NR" delete -f foo 2>&1); expect_error "foreign root: delete -f refuses" $? "$out"
+check "foreign root: its files are untouched" [ "$(cat "$NR/foo/data")" = keep ]
