@@ -163,6 +163,7 @@ test-qemu:
 # build/vm/results.txt and render README's Hosts table (tests/vm/hosts.sh).
 .PHONY: test-vm
 test-vm:
+	$(call PACKAGES,test-vm)
 	@MAKE='$(MAKE)' sh tests/vm/run.sh; rc=$$?; sh tests/vm/hosts.sh || true; exit $$rc
 
 # `make demo` (as root, or sudo make demo): a busybox container showing its own hostname,

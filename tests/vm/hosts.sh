@@ -1,8 +1,8 @@
 #!/bin/sh
 # Render README's Hosts table (between <!-- hosts:begin --> and <!-- hosts:end -->): which
 # cgroup layouts are tested where, with the date and commit of the last run. Sources:
-#   this host  build/tests/log.all (the last `make test`: its time; the commit ctr was
-#              built from, as build/native.flags records it) and this host's mountinfo
+#   this host  build/tests/NAME.log of every test file (its last `make test` run; the
+#              commit ctr was built from, as build/native.flags records it), mountinfo
 #   guest      build/vm/host.result (written by `make test-vm`)
 #   boards     build/qemu/*.result (`make test-qemu`), else the board table in README
 # A row without a new result keeps what the README had. Usage: hosts.sh [FILE].
@@ -20,8 +20,9 @@ kv() { sed -n "s/^$2=//p" "$1" | head -n 1; }
 	echo "| host | cgroups | PID 1 | run by | last result | date, commit |"
 	echo "|---|---|---|---|---|---|"
 	# this host (CI machine): hybrid, no systemd
-	l=build/tests/log.all
-	if [ -f "$l" ]; then
+	l=$(for f in tests/unit_*.c tests/t_*.sh; do n=${f#tests/}; n=${n%.*}
+		if [ -f "build/tests/$n.log" ]; then echo "build/tests/$n.log"; fi; done)
+	if [ -n "$l" ]; then
 		lay=none
 		grep -q ' - cgroup2 ' /proc/self/mountinfo && lay="pure v2"
 		if grep -q ' - cgroup ' /proc/self/mountinfo; then
@@ -30,9 +31,11 @@ kv() { sed -n "s/^$2=//p" "$1" | head -n 1; }
 		p1=$(cat /proc/1/comm)
 		[ "$p1" = systemd ] || p1="$p1 (no systemd)"
 		c=$(sed -n "s/.*-DCTR_COMMIT='\"\([0-9a-f]*\)\"'.*/\1/p" build/native.flags 2>/dev/null)
-		printf '| this host | %s | %s | `make test` | %s passed, %s failed, %s skipped | %s, %s |\n' \
-			"$lay" "$p1" "$(grep -c '^PASS' $l)" "$(grep -c '^FAIL' $l)" "$(grep -c '^SKIP' $l)" \
-			"$(date -u -r $l +%Y-%m-%d)" "${c:-unknown}"
+		# shellcheck disable=SC2086
+		printf '| this host | %s | %s | `make test` | %s passed, %s failed, %s skipped (%s of %s files) | %s, %s |\n' \
+			"$lay" "$p1" "$(cat $l | grep -c '^PASS')" "$(cat $l | grep -c '^FAIL')" \
+			"$(cat $l | grep -c '^SKIP')" "$(echo "$l" | wc -l)" "$(ls tests/unit_*.c tests/t_*.sh | wc -l)" \
+			"$(date -u -r "$(ls -t $l | head -n 1)" +%Y-%m-%d)" "${c:-unknown}"
 	else
 		old "this host" || echo "| this host | hybrid | no systemd | \`make test\` | (not run yet) | |"
 	fi

@@ -32,12 +32,8 @@ finish() { # write results.txt from the raw lines, exit by the rules above
 	! grep -qE '^FAIL |^SKIP (v2_|systemd_)' "$v/results.txt"
 }
 
-# qemu-system-x86_64 (root installs what is missing); only where it cannot run at all, SKIP
-if ! command -v qemu-system-x86_64 > /dev/null && [ "$(id -u)" = 0 ]; then
-	say "apt-get install qemu-system-x86 mmdebstrap"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-system-x86 mmdebstrap > /dev/null 2>&1 ||
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-system-x86 mmdebstrap > /dev/null 2>&1; }
-fi
+# qemu-system-x86_64 (`make test-vm` installs tests/packages.txt's first); where it cannot
+# run at all, SKIP
 if ! qemu-system-x86_64 -version > /dev/null 2>&1; then
 	echo "SKIP test-vm: qemu-system-x86_64 cannot run here" > "$v/raw.txt"
 	say "SKIP: qemu-system-x86_64 cannot run here (apt-get install qemu-system-x86)"
