@@ -29,6 +29,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -54,6 +56,7 @@
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 
 /* ======================================================================
  * util: errors, memory, string buffers, files, raw syscalls
@@ -642,6 +645,16 @@ static int sys_pidfd_send_signal(int pidfd, int sig)
 	errno = ENOSYS;
 	return -1;
 #endif
+}
+
+/* The API's file reader (for a caller's config, process or resources file): "-" reads
+ * standard input. */
+int ctr_read_file(const char *path, char **out, struct ctr_error *err)
+{
+	*out = NULL;
+	if (strcmp(path, "-") == 0)
+		return read_fd(0, "standard input", CTR_READ_MAX, out, NULL, err);
+	return read_file(path, CTR_READ_MAX, out, NULL, err);
 }
 
 /* ======================================================================
@@ -12050,7 +12063,7 @@ static int process_exec_found(const char *exe, const struct spec_process *p,
 
 
 /* ======================================================================
- * terminal: pty inside the container's devpts, console socket, fd passing
+ * terminal: pty inside the container's devpts, console socket, fd passing, relay
  * ====================================================================== */
 
 /* The container's pseudo-terminal: created inside the container's own devpts instance
@@ -12272,6 +12285,128 @@ static int term_deliver(int master, const char *console_socket, int *pty_master,
 		return err_set(err, EINVAL, "terminal: no console socket and nobody to relay");
 	}
 	*pty_master = master;
+	return 0;
+}
+
+/* ---------- relay: a foreground terminal (ctr_relay_tty) ---------- */
+
+/* Copy one read's worth from `from` to `to`: bytes copied, 0 at EOF or error, -1 when
+ * nothing was there. */
+static ssize_t relay_copy(int from, int to)
+{
+	char buf[4096];
+	ssize_t n = read(from, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return -1;
+	if (n <= 0)
+		return 0;
+	for (ssize_t off = 0; off < n;) {
+		ssize_t w = write(to, buf + off, (size_t)(n - off));
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd p = {.fd = to, .events = POLLOUT};
+			poll(&p, 1, -1);
+		} else if (w < 0 && errno != EINTR) {
+			return n; /* the reader went away: drop the rest, keep going */
+		}
+		off += w > 0 ? w : 0;
+	}
+	return n;
+}
+
+/* The user's window size (in_fd, or out_fd if in_fd is redirected) onto the pty. */
+static void relay_resize(const struct ctr_relay_args *r)
+{
+	struct winsize ws;
+	if (r->master >= 0 &&
+	    (ioctl(r->in_fd, TIOCGWINSZ, &ws) == 0 || ioctl(r->out_fd, TIOCGWINSZ, &ws) == 0))
+		ioctl(r->master, TIOCSWINSZ, &ws);
+}
+
+/* One signal taken by the relay; true once r->pid is reaped (its wait status in *status). */
+static bool relay_signal(const struct ctr_relay_args *r, int sig, int *status)
+{
+	bool done = false;
+	if (sig == SIGCHLD) {
+		int st;
+		pid_t want = r->flags & CTR_RELAY_REAP_ANY ? -1 : r->pid;
+		for (pid_t p; (p = waitpid(want, &st, WNOHANG)) > 0;)
+			if (p == r->pid)
+				*status = st, done = true;
+	} else if (sig == SIGWINCH) {
+		relay_resize(r);
+	} else if (sig != SIGPIPE) {
+		kill(r->pid, sig);
+	}
+	return done;
+}
+
+/* Wait for r->pid taking the signals of set (from sfd, or sigwaitinfo without one: then
+ * no relay), copying in_fd -> master -> out_fd meanwhile. 1 if the pty may still hold
+ * output, 0 if not, -1 on error. */
+static int relay_loop(const struct ctr_relay_args *r, int sfd, const sigset_t *set,
+		      int *status, struct ctr_error *err)
+{
+	bool in_open = r->master >= 0 && r->in_fd >= 0, out_open = r->master >= 0, done = false;
+	while (!done) {
+		if (sfd < 0) {
+			int sig = sigwaitinfo(set, NULL);
+			done = sig > 0 && relay_signal(r, sig, status);
+			continue;
+		}
+		struct pollfd p[3] = {
+			{.fd = sfd, .events = POLLIN},
+			{.fd = out_open ? r->master : -1, .events = POLLIN},
+			{.fd = in_open ? r->in_fd : -1, .events = POLLIN},
+		};
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_set(err, errno, "relay: poll");
+		}
+		struct signalfd_siginfo si;
+		if ((p[0].revents & POLLIN) && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			done = relay_signal(r, (int)si.ssi_signo, status);
+		if (out_open && p[1].revents)
+			out_open = relay_copy(r->master, r->out_fd) != 0;
+		if (in_open && p[2].revents && relay_copy(r->in_fd, r->master) == 0) {
+			/* input ended: the shell in the pty gets an end of file too */
+			in_open = false;
+			if (!isatty(r->in_fd))
+				(void)!write(r->master, "\004", 1);
+		}
+	}
+	return out_open;
+}
+
+int ctr_relay_tty(const struct ctr_relay_args *r, int *exit_code, struct ctr_error *err)
+{
+	sigset_t set;
+	if (sigprocmask(SIG_BLOCK, NULL, &set) < 0)
+		return err_set(err, errno, "relay: sigprocmask");
+	if (!sigismember(&set, SIGCHLD))
+		return err_set(err, EINVAL, "relay: the caller must block SIGCHLD");
+	int sfd AUTO_CLOSE = signalfd(-1, &set, SFD_CLOEXEC);
+	struct termios saved;
+	bool raw = false;
+	if (r->master >= 0 && r->in_fd >= 0 && isatty(r->in_fd) &&
+	    tcgetattr(r->in_fd, &saved) == 0) {
+		struct termios t = saved;
+		cfmakeraw(&t);
+		raw = tcsetattr(r->in_fd, TCSANOW, &t) == 0;
+	}
+	relay_resize(r);
+	int status = 0, rc = relay_loop(r, sfd, &set, &status, err);
+	if (rc > 0) {
+		/* the rest of the output; other holders of the pty must not keep us here */
+		fcntl(r->master, F_SETFL, fcntl(r->master, F_GETFL) | O_NONBLOCK);
+		while (relay_copy(r->master, r->out_fd) > 0)
+			;
+	}
+	if (raw)
+		tcsetattr(r->in_fd, TCSANOW, &saved);
+	if (rc < 0)
+		return -1;
+	*exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 	return 0;
 }
 
@@ -14559,8 +14694,27 @@ void ctr_list_release(struct ctr_state *states, size_t count)
 	free(states);
 }
 
+/* runc's list --format json: the states as one compact array, "null" when there are none. */
+int ctr_list_json(const struct ctr_state *states, size_t count, char **json_out,
+		  struct ctr_error *err)
+{
+	struct sbuf sb = {0};
+	sbuf_adds(&sb, count ? "[" : "null");
+	for (size_t i = 0; i < count; i++) {
+		char *one = NULL;
+		if (ctr_state_json(&states[i], NULL, &one, err) < 0) {
+			sbuf_release(&sb);
+			return -1;
+		}
+		sbuf_adds(&sb, one);
+		sbuf_addc(&sb, i + 1 < count ? ',' : ']');
+		free(one);
+	}
+	return sbuf_take(&sb, json_out, err);
+}
+
 /* ======================================================================
- * cgroup API: ctr_pause, ctr_resume, ctr_update, ctr_ps, ctr_stats_json
+ * cgroup API: ctr_pause, ctr_resume, ctr_update(_resources), ctr_ps(_table), ctr_stats
  * ====================================================================== */
 
 /* A container's state and cgroup, opened and locked for one command. */
@@ -14908,6 +15062,207 @@ int ctr_watch_next(struct ctr_watch *w, int timeout_ms, struct ctr_error *err)
 		if (n > 0 && (p[1].revents & POLLIN) && watch_oom_fired(w))
 			return CTR_WATCH_OOM;
 	}
+}
+
+/* ---------- update from a struct, ps as a table ---------- */
+
+/* Where each ctr_resources member goes in a LinuxResources object; objects in the order
+ * of the table, each member written once, only when set. */
+static const struct {
+	const char *obj, *key;
+	size_t off;
+	bool str;                   /* a const char * (NULL: unset), else a struct ctr_i64 */
+} res_fields[] = {
+	{"memory", "limit", offsetof(struct ctr_resources, memory_limit), false},
+	{"memory", "swap", offsetof(struct ctr_resources, memory_swap), false},
+	{"memory", "reservation", offsetof(struct ctr_resources, memory_reservation), false},
+	{"memory", "kernel", offsetof(struct ctr_resources, kernel_memory), false},
+	{"memory", "kernelTCP", offsetof(struct ctr_resources, kernel_memory_tcp), false},
+	{"cpu", "shares", offsetof(struct ctr_resources, cpu_shares), false},
+	{"cpu", "quota", offsetof(struct ctr_resources, cpu_quota), false},
+	{"cpu", "period", offsetof(struct ctr_resources, cpu_period), false},
+	{"cpu", "realtimePeriod", offsetof(struct ctr_resources, cpu_rt_period), false},
+	{"cpu", "realtimeRuntime", offsetof(struct ctr_resources, cpu_rt_runtime), false},
+	{"cpu", "cpus", offsetof(struct ctr_resources, cpuset_cpus), true},
+	{"cpu", "mems", offsetof(struct ctr_resources, cpuset_mems), true},
+	{"pids", "limit", offsetof(struct ctr_resources, pids_limit), false},
+	{"blockIO", "weight", offsetof(struct ctr_resources, blkio_weight), false},
+};
+
+int ctr_resources_json(const struct ctr_resources *r, char **json_out, struct ctr_error *err)
+{
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, NULL);
+	jw_obj_begin(&w);
+	const char *open = NULL;
+	for (size_t i = 0; i < ARRAY_LEN(res_fields); i++) {
+		const char *at = (const char *)r + res_fields[i].off;
+		const char *str = res_fields[i].str ? *(const char *const *)at : NULL;
+		const struct ctr_i64 *num = res_fields[i].str ? NULL : (const struct ctr_i64 *)at;
+		if (num ? !num->set : !str)
+			continue;
+		if (!open || strcmp(open, res_fields[i].obj)) {
+			if (open)
+				jw_obj_end(&w);
+			open = res_fields[i].obj;
+			jw_key(&w, open);
+			jw_obj_begin(&w);
+		}
+		jw_key(&w, res_fields[i].key);
+		if (num)
+			jw_int(&w, num->value);
+		else
+			jw_str(&w, str);
+	}
+	if (open)
+		jw_obj_end(&w);
+	jw_obj_end(&w);
+	return sbuf_take(&sb, json_out, err);
+}
+
+int ctr_update_resources(const struct ctr_opts *o, const char *id,
+			 const struct ctr_resources *r, struct ctr_error *err)
+{
+	char *json AUTO_FREE = NULL;
+	if (ctr_resources_json(r, &json, err) < 0)
+		return -1;
+	return ctr_update(o, id, json, err);
+}
+
+/* Run ps with args (none: -ef), as runc does; its whole output in *out. Its stderr is
+ * the caller's, its signal mask empty. */
+static int ps_run(const char *const *args, char **out, struct ctr_error *err)
+{
+	size_t n = 0;
+	while (args && args[n])
+		n++;
+	const char **argv AUTO_FREE = mem_array(n + 3, sizeof(*argv), err);
+	if (!argv)
+		return -1;
+	argv[0] = "ps";
+	if (n)
+		memcpy(argv + 1, args, n * sizeof(*argv));
+	else
+		argv[1] = "-ef";
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return err_set(err, errno, "ps: pipe");
+	pid_t child = fork();
+	if (child == 0) {
+		/* the child: stdout into the pipe, no signal blocked (ctr run blocks all) */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (dup2(fds[1], 1) == 1)
+			execvp("ps", (char *const *)argv);
+		dprintf(2, "exec ps: %s\n", strerror(errno));
+		_exit(127);
+	}
+	int e = errno;
+	close(fds[1]);
+	if (child < 0) {
+		close(fds[0]);
+		return err_set(err, e, "ps: fork");
+	}
+	int rc = read_fd(fds[0], "ps output", 1u << 28, out, NULL, err), st;
+	close(fds[0]);
+	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+		;
+	if (rc == 0 && (!WIFEXITED(st) || WEXITSTATUS(st))) {
+		free(*out);
+		*out = NULL;
+		rc = err_set(err, 0, "ps failed (exit status %d)",
+			     WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	}
+	return rc;
+}
+
+/* ps's header line, then the lines whose PID column is one of pids (runc's filter), in
+ * place. */
+static int ps_filter(char *text, const pid_t *pids, size_t n, struct ctr_error *err)
+{
+	char *dst = text;
+	int pid_col = -1;
+	for (char *line = text; *line;) {
+		char *nl = strchrnul(line, '\n');
+		size_t ll = (size_t)(nl - line) + (*nl == '\n');
+		bool show = false;
+		int col = 0;
+		for (char *t = line + strspn(line, " \t"); t < nl; col++) {
+			size_t tl = strcspn(t, " \t\n");
+			if (pid_col < 0 && tl == 3 && !memcmp(t, "PID", 3)) {
+				pid_col = col;
+				show = true;
+				break;
+			}
+			if (col == pid_col) {
+				long p = atol(t);
+				for (size_t i = 0; i < n && !show; i++)
+					show = pids[i] == p;
+				break;
+			}
+			t += tl;
+			t += strspn(t, " \t");
+		}
+		if (pid_col < 0)
+			return err_set(err, 0, "ps: no PID column in the output of ps");
+		if (show) {
+			memmove(dst, line, ll);
+			dst += ll;
+		}
+		line += ll;
+	}
+	*dst = 0;
+	return 0;
+}
+
+int ctr_ps_table(const struct ctr_opts *o, const char *id, const char *const *ps_args,
+		 char **out, struct ctr_error *err)
+{
+	pid_t *pids AUTO_FREE = NULL;
+	size_t n = 0;
+	*out = NULL;
+	if (ctr_ps(o, id, &pids, &n, err) < 0 || ps_run(ps_args, out, err) < 0)
+		return -1;
+	if (ps_filter(*out, pids, n, err) < 0) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* ps --format json: the host PIDs as a compact array, as runc prints them. */
+int ctr_ps_json(const struct ctr_opts *o, const char *id, char **json_out, struct ctr_error *err)
+{
+	pid_t *pids AUTO_FREE = NULL;
+	size_t n = 0;
+	if (ctr_ps(o, id, &pids, &n, err) < 0)
+		return -1;
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, NULL);
+	jw_arr_begin(&w);
+	for (size_t i = 0; i < n; i++)
+		jw_int(&w, pids[i]);
+	jw_arr_end(&w);
+	return sbuf_take(&sb, json_out, err);
+}
+
+/* The event `ctr events` prints when ctr_watch_next reports an OOM kill. */
+int ctr_oom_event_json(const char *id, char **json_out, struct ctr_error *err)
+{
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, NULL);
+	jw_obj_begin(&w);
+	jw_key(&w, "type");
+	jw_str(&w, "oom");
+	jw_key(&w, "id");
+	jw_str(&w, id);
+	jw_obj_end(&w);
+	return sbuf_take(&sb, json_out, err);
 }
 
 /* ======================================================================

@@ -62,6 +62,11 @@ struct ctr_opts {
 #define CTR_LOG_INFO 2
 #define CTR_LOG_DEBUG 3
 
+/* Read a whole file ("-": standard input) into a malloc'd NUL-terminated string (caller
+ * frees), for a caller's process.json or resources file. At most CTR_READ_MAX bytes. */
+#define CTR_READ_MAX (16u << 20)
+int ctr_read_file(const char *path, char **out, struct ctr_error *err);
+
 /* ---------- processes, reaping, threads, blocking: the contract ----------
  *
  * Children. The container's init (ctr_create's *pid_out) and every process started by
@@ -225,6 +230,11 @@ int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
 	     struct ctr_error *err);
 void ctr_list_release(struct ctr_state *states, size_t count);
 
+/* runc's `list --format json`: one compact line, an array of states, "null" when count
+ * is 0 (caller frees). */
+int ctr_list_json(const struct ctr_state *states, size_t count, char **json_out,
+		  struct ctr_error *err);
+
 /* Check that a container id is valid: [A-Za-z0-9_+-][A-Za-z0-9_+.-]*, at most 1024 bytes. */
 int ctr_id_valid(const char *id, struct ctr_error *err);
 
@@ -243,6 +253,35 @@ int ctr_update(const struct ctr_opts *o, const char *id, const char *resources_j
 /* PIDs (host view) of every process in the container's cgroup. Caller frees *pids. */
 int ctr_ps(const struct ctr_opts *o, const char *id, pid_t **pids, size_t *count,
 	   struct ctr_error *err);
+
+/* runc's `ps` table: runs ps(1) with ps_args (NULL-terminated; NULL or empty means "-ef",
+ * stderr is the caller's) and keeps its header and the lines whose PID column is one of
+ * the container's processes. *out is malloc'd text (caller frees). */
+int ctr_ps_table(const struct ctr_opts *o, const char *id, const char *const *ps_args,
+		 char **out, struct ctr_error *err);
+
+/* runc's `ps --format json`: the host PIDs as a compact array, "[1234,1240]" (caller frees). */
+int ctr_ps_json(const struct ctr_opts *o, const char *id, char **json_out, struct ctr_error *err);
+
+/* New resource limits, member by member: only what is set (or non-NULL) changes. Sizes in
+ * bytes (-1: unlimited), times in microseconds, as in the OCI LinuxResources object. */
+struct ctr_i64 {
+	int set;
+	int64_t value;
+};
+struct ctr_resources {
+	struct ctr_i64 memory_limit, memory_swap, memory_reservation;
+	struct ctr_i64 kernel_memory, kernel_memory_tcp;   /* cgroup v1 only */
+	struct ctr_i64 cpu_shares, cpu_quota, cpu_period, cpu_rt_period, cpu_rt_runtime;
+	const char *cpuset_cpus, *cpuset_mems;             /* "0-3,5"; NULL: unchanged */
+	struct ctr_i64 pids_limit, blkio_weight;
+};
+
+/* Apply r, as ctr_update does with the LinuxResources JSON ctr_resources_json writes
+ * (compact, caller frees). */
+int ctr_update_resources(const struct ctr_opts *o, const char *id,
+			 const struct ctr_resources *r, struct ctr_error *err);
+int ctr_resources_json(const struct ctr_resources *r, char **json_out, struct ctr_error *err);
 
 /* One runc-style stats event ({"type":"stats","id":..,"data":{..}}) as compact JSON. */
 int ctr_stats_json(const struct ctr_opts *o, const char *id, char **json_out,
@@ -315,6 +354,8 @@ int ctr_watch_open(const struct ctr_opts *o, const char *id, struct ctr_watch **
 		   struct ctr_error *err);
 int ctr_watch_next(struct ctr_watch *w, int timeout_ms, struct ctr_error *err);
 void ctr_watch_close(struct ctr_watch *w);
+/* The line `ctr events` prints for CTR_WATCH_OOM: {"type":"oom","id":ID} (caller frees). */
+int ctr_oom_event_json(const char *id, char **json_out, struct ctr_error *err);
 
 /* ---------- exec ---------- */
 
@@ -348,6 +389,29 @@ struct ctr_exec_args {
 /* Start a process inside a running container; it is a child of the caller. */
 int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_args *a,
 	     pid_t *pid_out, struct ctr_error *err);
+
+/* ---------- terminal relay ---------- */
+
+/* Wait for a process and relay its terminal, as `ctr run` and `ctr exec` do in the
+ * foreground: the user's terminal (in_fd, when a tty) in raw mode meanwhile, in_fd ->
+ * master -> out_fd, the user's window size on the pty at start and on SIGWINCH; at the end
+ * the rest of the pty's output, the terminal restored, *exit_code the process's exit status
+ * (128+N after signal N).
+ * Signals: the library installs no handler. The caller blocks every signal it wants taken
+ * here (at least SIGCHLD; ctr blocks all) before it creates the process, so none is lost,
+ * in every thread; the call reads the blocked ones from a signalfd and leaves the mask as
+ * it is: SIGCHLD reaps pid (with CTR_RELAY_REAP_ANY every child of the caller: a
+ * subreaper that runs one container), SIGWINCH resizes, SIGPIPE is dropped, every other
+ * is sent to pid. SIGCHLDs of other children are consumed too: a caller with other
+ * children checks on them itself afterwards. Blocks until pid ends. */
+struct ctr_relay_args {
+	pid_t pid;                  /* a child of the caller (ctr_create's init, ctr_exec's) */
+	int master;                 /* its pty master (pty_master of create/exec), or -1 */
+	int in_fd, out_fd;          /* the user's side, usually 0 and 1 */
+	int flags;                  /* CTR_RELAY_* */
+};
+#define CTR_RELAY_REAP_ANY 1
+int ctr_relay_tty(const struct ctr_relay_args *r, int *exit_code, struct ctr_error *err);
 
 /* The OCI features document (runtime-spec features.md) as indented JSON (caller frees). */
 int ctr_features_json(char **json_out, struct ctr_error *err);

@@ -1,11 +1,12 @@
 #!/bin/sh
-# The CLI as runc's users drive it: flags after the container id (all commands but exec
-# and ps), `--`, kill 0, exec --ignore-paused / --cgroup / an unknown --cap, the text log
-# layout, --debug steps, and runc 1.1.5's exit codes and key phrases for the common
+# The CLI as runc's users drive it: the usage generated from the flag tables (ctr --help
+# lists every command, ctr CMD --help every flag, each one the parser takes), flags after
+# the container id (all commands but exec and ps), `--`, kill 0, exec --ignore-paused /
+# --cgroup / an unknown --cap, the text log layout, --debug steps, and runc 1.1.5's exit codes and key phrases for the common
 # failures (compared with a real runc on the same bundle when one is installed).
 . "$(dirname "$0")/lib.sh"
 
-NAMES="cli_systemd_cgroup_no_systemd cli_update_after_id cli_kill_all_after_id cli_delete_force_after_id cli_double_dash cli_exec_words cli_kill0_alive cli_kill0_dead cli_exec_paused_refused cli_exec_ignore_paused cli_exec_cgroup cli_v2_exec_ignore_paused cli_v2_exec_cgroup cli_exec_cap_unknown cli_log_text cli_debug_steps cli_runc_codes"
+NAMES="cli_systemd_cgroup_no_systemd cli_help_lists_commands cli_command_help_flags cli_help_flags_accepted cli_update_after_id cli_kill_all_after_id cli_delete_force_after_id cli_double_dash cli_exec_words cli_kill0_alive cli_kill0_dead cli_exec_paused_refused cli_exec_ignore_paused cli_exec_cgroup cli_v2_exec_ignore_paused cli_v2_exec_cgroup cli_exec_cap_unknown cli_log_text cli_debug_steps cli_runc_codes"
 need_root $NAMES
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 
@@ -39,6 +40,50 @@ cgdir() {
 	fi
 	[ -n "$mnt" ] && [ -n "$p" ] && echo "$mnt$p"
 }
+
+# ---------- usage generated from the flag tables ----------
+CMDS="spec check create start run exec kill delete state list ps pause resume update events features"
+out=$("$CTR" --help); rc=$?; missing=""
+for c in $CMDS; do printf '%s\n' "$out" | grep -Eq "^  $c +[A-Z][a-z]+ " || missing="$missing $c"; done
+if [ "$rc" = 0 ] && [ -z "$missing" ]; then pass cli_help_lists_commands
+else fail "cli_help_lists_commands: rc $rc, no one-line description for:$missing"; fi
+
+# every flag runc's callers pass, on its own line of `ctr CMD --help` with its help text
+FLAGS='create bundle pid-file console-socket no-pivot no-new-keyring preserve-fds
+run bundle pid-file console-socket no-pivot no-new-keyring preserve-fds detach keep no-subreaper
+exec process tty detach pid-file console-socket env cwd user additional-gids cap no-new-privs apparmor process-label preserve-fds ignore-paused cgroup
+kill all
+delete force
+list format quiet
+ps format
+spec bundle rootless
+check bundle arch quiet
+update resources memory memory-swap memory-reservation kernel-memory kernel-memory-tcp cpu-shares cpu-quota cpu-period cpu-rt-period cpu-rt-runtime cpuset-cpus cpuset-mems pids-limit blkio-weight
+events stats interval'
+bad=$(printf '%s\n' "$FLAGS" | while read -r c flags; do
+	out=$("$CTR" "$c" --help 2>&1) || echo "[$c --help: rc $?]"
+	case $out in "usage: ctr $c "*) ;; *) echo "[$c: no usage line]";; esac
+	for f in $flags; do
+		printf '%s\n' "$out" | grep -Eq -- "^ +(-[a-z], )?--$f( [^ ]+)?  +[^ ]" || echo "[$c --$f]"
+	done
+done | tr '\n' ' ')
+if [ -z "$bad" ]; then pass cli_command_help_flags; else fail "cli_command_help_flags: no help line for $bad"; fi
+
+# every flag a usage lists is one the parser takes (run where nothing can be created)
+E=$T_TMP/empty-bundle
+mkdir -p "$E" && echo '{}' > "$E/config.json"
+bad=$(cd "$E" && for c in "" $CMDS; do
+	"$CTR" $c --help 2>/dev/null | grep -Eo -- '^ +(-[a-z], )?--[a-z-]+( [^ ]+)?' |
+	while read -r line; do
+		f=$(printf '%s\n' "$line" | grep -Eo -- '--[a-z-]+'); v=""
+		case $line in *"$f "*) v=1;; esac
+		case $c in exec|ps) set -- $c $f $v cli-nosuch true;; "") set -- $f $v list;; *) set -- $c $f $v cli-nosuch;; esac
+		# shellcheck disable=SC2086
+		err=$(timeout 30 "$CTR" --root "$T_TMP/empty-root" "$@" </dev/null 2>&1 >/dev/null)
+		case $err in *"not defined"*|*"needs an argument"*) echo "[$c $f: $err]";; esac
+	done
+done | tr '\n' ' ')
+if [ -z "$bad" ]; then pass cli_help_flags_accepted; else fail "cli_help_flags_accepted: $bad"; fi
 
 # ---------- flags after the id ----------
 ID=$(new_id upd)

@@ -10,7 +10,7 @@ need_root faults
 # our own copy: other engineers rebuild ./ctr while tests run
 cp "$CTR" "$T_TMP/ctr" && CTR=$T_TMP/ctr
 C() { "$CTR" --root "$ROOT" "$@"; }
-N=${FAULT_ITERATIONS:-75}      # 100 each (issue 12) takes 80-120 s on two busy cores
+N=${FAULT_ITERATIONS:-100}     # kills of each command (issue 12): 60-120 s, with the load
 PFX=ctrfault$$                 # every cgroup of this run is below /$PFX
 SLEEPN=$((100000 + $$))        # the workload's argument: finds it wherever it runs
 R=$(( $$ * 7919 + $(date +%s) % 100000 ))
