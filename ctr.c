@@ -15813,6 +15813,739 @@ out:
 }
 
 /* ======================================================================
+ * checkpoint: CRIU dump and restore
+ * ====================================================================== */
+
+/* ctr drives the criu binary through its command line (`criu dump`, `pre-dump`,
+ * `restore`), not `criu swrk` RPC: every option we need has a flag, nothing needs a
+ * protobuf encoder, and criu's own log (-o in the work dir) tells what went wrong. The two
+ * things runc takes from RPC notifications are done otherwise: the prestart and
+ * createRuntime hooks run once criu returns (the restored tree is then still ours to
+ * kill), and a terminal is restored onto a new pty passed with --inherit-fd (its master
+ * goes to the console socket) instead of criu's orphan pts master. */
+
+#define CR_MIN_VERSION 31100         /* 3.11, podman's minimum as well */
+#define CR_DESCRIPTORS "descriptors.json" /* the init's fds 0-2 at dump, as runc writes it */
+#define CR_TTY_INFO "tty.info"       /* "tty[rdev:dev]" of the init's terminal at dump */
+#define CR_ROOT_DIR "criu-root"      /* in the state dir: the rootfs bound for criu --root */
+
+/* criu's argv, grown one formatted word at a time; allocation failure is sticky. */
+struct cr_argv {
+	char **v;
+	size_t n, cap;
+	bool failed;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void cr_add(struct cr_argv *a, const char *fmt, ...)
+{
+	if (a->failed)
+		return;
+	if (a->n + 2 > a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 32;
+		char **v = realloc(a->v, cap * sizeof(*v));
+		if (!v) {
+			a->failed = true;
+			return;
+		}
+		a->v = v;
+		a->cap = cap;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (!s) {
+		a->failed = true;
+		return;
+	}
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+static void cr_argv_free(struct cr_argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Run criu (argv[0] is its path or name on PATH) and wait. keep: fds left open in it
+ * (they are named by number in argv); cg: a cgroup criu joins first (restore: where the
+ * restored tasks go with --manage-cgroups-mode ignore, as runc does); out: its stdout.
+ * Returns the wait status; a criu that cannot be executed is an error. */
+static int cr_exec(char *const *argv, const int *keep, size_t n_keep, const struct cgroup *cg,
+		   struct sbuf *out, struct ctr_error *err)
+{
+	int o[2] = {-1, -1}, e[2];
+	if ((out && pipe2(o, O_CLOEXEC) < 0) || pipe2(e, O_CLOEXEC) < 0) {
+		int en = errno;
+		if (o[0] >= 0)
+			close(o[0]), close(o[1]);
+		return err_set(err, en, "pipe");
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		struct ctr_error ce;
+		int en = 0;
+		for (size_t i = 0; i < n_keep; i++)
+			fcntl(keep[i], F_SETFD, 0);
+		if (out && dup2(o[1], 1) < 0)
+			en = errno;
+		if (!en && cg && cgroup_enter(cg, getpid(), &ce) < 0)
+			en = ce.errnum ? ce.errnum : EPERM;
+		if (!en) {
+			execvp(argv[0], argv);
+			en = errno;
+		}
+		(void)!write(e[1], &en, sizeof(en));
+		_exit(127);
+	}
+	int en = errno;
+	close(e[1]);
+	if (out)
+		close(o[1]);
+	if (pid < 0) {
+		close(e[0]);
+		if (out)
+			close(o[0]);
+		return err_set(err, en, "fork");
+	}
+	char buf[4096];
+	ssize_t n;
+	while (out && ((n = read(o[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			sbuf_add(out, buf, (size_t)n);
+	int child_err = 0, status = 0;
+	while ((n = read(e[0], &child_err, sizeof(child_err))) < 0 && errno == EINTR)
+		;
+	close(e[0]);
+	if (out)
+		close(o[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof(child_err)) {
+		if (child_err == ENOENT)
+			return err_set(err, 0, "criu not found (%s): install CRIU %d.%d or newer, or "
+				       "give its path with --criu", argv[0], CR_MIN_VERSION / 10000,
+				       CR_MIN_VERSION / 100 % 100);
+		return err_set(err, child_err, "cannot run criu (%s)", argv[0]);
+	}
+	return status;
+}
+
+/* `criu --version` says "Version: X.Y[.Z]"; older than CR_MIN_VERSION is an error. */
+static int cr_check_version(const char *criu, struct ctr_error *err)
+{
+	char *argv[] = {(char *)criu, (char *)"--version", NULL};
+	struct sbuf out = {0};
+	int st = cr_exec(argv, NULL, 0, NULL, &out, err);
+	if (st < 0) {
+		sbuf_release(&out);
+		return -1;
+	}
+	int x = 0, y = 0, z = 0;
+	const char *v = out.buf ? strstr(out.buf, "Version:") : NULL;
+	bool ok = v && sscanf(v, "Version: %d.%d.%d", &x, &y, &z) >= 2;
+	sbuf_release(&out);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !ok)
+		return err_set(err, 0, "%s --version: no version (is it CRIU?)", criu);
+	if (x * 10000 + y * 100 + z < CR_MIN_VERSION)
+		return err_set(err, 0, "criu %d.%d.%d is too old: ctr needs CRIU %d.%d or newer",
+			       x, y, z, CR_MIN_VERSION / 10000, CR_MIN_VERSION / 100 % 100);
+	return 0;
+}
+
+/* criu exited with status st: an error naming its log and the first error line in it. */
+static int cr_failed(const char *what, int st, const char *work, const char *log,
+		     struct ctr_error *err)
+{
+	char path[PATH_MAX + 64], first[400] = "";
+	snprintf(path, sizeof(path), "%s/%s", work, log);
+	char *text = NULL;
+	size_t len = 0;
+	struct ctr_error e;
+	if (read_file(path, 64u << 20, &text, &len, &e) == 0) {
+		for (char *line = text; line && *line;) {
+			char *nl = strchr(line, '\n');
+			if (nl)
+				*nl = 0;
+			if (strstr(line, "Error") && !*first) /* the first: the cause */
+				snprintf(first, sizeof(first), "%s", line);
+			line = nl ? nl + 1 : NULL;
+		}
+	}
+	free(text);
+	return err_set(err, 0, "criu %s failed (%s %d)%s%s; log: %s", what,
+		       WIFSIGNALED(st) ? "signal" : "exit",
+		       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), *first ? ": " : "", first,
+		       path);
+}
+
+/* An absolute path for dir (made if make, else it must exist) into out. */
+static int cr_dir(const char *dir, bool make, char out[PATH_MAX], struct ctr_error *err)
+{
+	if (make && mkdir_p(dir, 0700, err) < 0)
+		return err_prefix(err, "image or work directory");
+	if (!realpath(dir, out))
+		return err_set(err, errno, "checkpoint directory %s", dir);
+	return 0;
+}
+
+/* Flags both dump and restore pass on as they are. */
+static void cr_common_flags(struct cr_argv *av, const char *cg_mode, const char *empty_ns,
+			    int tcp, int ext_unix, int shell_job, int file_locks, int lazy,
+			    int auto_dedup)
+{
+	cr_add(av, "--manage-cgroups=%s", cg_mode ? cg_mode : "soft");
+	if (tcp)
+		cr_add(av, "--tcp-established");
+	if (ext_unix)
+		cr_add(av, "--ext-unix-sk");
+	if (shell_job)
+		cr_add(av, "--shell-job");
+	if (file_locks)
+		cr_add(av, "--file-locks");
+	if (lazy)
+		cr_add(av, "--lazy-pages");
+	if (auto_dedup)
+		cr_add(av, "--auto-dedup");
+	if (empty_ns && *empty_ns) /* runc says "network", criu "net" */
+		cr_add(av, "--empty-ns=%s", strcmp(empty_ns, "network") ? empty_ns : "net");
+}
+
+/* --debug: criu's whole command line. */
+static void cr_log_argv(const struct ctr_opts *o, const struct cr_argv *av)
+{
+	if (!o || !o->debug)
+		return;
+	struct sbuf sb = {0};
+	for (size_t i = 0; i < av->n; i++)
+		sbuf_addf(&sb, "%s%s", i ? " " : "", av->v[i]);
+	if (!sb.failed && sb.buf)
+		lc_log(o, CTR_LOG_DEBUG, "criu: %s", sb.buf);
+	sbuf_release(&sb);
+}
+
+static int cr_check_mode(const char *mode, struct ctr_error *err)
+{
+	static const char *const ok[] = {"soft", "full", "strict", "ignore"};
+	for (size_t i = 0; mode && i < ARRAY_LEN(ok); i++)
+		if (!strcmp(mode, ok[i]))
+			return 0;
+	return mode ? err_set(err, EINVAL, "--manage-cgroups-mode %s: want soft, full, strict "
+			      "or ignore", mode) : 0;
+}
+
+/* The config kept in a container's state dir, parsed. */
+static int cr_stored_spec(struct lc_container *ct, struct spec **out, struct ctr_error *err)
+{
+	AUTO_FREE char *text = NULL;
+	size_t len = 0;
+	if (read_file_at(ct->h.dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len, err) < 0 ||
+	    spec_parse(text, len, "config.json", out, err) < 0)
+		return err_prefix(err, "container %s", ct->h.id);
+	return 0;
+}
+
+static bool cr_is_cgroup2_mount(const struct spec_mount *m, const struct cgroup *cg)
+{
+	return m->type && !strcmp(m->type, "cgroup") && cg && cg_v2dir(cg) &&
+	       cg->mode == CG_MODE_V2;
+}
+
+/* Mounts criu cannot dump itself, marked external by their destination as runc does:
+ * bind mounts, masked files (/dev/null bound over them), the cgroup2 mount of a cgroup
+ * namespace; namespaces joined by path; the init's terminal. */
+static void cr_dump_externals(struct cr_argv *av, const struct spec *s, pid_t pid,
+			      const struct cgroup *cg, const char *img)
+{
+	char path[PATH_MAX + 64];
+	struct stat sb;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		if (rootfs_host_source(m) || cr_is_cgroup2_mount(m, cg))
+			cr_add(av, "--external=mnt[%s]:%s", m->destination, m->destination);
+	}
+	for (size_t i = 0; s->has_linux && i < s->lx.n_masked_paths; i++) {
+		snprintf(path, sizeof(path), "/proc/%ld/root%s", (long)pid, s->lx.masked_paths[i]);
+		if (stat(path, &sb) == 0 && !S_ISDIR(sb.st_mode))
+			cr_add(av, "--external=mnt[%s]:%s", s->lx.masked_paths[i],
+			       s->lx.masked_paths[i]);
+	}
+	for (size_t i = 0; s->has_linux && i < s->lx.n_namespaces; i++) {
+		const struct spec_namespace *ns = &s->lx.namespaces[i];
+		if (ns->path && ns->type == CLONE_NEWNET && stat(ns->path, &sb) == 0)
+			cr_add(av, "--external=net[%lu]:extRootNetNS", (unsigned long)sb.st_ino);
+		else if (ns->path && ns->type == CLONE_NEWPID && stat(ns->path, &sb) == 0)
+			cr_add(av, "--external=pid[%lu]:extRootPidNS", (unsigned long)sb.st_ino);
+	}
+	/* a pty slave (majors 136-143) on fd 0-2: restored onto a new pty (CR_TTY_INFO) */
+	for (int fd = 0; fd < 3; fd++) {
+		snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long)pid, fd);
+		if (stat(path, &sb) < 0 || !S_ISCHR(sb.st_mode) || major(sb.st_rdev) < 136 ||
+		    major(sb.st_rdev) > 143)
+			continue;
+		char key[64];
+		int n = snprintf(key, sizeof(key), "tty[%llx:%llx]",
+				 (unsigned long long)sb.st_rdev, (unsigned long long)sb.st_dev);
+		cr_add(av, "--external=%s", key);
+		/* /dev/console is that pty bound (criu wants its master otherwise) */
+		cr_add(av, "--external=mnt[/dev/console]:/dev/console");
+		int dfd = open(img, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct ctr_error e;
+		if (dfd < 0 || write_file_atomic(dfd, CR_TTY_INFO, key, (size_t)n, 0600, &e) < 0)
+			av->failed = true;
+		if (dfd >= 0)
+			close(dfd);
+		break;
+	}
+}
+
+/* runc's descriptors.json: what the init's fds 0-2 were ("pipe:[N]", a path, ...), so
+ * a restore can hand the same pipes over with --inherit-fd. */
+static int cr_save_descriptors(pid_t pid, const char *img, struct ctr_error *err)
+{
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, NULL);
+	jw_arr_begin(&w);
+	for (int fd = 0; fd < 3; fd++) {
+		char path[64], link[PATH_MAX];
+		snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long)pid, fd);
+		ssize_t n = readlink(path, link, sizeof(link) - 1);
+		link[n > 0 ? n : 0] = 0;
+		jw_str(&w, link);
+	}
+	jw_arr_end(&w);
+	char *text = NULL;
+	if (sbuf_take(&sb, &text, err) < 0)
+		return -1;
+	int dfd = open(img, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = dfd < 0 ? err_set(err, errno, "open %s", img) :
+		write_file_atomic(dfd, CR_DESCRIPTORS, text, strlen(text), 0600, err);
+	if (dfd >= 0)
+		close(dfd);
+	free(text);
+	return rc;
+}
+
+/* The whole criu dump / pre-dump command line. */
+static int cr_dump_argv(struct cr_argv *av, struct lc_container *ct, const struct spec *s,
+			const struct cgroup *cg, const struct ctr_checkpoint_args *a,
+			const char *img, const char *work, struct ctr_error *err)
+{
+	cr_add(av, "%s", a->criu_path ? a->criu_path : "criu");
+	cr_add(av, a->pre_dump ? "pre-dump" : "dump");
+	cr_add(av, "--tree=%ld", (long)ct->st.pid);
+	cr_add(av, "--images-dir=%s", img);
+	cr_add(av, "--work-dir=%s", work);
+	cr_add(av, "--log-file=%s", a->pre_dump ? "pre-dump.log" : "dump.log");
+	cr_add(av, "-v4");
+	cr_common_flags(av, a->manage_cgroups_mode, a->empty_ns, a->tcp_established,
+			a->ext_unix_sk, a->shell_job, a->file_locks, a->lazy_pages, a->auto_dedup);
+	/* a paused container stays frozen: criu takes it as it is (runc does the same) */
+	const struct cg_dir *fd = cg ? cg_find(cg, CG_FREEZER) : NULL;
+	if (!fd && cg)
+		fd = cg_v2dir(cg);
+	if (fd)
+		cr_add(av, "--freeze-cgroup=%s", fd->dir);
+	if (a->leave_running && !a->pre_dump)
+		cr_add(av, "--leave-running");
+	if (a->parent_path)
+		cr_add(av, "--prev-images-dir=%s", a->parent_path);
+	if (a->pre_dump || a->parent_path)
+		cr_add(av, "--track-mem");
+	if (a->page_server) {
+		const char *colon = strrchr(a->page_server, ':');
+		if (!colon || colon == a->page_server || !colon[1])
+			return err_set(err, EINVAL, "--page-server %s: want ADDRESS:PORT",
+				       a->page_server);
+		cr_add(av, "--page-server");
+		cr_add(av, "--address=%.*s", (int)(colon - a->page_server), a->page_server);
+		cr_add(av, "--port=%s", colon + 1);
+	}
+	cr_dump_externals(av, s, ct->st.pid, cg, img);
+	return av->failed ? err_nomem(err) : 0;
+}
+
+int ctr_checkpoint(const struct ctr_opts *o, const char *id, const struct ctr_checkpoint_args *a,
+		   struct ctr_error *err)
+{
+	static const struct ctr_checkpoint_args none = {0};
+	a = a ? a : &none;
+	struct lc_container ct;
+	if (cr_check_mode(a->manage_cgroups_mode, err) < 0 || lc_open(o, id, 0, &ct, err) < 0)
+		return -1;
+	int rc = -1, st;
+	struct spec *spec = NULL;
+	struct cgroup *cg = NULL;
+	struct cr_argv av = {0};
+	char img[PATH_MAX], work[PATH_MAX];
+	if (ct.status != CTR_RUNNING && ct.status != CTR_PAUSED) {
+		err_set(err, 0, "container %s cannot be checkpointed in %s state", id,
+			ctr_status_name(ct.status));
+		goto out;
+	}
+	if (cr_check_version(a->criu_path ? a->criu_path : "criu", err) < 0 ||
+	    cr_dir(a->image_path ? a->image_path : "checkpoint", true, img, err) < 0 ||
+	    cr_dir(a->work_path ? a->work_path : img, true, work, err) < 0 ||
+	    cr_stored_spec(&ct, &spec, err) < 0 || lc_cgroup_load(&ct.h, &ct.st, &cg, err) < 0 ||
+	    cr_dump_argv(&av, &ct, spec, cg, a, img, work, err) < 0 ||
+	    cr_save_descriptors(ct.st.pid, img, err) < 0)
+		goto out;
+	cr_log_argv(o, &av);
+	if ((st = cr_exec(av.v, NULL, 0, NULL, NULL, err)) < 0)
+		goto out;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		cr_failed(av.v[1], st, work, a->pre_dump ? "pre-dump.log" : "dump.log", err);
+		goto out;
+	}
+	rc = 0;
+	/* as runc: a container dumped without --leave-running is gone; delete it */
+	if (!a->pre_dump && !a->leave_running &&
+	    (lc_wait_exit(&ct.st, 10000, err) < 0 || lc_destroy(o, &ct, &cg, err) < 0))
+		rc = err_prefix(err, "checkpointed, but");
+out:
+	cr_argv_free(&av);
+	if (cg)
+		cgroup_free(cg);
+	if (spec)
+		spec_free(spec);
+	lc_release(&ct);
+	return rc;
+}
+
+/* A criu binary on PATH (what `ctr features` reports; the version is checked on use). */
+static bool cr_available(void)
+{
+	const char *path = getenv("PATH");
+	path = path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		char f[PATH_MAX];
+		if (n && snprintf(f, sizeof(f), "%.*s/criu", (int)n, path) < (int)sizeof(f) &&
+		    access(f, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
+/* What a restore holds while criu runs: fds handed to criu, the rootfs bound for it. */
+struct cr_restore {
+	int keep[8];
+	size_t n_keep;
+	int pty_master;
+	char croot[PATH_MAX];        /* "" until bound */
+};
+
+static int cr_keep(struct cr_restore *r, int fd)
+{
+	if (r->n_keep == ARRAY_LEN(r->keep)) {
+		close(fd);
+		return -1;
+	}
+	r->keep[r->n_keep++] = fd;
+	return fd;
+}
+
+/* Stdio and terminal from the images: the caller's pipes on fds 0-2 stand in for the
+ * dumped ones (runc's --inherit-fd use), a new pty for a dumped terminal. */
+static int cr_restore_stdio(struct cr_argv *av, struct cr_restore *r, const char *img,
+			    const struct ctr_restore_args *a, struct ctr_error *err)
+{
+	char path[PATH_MAX + 32];
+	AUTO_FREE char *text = NULL;
+	size_t len = 0;
+	struct ctr_error e;
+	snprintf(path, sizeof(path), "%s/%s", img, CR_DESCRIPTORS);
+	struct json_doc *doc = NULL;
+	if (read_file(path, 1u << 20, &text, &len, &e) == 0 &&
+	    json_parse(text, len, CR_DESCRIPTORS, NULL, &doc, &e) == 0) {
+		const struct json *d = json_root(doc);
+		size_t n = json_type(d) == JSON_ARRAY ? json_len(d) : 0;
+		for (size_t i = 0; i < n && i < 3; i++) {
+			const char *v = json_str(json_at(d, i), NULL);
+			bool seen = false; /* 2>&1: the first fd stands for the pipe */
+			for (size_t k = 0; v && k < i; k++) {
+				const char *w = json_str(json_at(d, k), NULL);
+				seen |= w && !strcmp(w, v);
+			}
+			if (v && !seen && (!strncmp(v, "pipe:", 5) || !strncmp(v, "socket:", 7)))
+				cr_add(av, "--inherit-fd=fd[%zu]:%s", i, v);
+		}
+		json_free(doc);
+	}
+	AUTO_FREE char *tty = NULL;
+	snprintf(path, sizeof(path), "%s/%s", img, CR_TTY_INFO);
+	if (read_file(path, 256, &tty, &len, &e) < 0)
+		return 0;
+	if (!a->console_socket)
+		return err_set(err, EINVAL, "the checkpoint has a terminal: restoring it needs "
+			       "--console-socket");
+	int slave;
+	unsigned n;
+	if (term_open_pty(&r->pty_master, &slave, err) < 0 || cr_keep(r, slave) < 0)
+		return -1;
+	if (ioctl(r->pty_master, TIOCGPTN, &n) < 0)
+		return err_set(err, errno, "get pty number");
+	cr_add(av, "--inherit-fd=fd[%d]:%s", slave, tty);
+	cr_add(av, "--external=mnt[/dev/console]:/dev/pts/%u", n);
+	return 0;
+}
+
+/* The mount map: bind sources, /dev/null for masked files, the new cgroup for a cgroup2
+ * mount; a joined network or pid namespace by an fd criu inherits. */
+static int cr_restore_externals(struct cr_argv *av, struct cr_restore *r, const struct spec *s,
+				const char *bundle, const struct cgroup *cg, struct ctr_error *err)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		if (rootfs_host_source(m))
+			cr_add(av, "--external=mnt[%s]:%s%s%s", m->destination,
+			       m->source[0] == '/' ? "" : bundle, m->source[0] == '/' ? "" : "/",
+			       m->source);
+		else if (cr_is_cgroup2_mount(m, cg))
+			cr_add(av, "--external=mnt[%s]:%s", m->destination, cg_v2dir(cg)->dir);
+	}
+	/* masked files that were not external are not looked up: extra keys are harmless */
+	for (size_t i = 0; s->has_linux && i < s->lx.n_masked_paths; i++)
+		cr_add(av, "--external=mnt[%s]:/dev/null", s->lx.masked_paths[i]);
+	for (size_t i = 0; s->has_linux && i < s->lx.n_namespaces; i++) {
+		const struct spec_namespace *ns = &s->lx.namespaces[i];
+		if (!ns->path || (ns->type != CLONE_NEWNET && ns->type != CLONE_NEWPID))
+			continue;
+		int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return err_set(err, errno, "namespace %s", ns->path);
+		if (cr_keep(r, fd) < 0)
+			return err_set(err, EMFILE, "too many namespaces to join");
+		cr_add(av, "--inherit-fd=fd[%d]:%s", fd,
+		       ns->type == CLONE_NEWNET ? "extRootNetNS" : "extRootPidNS");
+	}
+	return 0;
+}
+
+/* criu restores into a root that is a mount point: the rootfs bound into the state dir
+ * (runc binds it likewise). Not made private: criu copies the root's sharing from it. */
+static int cr_bind_root(struct cr_restore *r, const char *root, const char *id,
+			const char *rootfs, struct ctr_error *err)
+{
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof(p), "%s/%s/%s", root, id, CR_ROOT_DIR) >= (int)sizeof(p))
+		return err_set(err, ENAMETOOLONG, "criu root for %s", id);
+	if (mkdir(p, 0700) < 0 && errno != EEXIST)
+		return err_set(err, errno, "mkdir %s", p);
+	if (mount(rootfs, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		int e = errno;
+		rmdir(p);
+		return err_set(err, e, "bind %s on %s", rootfs, p);
+	}
+	snprintf(r->croot, sizeof(r->croot), "%s", p);
+	return 0;
+}
+
+static void cr_restore_release(struct cr_restore *r)
+{
+	for (size_t i = 0; i < r->n_keep; i++)
+		close(r->keep[i]);
+	r->n_keep = 0;
+	if (r->pty_master >= 0)
+		close(r->pty_master);
+	r->pty_master = -1;
+	if (r->croot[0]) {
+		umount2(r->croot, MNT_DETACH);
+		rmdir(r->croot);
+		r->croot[0] = 0;
+	}
+}
+
+static int cr_restore_argv(struct cr_argv *av, struct cr_restore *r, const struct spec *s,
+			   const char *bundle, const struct cgroup *cg,
+			   const struct ctr_restore_args *a, const char *img, const char *work,
+			   struct ctr_error *err)
+{
+	cr_add(av, "%s", a->criu_path ? a->criu_path : "criu");
+	cr_add(av, "restore");
+	cr_add(av, "--images-dir=%s", img);
+	cr_add(av, "--work-dir=%s", work);
+	cr_add(av, "--log-file=restore.log");
+	cr_add(av, "-v4");
+	cr_add(av, "--root=%s", r->croot);
+	/* the restored init becomes our child (a sibling of criu) and criu leaves */
+	cr_add(av, "--restore-detached");
+	cr_add(av, "--restore-sibling");
+	cr_add(av, "--pidfile=%s/restore.pid", work);
+	cr_common_flags(av, a->manage_cgroups_mode, a->empty_ns, a->tcp_established,
+			a->ext_unix_sk, a->shell_job, a->file_locks, a->lazy_pages, a->auto_dedup);
+	/* the dumped container's cgroup becomes this container's own (a new id, a new
+	 * cgroupsPath) */
+	if (cg && cg->path && cg->path[0] == '/')
+		cr_add(av, "--cgroup-root=%s", cg->path);
+	if (cr_restore_externals(av, r, s, bundle, cg, err) < 0 ||
+	    cr_restore_stdio(av, r, img, a, err) < 0)
+		return -1;
+	return av->failed ? err_nomem(err) : 0;
+}
+
+/* The bundle of a restore: its absolute path, config text and parsed spec, rootfs. */
+struct cr_bundle {
+	char dir[PATH_MAX], rootfs[PATH_MAX];
+	char *config;
+	size_t config_len;
+	struct spec *spec;
+};
+
+static int cr_load_bundle(const char *bundle, struct cr_bundle *b, struct ctr_error *err)
+{
+	char path[PATH_MAX + 16];
+	if (!realpath(bundle ? bundle : ".", b->dir))
+		return err_set(err, errno, "bundle %s", bundle ? bundle : ".");
+	snprintf(path, sizeof(path), "%s/config.json", b->dir);
+	if (read_file(path, 16u << 20, &b->config, &b->config_len, err) < 0 ||
+	    spec_parse(b->config, b->config_len, "config.json", &b->spec, err) < 0)
+		return -1;
+	const char *rp = b->spec->root_path ? b->spec->root_path : "rootfs";
+	snprintf(path, sizeof(path), "%s%s%s", rp[0] == '/' ? "" : b->dir,
+		 rp[0] == '/' ? "" : "/", rp);
+	if (!realpath(path, b->rootfs))
+		return err_set(err, errno, "root.path: %s", path);
+	return 0;
+}
+
+/* The state of a container being restored (creating), with its cgroup named before it is
+ * made: a restore killed half-way leaves what `delete -f` removes completely. */
+static int cr_restore_state(struct state_handle *h, const char *id, const struct cr_bundle *b,
+			    struct state *st, char owner[64], struct cgroup **cg,
+			    struct ctr_error *err)
+{
+	lc_owner(owner, 64);
+	*st = (struct state){.id = (char *)id, .bundle = (char *)b->dir,
+			     .rootfs = (char *)b->rootfs, .owner = owner, .creating = true,
+			     .config_path = (char *)LC_CONFIG_COPY};
+	lc_created_now(st->created, sizeof(st->created));
+	if (cgroup_plan(b->spec, id, cg, err) < 0)
+		return err_prefix(err, "creating cgroup");
+	if (lc_state_cgroup(st, *cg, err) < 0 ||
+	    lc_annotations_json(b->spec, &st->annotations_json, err) < 0 ||
+	    lc_write_new(h->dir_fd, LC_CONFIG_COPY, b->config, b->config_len, err) < 0 ||
+	    state_save(h, st, err) < 0)
+		return -1;
+	if ((*cg)->mode != CG_MODE_NONE && cgroup_make(*cg, b->spec, err) < 0) {
+		cgroup_free(*cg); /* made nothing */
+		*cg = NULL;
+		return err_prefix(err, "creating cgroup");
+	}
+	return 0;
+}
+
+/* After criu: the new init's pid into the state (running), the pid file, then the hooks
+ * runc runs while criu sets up the namespaces (prestart, createRuntime). */
+static int cr_restore_finish(const struct ctr_opts *o, const char *id, struct state_handle *h,
+			     const struct cr_bundle *b, struct state *st, const char *work,
+			     const struct ctr_restore_args *a, pid_t *pid, struct ctr_error *err)
+{
+	char path[PATH_MAX + 32];
+	AUTO_FREE char *text = NULL;
+	size_t len = 0;
+	snprintf(path, sizeof(path), "%s/restore.pid", work);
+	if (read_file(path, 64, &text, &len, err) < 0)
+		return err_prefix(err, "criu restore wrote no pid");
+	*pid = (pid_t)strtol(text, NULL, 10);
+	if (*pid <= 0)
+		return err_set(err, 0, "criu restore: bad pid file %s", path);
+	st->pid = *pid;
+	st->pid_start = pid_start_time(*pid);
+	st->creating = false;
+	if (state_save(h, st, err) < 0 ||
+	    (a->pid_file && lc_write_pid_file(a->pid_file, *pid, err) < 0) ||
+	    lc_run_hooks(b->spec, HOOK_PRESTART, id, CTR_RUNNING, *pid, b->dir, b->rootfs, err) < 0 ||
+	    lc_run_hooks(b->spec, HOOK_CREATE_RUNTIME, id, CTR_RUNNING, *pid, b->dir, b->rootfs,
+			 err) < 0)
+		return -1;
+	lc_log(o, CTR_LOG_DEBUG, "restored container %s, init pid %ld", id, (long)*pid);
+	return 0;
+}
+
+int ctr_restore(const struct ctr_opts *o, const char *id, const struct ctr_restore_args *a,
+		pid_t *pid_out, struct ctr_error *err)
+{
+	static const struct ctr_restore_args none = {0};
+	a = a ? a : &none;
+	const char *root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
+	char img[PATH_MAX], work[PATH_MAX], inv[PATH_MAX + 32], owner[64];
+	struct cr_bundle b = {.config = NULL};
+	struct cr_restore r = {.pty_master = -1};
+	struct state_handle h = {.root_fd = -1, .dir_fd = -1};
+	struct state st = {0};
+	struct cgroup *cg = NULL;
+	struct cr_argv av = {0};
+	bool made = false;
+	pid_t pid = 0;
+	int rc = -1, ws;
+	if (ctr_id_valid(id, err) < 0 || cr_check_mode(a->manage_cgroups_mode, err) < 0)
+		return -1;
+	if (cr_dir(a->image_path ? a->image_path : "checkpoint", false, img, err) < 0)
+		return err_prefix(err, "restore");
+	snprintf(inv, sizeof(inv), "%s/inventory.img", img);
+	if (access(inv, R_OK) < 0)
+		return err_set(err, 0, "restore: %s holds no checkpoint (no inventory.img)", img);
+	if (cr_check_version(a->criu_path ? a->criu_path : "criu", err) < 0 ||
+	    cr_dir(a->work_path ? a->work_path : img, true, work, err) < 0 ||
+	    cr_load_bundle(a->bundle, &b, err) < 0 || state_open(root, id, STATE_CREATE, &h, err) < 0)
+		goto out;
+	made = true;
+	if (cr_restore_state(&h, id, &b, &st, owner, &cg, err) < 0 ||
+	    cr_bind_root(&r, root, id, b.rootfs, err) < 0 ||
+	    cr_restore_argv(&av, &r, b.spec, b.dir, cg, a, img, work, err) < 0)
+		goto out;
+	cr_log_argv(o, &av);
+	if ((ws = cr_exec(av.v, r.keep, r.n_keep, cg, NULL, err)) < 0)
+		goto out;
+	if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+		cr_failed("restore", ws, work, "restore.log", err);
+		goto out;
+	}
+	if (cr_restore_finish(o, id, &h, &b, &st, work, a, &pid, err) < 0 ||
+	    (r.pty_master >= 0 && term_send_to_console_socket(a->console_socket, r.pty_master,
+							      err) < 0))
+		goto out;
+	if (pid_out)
+		*pid_out = pid;
+	rc = 0;
+out:
+	cr_restore_release(&r);
+	if (rc < 0 && pid > 0)
+		lc_kill_reap(pid, -1);
+	if (rc < 0 && cg) {
+		struct ctr_error e2;
+		cgroup_destroy(cg, true, &e2);
+		cg = NULL;
+	}
+	if (rc < 0 && made) {
+		struct ctr_error e2;
+		state_remove(&h, &e2);
+	}
+	if (cg)
+		cgroup_free(cg);
+	free(st.cgroup_json);
+	free(st.annotations_json);
+	cr_argv_free(&av);
+	state_close(&h);
+	if (b.spec)
+		spec_free(b.spec);
+	free(b.config);
+	return rc;
+}
+
+/* ======================================================================
  * features: the OCI features document (runtime-spec features.md)
  * ====================================================================== */
 
@@ -15899,6 +16632,9 @@ int ctr_features_json(char **json_out, struct ctr_error *err)
 	jw_obj_begin(&w);
 	jw_key(&w, "io.github.ctr.version");
 	jw_str(&w, CTR_VERSION);
+	/* checkpoint and restore need criu at run time */
+	jw_key(&w, "io.github.ctr.checkpoint.enabled");
+	jw_str(&w, cr_available() ? "true" : "false");
 	jw_obj_end(&w);
 	jw_key(&w, "potentiallyUnsafeConfigAnnotations");
 	jw_arr_begin(&w);

@@ -390,6 +390,48 @@ struct ctr_exec_args {
 int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_args *a,
 	     pid_t *pid_out, struct ctr_error *err);
 
+/* ---------- checkpoint and restore (CRIU) ---------- */
+
+/* Checkpoint and restore run the criu binary (3.11 or newer), found on PATH unless
+ * criu_path says where; without it they fail with "criu not found". */
+struct ctr_checkpoint_args {
+	const char *criu_path;      /* criu binary; NULL: "criu" on PATH */
+	const char *image_path;     /* images go here (made if missing); NULL: ./checkpoint */
+	const char *work_path;      /* criu's log and work files; NULL: image_path */
+	const char *parent_path;    /* images of a previous pre-dump, relative to image_path */
+	const char *page_server;    /* "ADDRESS:PORT" of a criu page server (optional) */
+	const char *manage_cgroups_mode; /* soft (NULL), full, strict or ignore */
+	const char *empty_ns;       /* "network": do not dump the network namespace */
+	int leave_running;          /* the container keeps running after the dump */
+	int pre_dump;               /* only the memory, the container keeps running */
+	int tcp_established, ext_unix_sk, shell_job, lazy_pages, file_locks, auto_dedup;
+};
+
+/* Dump a running (or paused) container's process tree into image_path with criu. Without
+ * leave_running or pre_dump the container is gone afterwards (deleted, as runc does);
+ * a created or stopped container is an error. */
+int ctr_checkpoint(const struct ctr_opts *o, const char *id, const struct ctr_checkpoint_args *a,
+		   struct ctr_error *err);
+
+struct ctr_restore_args {
+	const char *criu_path;      /* criu binary; NULL: "criu" on PATH */
+	const char *image_path;     /* a checkpoint's images; NULL: ./checkpoint */
+	const char *work_path;      /* criu's log and work files; NULL: image_path */
+	const char *bundle;         /* bundle directory; NULL means the current directory */
+	const char *pid_file;       /* write the restored init's host PID here (optional) */
+	/* The checkpoint had a terminal: the new pty's master goes to this socket. */
+	const char *console_socket;
+	const char *manage_cgroups_mode; /* soft (NULL), full, strict or ignore */
+	const char *empty_ns;       /* "network": restore into an empty network namespace */
+	int tcp_established, ext_unix_sk, shell_job, lazy_pages, file_locks, auto_dedup;
+};
+
+/* Restore a checkpoint as a new container id (refused if id exists) from the bundle: the
+ * restored init runs at once (status running) and is a child of the caller, which reaps
+ * it. fds 0-2 of the caller replace the pipes the init had at checkpoint time. On
+ * success *pid_out (optional) is its host PID; a failed restore leaves nothing behind. */
+int ctr_restore(const struct ctr_opts *o, const char *id, const struct ctr_restore_args *a,
+		pid_t *pid_out, struct ctr_error *err);
 /* ---------- terminal relay ---------- */
 
 /* Wait for a process and relay its terminal, as `ctr run` and `ctr exec` do in the

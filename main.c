@@ -40,6 +40,7 @@ struct cli {
 	char **argv;            /* main's, for the sealed re-exec */
 	const char *cmd;        /* the command being run ("ctr" for the global flags) */
 	const struct command *command;  /* its table entry, NULL for the global flags */
+	const char *criu;       /* --criu PATH (checkpoint, restore); NULL: criu on PATH */
 };
 
 /* "2026-12-07T17:22:37Z": RFC 3339 in UTC, as runc's logrus writes it. */
@@ -1018,6 +1019,77 @@ static int cmd_exec(struct cli *c, void *flags, int argc, char **argv)
 
 /* ---------- features ---------- */
 
+/* ---------- checkpoint and restore (runc's flags) ---------- */
+
+struct checkpoint_flags { struct ctr_checkpoint_args a; };
+struct restore_flags { struct ctr_restore_args a; int detach, no_subreaper, no_pivot; };
+#define CKF(m) offsetof(struct checkpoint_flags, a.m)
+#define RSF(m) offsetof(struct restore_flags, a.m)
+static const struct opt checkpoint_opts[] = {
+	{"image-path", 0, OPT_STR, CKF(image_path), "`DIR` images go here (default ./checkpoint)"},
+	{"work-path", 0, OPT_STR, CKF(work_path), "`DIR` criu's log and work files"},
+	{"parent-path", 0, OPT_STR, CKF(parent_path), "`DIR` a pre-dump's images"},
+	{"leave-running", 0, OPT_BOOL, CKF(leave_running), "keep the container running"},
+	{"pre-dump", 0, OPT_BOOL, CKF(pre_dump), "dump only the memory"},
+	{"tcp-established", 0, OPT_BOOL, CKF(tcp_established), "allow open tcp connections"},
+	{"ext-unix-sk", 0, OPT_BOOL, CKF(ext_unix_sk), "allow external unix sockets"},
+	{"shell-job", 0, OPT_BOOL, CKF(shell_job), "allow shell jobs"},
+	{"lazy-pages", 0, OPT_BOOL, CKF(lazy_pages), "use userfaultfd to lazily restore memory"},
+	{"page-server", 0, OPT_STR, CKF(page_server), "`ADDRESS:PORT` of a criu page server"},
+	{"file-locks", 0, OPT_BOOL, CKF(file_locks), "handle file locks"},
+	{"manage-cgroups-mode", 0, OPT_STR, CKF(manage_cgroups_mode), "`MODE` soft, full, strict or ignore"},
+	{"empty-ns", 0, OPT_STR, CKF(empty_ns), "`TYPE` network: do not dump that namespace"},
+	{"auto-dedup", 0, OPT_BOOL, CKF(auto_dedup), "deduplicate the images"},
+	OPT_END,
+};
+static const struct opt restore_opts[] = {
+	{"image-path", 0, OPT_STR, RSF(image_path), "`DIR` a checkpoint's images (default ./checkpoint)"},
+	{"work-path", 0, OPT_STR, RSF(work_path), "`DIR` criu's log and work files"},
+	{"bundle", 'b', OPT_STR, RSF(bundle), "`DIR` bundle directory (default: current directory)"},
+	{"detach", 'd', OPT_BOOL, offsetof(struct restore_flags, detach), "do not wait for the container"},
+	{"pid-file", 0, OPT_STR, RSF(pid_file), "`FILE` write the restored init's pid here"},
+	{"console-socket", 0, OPT_STR, RSF(console_socket), "`PATH` gets the new pty's master"},
+	{"no-subreaper", 0, OPT_BOOL, offsetof(struct restore_flags, no_subreaper), "accepted for runc"},
+	{"no-pivot", 0, OPT_BOOL, offsetof(struct restore_flags, no_pivot), "accepted for runc (criu sets the root up)"},
+	{"tcp-established", 0, OPT_BOOL, RSF(tcp_established), "allow open tcp connections"},
+	{"ext-unix-sk", 0, OPT_BOOL, RSF(ext_unix_sk), "allow external unix sockets"},
+	{"shell-job", 0, OPT_BOOL, RSF(shell_job), "allow shell jobs"},
+	{"file-locks", 0, OPT_BOOL, RSF(file_locks), "handle file locks"},
+	{"manage-cgroups-mode", 0, OPT_STR, RSF(manage_cgroups_mode), "`MODE` soft, full, strict or ignore"},
+	{"lazy-pages", 0, OPT_BOOL, RSF(lazy_pages), "use userfaultfd to lazily restore memory"},
+	{"empty-ns", 0, OPT_STR, RSF(empty_ns), "`TYPE` network: restore into an empty one"},
+	{"auto-dedup", 0, OPT_BOOL, RSF(auto_dedup), "deduplicate the images"},
+	OPT_END,
+};
+
+static int cmd_checkpoint(struct cli *c, void *flags, int argc, char **argv)
+{
+	(void)argc;
+	struct checkpoint_flags *f = flags;
+	f->a.criu_path = c->criu;
+	struct ctr_error err = {0};
+	return ctr_checkpoint(&c->opts, argv[0], &f->a, &err) < 0 ? fail(c, &err) : 0;
+}
+
+/* In the foreground (no --detach) ctr waits for the restored init as `run` does. */
+static int cmd_restore(struct cli *c, void *flags, int argc, char **argv)
+{
+	(void)argc;
+	struct restore_flags *f = flags;
+	f->a.criu_path = c->criu;
+	if (!f->detach) {
+		sigset_t all;
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+	}
+	struct ctr_error err = {0};
+	pid_t pid = 0;
+	if (ctr_restore(&c->opts, argv[0], &f->a, &pid, &err) < 0)
+		return fail(c, &err);
+	return f->detach ? 0 : run_foreground(c, argv[0], pid, false, -1);
+}
+
 static int cmd_features(struct cli *c, void *flags, int argc, char **argv)
 {
 	(void)flags, (void)argc, (void)argv;
@@ -1095,6 +1167,12 @@ static const struct command commands[] = {
 	 "Update the container's resource limits.", NULL},
 	{"events", cmd_events, {events_opts}, sizeof(struct events_flags), "ID", 1, 1, 0,
 	 "Print container events (stats, oom) as JSON lines.", NULL},
+	{"checkpoint", cmd_checkpoint, {checkpoint_opts}, sizeof(struct checkpoint_flags), "ID", 1, 1, 0,
+	 "Checkpoint a running container with criu.",
+	 "Without --leave-running or --pre-dump the container is deleted afterwards.\n"},
+	{"restore", cmd_restore, {restore_opts}, sizeof(struct restore_flags), "ID", 1, 1, 0,
+	 "Restore a checkpoint as container ID.",
+	 "In the foreground ctr waits for it as `run` does.\n"},
 	{"features", cmd_features, {no_opts}, 0, "", 0, 0, 0,
 	 "Print the OCI features document.", NULL},
 };
@@ -1136,7 +1214,7 @@ static const struct opt global_opts[] = {
 	{"systemd-cgroup", 0, OPT_BOOL, GLF(systemd), "cgroups through systemd (cgroupsPath slice:prefix:name)"},
 	{"rootless", 0, OPT_CHOICE, GLF(rootless), "`true|false|auto` accepted for runc, ignored"},
 	/* accepted for compatibility, checkpointing is not supported */
-	{"criu", 0, OPT_STR, GLF(criu), "`PATH` accepted for runc (no checkpointing)"},
+	{"criu", 0, OPT_STR, GLF(criu), "`PATH` the criu binary for checkpoint and restore (default: criu on PATH)"},
 	{"help", 'h', OPT_STOP, GLF(help), "this help"},
 	{"version", 'v', OPT_STOP, GLF(version), "ctr's version, commit and OCI spec version"},
 	OPT_END,
@@ -1221,6 +1299,7 @@ static int global_setup(struct cli *c, struct global_flags *g, int argc, char **
 		return *next == -2 ? 1 : (print_usage(stderr), -1);
 	c->opts.debug = g->debug;
 	c->opts.systemd_cgroup = g->systemd;
+	c->criu = g->criu;
 	c->debug = g->debug != 0;
 	c->log_json = g->log_format && !strcmp(g->log_format, "json");
 	if (g->log && *g->log) {
