@@ -3,8 +3,8 @@
  *
  * One file, read top to bottom, one concern per section in dependency order (each opens
  * with a banner comment):
- *   util -> json -> spec -> state -> cgroup -> seccomp -> rootfs -> process -> terminal
- *   -> hooks -> lifecycle API -> cgroup API -> exec -> features.
+ *   util -> json -> spec -> state -> cgroup -> seccomp -> rootfs -> check -> process
+ *   -> terminal -> hooks -> lifecycle API -> cgroup API -> exec -> checkpoint -> features.
  * Everything is static except the ctr_* API declared in ctr.h.
  *
  * Licensed under the Apache License, Version 2.0.
@@ -3320,6 +3320,47 @@ static int spec_parse_resources(const struct json *v, const char *source, struct
 	return spec_parse_part(v, source, sp_resources, r, priv, err);
 }
 
+/* ---- spec: the program process.args[0] names ---- */
+
+/* runc's PATH for a process.env without one (also what `ctr spec` writes) */
+#define SPEC_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* 0 if path names an executable regular file, else an errno (EACCES: not executable). */
+typedef int spec_exe_test(void *ctx, const char *path);
+
+/* The one lookup of args[0], for create, exec and check (test says where: the current
+ * root, or a rootfs not entered yet). A name with a slash as is; else the first candidate
+ * along the PATH of process.env (the last PATH= wins; SPEC_DEFAULT_PATH without one; never
+ * ctr's own PATH) that test accepts, an empty entry being the current directory. The
+ * candidate into buf, the PATH searched into *path_env (NULL for a name with a slash).
+ * 0, or an errno: ENOENT when no candidate exists, else why the first existing one failed. */
+static int spec_find_exe(const struct spec_process *p, spec_exe_test *test, void *ctx,
+			 char *buf, size_t size, const char **path_env)
+{
+	const char *file = p->args[0], *path = SPEC_DEFAULT_PATH;
+	*path_env = NULL;
+	if (strchr(file, '/'))
+		return snprintf(buf, size, "%s", file) >= (int)size ? ENAMETOOLONG : test(ctx, buf);
+	for (size_t i = 0; i < p->n_env; i++)
+		if (str_has_prefix(p->env[i], "PATH="))
+			path = p->env[i] + 5;
+	*path_env = path;
+	int e = ENOENT;
+	for (const char *dir = path;; dir++) {
+		size_t len = strcspn(dir, ":");
+		int n = len ? snprintf(buf, size, "%.*s/%s", (int)len, dir, file)
+			    : snprintf(buf, size, "%s", file);
+		int r = n < (int)size ? test(ctx, buf) : ENAMETOOLONG;
+		if (r == 0)
+			return 0;
+		if (r != ENOENT && r != ENOTDIR && e == ENOENT)
+			e = r; /* remember why the first existing candidate failed */
+		dir += len;
+		if (!*dir)
+			return e;
+	}
+}
+
 /* ---- spec: the default config (what `ctr spec` writes, after runc's) ---- */
 
 static void spec_jw_str(struct jw *w, const char *key, const char *val)
@@ -3365,47 +3406,52 @@ static void spec_jw_idmap(struct jw *w, const char *key, unsigned host_id)
 	jw_arr_end(w);
 }
 
-int ctr_spec_default(int rootless, char **json_out, struct ctr_error *err)
+/* the default config's "process" member */
+static void spec_jw_default_process(struct jw *w)
 {
 	static const char caps[] = "CAP_AUDIT_WRITE\0CAP_KILL\0CAP_NET_BIND_SERVICE\0";
+	jw_key(w, "process");
+	jw_obj_begin(w);
+	jw_key(w, "terminal");
+	jw_bool(w, true);
+	jw_key(w, "user");
+	jw_obj_begin(w);
+	jw_key(w, "uid");
+	jw_uint(w, 0);
+	jw_key(w, "gid");
+	jw_uint(w, 0);
+	jw_obj_end(w);
+	spec_jw_strs(w, "args", "sh\0");
+	spec_jw_strs(w, "env", "PATH=" SPEC_DEFAULT_PATH "\0TERM=xterm\0");
+	spec_jw_str(w, "cwd", "/");
+	jw_key(w, "capabilities");
+	jw_obj_begin(w);
+	for (const char *k = "bounding\0effective\0permitted\0ambient\0"; *k; k += strlen(k) + 1)
+		spec_jw_strs(w, k, caps);
+	jw_obj_end(w);
+	jw_key(w, "rlimits");
+	jw_arr_begin(w);
+	jw_obj_begin(w);
+	spec_jw_str(w, "type", "RLIMIT_NOFILE");
+	jw_key(w, "hard");
+	jw_uint(w, 1024);
+	jw_key(w, "soft");
+	jw_uint(w, 1024);
+	jw_obj_end(w);
+	jw_arr_end(w);
+	jw_key(w, "noNewPrivileges");
+	jw_bool(w, true);
+	jw_obj_end(w);
+}
+
+int ctr_spec_default(int rootless, char **json_out, struct ctr_error *err)
+{
 	struct sbuf sb = {0};
 	struct jw w;
 	jw_init(&w, &sb, "\t");
 	jw_obj_begin(&w);
 	spec_jw_str(&w, "ociVersion", CTR_OCI_VERSION);
-	jw_key(&w, "process");
-	jw_obj_begin(&w);
-	jw_key(&w, "terminal");
-	jw_bool(&w, true);
-	jw_key(&w, "user");
-	jw_obj_begin(&w);
-	jw_key(&w, "uid");
-	jw_uint(&w, 0);
-	jw_key(&w, "gid");
-	jw_uint(&w, 0);
-	jw_obj_end(&w);
-	spec_jw_strs(&w, "args", "sh\0");
-	spec_jw_strs(&w, "env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\0"
-			       "TERM=xterm\0");
-	spec_jw_str(&w, "cwd", "/");
-	jw_key(&w, "capabilities");
-	jw_obj_begin(&w);
-	for (const char *k = "bounding\0effective\0permitted\0ambient\0"; *k; k += strlen(k) + 1)
-		spec_jw_strs(&w, k, caps);
-	jw_obj_end(&w);
-	jw_key(&w, "rlimits");
-	jw_arr_begin(&w);
-	jw_obj_begin(&w);
-	spec_jw_str(&w, "type", "RLIMIT_NOFILE");
-	jw_key(&w, "hard");
-	jw_uint(&w, 1024);
-	jw_key(&w, "soft");
-	jw_uint(&w, 1024);
-	jw_obj_end(&w);
-	jw_arr_end(&w);
-	jw_key(&w, "noNewPrivileges");
-	jw_bool(&w, true);
-	jw_obj_end(&w);
+	spec_jw_default_process(&w);
 	jw_key(&w, "root");
 	jw_obj_begin(&w);
 	spec_jw_str(&w, "path", "rootfs");
@@ -3490,889 +3536,6 @@ int ctr_spec_write(const char *bundle_dir, int rootless, struct ctr_error *err)
 	return 0;
 }
 
-/* ---- spec: ELF headers (what `ctr check` reads of the programs a container runs) ----
- * Only what the kernel and the dynamic loader look at before a program runs: class, byte
- * order, machine, float ABI, PT_INTERP and DT_NEEDED. A rootfs may hold anything: every
- * read is bounded and every offset checked against the file's size. */
-
-enum {
-	ELF_CLASS32 = 1, ELF_CLASS64 = 2, ELF_LSB = 1, ELF_MSB = 2, ELF_ET_EXEC = 2, ELF_ET_DYN = 3,
-	ELF_EM_386 = 3, ELF_EM_MIPS = 8, ELF_EM_ARM = 40, ELF_EM_X86_64 = 62, ELF_EM_AARCH64 = 183,
-	ELF_EM_RISCV = 243, ELF_PT_LOAD = 1, ELF_PT_DYNAMIC = 2, ELF_PT_INTERP = 3,
-	ELF_PT_MIPS_ABIFLAGS = 0x70000003, ELF_DT_NULL = 0, ELF_DT_NEEDED = 1, ELF_DT_STRTAB = 5,
-	ELF_DT_STRSZ = 10, ELF_DT_RPATH = 15, ELF_DT_RUNPATH = 29,
-	ELF_MAX_PHDRS = 64, ELF_MAX_LOADS = 16, ELF_MAX_NEEDED = 32,
-};
-/* The float ABI as far as the headers tell (ARM e_flags, MIPS abiflags, RISC-V e_flags) */
-enum { ELF_FP_ANY, ELF_FP_HARD, ELF_FP_SOFT, ELF_FP_SINGLE };
-
-struct elf_info {
-	uint8_t cls, data, fp;
-	bool n32;                 /* MIPS n32: 32-bit class, 64-bit registers */
-	uint16_t type, machine;
-	uint32_t flags;
-	char interp[256];         /* PT_INTERP; empty for a static program */
-	char needed[1024];        /* DT_NEEDED names, each NUL-terminated */
-	size_t needed_len;
-	char runpath[512];        /* DT_RUNPATH, else DT_RPATH */
-};
-
-struct elf_load {
-	uint64_t off, vaddr, filesz;
-};
-
-static uint64_t elf_num(const struct elf_info *e, const unsigned char *p, unsigned size)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < size; i++)
-		v = v << 8 | p[e->data == ELF_MSB ? i : size - 1 - i];
-	return v;
-}
-
-/* Exactly len bytes at off of the file (fsize bytes long); false if they are not all there. */
-static bool elf_pread(int fd, uint64_t fsize, void *buf, size_t len, uint64_t off)
-{
-	if (off > fsize || len > fsize - off)
-		return false;
-	for (size_t got = 0; got < len;) {
-		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		got += (size_t)n;
-	}
-	return true;
-}
-
-/* A NUL-terminated string at off, at most limit bytes (its terminator included) */
-static bool elf_str(int fd, uint64_t fsize, uint64_t off, uint64_t limit, char *out, size_t size)
-{
-	size_t len = limit < size ? (size_t)limit : size;
-	if (off < fsize && fsize - off < len)
-		len = (size_t)(fsize - off);
-	return len && elf_pread(fd, fsize, out, len, off) && memchr(out, 0, len);
-}
-
-/* The ELF header: NULL, or why the file cannot be an executable. */
-static const char *elf_read_ehdr(int fd, uint64_t fsize, struct elf_info *e, uint64_t *phoff,
-				 unsigned *phnum)
-{
-	unsigned char h[64];
-	size_t n = fsize < sizeof(h) ? (size_t)fsize : sizeof(h);
-	if (n < 6 || !elf_pread(fd, fsize, h, n, 0) || memcmp(h, "\177ELF", 4) != 0)
-		return "not an ELF file";
-	e->cls = h[4];
-	e->data = h[5];
-	bool w = e->cls == ELF_CLASS64;
-	if ((!w && e->cls != ELF_CLASS32) || (e->data != ELF_LSB && e->data != ELF_MSB))
-		return "an ELF file of unknown class or byte order";
-	if (n < (w ? 64u : 52u))
-		return "a truncated ELF file (header)";
-	e->type = (uint16_t)elf_num(e, h + 16, 2);
-	e->machine = (uint16_t)elf_num(e, h + 18, 2);
-	*phoff = elf_num(e, h + (w ? 32 : 28), w ? 8 : 4);
-	e->flags = (uint32_t)elf_num(e, h + (w ? 48 : 36), 4);
-	unsigned phentsize = (unsigned)elf_num(e, h + (w ? 54 : 42), 2);
-	*phnum = (unsigned)elf_num(e, h + (w ? 56 : 44), 2);
-	if (e->type != ELF_ET_EXEC && e->type != ELF_ET_DYN)
-		return "an ELF file that is not an executable";
-	if (phentsize != (w ? 56u : 32u) || !*phnum || *phnum > ELF_MAX_PHDRS)
-		return "an ELF file with bad program headers";
-	return NULL;
-}
-
-/* The program headers: PT_INTERP into e, the PT_LOADs (to map addresses to file offsets),
- * where PT_DYNAMIC is, and MIPS's float ABI. */
-static const char *elf_read_phdrs(int fd, uint64_t fsize, struct elf_info *e, uint64_t phoff,
-				  unsigned phnum, struct elf_load *loads, size_t *n_loads,
-				  uint64_t dyn[2])
-{
-	unsigned char ph[ELF_MAX_PHDRS * 56], abi[24];
-	bool w = e->cls == ELF_CLASS64;
-	size_t es = w ? 56 : 32;
-	if (!elf_pread(fd, fsize, ph, phnum * es, phoff))
-		return "a truncated ELF file (program headers)";
-	for (unsigned i = 0; i < phnum; i++) {
-		const unsigned char *p = ph + i * es;
-		uint64_t type = elf_num(e, p, 4), off = elf_num(e, p + (w ? 8 : 4), w ? 8 : 4);
-		uint64_t vaddr = elf_num(e, p + (w ? 16 : 8), w ? 8 : 4);
-		uint64_t filesz = elf_num(e, p + (w ? 32 : 16), w ? 8 : 4);
-		if (type == ELF_PT_INTERP &&
-		    !elf_str(fd, fsize, off, filesz, e->interp, sizeof(e->interp)))
-			return "an ELF file with a bad PT_INTERP";
-		if (type == ELF_PT_LOAD && (off > fsize || filesz > fsize - off))
-			return "a truncated ELF file (a segment ends beyond it)";
-		if (type == ELF_PT_LOAD && *n_loads < ELF_MAX_LOADS)
-			loads[(*n_loads)++] = (struct elf_load){off, vaddr, filesz};
-		if (type == ELF_PT_DYNAMIC) {
-			dyn[0] = off;
-			dyn[1] = filesz;
-		}
-		/* Elf_MIPS_ABIFlags_v0.fp_abi: 1 double, 2 single, 3 soft, 5..7 fpxx/fp64 */
-		if (type == ELF_PT_MIPS_ABIFLAGS && e->machine == ELF_EM_MIPS && filesz >= 24 &&
-		    elf_pread(fd, fsize, abi, sizeof(abi), off) && abi[7])
-			e->fp = abi[7] == 3 ? ELF_FP_SOFT : abi[7] == 2 ? ELF_FP_SINGLE : ELF_FP_HARD;
-	}
-	return NULL;
-}
-
-/* The file offset of virtual address a, inside one of the PT_LOADs; UINT64_MAX if none. */
-static uint64_t elf_vaddr_off(const struct elf_load *l, size_t n, uint64_t a)
-{
-	for (size_t i = 0; i < n; i++)
-		if (a >= l[i].vaddr && a - l[i].vaddr < l[i].filesz)
-			return l[i].off + (a - l[i].vaddr);
-	return UINT64_MAX;
-}
-
-/* DT_NEEDED names and DT_RUNPATH/DT_RPATH from the dynamic section at off (size bytes). */
-static const char *elf_read_dynamic(int fd, uint64_t fsize, struct elf_info *e,
-				    const struct elf_load *loads, size_t n_loads, uint64_t off,
-				    uint64_t size)
-{
-	unsigned char d[4096];
-	size_t es = e->cls == ELF_CLASS64 ? 16 : 8, len = size < sizeof(d) ? (size_t)size : sizeof(d);
-	uint64_t strtab = 0, strsz = 0, need[ELF_MAX_NEEDED], run = UINT64_MAX, rpath = UINT64_MAX;
-	size_t n_need = 0;
-	len -= len % es;
-	if (!elf_pread(fd, fsize, d, len, off))
-		return "a truncated ELF file (dynamic section)";
-	for (size_t i = 0; i < len; i += es) {
-		uint64_t tag = elf_num(e, d + i, (unsigned)es / 2);
-		uint64_t val = elf_num(e, d + i + es / 2, (unsigned)es / 2);
-		if (tag == ELF_DT_NULL)
-			break;
-		if (tag == ELF_DT_NEEDED && n_need < ELF_MAX_NEEDED)
-			need[n_need++] = val;
-		strtab = tag == ELF_DT_STRTAB ? val : strtab;
-		strsz = tag == ELF_DT_STRSZ ? val : strsz;
-		run = tag == ELF_DT_RUNPATH ? val : run;
-		rpath = tag == ELF_DT_RPATH ? val : rpath;
-	}
-	if (run == UINT64_MAX)
-		run = rpath;
-	if (!n_need && run == UINT64_MAX)
-		return NULL;
-	uint64_t str = elf_vaddr_off(loads, n_loads, strtab);
-	if (str == UINT64_MAX || !strsz)
-		return "an ELF file with a bad DT_STRTAB";
-	for (size_t k = 0; k < n_need; k++) {
-		char name[256];
-		if (need[k] >= strsz || str + need[k] < str ||
-		    !elf_str(fd, fsize, str + need[k], strsz - need[k], name, sizeof(name)))
-			return "an ELF file with a bad DT_NEEDED";
-		size_t n = strlen(name) + 1;
-		if (e->needed_len + n <= sizeof(e->needed)) {
-			memcpy(e->needed + e->needed_len, name, n);
-			e->needed_len += n;
-		}
-	}
-	if (run != UINT64_MAX && (run >= strsz || str + run < str ||
-				  !elf_str(fd, fsize, str + run, strsz - run, e->runpath,
-					   sizeof(e->runpath))))
-		e->runpath[0] = 0;
-	return NULL;
-}
-
-/* The headers of the open file fd: NULL, or why it is not a program this check can read. */
-static const char *elf_read(int fd, struct elf_info *e)
-{
-	struct stat st;
-	struct elf_load loads[ELF_MAX_LOADS];
-	size_t n_loads = 0;
-	uint64_t phoff, dyn[2] = {0, 0};
-	unsigned phnum;
-	memset(e, 0, sizeof(*e));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return "not a regular file";
-	uint64_t fsize = (uint64_t)st.st_size;
-	const char *why = elf_read_ehdr(fd, fsize, e, &phoff, &phnum);
-	if (!why)
-		why = elf_read_phdrs(fd, fsize, e, phoff, phnum, loads, &n_loads, dyn);
-	if (!why && dyn[1])
-		why = elf_read_dynamic(fd, fsize, e, loads, n_loads, dyn[0], dyn[1]);
-	if (e->machine == ELF_EM_ARM) /* EF_ARM_ABI_FLOAT_HARD / _SOFT */
-		e->fp = e->flags & 0x400 ? ELF_FP_HARD : e->flags & 0x200 ? ELF_FP_SOFT : ELF_FP_ANY;
-	if (e->machine == ELF_EM_RISCV) /* EF_RISCV_FLOAT_ABI: soft, single, double, quad */
-		e->fp = (e->flags & 6) == 0 ? ELF_FP_SOFT : (e->flags & 6) == 2 ? ELF_FP_SINGLE
-									 : ELF_FP_HARD;
-	e->n32 = e->machine == ELF_EM_MIPS && e->cls == ELF_CLASS32 && (e->flags & 0x20);
-	return why;
-}
-
-/* The targets of `ctr check --arch`, named as in boards/; all hard-float. compat: what
- * the kernels of that architecture usually run as well (ia32 and arm32 compat). */
-static const struct elf_arch {
-	char name[8], compat[8];
-	uint16_t machine;
-	uint8_t cls, data;
-} elf_arches[] = {
-	{"x86_64", "i386", ELF_EM_X86_64, ELF_CLASS64, ELF_LSB},
-	{"i386", "", ELF_EM_386, ELF_CLASS32, ELF_LSB},
-	{"armhf", "", ELF_EM_ARM, ELF_CLASS32, ELF_LSB},
-	{"aarch64", "armhf", ELF_EM_AARCH64, ELF_CLASS64, ELF_LSB},
-	{"mips", "", ELF_EM_MIPS, ELF_CLASS32, ELF_MSB},
-	{"mipsel", "", ELF_EM_MIPS, ELF_CLASS32, ELF_LSB},
-	{"riscv64", "", ELF_EM_RISCV, ELF_CLASS64, ELF_LSB},
-};
-
-/* The architecture this ctr was built for: the default of `ctr check --arch` */
-#if defined(__x86_64__) && !defined(__ILP32__)
-#define ELF_NATIVE_ARCH "x86_64"
-#elif defined(__i386__)
-#define ELF_NATIVE_ARCH "i386"
-#elif defined(__aarch64__)
-#define ELF_NATIVE_ARCH "aarch64"
-#elif defined(__arm__) && defined(__ARM_PCS_VFP)
-#define ELF_NATIVE_ARCH "armhf"
-#elif defined(__mips__) && !defined(__mips64) && defined(__MIPSEB__)
-#define ELF_NATIVE_ARCH "mips"
-#elif defined(__mips__) && !defined(__mips64) && defined(__MIPSEL__)
-#define ELF_NATIVE_ARCH "mipsel"
-#elif defined(__riscv) && __riscv_xlen == 64 && defined(__riscv_float_abi_double)
-#define ELF_NATIVE_ARCH "riscv64"
-#else
-#define ELF_NATIVE_ARCH NULL
-#endif
-
-static const struct elf_arch *elf_arch_find(const char *name)
-{
-	for (size_t i = 0; name && i < sizeof(elf_arches) / sizeof(elf_arches[0]); i++)
-		if (strcmp(elf_arches[i].name, name) == 0)
-			return &elf_arches[i];
-	return NULL;
-}
-
-static bool elf_arch_match(const struct elf_arch *a, const struct elf_info *e)
-{
-	return e->machine == a->machine && e->cls == a->cls && e->data == a->data && !e->n32 &&
-	       (e->fp == ELF_FP_ANY || e->fp == ELF_FP_HARD);
-}
-
-/* "ELF 32-bit MSB MIPS", as file(1) says it, plus an ABI that differs from the boards' */
-static void elf_describe(const struct elf_info *e, char *buf, size_t size)
-{
-	static const struct { uint16_t machine; char name[12]; } names[] = {
-		{ELF_EM_386, "Intel 80386"}, {ELF_EM_X86_64, "x86-64"}, {ELF_EM_ARM, "ARM"},
-		{ELF_EM_AARCH64, "ARM aarch64"}, {ELF_EM_MIPS, "MIPS"}, {ELF_EM_RISCV, "RISC-V"},
-	};
-	char other[24];
-	const char *m = NULL;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].machine == e->machine)
-			m = names[i].name;
-	if (!m) {
-		snprintf(other, sizeof(other), "machine %u", e->machine);
-		m = other;
-	}
-	snprintf(buf, size, "ELF %d-bit %s %s%s%s", e->cls == ELF_CLASS64 ? 64 : 32,
-		 e->data == ELF_MSB ? "MSB" : "LSB", m, e->n32 ? " N32" : "",
-		 e->fp == ELF_FP_SOFT ? " soft-float" : e->fp == ELF_FP_SINGLE ? " single-float" : "");
-}
-
-/* ---- spec: check (validate a bundle without running it) ---- */
-
-struct spec_ck {
-	void (*report)(void *arg, const char *problem);
-	void *arg;
-	int n;
-	const struct elf_arch *arch; /* the target of the rootfs's programs, NULL: any */
-	const struct elf_arch *compat; /* also fine (no --arch: what this kernel may run) */
-	char prog[400];              /* what process.args[0] is, for the summary */
-};
-
-PRINTF_LIKE(2, 3)
-static void spec_ck_report(struct spec_ck *c, const char *fmt, ...)
-{
-	char msg[1200];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (c->report)
-		c->report(c->arg, msg);
-	c->n++;
-}
-
-/* Resolve path inside the directory rootfd as if it were "/" (symlinks, absolute or
- * relative, and ".." never leave it) and stat the result; -1 with errno on failure. */
-static int spec_stat_in_root(int rootfd, const char *path, struct stat *st)
-{
-	char done[PATH_MAX] = ".", todo[PATH_MAX], buf[PATH_MAX];
-	size_t dlen = 1;
-	int links = 0;
-	if (snprintf(todo, sizeof(todo), "%s", path) >= (int)sizeof(todo))
-		goto toolong;
-	for (char *rest = todo;;) {
-		while (*rest == '/')
-			rest++;
-		if (!*rest)
-			break;
-		char *end = strchrnul(rest, '/');
-		size_t clen = (size_t)(end - rest);
-		if (clen <= 2 && strncmp(rest, "..", clen) == 0) {
-			if (clen == 2) { /* ".." stops at the root */
-				char *slash = strrchr(done, '/');
-				if (slash) {
-					*slash = 0;
-					dlen = (size_t)(slash - done);
-				}
-			}
-			rest = end;
-			continue;
-		}
-		if (dlen + 1 + clen >= sizeof(done))
-			goto toolong;
-		done[dlen] = '/';
-		memcpy(done + dlen + 1, rest, clen);
-		dlen += 1 + clen;
-		done[dlen] = 0;
-		for (rest = end; *rest == '/'; rest++)
-			;
-		if (fstatat(rootfd, done, st, AT_SYMLINK_NOFOLLOW) < 0)
-			return -1;
-		if (S_ISLNK(st->st_mode)) {
-			char target[PATH_MAX];
-			ssize_t n = readlinkat(rootfd, done, target, sizeof(target) - 1);
-			if (n < 0)
-				return -1;
-			if (++links > 40) {
-				errno = ELOOP;
-				return -1;
-			}
-			target[n] = 0;
-			char *slash = strrchr(done, '/');
-			*slash = 0;
-			dlen = target[0] == '/' ? 1 : (size_t)(slash - done);
-			done[dlen] = 0;
-			if (snprintf(buf, sizeof(buf), "%s/%s", target, rest) >= (int)sizeof(buf))
-				goto toolong;
-			strcpy(todo, buf);
-			rest = todo;
-		} else if (*rest && !S_ISDIR(st->st_mode)) {
-			errno = ENOTDIR;
-			return -1;
-		}
-	}
-	return fstatat(rootfd, done, st, AT_SYMLINK_NOFOLLOW);
-toolong:
-	errno = ENAMETOOLONG;
-	return -1;
-}
-
-/* 0 if path (in the rootfs) is an executable file, else an errno (EACCES: not executable). */
-static int spec_exec_in_root(int rootfd, const char *path)
-{
-	struct stat st;
-	if (spec_stat_in_root(rootfd, path, &st) < 0)
-		return errno;
-	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
-		return EACCES;
-	return 0;
-}
-
-/* ---- check: the programs a container runs (ELF target, interpreter, libraries) ---- */
-
-static int rootfs_open_in(int root_fd, const char *path, int flags, mode_t mode,
-			  struct ctr_error *err);
-
-/* Open a regular file of the rootfs for reading, never anything else: opening a device
- * can act (a watchdog, a tape), a FIFO can block. -1 if it is not one. */
-static int spec_open_file_in_root(int rootfd, const char *path)
-{
-	struct ctr_error e;
-	struct stat st;
-	char proc[32];
-	int pfd AUTO_CLOSE = rootfs_open_in(rootfd, path, O_PATH, 0, &e);
-	if (pfd < 0 || fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode))
-		return -1;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
-	int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && errno == ENOENT) /* no /proc: reopen by path, checked once more */
-		fd = rootfs_open_in(rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, &e);
-	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Directories the dynamic loader searches, NUL-separated. */
-struct spec_libdirs {
-	char buf[4096];
-	size_t len;
-	int rootfd, depth;
-};
-
-static void spec_libdirs_add(struct spec_libdirs *d, const char *dir, size_t n)
-{
-	for (size_t at = 0; at < d->len; at += strlen(d->buf + at) + 1)
-		if (strlen(d->buf + at) == n && memcmp(d->buf + at, dir, n) == 0)
-			return;
-	if (!n || d->len + n + 1 > sizeof(d->buf))
-		return;
-	memcpy(d->buf + d->len, dir, n);
-	d->buf[d->len + n] = 0;
-	d->len += n + 1;
-}
-
-static void spec_libdirs_add_path(void *arg, const char *dir)
-{
-	spec_libdirs_add(arg, dir, strlen(dir));
-}
-
-/* Does name match the shell pattern pat ('*' and '?')? One backtrack point: linear in
- * practice, never exponential, whatever a rootfs's ld.so.conf holds. */
-static bool spec_glob_match(const char *pat, const char *name)
-{
-	const char *star = NULL, *from = NULL;
-	while (*name) {
-		if (*pat == '*') {
-			star = pat++;
-			from = name;
-		} else if (*pat == '?' || *pat == *name) {
-			pat++;
-			name++;
-		} else if (star) {
-			pat = star + 1;
-			name = ++from;
-		} else {
-			return false;
-		}
-	}
-	while (*pat == '*')
-		pat++;
-	return !*pat;
-}
-
-/* Call fn with pat, or with each name matching it when its last component is a pattern
- * ("include /etc/ld.so.conf.d/ *.conf", "/usr/lib/ *-linux-*"), inside the rootfs. */
-static void spec_glob_in_root(int rootfd, const char *pat, void (*fn)(void *, const char *),
-			      void *arg)
-{
-	const char *slash = strrchr(pat, '/'), *base = slash ? slash + 1 : pat;
-	char dir[PATH_MAX], path[PATH_MAX];
-	struct ctr_error e;
-	if (!base[strcspn(base, "*?")]) {
-		fn(arg, pat);
-		return;
-	}
-	snprintf(dir, sizeof(dir), "%.*s", (int)(base - pat), pat);
-	int fd = rootfs_open_in(rootfd, *dir ? dir : ".", O_RDONLY | O_DIRECTORY, 0, &e);
-	DIR *dp = fd < 0 ? NULL : fdopendir(fd);
-	if (!dp) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	int n = 0;
-	for (struct dirent *de; n < 64 && (de = readdir(dp));) {
-		if (de->d_name[0] == '.' || !spec_glob_match(base, de->d_name))
-			continue;
-		if (snprintf(path, sizeof(path), "%s%s", dir, de->d_name) < (int)sizeof(path)) {
-			fn(arg, path);
-			n++;
-		}
-	}
-	closedir(dp);
-}
-
-/* One ld.so.conf (directories, "include PATTERN", "#" comments) or musl's ld-musl-ARCH.path
- * (directories separated by ':' or newlines), read inside the rootfs; includes nest 3 deep. */
-static void spec_ldconf_read(void *arg, const char *path)
-{
-	struct spec_libdirs *d = arg;
-	char text[4096], pat[PATH_MAX], *lsave, *tsave;
-	const char *slash = strrchr(path, '/');
-	int dirlen = slash ? (int)(slash + 1 - path) : 0;
-	int fd AUTO_CLOSE = d->depth > 3 ? -1 : spec_open_file_in_root(d->rootfd, path);
-	ssize_t n = fd < 0 ? -1 : read_full(fd, text, sizeof(text) - 1);
-	if (n < 0)
-		return;
-	text[n] = 0;
-	d->depth++;
-	for (char *l = strtok_r(text, "\n", &lsave); l; l = strtok_r(NULL, "\n", &lsave)) {
-		l[strcspn(l, "#")] = 0;
-		char *t = strtok_r(l, " \t:,", &tsave);
-		bool include = t && strcmp(t, "include") == 0;
-		for (t = include ? strtok_r(NULL, " \t:,", &tsave) : t; t;
-		     t = strtok_r(NULL, " \t:,", &tsave)) {
-			if (!include) {
-				spec_libdirs_add(d, t, strcspn(t, "=")); /* old "dir=type" lines */
-				continue;
-			}
-			/* a relative pattern is relative to this file's directory */
-			snprintf(pat, sizeof(pat), "%.*s%s", t[0] == '/' ? 0 : dirlen, path, t);
-			spec_glob_in_root(d->rootfd, pat, spec_ldconf_read, d);
-		}
-	}
-	d->depth--;
-}
-
-/* DT_RUNPATH/DT_RPATH of the ELF file at path; "$ORIGIN" is its directory. */
-static void spec_libdirs_runpath(struct spec_libdirs *d, const char *path, const char *runpath)
-{
-	const char *slash = strrchr(path, '/');
-	int dirlen = slash ? (int)(slash - path) : 0;
-	char dir[PATH_MAX];
-	for (const char *t = runpath; *t;) {
-		size_t len = strcspn(t, ":");
-		size_t o = str_has_prefix(t, "${ORIGIN}") ? 9 : str_has_prefix(t, "$ORIGIN") ? 7 : 0;
-		if (o > len)
-			o = 0;
-		int n = snprintf(dir, sizeof(dir), "%.*s%.*s", o ? dirlen : 0, path, (int)(len - o),
-				 t + o);
-		if (n > 0 && n < (int)sizeof(dir))
-			spec_libdirs_add(d, dir, (size_t)n);
-		t += len + (t[len] == ':');
-	}
-}
-
-/* Where the loader of the program at path (headers e) looks for its libraries: its
- * RUNPATH, musl's /etc/ld-musl-ARCH.path, /etc/ld.so.conf, then the usual directories. */
-static void spec_libdirs_init(struct spec_libdirs *d, int rootfd, const char *path,
-			      const struct elf_info *e)
-{
-	static const char std[] = "/lib\0/usr/lib\0/lib64\0/usr/lib64\0/lib32\0/usr/lib32\0"
-				  "/usr/local/lib\0/lib/*-linux-*\0/usr/lib/*-linux-*\0";
-	const char *b = strrchr(e->interp, '/');
-	char musl[64];
-	d->len = 0;
-	d->rootfd = rootfd;
-	d->depth = 0;
-	spec_libdirs_runpath(d, path, e->runpath);
-	b = b ? b + 1 : e->interp;
-	size_t blen = strlen(b); /* "ld-musl-ARCH.so.1" */
-	if (str_has_prefix(b, "ld-musl-") && blen > 13 &&
-	    snprintf(musl, sizeof(musl), "/etc/ld-musl-%.*s.path", (int)blen - 13, b + 8) <
-	    (int)sizeof(musl))
-		spec_ldconf_read(d, musl);
-	spec_ldconf_read(d, "/etc/ld.so.conf");
-	for (const char *s = std; *s; s += strlen(s) + 1)
-		spec_glob_in_root(rootfd, s, spec_libdirs_add_path, d);
-}
-
-/* The library `name` for a program like e: true with its path and headers. */
-static bool spec_find_lib(const struct spec_libdirs *d, const char *name,
-			  const struct elf_info *e, struct elf_info *lib, char *path, size_t size)
-{
-	bool direct = strchr(name, '/');
-	for (size_t at = 0; direct || at < d->len; at += strlen(d->buf + at) + 1) {
-		if (snprintf(path, size, "%s%s%s", direct ? "" : d->buf + at, direct ? "" : "/",
-			     name) >= (int)size)
-			continue;
-		int fd AUTO_CLOSE = spec_open_file_in_root(d->rootfd, path);
-		if (fd >= 0 && !elf_read(fd, lib) && lib->machine == e->machine &&
-		    lib->cls == e->cls && lib->data == e->data)
-			return true;
-		if (direct)
-			break;
-	}
-	return false;
-}
-
-/* Append name to a NUL-separated list unless it is there already or does not fit. */
-static void spec_names_add(char *list, size_t size, size_t *len, const char *name)
-{
-	size_t n = strlen(name) + 1;
-	for (size_t at = 0; at < *len; at += strlen(list + at) + 1)
-		if (strcmp(list + at, name) == 0)
-			return;
-	if (*len + n <= size) {
-		memcpy(list + *len, name, n);
-		*len += n;
-	}
-}
-
-/* Every DT_NEEDED library of the program at path (headers e), and theirs in turn, must be
- * in the rootfs for its machine. Returns how many were found. */
-static unsigned spec_ck_libs(struct spec_ck *c, int rootfd, const char *what, const char *path,
-			     const struct elf_info *e)
-{
-	struct spec_libdirs d;
-	struct elf_info lib;
-	char queue[2048], missing[512] = "", searched[512] = "", found[PATH_MAX];
-	size_t qlen = 0, mlen = 0, slen = 0;
-	unsigned n_found = 0;
-	struct stat st;
-	spec_libdirs_init(&d, rootfd, path, e);
-	for (size_t at = 0; at < e->needed_len; at += strlen(e->needed + at) + 1)
-		spec_names_add(queue, sizeof(queue), &qlen, e->needed + at);
-	for (size_t at = 0; at < qlen; at += strlen(queue + at) + 1) {
-		if (!spec_find_lib(&d, queue + at, e, &lib, found, sizeof(found))) {
-			int n = snprintf(missing + mlen, sizeof(missing) - mlen, "%s%s",
-					 mlen ? ", " : "", queue + at);
-			mlen = n < 0 ? mlen : mlen + (size_t)n >= sizeof(missing) ? sizeof(missing) - 1
-			       : mlen + (size_t)n;
-			continue;
-		}
-		n_found++;
-		spec_libdirs_runpath(&d, found, lib.runpath);
-		for (size_t k = 0; k < lib.needed_len; k += strlen(lib.needed + k) + 1)
-			spec_names_add(queue, sizeof(queue), &qlen, lib.needed + k);
-	}
-	if (!mlen)
-		return n_found;
-	for (size_t at = 0; at < d.len; at += strlen(d.buf + at) + 1)
-		if (spec_stat_in_root(rootfd, d.buf + at, &st) == 0 && S_ISDIR(st.st_mode) &&
-		    slen + strlen(d.buf + at) + 2 < sizeof(searched))
-			slen += (size_t)sprintf(searched + slen, "%s%s", slen ? ":" : "", d.buf + at);
-	spec_ck_report(c, "%s: %s needs %s, not found in the rootfs (%s%s)", what, path, missing,
-		       slen ? "searched " : "", slen ? searched : "it has no library directory");
-	return n_found;
-}
-
-/* A #! interpreter or ELF PT_INTERP at interp, which execve opens in the rootfs: 0 if it
- * is an executable file there, else an errno after reporting it. */
-static int spec_ck_interp(struct spec_ck *c, int rootfd, const char *what, const char *path,
-			  const char *kind, const char *interp)
-{
-	int r = spec_exec_in_root(rootfd, interp);
-	if (r)
-		spec_ck_report(c, "%s: %s: its %s %s %s", what, path, kind, interp,
-			       r == ENOENT ? "is missing from the rootfs"
-			       : r == EACCES ? "is not an executable file" : strerror(r));
-	return r;
-}
-
-static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, const char *path,
-			    int depth);
-
-/* A "#!" script: its interpreter (an absolute path) must be in the rootfs and runnable. */
-static void spec_ck_script(struct spec_ck *c, int rootfd, const char *what, const char *path,
-			   char *head, int depth)
-{
-	char *p = head + 2 + strspn(head + 2, " \t");
-	size_t len = strcspn(p, " \t\n");
-	if (len && p[len - 1] == '\r') { /* the kernel keeps it: "/bin/sh\r" is not found */
-		spec_ck_report(c, "%s: %s: its #! line ends in \\r (DOS line endings): the "
-			       "interpreter \"%.*s\\r\" does not exist", what, path, (int)len - 1, p);
-		return;
-	}
-	p[len] = 0;
-	if (depth == 0 && !c->prog[0])
-		snprintf(c->prog, sizeof(c->prog), "%.120s: #!%.200s", path, p);
-	/* a relative interpreter is looked up from the cwd at exec: leave it */
-	if (p[0] == '/' && !spec_ck_interp(c, rootfd, what, path, "#! interpreter", p) && depth < 4)
-		spec_ck_program(c, rootfd, what, p, depth + 1);
-}
-
-/* The program at path in the rootfs as execve and the dynamic loader see it: a #! line's
- * interpreter, the ELF target (c->arch), PT_INTERP and the DT_NEEDED libraries. */
-static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, const char *path,
-			    int depth)
-{
-	struct elf_info e;
-	char head[256], desc[96];
-	int fd AUTO_CLOSE = spec_open_file_in_root(rootfd, path);
-	ssize_t n = fd < 0 ? -1 : pread(fd, head, sizeof(head) - 1, 0);
-	if (n < 0)
-		return; /* unreadable (execute-only to a non-root caller): nothing to tell */
-	head[n] = 0;
-	if (n >= 2 && head[0] == '#' && head[1] == '!') {
-		spec_ck_script(c, rootfd, what, path, head, depth);
-		return;
-	}
-	const char *why = elf_read(fd, &e);
-	if (why) {
-		spec_ck_report(c, "%s: %s is %s%s", what, path, why,
-			       strcmp(why, "not an ELF file") ? "" : " or a #! script");
-		return;
-	}
-	elf_describe(&e, desc, sizeof(desc));
-	if (c->arch && !elf_arch_match(c->arch, &e) && !(c->compat && elf_arch_match(c->compat, &e)))
-		spec_ck_report(c, "%s: %s: %s, expected %s", what, path, desc, c->arch->name);
-	if (*e.interp)
-		spec_ck_interp(c, rootfd, what, path, "ELF interpreter", e.interp);
-	unsigned libs = e.needed_len ? spec_ck_libs(c, rootfd, what, path, &e) : 0;
-	if (depth == 0 && !c->prog[0] && !*e.interp)
-		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, static", path, desc);
-	else if (depth == 0 && !c->prog[0])
-		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, dynamic (%.100s, %u librar%s)", path, desc,
-			 e.interp, libs, libs == 1 ? "y" : "ies");
-}
-
-static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_process *pr)
-{
-	const char *arg0 = pr->args[0], *path_env = NULL;
-	char buf[PATH_MAX];
-	int e;
-	if (strchr(arg0, '/')) {
-		snprintf(buf, sizeof(buf), "%s%s%s", arg0[0] == '/' ? "" : pr->cwd,
-			 arg0[0] == '/' ? "" : "/", arg0);
-		e = spec_exec_in_root(rootfd, buf);
-	} else {
-		for (size_t i = 0; i < pr->n_env; i++)
-			if (str_has_prefix(pr->env[i], "PATH="))
-				path_env = pr->env[i] + 5;
-		if (!path_env)
-			path_env = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-		e = ENOENT;
-		for (const char *d = path_env; e && *d;) {
-			size_t len = strcspn(d, ":");
-			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, d, arg0);
-			int r = spec_exec_in_root(rootfd, buf);
-			if (r == 0 || (r != ENOENT && r != ENOTDIR && e == ENOENT))
-				e = r; /* found; or remember why the first candidate failed */
-			d += len + (d[len] == ':');
-		}
-	}
-	if (e == 0)
-		spec_ck_program(c, rootfd, "process.args[0]", buf, 0);
-	else if (e == ENOENT)
-		spec_ck_report(c, "process.args[0]: \"%s\" not found in the rootfs%s%s%s", arg0,
-			       path_env ? " (PATH=" : "", path_env ? path_env : "", path_env ? ")" : "");
-	else if (e)
-		spec_ck_report(c, "process.args[0]: \"%s\": %s", arg0,
-			       e == EACCES ? "not an executable file" : strerror(e));
-}
-
-static void spec_ck_process(struct spec_ck *c, int rootfd, const struct spec_process *pr)
-{
-	if (rootfd >= 0)
-		spec_ck_args(c, rootfd, pr);
-	for (size_t i = 0; i < pr->n_env; i++)
-		if (!strchr(pr->env[i], '='))
-			spec_ck_report(c, "process.env[%zu]: \"%s\" is not KEY=VALUE", i, pr->env[i]);
-	for (size_t i = 0; i < pr->n_rlimits; i++)
-		if (pr->rlimits[i].soft > pr->rlimits[i].hard)
-			spec_ck_report(c, "process.rlimits[%zu]: %s soft limit %" PRIu64
-				       " is above the hard limit %" PRIu64, i, pr->rlimits[i].type,
-				       pr->rlimits[i].soft, pr->rlimits[i].hard);
-	if (pr->oom_score_adj.set && (pr->oom_score_adj.v < -1000 || pr->oom_score_adj.v > 1000))
-		spec_ck_report(c, "process.oomScoreAdj: %" PRId64 " is outside -1000..1000",
-			       pr->oom_score_adj.v);
-	if (pr->apparmor_profile && *pr->apparmor_profile &&
-	    access("/sys/kernel/security/apparmor", F_OK) < 0)
-		spec_ck_report(c, "process.apparmorProfile: AppArmor is not enabled on this host");
-	if (pr->has_io_priority && (pr->io_priority < 0 || pr->io_priority > 7))
-		spec_ck_report(c, "process.ioPriority.priority: %d is outside 0..7", pr->io_priority);
-	const struct spec_scheduler *s = &pr->scheduler;
-	if (s->set && (s->nice < -20 || s->nice > 19))
-		spec_ck_report(c, "process.scheduler.nice: %d is outside -20..19", s->nice);
-	bool rt = s->policy == SCHED_FIFO || s->policy == SCHED_RR;
-	if (s->set && (rt ? s->priority < 1 || s->priority > 99 : s->priority != 0))
-		spec_ck_report(c, "process.scheduler.priority: %d is invalid for this policy (%s)",
-			       s->priority, rt ? "1..99" : "must be 0");
-}
-
-/* A host file a hook runs: it must exist and be executable. */
-static void spec_ck_host_exec(struct spec_ck *c, const char *what, const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) < 0)
-		spec_ck_report(c, "%s: %s: %s", what, path, strerror(errno));
-	else if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
-		spec_ck_report(c, "%s: %s is not an executable file", what, path);
-}
-
-static void spec_ck_abs_paths(struct spec_ck *c, const char *what, const char **paths, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (paths[i][0] != '/')
-			spec_ck_report(c, "%s[%zu]: \"%s\" is not an absolute path", what, i, paths[i]);
-}
-
-/* /proc/PID/ns names, in spec_ns_tab order */
-static const char spec_proc_ns[] = "pid\0net\0mnt\0ipc\0uts\0user\0cgroup\0time\0";
-
-/* The /proc/PID/ns name of a CLONE_NEW* type ("" if unknown). */
-static const char *spec_ns_proc_name(int type)
-{
-	for (size_t k = 0; k < ARRAY_LEN(spec_ns_flag); k++)
-		if (spec_ns_flag[k] == type)
-			return spec_tab_at(spec_proc_ns, (int)k);
-	return "";
-}
-
-/* Is the namespace file st ctr's own or PID 1's? Joining it is not isolation: the
- * sysctls and names written there are the host's (runc checks ctr's own for net). */
-static bool spec_ns_is_host(int type, const struct stat *st)
-{
-	static const char *const who[] = {"self", "1"};
-	for (size_t i = 0; i < ARRAY_LEN(who); i++) {
-		char p[48];
-		struct stat h;
-		snprintf(p, sizeof(p), "/proc/%s/ns/%s", who[i], spec_ns_proc_name(type));
-		if (stat(p, &h) == 0 && h.st_dev == st->st_dev && h.st_ino == st->st_ino)
-			return true;
-	}
-	return false;
-}
-
-#ifndef NSFS_MAGIC
-#define NSFS_MAGIC 0x6e736673
-#endif
-#ifndef PROC_SUPER_MAGIC
-#define PROC_SUPER_MAGIC 0x9fa0
-#endif
-#ifndef NS_GET_NSTYPE
-#define NS_GET_NSTYPE _IO(0xb7, 0x3)
-#endif
-
-/* Open a namespace to join. O_PATH first: a FIFO, device or socket there must neither
- * block nor react to an open. Only a namespace file of the expected type is reopened
- * for setns (which refuses O_PATH fds). No O_NOFOLLOW: /proc/PID/ns/X are links. */
-static int spec_ns_open(const char *path, int type, struct ctr_error *err)
-{
-	const char *name = spec_ns_proc_name(type);
-	int pfd AUTO_CLOSE = open(path, O_PATH | O_CLOEXEC);
-	if (pfd < 0)
-		return err_set(err, errno, "%s", path);
-	char self[40], link[64], want[16];
-	struct statfs sf;
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
-	snprintf(want, sizeof(want), "%s:[", name);
-	ssize_t n = readlink(self, link, sizeof(link) - 1);
-	link[n > 0 ? n : 0] = 0;
-	/* nsfs, or procfs before Linux 3.19; the link names the type: "net:[4026531840]" */
-	bool nsfs = fstatfs(pfd, &sf) == 0 && ((uint32_t)sf.f_type == NSFS_MAGIC ||
-					       (uint32_t)sf.f_type == PROC_SUPER_MAGIC);
-	if (!nsfs || !str_has_prefix(link, want))
-		return err_set(err, EINVAL, "%s is not a %s namespace file%s%s", path, name,
-			       strchr(link, ':') ? ": it is " : "", strchr(link, ':') ? link : "");
-	int fd = open(self, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(err, errno, "open %s", path);
-	int t = ioctl(fd, NS_GET_NSTYPE);
-	if (t >= 0 && t != type) {
-		close(fd);
-		return err_set(err, EINVAL, "%s is not a %s namespace", path, name);
-	}
-	return fd;
-}
-
-/* runc's rule for linux.sysctl: only namespaced keys, each with its namespace the
- * container's own (own_ns: CLONE_NEW* bits). NULL if key may be set, else why not. */
-static const char *spec_sysctl_problem(const char *name, int own_ns, char *buf, size_t size)
-{
-	static const char ipc[] = "kernel.msgmax\0kernel.msgmnb\0kernel.msgmni\0kernel.sem\0"
-		"kernel.shmall\0kernel.shmmax\0kernel.shmmni\0kernel.shm_rmid_forced\0";
-	char key[256];
-	snprintf(key, sizeof(key), "%s", name);
-	/* "a/b.c/d" is sysctl(8)'s slash form of "a.b/c.d" */
-	size_t first = strcspn(key, "./");
-	for (char *q = key; key[first] == '/' && *q; q++)
-		*q = *q == '/' ? '.' : *q == '.' ? '/' : *q;
-	const char *why = "is not in a separate kernel namespace";
-	if (spec_tab_find(ipc, key) >= 0 || str_has_prefix(key, "fs.mqueue.")) {
-		if (own_ns & CLONE_NEWIPC)
-			return NULL;
-		why = "is not allowed in the host's ipc namespace";
-	} else if (str_has_prefix(key, "net.")) {
-		if (own_ns & CLONE_NEWNET)
-			return NULL;
-		why = "is not allowed in the host's network namespace";
-	} else if ((own_ns & CLONE_NEWUTS) && !strcmp(key, "kernel.domainname")) {
-		return NULL; /* no config field for it */
-	} else if ((own_ns & CLONE_NEWUTS) && !strcmp(key, "kernel.hostname")) {
-		why = "is not allowed as it conflicts with the OCI \"hostname\" field";
-	}
-	snprintf(buf, size, "sysctl \"%s\" %s", key, why);
-	return buf;
-}
-
 /* A linux.resources.unified key that may be written: "<controller>.<file>", a plain
  * name, and of the core "cgroup." files only the limits (the others move, kill or
  * freeze processes or reshape the tree). NULL if fine, else why not. */
@@ -4388,359 +3551,6 @@ static const char *spec_unified_problem(const char *key)
 		return "a core cgroup file: of those only cgroup.max.depth and "
 		       "cgroup.max.descendants may be set";
 	return NULL;
-}
-
-/* Does path name the root itself ("", "/", "/.", "a/..", ...)? */
-static bool spec_path_is_root(const char *path)
-{
-	int depth = 0;
-	for (const char *p = path; *p;) {
-		size_t len = strcspn(p, "/");
-		if (len == 2 && !strncmp(p, "..", 2))
-			depth -= depth > 0;
-		else if (len && !(len == 1 && *p == '.'))
-			depth++;
-		p += len + (p[len] == '/');
-	}
-	return depth == 0;
-}
-
-/* The kernel's rules for a uid_map/gid_map: non-empty ranges that fit in 32 bits and do
- * not overlap, at most 340 lines. */
-static void spec_ck_idmap(struct spec_ck *c, const char *what, const struct spec_idmap *m,
-			  size_t n)
-{
-	if (n > 340)
-		spec_ck_report(c, "%s: %zu ranges, the kernel takes at most 340", what, n);
-	for (size_t i = 0; i < n; i++) {
-		if (!m[i].size || (uint64_t)m[i].container_id + m[i].size > 1ull << 32 ||
-		    (uint64_t)m[i].host_id + m[i].size > 1ull << 32)
-			spec_ck_report(c, "%s[%zu]: empty range or beyond 2^32", what, i);
-		for (size_t j = 0; j < i; j++)
-			if ((m[i].container_id < (uint64_t)m[j].container_id + m[j].size &&
-			     m[j].container_id < (uint64_t)m[i].container_id + m[i].size) ||
-			    (m[i].host_id < (uint64_t)m[j].host_id + m[j].size &&
-			     m[j].host_id < (uint64_t)m[i].host_id + m[i].size))
-				spec_ck_report(c, "%s[%zu]: overlaps %s[%zu]", what, i, what, j);
-	}
-}
-
-/* Is id inside one of the container ranges? */
-static bool spec_id_mapped(const struct spec_idmap *m, size_t n, uint32_t id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (id >= m[i].container_id && id - m[i].container_id < m[i].size)
-			return true;
-	return false;
-}
-
-static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
-{
-	const struct spec_linux *lx = &s->lx;
-	bool new_user = false, have_proc = access("/proc/self/ns", F_OK) == 0;
-	for (size_t i = 0; i < lx->n_namespaces; i++) {
-		const struct spec_namespace *ns = &lx->namespaces[i];
-		struct stat st;
-		char self[32];
-		int k = 0;
-		while (spec_ns_flag[k] != ns->type)
-			k++;
-		snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(spec_proc_ns, k));
-		struct ctr_error e = {0};
-		int fd = ns->path && *ns->path ? spec_ns_open(ns->path, ns->type, &e) : -1;
-		if (fd >= 0)
-			close(fd);
-		else if (e.msg[0])
-			spec_ck_report(c, "linux.namespaces[%zu].path: %s", i, e.msg);
-		else if (!ns->path && have_proc && lstat(self, &st) < 0 && errno == ENOENT)
-			spec_ck_report(c, "linux.namespaces[%zu]: this kernel has no %s namespaces",
-				       i, spec_tab_at(spec_ns_tab, k));
-		if (ns->type == CLONE_NEWUSER && !ns->path)
-			new_user = true;
-	}
-	if (new_user && (!lx->n_uid_mappings || !lx->n_gid_mappings))
-		spec_ck_report(c, "linux.uidMappings/gidMappings: a new user namespace needs both");
-	spec_ck_idmap(c, "linux.uidMappings", lx->uid_mappings, lx->n_uid_mappings);
-	spec_ck_idmap(c, "linux.gidMappings", lx->gid_mappings, lx->n_gid_mappings);
-	const struct spec_user *u = &s->process.user;
-	if (new_user && s->has_process && lx->n_uid_mappings &&
-	    !spec_id_mapped(lx->uid_mappings, lx->n_uid_mappings, u->uid))
-		spec_ck_report(c, "process.user.uid: %u is not mapped by linux.uidMappings", u->uid);
-	if (new_user && s->has_process && lx->n_gid_mappings &&
-	    !spec_id_mapped(lx->gid_mappings, lx->n_gid_mappings, u->gid))
-		spec_ck_report(c, "process.user.gid: %u is not mapped by linux.gidMappings", u->gid);
-	for (size_t i = 0; new_user && s->has_process && lx->n_gid_mappings &&
-			   i < u->n_additional_gids; i++)
-		if (!spec_id_mapped(lx->gid_mappings, lx->n_gid_mappings, u->additional_gids[i]))
-			spec_ck_report(c, "process.user.additionalGids[%zu]: %u is not mapped by "
-				       "linux.gidMappings", i, u->additional_gids[i]);
-	if (lx->n_time_offsets && !(ns_mask & CLONE_NEWTIME))
-		spec_ck_report(c, "linux.timeOffsets: set without a time namespace");
-	if (lx->n_net_devices && !(ns_mask & CLONE_NEWNET))
-		spec_ck_report(c, "linux.netDevices: set without a network namespace");
-	for (size_t i = 0; i < lx->n_devices; i++)
-		if (lx->devices[i].path[0] != '/')
-			spec_ck_report(c, "linux.devices[%zu].path: \"%s\" is not an absolute path", i,
-				       lx->devices[i].path);
-	spec_ck_abs_paths(c, "linux.maskedPaths", lx->masked_paths, lx->n_masked_paths);
-	spec_ck_abs_paths(c, "linux.readonlyPaths", lx->readonly_paths, lx->n_readonly_paths);
-	const struct spec_memory *m = &lx->resources.memory;
-	if (m->limit.set && m->swap.set && m->limit.v > 0 && m->swap.v > 0 && m->swap.v < m->limit.v)
-		spec_ck_report(c, "linux.resources.memory.swap: %" PRId64 " is below the memory limit %"
-			       PRId64 " (swap is memory+swap)", m->swap.v, m->limit.v);
-	if (m->swappiness.set && m->swappiness.v > 100)
-		spec_ck_report(c, "linux.resources.memory.swappiness: %" PRIu64 " is above 100",
-			       m->swappiness.v);
-	const struct spec_seccomp *sc = lx->seccomp;
-	for (size_t i = 0; sc && i < sc->n_syscalls; i++)
-		if (!sc->syscalls[i].n_names)
-			spec_ck_report(c, "linux.seccomp.syscalls[%zu].names: empty", i);
-}
-
-/* The rules that keep a config from reaching the host or failing half-way; `ctr check`
- * and create share them. listed_ns: the CLONE_NEW* types in linux.namespaces; own_ns:
- * those that are the container's own (new, or joined by path and not the host's). */
-static void spec_ck_host(struct spec_ck *c, const struct spec *s, int listed_ns, int own_ns)
-{
-	const struct spec_linux *lx = &s->lx;
-	/* runc's wording: scripts grep it */
-	if (s->hostname && *s->hostname && !(own_ns & CLONE_NEWUTS))
-		spec_ck_report(c, "unable to set hostname without a private UTS namespace");
-	if (s->domainname && *s->domainname && !(own_ns & CLONE_NEWUTS))
-		spec_ck_report(c, "unable to set domainname without a private UTS namespace");
-	for (size_t i = 0; i < s->n_mounts; i++)
-		if (spec_path_is_root(s->mounts[i].destination))
-			spec_ck_report(c, "mounts[%zu].destination: \"%s\" is the container's root: "
-				       "a mount cannot replace the rootfs", i, s->mounts[i].destination);
-	if (!s->has_linux)
-		return;
-	char buf[400];
-	for (size_t i = 0; i < lx->n_sysctl; i++)
-		if (spec_sysctl_problem(lx->sysctl[i].key, own_ns, buf, sizeof(buf)))
-			spec_ck_report(c, "linux.sysctl: %s", buf);
-	if (!(listed_ns & CLONE_NEWUSER) && (lx->n_uid_mappings || lx->n_gid_mappings))
-		spec_ck_report(c, "linux.uidMappings/gidMappings: user namespace mappings specified, "
-			       "but the user namespace isn't enabled in the config");
-	const struct spec_resources *r = &lx->resources;
-	for (size_t i = 0; lx->has_resources && i < r->n_unified; i++) {
-		const char *why = spec_unified_problem(r->unified[i].key);
-		if (why)
-			spec_ck_report(c, "linux.resources.unified: \"%s\": %s", r->unified[i].key, why);
-	}
-	/* ctr does not manage resctrl: like runc on a host without Intel RDT */
-	if (lx->has_intel_rdt)
-		spec_ck_report(c, "linux.intelRdt: intelRdt is specified in config, but Intel RDT is "
-			       "not supported by ctr");
-	const struct spec_seccomp *sc = lx->seccomp;
-	bool listener = sc && sc->listener_path && *sc->listener_path;
-	for (size_t i = 0; sc && !listener && i < sc->n_syscalls; i++)
-		if (sc->syscalls[i].action == SC_ACT_NOTIFY) {
-			spec_ck_report(c, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY needs "
-				       "linux.seccomp.listenerPath", i);
-			break;
-		}
-}
-
-/* The namespaces of s that are its own (see spec_ck_host), by stat of their paths. */
-static int spec_own_ns(const struct spec *s)
-{
-	int own = 0;
-	for (size_t i = 0; s->has_linux && i < s->lx.n_namespaces; i++) {
-		const struct spec_namespace *ns = &s->lx.namespaces[i];
-		struct stat st;
-		/* a path that cannot be read is reported on its own */
-		if (!ns->path || !*ns->path || stat(ns->path, &st) < 0 ||
-		    !spec_ns_is_host(ns->type, &st))
-			own |= ns->type;
-	}
-	return own;
-}
-
-static void spec_ck_first(void *arg, const char *problem)
-{
-	struct ctr_error *err = arg;
-	if (!err->errnum)
-		err_set(err, EINVAL, "%s", problem);
-}
-
-/* For create: spec_ck_host's first problem is the error. */
-static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, struct ctr_error *err)
-{
-	struct ctr_error first = {0};
-	struct spec_ck c = {.report = spec_ck_first, .arg = &first};
-	spec_ck_host(&c, s, listed_ns, own_ns);
-	if (!c.n)
-		return 0;
-	*err = first;
-	return -1;
-}
-
-struct spec_ck_dup {
-	struct spec_ck *c;
-	const char *source;
-	int left;                    /* how many more to show */
-};
-
-static int spec_ck_dup(void *arg, const char *path, const struct json *first,
-		       const struct json *dup)
-{
-	struct spec_ck_dup *d = arg;
-	unsigned l1, c1, l2, c2;
-	if (!d->left--) {
-		spec_ck_report(d->c, "%s: more duplicate keys not shown", d->source);
-		return 1;
-	}
-	json_pos(first, &l1, &c1);
-	json_pos(dup, &l2, &c2);
-	spec_ck_report(d->c, "%s:%u:%u: %s%sduplicate key \"%s\", also at %u:%u: the last one is "
-		       "used", d->source, l2, c2, path, *path ? ": " : "", json_str(dup, NULL), l1, c1);
-	return 0;
-}
-
-/* Repeated member names: JSON readers differ on which one counts (ctr: the last). */
-static void spec_ck_dups(struct spec_ck *c, const struct spec *s, const char *bundle_dir)
-{
-	char source[PATH_MAX];
-	struct spec_ck_dup d = {c, source, 20};
-	spec_bundle_path(source, sizeof(source), bundle_dir, "config.json", NULL);
-	if (json_dups(json_root(((const struct spec_priv *)s->priv)->doc), spec_ck_dup, &d) < 0)
-		spec_ck_report(c, "%s: duplicate keys: out of memory", source);
-}
-
-int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *problem), void *arg,
-	      struct ctr_error *err)
-{
-	return ctr_check_with(bundle_dir, NULL, report, arg, err);
-}
-
-/* The check's arguments: the target architecture into c (a->arch NULL: the one ctr is
- * built for, "": any), an empty summary; -1 for an unknown architecture. */
-static int spec_ck_start(struct spec_ck *c, const struct ctr_check_args *a,
-			 struct ctr_error *err)
-{
-	const char *arch = a && a->arch ? a->arch : ELF_NATIVE_ARCH;
-	if (a && a->summary && a->summary_size)
-		a->summary[0] = 0;
-	if (arch && *arch && !(c->arch = elf_arch_find(arch)))
-		return err_set(err, 0, "--arch %s: unknown; one of x86_64, i386, armhf, aarch64, "
-			       "mips, mipsel, riscv64", arch);
-	/* without --arch, a 32-bit program an x86_64 or aarch64 kernel runs is no problem */
-	if (c->arch && !(a && a->arch))
-		c->compat = elf_arch_find(c->arch->compat);
-	return 0;
-}
-
-/* The summary of a clean check, into a->summary: what was looked at. */
-static void spec_ck_summary(const struct spec_ck *c, const struct spec *s,
-			    const struct ctr_check_args *a)
-{
-	const struct spec_seccomp *sc = s->lx.seccomp;
-	char rules[32] = "no seccomp";
-	if (c->n || !a || !a->summary || !a->summary_size)
-		return;
-	if (sc)
-		snprintf(rules, sizeof(rules), "seccomp %zu rule%s", sc->n_syscalls,
-			 sc->n_syscalls == 1 ? "" : "s");
-	snprintf(a->summary, a->summary_size, "ociVersion %s, %zu mount%s, %zu namespace%s, %s%s%s", s->oci_version,
-		 s->n_mounts, s->n_mounts == 1 ? "" : "s", s->lx.n_namespaces,
-		 s->lx.n_namespaces == 1 ? "" : "s", rules, c->prog[0] ? ", " : "", c->prog);
-}
-
-int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
-		   void (*report)(void *arg, const char *problem), void *arg,
-		   struct ctr_error *err)
-{
-	struct spec_ck c = {.report = report, .arg = arg};
-	struct spec *s = NULL;
-	struct ctr_error perr = {0};
-	if (spec_ck_start(&c, a, err) < 0)
-		return -1;
-	if (spec_load(bundle_dir, &s, &perr) < 0) {
-		if (perr.errnum == ENOMEM)
-			return err_set(err, ENOMEM, "%s", perr.msg);
-		spec_ck_report(&c, "%s", perr.msg);
-		return c.n;
-	}
-	/* parse notes, oldest first */
-	size_t n_notes = 0;
-	const struct spec_priv *pv = s->priv;
-	for (const struct spec_note *n = pv->notes; n; n = n->next)
-		n_notes++;
-	for (size_t k = n_notes; k--;) {
-		const struct spec_note *n = pv->notes;
-		for (size_t j = 0; j < k; j++)
-			n = n->next;
-		spec_ck_report(&c, "%s", n->text);
-	}
-	spec_ck_dups(&c, s, bundle_dir);
-
-	char rootfs[PATH_MAX];
-	int rootfd AUTO_CLOSE = -1;
-	struct stat st;
-	if (s->root_path[0] == '/')
-		snprintf(rootfs, sizeof(rootfs), "%s", s->root_path);
-	else
-		spec_bundle_path(rootfs, sizeof(rootfs), bundle_dir, s->root_path, NULL);
-	if (stat(rootfs, &st) < 0)
-		spec_ck_report(&c, "root.path: %s: %s", rootfs, strerror(errno));
-	else if (!S_ISDIR(st.st_mode))
-		spec_ck_report(&c, "root.path: %s is not a directory", rootfs);
-	else if ((rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		spec_ck_report(&c, "root.path: %s: %s", rootfs, strerror(errno));
-
-	int ns_mask = 0;
-	for (size_t i = 0; i < s->lx.n_namespaces; i++)
-		ns_mask |= s->lx.namespaces[i].type;
-	if (strtoul(s->oci_version + 2, NULL, 10) > 3) /* "1.x", checked by the parser */
-		spec_ck_report(&c, "ociVersion: %s is newer than " CTR_OCI_VERSION
-			       ": its new fields are ignored", s->oci_version);
-	if (s->has_process)
-		spec_ck_process(&c, rootfd, &s->process);
-	else
-		spec_ck_report(&c, "process: missing, so there is nothing to start");
-	for (size_t i = 0; i < s->n_mounts; i++) {
-		const struct spec_mount *m = &s->mounts[i];
-		bool bind = m->type && strcmp(m->type, "bind") == 0;
-		for (size_t j = 0; j < m->n_options; j++)
-			bind |= !strcmp(m->options[j], "bind") || !strcmp(m->options[j], "rbind");
-		if (m->destination[0] != '/')
-			spec_ck_report(&c, "mounts[%zu].destination: \"%s\" is not an absolute path", i,
-				       m->destination);
-		char src[PATH_MAX];
-		if (bind && !m->source) {
-			spec_ck_report(&c, "mounts[%zu].source: missing for a bind mount", i);
-		} else if (bind) {
-			if (m->source[0] == '/')
-				snprintf(src, sizeof(src), "%s", m->source);
-			else
-				spec_bundle_path(src, sizeof(src), bundle_dir, m->source, NULL);
-			if (stat(src, &st) < 0)
-				spec_ck_report(&c, "mounts[%zu].source: %s: %s", i, src,
-					       strerror(errno));
-		}
-	}
-	for (int k = 0; k < HOOK_KIND_COUNT; k++)
-		for (size_t i = 0; i < s->n_hooks[k]; i++) {
-			char what[64];
-			const char *path = s->hooks[k][i].path;
-			snprintf(what, sizeof(what), "hooks.%s[%zu].path",
-				 spec_tab_at(spec_hook_tab, k), i);
-			/* startContainer hooks run in the container: their path is in the rootfs */
-			int e = k != HOOK_START_CONTAINER ? 0 : rootfd < 0 ? -1 :
-				spec_exec_in_root(rootfd, path);
-			if (k != HOOK_START_CONTAINER)
-				spec_ck_host_exec(&c, what, path);
-			else if (e > 0)
-				spec_ck_report(&c, "%s: %s in the rootfs: %s", what, path,
-					       e == EACCES ? "not an executable file" : strerror(e));
-			else if (e == 0)
-				spec_ck_program(&c, rootfd, what, path, 1);
-		}
-	spec_ck_host(&c, s, ns_mask, spec_own_ns(s));
-	spec_ck_linux(&c, s, ns_mask);
-	spec_ck_summary(&c, s, a);
-	spec_free(s);
-	return c.n;
 }
 
 /* ======================================================================
@@ -10030,6 +8840,58 @@ static int rootfs_reopen(int root_fd, const char *done)
 #define ROOTFS_MKDIR 'd'   /* create missing directories, the last one included */
 #define ROOTFS_MKFILE 'f'  /* create missing parent directories and the last as an empty file */
 
+/* rootfs_walk: open the component name in cur without following it, creating it when
+ * missing and asked (the last one as a file for ROOTFS_MKFILE, else a directory). */
+static int rootfs_walk_open(int cur, const char *name, bool last, int create, const char *path,
+			    struct ctr_error *err)
+{
+	int fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		int r = last && create == ROOTFS_MKFILE ? mknodat(cur, name, S_IFREG | 0644, 0)
+							: mkdirat(cur, name, 0755);
+		if (r < 0 && errno != EEXIST)
+			return err_set(err, errno, "create %s (in %s)", name, path);
+		fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	}
+	return fd < 0 ? err_set(err, errno, "open %s", path) : fd;
+}
+
+/* rootfs_walk: the symlink link_fd (closed here) replaces its component: todo becomes
+ * "<target>/<after>". 1 if the target is absolute (the walk restarts at the root). */
+static int rootfs_walk_link(int link_fd, char *todo, const char *after, unsigned *links,
+			    const char *path, struct ctr_error *err)
+{
+	char target[PATH_MAX], tmp[PATH_MAX];
+	ssize_t len = ++*links > ROOTFS_MAX_LINKS ? -1 :
+		readlinkat(link_fd, "", target, sizeof(target) - 1);
+	int e = *links > ROOTFS_MAX_LINKS ? ELOOP : errno;
+	close(link_fd);
+	if (len < 0)
+		return err_set(err, e, "resolve %s", path);
+	target[len] = 0;
+	if (snprintf(tmp, sizeof(tmp), "%s/%s", target, after) >= (int)sizeof(tmp))
+		return err_set(err, ENAMETOOLONG, "resolve %s", path);
+	strcpy(todo, tmp);
+	return target[0] == '/';
+}
+
+/* rootfs_walk: the last component, fd (O_PATH, consumed) named name in cur; an O_PATH
+ * request gets fd itself, anything else a real open that refuses a symlink swapped in. */
+static int rootfs_walk_last(int cur, int fd, const struct stat *st, const char *name, int flags,
+			    mode_t mode, const char *path, struct ctr_error *err)
+{
+	if ((flags & O_DIRECTORY) && !S_ISDIR(st->st_mode) && !S_ISLNK(st->st_mode)) {
+		close(fd);
+		return err_set(err, ENOTDIR, "open %s", path);
+	}
+	if ((flags & ~(O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC | O_CREAT)) == 0 &&
+	    (flags & O_PATH))
+		return fd;
+	close(fd);
+	fd = openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+	return fd < 0 ? err_set(err, errno, "open %s", path) : fd;
+}
+
 /* Resolve path below root_fd by hand, one component at a time with O_NOFOLLOW: symlinks
  * are read and resolved as if root_fd were "/", ".." stops at it. Works on kernels
  * without openat2, and creates what is missing when asked (ROOTFS_MKDIR/MKFILE). The last
@@ -10037,7 +8899,7 @@ static int rootfs_reopen(int root_fd, const char *done)
 static int rootfs_walk(int root_fd, const char *path, int flags, mode_t mode, int create,
 		       struct ctr_error *err)
 {
-	char todo[PATH_MAX], done[PATH_MAX] = "", target[PATH_MAX];
+	char todo[PATH_MAX], done[PATH_MAX] = "";
 	size_t dlen = 0;
 	unsigned links = 0;
 	if (strlen(path) >= sizeof(todo))
@@ -10078,19 +8940,9 @@ static int rootfs_walk(int root_fd, const char *path, int flags, mode_t mode, in
 				return err_set(err, errno, "resolve %s: reopen /%s", path, done);
 			continue;
 		}
-		int fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT && create) {
-			int r;
-			if (last && create == ROOTFS_MKFILE)
-				r = mknodat(cur, name, S_IFREG | 0644, 0);
-			else
-				r = mkdirat(cur, name, 0755);
-			if (r < 0 && errno != EEXIST)
-				return err_set(err, errno, "create %s (in %s)", name, path);
-			fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		}
+		int fd = rootfs_walk_open(cur, name, last, create, path, err);
 		if (fd < 0)
-			return err_set(err, errno, "open %s", path);
+			return -1;
 		struct stat st;
 		if (fstat(fd, &st) < 0) {
 			int e = errno;
@@ -10098,22 +8950,11 @@ static int rootfs_walk(int root_fd, const char *path, int flags, mode_t mode, in
 			return err_set(err, e, "stat %s", path);
 		}
 		if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
-			ssize_t len = ++links > ROOTFS_MAX_LINKS ? -1 :
-				readlinkat(fd, "", target, sizeof(target) - 1);
-			int e = links > ROOTFS_MAX_LINKS ? ELOOP : errno;
-			close(fd);
-			if (len < 0)
-				return err_set(err, e, "resolve %s", path);
-			target[len] = 0;
-			if (strlen(target) + strlen(after) + 2 > sizeof(todo))
-				return err_set(err, ENAMETOOLONG, "resolve %s", path);
-			/* todo becomes "<link target>/<rest>"; an absolute target restarts at root */
-			char tmp[PATH_MAX];
-			if (snprintf(tmp, sizeof(tmp), "%s/%s", target, after) >= (int)sizeof(tmp))
-				return err_set(err, ENAMETOOLONG, "resolve %s", path);
-			strcpy(todo, tmp);
+			int abs = rootfs_walk_link(fd, todo, after, &links, path, err);
+			if (abs < 0)
+				return -1;
 			rest = todo;
-			if (target[0] == '/') {
+			if (abs) {
 				dlen = 0;
 				done[0] = 0;
 				close(cur);
@@ -10123,34 +8964,19 @@ static int rootfs_walk(int root_fd, const char *path, int flags, mode_t mode, in
 			}
 			continue;
 		}
-		if (!last) {
-			if (!S_ISDIR(st.st_mode)) {
-				close(fd);
-				return err_set(err, ENOTDIR, "resolve %s", path);
-			}
-			if (dlen + n + 2 > sizeof(done)) {
-				close(fd);
-				return err_set(err, ENAMETOOLONG, "resolve %s", path);
-			}
-			if (dlen)
-				done[dlen++] = '/';
-			memcpy(done + dlen, name, n + 1);
-			dlen += n;
-			close(cur);
-			cur = fd;
-			continue;
-		}
-		if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) {
+		if (last)
+			return rootfs_walk_last(cur, fd, &st, name, flags, mode, path, err);
+		if (!S_ISDIR(st.st_mode) || dlen + n + 2 > sizeof(done)) {
 			close(fd);
-			return err_set(err, ENOTDIR, "open %s", path);
+			return err_set(err, S_ISDIR(st.st_mode) ? ENAMETOOLONG : ENOTDIR, "resolve %s",
+				       path);
 		}
-		if ((flags & ~(O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC | O_CREAT)) == 0 &&
-		    (flags & O_PATH))
-			return fd;
-		close(fd);
-		/* re-open for real; O_NOFOLLOW: a symlink swapped in meanwhile is refused */
-		fd = openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
-		return fd < 0 ? err_set(err, errno, "open %s", path) : fd;
+		if (dlen)
+			done[dlen++] = '/';
+		memcpy(done + dlen, name, n + 1);
+		dlen += n;
+		close(cur);
+		cur = fd;
 	}
 }
 
@@ -11293,6 +10119,1253 @@ static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err)
 }
 
 /* ======================================================================
+ * check: `ctr check` validates a bundle without running it (the config, the host rules
+ * create shares, the rootfs through the rootfs resolver, the ELF headers of its programs)
+ * ====================================================================== */
+
+/* ---- check: ELF headers (what `ctr check` reads of the programs a container runs) ----
+ * Only what the kernel and the dynamic loader look at before a program runs: class, byte
+ * order, machine, float ABI, PT_INTERP and DT_NEEDED. A rootfs may hold anything: every
+ * read is bounded and every offset checked against the file's size. */
+
+enum {
+	ELF_CLASS32 = 1, ELF_CLASS64 = 2, ELF_LSB = 1, ELF_MSB = 2, ELF_ET_EXEC = 2, ELF_ET_DYN = 3,
+	ELF_EM_386 = 3, ELF_EM_MIPS = 8, ELF_EM_ARM = 40, ELF_EM_X86_64 = 62, ELF_EM_AARCH64 = 183,
+	ELF_EM_RISCV = 243, ELF_PT_LOAD = 1, ELF_PT_DYNAMIC = 2, ELF_PT_INTERP = 3,
+	ELF_PT_MIPS_ABIFLAGS = 0x70000003, ELF_DT_NULL = 0, ELF_DT_NEEDED = 1, ELF_DT_STRTAB = 5,
+	ELF_DT_STRSZ = 10, ELF_DT_RPATH = 15, ELF_DT_RUNPATH = 29,
+	ELF_MAX_PHDRS = 64, ELF_MAX_LOADS = 16, ELF_MAX_NEEDED = 32,
+};
+/* The float ABI as far as the headers tell (ARM e_flags, MIPS abiflags, RISC-V e_flags) */
+enum { ELF_FP_ANY, ELF_FP_HARD, ELF_FP_SOFT, ELF_FP_SINGLE };
+
+struct elf_info {
+	uint8_t cls, data, fp;
+	bool n32;                 /* MIPS n32: 32-bit class, 64-bit registers */
+	uint16_t type, machine;
+	uint32_t flags;
+	char interp[256];         /* PT_INTERP; empty for a static program */
+	char needed[1024];        /* DT_NEEDED names, each NUL-terminated */
+	size_t needed_len;
+	char runpath[512];        /* DT_RUNPATH, else DT_RPATH */
+};
+
+struct elf_load {
+	uint64_t off, vaddr, filesz;
+};
+
+static uint64_t elf_num(const struct elf_info *e, const unsigned char *p, unsigned size)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < size; i++)
+		v = v << 8 | p[e->data == ELF_MSB ? i : size - 1 - i];
+	return v;
+}
+
+/* Exactly len bytes at off of the file (fsize bytes long); false if they are not all there. */
+static bool elf_pread(int fd, uint64_t fsize, void *buf, size_t len, uint64_t off)
+{
+	if (off > fsize || len > fsize - off)
+		return false;
+	for (size_t got = 0; got < len;) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+/* A NUL-terminated string at off, at most limit bytes (its terminator included) */
+static bool elf_str(int fd, uint64_t fsize, uint64_t off, uint64_t limit, char *out, size_t size)
+{
+	size_t len = limit < size ? (size_t)limit : size;
+	if (off < fsize && fsize - off < len)
+		len = (size_t)(fsize - off);
+	return len && elf_pread(fd, fsize, out, len, off) && memchr(out, 0, len);
+}
+
+/* The ELF header: NULL, or why the file cannot be an executable. */
+static const char *elf_read_ehdr(int fd, uint64_t fsize, struct elf_info *e, uint64_t *phoff,
+				 unsigned *phnum)
+{
+	unsigned char h[64];
+	size_t n = fsize < sizeof(h) ? (size_t)fsize : sizeof(h);
+	if (n < 6 || !elf_pread(fd, fsize, h, n, 0) || memcmp(h, "\177ELF", 4) != 0)
+		return "not an ELF file";
+	e->cls = h[4];
+	e->data = h[5];
+	bool w = e->cls == ELF_CLASS64;
+	if ((!w && e->cls != ELF_CLASS32) || (e->data != ELF_LSB && e->data != ELF_MSB))
+		return "an ELF file of unknown class or byte order";
+	if (n < (w ? 64u : 52u))
+		return "a truncated ELF file (header)";
+	e->type = (uint16_t)elf_num(e, h + 16, 2);
+	e->machine = (uint16_t)elf_num(e, h + 18, 2);
+	*phoff = elf_num(e, h + (w ? 32 : 28), w ? 8 : 4);
+	e->flags = (uint32_t)elf_num(e, h + (w ? 48 : 36), 4);
+	unsigned phentsize = (unsigned)elf_num(e, h + (w ? 54 : 42), 2);
+	*phnum = (unsigned)elf_num(e, h + (w ? 56 : 44), 2);
+	if (e->type != ELF_ET_EXEC && e->type != ELF_ET_DYN)
+		return "an ELF file that is not an executable";
+	if (phentsize != (w ? 56u : 32u) || !*phnum || *phnum > ELF_MAX_PHDRS)
+		return "an ELF file with bad program headers";
+	return NULL;
+}
+
+/* The program headers: PT_INTERP into e, the PT_LOADs (to map addresses to file offsets),
+ * where PT_DYNAMIC is, and MIPS's float ABI. */
+static const char *elf_read_phdrs(int fd, uint64_t fsize, struct elf_info *e, uint64_t phoff,
+				  unsigned phnum, struct elf_load *loads, size_t *n_loads,
+				  uint64_t dyn[2])
+{
+	unsigned char ph[ELF_MAX_PHDRS * 56], abi[24];
+	bool w = e->cls == ELF_CLASS64;
+	size_t es = w ? 56 : 32;
+	if (!elf_pread(fd, fsize, ph, phnum * es, phoff))
+		return "a truncated ELF file (program headers)";
+	for (unsigned i = 0; i < phnum; i++) {
+		const unsigned char *p = ph + i * es;
+		uint64_t type = elf_num(e, p, 4), off = elf_num(e, p + (w ? 8 : 4), w ? 8 : 4);
+		uint64_t vaddr = elf_num(e, p + (w ? 16 : 8), w ? 8 : 4);
+		uint64_t filesz = elf_num(e, p + (w ? 32 : 16), w ? 8 : 4);
+		if (type == ELF_PT_INTERP &&
+		    !elf_str(fd, fsize, off, filesz, e->interp, sizeof(e->interp)))
+			return "an ELF file with a bad PT_INTERP";
+		if (type == ELF_PT_LOAD && (off > fsize || filesz > fsize - off))
+			return "a truncated ELF file (a segment ends beyond it)";
+		if (type == ELF_PT_LOAD && *n_loads < ELF_MAX_LOADS)
+			loads[(*n_loads)++] = (struct elf_load){off, vaddr, filesz};
+		if (type == ELF_PT_DYNAMIC) {
+			dyn[0] = off;
+			dyn[1] = filesz;
+		}
+		/* Elf_MIPS_ABIFlags_v0.fp_abi: 1 double, 2 single, 3 soft, 5..7 fpxx/fp64 */
+		if (type == ELF_PT_MIPS_ABIFLAGS && e->machine == ELF_EM_MIPS && filesz >= 24 &&
+		    elf_pread(fd, fsize, abi, sizeof(abi), off) && abi[7])
+			e->fp = abi[7] == 3 ? ELF_FP_SOFT : abi[7] == 2 ? ELF_FP_SINGLE : ELF_FP_HARD;
+	}
+	return NULL;
+}
+
+/* The file offset of virtual address a, inside one of the PT_LOADs; UINT64_MAX if none. */
+static uint64_t elf_vaddr_off(const struct elf_load *l, size_t n, uint64_t a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a >= l[i].vaddr && a - l[i].vaddr < l[i].filesz)
+			return l[i].off + (a - l[i].vaddr);
+	return UINT64_MAX;
+}
+
+/* DT_NEEDED names and DT_RUNPATH/DT_RPATH from the dynamic section at off (size bytes). */
+static const char *elf_read_dynamic(int fd, uint64_t fsize, struct elf_info *e,
+				    const struct elf_load *loads, size_t n_loads, uint64_t off,
+				    uint64_t size)
+{
+	unsigned char d[4096];
+	size_t es = e->cls == ELF_CLASS64 ? 16 : 8, len = size < sizeof(d) ? (size_t)size : sizeof(d);
+	uint64_t strtab = 0, strsz = 0, need[ELF_MAX_NEEDED], run = UINT64_MAX, rpath = UINT64_MAX;
+	size_t n_need = 0;
+	len -= len % es;
+	if (!elf_pread(fd, fsize, d, len, off))
+		return "a truncated ELF file (dynamic section)";
+	for (size_t i = 0; i < len; i += es) {
+		uint64_t tag = elf_num(e, d + i, (unsigned)es / 2);
+		uint64_t val = elf_num(e, d + i + es / 2, (unsigned)es / 2);
+		if (tag == ELF_DT_NULL)
+			break;
+		if (tag == ELF_DT_NEEDED && n_need < ELF_MAX_NEEDED)
+			need[n_need++] = val;
+		strtab = tag == ELF_DT_STRTAB ? val : strtab;
+		strsz = tag == ELF_DT_STRSZ ? val : strsz;
+		run = tag == ELF_DT_RUNPATH ? val : run;
+		rpath = tag == ELF_DT_RPATH ? val : rpath;
+	}
+	if (run == UINT64_MAX)
+		run = rpath;
+	if (!n_need && run == UINT64_MAX)
+		return NULL;
+	uint64_t str = elf_vaddr_off(loads, n_loads, strtab);
+	if (str == UINT64_MAX || !strsz)
+		return "an ELF file with a bad DT_STRTAB";
+	for (size_t k = 0; k < n_need; k++) {
+		char name[256];
+		if (need[k] >= strsz || str + need[k] < str ||
+		    !elf_str(fd, fsize, str + need[k], strsz - need[k], name, sizeof(name)))
+			return "an ELF file with a bad DT_NEEDED";
+		size_t n = strlen(name) + 1;
+		if (e->needed_len + n <= sizeof(e->needed)) {
+			memcpy(e->needed + e->needed_len, name, n);
+			e->needed_len += n;
+		}
+	}
+	if (run != UINT64_MAX && (run >= strsz || str + run < str ||
+				  !elf_str(fd, fsize, str + run, strsz - run, e->runpath,
+					   sizeof(e->runpath))))
+		e->runpath[0] = 0;
+	return NULL;
+}
+
+/* The headers of the open file fd: NULL, or why it is not a program this check can read. */
+static const char *elf_read(int fd, struct elf_info *e)
+{
+	struct stat st;
+	struct elf_load loads[ELF_MAX_LOADS];
+	size_t n_loads = 0;
+	uint64_t phoff, dyn[2] = {0, 0};
+	unsigned phnum;
+	memset(e, 0, sizeof(*e));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return "not a regular file";
+	uint64_t fsize = (uint64_t)st.st_size;
+	const char *why = elf_read_ehdr(fd, fsize, e, &phoff, &phnum);
+	if (!why)
+		why = elf_read_phdrs(fd, fsize, e, phoff, phnum, loads, &n_loads, dyn);
+	if (!why && dyn[1])
+		why = elf_read_dynamic(fd, fsize, e, loads, n_loads, dyn[0], dyn[1]);
+	if (e->machine == ELF_EM_ARM) /* EF_ARM_ABI_FLOAT_HARD / _SOFT */
+		e->fp = e->flags & 0x400 ? ELF_FP_HARD : e->flags & 0x200 ? ELF_FP_SOFT : ELF_FP_ANY;
+	if (e->machine == ELF_EM_RISCV) /* EF_RISCV_FLOAT_ABI: soft, single, double, quad */
+		e->fp = (e->flags & 6) == 0 ? ELF_FP_SOFT : (e->flags & 6) == 2 ? ELF_FP_SINGLE
+									 : ELF_FP_HARD;
+	e->n32 = e->machine == ELF_EM_MIPS && e->cls == ELF_CLASS32 && (e->flags & 0x20);
+	return why;
+}
+
+/* The targets of `ctr check --arch`, named as in boards/; all hard-float. compat: what
+ * the kernels of that architecture usually run as well (ia32 and arm32 compat). */
+static const struct elf_arch {
+	char name[8], compat[8];
+	uint16_t machine;
+	uint8_t cls, data;
+} elf_arches[] = {
+	{"x86_64", "i386", ELF_EM_X86_64, ELF_CLASS64, ELF_LSB},
+	{"i386", "", ELF_EM_386, ELF_CLASS32, ELF_LSB},
+	{"armhf", "", ELF_EM_ARM, ELF_CLASS32, ELF_LSB},
+	{"aarch64", "armhf", ELF_EM_AARCH64, ELF_CLASS64, ELF_LSB},
+	{"mips", "", ELF_EM_MIPS, ELF_CLASS32, ELF_MSB},
+	{"mipsel", "", ELF_EM_MIPS, ELF_CLASS32, ELF_LSB},
+	{"riscv64", "", ELF_EM_RISCV, ELF_CLASS64, ELF_LSB},
+};
+
+/* The architecture this ctr was built for: the default of `ctr check --arch` */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define ELF_NATIVE_ARCH "x86_64"
+#elif defined(__i386__)
+#define ELF_NATIVE_ARCH "i386"
+#elif defined(__aarch64__)
+#define ELF_NATIVE_ARCH "aarch64"
+#elif defined(__arm__) && defined(__ARM_PCS_VFP)
+#define ELF_NATIVE_ARCH "armhf"
+#elif defined(__mips__) && !defined(__mips64) && defined(__MIPSEB__)
+#define ELF_NATIVE_ARCH "mips"
+#elif defined(__mips__) && !defined(__mips64) && defined(__MIPSEL__)
+#define ELF_NATIVE_ARCH "mipsel"
+#elif defined(__riscv) && __riscv_xlen == 64 && defined(__riscv_float_abi_double)
+#define ELF_NATIVE_ARCH "riscv64"
+#else
+#define ELF_NATIVE_ARCH NULL
+#endif
+
+static const struct elf_arch *elf_arch_find(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(elf_arches) / sizeof(elf_arches[0]); i++)
+		if (strcmp(elf_arches[i].name, name) == 0)
+			return &elf_arches[i];
+	return NULL;
+}
+
+static bool elf_arch_match(const struct elf_arch *a, const struct elf_info *e)
+{
+	return e->machine == a->machine && e->cls == a->cls && e->data == a->data && !e->n32 &&
+	       (e->fp == ELF_FP_ANY || e->fp == ELF_FP_HARD);
+}
+
+/* "ELF 32-bit MSB MIPS", as file(1) says it, plus an ABI that differs from the boards' */
+static void elf_describe(const struct elf_info *e, char *buf, size_t size)
+{
+	static const struct { uint16_t machine; char name[12]; } names[] = {
+		{ELF_EM_386, "Intel 80386"}, {ELF_EM_X86_64, "x86-64"}, {ELF_EM_ARM, "ARM"},
+		{ELF_EM_AARCH64, "ARM aarch64"}, {ELF_EM_MIPS, "MIPS"}, {ELF_EM_RISCV, "RISC-V"},
+	};
+	char other[24];
+	const char *m = NULL;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].machine == e->machine)
+			m = names[i].name;
+	if (!m) {
+		snprintf(other, sizeof(other), "machine %u", e->machine);
+		m = other;
+	}
+	snprintf(buf, size, "ELF %d-bit %s %s%s%s", e->cls == ELF_CLASS64 ? 64 : 32,
+		 e->data == ELF_MSB ? "MSB" : "LSB", m, e->n32 ? " N32" : "",
+		 e->fp == ELF_FP_SOFT ? " soft-float" : e->fp == ELF_FP_SINGLE ? " single-float" : "");
+}
+
+/* ---- check: the bundle ---- */
+
+struct spec_ck {
+	void (*report)(void *arg, const char *problem);
+	void *arg;
+	int n;
+	const struct elf_arch *arch; /* the target of the rootfs's programs, NULL: any */
+	const struct elf_arch *compat; /* also fine (no --arch: what this kernel may run) */
+	char prog[400];              /* what process.args[0] is, for the summary */
+	const struct json *doc;      /* the parsed config: findings get their position */
+	const char *source;          /* its file name, for the position */
+};
+
+/* The value a finding is about: its message starts with a JSON path ("process.env[1]: ",
+ * "linux.uidMappings/gidMappings: "), followed as far as the document has it. NULL when
+ * the message names no path of the document. */
+static const struct json *spec_ck_locate(const struct json *v, const char *msg)
+{
+	const struct json *found = NULL;
+	char key[64];
+	for (const char *p = msg; v && *p;) {
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		if (*p == '[') {
+			char *end;
+			unsigned long i = strtoul(p + 1, &end, 10);
+			if (*end != ']' || i > 1u << 20)
+				return NULL;
+			v = json_type(v) == JSON_ARRAY ? json_at(v, i) : NULL;
+			p = end + 1;
+		} else if (n && n < sizeof(key)) {
+			memcpy(key, p, n);
+			key[n] = 0;
+			v = json_get(v, key);
+			p += n;
+		} else {
+			return NULL;
+		}
+		if (v)
+			found = v;
+		if (*p == '.')
+			p++;
+		else if (*p == ':' || *p == '/')
+			return found;
+		else if (*p != '[')
+			return NULL;
+	}
+	return NULL;
+}
+
+PRINTF_LIKE(2, 3)
+static void spec_ck_report(struct spec_ck *c, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	const struct json *at = c->doc ? spec_ck_locate(c->doc, msg) : NULL;
+	if (at) { /* one layout with the parser's errors: file:line:col: path: what */
+		char full[sizeof(msg) + PATH_MAX];
+		unsigned line, col;
+		json_pos(at, &line, &col);
+		snprintf(full, sizeof(full), "%s:%u:%u: %s", c->source, line, col, msg);
+		if (c->report)
+			c->report(c->arg, full);
+	} else if (c->report) {
+		c->report(c->arg, msg);
+	}
+	c->n++;
+}
+
+/* A parse note (an unknown capability): shown, but not a problem: create ignores it too. */
+static void spec_ck_warn(struct spec_ck *c, const char *text)
+{
+	if (c->report)
+		c->report(c->arg, text);
+}
+
+/* stat path inside the rootfs as the container will see it (rootfs_open_in: symlinks and
+ * ".." never leave it); -1 with errno on failure. */
+static int spec_stat_in_root(int rootfd, const char *path, struct stat *st)
+{
+	struct ctr_error e;
+	int fd AUTO_CLOSE = rootfs_open_in(rootfd, path, O_PATH, 0, &e);
+	if (fd < 0) {
+		errno = e.errnum ? e.errnum : ENOENT;
+		return -1;
+	}
+	return fstat(fd, st);
+}
+
+/* 0 if path (in the rootfs) is an executable file, else an errno (EACCES: not executable). */
+static int spec_exec_in_root(int rootfd, const char *path)
+{
+	struct stat st;
+	if (spec_stat_in_root(rootfd, path, &st) < 0)
+		return errno;
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		return EACCES;
+	return 0;
+}
+
+/* ---- check: the programs a container runs (ELF target, interpreter, libraries) ---- */
+
+/* Open a regular file of the rootfs for reading, never anything else: opening a device
+ * can act (a watchdog, a tape), a FIFO can block. -1 if it is not one. */
+static int spec_open_file_in_root(int rootfd, const char *path)
+{
+	struct ctr_error e;
+	struct stat st;
+	char proc[32];
+	int pfd AUTO_CLOSE = rootfs_open_in(rootfd, path, O_PATH, 0, &e);
+	if (pfd < 0 || fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT) /* no /proc: reopen by path, checked once more */
+		fd = rootfs_open_in(rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, &e);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Directories the dynamic loader searches, NUL-separated. */
+struct spec_libdirs {
+	char buf[4096];
+	size_t len;
+	int rootfd, depth;
+};
+
+static void spec_libdirs_add(struct spec_libdirs *d, const char *dir, size_t n)
+{
+	for (size_t at = 0; at < d->len; at += strlen(d->buf + at) + 1)
+		if (strlen(d->buf + at) == n && memcmp(d->buf + at, dir, n) == 0)
+			return;
+	if (!n || d->len + n + 1 > sizeof(d->buf))
+		return;
+	memcpy(d->buf + d->len, dir, n);
+	d->buf[d->len + n] = 0;
+	d->len += n + 1;
+}
+
+static void spec_libdirs_add_path(void *arg, const char *dir)
+{
+	spec_libdirs_add(arg, dir, strlen(dir));
+}
+
+/* Does name match the shell pattern pat ('*' and '?')? One backtrack point: linear in
+ * practice, never exponential, whatever a rootfs's ld.so.conf holds. */
+static bool spec_glob_match(const char *pat, const char *name)
+{
+	const char *star = NULL, *from = NULL;
+	while (*name) {
+		if (*pat == '*') {
+			star = pat++;
+			from = name;
+		} else if (*pat == '?' || *pat == *name) {
+			pat++;
+			name++;
+		} else if (star) {
+			pat = star + 1;
+			name = ++from;
+		} else {
+			return false;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return !*pat;
+}
+
+/* Call fn with pat, or with each name matching it when its last component is a pattern
+ * ("include /etc/ld.so.conf.d/ *.conf", "/usr/lib/ *-linux-*"), inside the rootfs. */
+static void spec_glob_in_root(int rootfd, const char *pat, void (*fn)(void *, const char *),
+			      void *arg)
+{
+	const char *slash = strrchr(pat, '/'), *base = slash ? slash + 1 : pat;
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct ctr_error e;
+	if (!base[strcspn(base, "*?")]) {
+		fn(arg, pat);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - pat), pat);
+	int fd = rootfs_open_in(rootfd, *dir ? dir : ".", O_RDONLY | O_DIRECTORY, 0, &e);
+	DIR *dp = fd < 0 ? NULL : fdopendir(fd);
+	if (!dp) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	int n = 0;
+	for (struct dirent *de; n < 64 && (de = readdir(dp));) {
+		if (de->d_name[0] == '.' || !spec_glob_match(base, de->d_name))
+			continue;
+		if (snprintf(path, sizeof(path), "%s%s", dir, de->d_name) < (int)sizeof(path)) {
+			fn(arg, path);
+			n++;
+		}
+	}
+	closedir(dp);
+}
+
+/* One ld.so.conf (directories, "include PATTERN", "#" comments) or musl's ld-musl-ARCH.path
+ * (directories separated by ':' or newlines), read inside the rootfs; includes nest 3 deep. */
+static void spec_ldconf_read(void *arg, const char *path)
+{
+	struct spec_libdirs *d = arg;
+	char text[4096], pat[PATH_MAX], *lsave, *tsave;
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash + 1 - path) : 0;
+	int fd AUTO_CLOSE = d->depth > 3 ? -1 : spec_open_file_in_root(d->rootfd, path);
+	ssize_t n = fd < 0 ? -1 : read_full(fd, text, sizeof(text) - 1);
+	if (n < 0)
+		return;
+	text[n] = 0;
+	d->depth++;
+	for (char *l = strtok_r(text, "\n", &lsave); l; l = strtok_r(NULL, "\n", &lsave)) {
+		l[strcspn(l, "#")] = 0;
+		char *t = strtok_r(l, " \t:,", &tsave);
+		bool include = t && strcmp(t, "include") == 0;
+		for (t = include ? strtok_r(NULL, " \t:,", &tsave) : t; t;
+		     t = strtok_r(NULL, " \t:,", &tsave)) {
+			if (!include) {
+				spec_libdirs_add(d, t, strcspn(t, "=")); /* old "dir=type" lines */
+				continue;
+			}
+			/* a relative pattern is relative to this file's directory */
+			snprintf(pat, sizeof(pat), "%.*s%s", t[0] == '/' ? 0 : dirlen, path, t);
+			spec_glob_in_root(d->rootfd, pat, spec_ldconf_read, d);
+		}
+	}
+	d->depth--;
+}
+
+/* DT_RUNPATH/DT_RPATH of the ELF file at path; "$ORIGIN" is its directory. */
+static void spec_libdirs_runpath(struct spec_libdirs *d, const char *path, const char *runpath)
+{
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path) : 0;
+	char dir[PATH_MAX];
+	for (const char *t = runpath; *t;) {
+		size_t len = strcspn(t, ":");
+		size_t o = str_has_prefix(t, "${ORIGIN}") ? 9 : str_has_prefix(t, "$ORIGIN") ? 7 : 0;
+		if (o > len)
+			o = 0;
+		int n = snprintf(dir, sizeof(dir), "%.*s%.*s", o ? dirlen : 0, path, (int)(len - o),
+				 t + o);
+		if (n > 0 && n < (int)sizeof(dir))
+			spec_libdirs_add(d, dir, (size_t)n);
+		t += len + (t[len] == ':');
+	}
+}
+
+/* Where the loader of the program at path (headers e) looks for its libraries: its
+ * RUNPATH, musl's /etc/ld-musl-ARCH.path, /etc/ld.so.conf, then the usual directories. */
+static void spec_libdirs_init(struct spec_libdirs *d, int rootfd, const char *path,
+			      const struct elf_info *e)
+{
+	static const char std[] = "/lib\0/usr/lib\0/lib64\0/usr/lib64\0/lib32\0/usr/lib32\0"
+				  "/usr/local/lib\0/lib/*-linux-*\0/usr/lib/*-linux-*\0";
+	const char *b = strrchr(e->interp, '/');
+	char musl[64];
+	d->len = 0;
+	d->rootfd = rootfd;
+	d->depth = 0;
+	spec_libdirs_runpath(d, path, e->runpath);
+	b = b ? b + 1 : e->interp;
+	size_t blen = strlen(b); /* "ld-musl-ARCH.so.1" */
+	if (str_has_prefix(b, "ld-musl-") && blen > 13 &&
+	    snprintf(musl, sizeof(musl), "/etc/ld-musl-%.*s.path", (int)blen - 13, b + 8) <
+	    (int)sizeof(musl))
+		spec_ldconf_read(d, musl);
+	spec_ldconf_read(d, "/etc/ld.so.conf");
+	for (const char *s = std; *s; s += strlen(s) + 1)
+		spec_glob_in_root(rootfd, s, spec_libdirs_add_path, d);
+}
+
+/* The library `name` for a program like e: true with its path and headers. */
+static bool spec_find_lib(const struct spec_libdirs *d, const char *name,
+			  const struct elf_info *e, struct elf_info *lib, char *path, size_t size)
+{
+	bool direct = strchr(name, '/');
+	for (size_t at = 0; direct || at < d->len; at += strlen(d->buf + at) + 1) {
+		if (snprintf(path, size, "%s%s%s", direct ? "" : d->buf + at, direct ? "" : "/",
+			     name) >= (int)size)
+			continue;
+		int fd AUTO_CLOSE = spec_open_file_in_root(d->rootfd, path);
+		if (fd >= 0 && !elf_read(fd, lib) && lib->machine == e->machine &&
+		    lib->cls == e->cls && lib->data == e->data)
+			return true;
+		if (direct)
+			break;
+	}
+	return false;
+}
+
+/* Append name to a NUL-separated list unless it is there already or does not fit. */
+static void spec_names_add(char *list, size_t size, size_t *len, const char *name)
+{
+	size_t n = strlen(name) + 1;
+	for (size_t at = 0; at < *len; at += strlen(list + at) + 1)
+		if (strcmp(list + at, name) == 0)
+			return;
+	if (*len + n <= size) {
+		memcpy(list + *len, name, n);
+		*len += n;
+	}
+}
+
+/* Every DT_NEEDED library of the program at path (headers e), and theirs in turn, must be
+ * in the rootfs for its machine. Returns how many were found. */
+static unsigned spec_ck_libs(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			     const struct elf_info *e)
+{
+	struct spec_libdirs d;
+	struct elf_info lib;
+	char queue[2048], missing[512] = "", searched[512] = "", found[PATH_MAX];
+	size_t qlen = 0, mlen = 0, slen = 0;
+	unsigned n_found = 0;
+	struct stat st;
+	spec_libdirs_init(&d, rootfd, path, e);
+	for (size_t at = 0; at < e->needed_len; at += strlen(e->needed + at) + 1)
+		spec_names_add(queue, sizeof(queue), &qlen, e->needed + at);
+	for (size_t at = 0; at < qlen; at += strlen(queue + at) + 1) {
+		if (!spec_find_lib(&d, queue + at, e, &lib, found, sizeof(found))) {
+			int n = snprintf(missing + mlen, sizeof(missing) - mlen, "%s%s",
+					 mlen ? ", " : "", queue + at);
+			mlen = n < 0 ? mlen : mlen + (size_t)n >= sizeof(missing) ? sizeof(missing) - 1
+			       : mlen + (size_t)n;
+			continue;
+		}
+		n_found++;
+		spec_libdirs_runpath(&d, found, lib.runpath);
+		for (size_t k = 0; k < lib.needed_len; k += strlen(lib.needed + k) + 1)
+			spec_names_add(queue, sizeof(queue), &qlen, lib.needed + k);
+	}
+	if (!mlen)
+		return n_found;
+	for (size_t at = 0; at < d.len; at += strlen(d.buf + at) + 1)
+		if (spec_stat_in_root(rootfd, d.buf + at, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    slen + strlen(d.buf + at) + 2 < sizeof(searched))
+			slen += (size_t)sprintf(searched + slen, "%s%s", slen ? ":" : "", d.buf + at);
+	spec_ck_report(c, "%s: %s needs %s, not found in the rootfs (%s%s)", what, path, missing,
+		       slen ? "searched " : "", slen ? searched : "it has no library directory");
+	return n_found;
+}
+
+/* A #! interpreter or ELF PT_INTERP at interp, which execve opens in the rootfs: 0 if it
+ * is an executable file there, else an errno after reporting it. */
+static int spec_ck_interp(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			  const char *kind, const char *interp)
+{
+	int r = spec_exec_in_root(rootfd, interp);
+	if (r)
+		spec_ck_report(c, "%s: %s: its %s %s %s", what, path, kind, interp,
+			       r == ENOENT ? "is missing from the rootfs"
+			       : r == EACCES ? "is not an executable file" : strerror(r));
+	return r;
+}
+
+static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			    int depth);
+
+/* A "#!" script: its interpreter (an absolute path) must be in the rootfs and runnable. */
+static void spec_ck_script(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			   char *head, int depth)
+{
+	char *p = head + 2 + strspn(head + 2, " \t");
+	size_t len = strcspn(p, " \t\n");
+	if (len && p[len - 1] == '\r') { /* the kernel keeps it: "/bin/sh\r" is not found */
+		spec_ck_report(c, "%s: %s: its #! line ends in \\r (DOS line endings): the "
+			       "interpreter \"%.*s\\r\" does not exist", what, path, (int)len - 1, p);
+		return;
+	}
+	p[len] = 0;
+	if (depth == 0 && !c->prog[0])
+		snprintf(c->prog, sizeof(c->prog), "%.120s: #!%.200s", path, p);
+	/* a relative interpreter is looked up from the cwd at exec: leave it */
+	if (p[0] == '/' && !spec_ck_interp(c, rootfd, what, path, "#! interpreter", p) && depth < 4)
+		spec_ck_program(c, rootfd, what, p, depth + 1);
+}
+
+/* The program at path in the rootfs as execve and the dynamic loader see it: a #! line's
+ * interpreter, the ELF target (c->arch), PT_INTERP and the DT_NEEDED libraries. */
+static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, const char *path,
+			    int depth)
+{
+	struct elf_info e;
+	char head[256], desc[96];
+	int fd AUTO_CLOSE = spec_open_file_in_root(rootfd, path);
+	ssize_t n = fd < 0 ? -1 : pread(fd, head, sizeof(head) - 1, 0);
+	if (n < 0)
+		return; /* unreadable (execute-only to a non-root caller): nothing to tell */
+	head[n] = 0;
+	if (n >= 2 && head[0] == '#' && head[1] == '!') {
+		spec_ck_script(c, rootfd, what, path, head, depth);
+		return;
+	}
+	const char *why = elf_read(fd, &e);
+	if (why) {
+		spec_ck_report(c, "%s: %s is %s%s", what, path, why,
+			       strcmp(why, "not an ELF file") ? "" : " or a #! script");
+		return;
+	}
+	elf_describe(&e, desc, sizeof(desc));
+	if (c->arch && !elf_arch_match(c->arch, &e) && !(c->compat && elf_arch_match(c->compat, &e)))
+		spec_ck_report(c, "%s: %s: %s, expected %s", what, path, desc, c->arch->name);
+	if (*e.interp)
+		spec_ck_interp(c, rootfd, what, path, "ELF interpreter", e.interp);
+	unsigned libs = e.needed_len ? spec_ck_libs(c, rootfd, what, path, &e) : 0;
+	if (depth == 0 && !c->prog[0] && !*e.interp)
+		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, static", path, desc);
+	else if (depth == 0 && !c->prog[0])
+		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, dynamic (%.100s, %u librar%s)", path, desc,
+			 e.interp, libs, libs == 1 ? "y" : "ies");
+}
+
+struct spec_ck_root {
+	int fd;
+	const char *cwd;
+};
+
+/* spec_exe_test in the rootfs not entered yet: a relative candidate is below process.cwd */
+static int spec_ck_exe_test(void *ctx, const char *path)
+{
+	const struct spec_ck_root *r = ctx;
+	char abs[PATH_MAX];
+	if (snprintf(abs, sizeof(abs), "%s/%s", path[0] == '/' ? "" : r->cwd, path) >=
+	    (int)sizeof(abs))
+		return ENAMETOOLONG;
+	return spec_exec_in_root(r->fd, abs);
+}
+
+static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_process *pr)
+{
+	const char *arg0 = pr->args[0], *path_env;
+	char buf[PATH_MAX], abs[PATH_MAX + 8];
+	struct spec_ck_root r = {rootfd, pr->cwd ? pr->cwd : "/"};
+	int e = spec_find_exe(pr, spec_ck_exe_test, &r, buf, sizeof(buf), &path_env);
+	snprintf(abs, sizeof(abs), "%s%s%s", buf[0] == '/' ? "" : r.cwd, buf[0] == '/' ? "" : "/",
+		 buf);
+	if (e == 0)
+		spec_ck_program(c, rootfd, "process.args[0]", abs, 0);
+	else if (e == ENOENT)
+		spec_ck_report(c, "process.args[0]: \"%s\" not found in the rootfs%s%s%s", arg0,
+			       path_env ? " (PATH=" : "", path_env ? path_env : "", path_env ? ")" : "");
+	else
+		spec_ck_report(c, "process.args[0]: \"%s\": %s", arg0,
+			       e == EACCES ? "not an executable file" : strerror(e));
+}
+
+static void spec_ck_process(struct spec_ck *c, int rootfd, const struct spec_process *pr)
+{
+	if (rootfd >= 0)
+		spec_ck_args(c, rootfd, pr);
+	for (size_t i = 0; i < pr->n_rlimits; i++)
+		if (pr->rlimits[i].soft > pr->rlimits[i].hard)
+			spec_ck_report(c, "process.rlimits[%zu]: %s soft limit %" PRIu64
+				       " is above the hard limit %" PRIu64, i, pr->rlimits[i].type,
+				       pr->rlimits[i].soft, pr->rlimits[i].hard);
+	if (pr->oom_score_adj.set && (pr->oom_score_adj.v < -1000 || pr->oom_score_adj.v > 1000))
+		spec_ck_report(c, "process.oomScoreAdj: %" PRId64 " is outside -1000..1000",
+			       pr->oom_score_adj.v);
+	if (pr->apparmor_profile && *pr->apparmor_profile &&
+	    access("/sys/kernel/security/apparmor", F_OK) < 0)
+		spec_ck_report(c, "process.apparmorProfile: AppArmor is not enabled on this host");
+	if (pr->has_io_priority && (pr->io_priority < 0 || pr->io_priority > 7))
+		spec_ck_report(c, "process.ioPriority.priority: %d is outside 0..7", pr->io_priority);
+	const struct spec_scheduler *s = &pr->scheduler;
+	if (s->set && (s->nice < -20 || s->nice > 19))
+		spec_ck_report(c, "process.scheduler.nice: %d is outside -20..19", s->nice);
+	bool rt = s->policy == SCHED_FIFO || s->policy == SCHED_RR;
+	if (s->set && (rt ? s->priority < 1 || s->priority > 99 : s->priority != 0))
+		spec_ck_report(c, "process.scheduler.priority: %d is invalid for this policy (%s)",
+			       s->priority, rt ? "1..99" : "must be 0");
+}
+
+/* A host file a hook runs: it must exist and be executable. */
+static void spec_ck_host_exec(struct spec_ck *c, const char *what, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		spec_ck_report(c, "%s: %s: %s", what, path, strerror(errno));
+	else if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		spec_ck_report(c, "%s: %s is not an executable file", what, path);
+}
+
+static void spec_ck_abs_paths(struct spec_ck *c, const char *what, const char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (paths[i][0] != '/')
+			spec_ck_report(c, "%s[%zu]: \"%s\" is not an absolute path", what, i, paths[i]);
+}
+
+/* /proc/PID/ns names, in spec_ns_tab order */
+static const char spec_proc_ns[] = "pid\0net\0mnt\0ipc\0uts\0user\0cgroup\0time\0";
+
+/* The /proc/PID/ns name of a CLONE_NEW* type ("" if unknown). */
+static const char *spec_ns_proc_name(int type)
+{
+	for (size_t k = 0; k < ARRAY_LEN(spec_ns_flag); k++)
+		if (spec_ns_flag[k] == type)
+			return spec_tab_at(spec_proc_ns, (int)k);
+	return "";
+}
+
+/* Is the namespace file st ctr's own or PID 1's? Joining it is not isolation: the
+ * sysctls and names written there are the host's (runc checks ctr's own for net). */
+static bool spec_ns_is_host(int type, const struct stat *st)
+{
+	static const char *const who[] = {"self", "1"};
+	for (size_t i = 0; i < ARRAY_LEN(who); i++) {
+		char p[48];
+		struct stat h;
+		snprintf(p, sizeof(p), "/proc/%s/ns/%s", who[i], spec_ns_proc_name(type));
+		if (stat(p, &h) == 0 && h.st_dev == st->st_dev && h.st_ino == st->st_ino)
+			return true;
+	}
+	return false;
+}
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE _IO(0xb7, 0x3)
+#endif
+
+/* Open a namespace to join. O_PATH first: a FIFO, device or socket there must neither
+ * block nor react to an open. Only a namespace file of the expected type is reopened
+ * for setns (which refuses O_PATH fds). No O_NOFOLLOW: /proc/PID/ns/X are links. */
+static int spec_ns_open(const char *path, int type, struct ctr_error *err)
+{
+	const char *name = spec_ns_proc_name(type);
+	int pfd AUTO_CLOSE = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		return err_set(err, errno, "%s", path);
+	char self[40], link[64], want[16];
+	struct statfs sf;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	snprintf(want, sizeof(want), "%s:[", name);
+	ssize_t n = readlink(self, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	/* nsfs, or procfs before Linux 3.19; the link names the type: "net:[4026531840]" */
+	bool nsfs = fstatfs(pfd, &sf) == 0 && ((uint32_t)sf.f_type == NSFS_MAGIC ||
+					       (uint32_t)sf.f_type == PROC_SUPER_MAGIC);
+	if (!nsfs || !str_has_prefix(link, want))
+		return err_set(err, EINVAL, "%s is not a %s namespace file%s%s", path, name,
+			       strchr(link, ':') ? ": it is " : "", strchr(link, ':') ? link : "");
+	int fd = open(self, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open %s", path);
+	int t = ioctl(fd, NS_GET_NSTYPE);
+	if (t >= 0 && t != type) {
+		close(fd);
+		return err_set(err, EINVAL, "%s is not a %s namespace", path, name);
+	}
+	return fd;
+}
+
+/* runc's rule for linux.sysctl: only namespaced keys, each with its namespace the
+ * container's own (own_ns: CLONE_NEW* bits). NULL if key may be set, else why not. */
+static const char *spec_sysctl_problem(const char *name, int own_ns, char *buf, size_t size)
+{
+	static const char ipc[] = "kernel.msgmax\0kernel.msgmnb\0kernel.msgmni\0kernel.sem\0"
+		"kernel.shmall\0kernel.shmmax\0kernel.shmmni\0kernel.shm_rmid_forced\0";
+	char key[256];
+	snprintf(key, sizeof(key), "%s", name);
+	/* "a/b.c/d" is sysctl(8)'s slash form of "a.b/c.d" */
+	size_t first = strcspn(key, "./");
+	for (char *q = key; key[first] == '/' && *q; q++)
+		*q = *q == '/' ? '.' : *q == '.' ? '/' : *q;
+	const char *why = "is not in a separate kernel namespace";
+	if (spec_tab_find(ipc, key) >= 0 || str_has_prefix(key, "fs.mqueue.")) {
+		if (own_ns & CLONE_NEWIPC)
+			return NULL;
+		why = "is not allowed in the host's ipc namespace";
+	} else if (str_has_prefix(key, "net.")) {
+		if (own_ns & CLONE_NEWNET)
+			return NULL;
+		why = "is not allowed in the host's network namespace";
+	} else if ((own_ns & CLONE_NEWUTS) && !strcmp(key, "kernel.domainname")) {
+		return NULL; /* no config field for it */
+	} else if ((own_ns & CLONE_NEWUTS) && !strcmp(key, "kernel.hostname")) {
+		why = "is not allowed as it conflicts with the OCI \"hostname\" field";
+	}
+	snprintf(buf, size, "sysctl \"%s\" %s", key, why);
+	return buf;
+}
+
+
+/* Does path name the root itself ("", "/", "/.", "a/..", ...)? */
+static bool spec_path_is_root(const char *path)
+{
+	int depth = 0;
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, "/");
+		if (len == 2 && !strncmp(p, "..", 2))
+			depth -= depth > 0;
+		else if (len && !(len == 1 && *p == '.'))
+			depth++;
+		p += len + (p[len] == '/');
+	}
+	return depth == 0;
+}
+
+/* The kernel's rules for a uid_map/gid_map: non-empty ranges that fit in 32 bits and do
+ * not overlap, at most 340 lines. */
+static void spec_ck_idmap(struct spec_ck *c, const char *what, const struct spec_idmap *m,
+			  size_t n)
+{
+	if (n > 340)
+		spec_ck_report(c, "%s: %zu ranges, the kernel takes at most 340", what, n);
+	for (size_t i = 0; i < n; i++) {
+		if (!m[i].size || (uint64_t)m[i].container_id + m[i].size > 1ull << 32 ||
+		    (uint64_t)m[i].host_id + m[i].size > 1ull << 32)
+			spec_ck_report(c, "%s[%zu]: empty range or beyond 2^32", what, i);
+		for (size_t j = 0; j < i; j++)
+			if ((m[i].container_id < (uint64_t)m[j].container_id + m[j].size &&
+			     m[j].container_id < (uint64_t)m[i].container_id + m[i].size) ||
+			    (m[i].host_id < (uint64_t)m[j].host_id + m[j].size &&
+			     m[j].host_id < (uint64_t)m[i].host_id + m[i].size))
+				spec_ck_report(c, "%s[%zu]: overlaps %s[%zu]", what, i, what, j);
+	}
+}
+
+/* Is id inside one of the container ranges? */
+static bool spec_id_mapped(const struct spec_idmap *m, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= m[i].container_id && id - m[i].container_id < m[i].size)
+			return true;
+	return false;
+}
+
+static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
+{
+	const struct spec_linux *lx = &s->lx;
+	bool new_user = false, have_proc = access("/proc/self/ns", F_OK) == 0;
+	for (size_t i = 0; i < lx->n_namespaces; i++) {
+		const struct spec_namespace *ns = &lx->namespaces[i];
+		struct stat st;
+		char self[32];
+		int k = 0;
+		while (spec_ns_flag[k] != ns->type)
+			k++;
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(spec_proc_ns, k));
+		struct ctr_error e = {0};
+		int fd = ns->path && *ns->path ? spec_ns_open(ns->path, ns->type, &e) : -1;
+		if (fd >= 0)
+			close(fd);
+		else if (e.msg[0])
+			spec_ck_report(c, "linux.namespaces[%zu].path: %s", i, e.msg);
+		else if (!ns->path && have_proc && lstat(self, &st) < 0 && errno == ENOENT)
+			spec_ck_report(c, "linux.namespaces[%zu]: this kernel has no %s namespaces",
+				       i, spec_tab_at(spec_ns_tab, k));
+		if (ns->type == CLONE_NEWUSER && !ns->path)
+			new_user = true;
+	}
+	if (new_user && (!lx->n_uid_mappings || !lx->n_gid_mappings))
+		spec_ck_report(c, "linux.uidMappings/gidMappings: a new user namespace needs both");
+	spec_ck_idmap(c, "linux.uidMappings", lx->uid_mappings, lx->n_uid_mappings);
+	spec_ck_idmap(c, "linux.gidMappings", lx->gid_mappings, lx->n_gid_mappings);
+	const struct spec_user *u = &s->process.user;
+	if (new_user && s->has_process && lx->n_uid_mappings &&
+	    !spec_id_mapped(lx->uid_mappings, lx->n_uid_mappings, u->uid))
+		spec_ck_report(c, "process.user.uid: %u is not mapped by linux.uidMappings", u->uid);
+	if (new_user && s->has_process && lx->n_gid_mappings &&
+	    !spec_id_mapped(lx->gid_mappings, lx->n_gid_mappings, u->gid))
+		spec_ck_report(c, "process.user.gid: %u is not mapped by linux.gidMappings", u->gid);
+	for (size_t i = 0; new_user && s->has_process && lx->n_gid_mappings &&
+			   i < u->n_additional_gids; i++)
+		if (!spec_id_mapped(lx->gid_mappings, lx->n_gid_mappings, u->additional_gids[i]))
+			spec_ck_report(c, "process.user.additionalGids[%zu]: %u is not mapped by "
+				       "linux.gidMappings", i, u->additional_gids[i]);
+	if (lx->n_time_offsets && !(ns_mask & CLONE_NEWTIME))
+		spec_ck_report(c, "linux.timeOffsets: set without a time namespace");
+	if (lx->n_net_devices && !(ns_mask & CLONE_NEWNET))
+		spec_ck_report(c, "linux.netDevices: set without a network namespace");
+	for (size_t i = 0; i < lx->n_devices; i++)
+		if (lx->devices[i].path[0] != '/')
+			spec_ck_report(c, "linux.devices[%zu].path: \"%s\" is not an absolute path", i,
+				       lx->devices[i].path);
+	spec_ck_abs_paths(c, "linux.maskedPaths", lx->masked_paths, lx->n_masked_paths);
+	spec_ck_abs_paths(c, "linux.readonlyPaths", lx->readonly_paths, lx->n_readonly_paths);
+	const struct spec_memory *m = &lx->resources.memory;
+	if (m->limit.set && m->swap.set && m->limit.v > 0 && m->swap.v > 0 && m->swap.v < m->limit.v)
+		spec_ck_report(c, "linux.resources.memory.swap: %" PRId64 " is below the memory limit %"
+			       PRId64 " (swap is memory+swap)", m->swap.v, m->limit.v);
+	if (m->swappiness.set && m->swappiness.v > 100)
+		spec_ck_report(c, "linux.resources.memory.swappiness: %" PRIu64 " is above 100",
+			       m->swappiness.v);
+	const struct spec_seccomp *sc = lx->seccomp;
+	for (size_t i = 0; sc && i < sc->n_syscalls; i++)
+		if (!sc->syscalls[i].n_names)
+			spec_ck_report(c, "linux.seccomp.syscalls[%zu].names: empty", i);
+}
+
+/* The rules that keep a config from reaching the host or failing half-way, and those of
+ * the config alone that create would meet later; `ctr check` and create share them. listed_ns: the CLONE_NEW* types in linux.namespaces; own_ns:
+ * those that are the container's own (new, or joined by path and not the host's). */
+static void spec_ck_host(struct spec_ck *c, const struct spec *s, int listed_ns, int own_ns)
+{
+	const struct spec_linux *lx = &s->lx;
+	/* runc refuses these too ("invalid environment variable") */
+	for (size_t i = 0; s->has_process && i < s->process.n_env; i++)
+		if (!strchr(s->process.env[i], '=') || s->process.env[i][0] == '=')
+			spec_ck_report(c, "process.env[%zu]: \"%s\" is not KEY=VALUE", i,
+				       s->process.env[i]);
+	char cg[PATH_MAX];
+	struct ctr_error e;
+	if (s->has_linux && lx->cgroups_path &&
+	    cg_path_clean(lx->cgroups_path, "-", cg, sizeof(cg), &e) < 0)
+		spec_ck_report(c, "%s", e.msg);
+	/* runc's wording: scripts grep it */
+	if (s->hostname && *s->hostname && !(own_ns & CLONE_NEWUTS))
+		spec_ck_report(c, "unable to set hostname without a private UTS namespace");
+	if (s->domainname && *s->domainname && !(own_ns & CLONE_NEWUTS))
+		spec_ck_report(c, "unable to set domainname without a private UTS namespace");
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (spec_path_is_root(s->mounts[i].destination))
+			spec_ck_report(c, "mounts[%zu].destination: \"%s\" is the container's root: "
+				       "a mount cannot replace the rootfs", i, s->mounts[i].destination);
+	if (!s->has_linux)
+		return;
+	char buf[400];
+	for (size_t i = 0; i < lx->n_sysctl; i++)
+		if (spec_sysctl_problem(lx->sysctl[i].key, own_ns, buf, sizeof(buf)))
+			spec_ck_report(c, "linux.sysctl: %s", buf);
+	if (!(listed_ns & CLONE_NEWUSER) && (lx->n_uid_mappings || lx->n_gid_mappings))
+		spec_ck_report(c, "linux.uidMappings/gidMappings: user namespace mappings specified, "
+			       "but the user namespace isn't enabled in the config");
+	const struct spec_resources *r = &lx->resources;
+	for (size_t i = 0; lx->has_resources && i < r->n_unified; i++) {
+		const char *why = spec_unified_problem(r->unified[i].key);
+		if (why)
+			spec_ck_report(c, "linux.resources.unified: \"%s\": %s", r->unified[i].key, why);
+	}
+	/* ctr does not manage resctrl: like runc on a host without Intel RDT */
+	if (lx->has_intel_rdt)
+		spec_ck_report(c, "linux.intelRdt: intelRdt is specified in config, but Intel RDT is "
+			       "not supported by ctr");
+	const struct spec_seccomp *sc = lx->seccomp;
+	bool listener = sc && sc->listener_path && *sc->listener_path;
+	for (size_t i = 0; sc && !listener && i < sc->n_syscalls; i++)
+		if (sc->syscalls[i].action == SC_ACT_NOTIFY) {
+			spec_ck_report(c, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY needs "
+				       "linux.seccomp.listenerPath", i);
+			break;
+		}
+}
+
+/* The namespaces of s that are its own (see spec_ck_host), by stat of their paths. */
+static int spec_own_ns(const struct spec *s)
+{
+	int own = 0;
+	for (size_t i = 0; s->has_linux && i < s->lx.n_namespaces; i++) {
+		const struct spec_namespace *ns = &s->lx.namespaces[i];
+		struct stat st;
+		/* a path that cannot be read is reported on its own */
+		if (!ns->path || !*ns->path || stat(ns->path, &st) < 0 ||
+		    !spec_ns_is_host(ns->type, &st))
+			own |= ns->type;
+	}
+	return own;
+}
+
+static void spec_ck_first(void *arg, const char *problem)
+{
+	struct ctr_error *err = arg;
+	if (!err->errnum)
+		err_set(err, EINVAL, "%s", problem);
+}
+
+/* For create: spec_ck_host's first problem is the error. */
+static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, struct ctr_error *err)
+{
+	struct ctr_error first = {0};
+	struct spec_ck c = {.report = spec_ck_first, .arg = &first};
+	spec_ck_host(&c, s, listed_ns, own_ns);
+	if (!c.n)
+		return 0;
+	*err = first;
+	return -1;
+}
+
+struct spec_ck_dup {
+	struct spec_ck *c;
+	const char *source;
+	int left;                    /* how many more to show */
+};
+
+static int spec_ck_dup(void *arg, const char *path, const struct json *first,
+		       const struct json *dup)
+{
+	struct spec_ck_dup *d = arg;
+	unsigned l1, c1, l2, c2;
+	if (!d->left--) {
+		spec_ck_report(d->c, "%s: more duplicate keys not shown", d->source);
+		return 1;
+	}
+	json_pos(first, &l1, &c1);
+	json_pos(dup, &l2, &c2);
+	spec_ck_report(d->c, "%s:%u:%u: %s%sduplicate key \"%s\", also at %u:%u: the last one is "
+		       "used", d->source, l2, c2, path, *path ? ": " : "", json_str(dup, NULL), l1, c1);
+	return 0;
+}
+
+/* Repeated member names: JSON readers differ on which one counts (ctr: the last). */
+static void spec_ck_dups(struct spec_ck *c, const struct spec *s, const char *bundle_dir)
+{
+	char source[PATH_MAX];
+	struct spec_ck_dup d = {c, source, 20};
+	spec_bundle_path(source, sizeof(source), bundle_dir, "config.json", NULL);
+	if (json_dups(json_root(((const struct spec_priv *)s->priv)->doc), spec_ck_dup, &d) < 0)
+		spec_ck_report(c, "%s: duplicate keys: out of memory", source);
+}
+
+int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *problem), void *arg,
+	      struct ctr_error *err)
+{
+	return ctr_check_with(bundle_dir, NULL, report, arg, err);
+}
+
+/* The check's arguments: the target architecture into c (a->arch NULL: the one ctr is
+ * built for, "": any), an empty summary; -1 for an unknown architecture. */
+static int spec_ck_start(struct spec_ck *c, const struct ctr_check_args *a,
+			 struct ctr_error *err)
+{
+	const char *arch = a && a->arch ? a->arch : ELF_NATIVE_ARCH;
+	if (a && a->summary && a->summary_size)
+		a->summary[0] = 0;
+	if (arch && *arch && !(c->arch = elf_arch_find(arch)))
+		return err_set(err, 0, "--arch %s: unknown; one of x86_64, i386, armhf, aarch64, "
+			       "mips, mipsel, riscv64", arch);
+	/* without --arch, a 32-bit program an x86_64 or aarch64 kernel runs is no problem */
+	if (c->arch && !(a && a->arch))
+		c->compat = elf_arch_find(c->arch->compat);
+	return 0;
+}
+
+/* The summary of a clean check, into a->summary: what was looked at. */
+static void spec_ck_summary(const struct spec_ck *c, const struct spec *s,
+			    const struct ctr_check_args *a)
+{
+	const struct spec_seccomp *sc = s->lx.seccomp;
+	char rules[32] = "no seccomp";
+	if (c->n || !a || !a->summary || !a->summary_size)
+		return;
+	if (sc)
+		snprintf(rules, sizeof(rules), "seccomp %zu rule%s", sc->n_syscalls,
+			 sc->n_syscalls == 1 ? "" : "s");
+	snprintf(a->summary, a->summary_size, "ociVersion %s, %zu mount%s, %zu namespace%s, %s%s%s", s->oci_version,
+		 s->n_mounts, s->n_mounts == 1 ? "" : "s", s->lx.n_namespaces,
+		 s->lx.n_namespaces == 1 ? "" : "s", rules, c->prog[0] ? ", " : "", c->prog);
+}
+
+int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
+		   void (*report)(void *arg, const char *problem), void *arg,
+		   struct ctr_error *err)
+{
+	struct spec_ck c = {.report = report, .arg = arg};
+	struct spec *s = NULL;
+	struct ctr_error perr = {0};
+	if (spec_ck_start(&c, a, err) < 0)
+		return -1;
+	if (spec_load(bundle_dir, &s, &perr) < 0) {
+		if (perr.errnum == ENOMEM)
+			return err_set(err, ENOMEM, "%s", perr.msg);
+		spec_ck_report(&c, "%s", perr.msg);
+		return c.n;
+	}
+	/* parse notes, oldest first */
+	size_t n_notes = 0;
+	const struct spec_priv *pv = s->priv;
+	for (const struct spec_note *n = pv->notes; n; n = n->next)
+		n_notes++;
+	for (size_t k = n_notes; k--;) {
+		const struct spec_note *n = pv->notes;
+		for (size_t j = 0; j < k; j++)
+			n = n->next;
+		spec_ck_warn(&c, n->text);
+	}
+	spec_ck_dups(&c, s, bundle_dir);
+	char source[PATH_MAX];
+	spec_bundle_path(source, sizeof(source), bundle_dir, "config.json", NULL);
+	c.source = source;
+	c.doc = json_root(pv->doc);
+
+	char rootfs[PATH_MAX];
+	int rootfd AUTO_CLOSE = -1;
+	struct stat st;
+	if (s->root_path[0] == '/')
+		snprintf(rootfs, sizeof(rootfs), "%s", s->root_path);
+	else
+		spec_bundle_path(rootfs, sizeof(rootfs), bundle_dir, s->root_path, NULL);
+	if (stat(rootfs, &st) < 0)
+		spec_ck_report(&c, "root.path: %s: %s", rootfs, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		spec_ck_report(&c, "root.path: %s is not a directory", rootfs);
+	else if ((rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		spec_ck_report(&c, "root.path: %s: %s", rootfs, strerror(errno));
+
+	int ns_mask = 0;
+	for (size_t i = 0; i < s->lx.n_namespaces; i++)
+		ns_mask |= s->lx.namespaces[i].type;
+	if (strtoul(s->oci_version + 2, NULL, 10) > 3) /* "1.x", checked by the parser */
+		spec_ck_report(&c, "ociVersion: %s is newer than " CTR_OCI_VERSION
+			       ": its new fields are ignored", s->oci_version);
+	if (s->has_process)
+		spec_ck_process(&c, rootfd, &s->process);
+	else
+		spec_ck_report(&c, "process: missing, so there is nothing to start");
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		bool bind = m->type && strcmp(m->type, "bind") == 0;
+		for (size_t j = 0; j < m->n_options; j++)
+			bind |= !strcmp(m->options[j], "bind") || !strcmp(m->options[j], "rbind");
+		char src[PATH_MAX];
+		if (bind && !m->source) {
+			spec_ck_report(&c, "mounts[%zu].source: missing for a bind mount", i);
+		} else if (bind) {
+			if (m->source[0] == '/')
+				snprintf(src, sizeof(src), "%s", m->source);
+			else
+				spec_bundle_path(src, sizeof(src), bundle_dir, m->source, NULL);
+			if (stat(src, &st) < 0)
+				spec_ck_report(&c, "mounts[%zu].source: %s: %s", i, src,
+					       strerror(errno));
+		}
+	}
+	for (int k = 0; k < HOOK_KIND_COUNT; k++)
+		for (size_t i = 0; i < s->n_hooks[k]; i++) {
+			char what[64];
+			const char *path = s->hooks[k][i].path;
+			snprintf(what, sizeof(what), "hooks.%s[%zu].path",
+				 spec_tab_at(spec_hook_tab, k), i);
+			/* startContainer hooks run in the container: their path is in the rootfs */
+			int e = k != HOOK_START_CONTAINER ? 0 : rootfd < 0 ? -1 :
+				spec_exec_in_root(rootfd, path);
+			if (k != HOOK_START_CONTAINER)
+				spec_ck_host_exec(&c, what, path);
+			else if (e > 0)
+				spec_ck_report(&c, "%s: %s in the rootfs: %s", what, path,
+					       e == EACCES ? "not an executable file" : strerror(e));
+			else if (e == 0)
+				spec_ck_program(&c, rootfd, what, path, 1);
+		}
+	spec_ck_host(&c, s, ns_mask, spec_own_ns(s));
+	spec_ck_linux(&c, s, ns_mask);
+	spec_ck_summary(&c, s, a);
+	spec_free(s);
+	return c.n;
+}
+
+/* ======================================================================
  * process: user namespace maps, network devices, sysctl, identity, caps, exec
  * ====================================================================== */
 
@@ -11987,40 +12060,31 @@ static int fds_close_from(int first, int keep_fd, struct ctr_error *err)
 	return r == 0 ? 0 : fds_close_from_proc(first, keep_fd, err);
 }
 
-#define PROCESS_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* spec_exe_test in the current root (the container's by now), as the process user */
+static int process_exe_test(void *ctx, const char *path)
+{
+	(void)ctx;
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return errno;
+	if (!S_ISREG(st.st_mode))
+		return EACCES;
+	return access(path, X_OK) < 0 ? errno : 0;
+}
 
-/* args[0] as the container resolves it: a name with a slash as is, else the first
- * executable regular file along the PATH of process.env (the last PATH= wins; runc's
- * default without one), never along ctr's own PATH. Into buf; also usable before the
- * start to fail early. */
+/* args[0] as the container resolves it (spec_find_exe), into buf; run before the
+ * seccomp filter (see process_exec_found) and at create, so a typo fails `create`. */
 static int process_find_executable(const struct spec_process *p, char *buf, size_t size,
 				   struct ctr_error *err)
 {
 	if (!p->n_args || !p->args[0] || !*p->args[0])
 		return err_set(err, 0, "process.args must not be empty");
-	const char *file = p->args[0];
-	if (strchr(file, '/')) {
-		if (snprintf(buf, size, "%s", file) >= (int)size)
-			return err_set(err, ENAMETOOLONG, "exec: \"%s\"", file);
-		return access(file, X_OK) < 0 ? err_set(err, errno, "exec: \"%s\"", file) : 0;
-	}
-	const char *path = PROCESS_DEFAULT_PATH;
-	for (size_t i = 0; i < p->n_env; i++)
-		if (str_has_prefix(p->env[i], "PATH="))
-			path = p->env[i] + 5;
-	for (const char *dir = path;; dir++) {
-		size_t len = strcspn(dir, ":");
-		int n = len ? snprintf(buf, size, "%.*s/%s", (int)len, dir, file)
-			    : snprintf(buf, size, "%s", file);
-		struct stat st;
-		if (n < (int)size && stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(buf, X_OK) == 0)
-			return 0;
-		dir += len;
-		if (!*dir)
-			break;
-	}
-	return err_set(err, 0, "exec: \"%s\": executable file not found in $PATH", file);
+	const char *path_env;
+	int e = spec_find_exe(p, process_exe_test, NULL, buf, size, &path_env);
+	if (e && path_env)
+		return err_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH",
+			       p->args[0]);
+	return e ? err_set(err, e, "exec: \"%s\"", p->args[0]) : 0;
 }
 
 /* As runc and crun: an env without HOME gets the home of the process uid in the
@@ -13039,37 +13103,6 @@ static pid_t lc_clone_parent(void)
 #endif
 }
 
-/* Is args[0] something execve could run? Checked at create like runc, so a typo fails
- * `create`, not `start`. PATH comes from the process env, as for the exec. */
-static int lc_check_executable(const struct spec_process *p, struct ctr_error *err)
-{
-	const char *cmd = p->args[0];
-	if (strchr(cmd, '/')) {
-		if (access(cmd, X_OK) < 0)
-			return err_set(err, errno, "exec: %s", cmd);
-		return 0;
-	}
-	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	for (size_t i = 0; i < p->n_env; i++)
-		if (str_has_prefix(p->env[i], "PATH="))
-			path = p->env[i] + 5;
-	char buf[PATH_MAX];
-	for (const char *s = path; ; ) {
-		const char *e = strchrnul(s, ':');
-		size_t dl = (size_t)(e - s);
-		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)dl, s, dl ? "/" : "", cmd) <
-		    (int)sizeof(buf)) {
-			struct stat sb;
-			if (stat(buf, &sb) == 0 && S_ISREG(sb.st_mode) && access(buf, X_OK) == 0)
-				return 0;
-		}
-		if (!*e)
-			break;
-		s = e + 1;
-	}
-	return err_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", cmd);
-}
-
 /* Put fd above `min` (internal fds must not land on the fds passed to the container). */
 static int lc_fd_above(int fd, int min)
 {
@@ -13213,7 +13246,9 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	int listener = -1;
 	if (seccomp_early && seccomp_install(c->filter, &listener, &e) < 0)
 		lc_child_fail(fd, &e);
-	if (process_set_identity(p, &e) < 0 || lc_check_executable(p, &e) < 0)
+	/* looked up at create, as runc: a typo fails `create`, not `start` */
+	char exe[PATH_MAX];
+	if (process_set_identity(p, &e) < 0 || process_find_executable(p, exe, sizeof(exe), &e) < 0)
 		lc_child_fail(fd, &e);
 
 	/* From here on a dying ctr is noticed as EOF on the sync socket. */
@@ -13248,9 +13283,6 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 			fcntl(i, F_SETFD, fl & ~FD_CLOEXEC);
 	}
 	if (fds_close_from(first, conn, &e) < 0)
-		goto fail;
-	char exe[PATH_MAX];
-	if (process_find_executable(p, exe, sizeof(exe), &e) < 0)
 		goto fail;
 	/* with noNewPrivileges the filter comes this late, but before the startContainer
 	 * hooks (as runc): a hook must not be a way around it */

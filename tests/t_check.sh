@@ -100,14 +100,14 @@ for cc_arch in mipsel-linux-gnu:mipsel mips-linux-gnu:mips; do
 	[ "$native" = "$arch" ] && continue
 	case $arch in mips) what="ELF 32-bit MSB MIPS" ;; *) what="ELF 32-bit LSB MIPS" ;; esac
 	out=$("$CTR" check --bundle "$B"); rc=$?
-	[ $rc = 1 ] && [ "$out" = "process.args[0]: /bin/sh: $what, expected $native" ]
+	[ $rc = 1 ] && [ "$out" = "$B/config.json:10:4: process.args[0]: /bin/sh: $what, expected $native" ]
 	result "$arch program: check names it and the expected $native ($out)"
 	out=$("$CTR" check --bundle "$B" --arch "$arch"); rc=$?
 	[ $rc = 0 ] && has "$out" "config.json: ok (" && has "$out" "/bin/sh: $what, static)"
 	result "$arch program: check --arch $arch is clean ($out)"
 	other=mips; [ "$arch" = mips ] && other=mipsel
 	out=$("$CTR" check --bundle "$B" --arch "$other"); rc=$?
-	[ $rc = 1 ] && [ "$out" = "process.args[0]: /bin/sh: $what, expected $other" ]
+	[ $rc = 1 ] && [ "$out" = "$B/config.json:10:4: process.args[0]: /bin/sh: $what, expected $other" ]
 	result "$arch program: check --arch $other says $what, expected $other ($out)"
 done
 
@@ -124,7 +124,7 @@ else
 	[ $rc = 0 ] && has "$out" "/bin/sh: ELF 32-bit LSB Intel 80386, static)"
 	result "i386 program: check without --arch accepts it on x86_64 ($out)"
 	out=$("$CTR" check --bundle "$B" --arch x86_64); rc=$?
-	[ $rc = 1 ] && [ "$out" = "process.args[0]: /bin/sh: ELF 32-bit LSB Intel 80386, expected x86_64" ]
+	[ $rc = 1 ] && [ "$out" = "$B/config.json:10:4: process.args[0]: /bin/sh: ELF 32-bit LSB Intel 80386, expected x86_64" ]
 	result "i386 program: check --arch x86_64 refuses it ($out)"
 	if is_root; then
 		id=$(new_id i386)
