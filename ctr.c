@@ -11121,8 +11121,12 @@ static void spec_ck_host(struct spec_ck *c, const struct spec *s, int listed_ns,
 				       s->process.env[i]);
 	char cg[PATH_MAX];
 	struct ctr_error e;
+	/* the systemd form "slice:prefix:name" is checked as such (--systemd-cgroup's) */
+	char u[256], sl[256];
+	bool sd = lx->cgroups_path && lx->cgroups_path[0] != '/' && strchr(lx->cgroups_path, ':');
 	if (s->has_linux && lx->cgroups_path &&
-	    cg_path_clean(lx->cgroups_path, "-", cg, sizeof(cg), &e) < 0)
+	    (sd ? sd_parse_path(lx->cgroups_path, "-", u, sizeof(u), cg, sizeof(cg), sl, sizeof(sl), &e)
+		: cg_path_clean(lx->cgroups_path, "-", cg, sizeof(cg), &e)) < 0)
 		spec_ck_report(c, "%s", e.msg);
 	/* runc's wording: scripts grep it */
 	if (s->hostname && *s->hostname && !(own_ns & CLONE_NEWUTS))
