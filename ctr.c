@@ -4123,6 +4123,8 @@ struct cgroup {
 	size_t n;
 	struct cg_dir d[CG_MAX_HIER];
 	char *res_json;              /* resources changed by `update` (merged), or NULL */
+	char *unit, *slice;          /* --systemd-cgroup: the scope and its slice, else NULL */
+	bool sd_started;             /* systemd took the start job: destroy stops the unit */
 	uint32_t v1ctls;             /* controllers served by v1 hierarchies (cgroup_plan) */
 	/* sub-cgroups that are other containers' (nested cgroupsPath): never signalled,
 	 * listed or removed as ours. Set by the caller, which knows the other containers. */
@@ -4281,8 +4283,8 @@ static int cg_own_path(const char *selfcg, const struct cg_mount *m, char *out, 
 }
 
 /* Resolve linux.cgroupsPath (NULL: "/ctr/<id>") into a clean path: "/a/b" absolute,
- * "a/b" relative to our own cgroup. ".." and the systemd "slice:prefix:name" form are
- * refused. */
+ * "a/b" relative to our own cgroup. ".." and the systemd "slice:prefix:name" form (the
+ * systemd driver's) are refused. */
 static int cg_path_clean(const char *in, const char *id, char *out, size_t size,
 			 struct ctr_error *err)
 {
@@ -4294,8 +4296,7 @@ static int cg_path_clean(const char *in, const char *id, char *out, size_t size,
 	}
 	if (in[0] != '/' && strchr(in, ':'))
 		return err_set(err, EINVAL, "linux.cgroupsPath: \"%s\": the systemd "
-			       "\"slice:prefix:name\" form is not supported (ctr manages cgroupfs "
-			       "itself; give a path)", in);
+			       "\"slice:prefix:name\" form needs --systemd-cgroup (or give a path)", in);
 	size_t o = 0;
 	if (in[0] == '/')
 		out[o++] = '/';
@@ -5179,6 +5180,8 @@ static void cgroup_free(struct cgroup *cg)
 	free(cg->foreign);
 	free(cg->path);
 	free(cg->res_json);
+	free(cg->unit);
+	free(cg->slice);
 	free(cg);
 }
 
@@ -5305,6 +5308,7 @@ static bool cg_foreign(const struct cgroup *cg, const char *dir, bool below)
 	}
 	return false;
 }
+static int cg_sd_stop(const struct cgroup *cg, struct ctr_error *err);
 
 /* Is the cgroup at d frozen or freezing (by itself or an ancestor)? */
 static bool cg_dir_frozen(const struct cg_dir *d)
@@ -5564,8 +5568,14 @@ static int cgroup_destroy(struct cgroup *cg, bool kill_remaining, struct ctr_err
 	if (!cg)
 		return 0;
 	int rc = 0;
+	if (cg->unit && !cg->sd_started) {
+		cgroup_free(cg);     /* the scope was never ours: nothing to stop or remove */
+		return 0;
+	}
 	if (kill_remaining && cg->n)
 		cgroup_kill_all(cg, SIGKILL, NULL);
+	if (cg->unit)
+		rc = cg_sd_stop(cg, err);
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg_remove_tree(cg, cg->d[i].dir, kill_remaining ? 200 : 20) < 0 && rc == 0)
 			rc = err_set(err, errno, "remove cgroup %s", cg->d[i].dir);
@@ -5596,6 +5606,10 @@ static void cgroup_state_write(const struct cgroup *cg, struct jw *w)
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	if (cg->unit) {
+		jw_key(w, "unit");
+		jw_str(w, cg->unit);
+	}
 	if (cg->res_json) {
 		jw_key(w, "resources");
 		jw_raw(w, cg->res_json, strlen(cg->res_json));
@@ -5648,6 +5662,10 @@ static int cgroup_state_read(const char *json_text, struct cgroup **out, struct 
 		cg->d[i].v2 = b && json_bool(b);
 		cg->n++;
 	}
+	str = json_str(json_get(root, "unit"), NULL);
+	if (str && !(cg->unit = mem_strdup(str, err)))
+		goto fail;
+	cg->sd_started = cg->unit != NULL;
 	v = json_get(root, "resources");
 	if (v && json_type(v) == JSON_OBJECT && !(cg->res_json = cg_json_text(v))) {
 		err_nomem(err);
@@ -5696,6 +5714,832 @@ static int cgroup_check_own(const struct cgroup *cg, const char *want, struct ct
 		used |= 1u << k;
 	}
 	return 0;
+}
+
+/* ---- systemd driver: a transient scope per container, over D-Bus (no libsystemd) ----
+ * --systemd-cgroup: linux.cgroupsPath is runc's "slice:prefix:name" (empty: the default
+ * "system.slice:ctr:<id>"), the unit "<prefix>-<name>.scope" in that slice. Like runc,
+ * StartTransientUnit makes the scope with Delegate=yes, PIDs=[stage-1] and the resources
+ * systemd has properties for (so a daemon-reload keeps them); once the job is done, every
+ * resource is also written to the delegated cgroup2 directory as on cgroupfs (systemd has
+ * no property for many). Delete stops the unit. The client speaks just enough D-Bus:
+ * EXTERNAL auth, Hello, AddMatch, method calls and the JobRemoved signal, little-endian. */
+
+#define SD_BUS_SOCKET "/run/dbus/system_bus_socket"
+#define SD_TIMEOUT_MS 60000          /* per call or job; a loaded TCG guest is slow */
+#define SD_MSG_MAX (1u << 20)
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+
+static int process_cpu_list(const char *list, unsigned long *mask, size_t nbits);
+
+/* A growing little-endian marshalling buffer; offsets align from its start (a body
+ * starts 8-aligned in a message, so its own offsets align the same). */
+struct sdbuf {
+	uint8_t *b;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sdb_put(struct sdbuf *m, const void *p, size_t n)
+{
+	if (m->oom || !n)
+		return;
+	if (m->len + n > m->cap) {
+		size_t cap = m->cap ? m->cap : 256;
+		while (cap < m->len + n)
+			cap *= 2;
+		uint8_t *b = realloc(m->b, cap);
+		if (!b) {
+			m->oom = true;
+			return;
+		}
+		m->b = b;
+		m->cap = cap;
+	}
+	memcpy(m->b + m->len, p, n);
+	m->len += n;
+}
+
+static void sdb_align(struct sdbuf *m, size_t a)
+{
+	static const uint8_t zero[8];
+	sdb_put(m, zero, (a - m->len % a) % a);
+}
+
+static void sdb_u8(struct sdbuf *m, uint8_t v)
+{
+	sdb_put(m, &v, 1);
+}
+
+static void sdb_le(struct sdbuf *m, uint64_t v, size_t n)
+{
+	uint8_t b[8];
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)(v >> 8 * i);
+	sdb_align(m, n);
+	sdb_put(m, b, n);
+}
+
+static void sdb_str(struct sdbuf *m, const char *s) /* 's' and 'o' */
+{
+	sdb_le(m, strlen(s), 4);
+	sdb_put(m, s, strlen(s) + 1);
+}
+
+static void sdb_sig(struct sdbuf *m, const char *s)
+{
+	sdb_u8(m, (uint8_t)strlen(s));
+	sdb_put(m, s, strlen(s) + 1);
+}
+
+/* An array: the length word, then padding to the element alignment (not counted). */
+static size_t sdb_arr_begin(struct sdbuf *m, size_t elem_align)
+{
+	sdb_le(m, 0, 4);
+	size_t at = m->len - 4;
+	sdb_align(m, elem_align);
+	return at;
+}
+
+static void sdb_arr_end(struct sdbuf *m, size_t at, size_t elem_align)
+{
+	size_t start = at + 4 + (elem_align - (at + 4) % elem_align) % elem_align;
+	if (m->oom || m->len < start)
+		return;
+	uint32_t n = (uint32_t)(m->len - start);
+	for (int i = 0; i < 4; i++)
+		m->b[at + (size_t)i] = (uint8_t)(n >> 8 * i);
+}
+
+/* One (sv) property: the struct's name and the variant's signature; the value follows. */
+static void sdp(struct sdbuf *m, const char *name, const char *sig)
+{
+	sdb_align(m, 8);
+	sdb_str(m, name);
+	sdb_sig(m, sig);
+}
+
+static void sdp_t(struct sdbuf *m, const char *name, uint64_t v)
+{
+	sdp(m, name, "t");
+	sdb_le(m, v, 8);
+}
+
+static void sdp_b(struct sdbuf *m, const char *name, bool v)
+{
+	sdp(m, name, "b");
+	sdb_le(m, v, 4);
+}
+
+static void sdp_s(struct sdbuf *m, const char *name, const char *v)
+{
+	sdp(m, name, "s");
+	sdb_str(m, v);
+}
+
+/* A whole method call: header (path, interface, member, destination, signature), body. */
+static void sd_msg_call(struct sdbuf *out, uint32_t serial, const char *dest, const char *path,
+			const char *iface, const char *member, const char *sig,
+			const struct sdbuf *body)
+{
+	const struct { uint8_t code; char type; const char *v; } f[] = {
+		{1, 'o', path}, {2, 's', iface}, {3, 's', member}, {6, 's', dest}, {8, 'g', sig}};
+	sdb_u8(out, 'l');
+	sdb_u8(out, 1);       /* METHOD_CALL */
+	sdb_u8(out, 0);
+	sdb_u8(out, 1);       /* protocol version */
+	sdb_le(out, body ? body->len : 0, 4);
+	sdb_le(out, serial, 4);
+	size_t at = sdb_arr_begin(out, 8);
+	for (size_t i = 0; i < ARRAY_LEN(f); i++) {
+		if (!f[i].v || (f[i].type == 'g' && !*f[i].v))
+			continue;
+		char t[2] = {f[i].type, 0};
+		sdb_align(out, 8);
+		sdb_u8(out, f[i].code);
+		sdb_sig(out, t);
+		if (f[i].type == 'g')
+			sdb_sig(out, f[i].v);
+		else
+			sdb_str(out, f[i].v);
+	}
+	sdb_arr_end(out, at, 8);
+	sdb_align(out, 8);
+	if (body && !body->oom)
+		sdb_put(out, body->b, body->len);
+	out->oom |= body && body->oom;
+}
+
+/* A bounded reader over one received message. */
+struct sdrd {
+	const uint8_t *b;
+	size_t len, pos;
+	bool bad;
+};
+
+static void sdr_align(struct sdrd *r, size_t a)
+{
+	size_t p = r->pos + (a - r->pos % a) % a;
+	if (p > r->len)
+		r->bad = true;
+	else
+		r->pos = p;
+}
+
+static uint64_t sdr_le(struct sdrd *r, size_t n)
+{
+	sdr_align(r, n);
+	if (r->bad || r->len - r->pos < n) {
+		r->bad = true;
+		return 0;
+	}
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)r->b[r->pos + i] << 8 * i;
+	r->pos += n;
+	return v;
+}
+
+/* A string ('s', 'o': 32-bit length; 'g': 8-bit), NUL-terminated in the message. */
+static const char *sdr_str(struct sdrd *r, char type)
+{
+	uint64_t n = type == 'g' ? sdr_le(r, 1) : sdr_le(r, 4);
+	if (r->bad || n >= r->len - r->pos || r->b[r->pos + n] || memchr(r->b + r->pos, 0, n)) {
+		r->bad = true;
+		return NULL;
+	}
+	const char *s = (const char *)r->b + r->pos;
+	r->pos += n + 1;
+	return s;
+}
+
+struct sdmsg {
+	int type;                   /* 1 call, 2 return, 3 error, 4 signal */
+	uint32_t serial, reply_serial;
+	const char *sig, *member, *error, *path; /* "" when absent */
+	struct sdrd body;
+};
+
+/* Bytes of the message at the start of b (0: the 16-byte fixed header is incomplete;
+ * SIZE_MAX: not a little-endian message we accept). */
+static size_t sd_msg_size(const uint8_t *b, size_t len)
+{
+	if (len < 16)
+		return 0;
+	if (b[0] != 'l' || b[3] != 1)
+		return SIZE_MAX;
+	struct sdrd r = {b, 16, 4, false};
+	uint64_t body = sdr_le(&r, 4);
+	sdr_le(&r, 4);
+	uint64_t fields = sdr_le(&r, 4);
+	uint64_t total = 16 + fields + (8 - fields % 8) % 8 + body;
+	return body > SD_MSG_MAX || fields > SD_MSG_MAX || total > SD_MSG_MAX ? SIZE_MAX
+									 : (size_t)total;
+}
+
+/* Parse a whole message (len from sd_msg_size); strings point into b. */
+static int sd_msg_parse(const uint8_t *b, size_t len, struct sdmsg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->sig = m->member = m->error = m->path = "";
+	if (sd_msg_size(b, len) != len)
+		return -1;
+	struct sdrd r = {b, len, 1, false};
+	m->type = (int)sdr_le(&r, 1);
+	r.pos = 4;
+	uint64_t body = sdr_le(&r, 4);
+	m->serial = (uint32_t)sdr_le(&r, 4);
+	uint64_t fields = sdr_le(&r, 4);
+	r.len = 16 + (size_t)fields;
+	while (!r.bad && r.pos < r.len) {
+		sdr_align(&r, 8);
+		unsigned code = (unsigned)sdr_le(&r, 1);
+		const char *t = sdr_str(&r, 'g');
+		if (r.bad || strlen(t) != 1)
+			return -1;
+		if (*t == 'u') {
+			uint32_t v = (uint32_t)sdr_le(&r, 4);
+			if (code == 5)
+				m->reply_serial = v;
+		} else if (*t == 's' || *t == 'o' || *t == 'g') {
+			const char *v = sdr_str(&r, *t);
+			if (code == 1 && v)
+				m->path = v;
+			else if (code == 3 && v)
+				m->member = v;
+			else if (code == 4 && v)
+				m->error = v;
+			else if (code == 8 && v)
+				m->sig = v;
+		} else {
+			return -1;   /* no other field type is defined */
+		}
+	}
+	if (r.bad || r.pos != r.len)
+		return -1;
+	size_t start = len - (size_t)body;
+	m->body = (struct sdrd){b + start, (size_t)body, 0, false};
+	return m->type >= 1 && m->type <= 4 ? 0 : -1;
+}
+
+/* A connection to the system bus. */
+struct sdconn {
+	int fd;
+	uint32_t serial;
+	uint8_t *in;
+	size_t in_len, cur;         /* bytes read; size of the message handed out last */
+	struct timespec deadline;
+};
+
+static void sd_deadline(struct sdconn *c, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+	c->deadline.tv_sec += ms / 1000;
+	c->deadline.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (c->deadline.tv_nsec >= 1000000000) {
+		c->deadline.tv_sec++;
+		c->deadline.tv_nsec -= 1000000000;
+	}
+}
+
+/* Wait (until the deadline) for the socket to be readable; -1 with err on timeout. */
+static int sd_wait(struct sdconn *c, const char *what, struct ctr_error *err)
+{
+	for (;;) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long ms = (long)(c->deadline.tv_sec - now.tv_sec) * 1000 +
+			  (c->deadline.tv_nsec - now.tv_nsec) / 1000000;
+		if (ms <= 0)
+			return err_set(err, ETIMEDOUT, "systemd: no answer to %s within %d s", what,
+				       SD_TIMEOUT_MS / 1000);
+		struct pollfd p = {.fd = c->fd, .events = POLLIN};
+		int r = poll(&p, 1, (int)ms);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return err_set(err, errno, "systemd: poll");
+	}
+}
+
+static int sd_send(struct sdconn *c, const void *p, size_t n, struct ctr_error *err)
+{
+	for (size_t o = 0; o < n;) {
+		ssize_t w = send(c->fd, (const char *)p + o, n - o, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return err_set(err, errno, "systemd: write to " SD_BUS_SOCKET);
+		o += (size_t)w;
+	}
+	return 0;
+}
+
+/* Read bytes (at least one) into c->in; bounded by the deadline and SD_MSG_MAX. */
+static int sd_fill(struct sdconn *c, const char *what, struct ctr_error *err)
+{
+	if (!c->in && !(c->in = malloc(SD_MSG_MAX)))
+		return err_nomem(err);
+	if (c->in_len == SD_MSG_MAX)
+		return err_set(err, EPROTO, "systemd: reply too large");
+	if (sd_wait(c, what, err) < 0)
+		return -1;
+	ssize_t n;
+	while ((n = recv(c->fd, c->in + c->in_len, SD_MSG_MAX - c->in_len, 0)) < 0 && errno == EINTR)
+		;
+	if (n <= 0)
+		return err_set(err, n ? errno : ECONNRESET, "systemd: reading the answer to %s", what);
+	c->in_len += (size_t)n;
+	return 0;
+}
+
+/* The next whole message (the previous one is dropped first). */
+static int sd_next(struct sdconn *c, struct sdmsg *m, const char *what, struct ctr_error *err)
+{
+	if (c->cur) {
+		memmove(c->in, c->in + c->cur, c->in_len - c->cur);
+		c->in_len -= c->cur;
+		c->cur = 0;
+	}
+	for (;;) {
+		size_t need = c->in ? sd_msg_size(c->in, c->in_len) : 0;
+		if (need == SIZE_MAX)
+			return err_set(err, EPROTO, "systemd: malformed message on the bus");
+		if (need && c->in_len >= need) {
+			if (sd_msg_parse(c->in, need, m) < 0)
+				return err_set(err, EPROTO, "systemd: malformed message on the bus");
+			c->cur = need;
+			return 0;
+		}
+		if (sd_fill(c, what, err) < 0)
+			return -1;
+	}
+}
+
+/* An error reply's text: "Name: first string argument". */
+static int sd_error(const struct sdmsg *m, const char *what, struct ctr_error *err)
+{
+	struct sdrd b = m->body;
+	const char *text = m->sig[0] == 's' ? sdr_str(&b, 's') : NULL;
+	return err_set(err, 0, "systemd: %s: %s%s%s", what, m->error, text ? ": " : "",
+		       text ? text : "");
+}
+
+/* Call a method and wait for its reply (signals in between are skipped). An error
+ * reply named ok_error (if given) counts as success with *m its message. */
+static int sd_call(struct sdconn *c, const char *dest, const char *path, const char *iface,
+		   const char *member, const char *sig, const struct sdbuf *body,
+		   const char *ok_error, struct sdmsg *m, struct ctr_error *err)
+{
+	struct sdbuf out = {0};
+	uint32_t serial = ++c->serial;
+	sd_msg_call(&out, serial, dest, path, iface, member, sig, body);
+	int rc = out.oom ? err_nomem(err) : sd_send(c, out.b, out.len, err);
+	free(out.b);
+	if (rc < 0)
+		return -1;
+	sd_deadline(c, SD_TIMEOUT_MS);
+	for (;;) {
+		if (sd_next(c, m, member, err) < 0)
+			return -1;
+		if ((m->type != 2 && m->type != 3) || m->reply_serial != serial)
+			continue;
+		if (m->type == 3 && !(ok_error && !strcmp(m->error, ok_error)))
+			return sd_error(m, member, err);
+		return 0;
+	}
+}
+
+static void sd_close(struct sdconn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->in);
+	c->fd = -1;
+	c->in = NULL;
+}
+
+/* Connect to the bus at path, authenticate as our uid (EXTERNAL) and say Hello. */
+static int sd_open(struct sdconn *c, const char *path, struct ctr_error *err)
+{
+	memset(c, 0, sizeof(*c));
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err_set(err, errno, "systemd: connect to the system bus %s", path);
+		goto fail;
+	}
+	char uid[16], line[64] = "";
+	snprintf(uid, sizeof(uid), "%u", (unsigned)getuid());
+	char auth[64] = "", *o = auth + snprintf(auth, sizeof(auth), "%cAUTH EXTERNAL ", 0);
+	for (const char *p = uid; *p; p++)
+		o += sprintf(o, "%02x", (unsigned char)*p);
+	o += sprintf(o, "\r\n");
+	if (sd_send(c, auth, (size_t)(o - auth), err) < 0)
+		goto fail;
+	sd_deadline(c, SD_TIMEOUT_MS);
+	for (size_t n = 0; !strstr(line, "\r\n");) {
+		if (n + 1 >= sizeof(line)) {
+			err_set(err, EPROTO, "systemd: bus authentication: answer too long");
+			goto fail;
+		}
+		if (sd_wait(c, "AUTH", err) < 0)
+			goto fail;
+		ssize_t r = recv(c->fd, line + n, sizeof(line) - 1 - n, 0);
+		if (r <= 0) {
+			err_set(err, r ? errno : ECONNRESET, "systemd: bus authentication");
+			goto fail;
+		}
+		n += (size_t)r;
+		line[n] = 0;
+	}
+	if (strncmp(line, "OK ", 3)) {
+		err_set(err, EACCES, "systemd: bus authentication refused: %.*s",
+			(int)strcspn(line, "\r\n"), line);
+		goto fail;
+	}
+	struct sdmsg m;
+	if (sd_send(c, "BEGIN\r\n", 7, err) < 0 ||
+	    sd_call(c, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+		    "Hello", "", NULL, NULL, &m, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	sd_close(c);
+	return -1;
+}
+
+/* Call a method of the manager on unit (s) that returns a job (o), and wait for the
+ * job's JobRemoved signal (AddMatch'ed before); its result must be "done". *queued is
+ * set once systemd took the job. */
+static int sd_job(struct sdconn *c, const char *member, const char *unit, const char *sig,
+		  const struct sdbuf *body, bool *queued, struct ctr_error *err)
+{
+	struct sdmsg m;
+	bool stop = !strcmp(member, "StopUnit");
+	if (sd_call(c, SD_DEST, SD_PATH, SD_MANAGER, member, sig, body,
+		    stop ? "org.freedesktop.systemd1.NoSuchUnit" : NULL, &m, err) < 0)
+		return err_prefix(err, "%s", unit);
+	if (m.type == 3)
+		return 0;            /* StopUnit of a unit that is gone already */
+	*queued = true;
+	struct sdrd b = m.body;
+	const char *j = sdr_str(&b, 'o');
+	char job[256];
+	if (!j || snprintf(job, sizeof(job), "%s", j) >= (int)sizeof(job))
+		return err_set(err, EPROTO, "systemd: %s %s: no job in the reply", member, unit);
+	for (;;) {
+		if (sd_next(c, &m, "the job of unit", err) < 0)
+			return err_prefix(err, "%s %s", member, unit);
+		if (m.type != 4 || strcmp(m.member, "JobRemoved") || strcmp(m.sig, "uoss"))
+			continue;
+		b = m.body;
+		sdr_le(&b, 4);
+		const char *path = sdr_str(&b, 'o'), *u = sdr_str(&b, 's'), *res = sdr_str(&b, 's');
+		(void)u;
+		if (!path || !res || strcmp(path, job))
+			continue;
+		if (strcmp(res, "done"))
+			return err_set(err, 0, "systemd: %s %s: job %s", member, unit, res);
+		return 0;
+	}
+}
+
+/* Connect and subscribe to JobRemoved. */
+static int sd_connect(struct sdconn *c, struct ctr_error *err)
+{
+	struct sdbuf b = {0};
+	struct sdmsg m;
+	sdb_str(&b, "type='signal',sender='" SD_DEST "',path='" SD_PATH "',interface='"
+		SD_MANAGER "',member='JobRemoved'");
+	int rc = sd_open(c, SD_BUS_SOCKET, err) < 0 ? -1 :
+		 sd_call(c, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+			 "AddMatch", "s", &b, NULL, &m, err);
+	free(b.b);
+	if (rc < 0)
+		sd_close(c);
+	return rc;
+}
+
+/* runc's ExpandSlice: "a-b.slice" -> "/a.slice/a-b.slice", "-.slice" -> "". */
+static int sd_expand_slice(const char *slice, char *out, size_t size, struct ctr_error *err)
+{
+	size_t len = strlen(slice);
+	if (len < 7 || strcmp(slice + len - 6, ".slice") || strchr(slice, '/'))
+		return err_set(err, EINVAL, "linux.cgroupsPath: invalid slice \"%s\"", slice);
+	if (!strcmp(slice, "-.slice")) {
+		*out = 0;
+		return 0;
+	}
+	size_t n = len - 6, o = 0;
+	if (slice[0] == '-' || slice[n - 1] == '-' || strstr(slice, "--"))
+		return err_set(err, EINVAL, "linux.cgroupsPath: invalid slice \"%s\"", slice);
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && slice[i] != '-')
+			continue;
+		int w = snprintf(out + o, size - o, "/%.*s.slice", (int)i, slice);
+		if (w < 0 || (size_t)w >= size - o)
+			return err_set(err, ENAMETOOLONG, "linux.cgroupsPath: slice \"%s\"", slice);
+		o += (size_t)w;
+	}
+	return 0;
+}
+
+/* "slice:prefix:name" (NULL or "": "system.slice:ctr:<id>") -> the unit name and the
+ * cgroup path below the cgroup2 root. */
+static int sd_parse_path(const char *in, const char *id, char *unit, size_t usize,
+			 char *path, size_t psize, char *slice, size_t ssize, struct ctr_error *err)
+{
+	char buf[PATH_MAX];
+	if (!in || !*in)
+		snprintf(buf, sizeof(buf), "system.slice:ctr:%s", id);
+	else if (snprintf(buf, sizeof(buf), "%s", in) >= (int)sizeof(buf))
+		return err_set(err, ENAMETOOLONG, "linux.cgroupsPath");
+	char *c1 = strchr(buf, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c2 || strchr(c2 + 1, ':') || !c2[1])
+		return err_set(err, EINVAL, "linux.cgroupsPath: expected \"slice:prefix:name\" for "
+			       "systemd cgroups, got \"%s\"", in);
+	*c1 = *c2 = 0;
+	const char *name = c2 + 1, *prefix = c1 + 1;
+	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
+	    (strlen(name) > 6 && !strcmp(name + strlen(name) - 6, ".slice")))
+		return err_set(err, EINVAL, "linux.cgroupsPath: \"%s\": the name must be a scope's "
+			       "(a slice is not supported)", in);
+	if (snprintf(slice, ssize, "%s", buf[0] ? buf : "system.slice") >= (int)ssize)
+		return err_set(err, ENAMETOOLONG, "linux.cgroupsPath: slice of \"%s\"", in);
+	char sp[PATH_MAX];
+	if (sd_expand_slice(slice, sp, sizeof(sp), err) < 0)
+		return -1;
+	if (snprintf(unit, usize, "%s%s%s.scope", prefix, *prefix ? "-" : "", name) >= (int)usize ||
+	    snprintf(path, psize, "%s/%s", sp, unit) >= (int)psize)
+		return err_set(err, ENAMETOOLONG, "linux.cgroupsPath: \"%s\"", in);
+	return 0;
+}
+
+/* "0-3,8" -> systemd's byte array bitmask (bit n of byte n/8). */
+static int sdp_mask(struct sdbuf *m, const char *name, const char *list, struct ctr_error *err)
+{
+	enum { NBITS = 8192 };
+	unsigned long mask[NBITS / (8 * sizeof(unsigned long))];
+	if (process_cpu_list(list, mask, NBITS) < 0)
+		return err_set(err, EINVAL, "linux.resources.cpu: bad list \"%s\" for %s", list, name);
+	uint8_t bytes[NBITS / 8] = {0};
+	size_t n = 0;
+	for (size_t c = 0; c < NBITS; c++)
+		if (mask[c / (8 * sizeof(unsigned long))] >> (c % (8 * sizeof(unsigned long))) & 1) {
+			bytes[c / 8] |= (uint8_t)(1u << (c % 8));
+			n = c / 8 + 1;
+		}
+	sdp(m, name, "ay");
+	sdb_le(m, n, 4);
+	sdb_put(m, bytes, n);
+	return 0;
+}
+
+/* systemd's DeviceAllow entry for an allow rule: "/dev/char/M:m", "char-NAME" (a major
+ * from /proc/devices), "char-*"; false if it cannot say it (ctr's eBPF still holds). */
+static bool sd_dev_entry(const struct spec_device_rule *d, char *out, size_t size)
+{
+	const char *kind = d->type == 'b' ? "block" : "char";
+	if (d->major.set && d->minor.set) {
+		snprintf(out, size, "/dev/%s/%" PRId64 ":%" PRId64, kind, d->major.v, d->minor.v);
+		return true;
+	}
+	if (!d->major.set) {
+		snprintf(out, size, "%s-*", kind);
+		return true;
+	}
+	char *text AUTO_FREE = NULL;
+	if (read_file("/proc/devices", 1 << 16, &text, NULL, NULL) < 0)
+		return false;
+	/* "Character devices:\n  1 mem\n...\n\nBlock devices:\n..." */
+	const char *l = strstr(text, d->type == 'b' ? "Block devices:" : "Character devices:");
+	for (l = l ? strchr(l, '\n') : NULL; l && l[1] && l[1] != '\n'; l = strchr(l + 1, '\n')) {
+		char nm[64];
+		long maj;
+		if (sscanf(l + 1, " %ld %63s", &maj, nm) == 2 && maj == d->major.v) {
+			snprintf(out, size, "%s-%s", kind, nm);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* DevicePolicy/DeviceAllow for the allow rules (deny rules are ctr's eBPF's alone:
+ * both programs run, so systemd's may only be the wider one). */
+static int sdp_devices(struct sdbuf *m, const struct spec *s, struct ctr_error *err)
+{
+	struct spec_device_rule *rules AUTO_FREE = NULL;
+	size_t n;
+	if (cg_rules(s, &rules, &n, err) < 0)
+		return -1;
+	bool all = false;
+	for (size_t i = 0; i < n; i++)
+		all |= rules[i].allow && rules[i].type == 'a';
+	sdp_s(m, "DevicePolicy", all ? "auto" : "strict");
+	sdp(m, "DeviceAllow", "a(ss)");
+	size_t at = sdb_arr_begin(m, 8);
+	for (size_t i = 0; !all && i < n; i++) {
+		char path[96];
+		if (!rules[i].allow || !sd_dev_entry(&rules[i], path, sizeof(path)))
+			continue;
+		sdb_align(m, 8);
+		sdb_str(m, path);
+		sdb_str(m, rules[i].access ? rules[i].access : "rwm");
+	}
+	sdb_arr_end(m, at, 8);
+	return 0;
+}
+
+/* The resource properties systemd has (runc's set), appended to an a(sv) array. */
+static int sdp_resources(struct sdbuf *m, const struct spec_resources *r, struct ctr_error *err)
+{
+	const struct spec_memory *mem = &r->memory;
+	const struct spec_cpu *c = &r->cpu;
+	if (mem->limit.set)
+		sdp_t(m, "MemoryMax", mem->limit.v < 0 ? UINT64_MAX : (uint64_t)mem->limit.v);
+	if (mem->swap.set) {
+		int64_t sw;
+		if (cg_swap_v2(mem->limit.set ? mem->limit.v : -1, mem->swap.v, &sw, err) < 0)
+			return -1;
+		if (sw != -2)
+			sdp_t(m, "MemorySwapMax", sw < 0 ? UINT64_MAX : (uint64_t)sw);
+	}
+	if (c->shares.set && c->shares.v)
+		sdp_t(m, "CPUWeight", cg_shares_to_weight(c->shares.v));
+	if (c->period.set && c->period.v)
+		sdp_t(m, "CPUQuotaPeriodUSec", c->period.v);
+	if (c->quota.set) {
+		uint64_t period = c->period.set && c->period.v ? c->period.v : 100000;
+		/* like runc: per second, rounded up to systemd's 10 ms steps */
+		uint64_t q = c->quota.v <= 0 ? UINT64_MAX :
+			     ((uint64_t)c->quota.v * 1000000 / period + 9999) / 10000 * 10000;
+		sdp_t(m, "CPUQuotaPerSecUSec", q);
+	}
+	if (c->cpus && *c->cpus && sdp_mask(m, "AllowedCPUs", c->cpus, err) < 0)
+		return -1;
+	if (c->mems && *c->mems && sdp_mask(m, "AllowedMemoryNodes", c->mems, err) < 0)
+		return -1;
+	if (r->has_pids && r->pids_limit.set)
+		sdp_t(m, "TasksMax", r->pids_limit.v > 0 ? (uint64_t)r->pids_limit.v : UINT64_MAX);
+	if (r->blkio.weight.set && r->blkio.weight.v)
+		sdp_t(m, "IOWeight", cg_blkio_to_io_weight(r->blkio.weight.v));
+	return 0;
+}
+
+/* StartTransientUnit's body: name, mode, properties, no auxiliary units. */
+static int sd_start_body(struct sdbuf *b, const char *unit, const char *slice, pid_t pid,
+			 const struct spec *s, struct ctr_error *err)
+{
+	static const struct spec_resources no_res;
+	const struct spec_resources *r = s->has_linux && s->lx.has_resources ? &s->lx.resources : &no_res;
+	char desc[PATH_MAX];
+	snprintf(desc, sizeof(desc), "ctr container %s", unit);
+	sdb_str(b, unit);
+	sdb_str(b, "fail");
+	size_t at = sdb_arr_begin(b, 8);
+	sdp_s(b, "Description", desc);
+	sdp_s(b, "Slice", slice);
+	sdp_b(b, "Delegate", true);
+	sdp(b, "PIDs", "au");
+	sdb_le(b, 4, 4);
+	sdb_le(b, (uint32_t)pid, 4);
+	sdp_b(b, "DefaultDependencies", false);
+	static const char *const acct[] = {"MemoryAccounting", "CPUAccounting", "IOAccounting",
+					   "TasksAccounting"};
+	for (size_t i = 0; i < ARRAY_LEN(acct); i++)
+		sdp_b(b, acct[i], true);
+	if (sdp_resources(b, r, err) < 0 || (s->has_linux && sdp_devices(b, s, err) < 0))
+		return -1;
+	sdb_arr_end(b, at, 8);
+	sdb_arr_begin(b, 8);          /* a(sa(sv)): empty */
+	return b->oom ? err_nomem(err) : 0;
+}
+
+/* No systemd as init (sd_booted's test), or no system bus: a clear error, before
+ * anything is made. */
+static int sd_check_host(struct ctr_error *err)
+{
+	if (access("/run/systemd/system", F_OK) < 0)
+		return err_set(err, 0, "--systemd-cgroup: systemd is not running as init on this "
+			       "host (no /run/systemd/system); run without --systemd-cgroup to let "
+			       "ctr manage cgroupfs itself");
+	if (access(SD_BUS_SOCKET, F_OK) < 0)
+		return err_set(err, errno, "--systemd-cgroup: no system bus at " SD_BUS_SOCKET);
+	return 0;
+}
+
+/* cgroup_plan for --systemd-cgroup: names the scope; cg_sd_start makes it. */
+static int cgroup_plan_systemd(const struct spec *s, const char *id, struct cgroup **out,
+				 struct ctr_error *err)
+{
+	char unit[256], path[PATH_MAX], slice[256];
+	if (sd_check_host(err) < 0 ||
+	    sd_parse_path(s->has_linux ? s->lx.cgroups_path : NULL, id, unit, sizeof(unit), path,
+			  sizeof(path), slice, sizeof(slice), err) < 0)
+		return -1;
+	struct cg_host h;
+	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
+	if (cg_host_read(&h, &mi, &selfcg, err) < 0)
+		return -1;
+	if (cg_mode_of(&h) != CG_MODE_V2)
+		return err_set(err, 0, "--systemd-cgroup: needs a pure cgroup v2 host (this one "
+			       "is %s)", cg_mode_names[cg_mode_of(&h)]);
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s%s", h.m[0].mnt, path);
+	if (access(dir, F_OK) == 0)
+		return err_set(err, EEXIST, "linux.cgroupsPath: the scope %s exists already (%s)",
+			       unit, dir);
+	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
+	if (!cg)
+		return -1;
+	cg->mode = CG_MODE_V2;
+	if (!(cg->path = mem_strdup(path, err)) || !(cg->unit = mem_strdup(unit, err)) ||
+	    !(cg->slice = mem_strdup(slice, err)) || !(cg->d[0].dir = mem_strdup(dir, err))) {
+		cgroup_free(cg);
+		return -1;
+	}
+	cg->d[0].v2 = true;
+	cg->n = 1;
+	*out = cg;
+	return 0;
+}
+
+/* StartTransientUnit with pid in it, wait for the job, then write every resource to the
+ * delegated directory as on cgroupfs. */
+static int cg_sd_start(struct cgroup *cg, const struct spec *s, pid_t pid, struct ctr_error *err)
+{
+	struct sdconn c;
+	struct sdbuf b = {0};
+	if (sd_connect(&c, err) < 0)
+		return -1;
+	int rc = sd_start_body(&b, cg->unit, cg->slice, pid, s, err);
+	/* once systemd took the job, a failure stops the unit (before: not ours) */
+	if (rc == 0)
+		rc = sd_job(&c, "StartTransientUnit", cg->unit, "ssa(sv)a(sa(sv))", &b,
+			    &cg->sd_started, err);
+	free(b.b);
+	sd_close(&c);
+	if (rc < 0)
+		return -1;
+	char have[512];
+	if (cg_read_at(cg->d[0].dir, "cgroup.controllers", have, sizeof(have)) < 0)
+		return err_set(err, errno, "systemd: the cgroup of %s is not at %s", cg->unit,
+			       cg->d[0].dir);
+	cg->d[0].ctls = cg_mask_of(have, cg_v2_names, ' ');
+	static const struct spec_resources no_res;
+	const struct spec_resources *r = s->has_linux && s->lx.has_resources ? &s->lx.resources : &no_res;
+	if (cg_apply(cg, r, false, err) < 0 || (s->has_linux && cg_apply_devices(cg, s, err) < 0))
+		return -1;
+	return 0;
+}
+
+/* Stop the scope (what is left in it was killed already) and forget a failed state. */
+static int cg_sd_stop(const struct cgroup *cg, struct ctr_error *err)
+{
+	struct sdconn c;
+	struct sdbuf b = {0};
+	struct sdmsg m;
+	if (sd_connect(&c, err) < 0)
+		return -1;
+	sdb_str(&b, cg->unit);
+	sdb_str(&b, "replace");
+	bool queued = false;
+	int rc = b.oom ? err_nomem(err) : sd_job(&c, "StopUnit", cg->unit, "ss", &b, &queued, err);
+	b.len = 0;
+	sdb_str(&b, cg->unit);
+	if (rc == 0 && !b.oom)
+		sd_call(&c, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", "s", &b,
+			"org.freedesktop.systemd1.NoSuchUnit", &m, NULL);
+	free(b.b);
+	sd_close(&c);
+	return rc;
+}
+
+/* update: SetUnitProperties (runtime) so systemd keeps the new values, then the files. */
+static int cg_sd_update(const struct cgroup *cg, const struct spec_resources *r,
+			struct ctr_error *err)
+{
+	struct sdconn c;
+	struct sdbuf b = {0};
+	struct sdmsg m;
+	sdb_str(&b, cg->unit);
+	sdb_le(&b, 1, 4);
+	size_t at = sdb_arr_begin(&b, 8);
+	int rc = sdp_resources(&b, r, err);
+	sdb_arr_end(&b, at, 8);
+	if (rc == 0 && b.oom)
+		rc = err_nomem(err);
+	if (rc == 0 && (rc = sd_connect(&c, err)) == 0) {
+		rc = sd_call(&c, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties", "sba(sv)", &b,
+			     NULL, &m, err);
+		sd_close(&c);
+	}
+	free(b.b);
+	return rc;
 }
 
 /* ---- freezer ---- */
@@ -5846,6 +6690,8 @@ static int cgroup_update(struct cgroup *cg, const struct spec_resources *r, stru
 {
 	if (cg->mode == CG_MODE_NONE && !cg_first_resource(r))
 		return cg_no_cgroup(cg, "update", err);
+	if (cg->unit && cg_sd_update(cg, r, err) < 0)
+		return -1;
 	return cg_apply(cg, r, true, err);
 }
 
@@ -10292,8 +11138,12 @@ static void spec_ck_host(struct spec_ck *c, const struct spec *s, int listed_ns,
 				       s->process.env[i]);
 	char cg[PATH_MAX];
 	struct ctr_error e;
+	/* the systemd form "slice:prefix:name" is checked as such (--systemd-cgroup's) */
+	char u[256], sl[256];
+	bool sd = lx->cgroups_path && lx->cgroups_path[0] != '/' && strchr(lx->cgroups_path, ':');
 	if (s->has_linux && lx->cgroups_path &&
-	    cg_path_clean(lx->cgroups_path, "-", cg, sizeof(cg), &e) < 0)
+	    (sd ? sd_parse_path(lx->cgroups_path, "-", u, sizeof(u), cg, sizeof(cg), sl, sizeof(sl), &e)
+		: cg_path_clean(lx->cgroups_path, "-", cg, sizeof(cg), &e)) < 0)
 		spec_ck_report(c, "%s", e.msg);
 	/* runc's wording: scripts grep it */
 	if (s->hostname && *s->hostname && !(own_ns & CLONE_NEWUTS))
@@ -12945,6 +13795,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		c.host_sources |= rootfs_host_source(&spec->mounts[i]);
 	lc_log_namespaces(&c);
 
+	if (o->systemd_cgroup && sd_check_host(err) < 0)
+		goto out;
 	if (state_open(root, id, STATE_CREATE, &h, err) < 0)
 		goto out;
 	state_made = true;
@@ -12959,7 +13811,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	st.config_path = (char *)LC_CONFIG_COPY;
 	/* name the cgroup in the state before making it: a create killed from here on
 	 * leaves a "creating" container that `delete -f` removes completely */
-	if (cgroup_plan(spec, id, &cg, err) < 0) {
+	if ((o->systemd_cgroup ? cgroup_plan_systemd(spec, id, &cg, err)
+			       : cgroup_plan(spec, id, &cg, err)) < 0) {
 		err_prefix(err, "creating cgroup");
 		goto out;
 	}
@@ -12968,7 +13821,8 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	    lc_write_new(h.dir_fd, LC_CONFIG_COPY, config_text, config_len, err) < 0 ||
 	    state_save(&h, &st, err) < 0)
 		goto out;
-	if (cg->mode != CG_MODE_NONE && cgroup_make(cg, spec, err) < 0) {
+	/* a systemd scope is made with the init in it (cg_sd_start) */
+	if (cg->mode != CG_MODE_NONE && !cg->unit && cgroup_make(cg, spec, err) < 0) {
 		cgroup_free(cg); /* made nothing: no kill and rmdir of what it did not make */
 		cg = NULL;
 		err_prefix(err, "creating cgroup");
@@ -13036,7 +13890,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		close(c.ns_fds[i]);
 		c.ns_fds[i] = -1;
 	}
-	if (cgroup_enter(cg, stage1, err) < 0) {
+	if ((cg->unit ? cg_sd_start(cg, spec, stage1, err) : cgroup_enter(cg, stage1, err)) < 0) {
 		err_prefix(err, "joining cgroup");
 		goto out;
 	}
@@ -13440,8 +14294,8 @@ static int lc_signal_init(const struct state *st, int sig, struct ctr_error *err
 }
 
 /* The cgroupsPath of the config kept in the state dir, cleaned as create did. */
-static int lc_cgroup_want(const struct state_handle *h, char *out, size_t size,
-			  struct ctr_error *err)
+static int lc_cgroup_want(const struct state_handle *h, const char *unit, char *out,
+			  size_t size, struct ctr_error *err)
 {
 	AUTO_FREE char *text = NULL;
 	size_t len = 0;
@@ -13455,7 +14309,13 @@ static int lc_cgroup_want(const struct state_handle *h, char *out, size_t size,
 		const struct json *v = json_get(json_get(json_root(doc), "linux"), "cgroupsPath");
 		cp = json_str(v, NULL);
 	}
-	int rc = cg_path_clean(cp, h->id, out, size, err);
+	/* a systemd scope: the path and the unit both follow from cgroupsPath (a record
+	 * naming another unit would have delete stop it) */
+	char u[256], slice[256];
+	int rc = unit ? sd_parse_path(cp, h->id, u, sizeof(u), out, size, slice, sizeof(slice), err)
+		      : cg_path_clean(cp, h->id, out, size, err);
+	if (rc == 0 && unit && strcmp(u, unit))
+		rc = err_set(err, EPERM, "state.json: unit %s is not the container's (%s)", unit, u);
 	json_free(doc);
 	return rc;
 }
@@ -13529,9 +14389,13 @@ static int lc_cgroup_load(const struct state_handle *h, const struct state *st,
 	if (!st->cgroup_json)
 		return st->creating ? 0 : err_set(err, EINVAL, "state.json of %s: no cgroup "
 						  "record", h->id);
-	if (lc_cgroup_want(h, want, sizeof(want), err) < 0 ||
-	    cgroup_state_read(st->cgroup_json, cg, err) < 0)
+	if (cgroup_state_read(st->cgroup_json, cg, err) < 0)
 		return -1;
+	if (lc_cgroup_want(h, (*cg)->unit, want, sizeof(want), err) < 0) {
+		cgroup_free(*cg);
+		*cg = NULL;
+		return -1;
+	}
 	if (cgroup_check_own(*cg, want, err) < 0) {
 		cgroup_free(*cg);
 		*cg = NULL;

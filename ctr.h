@@ -52,6 +52,9 @@ struct ctr_opts {
 	/* Optional sink for warnings and debug lines; NULL discards them. */
 	void (*log_fn)(void *log_arg, int level, const char *msg);
 	void *log_arg;
+	/* cgroups through systemd (runc's --systemd-cgroup): a transient scope per
+	 * container, cgroupsPath "slice:prefix:name"; needs systemd as init. */
+	int systemd_cgroup;
 };
 
 #define CTR_LOG_ERROR 0

@@ -1212,7 +1212,7 @@ static const struct opt global_opts[] = {
 	{"log", 0, OPT_STR, GLF(log), "`FILE` log file (default stderr)"},
 	{"log-format", 0, OPT_CHOICE, GLF(log_format), "`text|json` log format (default text)"},
 	{"debug", 0, OPT_BOOL, GLF(debug), "log debug messages"},
-	{"systemd-cgroup", 0, OPT_BOOL, GLF(systemd), "(not supported: ctr manages cgroupfs)"},
+	{"systemd-cgroup", 0, OPT_BOOL, GLF(systemd), "cgroups through systemd (cgroupsPath slice:prefix:name)"},
 	{"rootless", 0, OPT_CHOICE, GLF(rootless), "`true|false|auto` accepted for runc, ignored"},
 	/* accepted for compatibility, checkpointing is not supported */
 	{"criu", 0, OPT_STR, GLF(criu), "`PATH` the criu binary for checkpoint and restore (default: criu on PATH)"},
@@ -1299,6 +1299,7 @@ static int global_setup(struct cli *c, struct global_flags *g, int argc, char **
 	if (*next < 0)
 		return *next == -2 ? 1 : (print_usage(stderr), -1);
 	c->opts.debug = g->debug;
+	c->opts.systemd_cgroup = g->systemd;
 	c->criu = g->criu;
 	c->debug = g->debug != 0;
 	c->log_json = g->log_format && !strcmp(g->log_format, "json");
@@ -1334,9 +1335,6 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		cli_error(&c, "unknown command \"%s\"", argv[i]);
 		print_usage(stderr);
-		rc = 1;
-	} else if (g.systemd && !wants_help(argc - i, argv + i, cmd->flags & CMD_IN_ORDER)) {
-		cli_error(&c, "--systemd-cgroup is not supported: ctr manages cgroupfs itself");
 		rc = 1;
 	} else {
 		rc = run_command(&c, cmd, argc - i, argv + i);

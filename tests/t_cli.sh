@@ -6,7 +6,7 @@
 # failures (compared with a real runc on the same bundle when one is installed).
 . "$(dirname "$0")/lib.sh"
 
-NAMES="cli_help_lists_commands cli_command_help_flags cli_help_flags_accepted cli_update_after_id cli_kill_all_after_id cli_delete_force_after_id cli_double_dash cli_exec_words cli_kill0_alive cli_kill0_dead cli_exec_paused_refused cli_exec_ignore_paused cli_exec_cgroup cli_v2_exec_ignore_paused cli_v2_exec_cgroup cli_exec_cap_unknown cli_log_text cli_debug_steps cli_runc_codes"
+NAMES="cli_systemd_cgroup_no_systemd cli_help_lists_commands cli_command_help_flags cli_help_flags_accepted cli_update_after_id cli_kill_all_after_id cli_delete_force_after_id cli_double_dash cli_exec_words cli_kill0_alive cli_kill0_dead cli_exec_paused_refused cli_exec_ignore_paused cli_exec_cgroup cli_v2_exec_ignore_paused cli_v2_exec_cgroup cli_exec_cap_unknown cli_log_text cli_debug_steps cli_runc_codes"
 need_root $NAMES
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 
@@ -358,3 +358,21 @@ else
 	skip "cli_runc_codes: runc is not installed (compared with runc 1.1.5's recorded codes only)"
 fi
 if [ -z "$out" ]; then pass cli_runc_codes; else fail "cli_runc_codes: $out"; fi
+
+# --systemd-cgroup without systemd as init: a clear error before anything is made (no
+# state, no cgroup, no process left); the systemd form of cgroupsPath gets the same.
+if [ -d /run/systemd/system ]; then
+	skip "cli_systemd_cgroup_no_systemd: systemd runs as init here (tests/vm/systemd.sh covers the driver)"
+else
+	SD=$(new_id sd)
+	set_config "$B" 'c["linux"]["cgroupsPath"] = "system.slice:ctrt:'"$SD"'"'
+	out=$(timeout 60 "$CTR" --root "$ROOT" --systemd-cgroup run -d --bundle "$B" "$SD" </dev/null 2>&1)
+	rc=$?
+	set_config "$B" 'c["linux"].pop("cgroupsPath", None)'
+	left=$(ls "$ROOT" 2>/dev/null | grep -x "$SD"; find /sys/fs/cgroup -maxdepth 4 -name "*$SD*" 2>/dev/null; pgrep -f "$SD")
+	if [ $rc != 0 ] && has "$out" "systemd is not running as init" && [ -z "$left" ]; then
+		pass cli_systemd_cgroup_no_systemd
+	else
+		fail "cli_systemd_cgroup_no_systemd: rc $rc, \"$out\", left behind: $left"
+	fi
+fi
