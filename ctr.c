@@ -499,6 +499,22 @@ static void time_rfc3339(char *buf, size_t size)
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)ts.tv_nsec);
 }
 
+/* mountinfo escapes ' ', '\t', '\n' and '\\' as octal: undo it in place. */
+static void mountinfo_unescape(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = 0;
+}
+
 /* Milliseconds of CLOCK_MONOTONIC, for deadlines of bounded waits. */
 static long long monotonic_ms(void)
 {
@@ -4158,22 +4174,6 @@ static uint32_t cg_mask_of(const char *list, const char *const names[CG_NCTL], c
 	return mask;
 }
 
-/* mountinfo escapes ' ', '\t', '\n' and '\\' as octal: undo it in place. */
-static void cg_unescape(char *s)
-{
-	char *o = s;
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = 0;
-}
-
 /* Parse mountinfo text (modified in place) into the cgroup hierarchies it shows; the
  * first mount of each hierarchy wins. */
 static void cg_parse_mountinfo(char *text, struct cg_host *h)
@@ -4206,8 +4206,8 @@ static void cg_parse_mountinfo(char *text, struct cg_host *h)
 		bool v2 = !strcmp(fstype, "cgroup2");
 		if ((!v2 && strcmp(fstype, "cgroup")) || h->n == CG_MAX_HIER)
 			continue;
-		cg_unescape(f[3]);
-		cg_unescape(f[4]);
+		mountinfo_unescape(f[3]);
+		mountinfo_unescape(f[4]);
 		struct cg_mount m = {.mnt = f[4], .root = f[3], .v2 = v2, .opts = ""};
 		if (!v2) {
 			/* keep controller names and name=... from the super options, in order */
@@ -9130,21 +9130,6 @@ struct mnt_info {
 	bool shared, unbindable;
 };
 
-static void mnt_unescape(char *s)
-{
-	char *o = s;
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = 0;
-}
-
 /* Split one line of /proc/self/mountinfo in place. */
 static bool mnt_info_parse(char *line, struct mnt_info *mi)
 {
@@ -9167,8 +9152,8 @@ static bool mnt_info_parse(char *line, struct mnt_info *mi)
 	mi->super = strtok_r(NULL, " ", &save);
 	if (!t || !mi->super)
 		return false;
-	mnt_unescape(mi->root);
-	mnt_unescape(mi->point);
+	mountinfo_unescape(mi->root);
+	mountinfo_unescape(mi->point);
 	return true;
 }
 

@@ -167,7 +167,7 @@ static bool mi_find(const char *point, char *opts, char *fstype, char *super)
 		char mp[1024], o[1024], rest[2048];
 		if (sscanf(line, "%*s %*s %*s %*s %1023s %1023s %2047[^\n]", mp, o, rest) != 3)
 			continue;
-		mnt_unescape(mp);
+		mountinfo_unescape(mp);
 		if (strcmp(mp, point))
 			continue;
 		char *dash = strstr(rest, "- ");
