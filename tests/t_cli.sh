@@ -6,7 +6,7 @@
 # failures (compared with a real runc on the same bundle when one is installed).
 . "$(dirname "$0")/lib.sh"
 
-NAMES="cli_systemd_cgroup_no_systemd cli_help_lists_commands cli_command_help_flags cli_help_flags_accepted cli_update_after_id cli_kill_all_after_id cli_delete_force_after_id cli_double_dash cli_exec_words cli_kill0_alive cli_kill0_dead cli_exec_paused_refused cli_exec_ignore_paused cli_exec_cgroup cli_v2_exec_ignore_paused cli_v2_exec_cgroup cli_exec_cap_unknown cli_log_text cli_debug_steps cli_runc_codes"
+NAMES="cli_systemd_cgroup_no_systemd cli_features_systemd cli_help_lists_commands cli_command_help_flags cli_help_flags_accepted cli_update_after_id cli_kill_all_after_id cli_delete_force_after_id cli_double_dash cli_exec_words cli_kill0_alive cli_kill0_dead cli_exec_paused_refused cli_exec_ignore_paused cli_exec_cgroup cli_v2_exec_ignore_paused cli_v2_exec_cgroup cli_exec_cap_unknown cli_log_text cli_debug_steps cli_runc_codes"
 need_root $NAMES
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 
@@ -375,4 +375,13 @@ else
 	else
 		fail "cli_systemd_cgroup_no_systemd: rc $rc, \"$out\", left behind: $left"
 	fi
+fi
+
+# features: the cgroup managers ctr has (runc's meaning: support, not this host's state)
+if "$CTR" features | python3 -c 'import json, sys
+c = json.load(sys.stdin)["linux"]["cgroup"]
+sys.exit(0 if c["systemd"] and c["v1"] and c["v2"] and not c["systemdUser"] else 1)'; then
+	pass cli_features_systemd
+else
+	fail "cli_features_systemd: $("$CTR" features | tr -d '\n' | head -c 300)"
 fi
