@@ -12090,9 +12090,11 @@ static int process_find_executable(const struct spec_process *p, char *buf, size
 		return err_set(err, 0, "process.args must not be empty");
 	const char *path_env;
 	int e = spec_find_exe(p, process_exe_test, NULL, buf, size, &path_env);
-	if (e && path_env)
-		return err_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH",
-			       p->args[0]);
+	if (e && path_env) { /* runc's words exactly: scripts grep them (no strerror) */
+		err_set(err, 0, "exec: \"%s\": executable file not found in $PATH", p->args[0]);
+		err->errnum = ENOENT;
+		return -1;
+	}
 	return e ? err_set(err, e, "exec: \"%s\"", p->args[0]) : 0;
 }
 
