@@ -31,12 +31,13 @@ mips) debarch="" kpkg=src sys=qemu-system-mips pkg=qemu-system-mips
 *) log "no emulated machine for board '$board' (have: aarch64 armhf mipsel mips)"; exit 2 ;;
 esac
 
-# qemu-system and cpio (root installs what is missing)
-if ! command -v "$sys" > /dev/null || ! command -v cpio > /dev/null; then
-	[ "$(id -u)" = 0 ] || { log "needs $pkg and cpio (apt-get install $pkg cpio)"; exit 1; }
-	log "apt-get install $pkg cpio"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" cpio > /dev/null ||
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" cpio > /dev/null; }
+# qemu-system, cpio and the host's busybox (its applet list names the guest's links; root
+# installs what is missing)
+if ! command -v "$sys" > /dev/null || ! command -v cpio > /dev/null || ! command -v busybox > /dev/null; then
+	[ "$(id -u)" = 0 ] || { log "needs $pkg, cpio and busybox (apt-get install $pkg cpio busybox-static)"; exit 1; }
+	log "apt-get install $pkg cpio busybox-static"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" cpio busybox-static > /dev/null ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" cpio busybox-static > /dev/null; }
 fi
 
 # 1. ctr and the probe, with the board's toolchain
@@ -70,7 +71,7 @@ ir=$q/$board-initramfs
 rm -rf "$ir"
 mkdir -p "$ir/bin" "$ir/etc" "$ir/lib/modules" "$ir/proc" "$ir/sys" "$ir/dev" "$ir/tmp" "$ir/run" "$ir/configs"
 cp "$d/busybox" "$ir/bin/busybox"
-for a in $(busybox --list 2>/dev/null || echo sh mount umount ls cat cp mkdir ln rm sed grep tee ip insmod poweroff switch_root); do
+for a in $(busybox --list); do
 	[ -e "$ir/bin/$a" ] || ln -s busybox "$ir/bin/$a"
 done
 # the containers' rootfs: the same busybox (the suite copies it)
@@ -108,7 +109,7 @@ while kill -0 "$qpid" 2>/dev/null; do
 	if grep -q '^CTR-QEMU-RESULT:' "$q/$board.log" 2>/dev/null; then
 		t=10
 		while [ "$t" -gt 0 ] && kill -0 "$qpid" 2>/dev/null; do sleep 1; t=$((t - 1)); done
-		kill "$qpid" 2>/dev/null
+		kill "$qpid" 2>/dev/null || true # it may have powered off (and been reaped) by now
 		break
 	fi
 	sleep 1
