@@ -1,8 +1,10 @@
 #!/bin/sh
 # criu_* checks for the guest of `make test-vm` (criu 3.17, kernel 6.1, systemd, cgroup v2):
 # `ctr checkpoint` / `ctr restore` on real containers. A counter shell keeps its count in
-# memory and writes it out; a restored one must go on from where it was (a restarted one
-# would begin at 1). Then the bad cases, and podman driving ctr (podman_checkpoint).
+# memory and writes it to a file and to its stdout; a restored one must go on from where it
+# was (a restarted one would begin at 1). The counts before and after a restore are read
+# from the stdout pipes of run and restore (what conmon gives): a file in the rootfs may
+# still hold what was written before the checkpoint. Then the bad cases, and podman driving ctr (podman_checkpoint).
 # Where criu cannot work (no criu, `criu check` fails: this build host) one SKIP each.
 CTR=${CTR:-$(cd "$(dirname "$0")/../.." && pwd)/ctr}
 NAMES="criu_restore_continues criu_leave_running criu_new_id criu_mounts criu_pre_dump
@@ -15,8 +17,8 @@ criu check > /dev/null 2>&1 || skip_all "criu check fails on this kernel: $(criu
 B=$T_TMP/bundle
 make_bundle "$B" > /dev/null || fail_all "cannot make a bundle"
 # the counter: $i lives only in the shell's memory
-COUNT='i=0; while :; do i=$((i+1)); echo $i > /c.tmp; mv /c.tmp /c; sleep 0.1; done'
-set_config "$B" "c['process']['args']=['sh','-c','exec </dev/null >/dev/null 2>&1; $COUNT']; c['process']['terminal']=False; c['root']['readonly']=False"
+COUNT='i=0; while :; do i=$((i+1)); echo p$i; echo $i > /c.tmp; mv /c.tmp /c; sleep 0.1; done'
+set_config "$B" "c['process']['args']=['sh','-c','exec </dev/null 2>&1; $COUNT']; c['process']['terminal']=False; c['root']['readonly']=False"
 cp "$B/config.json" "$B/config.base"
 # every call bounded: a hung criu fails its check instead of the whole file
 C() { timeout -k 5 180 "$CTR" --root "$ROOT" "$@"; }
@@ -28,25 +30,31 @@ pid_of() { C state "$1" 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'; }
 # wt CODE: until the shell code holds, at most ~30 s (no process per try: TCG is slow)
 wt() { n=0; while ! eval "$1" 2>/dev/null; do n=$((n + 1)); [ $n -gt 150 ] && return 1; sleep 0.2; done; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
+# the stdout pipes: pr OUT CMD... runs ctr with stdin a pipe and stdout one into OUT; pl OUT:
+# the last count in it (0: none); pp OUT N: wait (bounded) until OUT has a count above N
+# pw OUT: wait for that ctr's end, then $prc is its status and $pms its time in ms
+pr() { o=$1; shift; rm -f "$o.rc"; timeout 200 sleep 120 | { s=$(ms); C "$@" 2>&1; echo "$? $(($(ms) - s))" > "$o.rc"; } | cat > "$o" & }
+pw() { wt "[ -s '$1.rc' ]"; prc=$(cut -d' ' -f1 "$1.rc" 2>/dev/null); pms=$(cut -d' ' -f2 "$1.rc" 2>/dev/null); [ "${prc:-1}" = 0 ]; }
+pl() { sed -n 's/^p\([0-9]*\)$/\1/p' "$1" 2>/dev/null | tail -n 1 | grep . || echo 0; }
+pp() { wt "[ \$(pl '$1') -gt $2 ]"; }
 # why DIR: criu's error lines from the logs in DIR, into this file's log (not a result line)
 why() { for l in "$1"/*.log; do [ -f "$l" ] && grep -E 'Error|Warn|tty|xternal' "$l" | head -n 30 | sed "s|^|  $(basename "$l"): |"; done; }
 at_exit 'for d in "$ROOT"/*/; do C delete -f "$(basename "$d")"; done'
 
 # ---- checkpoint, the container is gone, restore: the count goes on ----
 ID=$(new_id cnt)
-C run -d --bundle "$B" "$ID" < /dev/null > /dev/null 2>&1 || fail "criu_setup: run -d failed"
-past 5
-n=$(cnt)
+pr "$T_TMP/o1" run -d --bundle "$B" "$ID"
+pp "$T_TMP/o1" 5 || echo "criu_restore_continues: the counter did not start: $(cat "$T_TMP/o1")"
 t0=$(ms)
 if C checkpoint --image-path "$T_TMP/img1" "$ID" 2> "$T_TMP/err"; then
 	t1=$(ms)
+	n=$(pl "$T_TMP/o1")
 	gone=$(C state "$ID" 2>&1)
-	t2=$(ms)
-	if C restore -d --image-path "$T_TMP/img1" --bundle "$B" --pid-file "$T_TMP/pid" "$ID" 2> "$T_TMP/err"; then
-		t3=$(ms)
-		echo "criu_time: checkpoint $((t1 - t0)) ms, restore $((t3 - t2)) ms (small busybox container)"
-		past "$n"
-		m=$(cnt)
+	pr "$T_TMP/o2" restore -d --image-path "$T_TMP/img1" --bundle "$B" --pid-file "$T_TMP/pid" "$ID"
+	if pw "$T_TMP/o2"; then
+		echo "criu_time: checkpoint $((t1 - t0)) ms, restore $pms ms (small busybox container)"
+		pp "$T_TMP/o2" "$n"
+		m=$(pl "$T_TMP/o2")
 		if [ "$n" -ge 5 ] && [ "$m" -gt "$n" ] && [ "$(st_of "$ID")" = running ] && [ "$(pid_of "$ID")" = "$(cat "$T_TMP/pid")" ] &&
 			case $gone in *"does not exist"*) true;; *) false;; esac; then
 			pass "criu_restore_continues: count $n at checkpoint, $m after restore; state running with the pid-file's pid"
@@ -55,7 +63,7 @@ if C checkpoint --image-path "$T_TMP/img1" "$ID" 2> "$T_TMP/err"; then
 			why "$T_TMP/img1"
 		fi
 	else
-		fail "criu_restore_continues: restore: $(cat "$T_TMP/err")"
+		fail "criu_restore_continues: restore: $(grep -v '^p' "$T_TMP/o2")"
 		why "$T_TMP/img1"
 	fi
 else
@@ -96,23 +104,26 @@ C delete -f "$ID" > /dev/null 2>&1
 
 # ---- a tmpfs and a bind mount ----
 mkdir -p "$T_TMP/host"
-set_config "$B" "c['mounts'] += [{'destination':'/data','type':'tmpfs','source':'tmpfs','options':['nosuid','size=1m']}, {'destination':'/host','type':'bind','source':'$T_TMP/host','options':['rbind','rw']}]; c['process']['args']=['sh','-c','exec </dev/null >/dev/null 2>&1; echo in-tmpfs > /data/f; i=0; while :; do i=\$((i+1)); echo \$i > /host/c.tmp; mv /host/c.tmp /host/c; sleep 0.1; done']"
+set_config "$B" "c['mounts'] += [{'destination':'/data','type':'tmpfs','source':'tmpfs','options':['nosuid','size=1m']}, {'destination':'/host','type':'bind','source':'$T_TMP/host','options':['rbind','rw']}]; c['process']['args']=['sh','-c','exec </dev/null 2>&1; echo in-tmpfs > /data/f; i=0; while :; do i=\$((i+1)); echo p\$i; echo \$i > /host/c.tmp; mv /host/c.tmp /host/c; sleep 0.1; done']"
 hc() { cat "$T_TMP/host/c" 2>/dev/null || echo 0; }
 ID=$(new_id mnt)
-C run -d --bundle "$B" "$ID" < /dev/null > /dev/null 2>&1
-wt "[ \$(cat '$T_TMP/host/c' 2>/dev/null || echo 0) -gt 3 ]" || echo "criu_mounts: the counter did not start: $(C state "$ID" 2>&1 | grep status)"
-n=$(hc)
+pr "$T_TMP/m1" run -d --bundle "$B" "$ID"
+pp "$T_TMP/m1" 3 || echo "criu_mounts: the counter did not start: $(cat "$T_TMP/m1")"
 if C checkpoint --image-path "$T_TMP/img3" "$ID" 2> "$T_TMP/err"; then
-	if C restore -d --image-path "$T_TMP/img3" --bundle "$B" "$ID" 2> "$T_TMP/err"; then
-		wt "[ \$(cat '$T_TMP/host/c' 2>/dev/null || echo 0) -gt $n ]"
+	n=$(pl "$T_TMP/m1")
+	pr "$T_TMP/m2" restore -d --image-path "$T_TMP/img3" --bundle "$B" "$ID"
+	if pw "$T_TMP/m2"; then
+		pp "$T_TMP/m2" "$n"
+		m=$(pl "$T_TMP/m2")
+		wt "[ \$(cat '$T_TMP/host/c' 2>/dev/null || echo 0) -gt $m ]"
 		f=$(C exec "$ID" cat /data/f 2>&1)
-		if [ "$n" -gt 3 ] && [ "$(hc)" -gt "$n" ] && [ "$f" = in-tmpfs ]; then
-			pass "criu_mounts: the bind mount gets the count on ($n -> $(hc)), the tmpfs kept its file"
+		if [ "$n" -gt 3 ] && [ "$m" -gt "$n" ] && [ "$(hc)" -gt "$m" ] && [ "$f" = in-tmpfs ]; then
+			pass "criu_mounts: the count goes on ($n -> $m), into the bind mount too ($(hc)); the tmpfs kept its file"
 		else
-			fail "criu_mounts: count $n -> $(hc), /data/f: $f"
+			fail "criu_mounts: count $n -> $m, bind-mounted file $(hc), /data/f: $f"
 		fi
 	else
-		fail "criu_mounts: restore: $(cat "$T_TMP/err")"
+		fail "criu_mounts: restore: $(grep -v '^p' "$T_TMP/m2")"
 		why "$T_TMP/img3"
 	fi
 else
@@ -124,16 +135,20 @@ cp "$B/config.base" "$B/config.json"
 
 # ---- pre-dump, then a dump on top of it ----
 ID=$(new_id pre)
-C run -d --bundle "$B" "$ID" < /dev/null > /dev/null 2>&1
-past 3
+pr "$T_TMP/d1" run -d --bundle "$B" "$ID"
+pp "$T_TMP/d1" 3 || echo "criu_pre_dump: the counter did not start: $(cat "$T_TMP/d1")"
 if C checkpoint --pre-dump --image-path "$T_TMP/pre" "$ID" 2> "$T_TMP/err" &&
 	[ "$(st_of "$ID")" = running ] &&
-	n=$(cnt) && C checkpoint --parent-path ../pre --image-path "$T_TMP/img4" "$ID" 2> "$T_TMP/err"; then
-	if C restore -d --image-path "$T_TMP/img4" --bundle "$B" "$ID" 2> "$T_TMP/err"; then
-		past "$n"
-		check criu_pre_dump sh -c "[ $n -ge 3 ] && [ \$(cat '$B/rootfs/c') -gt $n ] && [ -e '$T_TMP/img4/parent' ]"
+	C checkpoint --parent-path ../pre --image-path "$T_TMP/img4" "$ID" 2> "$T_TMP/err"; then
+	n=$(pl "$T_TMP/d1")
+	pr "$T_TMP/d2" restore -d --image-path "$T_TMP/img4" --bundle "$B" "$ID"
+	if pw "$T_TMP/d2"; then
+		pp "$T_TMP/d2" "$n"
+		m=$(pl "$T_TMP/d2")
+		check criu_pre_dump sh -c "[ $n -ge 3 ] && [ $m -gt $n ] && [ -e '$T_TMP/img4/parent' ]"
+		echo "criu_pre_dump: count $n -> $m"
 	else
-		fail "criu_pre_dump: restore: $(cat "$T_TMP/err")"
+		fail "criu_pre_dump: restore: $(grep -v '^p' "$T_TMP/d2")"
 		why "$T_TMP/img4"
 	fi
 else

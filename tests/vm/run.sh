@@ -18,7 +18,7 @@ sh_=$v/share
 mkdir -p "$v"
 say() { echo "test-vm: $*" >&2; }
 start=$(date +%s)
-tests=${VM_TESTS-vm/v2 vm/systemd t_cgroup_v2 t_lifecycle t_rootfs t_security}
+tests=${VM_TESTS-vm/v2 vm/systemd vm/criu t_cgroup_v2 t_lifecycle t_rootfs t_security}
 
 finish() { # write results.txt from the raw lines, exit by the rules above
 	raw=$1
