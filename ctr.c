@@ -4075,6 +4075,10 @@ struct cgroup;
  * not made yet. A host without cgroups gives a "none" cgroup when nothing is asked. */
 static int cgroup_plan(const struct spec *s, const char *id, struct cgroup **out,
 		       struct ctr_error *err);
+/* Rootless: the same, but only in a cgroup v2 subtree delegated to the caller (owned by
+ * its euid); where none is, a "none" cgroup, and linux.resources are an error. */
+static int cgroup_plan_rootless(const struct spec *s, const char *id, struct cgroup **out,
+				struct ctr_error *err);
 /* Make the planned directories and apply linux.resources (not for a "none" cgroup). */
 static int cgroup_make(struct cgroup *cg, const struct spec *s, struct ctr_error *err);
 /* A record read back is the container's own: path `want`, dirs in mounted hierarchies. */
@@ -4140,6 +4144,7 @@ struct cgroup {
 	struct cg_dir d[CG_MAX_HIER];
 	char *res_json;              /* resources changed by `update` (merged), or NULL */
 	char *unit, *slice;          /* --systemd-cgroup: the scope and its slice, else NULL */
+	bool rootless;               /* delegated v2 only: no device program (needs privileges) */
 	bool sd_started;             /* systemd took the start job: destroy stops the unit */
 	uint32_t v1ctls;             /* controllers served by v1 hierarchies (cgroup_plan) */
 	/* sub-cgroups that are other containers' (nested cgroupsPath): never signalled,
@@ -5392,6 +5397,96 @@ fail:
 	return -1;
 }
 
+/* Is the cgroup2 directory dir (or, when missing, its nearest existing ancestor below
+ * the mount) delegated to us: owned by our euid and writable, with its cgroup.procs? */
+static bool cg_delegated(const char *mnt, const char *dir)
+{
+	char buf[PATH_MAX], procs[PATH_MAX + 16];
+	struct stat st;
+	snprintf(buf, sizeof(buf), "%s", dir);
+	size_t ml = strlen(mnt);
+	while (strlen(buf) > ml) {
+		if (stat(buf, &st) == 0) {
+			snprintf(procs, sizeof(procs), "%s/cgroup.procs", buf);
+			return st.st_uid == geteuid() && access(buf, W_OK) == 0 &&
+			       access(procs, W_OK) == 0;
+		}
+		if (errno != ENOENT)
+			return false;
+		*strrchr(buf, '/') = 0;
+	}
+	return false;
+}
+
+/* The default rootless cgroup: path (ctr/<id>) below the highest delegated ancestor of
+ * our own cgroup (a systemd user session's user@UID.service); "" when none is. */
+static void cg_rootless_default(const char *mnt, const char *own, const char *path, char *out,
+				size_t size)
+{
+	char buf[PATH_MAX], best[PATH_MAX] = "";
+	snprintf(buf, sizeof(buf), "%s%s", mnt, strcmp(own, "/") ? own : "");
+	for (size_t ml = strlen(mnt); strlen(buf) > ml && cg_delegated(mnt, buf);
+	     *strrchr(buf, '/') = 0)
+		snprintf(best, sizeof(best), "%s", buf);
+	out[0] = 0;
+	if (best[0] && snprintf(out, size, "%s%s", best, path) >= (int)size)
+		out[0] = 0;
+}
+
+static int cgroup_plan_rootless(const struct spec *s, const char *id, struct cgroup **out,
+				struct ctr_error *err)
+{
+	struct cg_host h;
+	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
+	char path[PATH_MAX], own[PATH_MAX] = "", dir[PATH_MAX * 2 + 2] = "";
+	const char *want = s->has_linux ? s->lx.cgroups_path : NULL;
+	if (cg_path_clean(want, id, path, sizeof(path), err) < 0 ||
+	    cg_host_read(&h, &mi, &selfcg, err) < 0)
+		return -1;
+	const struct cg_mount *m = NULL;
+	for (size_t i = 0; i < h.n && !m; i++)
+		m = h.m[i].v2 ? &h.m[i] : NULL;
+	bool have_own = m && selfcg && cg_own_path(selfcg, m, own, sizeof(own)) == 0;
+	if ((!want || !*want) && have_own)
+		cg_rootless_default(m->mnt, own, path, dir, sizeof(dir));
+	else if (m && (path[0] == '/' || have_own))
+		snprintf(dir, sizeof(dir), "%s%s%s%s", m->mnt, path[0] == '/' ? "" : own,
+			 path[0] == '/' || !strcmp(own, "/") ? "" : "/", path);
+	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
+	if (!cg)
+		return -1;
+	cg->rootless = true;
+	if (!dir[0] || !cg_delegated(m->mnt, dir)) {
+		static const struct spec_resources no_res;
+		const char *f = cg_first_resource(s->has_linux && s->lx.has_resources ?
+						  &s->lx.resources : &no_res);
+		if (f) {
+			cgroup_free(cg);
+			return err_set(err, 0, "linux.resources.%s: rootless, and no cgroup v2 is "
+				       "delegated to uid %u%s%s: a limit needs one (systemd: "
+				       "`systemd-run --user -p Delegate=yes`), or ask for none",
+				       f, (unsigned)geteuid(), dir[0] ? " at " : "", dir);
+		}
+		cg->mode = CG_MODE_NONE; /* no cgroup of its own, like runc's rootless */
+		if (!(cg->path = mem_strdup(path, err))) {
+			cgroup_free(cg);
+			return -1;
+		}
+		*out = cg;
+		return 0;
+	}
+	if (!(cg->path = mem_strdup(path, err)) || !(cg->d[0].dir = mem_strdup(dir, err))) {
+		cgroup_free(cg);
+		return -1;
+	}
+	cg->mode = CG_MODE_V2;
+	cg->n = 1;
+	cg->d[0].v2 = true;
+	cg->d[0].mnt_len = strlen(m->mnt);
+	*out = cg;
+	return 0;
+}
+
 /* Make the planned directories and apply linux.resources. */
 static int cgroup_make(struct cgroup *cg, const struct spec *s, struct ctr_error *err)
 {
@@ -5418,7 +5513,9 @@ static int cgroup_make(struct cgroup *cg, const struct spec *s, struct ctr_error
 			goto fail;
 		}
 	}
-	if (cg_apply(cg, r, false, err) < 0 || (s->has_linux && cg_apply_devices(cg, s, err) < 0))
+	/* rootless: a device program needs privileges; only bind-mounted nodes exist */
+	if (cg_apply(cg, r, false, err) < 0 ||
+	    (s->has_linux && !cg->rootless && cg_apply_devices(cg, s, err) < 0))
 		goto fail;
 	return 0;
 fail:
@@ -5610,6 +5707,10 @@ static void cgroup_state_write(const struct cgroup *cg, struct jw *w)
 		jw_key(w, "unit");
 		jw_str(w, cg->unit);
 	}
+	if (cg->rootless) {
+		jw_key(w, "rootless");
+		jw_bool(w, true);
+	}
 	if (cg->res_json) {
 		jw_key(w, "resources");
 		jw_raw(w, cg->res_json, strlen(cg->res_json));
@@ -5666,6 +5767,8 @@ static int cgroup_state_read(const char *json_text, struct cgroup **out, struct 
 	if (str && !(cg->unit = mem_strdup(str, err)))
 		goto fail;
 	cg->sd_started = cg->unit != NULL;
+	v = json_get(root, "rootless");
+	cg->rootless = v && json_bool(v);
 	v = json_get(root, "resources");
 	if (v && json_type(v) == JSON_OBJECT && !(cg->res_json = cg_json_text(v))) {
 		err_nomem(err);
@@ -5704,8 +5807,9 @@ static int cgroup_check_own(const struct cgroup *cg, const char *want, struct ct
 		size_t k = 0;
 		for (; ok && k < h.n; k++) {
 			size_t ml = strlen(h.m[k].mnt);
+			/* rootless: the default path is below the delegated subtree */
 			if (!(used & (1u << k)) && h.m[k].v2 == cg->d[i].v2 && !strncmp(dir, h.m[k].mnt, ml) &&
-			    dir[ml] == '/' && (want[0] != '/' || ml + pl == dl))
+			    dir[ml] == '/' && (want[0] != '/' || cg->rootless || ml + pl == dl))
 				break;
 		}
 		if (!ok || k == h.n)
@@ -13148,6 +13252,7 @@ struct lc_create {
 	bool new_userns, any_userns;
 	bool new_netns;
 	bool host_sources;           /* ctr sends bind sources to the init (LC_SOURCE) */
+	bool rootless;               /* ctr runs as a user: stage-1 and the init dumpable */
 };
 
 /* Become root of the user namespace we just entered (needs uid/gid 0 mapped). */
@@ -13236,8 +13341,11 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	const struct spec_process *p = &s->process;
 	int fd = c->sync_fd;
 
-	/* CVE-2019-5736: nothing in the container may open our binary via /proc/PID/exe */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* CVE-2019-5736: nothing in the container may open our binary via /proc/PID/exe.
+	 * Rootless, ctr (no CAP_SYS_PTRACE) must open our /proc/PID/ns, and the container
+	 * runs as the caller anyway: we stay dumpable (stage-1 made us so). */
+	if (!c->rootless)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (child_of_ctr)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	for (int i = 0; c->a->stdio && i < 3; i++)
@@ -13360,7 +13468,8 @@ static void lc_stage1_main(struct lc_create *c)
 	int fd = c->sync_fd;
 	struct lc_msg m;
 
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* as the init (lc_init_main): rootless, ctr writes our maps and opens our /proc */
+	prctl(PR_SET_DUMPABLE, c->rootless, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* wait until ctr has put us into the cgroup: the init and the cgroup ns inherit it */
 	if (lc_expect(fd, LC_CGROUP_DONE, &m, "stage-1", &e) < 0)
@@ -13607,6 +13716,11 @@ static int lc_send_sources(int sync, pid_t init, const struct spec *s, const cha
 	int ns AUTO_CLOSE = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0)
 		return err_set(err, errno, "open %s", path);
+	/* rootless: only the init's user namespace (ours) gives the right to join */
+	snprintf(path, sizeof(path), "/proc/%ld/ns/user", (long)init);
+	int user AUTO_CLOSE = geteuid() != 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (geteuid() != 0 && user < 0)
+		return err_set(err, errno, "open %s", path);
 	int pidfd AUTO_CLOSE = -1;
 	pid_t pid = spawn_hidden(&pidfd);
 	if (pid < 0)
@@ -13614,6 +13728,8 @@ static int lc_send_sources(int sync, pid_t init, const struct spec *s, const cha
 	if (pid == 0) {
 		struct ctr_error e = {0};
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (user >= 0 && setns(user, CLONE_NEWUSER) < 0)
+			err_set(&e, errno, "joining the container's user namespace"), lc_child_fail(sync, &e);
 		if (setns(ns, CLONE_NEWNS) < 0)
 			err_set(&e, errno, "joining the container's mount namespace"), lc_child_fail(sync, &e);
 		for (size_t i = 0; i < s->n_mounts; i++) {
@@ -13723,7 +13839,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		return err_set(err, errno, "bundle %s", a->bundle ? a->bundle : ".");
 
 	struct lc_create c = {.o = o, .id = id, .bundle = bundle, .a = a, .sync_fd = -1,
-			      .listen_fd = -1};
+			      .listen_fd = -1, .rootless = geteuid() != 0};
 	struct state_handle h = {.root_fd = -1, .dir_fd = -1};
 	struct state st = {0};
 	struct spec *spec = NULL;
@@ -13798,8 +13914,11 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	st.config_path = (char *)LC_CONFIG_COPY;
 	/* name the cgroup in the state before making it: a create killed from here on
 	 * leaves a "creating" container that `delete -f` removes completely */
+	bool rootless = o->rootless == CTR_ROOTLESS_ON ||
+			(o->rootless != CTR_ROOTLESS_OFF && geteuid() != 0);
 	if ((o->systemd_cgroup ? cgroup_plan_systemd(spec, id, &cg, err)
-			       : cgroup_plan(spec, id, &cg, err)) < 0) {
+	     : rootless ? cgroup_plan_rootless(spec, id, &cg, err)
+			: cgroup_plan(spec, id, &cg, err)) < 0) {
 		err_prefix(err, "creating cgroup");
 		goto out;
 	}

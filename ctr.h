@@ -55,7 +55,15 @@ struct ctr_opts {
 	/* cgroups through systemd (runc's --systemd-cgroup): a transient scope per
 	 * container, cgroupsPath "slice:prefix:name"; needs systemd as init. */
 	int systemd_cgroup;
+	/* runc's --rootless: CTR_ROOTLESS_AUTO (0: when the euid is not 0), _ON or _OFF.
+	 * Rootless: cgroups only where delegated (cgroup v2 owned by the caller), none
+	 * otherwise (linux.resources then are an error); user namespace ranges through
+	 * newuidmap/newgidmap. */
+	int rootless;
 };
+#define CTR_ROOTLESS_AUTO 0
+#define CTR_ROOTLESS_ON 1
+#define CTR_ROOTLESS_OFF 2
 
 #define CTR_LOG_ERROR 0
 #define CTR_LOG_WARN 1

@@ -41,6 +41,7 @@ struct cli {
 	const char *cmd;        /* the command being run ("ctr" for the global flags) */
 	const struct command *command;  /* its table entry, NULL for the global flags */
 	const char *criu;       /* --criu PATH (checkpoint, restore); NULL: criu on PATH */
+	char xdg_root[4096];    /* the default state dir when not root: $XDG_RUNTIME_DIR/ctr */
 };
 
 /* "2026-12-07T17:22:37Z": RFC 3339 in UTC, as runc's logrus writes it. */
@@ -1208,12 +1209,12 @@ struct global_flags {
 };
 #define GLF(field) offsetof(struct global_flags, field)
 static const struct opt global_opts[] = {
-	{"root", 0, OPT_STR, GLF(root), "`DIR` state directory (default " CTR_DEFAULT_ROOT ")"},
+	{"root", 0, OPT_STR, GLF(root), "`DIR` state directory (default " CTR_DEFAULT_ROOT ", not root: $XDG_RUNTIME_DIR/ctr)"},
 	{"log", 0, OPT_STR, GLF(log), "`FILE` log file (default stderr)"},
 	{"log-format", 0, OPT_CHOICE, GLF(log_format), "`text|json` log format (default text)"},
 	{"debug", 0, OPT_BOOL, GLF(debug), "log debug messages"},
 	{"systemd-cgroup", 0, OPT_BOOL, GLF(systemd), "cgroups through systemd (cgroupsPath slice:prefix:name)"},
-	{"rootless", 0, OPT_CHOICE, GLF(rootless), "`true|false|auto` accepted for runc, ignored"},
+	{"rootless", 0, OPT_CHOICE, GLF(rootless), "`true|false|auto` rootless cgroups and id maps (auto: when not root)"},
 	/* accepted for compatibility, checkpointing is not supported */
 	{"criu", 0, OPT_STR, GLF(criu), "`PATH` the criu binary for checkpoint and restore (default: criu on PATH)"},
 	{"help", 'h', OPT_STOP, GLF(help), "this help"},
@@ -1310,8 +1311,15 @@ static int global_setup(struct cli *c, struct global_flags *g, int argc, char **
 			return -1;
 		}
 	}
-	/* runc and crun use $XDG_RUNTIME_DIR when rootless; we are rootful by default */
+	c->opts.rootless = !g->rootless || !strcmp(g->rootless, "auto") ? CTR_ROOTLESS_AUTO :
+			   !strcmp(g->rootless, "true") ? CTR_ROOTLESS_ON : CTR_ROOTLESS_OFF;
+	/* as runc: a caller that is not root keeps its state in $XDG_RUNTIME_DIR/ctr */
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	c->opts.root = g->root ? g->root : CTR_DEFAULT_ROOT;
+	if (!g->root && geteuid() != 0 && xdg && xdg[0] == '/') {
+		snprintf(c->xdg_root, sizeof(c->xdg_root), "%s/ctr", xdg);
+		c->opts.root = c->xdg_root;
+	}
 	return 0;
 }
 
