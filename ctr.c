@@ -11588,22 +11588,120 @@ static int userns_write_map(pid_t pid, const char *file, const char *field,
 	return e ? -1 : 0;
 }
 
+#define USERNS_HELPER_MS 30000 /* newuidmap under a loaded TCG guest */
+
+/* Wait for a hidden child (bounded: killed at the deadline); its exit status or -1. */
+static int userns_helper_wait(pid_t pid, int pidfd, int out, char *buf, size_t size)
+{
+	size_t len = 0;
+	int left = USERNS_HELPER_MS, st = -1;
+	struct pollfd pf = {.fd = out, .events = POLLIN};
+	while (left > 0 && poll(&pf, 1, 100) >= 0) {
+		ssize_t r = pf.revents ? read(out, buf + len, size - 1 - len) : 0;
+		if (pf.revents && r <= 0)
+			break; /* EOF: it exits */
+		len += r > 0 ? (size_t)r : 0;
+		left -= pf.revents ? 0 : 100;
+		if (len >= size - 1)
+			len = 0;
+	}
+	buf[len] = 0;
+	if (left <= 0) {
+		if (pidfd >= 0)
+			sys_pidfd_send_signal(pidfd, SIGKILL);
+		else
+			kill(pid, SIGKILL);
+	}
+	while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR)
+		;
+	return left > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Rootless ranges: newuidmap/newgidmap (setuid, the uidmap package) write what
+ * /etc/subuid and /etc/subgid allow us. A hidden child, bounded, its stderr the error. */
+static int userns_newidmap(pid_t pid, bool g, const struct spec_idmap *m, size_t n,
+			   struct ctr_error *err)
+{
+	const char *prog = g ? "newgidmap" : "newuidmap";
+	char **argv = calloc(3 * n + 3, sizeof(*argv)), *num = calloc(3 * n + 1, 12);
+	if (!argv || !num) {
+		free(argv);
+		free(num);
+		return err_nomem(err);
+	}
+	argv[0] = (char *)prog;
+	argv[1] = num;
+	snprintf(num, 12, "%d", (int)pid);
+	for (size_t i = 0; i < 3 * n; i++) {
+		const struct spec_idmap *e = &m[i / 3];
+		argv[i + 2] = num + 12 * (i + 1);
+		snprintf(argv[i + 2], 12, "%" PRIu32, i % 3 == 0 ? e->container_id :
+			 i % 3 == 1 ? e->host_id : e->size);
+	}
+	int p[2], pidfd = -1, rc = -1;
+	char out[512];
+	pid_t c = pipe2(p, O_CLOEXEC) < 0 ? -1 : spawn_hidden(&pidfd);
+	if (c == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		execvp(prog, argv);
+		dprintf(2, "cannot run it (%s): is the uidmap package installed?", strerror(errno));
+		_exit(127);
+	}
+	if (c < 0)
+		err_set(err, errno, "%s", prog);
+	else {
+		close(p[1]);
+		p[1] = -1;
+		int st = userns_helper_wait(c, pidfd, p[0], out, sizeof(out));
+		out[strcspn(out, "\n")] = 0;
+		if (st != 0)
+			err_set(err, 0, "linux.%s: %s %s: %s", g ? "gidMappings" : "uidMappings",
+				prog, st < 0 ? "timed out" : "failed", *out ? out : "no message");
+		rc = st == 0 ? 0 : -1;
+	}
+	if (p[0] >= 0 && c >= 0)
+		close(p[0]);
+	if (p[1] >= 0 && c >= 0)
+		close(p[1]);
+	if (pidfd >= 0)
+		close(pidfd);
+	free(argv);
+	free(num);
+	return rc;
+}
+
+/* A map we may write ourselves without privileges: our own id once. */
+static bool userns_own_only(const struct spec_idmap *m, size_t n, uint32_t id)
+{
+	return n == 1 && m[0].host_id == id && m[0].size == 1;
+}
+
 static int userns_write_maps(pid_t pid, const struct spec *s, struct ctr_error *err)
 {
+	const struct spec_linux *l = &s->lx;
+	/* root writes any map; rootless, only its own id, the rest through newuidmap */
+	bool own_u = geteuid() == 0 || !l->n_uid_mappings ||
+		     userns_own_only(l->uid_mappings, l->n_uid_mappings, geteuid());
+	bool own_g = geteuid() == 0 || !l->n_gid_mappings ||
+		     userns_own_only(l->gid_mappings, l->n_gid_mappings, getegid());
+	if ((!own_u && userns_newidmap(pid, false, l->uid_mappings, l->n_uid_mappings, err) < 0) ||
+	    (!own_g && userns_newidmap(pid, true, l->gid_mappings, l->n_gid_mappings, err) < 0))
+		return -1;
 	/* Without CAP_SETGID over the parent namespace (rootless) the kernel takes a
 	 * gid_map only after setgroups is denied; as root keep setgroups usable. */
-	if (geteuid() != 0 && s->lx.n_gid_mappings) {
+	if (geteuid() != 0 && own_g && l->n_gid_mappings) {
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
 		int e = process_write(path, "deny", 4);
 		if (e && e != ENOENT)
 			return err_set(err, e, "write %s", path);
 	}
-	if (userns_write_map(pid, "uid_map", "uidMappings", s->lx.uid_mappings,
-			     s->lx.n_uid_mappings, err) < 0)
+	if (own_u && userns_write_map(pid, "uid_map", "uidMappings", l->uid_mappings,
+				      l->n_uid_mappings, err) < 0)
 		return -1;
-	return userns_write_map(pid, "gid_map", "gidMappings", s->lx.gid_mappings,
-				s->lx.n_gid_mappings, err);
+	return own_g ? userns_write_map(pid, "gid_map", "gidMappings", l->gid_mappings,
+					l->n_gid_mappings, err) : 0;
 }
 
 static int timens_write_offsets(const struct spec *s, struct ctr_error *err)
@@ -13253,7 +13351,23 @@ struct lc_create {
 	bool new_netns;
 	bool host_sources;           /* ctr sends bind sources to the init (LC_SOURCE) */
 	bool rootless;               /* ctr runs as a user: stage-1 and the init dumpable */
+	bool nested;                 /* ctr runs in a user namespace (podman's rootless) */
 };
+
+/* Is ctr in a user namespace other than the host's (its uid_map not the identity)? */
+static bool lc_in_userns(void)
+{
+	char buf[256];
+	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	unsigned long a, b, c;
+	return sscanf(buf, "%lu %lu %lu", &a, &b, &c) != 3 || a || b || c != 4294967295UL;
+}
 
 /* Become root of the user namespace we just entered (needs uid/gid 0 mapped). */
 static int lc_become_root(struct ctr_error *err)
@@ -13355,7 +13469,7 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		lc_child_fail(fd, &e);
 	struct rootfs_ctx rc = {
 		.spec = s, .rootfs = c->rootfs, .no_pivot = c->a->no_pivot != 0,
-		.userns = c->any_userns,
+		.userns = c->any_userns || c->nested,
 	};
 	if (lc_init_rootfs(c, &rc, &e) < 0)
 		lc_child_fail(fd, &e);
@@ -13839,7 +13953,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		return err_set(err, errno, "bundle %s", a->bundle ? a->bundle : ".");
 
 	struct lc_create c = {.o = o, .id = id, .bundle = bundle, .a = a, .sync_fd = -1,
-			      .listen_fd = -1, .rootless = geteuid() != 0};
+			      .listen_fd = -1, .rootless = geteuid() != 0, .nested = lc_in_userns()};
 	struct state_handle h = {.root_fd = -1, .dir_fd = -1};
 	struct state st = {0};
 	struct spec *spec = NULL;
@@ -13915,7 +14029,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	/* name the cgroup in the state before making it: a create killed from here on
 	 * leaves a "creating" container that `delete -f` removes completely */
 	bool rootless = o->rootless == CTR_ROOTLESS_ON ||
-			(o->rootless != CTR_ROOTLESS_OFF && geteuid() != 0);
+			(o->rootless != CTR_ROOTLESS_OFF && (c.rootless || c.nested));
 	if ((o->systemd_cgroup ? cgroup_plan_systemd(spec, id, &cg, err)
 	     : rootless ? cgroup_plan_rootless(spec, id, &cg, err)
 			: cgroup_plan(spec, id, &cg, err)) < 0) {
