@@ -17001,6 +17001,10 @@ int ctr_features_json(char **json_out, struct ctr_error *err)
 	/* checkpoint and restore need criu at run time */
 	jw_key(&w, "io.github.ctr.checkpoint.enabled");
 	jw_str(&w, cr_available() ? "true" : "false");
+	/* rootless: a caller that is not root (or --rootless true); subordinate id ranges
+	 * need newuidmap/newgidmap (the uidmap package) at run time */
+	jw_key(&w, "io.github.ctr.rootless.enabled");
+	jw_str(&w, "true");
 	jw_obj_end(&w);
 	jw_key(&w, "potentiallyUnsafeConfigAnnotations");
 	jw_arr_begin(&w);

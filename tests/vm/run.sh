@@ -8,7 +8,8 @@
 #     third), console in build/vm/console.log;
 #  4. write build/vm/results.txt (PASS/FAIL/SKIP per check, then the counts) and
 #     build/vm/host.result (rendered into README's Hosts section by tests/vm/hosts.sh).
-# Exits non-zero on a failed check, on a skipped v2_*/systemd_* check or on no result.
+# Exits non-zero on a failed check, on a skipped v2_*/systemd_*/criu_*/rootless_*/podman_*
+# check or on no result.
 # VM_TESTS overrides the test files run in the guest (names as in tests/: t_lifecycle vm/v2).
 set -u
 cd "$(dirname "$0")/../.."
@@ -18,7 +19,7 @@ sh_=$v/share
 mkdir -p "$v"
 say() { echo "test-vm: $*" >&2; }
 start=$(date +%s)
-tests=${VM_TESTS-vm/v2 vm/systemd vm/criu t_cgroup_v2 t_lifecycle t_rootfs t_security}
+tests=${VM_TESTS-vm/v2 vm/systemd vm/criu vm/rootless t_cgroup_v2 t_lifecycle t_rootfs t_security}
 
 finish() { # write results.txt from the raw lines, exit by the rules above
 	raw=$1
@@ -29,7 +30,7 @@ finish() { # write results.txt from the raw lines, exit by the rules above
 	} > "$v/results.txt"
 	grep -E '^(FAIL|SKIP) ' "$v/results.txt" | sed 's/^/  /' >&2
 	tail -n 1 "$v/results.txt" >&2
-	! grep -qE '^FAIL |^SKIP (v2_|systemd_)' "$v/results.txt"
+	! grep -qE '^FAIL |^SKIP (v2_|systemd_|criu_|rootless_|podman_)' "$v/results.txt"
 }
 
 # qemu-system-x86_64 (`make test-vm` installs tests/packages.txt's first); where it cannot
