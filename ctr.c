@@ -14653,7 +14653,8 @@ static bool lc_pid_in_cgroup(pid_t pid, const struct cgroup *cg)
 		*nl = 0;
 		char *c = strchr(l, ':');
 		c = c ? strchr(c + 1, ':') : NULL;
-		if (c && lc_cg_path_match(c + 1, cg->path))
+		/* rootless: the path is below the delegated subtree (cgroup_plan_rootless) */
+		if (c && lc_cg_path_match(c + 1, cg->path + (cg->rootless && cg->path[0] == '/')))
 			return true;
 		nl += !last;
 	}
