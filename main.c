@@ -1288,6 +1288,17 @@ static int run_command(struct cli *c, const struct command *cmd, int argc, char 
 	return rc;
 }
 
+/* Is ctr in a user namespace other than the host's (its uid_map not the identity)? */
+static bool in_userns(void)
+{
+	unsigned long a = 0, b = 0, n = 0;
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	int got = f ? fscanf(f, "%lu %lu %lu", &a, &b, &n) : 0;
+	if (f)
+		fclose(f);
+	return f && (got != 3 || a || b || n != 4294967295UL);
+}
+
 /* The global flags into c; -1: exit with status 1, 0: go on to the command at *next,
  * 1: done (help or version printed). */
 static int global_setup(struct cli *c, struct global_flags *g, int argc, char **argv, int *next)
@@ -1313,10 +1324,12 @@ static int global_setup(struct cli *c, struct global_flags *g, int argc, char **
 	}
 	c->opts.rootless = !g->rootless || !strcmp(g->rootless, "auto") ? CTR_ROOTLESS_AUTO :
 			   !strcmp(g->rootless, "true") ? CTR_ROOTLESS_ON : CTR_ROOTLESS_OFF;
-	/* as runc: a caller that is not root keeps its state in $XDG_RUNTIME_DIR/ctr */
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	/* as runc: a caller that is not root keeps its state in $XDG_RUNTIME_DIR/ctr, and so
+	 * does root of a user namespace (podman's rootless) unless $USER says root */
+	const char *xdg = getenv("XDG_RUNTIME_DIR"), *user = getenv("USER");
 	c->opts.root = g->root ? g->root : CTR_DEFAULT_ROOT;
-	if (!g->root && geteuid() != 0 && xdg && xdg[0] == '/') {
+	if (!g->root && xdg && xdg[0] == '/' &&
+	    (geteuid() != 0 || (in_userns() && (!user || strcmp(user, "root"))))) {
 		snprintf(c->xdg_root, sizeof(c->xdg_root), "%s/ctr", xdg);
 		c->opts.root = c->xdg_root;
 	}
