@@ -11594,18 +11594,23 @@ static int userns_write_map(pid_t pid, const char *file, const char *field,
 static int userns_helper_wait(pid_t pid, int pidfd, int out, char *buf, size_t size)
 {
 	size_t len = 0;
-	int left = USERNS_HELPER_MS, st = -1;
+	int st = -1;
+	long long end = monotonic_ms() + USERNS_HELPER_MS, left = USERNS_HELPER_MS;
 	struct pollfd pf = {.fd = out, .events = POLLIN};
-	while (left > 0 && poll(&pf, 1, 100) >= 0) {
+	while ((left = end - monotonic_ms()) > 0 && (poll(&pf, 1, (int)left) >= 0 || errno == EINTR)) {
 		ssize_t r = pf.revents ? read(out, buf + len, size - 1 - len) : 0;
-		if (pf.revents && r <= 0)
+		if (pf.revents && r <= 0 && !(r < 0 && errno == EINTR))
 			break; /* EOF: it exits */
 		len += r > 0 ? (size_t)r : 0;
-		left -= pf.revents ? 0 : 100;
 		if (len >= size - 1)
-			len = 0;
+			len = 0; /* keep the last of a long story */
 	}
 	buf[len] = 0;
+	/* its output closed: it exits now, or is killed at the deadline (with a pidfd) */
+	struct pollfd pp = {.fd = pidfd, .events = POLLIN};
+	if (left > 0 && pidfd >= 0 && ((left = end - monotonic_ms()) <= 0 ||
+				       poll(&pp, 1, (int)left) == 0))
+		left = 0;
 	if (left <= 0) {
 		if (pidfd >= 0)
 			sys_pidfd_send_signal(pidfd, SIGKILL);
