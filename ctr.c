@@ -6226,6 +6226,22 @@ static void sd_close(struct sdconn *c)
 }
 
 /* Connect to the bus at path, authenticate as our uid (EXTERNAL) and say Hello. */
+/* Our uid as the bus sees it (SO_PEERCRED): in a user namespace (podman's rootless),
+ * the host's, from /proc/self/uid_map. EXTERNAL auth must name that one. */
+static unsigned sd_host_uid(void)
+{
+	unsigned long u = getuid(), in, out, n;
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	while (f && fscanf(f, "%lu %lu %lu", &in, &out, &n) == 3)
+		if (u >= in && u - in < n) {
+			u = out + (u - in);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return (unsigned)u;
+}
+
 static int sd_open(struct sdconn *c, const char *path, struct ctr_error *err)
 {
 	memset(c, 0, sizeof(*c));
@@ -6237,7 +6253,7 @@ static int sd_open(struct sdconn *c, const char *path, struct ctr_error *err)
 		goto fail;
 	}
 	char uid[16], line[64] = "";
-	snprintf(uid, sizeof(uid), "%u", (unsigned)getuid());
+	snprintf(uid, sizeof(uid), "%u", (unsigned)sd_host_uid());
 	char auth[64] = "", *o = auth + snprintf(auth, sizeof(auth), "%cAUTH EXTERNAL ", 0);
 	for (const char *p = uid; *p; p++)
 		o += sprintf(o, "%02x", (unsigned char)*p);
@@ -6312,14 +6328,33 @@ static int sd_job(struct sdconn *c, const char *member, const char *unit, const 
 	}
 }
 
+/* The bus of the manager: the system's, or rootless (user) the caller's user manager on
+ * its session bus ($DBUS_SESSION_BUS_ADDRESS's unix:path, else $XDG_RUNTIME_DIR/bus). */
+static int sd_bus_path(bool user, char *out, size_t size, struct ctr_error *err)
+{
+	const char *a = getenv("DBUS_SESSION_BUS_ADDRESS"), *x = getenv("XDG_RUNTIME_DIR");
+	size_t n = a && str_has_prefix(a, "unix:path=") ? strcspn(a + 10, ",;") : 0;
+	if (!user)
+		snprintf(out, size, "%s", SD_BUS_SOCKET);
+	else if (n && n < size)
+		snprintf(out, size, "%.*s", (int)n, a + 10);
+	else if (!x || x[0] != '/' || snprintf(out, size, "%s/bus", x) >= (int)size)
+		return err_set(err, 0, "--systemd-cgroup as a user: no session bus of the user "
+			       "manager (set XDG_RUNTIME_DIR or DBUS_SESSION_BUS_ADDRESS)");
+	return 0;
+}
+
 /* Connect and subscribe to JobRemoved. */
-static int sd_connect(struct sdconn *c, struct ctr_error *err)
+static int sd_connect(struct sdconn *c, bool user, struct ctr_error *err)
 {
 	struct sdbuf b = {0};
 	struct sdmsg m;
+	char bus[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	if (sd_bus_path(user, bus, sizeof(bus), err) < 0)
+		return -1;
 	sdb_str(&b, "type='signal',sender='" SD_DEST "',path='" SD_PATH "',interface='"
 		SD_MANAGER "',member='JobRemoved'");
-	int rc = sd_open(c, SD_BUS_SOCKET, err) < 0 ? -1 :
+	int rc = sd_open(c, bus, err) < 0 ? -1 :
 		 sd_call(c, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
 			 "AddMatch", "s", &b, NULL, &m, err);
 	free(b.b);
@@ -6496,7 +6531,7 @@ static int sdp_resources(struct sdbuf *m, const struct spec_resources *r, struct
 
 /* StartTransientUnit's body: name, mode, properties, no auxiliary units. */
 static int sd_start_body(struct sdbuf *b, const char *unit, const char *slice, pid_t pid,
-			 const struct spec *s, struct ctr_error *err)
+			 const struct spec *s, bool devices, struct ctr_error *err)
 {
 	static const struct spec_resources no_res;
 	const struct spec_resources *r = s->has_linux && s->lx.has_resources ? &s->lx.resources : &no_res;
@@ -6516,32 +6551,53 @@ static int sd_start_body(struct sdbuf *b, const char *unit, const char *slice, p
 					   "TasksAccounting"};
 	for (size_t i = 0; i < ARRAY_LEN(acct); i++)
 		sdp_b(b, acct[i], true);
-	if (sdp_resources(b, r, err) < 0 || (s->has_linux && sdp_devices(b, s, err) < 0))
+	/* no device policy from a user manager: it cannot attach the program */
+	if (sdp_resources(b, r, err) < 0 || (s->has_linux && devices && sdp_devices(b, s, err) < 0))
 		return -1;
 	sdb_arr_end(b, at, 8);
 	sdb_arr_begin(b, 8);          /* a(sa(sv)): empty */
 	return b->oom ? err_nomem(err) : 0;
 }
 
-/* No systemd as init (sd_booted's test), or no system bus: a clear error, before
- * anything is made. */
-static int sd_check_host(struct ctr_error *err)
+/* No systemd as init (sd_booted's test), or no bus (user: the user manager's): a clear
+ * error, before anything is made. */
+static int sd_check_host(bool user, struct ctr_error *err)
 {
+	char bus[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	if (access("/run/systemd/system", F_OK) < 0)
 		return err_set(err, 0, "--systemd-cgroup: systemd is not running as init on this "
 			       "host (no /run/systemd/system); run without --systemd-cgroup to let "
 			       "ctr manage cgroupfs itself");
-	if (access(SD_BUS_SOCKET, F_OK) < 0)
-		return err_set(err, errno, "--systemd-cgroup: no system bus at " SD_BUS_SOCKET);
+	if (sd_bus_path(user, bus, sizeof(bus), err) < 0)
+		return -1;
+	if (access(bus, F_OK) < 0)
+		return err_set(err, errno, "--systemd-cgroup: no %s bus at %s",
+			       user ? "session" : "system", bus);
 	return 0;
 }
 
-/* cgroup_plan for --systemd-cgroup: names the scope; cg_sd_start makes it. */
-static int cgroup_plan_systemd(const struct spec *s, const char *id, struct cgroup **out,
-				 struct ctr_error *err)
+/* The user manager's cgroup (rootless): user@UID.service from our own cgroup, else
+ * where systemd puts it. "" for the system manager. */
+static void sd_manager_root(bool user, const char *selfcg, char *out, size_t size)
 {
-	char unit[256], path[PATH_MAX], slice[256];
-	if (sd_check_host(err) < 0 ||
+	char want[64];
+	out[0] = 0;
+	if (!user)
+		return;
+	snprintf(want, sizeof(want), "/user@%u.service", sd_host_uid());
+	const char *l = selfcg ? strstr(selfcg, "0::/") : NULL, *at = l ? strstr(l, want) : NULL;
+	if (at && (at[strlen(want)] == '/' || at[strlen(want)] == '\n' || !at[strlen(want)]))
+		snprintf(out, size, "%.*s", (int)(at + strlen(want) - (l + 3)), l + 3);
+	else
+		snprintf(out, size, "/user.slice/user-%u.slice%s", sd_host_uid(), want);
+}
+
+/* cgroup_plan for --systemd-cgroup: names the scope; cg_sd_start makes it. */
+static int cgroup_plan_systemd(const struct spec *s, const char *id, bool user,
+			       struct cgroup **out, struct ctr_error *err)
+{
+	char unit[256], path[PATH_MAX], slice[256], base[PATH_MAX];
+	if (sd_check_host(user, err) < 0 ||
 	    sd_parse_path(s->has_linux ? s->lx.cgroups_path : NULL, id, unit, sizeof(unit), path,
 			  sizeof(path), slice, sizeof(slice), err) < 0)
 		return -1;
@@ -6552,8 +6608,9 @@ static int cgroup_plan_systemd(const struct spec *s, const char *id, struct cgro
 	if (cg_mode_of(&h) != CG_MODE_V2)
 		return err_set(err, 0, "--systemd-cgroup: needs a pure cgroup v2 host (this one "
 			       "is %s)", cg_mode_names[cg_mode_of(&h)]);
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s%s", h.m[0].mnt, path);
+	char dir[PATH_MAX * 3];
+	sd_manager_root(user, selfcg, base, sizeof(base));
+	snprintf(dir, sizeof(dir), "%s%s%s", h.m[0].mnt, base, path);
 	if (access(dir, F_OK) == 0)
 		return err_set(err, EEXIST, "linux.cgroupsPath: the scope %s exists already (%s)",
 			       unit, dir);
@@ -6568,6 +6625,7 @@ static int cgroup_plan_systemd(const struct spec *s, const char *id, struct cgro
 	}
 	cg->d[0].v2 = true;
 	cg->n = 1;
+	cg->rootless = user; /* the user manager's, below its cgroup */
 	*out = cg;
 	return 0;
 }
@@ -6578,9 +6636,9 @@ static int cg_sd_start(struct cgroup *cg, const struct spec *s, pid_t pid, struc
 {
 	struct sdconn c;
 	struct sdbuf b = {0};
-	if (sd_connect(&c, err) < 0)
+	if (sd_connect(&c, cg->rootless, err) < 0)
 		return -1;
-	int rc = sd_start_body(&b, cg->unit, cg->slice, pid, s, err);
+	int rc = sd_start_body(&b, cg->unit, cg->slice, pid, s, !cg->rootless, err);
 	/* once systemd took the job, a failure stops the unit (before: not ours) */
 	if (rc == 0)
 		rc = sd_job(&c, "StartTransientUnit", cg->unit, "ssa(sv)a(sa(sv))", &b,
@@ -6596,7 +6654,8 @@ static int cg_sd_start(struct cgroup *cg, const struct spec *s, pid_t pid, struc
 	cg->d[0].ctls = cg_mask_of(have, cg_v2_names, ' ');
 	static const struct spec_resources no_res;
 	const struct spec_resources *r = s->has_linux && s->lx.has_resources ? &s->lx.resources : &no_res;
-	if (cg_apply(cg, r, false, err) < 0 || (s->has_linux && cg_apply_devices(cg, s, err) < 0))
+	if (cg_apply(cg, r, false, err) < 0 ||
+	    (s->has_linux && !cg->rootless && cg_apply_devices(cg, s, err) < 0))
 		return -1;
 	return 0;
 }
@@ -6607,7 +6666,7 @@ static int cg_sd_stop(const struct cgroup *cg, struct ctr_error *err)
 	struct sdconn c;
 	struct sdbuf b = {0};
 	struct sdmsg m;
-	if (sd_connect(&c, err) < 0)
+	if (sd_connect(&c, cg->rootless, err) < 0)
 		return -1;
 	sdb_str(&b, cg->unit);
 	sdb_str(&b, "replace");
@@ -6637,7 +6696,7 @@ static int cg_sd_update(const struct cgroup *cg, const struct spec_resources *r,
 	sdb_arr_end(&b, at, 8);
 	if (rc == 0 && b.oom)
 		rc = err_nomem(err);
-	if (rc == 0 && (rc = sd_connect(&c, err)) == 0) {
+	if (rc == 0 && (rc = sd_connect(&c, cg->rootless, err)) == 0) {
 		rc = sd_call(&c, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties", "sba(sv)", &b,
 			     NULL, &m, err);
 		sd_close(&c);
@@ -14017,7 +14076,9 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		c.host_sources |= rootfs_host_source(&spec->mounts[i]);
 	lc_log_namespaces(&c);
 
-	if (o->systemd_cgroup && sd_check_host(err) < 0)
+	bool rootless = o->rootless == CTR_ROOTLESS_ON ||
+			(o->rootless != CTR_ROOTLESS_OFF && (c.rootless || c.nested));
+	if (o->systemd_cgroup && sd_check_host(rootless, err) < 0)
 		goto out;
 	if (state_open(root, id, STATE_CREATE, &h, err) < 0)
 		goto out;
@@ -14033,9 +14094,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 	st.config_path = (char *)LC_CONFIG_COPY;
 	/* name the cgroup in the state before making it: a create killed from here on
 	 * leaves a "creating" container that `delete -f` removes completely */
-	bool rootless = o->rootless == CTR_ROOTLESS_ON ||
-			(o->rootless != CTR_ROOTLESS_OFF && (c.rootless || c.nested));
-	if ((o->systemd_cgroup ? cgroup_plan_systemd(spec, id, &cg, err)
+	if ((o->systemd_cgroup ? cgroup_plan_systemd(spec, id, rootless, &cg, err)
 	     : rootless ? cgroup_plan_rootless(spec, id, &cg, err)
 			: cgroup_plan(spec, id, &cg, err)) < 0) {
 		err_prefix(err, "creating cgroup");

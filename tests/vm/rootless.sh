@@ -8,7 +8,7 @@
 CTR=${CTR:-$(cd "$(dirname "$0")/../.." && pwd)/ctr}
 NAMES="rootless_spec_run rootless_uid_map rootless_root_file rootless_subid_ranges
 rootless_cgroup_delegated rootless_cgroup_delegated_cleanup rootless_cgroup_not_delegated
-rootless_lifecycle podman_rootless"
+rootless_systemd rootless_lifecycle podman_rootless podman_rootless_systemd"
 . "$(dirname "$0")/../lib.sh"
 need_root $NAMES
 id tester > /dev/null 2>&1 || skip_all "no user tester (the guest of make test-vm has one)"
@@ -95,6 +95,23 @@ rc=$?
 check "rootless_cgroup_not_delegated: limits without a delegated cgroup are an error (rc $rc: $out)" \
 	sh -c "[ $rc != 0 ] && echo '$out' | grep -q 'no cgroup v2 is delegated' && [ ! -d '$XDG/ctr/$ID' ]"
 
+# ---- --systemd-cgroup as a user: a scope of the user manager, over the session bus ----
+cfg "c['linux']['cgroupsPath']='user.slice:ctrt$$:sd'; c['linux']['resources']={'memory':{'limit':67108864},'pids':{'limit':40}}; $ARGS=['sleep','600']"
+ID=$(new_id sd)
+if U "$CTR" --systemd-cgroup run -d --bundle "$B" "$ID" < /dev/null > "$T_TMP/out" 2>&1; then
+	P=$(pid_of "$ID")
+	cgp=$(sed -n 's/^0:://p' /proc/"$P"/cgroup 2>/dev/null)
+	mm=$(U systemctl --user show -P MemoryMax "ctrt$$-sd.scope" 2>&1)
+	tm=$(U systemctl --user show -P TasksMax "ctrt$$-sd.scope" 2>&1)
+	mem=$(cat "/sys/fs/cgroup$cgp/memory.max" 2>&1)
+	U "$CTR" delete -f "$ID" >> "$T_TMP/out" 2>&1
+	act=$(U systemctl --user is-active "ctrt$$-sd.scope" 2>&1)
+	check "rootless_systemd: the user manager's scope ($cgp): MemoryMax $mm, TasksMax $tm, memory.max $mem; after delete: $act ($(cat "$T_TMP/out"))" \
+		sh -c "[ '$cgp' = '/user.slice/user-$TU.slice/user@$TU.service/user.slice/ctrt$$-sd.scope' ] && [ '$mm' = 67108864 ] && [ '$tm' = 40 ] && [ '$mem' = 67108864 ] && [ '$act' != active ]"
+else
+	fail "rootless_systemd: run: $(cat "$T_TMP/out")"
+fi
+
 # ---- exec, kill, delete, list in the user's own state dir ----
 cfg "$ARGS=['sleep','600']"
 ID=$(new_id life)
@@ -135,3 +152,17 @@ podman_rootless() {
 	fi
 }
 podman_rootless
+
+# ---- podman's default for a user session: its systemd cgroup manager (--systemd-cgroup) ----
+podman_rootless_systemd() {
+	command -v podman > /dev/null || { skip "podman_rootless_systemd: podman is not installed"; return; }
+	out=$(U podman --root "$W/podman/root" --runroot "$W/podman/run" --tmpdir "$W/podman/tmp" \
+		--storage-driver vfs --events-backend file --cgroup-manager systemd --runtime "$CTR" \
+		run --rm --network none --memory 64m localhost/ctrtest-bb sh -c 'cat /sys/fs/cgroup/memory.max 2>/dev/null || echo none; sed -n "s/^0:://p" /proc/self/cgroup' 2> "$T_TMP/perr")
+	if [ "$(echo "$out" | head -n 1)" = 67108864 ]; then
+		pass "podman_rootless_systemd: podman --cgroup-manager systemd as tester through ctr, --memory 64m applies"
+	else
+		fail "podman_rootless_systemd: out '$out': $(tail -n 3 "$T_TMP/perr" | tr '\n' ' ')"
+	fi
+}
+podman_rootless_systemd
