@@ -679,6 +679,56 @@ static void test_state(void)
 	free(text);
 }
 
+/* rootless: a directory is delegated when owned by us (with cgroup.procs), a missing one
+ * by its nearest existing ancestor; the default path goes below the highest delegated
+ * ancestor of our own cgroup; the record keeps "rootless". */
+static void test_rootless(void)
+{
+	char mnt[128], d[256], f[300];
+	snprintf(mnt, sizeof(mnt), "%s/rl", tmpd);
+	const char *const dirs[] = {"", "/user", "/user/svc", "/user/svc/app", "/user/svc/app/me"};
+	for (size_t i = 0; i < ARRAY_LEN(dirs); i++) {
+		snprintf(d, sizeof(d), "%s%s", mnt, dirs[i]);
+		mkdir(d, 0755);
+		snprintf(f, sizeof(f), "%s/cgroup.procs", d);
+		close(open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+		/* the root and /user are someone else's; svc and below ours */
+		if (i < 2 && chown(d, geteuid() + 1, (gid_t)-1) < 0) {
+			CHECK(0, "rootless: chown %s: %s", d, strerror(errno));
+			return;
+		}
+	}
+	snprintf(d, sizeof(d), "%s/user/svc/app", mnt);
+	CHECK(cg_delegated(mnt, d), "rootless: an owned directory is delegated");
+	snprintf(d, sizeof(d), "%s/user/svc/new/deeper", mnt);
+	CHECK(cg_delegated(mnt, d), "rootless: a missing one by its owned ancestor");
+	snprintf(d, sizeof(d), "%s/user", mnt);
+	CHECK(!cg_delegated(mnt, d), "rootless: another uid's directory is not delegated");
+	snprintf(d, sizeof(d), "%s/user/x", mnt);
+	CHECK(!cg_delegated(mnt, d), "rootless: nor below it");
+	CHECK(!cg_delegated(mnt, mnt), "rootless: the root never is");
+	char out[PATH_MAX];
+	cg_rootless_default(mnt, "/user/svc/app/me", "/ctr/c1", out, sizeof(out));
+	snprintf(d, sizeof(d), "%s/user/svc/ctr/c1", mnt);
+	CHECK(!strcmp(out, d), "rootless: default below the highest delegated ancestor (%s)", out);
+	cg_rootless_default(mnt, "/user", "/ctr/c1", out, sizeof(out));
+	CHECK(!out[0], "rootless: nothing delegated, no default (%s)", out);
+	struct cgroup cg = {.mode = CG_MODE_V2, .path = "/ctr/c1", .n = 1, .rootless = true};
+	cg.d[0] = (struct cg_dir){.dir = d, .v2 = true};
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, NULL);
+	cgroup_state_write(&cg, &w);
+	char *text = NULL;
+	sbuf_take(&sb, &text, NULL);
+	struct cgroup *back = NULL;
+	struct ctr_error err = {0};
+	CHECK(cgroup_state_read(text, &back, &err) == 0 && back->rootless,
+	      "rootless: the state record keeps it (%s)", text);
+	cgroup_free(back);
+	free(text);
+}
+
 static void test_merge(void)
 {
 	const char *a = "{\"memory\":{\"limit\":1,\"swap\":2},\"cpu\":{\"shares\":3,\"cpus\":\"0\"}}";
@@ -716,6 +766,7 @@ int main(void)
 	test_none();
 	test_sub_plan();
 	test_state();
+	test_rootless();
 	test_merge();
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpd);
