@@ -28,7 +28,8 @@ past() { wt "[ \"\$(cat '$B/rootfs/c' 2>/dev/null || echo 0)\" -gt $1 ]"; }
 st_of() { C state "$1" 2>/dev/null | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p'; }
 pid_of() { C state "$1" 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'; }
 # wt CODE: until the shell code holds, at most ~30 s (no process per try: TCG is slow)
-wt() { n=0; while ! eval "$1" 2>/dev/null; do n=$((n + 1)); [ $n -gt 150 ] && return 1; sleep 0.2; done; }
+# (its own counter: the checks keep their counts in n and m)
+wt() { _w=0; while ! eval "$1" 2>/dev/null; do _w=$((_w + 1)); [ $_w -gt 150 ] && return 1; sleep 0.2; done; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
 # the stdout pipes: pr OUT CMD... runs ctr with stdin a pipe and stdout one into OUT; pl OUT:
 # the last count in it (0: none); pp OUT N: wait (bounded) until OUT has a count above N
@@ -80,7 +81,7 @@ if C checkpoint --leave-running --image-path "$T_TMP/img2" "$ID" 2> "$T_TMP/err"
 	C delete -f "$ID" > /dev/null 2>&1
 	n2=$(cnt)
 	ID2=$(new_id again)
-	if C restore -d --image-path "$T_TMP/img2" --bundle "$B" "$ID2" 2> "$T_TMP/err"; then
+	if C restore -d --image-path "$T_TMP/img2" --bundle "$B" "$ID2" > /dev/null 2> "$T_TMP/err"; then
 		wt "[ \"\$(cat '$B/rootfs/c')\" != '$n2' ]"
 		m=$(cnt)
 		# dumped at a count >= n0 (> 5): the restored counter goes on from there, not from 1
@@ -145,8 +146,8 @@ if C checkpoint --pre-dump --image-path "$T_TMP/pre" "$ID" 2> "$T_TMP/err" &&
 	if pw "$T_TMP/d2"; then
 		pp "$T_TMP/d2" "$n"
 		m=$(pl "$T_TMP/d2")
-		check criu_pre_dump sh -c "[ $n -ge 3 ] && [ $m -gt $n ] && [ -e '$T_TMP/img4/parent' ]"
 		echo "criu_pre_dump: count $n -> $m"
+		check criu_pre_dump sh -c "[ $n -ge 3 ] && [ $m -gt $n ] && [ -e '$T_TMP/img4/parent' ]"
 	else
 		fail "criu_pre_dump: restore: $(grep -v '^p' "$T_TMP/d2")"
 		why "$T_TMP/img4"
