@@ -11702,7 +11702,7 @@ static int userns_newidmap(pid_t pid, bool g, const struct spec_idmap *m, size_t
 		snprintf(argv[i + 2], 12, "%" PRIu32, i % 3 == 0 ? e->container_id :
 			 i % 3 == 1 ? e->host_id : e->size);
 	}
-	int p[2], pidfd = -1, rc = -1;
+	int p[2] = {-1, -1}, pidfd = -1, rc = -1;
 	char out[512];
 	pid_t c = pipe2(p, O_CLOEXEC) < 0 ? -1 : spawn_hidden(&pidfd);
 	if (c == 0) {
@@ -11724,10 +11724,9 @@ static int userns_newidmap(pid_t pid, bool g, const struct spec_idmap *m, size_t
 				prog, st < 0 ? "timed out" : "failed", *out ? out : "no message");
 		rc = st == 0 ? 0 : -1;
 	}
-	if (p[0] >= 0 && c >= 0)
-		close(p[0]);
-	if (p[1] >= 0 && c >= 0)
-		close(p[1]);
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0)
+			close(p[i]);
 	if (pidfd >= 0)
 		close(pidfd);
 	free(argv);
