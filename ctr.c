@@ -14675,6 +14675,27 @@ static int lc_reap_init(const struct state *st, const char *id, int *status,
 	return 0;
 }
 
+/* Record status in the state of id, if it is still the container whose init was (pid,
+ * start) and that init is gone; a container deleted or made anew meanwhile gets nothing. */
+static int lc_record_exit(const struct ctr_opts *o, const char *id, pid_t pid,
+			  uint64_t start, int status, struct ctr_error *err)
+{
+	struct lc_container ct;
+	if (lc_open(o, id, 0, &ct, err) < 0)
+		return -1;
+	int rc = 0;
+	if (ct.status != CTR_STOPPED && ct.st.pid == pid)
+		rc = err_set(err, EBUSY, "container %s: its init (pid %ld) is still there", id,
+			     (long)pid);
+	else if (ct.st.pid == pid && (!start || ct.st.pid_start == start)) {
+		ct.st.exited = true;
+		ct.st.exit_status = status;
+		rc = state_save(&ct.h, &ct.st, err);
+	}
+	lc_release(&ct);
+	return rc;
+}
+
 int ctr_wait(const struct ctr_opts *o, const char *id, int *exit_status, struct ctr_error *err)
 {
 	struct lc_container ct;
@@ -14691,18 +14712,19 @@ int ctr_wait(const struct ctr_opts *o, const char *id, int *exit_status, struct 
 		return -1;
 	if (exit_status)
 		*exit_status = status;
-	if (known || lc_open(o, id, 0, &ct, err) < 0)
-		return 0; /* deleted meanwhile: nothing to record */
-	/* the same container still (not deleted and made again meanwhile) */
-	if (ct.st.pid == st.pid && ct.st.pid_start == st.pid_start) {
-		ct.st.exited = true;
-		ct.st.exit_status = status;
-		struct ctr_error e2;
-		if (state_save(&ct.h, &ct.st, &e2) < 0)
-			lc_log(o, CTR_LOG_WARN, "wait %s: recording the exit status: %s", id, e2.msg);
-	}
-	lc_release(&ct);
+	struct ctr_error e2;
+	if (!known && lc_record_exit(o, id, st.pid, st.pid_start, status, &e2) < 0 &&
+	    e2.errnum != ENOENT)
+		lc_log(o, CTR_LOG_WARN, "wait %s: recording the exit status: %s", id, e2.msg);
 	return 0;
+}
+
+int ctr_record_exit(const struct ctr_opts *o, const char *id, pid_t pid, int exit_status,
+		    struct ctr_error *err)
+{
+	if (pid <= 0 || exit_status < 0 || exit_status > 255)
+		return err_set(err, EINVAL, "record exit of %s: invalid pid or status", id);
+	return lc_record_exit(o, id, pid, 0, exit_status, err);
 }
 
 void ctr_state_release(struct ctr_state *st)

@@ -79,6 +79,14 @@ C run --keep --bundle "$b" "$id"; rc=$?
 t "run --keep: exit 0 and container kept as stopped" '[ "$rc" = 0 ] && is_status "$id" stopped'
 C delete "$id"
 check "delete of a stopped container" [ ! -e "$ROOT/$id" ]
+# the relay reaped the init: its exit status is recorded for the library (ctr_state's
+# exit_status); `ctr state` stays runc's JSON, without it
+id=$(new_id keep3)
+b=$(bundle keep3 '["sh", "-c", "exit 3"]')
+C run --keep --bundle "$b" "$id"; rc=$?
+t "run --keep: exit 3 recorded in the state" '[ "$rc" = 3 ] && grep -q "\"exitStatus\": *3\b" "$ROOT/$id/state.json"'
+t "run --keep: state JSON has no exit status (runc's)" '! C state "$id" | grep -q exitStatus'
+C delete "$id"
 
 # ---------- run -d ----------
 b=$(bundle det "$SLEEP")
