@@ -10412,6 +10412,8 @@ struct spec_ck {
 	char prog[400];              /* what process.args[0] is, for the summary */
 	const struct json *doc;      /* the parsed config: findings get their position */
 	const char *source;          /* its file name, for the position */
+	bool problems_only;          /* create's: notes (spec_ck_warn) are not reported, */
+	bool no_programs;            /* the rootfs's programs are not read (the init does) */
 };
 
 /* The value a finding is about: its message starts with a JSON path ("process.env[1]: ",
@@ -10472,10 +10474,11 @@ static void spec_ck_report(struct spec_ck *c, const char *fmt, ...)
 	c->n++;
 }
 
-/* A parse note (an unknown capability): shown, but not a problem: create ignores it too. */
+/* A note (an unknown capability, a repeated key, a newer ociVersion): shown, but not a
+ * problem: create runs such a config too. */
 static void spec_ck_warn(struct spec_ck *c, const char *text)
 {
-	if (c->report)
+	if (c->report && !c->problems_only)
 		c->report(c->arg, text);
 }
 
@@ -10857,7 +10860,7 @@ static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_proces
 
 static void spec_ck_process(struct spec_ck *c, int rootfd, const struct spec_process *pr)
 {
-	if (rootfd >= 0)
+	if (rootfd >= 0 && !c->no_programs)
 		spec_ck_args(c, rootfd, pr);
 	for (size_t i = 0; i < pr->n_rlimits; i++)
 		if (pr->rlimits[i].soft > pr->rlimits[i].hard)
@@ -11190,15 +11193,24 @@ static void spec_ck_first(void *arg, const char *problem)
 		err_set(err, EINVAL, "%s", problem);
 }
 
-/* For create: spec_ck_host's first problem is the error, at its place in config.json
- * like `ctr check` gives it. */
-static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, struct ctr_error *err)
+static void spec_ck_config(struct spec_ck *c, const struct spec *s, const char *bundle_dir,
+			   int rootfd, int listed_ns, int own_ns);
+
+/* For create: the first problem of the validation `ctr check` runs (spec_ck_config,
+ * without the rootfs's programs: the init looks process.args[0] up itself) is the error,
+ * at its place in config.json like `ctr check` gives it. */
+static int spec_check_config(const struct spec *s, const char *bundle_dir, const char *rootfs,
+			     int listed_ns, int own_ns, struct ctr_error *err)
 {
 	struct ctr_error first = {0};
 	const struct spec_priv *pv = s->priv;
 	struct spec_ck c = {.report = spec_ck_first, .arg = &first, .source = "config.json",
-			    .doc = pv && pv->doc ? json_root(pv->doc) : NULL};
-	spec_ck_host(&c, s, listed_ns, own_ns);
+			    .doc = pv && pv->doc ? json_root(pv->doc) : NULL, .problems_only = true,
+			    .no_programs = true};
+	/* only for startContainer hooks, which run in it */
+	int rootfd AUTO_CLOSE = s->n_hooks[HOOK_START_CONTAINER] ?
+		open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	spec_ck_config(&c, s, bundle_dir, rootfd, listed_ns, own_ns);
 	if (!c.n)
 		return 0;
 	*err = first;
@@ -11216,25 +11228,88 @@ static int spec_ck_dup(void *arg, const char *path, const struct json *first,
 {
 	struct spec_ck_dup *d = arg;
 	unsigned l1, c1, l2, c2;
+	char note[PATH_MAX + 400];
 	if (!d->left--) {
-		spec_ck_report(d->c, "%s: more duplicate keys not shown", d->source);
+		snprintf(note, sizeof(note), "%s: more duplicate keys not shown", d->source);
+		spec_ck_warn(d->c, note);
 		return 1;
 	}
 	json_pos(first, &l1, &c1);
 	json_pos(dup, &l2, &c2);
-	spec_ck_report(d->c, "%s:%u:%u: %s%sduplicate key \"%s\", also at %u:%u: the last one is "
-		       "used", d->source, l2, c2, path, *path ? ": " : "", json_str(dup, NULL), l1, c1);
+	snprintf(note, sizeof(note), "%s:%u:%u: %s%sduplicate key \"%s\", also at %u:%u: the last "
+		 "one is used", d->source, l2, c2, path, *path ? ": " : "", json_str(dup, NULL), l1,
+		 c1);
+	spec_ck_warn(d->c, note);
 	return 0;
 }
 
-/* Repeated member names: JSON readers differ on which one counts (ctr: the last). */
-static void spec_ck_dups(struct spec_ck *c, const struct spec *s, const char *bundle_dir)
+/* Repeated member names are allowed, the last one counts (as in runc's encoding/json);
+ * JSON readers differ here, so check names each (a note: create runs the config). */
+static void spec_ck_dups(struct spec_ck *c, const struct spec *s)
 {
-	char source[PATH_MAX];
-	struct spec_ck_dup d = {c, source, 20};
-	spec_bundle_path(source, sizeof(source), bundle_dir, "config.json", NULL);
+	struct spec_ck_dup d = {c, c->source, 20};
+	if (c->problems_only)
+		return;
 	if (json_dups(json_root(((const struct spec_priv *)s->priv)->doc), spec_ck_dup, &d) < 0)
-		spec_ck_report(c, "%s: duplicate keys: out of memory", source);
+		spec_ck_report(c, "%s: duplicate keys: out of memory", c->source);
+}
+
+/* The validation `ctr check` and create share (create: rootfd -1, the programs of the
+ * rootfs are not read): duplicate keys, the process, bind sources, hooks, the host's
+ * rules and the linux section. listed_ns, own_ns: as for spec_ck_host. */
+static void spec_ck_config(struct spec_ck *c, const struct spec *s, const char *bundle_dir,
+			   int rootfd, int listed_ns, int own_ns)
+{
+	spec_ck_dups(c, s);
+	if (strtoul(s->oci_version + 2, NULL, 10) > 3) { /* "1.x", checked by the parser */
+		/* a note, as the parser's: create runs such a config too */
+		char note[160];
+		snprintf(note, sizeof(note), "ociVersion: %s is newer than " CTR_OCI_VERSION
+			 ": its new fields are ignored", s->oci_version);
+		spec_ck_warn(c, note);
+	}
+	if (s->has_process)
+		spec_ck_process(c, rootfd, &s->process);
+	else
+		spec_ck_report(c, "process: missing, so there is nothing to start");
+	struct stat st;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		bool bind = m->type && strcmp(m->type, "bind") == 0;
+		for (size_t j = 0; j < m->n_options; j++)
+			bind |= !strcmp(m->options[j], "bind") || !strcmp(m->options[j], "rbind");
+		char src[PATH_MAX];
+		if (bind && !m->source) {
+			spec_ck_report(c, "mounts[%zu].source: missing for a bind mount", i);
+		} else if (bind) {
+			if (m->source[0] == '/')
+				snprintf(src, sizeof(src), "%s", m->source);
+			else
+				spec_bundle_path(src, sizeof(src), bundle_dir, m->source, NULL);
+			if (stat(src, &st) < 0)
+				spec_ck_report(c, "mounts[%zu].source: %s: %s", i, src,
+					       strerror(errno));
+		}
+	}
+	for (int k = 0; k < HOOK_KIND_COUNT; k++)
+		for (size_t i = 0; i < s->n_hooks[k]; i++) {
+			char what[64];
+			const char *path = s->hooks[k][i].path;
+			snprintf(what, sizeof(what), "hooks.%s[%zu].path",
+				 spec_tab_at(spec_hook_tab, k), i);
+			/* startContainer hooks run in the container: their path is in the rootfs */
+			int e = k != HOOK_START_CONTAINER ? 0 : rootfd < 0 ? -1 :
+				spec_exec_in_root(rootfd, path);
+			if (k != HOOK_START_CONTAINER)
+				spec_ck_host_exec(c, what, path);
+			else if (e > 0)
+				spec_ck_report(c, "%s: %s in the rootfs: %s", what, path,
+					       e == EACCES ? "not an executable file" : strerror(e));
+			else if (e == 0 && !c->no_programs)
+				spec_ck_program(c, rootfd, what, path, 1);
+		}
+	spec_ck_host(c, s, listed_ns, own_ns);
+	spec_ck_linux(c, s, listed_ns);
 }
 
 int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *problem), void *arg,
@@ -11302,7 +11377,6 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 			n = n->next;
 		spec_ck_warn(&c, n->text);
 	}
-	spec_ck_dups(&c, s, bundle_dir);
 	char source[PATH_MAX];
 	spec_bundle_path(source, sizeof(source), bundle_dir, "config.json", NULL);
 	c.source = source;
@@ -11325,50 +11399,7 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 	int ns_mask = 0;
 	for (size_t i = 0; i < s->lx.n_namespaces; i++)
 		ns_mask |= s->lx.namespaces[i].type;
-	if (strtoul(s->oci_version + 2, NULL, 10) > 3) /* "1.x", checked by the parser */
-		spec_ck_report(&c, "ociVersion: %s is newer than " CTR_OCI_VERSION
-			       ": its new fields are ignored", s->oci_version);
-	if (s->has_process)
-		spec_ck_process(&c, rootfd, &s->process);
-	else
-		spec_ck_report(&c, "process: missing, so there is nothing to start");
-	for (size_t i = 0; i < s->n_mounts; i++) {
-		const struct spec_mount *m = &s->mounts[i];
-		bool bind = m->type && strcmp(m->type, "bind") == 0;
-		for (size_t j = 0; j < m->n_options; j++)
-			bind |= !strcmp(m->options[j], "bind") || !strcmp(m->options[j], "rbind");
-		char src[PATH_MAX];
-		if (bind && !m->source) {
-			spec_ck_report(&c, "mounts[%zu].source: missing for a bind mount", i);
-		} else if (bind) {
-			if (m->source[0] == '/')
-				snprintf(src, sizeof(src), "%s", m->source);
-			else
-				spec_bundle_path(src, sizeof(src), bundle_dir, m->source, NULL);
-			if (stat(src, &st) < 0)
-				spec_ck_report(&c, "mounts[%zu].source: %s: %s", i, src,
-					       strerror(errno));
-		}
-	}
-	for (int k = 0; k < HOOK_KIND_COUNT; k++)
-		for (size_t i = 0; i < s->n_hooks[k]; i++) {
-			char what[64];
-			const char *path = s->hooks[k][i].path;
-			snprintf(what, sizeof(what), "hooks.%s[%zu].path",
-				 spec_tab_at(spec_hook_tab, k), i);
-			/* startContainer hooks run in the container: their path is in the rootfs */
-			int e = k != HOOK_START_CONTAINER ? 0 : rootfd < 0 ? -1 :
-				spec_exec_in_root(rootfd, path);
-			if (k != HOOK_START_CONTAINER)
-				spec_ck_host_exec(&c, what, path);
-			else if (e > 0)
-				spec_ck_report(&c, "%s: %s in the rootfs: %s", what, path,
-					       e == EACCES ? "not an executable file" : strerror(e));
-			else if (e == 0)
-				spec_ck_program(&c, rootfd, what, path, 1);
-		}
-	spec_ck_host(&c, s, ns_mask, spec_own_ns(s));
-	spec_ck_linux(&c, s, ns_mask);
+	spec_ck_config(&c, s, bundle_dir, rootfd, ns_mask, spec_own_ns(s));
 	spec_ck_summary(&c, s, a);
 	spec_free(s);
 	return c.n;
@@ -13562,7 +13593,7 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 	return 0;
 }
 
-/* The config's host-safety rules (spec_ck_host), with the namespaces as opened. */
+/* `ctr check`'s validation (spec_check_config), with the namespaces as opened. */
 static int lc_check_host(const struct lc_create *c, struct ctr_error *err)
 {
 	int listed = 0, own = c->unshare_flags | (c->new_userns ? CLONE_NEWUSER : 0);
@@ -13573,7 +13604,7 @@ static int lc_check_host(const struct lc_create *c, struct ctr_error *err)
 		if (fstat(c->ns_fds[i], &st) == 0 && !spec_ns_is_host(c->ns_types[i], &st))
 			own |= c->ns_types[i];
 	}
-	return spec_check_host(c->spec, listed, own, err);
+	return spec_check_config(c->spec, c->bundle, c->rootfs, listed, own, err);
 }
 
 /* --debug: which namespaces the container gets new and which it joins. */
