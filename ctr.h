@@ -140,8 +140,10 @@ int ctr_spec_write(const char *bundle_dir, int rootless, struct ctr_error *err);
 int ctr_spec_default(int rootless, char **json_out, struct ctr_error *err);
 
 /* Validate bundle_dir/config.json and its rootfs without running anything.
- * Every problem found is passed to report(); returns the number of problems (0 when
- * clean), or -1 if the check itself could not run. */
+ * Every problem found is passed to report(), and so are notes (a repeated key, a newer
+ * ociVersion, an unknown capability), which do not count; returns the number of problems
+ * (0 when clean), or -1 if the check itself could not run. ctr_create runs the same
+ * validation of the config: what this refuses, create refuses, and the reverse. */
 int ctr_check(const char *bundle_dir,
 	      void (*report)(void *arg, const char *problem), void *arg,
 	      struct ctr_error *err);
