@@ -13532,12 +13532,23 @@ static void lc_stage1_main(void *arg, int sync)
 			lc_child_fail(fd, &e);
 	if ((c->unshare_flags & CLONE_NEWTIME) && timens_write_offsets(c->spec, &e) < 0)
 		lc_child_fail(fd, &e);
+	/* the init waits for our exit, when ctr has its pid (LC_INIT_PID): a message of its
+	 * own must not come first */
+	int gate[2];
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		err_set(&e, errno, "stage-1: pipe"), lc_child_fail(fd, &e);
 	bool child_of_ctr;
 	pid_t pid = lc_fork_sibling(&child_of_ctr);
 	if (pid < 0)
 		err_set(&e, errno, "creating the container init"), lc_child_fail(fd, &e);
-	if (pid == 0)
+	if (pid == 0) {
+		char b;
+		close(gate[1]);
+		while (read(gate[0], &b, 1) < 0 && errno == EINTR)
+			;
+		close(gate[0]);
 		lc_init_main(c, child_of_ctr);
+	}
 	lc_send(fd, LC_INIT_PID, pid, child_of_ctr, NULL);
 	_exit(0);
 }

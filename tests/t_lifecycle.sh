@@ -391,7 +391,7 @@ failcase() { # NAME EXPECTED-TEXT ARGS_JSON PYTHON
 }
 failcase badmount /nonexistent-src "$SLEEP" \
 	"c['mounts'].append({'destination': '/mnt', 'type': 'bind', 'source': '/nonexistent-src', 'options': ['bind']})"
-failcase badmap map "$SLEEP" "
+failcase badmap uidMappings "$SLEEP" "
 c['linux']['namespaces'].append({'type': 'user'})
 c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 4294967000, 'size': 65536}]
 c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]"
