@@ -13423,18 +13423,23 @@ fail:
 	_exit(127);
 }
 
+/* The init; gate reads EOF once stage-1 has told ctr our pid. */
 __attribute__((noreturn))
-static void lc_init_main(struct lc_create *c, bool child_of_ctr)
+static void lc_init_main(struct lc_create *c, bool child_of_ctr, int gate)
 {
 	struct ctr_error e = {0};
 	const struct spec *s = c->spec;
 	const struct spec_process *p = &s->process;
 	int fd = c->sync_fd;
+	char b;
 
 	/* CVE-2019-5736: nothing in the container may open our binary via /proc/PID/exe */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (child_of_ctr)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	while (read(gate, &b, 1) < 0 && errno == EINTR)
+		;
+	close(gate);
 	lc_child_stdio(fd, c->a->stdio, "init");
 	if (c->new_netns && net_loopback_up(&e) < 0)
 		lc_child_fail(fd, &e);
@@ -13542,12 +13547,8 @@ static void lc_stage1_main(void *arg, int sync)
 	if (pid < 0)
 		err_set(&e, errno, "creating the container init"), lc_child_fail(fd, &e);
 	if (pid == 0) {
-		char b;
 		close(gate[1]);
-		while (read(gate[0], &b, 1) < 0 && errno == EINTR)
-			;
-		close(gate[0]);
-		lc_init_main(c, child_of_ctr);
+		lc_init_main(c, child_of_ctr, gate[0]);
 	}
 	lc_send(fd, LC_INIT_PID, pid, child_of_ctr, NULL);
 	_exit(0);
