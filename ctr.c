@@ -6318,10 +6318,12 @@ static bool sd_dev_entry(const struct spec_device_rule *d, char *out, size_t siz
 	/* "Character devices:\n  1 mem\n...\n\nBlock devices:\n..." */
 	const char *l = strstr(text, d->type == 'b' ? "Block devices:" : "Character devices:");
 	for (l = l ? strchr(l, '\n') : NULL; l && l[1] && l[1] != '\n'; l = strchr(l + 1, '\n')) {
-		char nm[64];
-		long maj;
-		if (sscanf(l + 1, " %ld %63s", &maj, nm) == 2 && maj == d->major.v) {
-			snprintf(out, size, "%s-%s", kind, nm);
+		char *nm;
+		long maj = strtol(l + 1, &nm, 10); /* " %ld %s" by hand: scanf costs ~4 KB */
+		nm += strspn(nm, " \t");
+		int n = (int)strcspn(nm, " \t\n");
+		if (nm > l + 1 && n && maj == d->major.v) {
+			snprintf(out, size, "%s-%.*s", kind, n > 63 ? 63 : n, nm);
 			return true;
 		}
 	}
@@ -16083,9 +16085,17 @@ static int cr_check_version(const char *criu, struct ctr_error *err)
 		sbuf_release(&out);
 		return -1;
 	}
-	int x = 0, y = 0, z = 0;
+	/* "Version: %d.%d[.%d]" by hand: scanf costs ~4 KB of libc */
 	const char *v = out.buf ? strstr(out.buf, "Version:") : NULL;
-	bool ok = v && sscanf(v, "Version: %d.%d.%d", &x, &y, &z) >= 2;
+	char *e = NULL;
+	int x = v ? (int)strtol(v += 8, &e, 10) : 0, y = 0, z = 0;
+	bool ok = v && e > v && *e == '.';
+	if (ok) {
+		y = (int)strtol(v = e + 1, &e, 10);
+		ok = e > v;
+	}
+	if (ok && *e == '.')
+		z = (int)strtol(e + 1, NULL, 10);
 	sbuf_release(&out);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !ok)
 		return err_set(err, 0, "%s --version: no version (is it CRIU?)", criu);
