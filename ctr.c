@@ -487,16 +487,24 @@ static int mkdir_p(const char *path, mode_t mode, struct ctr_error *err)
 	return 0;
 }
 
-/* Current time as RFC 3339 UTC with nanoseconds, as runc writes "created". */
-static void time_rfc3339(char *buf, size_t size)
+/* The time now as RFC 3339 in UTC, with nanoseconds if nanos (runc's "created") or not
+ * (log lines). By hand: gmtime_r and strftime drag in ~5 KB of libc (time zones, locale).
+ * The date from days since 1970-01-01 counts in 400-year eras of 146097 days whose years
+ * start on March 1st, so that the leap day ends a year. */
+void ctr_time_rfc3339(char *buf, size_t size, int nanos)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	/* by hand: strftime drags in ~5 KB of libc (time zones, locale) */
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)ts.tv_nsec);
+	long long t = ts.tv_sec, day = t / 86400 - (t % 86400 < 0), sec = t - day * 86400;
+	long long z = day + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097); /* day of the era */
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	unsigned mday = doy - (153 * mp + 2) / 5 + 1, mon = mp < 10 ? mp + 3 : mp - 9;
+	int n = snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02d", era * 400 + yoe + (mon <= 2),
+			 mon, mday, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+	if (n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, nanos ? ".%09ldZ" : "Z", (long)ts.tv_nsec);
 }
 
 /* mountinfo escapes ' ', '\t', '\n' and '\\' as octal: undo it in place. */
@@ -13524,7 +13532,7 @@ static void lc_owner(char *buf, size_t size)
 /* Go's RFC3339Nano: trailing zeros of the fraction are dropped. */
 static void lc_created_now(char *buf, size_t size)
 {
-	time_rfc3339(buf, size);
+	ctr_time_rfc3339(buf, size, 1);
 	char *dot = strchr(buf, '.'), *z = strchr(buf, 'Z');
 	if (!dot || !z)
 		return;
