@@ -460,6 +460,171 @@ static int parse_i64(const char *s, int64_t *out)
 	return 0;
 }
 
+/* ---- decimal to double, correctly rounded: strtod costs ~6 KB of libc ---- */
+
+/* A non-negative integer, 32-bit limbs from the least significant; room for the largest
+ * product dec_cmp_mid forms (about 2,700 bits). */
+struct bignum {
+	unsigned n;
+	uint32_t l[128];
+};
+
+static void bn_mul_add(struct bignum *b, uint32_t mul, uint32_t add)
+{
+	uint64_t c = add;
+	for (unsigned i = 0; i < b->n; i++) {
+		c += (uint64_t)b->l[i] * mul;
+		b->l[i] = (uint32_t)c;
+		c >>= 32;
+	}
+	if (c && b->n < ARRAY_LEN(b->l))
+		b->l[b->n++] = (uint32_t)c;
+}
+
+/* b times 2^e2 times 5^e5 */
+static void bn_scale(struct bignum *b, int e2, int e5)
+{
+	for (; e5 > 0; e5 -= 13) {
+		uint32_t p = 1;
+		for (int i = 0; i < e5 && i < 13; i++)
+			p *= 5;
+		bn_mul_add(b, p, 0);
+	}
+	for (; e2 > 0; e2 -= 31)
+		bn_mul_add(b, 1u << (e2 < 31 ? e2 : 31), 0);
+}
+
+static int bn_cmp(const struct bignum *a, const struct bignum *b)
+{
+	if (a->n != b->n)
+		return a->n < b->n ? -1 : 1;
+	for (unsigned i = a->n; i--;)
+		if (a->l[i] != b->l[i])
+			return a->l[i] < b->l[i] ? -1 : 1;
+	return 0;
+}
+
+/* A decimal number: the integer of digits d[0..n) (no leading zero) times 10^e. The
+ * digits past 780 only count as one more nonzero digit: no midpoint between two doubles
+ * has more than 768 significant digits, so comparisons with them come out the same. */
+struct decimal {
+	char d[781];
+	bool neg;
+	int n, e;
+};
+
+/* Read "[-]digits[.digits][(e|E)[+-]digits]" (a digit before or after the point); the
+ * end of the number, or NULL if s does not start with one. */
+static const char *dec_parse(const char *s, struct decimal *x)
+{
+	const char *p = s + (*s == '-');
+	bool any = false, dot = false, sticky = false;
+	x->neg = *s == '-';
+	x->n = x->e = 0;
+	for (;; p++) {
+		if (*p == '.' && !dot) {
+			dot = true;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			break;
+		any = true;
+		if (x->n < 780 && (x->n || *p != '0')) {
+			x->d[x->n++] = *p;
+			x->e -= dot;
+		} else if (x->n < 780) {
+			x->e -= dot; /* a leading zero */
+		} else {
+			x->e += !dot; /* a digit past 780 */
+			sticky |= *p != '0';
+		}
+	}
+	if (!any)
+		return NULL;
+	if (sticky) {
+		x->d[x->n++] = '1';
+		x->e--;
+	}
+	const char *q = p + 1 + (p[1] == '-' || p[1] == '+');
+	if ((*p == 'e' || *p == 'E') && *q >= '0' && *q <= '9') {
+		int v = 0;
+		for (; *q >= '0' && *q <= '9'; q++)
+			v = v > 100000 ? v : v * 10 + (*q - '0');
+		x->e += p[1] == '-' ? -v : v;
+		p = q;
+	}
+	return p;
+}
+
+/* The sign of x minus the midpoint of the adjacent non-negative doubles with the bits lo
+ * and hi = lo + 1 (hi may be the infinity, which counts as 2^1024 here). */
+static int dec_cmp_mid(const struct decimal *x, uint64_t lo, uint64_t hi)
+{
+	uint64_t b[2] = {lo, hi}, m[2];
+	int q[2];
+	for (int i = 0; i < 2; i++) { /* b[i] = m[i] * 2^q[i] */
+		int ex = (int)(b[i] >> 52);
+		m[i] = (b[i] & ((1ull << 52) - 1)) | (uint64_t)(ex > 0) << 52;
+		q[i] = (ex ? ex : 1) - 1075;
+	}
+	uint64_t mid = (m[1] << (q[1] - q[0])) + m[0]; /* times 2^(q[0] - 1) */
+	struct bignum a = {0}, c = {mid >> 32 ? 2 : mid ? 1 : 0, {(uint32_t)mid, (uint32_t)(mid >> 32)}};
+	for (int i = 0; i < x->n; i++)
+		bn_mul_add(&a, 10, (uint32_t)(x->d[i] - '0'));
+	/* a * 10^e against c * 2^(q[0] - 1), both sides made whole numbers */
+	int e = x->e, a2 = e > 0 ? e : 0, c2 = q[0] - 1 - (e < 0 ? e : 0);
+	int t = a2 < c2 ? a2 : c2;
+	bn_scale(&a, a2 - t, a2);
+	bn_scale(&c, c2 - t, e < 0 ? -e : 0);
+	return bn_cmp(&a, &c);
+}
+
+double ctr_strtod(const char *s, char **end)
+{
+	struct decimal x;
+	const char *p = dec_parse(s, &x);
+	if (end)
+		*end = (char *)(p ? p : s);
+	if (!p || !x.n)
+		return p && x.neg ? -0.0 : 0.0;
+	int mag = x.n + x.e; /* x < 10^mag */
+	if (mag > 310 || mag < -324) /* above DBL_MAX; below half the least subnormal */
+		return (x.neg ? -1 : 1) * (mag > 0 ? INFINITY : 0.0);
+	/* a guess a few units in the last place off: 19 digits, scaled */
+	uint64_t u = 0;
+	int k = x.e;
+	for (int i = 0; i < x.n; i++) {
+		if (i < 19)
+			u = u * 10 + (uint64_t)(x.d[i] - '0');
+		else
+			k++;
+	}
+	double g = (double)u, p10 = 1;
+	for (; k >= 22; k -= 22)
+		g *= 1e22;
+	for (; k <= -22; k += 22)
+		g /= 1e22;
+	for (int i = 0; i < (k < 0 ? -k : k); i++)
+		p10 *= 10;
+	g = k < 0 ? g / p10 : g * p10;
+	/* then step to the nearest double (the even one on a tie) by exact comparisons with
+	 * the midpoints on either side */
+	uint64_t b;
+	memcpy(&b, &g, sizeof(b));
+	for (int i = 0; i < 64; i++) {
+		int up = b < 0x7ff0000000000000 ? dec_cmp_mid(&x, b, b + 1) : -1;
+		int down = up < 0 && b ? dec_cmp_mid(&x, b - 1, b) : 1;
+		if (up > 0 || (up == 0 && (b & 1)))
+			b++;
+		else if (down < 0 || (down == 0 && (b & 1)))
+			b--;
+		else
+			break;
+	}
+	memcpy(&g, &b, sizeof(g));
+	return x.neg ? -g : g;
+}
+
 static bool str_has_prefix(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -789,8 +954,6 @@ static void jw_raw(struct jw *w, const char *json, size_t len);
 static void jw_value(struct jw *w, const struct json *v);
 
 /* ---- parser ---- */
-
-#include <locale.h> /* strtod and printf follow LC_NUMERIC; we write '.' regardless */
 
 /* The document is one allocation: a header, the text (NUL-terminated, with strings
  * decoded in place), then one 32-bit slot per value and per member name, in document
@@ -1377,26 +1540,7 @@ static void json_num(const struct json *v, struct json_number *out)
 		out->d = neg ? -(double)mag : (double)mag;
 		return;
 	}
-	const char *dp = localeconv()->decimal_point;
-	if (dp[0] == '.' && !dp[1]) {
-		out->d = strtod(start, NULL); /* the text ends each number with a non-number byte */
-		return;
-	}
-	/* another locale's decimal point: a copy with it */
-	size_t len;
-	json_num_text(v, &len);
-	char small[64], *buf = len < sizeof(small) ? small : malloc(len + 1);
-	out->d = NAN;
-	if (!buf)
-		return;
-	memcpy(buf, start, len);
-	buf[len] = 0;
-	char *dot = memchr(buf, '.', len);
-	if (dot)
-		*dot = *dp;
-	out->d = strtod(buf, NULL);
-	if (buf != small)
-		free(buf);
+	out->d = ctr_strtod(start, NULL); /* the text ends each number with a non-number byte */
 }
 
 static const char *json_num_text(const struct json *v, size_t *len)
@@ -1746,7 +1890,9 @@ static void jw_double(struct jw *w, double v)
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
 		snprintf(e, sizeof(e), "%.*e", mid, v);
-		if (strtod(e, NULL) == v)
+		if (e[(*e == '-') + 1] != 'e')
+			e[(*e == '-') + 1] = '.'; /* the locale's decimal point */
+		if (ctr_strtod(e, NULL) == v)
 			hi = mid;
 		else
 			lo = mid + 1;

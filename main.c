@@ -207,7 +207,7 @@ static int parse_ram(const char *s, long long *out)
 	}
 	char *end;
 	errno = 0;
-	double v = strtod(s, &end);
+	double v = ctr_strtod(s, &end);
 	if (errno || end == s || v < 0 || *s < '0' || *s > '9')
 		return -1;
 	if (*end == ' ')
@@ -242,7 +242,7 @@ static long long parse_duration_ms(const char *s)
 		return 0;
 	while (*s) {
 		char *end;
-		double v = strtod(s, &end);
+		double v = ctr_strtod(s, &end);
 		if (end == s || v < 0 || *s == '-' || *s == '+')
 			return -1;
 		size_t best = 0, best_len = 0;
