@@ -37,6 +37,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/auxv.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
@@ -6979,7 +6980,8 @@ static void cg_stats_cpu(const struct cgroup *cg, struct ctr_stats *s)
 	char f[512];
 	const struct cg_dir *d = cg_find(cg, CG_CPUACCT);
 	if (d) {
-		long tck = sysconf(_SC_CLK_TCK);
+		/* USER_HZ, what glibc's sysconf(_SC_CLK_TCK) returns; musl's (1 KB) says 100 */
+		long tck = (long)getauxval(AT_CLKTCK);
 		s->cpu.have_usage = 1;
 		s->cpu.total = cg_read_u64(d->dir, "cpuacct.usage");
 		cg_read_list(d->dir, "cpuacct.usage_percpu", &s->cpu.percpu, &s->cpu.n_percpu);
