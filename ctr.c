@@ -461,6 +461,37 @@ static int parse_i64(const char *s, int64_t *out)
 	return 0;
 }
 
+static void mem_swap(char *a, char *b, size_t n)
+{
+	for (; n--; a++, b++) {
+		char t = *a;
+		*a = *b;
+		*b = t;
+	}
+}
+
+/* qsort by heapsort (musl's smoothsort is 2 KB): every comparator here orders distinct
+ * elements strictly, so that the order of ties, which sorts differ in, never shows. */
+static void sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	char *b = base;
+	for (size_t i = n / 2, end = n, root; end > 1;) {
+		if (i > 0) {
+			root = --i; /* make the heap */
+		} else {
+			root = 0; /* move its top to the end */
+			mem_swap(b, b + --end * size, size);
+		}
+		for (size_t c; (c = 2 * root + 1) < end; root = c) { /* sift root down */
+			if (c + 1 < end && cmp(b + c * size, b + (c + 1) * size) < 0)
+				c++;
+			if (cmp(b + root * size, b + c * size) >= 0)
+				break;
+			mem_swap(b + root * size, b + c * size, size);
+		}
+	}
+}
+
 /* ---- decimal to double, correctly rounded: strtod costs ~6 KB of libc ---- */
 
 /* A non-negative integer, 32-bit limbs from the least significant; room for the largest
@@ -1694,7 +1725,7 @@ static int json_dups_obj(struct json_dup_walk *dw, const struct json *obj)
 		return -1;
 	for (const struct json *c = json_first(obj); c; c = json_next(obj, c))
 		m[k++] = c;
-	qsort(m, n, sizeof(*m), json_dup_cmp);
+	sort_array(m, n, sizeof(*m), json_dup_cmp);
 	for (i = 0; i < n && !rc; i = j)
 		for (j = i + 1; j < n && !rc; j++) {
 			size_t a, b;
@@ -8348,7 +8379,7 @@ static int sc_lane_entries(const struct spec_seccomp *sc, struct sc_lane *l, uin
 			}
 		}
 	}
-	qsort(e, n, sizeof(*e), sc_entry_cmp);
+	sort_array(e, n, sizeof(*e), sc_entry_cmp);
 	*out = e;
 	*n_out = n;
 	return 0;
@@ -8404,7 +8435,7 @@ static int sc_lane_emit(struct sc_prog *p, const struct spec_seccomp *sc, struct
 	for (size_t i = 0; i < l->n; i++)
 		if (l->m[i].max_nr >= 0 && l->m[i].max_nr < 0xffffffff)
 			bp[n_bp++] = (uint32_t)l->m[i].max_nr + 1;
-	qsort(bp, n_bp, sizeof(bp[0]), sc_u32_cmp);
+	sort_array(bp, n_bp, sizeof(bp[0]), sc_u32_cmp);
 	/* intervals: the base ranges with the syscalls that have rules cut in */
 	struct sc_interval *iv AUTO_FREE = mem_array(n_bp + 2 * n_e + 2, sizeof(*iv), err);
 	if (!iv)
@@ -8434,7 +8465,7 @@ static int sc_lane_emit(struct sc_prog *p, const struct spec_seccomp *sc, struct
 				for (size_t k = first + 1; k < ei; k++)
 					mixed |= e[k].ret != e[first].ret;
 				if (x.block && mixed)
-					qsort(e + first, x.count, sizeof(*e), sc_entry_lib_cmp);
+					sort_array(e + first, x.count, sizeof(*e), sc_entry_lib_cmp);
 				at++;
 			} else {
 				at = ei < n_e && e[ei].nr < end ? e[ei].nr : end;
@@ -14968,7 +14999,7 @@ int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
 		return -1;
 	}
 	if (n)
-		qsort(v, n, sizeof(*v), lc_cmp_state);
+		sort_array(v, n, sizeof(*v), lc_cmp_state);
 	*states = v;
 	*count = n;
 	return 0;
