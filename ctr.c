@@ -14252,7 +14252,8 @@ static bool lc_init_execd(const struct lc_container *ct)
 	snprintf(p, sizeof(p), "/proc/%ld/exe", (long)ct->st.pid);
 	if (ct->st.init_exe_ino && stat(p, &sb) == 0)
 		return sb.st_dev != ct->st.init_exe_dev || sb.st_ino != ct->st.init_exe_ino;
-	return faccessat(ct->h.dir_fd, LC_START_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+	/* fstatat, not faccessat: musl's needs faccessat2 (Linux 5.8) for AT_SYMLINK_NOFOLLOW */
+	return fstatat(ct->h.dir_fd, LC_START_SOCK, &sb, AT_SYMLINK_NOFOLLOW) < 0;
 }
 
 static void lc_compute_status(struct lc_container *ct)
@@ -14290,7 +14291,8 @@ static int lc_open(const struct ctr_opts *o, const char *id, int flags, struct l
 	if (state_open(o && o->root ? o->root : CTR_DEFAULT_ROOT, id, flags, &ct->h, err) < 0)
 		return -1;
 	/* every container dir has a state.json from its first moment (state_create_dir) */
-	if (faccessat(ct->h.dir_fd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+	struct stat sb; /* fstatat: faccessat with AT_SYMLINK_NOFOLLOW needs Linux 5.8 on musl */
+	if (fstatat(ct->h.dir_fd, STATE_FILE, &sb, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
 		state_close(&ct->h);
 		err_set(err, 0, "%s/%s is not a ctr container (no " STATE_FILE "): refusing to "
 			"touch it", o && o->root ? o->root : CTR_DEFAULT_ROOT, id);
