@@ -662,6 +662,17 @@ static bool str_has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* strstr for the short needles here, naively: musl's two-way strstr is 1.3 KB */
+static char *str_find(const char *s, const char *needle)
+{
+	for (size_t n = strlen(needle);; s++) {
+		if (!strncmp(s, needle, n))
+			return (char *)s;
+		if (!*s)
+			return NULL;
+	}
+}
+
 /* mkdir -p with mode; existing directories are fine. */
 static int mkdir_p(const char *path, mode_t mode, struct ctr_error *err)
 {
@@ -3745,7 +3756,7 @@ int ctr_spec_write(const char *bundle_dir, int rootless, struct ctr_error *err)
 static const char *spec_unified_problem(const char *key)
 {
 	const char *dot = strchr(key, '.');
-	if (strchr(key, '/') || strstr(key, ".."))
+	if (strchr(key, '/') || str_find(key, ".."))
 		return "not a file name";
 	if (!dot || dot == key || !dot[1])
 		return "not in the form CONTROLLER.PARAMETER";
@@ -4378,7 +4389,7 @@ static void cg_parse_mountinfo(char *text, struct cg_host *h)
 				*p++ = 0;
 		}
 		/* optional fields, then "- fstype source superoptions" */
-		char *dash = !p ? NULL : str_has_prefix(p, "- ") ? p - 1 : strstr(p, " - ");
+		char *dash = !p ? NULL : str_has_prefix(p, "- ") ? p - 1 : str_find(p, " - ");
 		if (nf < 6 || !dash)
 			continue;
 		char *fstype = dash + 3, *src = strchr(fstype, ' ');
@@ -5884,8 +5895,8 @@ static int cgroup_check_own(const struct cgroup *cg, const char *want, struct ct
 	for (size_t i = 0; i < cg->n; i++) {
 		const char *dir = cg->d[i].dir;
 		size_t dl = strlen(dir), pl = strlen(want);
-		bool ok = strstr(dir, "/./") == NULL && strstr(dir, "/../") == NULL &&
-			  strstr(dir, "//") == NULL && dl > pl && !strcmp(dir + dl - pl, want) &&
+		bool ok = str_find(dir, "/./") == NULL && str_find(dir, "/../") == NULL &&
+			  str_find(dir, "//") == NULL && dl > pl && !strcmp(dir + dl - pl, want) &&
 			  (want[0] == '/' || dir[dl - pl - 1] == '/');
 		size_t k = 0;
 		for (; ok && k < h.n; k++) {
@@ -6327,7 +6338,7 @@ static int sd_open(struct sdconn *c, const char *path, struct ctr_error *err)
 	if (sd_send(c, auth, (size_t)(o - auth), err) < 0)
 		goto fail;
 	sd_deadline(c, SD_TIMEOUT_MS);
-	for (size_t n = 0; !strstr(line, "\r\n");) {
+	for (size_t n = 0; !str_find(line, "\r\n");) {
 		if (n + 1 >= sizeof(line)) {
 			err_set(err, EPROTO, "systemd: bus authentication: answer too long");
 			goto fail;
@@ -6421,7 +6432,7 @@ static int sd_expand_slice(const char *slice, char *out, size_t size, struct ctr
 		return 0;
 	}
 	size_t n = len - 6, o = 0;
-	if (slice[0] == '-' || slice[n - 1] == '-' || strstr(slice, "--"))
+	if (slice[0] == '-' || slice[n - 1] == '-' || str_find(slice, "--"))
 		return err_set(err, EINVAL, "linux.cgroupsPath: invalid slice \"%s\"", slice);
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && slice[i] != '-')
@@ -6502,7 +6513,7 @@ static bool sd_dev_entry(const struct spec_device_rule *d, char *out, size_t siz
 	if (read_file("/proc/devices", 1 << 16, &text, NULL, NULL) < 0)
 		return false;
 	/* "Character devices:\n  1 mem\n...\n\nBlock devices:\n..." */
-	const char *l = strstr(text, d->type == 'b' ? "Block devices:" : "Character devices:");
+	const char *l = str_find(text, d->type == 'b' ? "Block devices:" : "Character devices:");
 	for (l = l ? strchr(l, '\n') : NULL; l && l[1] && l[1] != '\n'; l = strchr(l + 1, '\n')) {
 		char *nm;
 		long maj = strtol(l + 1, &nm, 10); /* " %ld %s" by hand: scanf costs ~4 KB */
@@ -6995,7 +7006,7 @@ static void cg_read_blkio(const char *text, bool v2, const char *rkey, const cha
 		for (int k = 0; p && v2 && k < 2; k++) {
 			char pat[16];
 			snprintf(pat, sizeof(pat), " %s=", k ? wkey : rkey);
-			const char *hit = strstr(l, pat);
+			const char *hit = str_find(l, pat);
 			if (!hit || (nl && hit > nl) || !(be = cg_push(v, n, sizeof(**v))))
 				continue;
 			*be = (struct ctr_blkio_entry){.major = maj, .minor = min,
@@ -8520,7 +8531,7 @@ static int sc_compile_native(const struct spec_seccomp *sc, const struct sc_arch
 			if (!a) {
 				char pat[32];
 				snprintf(pat, sizeof(pat), " %s ", name);
-				if (strlen(name) > 20 || !strstr(sc_foreign_arches, pat)) {
+				if (strlen(name) > 20 || !str_find(sc_foreign_arches, pat)) {
 					err_set(err, 0, "linux.seccomp.architectures: unknown architecture \"%s\"",
 						sc->architectures[i - 1]);
 					goto fail;
@@ -9772,7 +9783,7 @@ static bool mnt_cg_path(const char *cgfile, const char *super, char *ctrls, size
 		for (const char *t = ctrls; match && *t; t += strcspn(t, ",") + (t[strcspn(t, ",")] ? 1 : 0)) {
 			char want[128];
 			snprintf(want, sizeof(want), ",%.*s,", (int)strcspn(t, ","), t);
-			match = strstr(opts, want) != NULL;
+			match = str_find(opts, want) != NULL;
 		}
 		if (match) {
 			snprintf(path, psize, "%.*s", (int)(len - (size_t)(c2 + 1 - line)), c2 + 1);
@@ -11887,7 +11898,7 @@ static int process_set_names_and_sysctl(const struct spec *s, struct ctr_error *
 		size_t len = strlen(key), base = strlen(path);
 		/* Only dotted names of non-empty parts: nothing can leave /proc/sys. */
 		bool ok = len && len < sizeof(path) - base && key[0] != '.' && key[len - 1] != '.' &&
-			  !strchr(key, '/') && !strstr(key, "..");
+			  !strchr(key, '/') && !str_find(key, "..");
 		if (!ok)
 			return err_set(err, 0, "linux.sysctl: invalid name \"%s\"", key);
 		for (size_t j = 0; j <= len; j++)
@@ -14319,7 +14330,7 @@ static struct spec *lc_stored_spec(struct lc_container *ct, const char *key)
 	if (!ct->loaded || read_regular_at(ct->h.dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len,
 					   &e) < 0)
 		return NULL;
-	if (strstr(text, key) && spec_parse(text, len, "config.json", &spec, &e) < 0)
+	if (str_find(text, key) && spec_parse(text, len, "config.json", &spec, &e) < 0)
 		spec = NULL;
 	free(text);
 	return spec;
@@ -14481,7 +14492,7 @@ static int lc_cgroup_want(const struct state_handle *h, const char *unit, char *
 	const char *cp = NULL;
 	if (read_regular_at(h->dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len, err) < 0)
 		return err_prefix(err, "state dir of %s", h->id);
-	if (strstr(text, "\"cgroupsPath\"")) {
+	if (str_find(text, "\"cgroupsPath\"")) {
 		if (json_parse(text, len, LC_CONFIG_COPY, NULL, &doc, err) < 0)
 			return -1;
 		const struct json *v = json_get(json_get(json_root(doc), "linux"), "cgroupsPath");
@@ -16275,7 +16286,7 @@ static int cr_check_version(const char *criu, struct ctr_error *err)
 		return -1;
 	}
 	/* "Version: %d.%d[.%d]" by hand: scanf costs ~4 KB of libc */
-	const char *v = out.buf ? strstr(out.buf, "Version:") : NULL;
+	const char *v = out.buf ? str_find(out.buf, "Version:") : NULL;
 	char *e = NULL;
 	int x = v ? (int)strtol(v += 8, &e, 10) : 0, y = 0, z = 0;
 	bool ok = v && e > v && *e == '.';
@@ -16308,7 +16319,7 @@ static int cr_failed(const char *what, int st, const char *work, const char *log
 			char *nl = strchr(line, '\n');
 			if (nl)
 				*nl = 0;
-			if (strstr(line, "Error") && !*first) /* the first: the cause */
+			if (str_find(line, "Error") && !*first) /* the first: the cause */
 				snprintf(first, sizeof(first), "%s", line);
 			line = nl ? nl + 1 : NULL;
 		}
