@@ -37,6 +37,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/auxv.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
@@ -460,9 +461,216 @@ static int parse_i64(const char *s, int64_t *out)
 	return 0;
 }
 
+static void mem_swap(char *a, char *b, size_t n)
+{
+	for (; n--; a++, b++) {
+		char t = *a;
+		*a = *b;
+		*b = t;
+	}
+}
+
+/* qsort by heapsort (musl's smoothsort is 2 KB): every comparator here orders distinct
+ * elements strictly, so that the order of ties, which sorts differ in, never shows. */
+static void sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	char *b = base;
+	for (size_t i = n / 2, end = n, root; end > 1;) {
+		if (i > 0) {
+			root = --i; /* make the heap */
+		} else {
+			root = 0; /* move its top to the end */
+			mem_swap(b, b + --end * size, size);
+		}
+		for (size_t c; (c = 2 * root + 1) < end; root = c) { /* sift root down */
+			if (c + 1 < end && cmp(b + c * size, b + (c + 1) * size) < 0)
+				c++;
+			if (cmp(b + root * size, b + c * size) >= 0)
+				break;
+			mem_swap(b + root * size, b + c * size, size);
+		}
+	}
+}
+
+/* ---- decimal to double, correctly rounded: strtod costs ~6 KB of libc ---- */
+
+/* A non-negative integer, 32-bit limbs from the least significant; room for the largest
+ * product dec_cmp_mid forms (about 2,700 bits). */
+struct bignum {
+	unsigned n;
+	uint32_t l[128];
+};
+
+static void bn_mul_add(struct bignum *b, uint32_t mul, uint32_t add)
+{
+	uint64_t c = add;
+	for (unsigned i = 0; i < b->n; i++) {
+		c += (uint64_t)b->l[i] * mul;
+		b->l[i] = (uint32_t)c;
+		c >>= 32;
+	}
+	if (c && b->n < ARRAY_LEN(b->l))
+		b->l[b->n++] = (uint32_t)c;
+}
+
+/* b times 2^e2 times 5^e5 */
+static void bn_scale(struct bignum *b, int e2, int e5)
+{
+	for (; e5 > 0; e5 -= 13) {
+		uint32_t p = 1;
+		for (int i = 0; i < e5 && i < 13; i++)
+			p *= 5;
+		bn_mul_add(b, p, 0);
+	}
+	for (; e2 > 0; e2 -= 31)
+		bn_mul_add(b, 1u << (e2 < 31 ? e2 : 31), 0);
+}
+
+static int bn_cmp(const struct bignum *a, const struct bignum *b)
+{
+	if (a->n != b->n)
+		return a->n < b->n ? -1 : 1;
+	for (unsigned i = a->n; i--;)
+		if (a->l[i] != b->l[i])
+			return a->l[i] < b->l[i] ? -1 : 1;
+	return 0;
+}
+
+/* A decimal number: the integer of digits d[0..n) (no leading zero) times 10^e. The
+ * digits past 780 only count as one more nonzero digit: no midpoint between two doubles
+ * has more than 768 significant digits, so comparisons with them come out the same. */
+struct decimal {
+	char d[781];
+	bool neg;
+	int n, e;
+};
+
+/* Read "[-]digits[.digits][(e|E)[+-]digits]" (a digit before or after the point); the
+ * end of the number, or NULL if s does not start with one. */
+static const char *dec_parse(const char *s, struct decimal *x)
+{
+	const char *p = s + (*s == '-');
+	bool any = false, dot = false, sticky = false;
+	x->neg = *s == '-';
+	x->n = x->e = 0;
+	for (;; p++) {
+		if (*p == '.' && !dot) {
+			dot = true;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			break;
+		any = true;
+		if (x->n < 780 && (x->n || *p != '0')) {
+			x->d[x->n++] = *p;
+			x->e -= dot;
+		} else if (x->n < 780) {
+			x->e -= dot; /* a leading zero */
+		} else {
+			x->e += !dot; /* a digit past 780 */
+			sticky |= *p != '0';
+		}
+	}
+	if (!any)
+		return NULL;
+	if (sticky) {
+		x->d[x->n++] = '1';
+		x->e--;
+	}
+	const char *q = p + 1 + (p[1] == '-' || p[1] == '+');
+	if ((*p == 'e' || *p == 'E') && *q >= '0' && *q <= '9') {
+		int v = 0;
+		for (; *q >= '0' && *q <= '9'; q++)
+			v = v > 100000 ? v : v * 10 + (*q - '0');
+		x->e += p[1] == '-' ? -v : v;
+		p = q;
+	}
+	return p;
+}
+
+/* The sign of x minus the midpoint of the adjacent non-negative doubles with the bits lo
+ * and hi = lo + 1 (hi may be the infinity, which counts as 2^1024 here). */
+static int dec_cmp_mid(const struct decimal *x, uint64_t lo, uint64_t hi)
+{
+	uint64_t b[2] = {lo, hi}, m[2];
+	int q[2];
+	for (int i = 0; i < 2; i++) { /* b[i] = m[i] * 2^q[i] */
+		int ex = (int)(b[i] >> 52);
+		m[i] = (b[i] & ((1ull << 52) - 1)) | (uint64_t)(ex > 0) << 52;
+		q[i] = (ex ? ex : 1) - 1075;
+	}
+	uint64_t mid = (m[1] << (q[1] - q[0])) + m[0]; /* times 2^(q[0] - 1) */
+	struct bignum a = {0}, c = {mid >> 32 ? 2 : mid ? 1 : 0, {(uint32_t)mid, (uint32_t)(mid >> 32)}};
+	for (int i = 0; i < x->n; i++)
+		bn_mul_add(&a, 10, (uint32_t)(x->d[i] - '0'));
+	/* a * 10^e against c * 2^(q[0] - 1), both sides made whole numbers */
+	int e = x->e, a2 = e > 0 ? e : 0, c2 = q[0] - 1 - (e < 0 ? e : 0);
+	int t = a2 < c2 ? a2 : c2;
+	bn_scale(&a, a2 - t, a2);
+	bn_scale(&c, c2 - t, e < 0 ? -e : 0);
+	return bn_cmp(&a, &c);
+}
+
+double ctr_strtod(const char *s, char **end)
+{
+	struct decimal x;
+	const char *p = dec_parse(s, &x);
+	if (end)
+		*end = (char *)(p ? p : s);
+	if (!p || !x.n)
+		return p && x.neg ? -0.0 : 0.0;
+	int mag = x.n + x.e; /* x < 10^mag */
+	if (mag > 310 || mag < -324) /* above DBL_MAX; below half the least subnormal */
+		return (x.neg ? -1 : 1) * (mag > 0 ? INFINITY : 0.0);
+	/* a guess a few units in the last place off: 19 digits, scaled */
+	uint64_t u = 0;
+	int k = x.e;
+	for (int i = 0; i < x.n; i++) {
+		if (i < 19)
+			u = u * 10 + (uint64_t)(x.d[i] - '0');
+		else
+			k++;
+	}
+	double g = (double)u, p10 = 1;
+	for (; k >= 22; k -= 22)
+		g *= 1e22;
+	for (; k <= -22; k += 22)
+		g /= 1e22;
+	for (int i = 0; i < (k < 0 ? -k : k); i++)
+		p10 *= 10;
+	g = k < 0 ? g / p10 : g * p10;
+	/* then step to the nearest double (the even one on a tie) by exact comparisons with
+	 * the midpoints on either side */
+	uint64_t b;
+	memcpy(&b, &g, sizeof(b));
+	for (int i = 0; i < 64; i++) {
+		int up = b < 0x7ff0000000000000 ? dec_cmp_mid(&x, b, b + 1) : -1;
+		int down = up < 0 && b ? dec_cmp_mid(&x, b - 1, b) : 1;
+		if (up > 0 || (up == 0 && (b & 1)))
+			b++;
+		else if (down < 0 || (down == 0 && (b & 1)))
+			b--;
+		else
+			break;
+	}
+	memcpy(&g, &b, sizeof(g));
+	return x.neg ? -g : g;
+}
+
 static bool str_has_prefix(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* strstr for the short needles here, naively: musl's two-way strstr is 1.3 KB */
+static char *str_find(const char *s, const char *needle)
+{
+	for (size_t n = strlen(needle);; s++) {
+		if (!strncmp(s, needle, n))
+			return (char *)s;
+		if (!*s)
+			return NULL;
+	}
 }
 
 /* mkdir -p with mode; existing directories are fine. */
@@ -487,16 +695,24 @@ static int mkdir_p(const char *path, mode_t mode, struct ctr_error *err)
 	return 0;
 }
 
-/* Current time as RFC 3339 UTC with nanoseconds, as runc writes "created". */
-static void time_rfc3339(char *buf, size_t size)
+/* The time now as RFC 3339 in UTC, with nanoseconds if nanos (runc's "created") or not
+ * (log lines). By hand: gmtime_r and strftime drag in ~5 KB of libc (time zones, locale).
+ * The date from days since 1970-01-01 counts in 400-year eras of 146097 days whose years
+ * start on March 1st, so that the leap day ends a year. */
+void ctr_time_rfc3339(char *buf, size_t size, int nanos)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	/* by hand: strftime drags in ~5 KB of libc (time zones, locale) */
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)ts.tv_nsec);
+	long long t = ts.tv_sec, day = t / 86400 - (t % 86400 < 0), sec = t - day * 86400;
+	long long z = day + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097); /* day of the era */
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	unsigned mday = doy - (153 * mp + 2) / 5 + 1, mon = mp < 10 ? mp + 3 : mp - 9;
+	int n = snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02d", era * 400 + yoe + (mon <= 2),
+			 mon, mday, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+	if (n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, nanos ? ".%09ldZ" : "Z", (long)ts.tv_nsec);
 }
 
 /* mountinfo escapes ' ', '\t', '\n' and '\\' as octal: undo it in place. */
@@ -781,8 +997,6 @@ static void jw_raw(struct jw *w, const char *json, size_t len);
 static void jw_value(struct jw *w, const struct json *v);
 
 /* ---- parser ---- */
-
-#include <locale.h> /* strtod and printf follow LC_NUMERIC; we write '.' regardless */
 
 /* The document is one allocation: a header, the text (NUL-terminated, with strings
  * decoded in place), then one 32-bit slot per value and per member name, in document
@@ -1369,26 +1583,7 @@ static void json_num(const struct json *v, struct json_number *out)
 		out->d = neg ? -(double)mag : (double)mag;
 		return;
 	}
-	const char *dp = localeconv()->decimal_point;
-	if (dp[0] == '.' && !dp[1]) {
-		out->d = strtod(start, NULL); /* the text ends each number with a non-number byte */
-		return;
-	}
-	/* another locale's decimal point: a copy with it */
-	size_t len;
-	json_num_text(v, &len);
-	char small[64], *buf = len < sizeof(small) ? small : malloc(len + 1);
-	out->d = NAN;
-	if (!buf)
-		return;
-	memcpy(buf, start, len);
-	buf[len] = 0;
-	char *dot = memchr(buf, '.', len);
-	if (dot)
-		*dot = *dp;
-	out->d = strtod(buf, NULL);
-	if (buf != small)
-		free(buf);
+	out->d = ctr_strtod(start, NULL); /* the text ends each number with a non-number byte */
 }
 
 static const char *json_num_text(const struct json *v, size_t *len)
@@ -1541,7 +1736,7 @@ static int json_dups_obj(struct json_dup_walk *dw, const struct json *obj)
 		return -1;
 	for (const struct json *c = json_first(obj); c; c = json_next(obj, c))
 		m[k++] = c;
-	qsort(m, n, sizeof(*m), json_dup_cmp);
+	sort_array(m, n, sizeof(*m), json_dup_cmp);
 	for (i = 0; i < n && !rc; i = j)
 		for (j = i + 1; j < n && !rc; j++) {
 			size_t a, b;
@@ -1738,7 +1933,9 @@ static void jw_double(struct jw *w, double v)
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
 		snprintf(e, sizeof(e), "%.*e", mid, v);
-		if (strtod(e, NULL) == v)
+		if (e[(*e == '-') + 1] != 'e')
+			e[(*e == '-') + 1] = '.'; /* the locale's decimal point */
+		if (ctr_strtod(e, NULL) == v)
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -3559,7 +3756,7 @@ int ctr_spec_write(const char *bundle_dir, int rootless, struct ctr_error *err)
 static const char *spec_unified_problem(const char *key)
 {
 	const char *dot = strchr(key, '.');
-	if (strchr(key, '/') || strstr(key, ".."))
+	if (strchr(key, '/') || str_find(key, ".."))
 		return "not a file name";
 	if (!dot || dot == key || !dot[1])
 		return "not in the form CONTROLLER.PARAMETER";
@@ -4192,7 +4389,7 @@ static void cg_parse_mountinfo(char *text, struct cg_host *h)
 				*p++ = 0;
 		}
 		/* optional fields, then "- fstype source superoptions" */
-		char *dash = !p ? NULL : str_has_prefix(p, "- ") ? p - 1 : strstr(p, " - ");
+		char *dash = !p ? NULL : str_has_prefix(p, "- ") ? p - 1 : str_find(p, " - ");
 		if (nf < 6 || !dash)
 			continue;
 		char *fstype = dash + 3, *src = strchr(fstype, ' ');
@@ -5698,8 +5895,8 @@ static int cgroup_check_own(const struct cgroup *cg, const char *want, struct ct
 	for (size_t i = 0; i < cg->n; i++) {
 		const char *dir = cg->d[i].dir;
 		size_t dl = strlen(dir), pl = strlen(want);
-		bool ok = strstr(dir, "/./") == NULL && strstr(dir, "/../") == NULL &&
-			  strstr(dir, "//") == NULL && dl > pl && !strcmp(dir + dl - pl, want) &&
+		bool ok = str_find(dir, "/./") == NULL && str_find(dir, "/../") == NULL &&
+			  str_find(dir, "//") == NULL && dl > pl && !strcmp(dir + dl - pl, want) &&
 			  (want[0] == '/' || dir[dl - pl - 1] == '/');
 		size_t k = 0;
 		for (; ok && k < h.n; k++) {
@@ -6141,7 +6338,7 @@ static int sd_open(struct sdconn *c, const char *path, struct ctr_error *err)
 	if (sd_send(c, auth, (size_t)(o - auth), err) < 0)
 		goto fail;
 	sd_deadline(c, SD_TIMEOUT_MS);
-	for (size_t n = 0; !strstr(line, "\r\n");) {
+	for (size_t n = 0; !str_find(line, "\r\n");) {
 		if (n + 1 >= sizeof(line)) {
 			err_set(err, EPROTO, "systemd: bus authentication: answer too long");
 			goto fail;
@@ -6235,7 +6432,7 @@ static int sd_expand_slice(const char *slice, char *out, size_t size, struct ctr
 		return 0;
 	}
 	size_t n = len - 6, o = 0;
-	if (slice[0] == '-' || slice[n - 1] == '-' || strstr(slice, "--"))
+	if (slice[0] == '-' || slice[n - 1] == '-' || str_find(slice, "--"))
 		return err_set(err, EINVAL, "linux.cgroupsPath: invalid slice \"%s\"", slice);
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && slice[i] != '-')
@@ -6316,12 +6513,14 @@ static bool sd_dev_entry(const struct spec_device_rule *d, char *out, size_t siz
 	if (read_file("/proc/devices", 1 << 16, &text, NULL, NULL) < 0)
 		return false;
 	/* "Character devices:\n  1 mem\n...\n\nBlock devices:\n..." */
-	const char *l = strstr(text, d->type == 'b' ? "Block devices:" : "Character devices:");
+	const char *l = str_find(text, d->type == 'b' ? "Block devices:" : "Character devices:");
 	for (l = l ? strchr(l, '\n') : NULL; l && l[1] && l[1] != '\n'; l = strchr(l + 1, '\n')) {
-		char nm[64];
-		long maj;
-		if (sscanf(l + 1, " %ld %63s", &maj, nm) == 2 && maj == d->major.v) {
-			snprintf(out, size, "%s-%s", kind, nm);
+		char *nm;
+		long maj = strtol(l + 1, &nm, 10); /* " %ld %s" by hand: scanf costs ~4 KB */
+		nm += strspn(nm, " \t");
+		int n = (int)strcspn(nm, " \t\n");
+		if (nm > l + 1 && n && maj == d->major.v) {
+			snprintf(out, size, "%s-%.*s", kind, n > 63 ? 63 : n, nm);
 			return true;
 		}
 	}
@@ -6807,7 +7006,7 @@ static void cg_read_blkio(const char *text, bool v2, const char *rkey, const cha
 		for (int k = 0; p && v2 && k < 2; k++) {
 			char pat[16];
 			snprintf(pat, sizeof(pat), " %s=", k ? wkey : rkey);
-			const char *hit = strstr(l, pat);
+			const char *hit = str_find(l, pat);
 			if (!hit || (nl && hit > nl) || !(be = cg_push(v, n, sizeof(**v))))
 				continue;
 			*be = (struct ctr_blkio_entry){.major = maj, .minor = min,
@@ -6823,7 +7022,8 @@ static void cg_stats_cpu(const struct cgroup *cg, struct ctr_stats *s)
 	char f[512];
 	const struct cg_dir *d = cg_find(cg, CG_CPUACCT);
 	if (d) {
-		long tck = sysconf(_SC_CLK_TCK);
+		/* USER_HZ, what glibc's sysconf(_SC_CLK_TCK) returns; musl's (1 KB) says 100 */
+		long tck = (long)getauxval(AT_CLKTCK);
 		s->cpu.have_usage = 1;
 		s->cpu.total = cg_read_u64(d->dir, "cpuacct.usage");
 		cg_read_list(d->dir, "cpuacct.usage_percpu", &s->cpu.percpu, &s->cpu.n_percpu);
@@ -8190,7 +8390,7 @@ static int sc_lane_entries(const struct spec_seccomp *sc, struct sc_lane *l, uin
 			}
 		}
 	}
-	qsort(e, n, sizeof(*e), sc_entry_cmp);
+	sort_array(e, n, sizeof(*e), sc_entry_cmp);
 	*out = e;
 	*n_out = n;
 	return 0;
@@ -8246,7 +8446,7 @@ static int sc_lane_emit(struct sc_prog *p, const struct spec_seccomp *sc, struct
 	for (size_t i = 0; i < l->n; i++)
 		if (l->m[i].max_nr >= 0 && l->m[i].max_nr < 0xffffffff)
 			bp[n_bp++] = (uint32_t)l->m[i].max_nr + 1;
-	qsort(bp, n_bp, sizeof(bp[0]), sc_u32_cmp);
+	sort_array(bp, n_bp, sizeof(bp[0]), sc_u32_cmp);
 	/* intervals: the base ranges with the syscalls that have rules cut in */
 	struct sc_interval *iv AUTO_FREE = mem_array(n_bp + 2 * n_e + 2, sizeof(*iv), err);
 	if (!iv)
@@ -8276,7 +8476,7 @@ static int sc_lane_emit(struct sc_prog *p, const struct spec_seccomp *sc, struct
 				for (size_t k = first + 1; k < ei; k++)
 					mixed |= e[k].ret != e[first].ret;
 				if (x.block && mixed)
-					qsort(e + first, x.count, sizeof(*e), sc_entry_lib_cmp);
+					sort_array(e + first, x.count, sizeof(*e), sc_entry_lib_cmp);
 				at++;
 			} else {
 				at = ei < n_e && e[ei].nr < end ? e[ei].nr : end;
@@ -8331,7 +8531,7 @@ static int sc_compile_native(const struct spec_seccomp *sc, const struct sc_arch
 			if (!a) {
 				char pat[32];
 				snprintf(pat, sizeof(pat), " %s ", name);
-				if (strlen(name) > 20 || !strstr(sc_foreign_arches, pat)) {
+				if (strlen(name) > 20 || !str_find(sc_foreign_arches, pat)) {
 					err_set(err, 0, "linux.seccomp.architectures: unknown architecture \"%s\"",
 						sc->architectures[i - 1]);
 					goto fail;
@@ -9583,7 +9783,7 @@ static bool mnt_cg_path(const char *cgfile, const char *super, char *ctrls, size
 		for (const char *t = ctrls; match && *t; t += strcspn(t, ",") + (t[strcspn(t, ",")] ? 1 : 0)) {
 			char want[128];
 			snprintf(want, sizeof(want), ",%.*s,", (int)strcspn(t, ","), t);
-			match = strstr(opts, want) != NULL;
+			match = str_find(opts, want) != NULL;
 		}
 		if (match) {
 			snprintf(path, psize, "%.*s", (int)(len - (size_t)(c2 + 1 - line)), c2 + 1);
@@ -11729,7 +11929,7 @@ static int process_set_names_and_sysctl(const struct spec *s, struct ctr_error *
 		size_t len = strlen(key), base = strlen(path);
 		/* Only dotted names of non-empty parts: nothing can leave /proc/sys. */
 		bool ok = len && len < sizeof(path) - base && key[0] != '.' && key[len - 1] != '.' &&
-			  !strchr(key, '/') && !strstr(key, "..");
+			  !strchr(key, '/') && !str_find(key, "..");
 		if (!ok)
 			return err_set(err, 0, "linux.sysctl: invalid name \"%s\"", key);
 		for (size_t j = 0; j <= len; j++)
@@ -13670,7 +13870,7 @@ static void lc_owner(char *buf, size_t size)
 /* Go's RFC3339Nano: trailing zeros of the fraction are dropped. */
 static void lc_created_now(char *buf, size_t size)
 {
-	time_rfc3339(buf, size);
+	ctr_time_rfc3339(buf, size, 1);
 	char *dot = strchr(buf, '.'), *z = strchr(buf, 'Z');
 	if (!dot || !z)
 		return;
@@ -14244,7 +14444,8 @@ static bool lc_init_execd(const struct lc_container *ct)
 	snprintf(p, sizeof(p), "/proc/%ld/exe", (long)ct->st.pid);
 	if (ct->st.init_exe_ino && stat(p, &sb) == 0)
 		return sb.st_dev != ct->st.init_exe_dev || sb.st_ino != ct->st.init_exe_ino;
-	return faccessat(ct->h.dir_fd, LC_START_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+	/* fstatat, not faccessat: musl's needs faccessat2 (Linux 5.8) for AT_SYMLINK_NOFOLLOW */
+	return fstatat(ct->h.dir_fd, LC_START_SOCK, &sb, AT_SYMLINK_NOFOLLOW) < 0;
 }
 
 static void lc_compute_status(struct lc_container *ct)
@@ -14282,7 +14483,8 @@ static int lc_open(const struct ctr_opts *o, const char *id, int flags, struct l
 	if (state_open(o && o->root ? o->root : CTR_DEFAULT_ROOT, id, flags, &ct->h, err) < 0)
 		return -1;
 	/* every container dir has a state.json from its first moment (state_create_dir) */
-	if (faccessat(ct->h.dir_fd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+	struct stat sb; /* fstatat: faccessat with AT_SYMLINK_NOFOLLOW needs Linux 5.8 on musl */
+	if (fstatat(ct->h.dir_fd, STATE_FILE, &sb, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
 		state_close(&ct->h);
 		err_set(err, 0, "%s/%s is not a ctr container (no " STATE_FILE "): refusing to "
 			"touch it", o && o->root ? o->root : CTR_DEFAULT_ROOT, id);
@@ -14309,7 +14511,7 @@ static struct spec *lc_stored_spec(struct lc_container *ct, const char *key)
 	if (!ct->loaded || read_regular_at(ct->h.dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len,
 					   &e) < 0)
 		return NULL;
-	if (strstr(text, key) && spec_parse(text, len, "config.json", &spec, &e) < 0)
+	if (str_find(text, key) && spec_parse(text, len, "config.json", &spec, &e) < 0)
 		spec = NULL;
 	free(text);
 	return spec;
@@ -14471,7 +14673,7 @@ static int lc_cgroup_want(const struct state_handle *h, const char *unit, char *
 	const char *cp = NULL;
 	if (read_regular_at(h->dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len, err) < 0)
 		return err_prefix(err, "state dir of %s", h->id);
-	if (strstr(text, "\"cgroupsPath\"")) {
+	if (str_find(text, "\"cgroupsPath\"")) {
 		if (json_parse(text, len, LC_CONFIG_COPY, NULL, &doc, err) < 0)
 			return -1;
 		const struct json *v = json_get(json_get(json_root(doc), "linux"), "cgroupsPath");
@@ -15013,7 +15215,7 @@ int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
 		return -1;
 	}
 	if (n)
-		qsort(v, n, sizeof(*v), lc_cmp_state);
+		sort_array(v, n, sizeof(*v), lc_cmp_state);
 	*states = v;
 	*count = n;
 	return 0;
@@ -16311,9 +16513,17 @@ static int cr_check_version(const char *criu, struct ctr_error *err)
 		sbuf_release(&out);
 		return -1;
 	}
-	int x = 0, y = 0, z = 0;
-	const char *v = out.buf ? strstr(out.buf, "Version:") : NULL;
-	bool ok = v && sscanf(v, "Version: %d.%d.%d", &x, &y, &z) >= 2;
+	/* "Version: %d.%d[.%d]" by hand: scanf costs ~4 KB of libc */
+	const char *v = out.buf ? str_find(out.buf, "Version:") : NULL;
+	char *e = NULL;
+	int x = v ? (int)strtol(v += 8, &e, 10) : 0, y = 0, z = 0;
+	bool ok = v && e > v && *e == '.';
+	if (ok) {
+		y = (int)strtol(v = e + 1, &e, 10);
+		ok = e > v;
+	}
+	if (ok && *e == '.')
+		z = (int)strtol(e + 1, NULL, 10);
 	sbuf_release(&out);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !ok)
 		return err_set(err, 0, "%s --version: no version (is it CRIU?)", criu);
@@ -16337,7 +16547,7 @@ static int cr_failed(const char *what, int st, const char *work, const char *log
 			char *nl = strchr(line, '\n');
 			if (nl)
 				*nl = 0;
-			if (strstr(line, "Error") && !*first) /* the first: the cause */
+			if (str_find(line, "Error") && !*first) /* the first: the cause */
 				snprintf(first, sizeof(first), "%s", line);
 			line = nl ? nl + 1 : NULL;
 		}

@@ -67,6 +67,14 @@ struct ctr_opts {
 #define CTR_READ_MAX (16u << 20)
 int ctr_read_file(const char *path, char **out, struct ctr_error *err);
 
+/* The time now as RFC 3339 in UTC ("2026-12-07T17:22:37Z"), with nanoseconds if nanos
+ * ("2026-12-07T17:22:37.000000001Z"). */
+void ctr_time_rfc3339(char *buf, size_t size, int nanos);
+
+/* strtod for "[-]digits[.digits][(e|E)[+-]digits]" only, in any locale, correctly rounded
+ * (ties to even); *end (if end) is where the number ends, s if there is none (then 0). */
+double ctr_strtod(const char *s, char **end);
+
 /* ---------- processes, reaping, threads, blocking: the contract ----------
  *
  * Children. The container's init (ctr_create's *pid_out) and every process started by
