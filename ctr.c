@@ -240,6 +240,7 @@ static int sbuf_take(struct sbuf *sb, char **out, struct ctr_error *err)
 		sbuf_release(sb);
 		return err_nomem(err);
 	}
+	sb->buf[sb->len] = 0; /* an empty sbuf was never terminated: no garbage to parse */
 	*out = sb->buf;
 	memset(sb, 0, sizeof(*sb));
 	return 0;
