@@ -5540,6 +5540,9 @@ UNUSED static int cgroup_v2_fd(const struct cgroup *cg)
  * containers' cgroups below it stay, and so does dir then. */
 static int cg_remove_tree(const struct cgroup *cg, const char *dir, int patience)
 {
+	/* the usual case, a leaf with no task left: one rmdir, no listing */
+	if (!cg_foreign(cg, dir, true) && (rmdir(dir) == 0 || errno == ENOENT))
+		return 0;
 	DIR *dp = opendir(dir);
 	if (dp) {
 		struct dirent *e;
@@ -6670,12 +6673,16 @@ static int cgroup_kill_all(const struct cgroup *cg, int sig, struct ctr_error *e
 	const struct cg_dir *v2 = cg->n_foreign ? NULL : cg_v2dir(cg);
 	if (sig == SIGKILL && v2 && cg->mode == CG_MODE_V2 && cg_write_at(v2->dir, "cgroup.kill", "1") == 0)
 		return 0;
-	/* leave a paused container paused, unless it must thaw to die */
-	bool was = false, froze = cg->mode != CG_MODE_NONE &&
-		cgroup_is_frozen(cg, &was, NULL) == 0 && (was || cgroup_freeze(cg, true, NULL) == 0);
 	pid_t *pids = NULL;
 	size_t n = 0;
 	int rc = cgroup_pids(cg, &pids, &n, err);
+	if (rc < 0 || n == 0)
+		return rc; /* empty: no task can fork into it; a v1 freeze costs ~1 ms (text poke) */
+	free(pids);
+	/* leave a paused container paused, unless it must thaw to die */
+	bool was = false, froze = cg->mode != CG_MODE_NONE &&
+		cgroup_is_frozen(cg, &was, NULL) == 0 && (was || cgroup_freeze(cg, true, NULL) == 0);
+	rc = cgroup_pids(cg, &pids, &n, err);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		if (kill(pids[i], sig) < 0 && errno != ESRCH)
 			rc = err_set(err, errno, "kill %d", (int)pids[i]);
