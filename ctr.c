@@ -325,6 +325,46 @@ static int read_file_at(int dirfd, const char *path, size_t max, char **out, siz
 	return read_fd(fd, path, max, out, len_out, err);
 }
 
+/* One entry as getdents64 lays it out. */
+struct util_dirent {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+/* fn(name, d_type, arg) for each entry of the directory open at fd but "." and "..", until
+ * fn returns nonzero (returned); -1 when it cannot be read. fd is not closed. getdents64
+ * into the stack: opendir's buffer costs musl an mmap and a munmap every time. */
+static int dir_each(int fd, int (*fn)(const char *name, unsigned char type, void *arg),
+		    void *arg)
+{
+	_Alignas(8) char buf[2048];
+	for (;;) {
+		long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+		for (long off = 0; off < n;) {
+			const struct util_dirent *d = (const void *)(buf + off);
+			off += d->reclen;
+			if (d->name[0] == '.' && (!d->name[1] || (d->name[1] == '.' && !d->name[2])))
+				continue;
+			int r = fn(d->name, d->type, arg);
+			if (r)
+				return r;
+		}
+	}
+}
+
+/* dir_each over a path (opened O_DIRECTORY here). */
+static int dir_each_path(const char *path, int (*fn)(const char *, unsigned char, void *),
+			 void *arg)
+{
+	int fd AUTO_CLOSE = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -1 : dir_each(fd, fn, arg);
+}
+
 /* Like read_file_at for files that others may have replaced (state dirs): no symlink,
  * no FIFO or device (O_NONBLOCK: opening a FIFO must not hang), a regular file only. */
 static int read_regular_at(int dirfd, const char *name, size_t max, char **out,
@@ -3723,33 +3763,31 @@ static void state_remove_entries(int dir_fd);
 
 /* A ".new-PID-TID" dir whose creator died between mkdir and rename, or a ".del-PID-TID"
  * one whose deleter died before the rmdir: remove it. */
+static int state_sweep_one(const char *name, unsigned char type, void *arg)
+{
+	int root_fd = *(int *)arg;
+	char path[64];
+	long pid = str_has_prefix(name, ".new-") || str_has_prefix(name, ".del-") ? atol(name + 5) : 0;
+	(void)type;
+	snprintf(path, sizeof(path), "/proc/%ld", pid);
+	if (pid <= 0 || access(path, F_OK) == 0)
+		return 0;
+	int sub = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (sub < 0)
+		return 0;
+	if (flock(sub, LOCK_EX | LOCK_NB) == 0) {
+		state_remove_entries(sub);
+		unlinkat(root_fd, name, AT_REMOVEDIR);
+	}
+	close(sub);
+	return 0;
+}
+
 static void state_sweep_stale(int root_fd)
 {
-	int fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		char path[64];
-		long pid = str_has_prefix(de->d_name, ".new-") || str_has_prefix(de->d_name, ".del-") ?
-			   atol(de->d_name + 5) : 0;
-		snprintf(path, sizeof(path), "/proc/%ld", pid);
-		if (pid <= 0 || access(path, F_OK) == 0)
-			continue;
-		int sub = openat(root_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		if (sub < 0)
-			continue;
-		if (flock(sub, LOCK_EX | LOCK_NB) == 0) {
-			state_remove_entries(sub);
-			unlinkat(root_fd, de->d_name, AT_REMOVEDIR);
-		}
-		close(sub);
-	}
-	closedir(d);
+	int fd AUTO_CLOSE = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		dir_each(fd, state_sweep_one, &root_fd);
 }
 
 static int state_open(const char *root, const char *id, int flags, struct state_handle *h,
@@ -3979,23 +4017,20 @@ static int state_save(struct state_handle *h, const struct state *st, struct ctr
 }
 
 /* Remove every entry of a directory (one level: the state dir holds only files). */
+static int state_remove_one(const char *name, unsigned char type, void *arg)
+{
+	int dir_fd = *(int *)arg;
+	(void)type;
+	if (unlinkat(dir_fd, name, 0) < 0 && errno == EISDIR)
+		unlinkat(dir_fd, name, AT_REMOVEDIR);
+	return 0;
+}
+
 static void state_remove_entries(int dir_fd)
 {
-	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dir_fd, de->d_name, 0) < 0 && errno == EISDIR)
-			unlinkat(dir_fd, de->d_name, AT_REMOVEDIR);
-	}
-	closedir(d);
+	int fd AUTO_CLOSE = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		dir_each(fd, state_remove_one, &dir_fd);
 }
 
 /* The container disappears at once (a rename out of the way), then its files go: a
@@ -6607,6 +6642,14 @@ static int cgroup_freeze(const struct cgroup *cg, bool frozen, struct ctr_error 
 
 /* ---- processes ---- */
 
+struct cg_walk {
+	const struct cgroup *cg;
+	const char *dir;
+	struct sbuf *sb;
+	int depth;
+};
+static int cg_pids_sub(const char *name, unsigned char type, void *arg);
+
 static int cg_pids_walk(const struct cgroup *cg, const char *dir, struct sbuf *sb, int depth)
 {
 	char *text = NULL;
@@ -6626,19 +6669,19 @@ static int cg_pids_walk(const struct cgroup *cg, const char *dir, struct sbuf *s
 			break;
 	}
 	free(text);
-	DIR *dp = depth < 32 ? opendir(dir) : NULL;
-	if (dp) {
-		struct dirent *e;
-		while ((e = readdir(dp))) {
-			if (e->d_type != DT_DIR || e->d_name[0] == '.')
-				continue;
-			char sub[PATH_MAX];
-			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub) &&
-			    !cg_foreign(cg, sub, false))
-				cg_pids_walk(cg, sub, sb, depth + 1);
-		}
-		closedir(dp);
-	}
+	struct cg_walk w = {cg, dir, sb, depth};
+	if (depth < 32)
+		dir_each_path(dir, cg_pids_sub, &w);
+	return 0;
+}
+
+static int cg_pids_sub(const char *name, unsigned char type, void *arg)
+{
+	const struct cg_walk *w = arg;
+	char sub[PATH_MAX];
+	if (type == DT_DIR && snprintf(sub, sizeof(sub), "%s/%s", w->dir, name) < (int)sizeof(sub) &&
+	    !cg_foreign(w->cg, sub, false))
+		cg_pids_walk(w->cg, sub, w->sb, w->depth + 1);
 	return 0;
 }
 
@@ -14394,18 +14437,19 @@ static void lc_cgroup_add_foreign(struct cgroup *cg, const char *dir)
 	}
 }
 
+static int lc_is_subdir(const char *name, unsigned char type, void *arg)
+{
+	(void)name; (void)arg;
+	return type == DT_DIR;
+}
+
 /* Other containers of the root whose cgroups are below ours (nested cgroupsPath). Only
  * looked for when our cgroup has sub-directories at all. */
 static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg)
 {
 	bool subdirs = false;
-	for (size_t i = 0; i < cg->n && !subdirs; i++) {
-		DIR *dp = opendir(cg->d[i].dir);
-		for (struct dirent *e; dp && !subdirs && (e = readdir(dp));)
-			subdirs = e->d_type == DT_DIR && e->d_name[0] != '.';
-		if (dp)
-			closedir(dp);
-	}
+	for (size_t i = 0; i < cg->n && !subdirs; i++)
+		subdirs = dir_each_path(cg->d[i].dir, lc_is_subdir, NULL) == 1;
 	int fd = subdirs ? openat(h->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
