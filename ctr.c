@@ -14481,7 +14481,7 @@ static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg)
 /* The container's cgroup from its state, checked to be its own (see cgroup_check_own),
  * with the cgroups of containers nested below it marked foreign. */
 static int lc_cgroup_load(const struct state_handle *h, const struct state *st,
-			  struct cgroup **cg, struct ctr_error *err)
+			  struct cgroup **cg, bool foreign, struct ctr_error *err)
 {
 	char want[PATH_MAX];
 	*cg = NULL;
@@ -14500,7 +14500,8 @@ static int lc_cgroup_load(const struct state_handle *h, const struct state *st,
 		*cg = NULL;
 		return err_prefix(err, "container %s", h->id);
 	}
-	lc_cgroup_foreign(h, *cg);
+	if (foreign)
+		lc_cgroup_foreign(h, *cg);
 	return 0;
 }
 
@@ -14539,11 +14540,13 @@ static bool lc_pid_in_cgroup(pid_t pid, const struct cgroup *cg)
 	return false;
 }
 
-/* The checked cgroup of a loaded container, and its init (while alive) in it. */
-static int lc_load_checked(struct lc_container *ct, struct cgroup **cg, struct ctr_error *err)
+/* The checked cgroup of a loaded container, and its init (while alive) in it. foreign:
+ * mark the cgroups of containers nested below (to signal or remove: not to join). */
+static int lc_load_checked(struct lc_container *ct, struct cgroup **cg, bool foreign,
+			   struct ctr_error *err)
 {
 	*cg = NULL;
-	if (!ct->loaded || lc_cgroup_load(&ct->h, &ct->st, cg, err) < 0)
+	if (!ct->loaded || lc_cgroup_load(&ct->h, &ct->st, cg, foreign, err) < 0)
 		return ct->loaded ? -1 : 0;
 	if (ct->status == CTR_STOPPED || ct->status == CTR_CREATING ||
 	    lc_pid_in_cgroup(ct->st.pid, *cg))
@@ -14582,7 +14585,7 @@ int ctr_kill(const struct ctr_opts *o, const char *id, int sig, unsigned flags,
 		err_set(err, 0, "container %s is still being created", id);
 		goto out;
 	}
-	if (lc_load_checked(&ct, &cg, err) < 0)
+	if (lc_load_checked(&ct, &cg, true, err) < 0)
 		goto out;
 	if (all && sig != 0) { /* signal 0 asks about the container, i.e. its init */
 		struct ctr_error e2 = {0};
@@ -14676,7 +14679,7 @@ int ctr_delete(const struct ctr_opts *o, const char *id, unsigned flags, struct 
 	int rc = -1;
 	struct cgroup *cg = NULL;
 	/* before any signal: what the state names must be the container's own */
-	if (lc_load_checked(&ct, &cg, err) < 0)
+	if (lc_load_checked(&ct, &cg, true, err) < 0)
 		goto out;
 	switch (ct.status) {
 	case CTR_CREATING: /* we hold the lock: its creator died half-way */
@@ -14991,7 +14994,7 @@ static int cgapi_open(const struct ctr_opts *o, const char *id, int flags, struc
 		cgapi_close(a);
 		return err_set(err, 0, "container %s has no cgroup record", id);
 	}
-	if (lc_cgroup_load(&a->h, &a->st, &a->cg, err) < 0) {
+	if (lc_cgroup_load(&a->h, &a->st, &a->cg, true, err) < 0) {
 		cgapi_close(a);
 		return err_prefix(err, "container %s", id);
 	}
@@ -15897,7 +15900,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 			"container running");
 		goto out;
 	}
-	if (lc_load_checked(&ct, &cg, err) < 0)
+	if (lc_load_checked(&ct, &cg, false, err) < 0)
 		goto out;
 	if (x.late_join && !cg) {
 		err_set(err, EINVAL, "exec: a paused container without a cgroup");
@@ -16441,7 +16444,7 @@ int ctr_checkpoint(const struct ctr_opts *o, const char *id, const struct ctr_ch
 	if (cr_check_version(a->criu_path ? a->criu_path : "criu", err) < 0 ||
 	    cr_dir(a->image_path ? a->image_path : "checkpoint", true, img, err) < 0 ||
 	    cr_dir(a->work_path ? a->work_path : img, true, work, err) < 0 ||
-	    cr_stored_spec(&ct, &spec, err) < 0 || lc_cgroup_load(&ct.h, &ct.st, &cg, err) < 0 ||
+	    cr_stored_spec(&ct, &spec, err) < 0 || lc_cgroup_load(&ct.h, &ct.st, &cg, true, err) < 0 ||
 	    cr_dump_argv(&av, &ct, spec, cg, a, img, work, err) < 0 ||
 	    cr_save_descriptors(ct.st.pid, img, err) < 0)
 		goto out;
