@@ -14437,6 +14437,12 @@ static void lc_cgroup_add_foreign(struct cgroup *cg, const char *dir)
 	}
 }
 
+static int lc_is_other(const char *name, unsigned char type, void *self)
+{
+	(void)type;
+	return name[0] != '.' && strcmp(name, self);
+}
+
 static int lc_is_subdir(const char *name, unsigned char type, void *arg)
 {
 	(void)name; (void)arg;
@@ -14447,10 +14453,15 @@ static int lc_is_subdir(const char *name, unsigned char type, void *arg)
  * looked for when our cgroup has sub-directories at all. */
 static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg)
 {
-	bool subdirs = false;
-	for (size_t i = 0; i < cg->n && !subdirs; i++)
+	/* first the cheaper question: is there any other container in the root? */
+	int fd = openat(h->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool subdirs = false, others = fd >= 0 && dir_each(fd, lc_is_other, (void *)h->id) == 1;
+	for (size_t i = 0; others && i < cg->n && !subdirs; i++)
 		subdirs = dir_each_path(cg->d[i].dir, lc_is_subdir, NULL) == 1;
-	int fd = subdirs ? openat(h->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (fd >= 0 && (!subdirs || lseek(fd, 0, SEEK_SET) < 0)) {
+		close(fd);
+		fd = -1;
+	}
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
 		if (fd >= 0)
