@@ -5265,6 +5265,25 @@ static int cg_cpuset_fill(const char *mnt, const char *dir, struct ctr_error *er
 	}
 }
 
+/* A leaf just made: copy its parent's cpus and mems (-1: the parent has none yet, or
+ * failed; cg_cpuset_fill walks the whole path then). Writing what a clone_children
+ * parent already gave it changes nothing. */
+static int cg_cpuset_leaf(const char *dir)
+{
+	char up[PATH_MAX], v[1024];
+	snprintf(up, sizeof(up), "%s", dir);
+	char *slash = strrchr(up, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	for (int k = 0; k < 2; k++) {
+		const char *f = k ? "cpuset.mems" : "cpuset.cpus";
+		if (cg_read_at(up, f, v, sizeof(v)) < 0 || !*v || cg_write_at(dir, f, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* mkdir each missing level of dir below the hierarchy mount. */
 static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 		     struct ctr_error *err)
@@ -5273,7 +5292,7 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 	/* usually only the leaf is missing: try it first */
 	if (mkdir(dir, 0755) == 0) {
 		*made = true;
-		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
+		return cpuset && cg_cpuset_leaf(dir) < 0 ? cg_cpuset_fill(mnt, dir, err) : 0;
 	}
 	if (errno == EEXIST)
 		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
@@ -9846,8 +9865,10 @@ static int dev_create(const struct rootfs_ctx *c, int root_fd, const char *path,
 	}
 	if ((st.st_mode & S_IFMT) != fmt)
 		return err_set(err, EEXIST, "device %s changed while being created", path);
-	/* through the fd: chmod/chown never follow a symlink swapped in */
-	if (chown(at, uid, gid) < 0 || chmod(at, mode & 07777) < 0)
+	/* through the fd: chmod/chown never follow a symlink swapped in; only if needed */
+	if ((st.st_uid != uid || st.st_gid != gid) && chown(at, uid, gid) < 0)
+		return err_set(err, errno, "set owner and mode of %s", path);
+	if ((st.st_mode & 07777) != (mode & 07777) && chmod(at, mode & 07777) < 0)
 		return err_set(err, errno, "set owner and mode of %s", path);
 	return 0;
 }
