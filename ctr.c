@@ -361,7 +361,7 @@ static int dir_each(int fd, int (*fn)(const char *name, unsigned char type, void
 static int dir_each_path(const char *path, int (*fn)(const char *, unsigned char, void *),
 			 void *arg)
 {
-	int fd AUTO_CLOSE = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd AUTO_CLOSE = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -1 : dir_each(fd, fn, arg);
 }
 
@@ -13158,7 +13158,7 @@ static int lc_copy_fd(int in, int out, off_t size, struct ctr_error *err)
 
 int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
 {
-	int exe AUTO_CLOSE = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	int exe AUTO_CLOSE = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (exe < 0)
 		return err_set(err, errno, "sealed re-exec: open /proc/self/exe");
 	if (lc_fd_sealed(exe))
@@ -13198,7 +13198,7 @@ int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
  * ctr_reexec_sealed hears of it at once, not from an escape. */
 static int lc_require_sealed(const char *call, struct ctr_error *err)
 {
-	int fd AUTO_CLOSE = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	int fd AUTO_CLOSE = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0 && lc_fd_sealed(fd))
 		return 0;
 	return err_set(err, EPERM, "%s: this process does not run from a sealed copy of its "
@@ -14697,8 +14697,8 @@ int ctr_delete(const struct ctr_opts *o, const char *id, unsigned flags, struct 
 	bool force = flags & CTR_DELETE_FORCE;
 	if (flags & ~CTR_DELETE_FORCE)
 		return err_set(err, EINVAL, "delete: unknown flags %#x", flags);
-	int root_fd = open(o && o->root && *o->root ? o->root : CTR_DEFAULT_ROOT,
-			   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int root_fd = openat(AT_FDCWD, o && o->root && *o->root ? o->root : CTR_DEFAULT_ROOT,
+			     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd >= 0) {
 		state_sweep_stale(root_fd); /* what killed creates and deletes left */
 		close(root_fd);
@@ -15591,7 +15591,7 @@ static int ex_open_namespaces(struct ex_ctx *x, pid_t pid, struct ctr_error *err
 		if (stat(self, &ours) == 0 && ours.st_ino == theirs.st_ino &&
 		    ours.st_dev == theirs.st_dev)
 			continue;
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return err_set(err, errno, "exec: open %s", path);
 		x->ns_fds[x->n_ns] = fd;
@@ -15940,7 +15940,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	}
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct.st.pid);
-	x.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	x.root_fd = openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (x.root_fd < 0) {
 		err_set(err, errno, "exec: open %s", path);
 		goto out;
