@@ -10028,8 +10028,18 @@ static int rootfs_prepare_root(const struct rootfs_ctx *c, struct ctr_error *err
 	/* nothing could be bound from unbindable mounts: private until rootfs_enter */
 	if (prop & MS_UNBINDABLE)
 		prop = (prop & MS_REC) | MS_PRIVATE;
-	if (mount("", "/", NULL, prop, NULL) < 0 && rootfs_propagate_all(prop, err) < 0)
+	int r = mount("", "/", NULL, prop, NULL);
+	if (r < 0 && rootfs_propagate_all(prop, err) < 0)
 		return err_prefix(err, "set the propagation of /");
+	/* after a recursive slave or private nothing is shared: read the mount table (for an
+	 * unbindable parent) only if the bind fails */
+	bool unshared = r == 0 && (prop == (MS_SLAVE | MS_REC) || prop == (MS_PRIVATE | MS_REC));
+	if (!unshared && rootfs_parent_private(c->rootfs, err) < 0)
+		return -1;
+	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) == 0)
+		return 0;
+	if (!unshared || errno != EINVAL)
+		return err_set(err, errno, "bind mount the rootfs %s", c->rootfs);
 	if (rootfs_parent_private(c->rootfs, err) < 0)
 		return -1;
 	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
