@@ -14119,9 +14119,9 @@ static void lc_release(struct lc_container *ct)
  * itself (its image is no longer the one recorded at create), so a `ctr start` killed
  * half-way cannot leave a running workload shown as created. The image first: the
  * recorded one (the runtime's memfd, which only this init holds) is the same init still
- * waiting; none (ENOENT) is an init gone or a zombie; `list` skips /proc/PID/stat for
- * both. Without access to /proc/PID/exe (rootless), the start socket tells: `start`
- * removes it. */
+ * waiting, with no /proc/PID/stat read. No image (gone, a zombie, or one exiting: still
+ * in its cgroup, so not stopped yet) or no access to it (rootless): /proc/PID/stat, and
+ * the start socket tells whether it was started (`start` removes it). */
 static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd, char *pstate)
 {
 	char p[NAME_MAX + 32];
@@ -14139,8 +14139,6 @@ static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd
 			*pstate = pid_alive_at(proc_fd, ct->st.pid, ct->st.pid_start);
 			return *pstate ? CTR_RUNNING : CTR_STOPPED;
 		}
-		if (errno == ENOENT || errno == ESRCH)
-			return CTR_STOPPED;
 	}
 	if (!(*pstate = pid_alive_at(proc_fd, ct->st.pid, ct->st.pid_start)))
 		return CTR_STOPPED;
@@ -14834,9 +14832,9 @@ int ctr_state_json(const struct ctr_state *st, const char *indent, char **json_o
 	return sbuf_take(&sb, json_out, err);
 }
 
-static int lc_cmp_state(const void *a, const void *b)
+static int lc_cmp_name(const void *a, const void *b)
 {
-	return strcmp(((const struct ctr_state *)a)->id, ((const struct ctr_state *)b)->id);
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* A container of `list` from its parsed state.json: the status from /proc (proc_fd) and
@@ -14928,35 +14926,37 @@ int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
 		close(fd);
 		return err_set(err, e, "read state root %s", root);
 	}
-	struct ctr_state *v = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0, proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct lc_list_mem m;
+	/* the names first, sorted: the states are filled in order, in one allocation (no
+	 * moves of the large ctr_state) */
+	struct sbuf names = {0};
+	size_t nn = 0, n = 0;
 	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || ctr_id_valid(de->d_name, NULL) < 0)
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct ctr_state *nv = realloc(v, ncap * sizeof(*nv));
-			if (!nv) {
-				rc = err_nomem(err);
-				break;
-			}
-			v = nv;
-			cap = ncap;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && ctr_id_valid(de->d_name, NULL) == 0) {
+			sbuf_add(&names, de->d_name, strlen(de->d_name) + 1);
+			nn++;
 		}
-		n += (size_t)lc_list_one(o, fd, proc_fd, de->d_name, &m, &v[n]);
+	char **idx = nn && !names.failed ? malloc(nn * sizeof(*idx)) : NULL;
+	struct ctr_state *v = idx ? malloc(nn * sizeof(*v)) : NULL;
+	if (nn && !v) {
+		free(idx);
+		sbuf_release(&names);
+		closedir(d);
+		return err_nomem(err);
 	}
+	for (size_t i = 0, off = 0; i < nn; off += strlen(names.buf + off) + 1)
+		idx[i++] = names.buf + off;
+	if (nn)
+		qsort(idx, nn, sizeof(*idx), lc_cmp_name);
+	int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct lc_list_mem m;
+	for (size_t i = 0; i < nn; i++)
+		n += (size_t)lc_list_one(o, fd, proc_fd, idx[i], &m, &v[n]);
 	if (proc_fd >= 0)
 		close(proc_fd);
 	closedir(d);
-	if (rc < 0) {
-		ctr_list_release(v, n);
-		return -1;
-	}
-	if (n)
-		qsort(v, n, sizeof(*v), lc_cmp_state);
+	free(idx);
+	sbuf_release(&names);
 	*states = v;
 	*count = n;
 	return 0;
