@@ -183,7 +183,8 @@ class Bench:
             "versions": {rt: subprocess.run([p, "--version"], stdout=subprocess.PIPE, text=True,
                                             stderr=subprocess.DEVNULL).stdout.splitlines()[0:1]
                          for rt, p in RUNTIMES.items()},
-            "samples": N, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+            "samples": N, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "load_start": round(os.getloadavg()[0], 1)}
 
     def cleanup(self):
         reap()
@@ -746,8 +747,10 @@ def write_readme(res, bl, path):
         notes.append("**Quick mode (BENCH_QUICK=1): a few samples only; these numbers mean nothing.**")
     for rt, why in sorted(MISSING.items()):
         notes.append("%s: %s, so no numbers and no ratio to it." % (rt, why))
-    rows = ["", "Written by `make bench` (%s, %d samples, medians; CPU = user+sys of the runtime and all it reaped)."
-            % (res["host"].get("date"), N), ""] + ([" ".join(notes), ""] if notes else []) + budget_table(res) + [
+    h = res["host"]
+    rows = ["", "Written by `make bench` (%s, %d samples, medians; CPU = user+sys of the runtime and all it reaped; "
+            "%s CPUs, load average %s at the start, %s at the end: on a busy host only the ratios mean much)."
+            % (h.get("date"), N, h.get("cpus"), h.get("load_start"), h.get("load_end")), ""] + ([" ".join(notes), ""] if notes else []) + budget_table(res) + [
             "", "| | ctr | crun | runc |", "|---|---:|---:|---:|"]
     def row(name, f):
         rows.append("| %s | %s |" % (name, " | ".join(
@@ -813,6 +816,7 @@ def main():
     bl = budgets(res)
     res["budgets"] = [{"name": n, "ok": ok, "text": t} for n, ok, t in bl]
     res["seconds"] = round(time.monotonic() - t0, 1)
+    res["host"]["load_end"] = round(os.getloadavg()[0], 1)
     L = report(res)
     L.append("")
     L.append("budgets:")
