@@ -650,7 +650,8 @@ def report(res):
 
 def list_n(res):
     """The largest container count list was timed at."""
-    return max(SCALE) if SCALE else None
+    ns = [int(k[len("list_at_"):]) for k in res["scale"].get("ctr", {}) if k.startswith("list_at_")]
+    return max(ns) if ns else None
 
 
 def budgets(res):
@@ -663,7 +664,8 @@ def budgets(res):
         ok = val <= limit
         miss = "" if ok else " (misses by " + (fmt % abs(val - limit)) + unit + ")"
         out.append((name, ok, (fmt % val) + unit + " vs " + (fmt % limit) + unit + miss))
-    nocrun = "crun " + MISSING["crun"] if "crun" in MISSING else None
+    missing = res.get("missing", {})
+    nocrun = "crun " + missing["crun"] if "crun" in missing else None
     for what, key in (("wall", "wall_ms"), ("CPU", "cpu_ms")):
         add("run /bin/true %s / crun <= 0.50" % what,
             ratio(med(res["start"], "ctr", key), med(res["start"], "crun", key)), 0.5, "x", "%.2f", nocrun)
@@ -708,6 +710,7 @@ def budget_table(res):
     n = list_n(res)
     sc = res["scale"].get("ctr", {})
     fl = med(res["scale"].get("floor", {}), "list_at_%s" % n, "wall_ms")
+    lw = med(sc, "list_at_%s" % n, "wall_ms")
     def r(key, sec):
         return num(ratio(med(sec, "ctr", key), med(sec, "crun", key)), "%.2f")
     def kib(b):
@@ -721,9 +724,10 @@ def budget_table(res):
             "| `run /bin/true`, wall / CPU, ÷ crun in the same run | %s / %s | ≤ 0.50 / ≤ 0.50 | %s |" % (
                 r("wall_ms", st), r("cpu_ms", st), met("run /bin/true wall / crun <= 0.50", "run /bin/true CPU / crun <= 0.50")),
             "| `exec /bin/true` wall ÷ crun | %s | ≤ 0.30 | %s |" % (r("wall_ms", ex), met("exec /bin/true wall / crun <= 0.30")),
-            "| `list` at %s containers (`--format json`; floor: the kernel work alone) | %s ms (%s; floor %s) | ≤ 5 ms | %s |" % (
-                n, num(med(sc, "list_at_%s" % n, "wall_ms"), "%.2f"), num(med(sc, "listjson_at_%s" % n, "wall_ms"), "%.2f"),
-                num(fl, "%.2f"), met("list at %s containers <= 5 ms" % n)),
+            "| `list` at %s containers (`--format json`); ÷ crun, ÷ the floor (its kernel work alone) | %s ms (%s); %s, %s | ≤ 5 ms | %s |" % (
+                n, num(lw, "%.2f"), num(med(sc, "listjson_at_%s" % n, "wall_ms"), "%.2f"),
+                num(ratio(lw, med(res["scale"].get("crun", {}), "list_at_%s" % n, "wall_ms")), "%.2f"),
+                num(ratio(lw, fl), "%.2f"), met("list at %s containers <= 5 ms" % n)),
             "| smallest memory limit that starts, no netns / with netns | %s / %s KiB | ≤ 320 / ≤ 768 KiB | %s |" % (
                 num(m.get("nonetns_min_limit_kb"), "%d"), num(m.get("netns_min_limit_kb"), "%d"),
                 met("mem limit without netns <= 320 KiB", "mem limit with netns <= 768 KiB")),
@@ -743,18 +747,19 @@ def write_readme(res, bl, path):
         log("%s has no bench markers; not updated" % path)
         return False
     notes = []
-    if QUICK:
+    missing = res.get("missing", {})
+    if res.get("quick"):
         notes.append("**Quick mode (BENCH_QUICK=1): a few samples only; these numbers mean nothing.**")
-    for rt, why in sorted(MISSING.items()):
+    for rt, why in sorted(missing.items()):
         notes.append("%s: %s, so no numbers and no ratio to it." % (rt, why))
     h = res["host"]
     rows = ["", "Written by `make bench` (%s, %d samples, medians; CPU = user+sys of the runtime and all it reaped; "
             "%s CPUs, load average %s at the start, %s at the end: on a busy host only the ratios mean much)."
-            % (h.get("date"), N, h.get("cpus"), h.get("load_start"), h.get("load_end")), ""] + ([" ".join(notes), ""] if notes else []) + budget_table(res) + [
+            % (h.get("date"), h.get("samples"), h.get("cpus"), h.get("load_start"), h.get("load_end")), ""] + ([" ".join(notes), ""] if notes else []) + budget_table(res) + [
             "", "| | ctr | crun | runc |", "|---|---:|---:|---:|"]
     def row(name, f):
         rows.append("| %s | %s |" % (name, " | ".join(
-            f(rt) if rt in RUNTIMES else MISSING.get(rt, "n/a") for rt in ALL_RUNTIMES)))
+            f(rt) if rt not in missing else missing[rt] for rt in ALL_RUNTIMES)))
     n = list_n(res)
     row("run /bin/true: wall / CPU ms", lambda r: "%s / %s" % (num(med(res["start"], r, "wall_ms")), num(med(res["start"], r, "cpu_ms"))))
     row("+ Docker seccomp: wall / CPU ms", lambda r: "%s / %s" % (num(med(res["seccomp_start"], r, "wall_ms")), num(med(res["seccomp_start"], r, "cpu_ms"))))
@@ -792,7 +797,17 @@ def write_readme(res, bl, path):
     return True
 
 
+def render(path):
+    """--render RESULTS.JSON: the README block again from stored results (no run)."""
+    res = json.load(open(path))
+    readme = os.environ.get("BENCH_README", "1")
+    if not write_readme(res, budgets(res), os.path.join(TOP, "README.md") if readme in ("0", "1") else readme):
+        sys.exit(1)
+
+
 def main():
+    if sys.argv[1:2] == ["--render"] and len(sys.argv) == 3:
+        return render(sys.argv[2])
     if os.geteuid() != 0:
         sys.exit("bench: needs root")
     wrap()
