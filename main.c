@@ -43,18 +43,6 @@ struct cli {
 	const char *criu;       /* --criu PATH (checkpoint, restore); NULL: criu on PATH */
 };
 
-/* "2026-12-07T17:22:37Z": RFC 3339 in UTC, as runc's logrus writes it. */
-static void log_time(char ts[64])
-{
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	struct tm tm;
-	gmtime_r(&now.tv_sec, &tm);
-	/* by hand: strftime drags in ~5 KB of libc (time zones, locale) */
-	snprintf(ts, 64, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 /* A value of logrus's text layout: bare if every byte is one of [A-Za-z0-9-._/@^+]
  * (or it is empty), else quoted with Go's %q escapes, so a message is one line. */
 static void log_text_value(FILE *f, const char *v)
@@ -88,8 +76,8 @@ static void log_text_value(FILE *f, const char *v)
 static void log_line(struct cli *c, const char *level, const char *msg)
 {
 	FILE *f = c->log ? c->log : stderr;
-	char ts[64];
-	log_time(ts);
+	char ts[64]; /* "2026-12-07T17:22:37Z", as runc's logrus writes it */
+	ctr_time_rfc3339(ts, sizeof(ts), 0);
 	if (c->log_json) {
 		fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
 		for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
@@ -219,7 +207,7 @@ static int parse_ram(const char *s, long long *out)
 	}
 	char *end;
 	errno = 0;
-	double v = strtod(s, &end);
+	double v = ctr_strtod(s, &end);
 	if (errno || end == s || v < 0 || *s < '0' || *s > '9')
 		return -1;
 	if (*end == ' ')
@@ -254,7 +242,7 @@ static long long parse_duration_ms(const char *s)
 		return 0;
 	while (*s) {
 		char *end;
-		double v = strtod(s, &end);
+		double v = ctr_strtod(s, &end);
 		if (end == s || v < 0 || *s == '-' || *s == '+')
 			return -1;
 		size_t best = 0, best_len = 0;
@@ -584,11 +572,15 @@ static int run_foreground(struct cli *c, const char *id, pid_t init, bool keep, 
 	struct ctr_relay_args r = {.pid = init, .master = master, .in_fd = 0, .out_fd = 1,
 				   .flags = CTR_RELAY_REAP_ANY};
 	int code = 1;
-	if (ctr_relay_tty(&r, &code, &err) < 0)
+	bool reaped = ctr_relay_tty(&r, &code, &err) == 0;
+	if (!reaped)
 		cli_error(c, "%s", err.msg);
 	if (master >= 0)
 		close(master);
 	if (!keep && ctr_delete(&c->opts, id, CTR_DELETE_FORCE, &err) < 0)
+		cli_error(c, "%s", err.msg);
+	/* the relay reaped the init: the kept container's state says how it ended */
+	if (keep && reaped && ctr_record_exit(&c->opts, id, init, code, &err) < 0)
 		cli_error(c, "%s", err.msg);
 	return code;
 }

@@ -7,6 +7,3 @@ BOARD_BITS    := 64
 BOARD_MUSL    := deb:arm64
 BOARD_PKGS    := gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross
 BOARD_QEMU    := qemu-aarch64-static
-# RELRO makes ld align the data segment to 64 KiB here: -58 KB of file padding without it.
-# A static musl binary never write-protects its RELRO region anyway (checked in /proc/self/maps).
-BOARD_LDFLAGS := -Wl,-z,norelro

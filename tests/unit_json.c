@@ -286,6 +286,64 @@ static void test_numbers(void)
 	}
 }
 
+/* ctr_strtod, which replaces libc's strtod: the hard cases by their known bits (ties to
+ * even, the subnormal edge, the overflow edge, digits past what any midpoint has), and
+ * libc's strtod (correctly rounded in musl and glibc) as the oracle for many more. */
+static void test_strtod(void)
+{
+	static const struct {
+		const char *text;
+		double want;
+		int len; /* how much of text is the number */
+	} cases[] = {
+		{"9007199254740993", 9007199254740992.0, 16}, /* a tie: to the even */
+		{"9007199254740995", 9007199254740996.0, 16},
+		{"9007199254740993.0000000000000000000001", 9007199254740994.0, 39},
+		{"2.4703282292062327e-324", 0, 23}, /* below half the least subnormal */
+		{"2.4703282292062328e-324", 0x1p-1074, 23},
+		{"4.9406564584124654e-324", 0x1p-1074, 23},
+		{"2.2250738585072011e-308", 0x0.fffffffffffffp-1022, 23},
+		{"2.2250738585072012e-308", 0x1p-1022, 23},
+		{"1.7976931348623158e308", 0x1.fffffffffffffp1023, 22},
+		{"1.7976931348623159e308", INFINITY, 22}, /* past DBL_MAX's upper midpoint */
+		{"-1e400", -INFINITY, 6}, {"1e-400", 0, 6}, {"-0.0", -0.0, 4},
+		{"0.1", 0.1, 3}, {".5", 0.5, 2}, {"5.", 5, 2}, {"1e", 1, 1}, {"1e+", 1, 1},
+		{"1.5h", 1.5, 3}, {"2.5E+3m", 2500, 6}, {"0e999999999999", 0, 14},
+		{"x", 0, 0}, {"-", 0, 0}, {".", 0, 0},
+	};
+	for (size_t k = 0; k < ARRAY_LEN(cases); k++) {
+		char *end;
+		double d = ctr_strtod(cases[k].text, &end);
+		CHECK(!memcmp(&d, &cases[k].want, sizeof(d)) && end == cases[k].text + cases[k].len,
+		      "ctr_strtod %s = %a (got %a, length %d)", cases[k].text, cases[k].want, d,
+		      (int)(end - cases[k].text));
+	}
+	/* a 1,000-digit number just above the midpoint 1 + 2^-53: the digit that decides it
+	 * is the last */
+	char big[1100] = "1.00000000000000011102230246251565404236316680908203125";
+	memset(big + strlen(big), '0', 940);
+	strcpy(big + 995, "1");
+	CHECK(ctr_strtod(big, NULL) == 1 + 0x1p-52, "ctr_strtod of 1 + 2^-53 + 10^-994 rounds up");
+	big[995] = 0;
+	CHECK(ctr_strtod(big, NULL) == 1, "ctr_strtod of the tie 1 + 2^-53 rounds to the even 1");
+	/* random bit patterns, written with 1..17 digits and at full length, against libc */
+	uint64_t x = 88172645463325252ull;
+	int bad = 0;
+	char text[64], *e1, *e2;
+	for (int i = 0; i < 20000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		double v;
+		memcpy(&v, &x, sizeof(v));
+		if (!isfinite(v))
+			continue;
+		snprintf(text, sizeof(text), i & 1 ? "%.*e" : "%.*g", 1 + i % 17, v);
+		double a = strtod(text, &e1), b = ctr_strtod(text, &e2);
+		if (memcmp(&a, &b, sizeof(a)) || e1 != e2)
+			bad += !!printf("  %s: libc %a, ctr_strtod %a\n", text, a, b);
+	}
+	CHECK(!bad, "ctr_strtod agrees with libc's strtod on 20000 random doubles (%d differ)", bad);
+}
+
 static void test_strings(void)
 {
 	static const struct {
@@ -682,6 +740,7 @@ int main(void)
 	CHECK(nvalid >= 200 && ninvalid >= 200, "corpus has %d valid and %d invalid cases", nvalid, ninvalid);
 	test_errors();
 	test_numbers();
+	test_strtod();
 	test_strings();
 	test_tree();
 	test_positions();

@@ -210,6 +210,27 @@ static void test_props(void)
 	free(b.b);
 }
 
+/* DeviceAllow entries: by number, by /proc/devices name (major 1 is "mem" on every Linux),
+ * by kind; a major /proc/devices does not list has none */
+static void test_devices(void)
+{
+	static const struct {
+		struct spec_device_rule r;
+		const char *want;
+	} cases[] = {
+		{{true, 'c', {true, 1}, {true, 3}, NULL}, "/dev/char/1:3"},
+		{{true, 'c', {true, 1}, {false, 0}, NULL}, "char-mem"},
+		{{true, 'b', {false, 0}, {false, 0}, NULL}, "block-*"},
+		{{true, 'c', {true, 4000}, {false, 0}, NULL}, NULL},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char out[80] = "";
+		bool ok = sd_dev_entry(&cases[i].r, out, sizeof(out));
+		CHECK(cases[i].want ? ok && !strcmp(out, cases[i].want) : !ok,
+		      "systemd_devices: %s (got %s)", cases[i].want ? cases[i].want : "none", ok ? out : "none");
+	}
+}
+
 /* auth, Hello, AddMatch and an error reply against a private dbus-daemon */
 static void test_daemon(void)
 {
@@ -266,6 +287,7 @@ int main(void)
 	test_parse();
 	test_paths();
 	test_props();
+	test_devices();
 	test_daemon();
 	return t_failed;
 }
