@@ -975,6 +975,10 @@ static int json_parse(const char *text, size_t len, const char *source,
 static int json_parse_owned(char *buf, size_t len, const char *source,
 			    const struct json_limits *limits, struct json_doc **out,
 			    struct ctr_error *err);
+/* The same laid out in mem[0..memsize) (8-byte aligned) when it fits there, else
+ * malloc'd: a loop of small documents without an allocation each (`list`). */
+static int json_parse_mem(const char *text, size_t len, const char *source, void *mem,
+			  size_t memsize, struct json_doc **out, struct ctr_error *err);
 static const struct json *json_root(const struct json_doc *doc);
 static void json_free(struct json_doc *doc);
 
@@ -1057,6 +1061,7 @@ enum { JK_NULL, JK_BOOL, JK_NUMBER, JK_STRING, JK_KEY, JK_ARRAY, JK_OBJECT, JK_E
 
 struct json_doc {
 	size_t slots;            /* offset of the root's slot */
+	bool borrowed;           /* laid out in the caller's memory (json_parse_mem) */
 	char text[];
 };
 
@@ -1493,8 +1498,8 @@ static void json_fill(struct json_parser *ps, struct json_doc *doc, size_t len)
 /* Both passes. The text is owned (a malloc'd buffer that becomes the document) or
  * copied. */
 static int json_parse_in(const char *text, char *owned, size_t len, const char *source,
-			 const struct json_limits *limits, struct json_doc **out,
-			 struct ctr_error *err)
+			 const struct json_limits *limits, void *mem, size_t memsize,
+			 struct json_doc **out, struct ctr_error *err)
 {
 	size_t max_bytes = limits && limits->max_bytes ? limits->max_bytes : JSON_DEFAULT_MAX_BYTES;
 	if (max_bytes > JSON_MAX_BYTES)
@@ -1521,7 +1526,7 @@ static int json_parse_in(const char *text, char *owned, size_t len, const char *
 	if (rc == 0 && size >= JK_MAX)
 		rc = err_set(err, EFBIG, "%s: document too large", source);
 	if (rc == 0) {
-		doc = owned ? realloc(owned, size) : malloc(size);
+		doc = mem && size <= memsize ? mem : owned ? realloc(owned, size) : malloc(size);
 		if (!doc) {
 			rc = err_nomem(err);
 		} else {
@@ -1530,6 +1535,7 @@ static int json_parse_in(const char *text, char *owned, size_t len, const char *
 			else
 				memcpy(doc->text, text, len);
 			owned = NULL;
+			doc->borrowed = doc == mem;
 			json_fill(&ps, doc, len);
 		}
 	}
@@ -1544,14 +1550,20 @@ static int json_parse(const char *text, size_t len, const char *source,
 		      const struct json_limits *limits, struct json_doc **out,
 		      struct ctr_error *err)
 {
-	return json_parse_in(text, NULL, len, source, limits, out, err);
+	return json_parse_in(text, NULL, len, source, limits, NULL, 0, out, err);
+}
+
+static int json_parse_mem(const char *text, size_t len, const char *source, void *mem,
+			  size_t memsize, struct json_doc **out, struct ctr_error *err)
+{
+	return json_parse_in(text, NULL, len, source, NULL, mem, memsize, out, err);
 }
 
 static int json_parse_owned(char *buf, size_t len, const char *source,
 			    const struct json_limits *limits, struct json_doc **out,
 			    struct ctr_error *err)
 {
-	return json_parse_in(buf, buf, len, source, limits, out, err);
+	return json_parse_in(buf, buf, len, source, limits, NULL, 0, out, err);
 }
 
 static const struct json *json_root(const struct json_doc *doc)
@@ -1561,7 +1573,8 @@ static const struct json *json_root(const struct json_doc *doc)
 
 static void json_free(struct json_doc *doc)
 {
-	free(doc);
+	if (doc && !doc->borrowed)
+		free(doc);
 }
 
 /* ---- reading a document ---- */
@@ -3855,6 +3868,12 @@ static int state_remove(struct state_handle *h, struct ctr_error *err);
 static unsigned long long pid_start_time(pid_t pid);
 /* True if pid is alive and is still the process that had start time `start`. */
 static bool pid_alive(pid_t pid, unsigned long long start);
+/* The same with an open /proc (proc_fd), or -1: its state letter (R, S, D ...) when
+ * alive, else 0. */
+static char pid_alive_at(int proc_fd, pid_t pid, unsigned long long start);
+/* The numbers and flags of a parsed state.json, no strings: `list` reads them without
+ * copies. */
+static void state_scalars(const struct json *r, struct state *st);
 
 /* Internal open flag: do not lock (readers: state.json is replaced atomically). */
 #define STATE_NOLOCK 4
@@ -4082,6 +4101,35 @@ static int state_str_member(const struct json *obj, const char *key, bool requir
 	return *out ? 0 : err_nomem(err);
 }
 
+/* state.json's text; id (when not NULL) is the container the file must name. */
+static void state_scalars(const struct json *r, struct state *st)
+{
+	struct json_number num;
+	const char *str;
+	const struct json *v = json_get(r, "creating");
+	st->creating = v && json_bool(v);
+	v = json_get(r, "initExe");
+	if (v && json_type(v) == JSON_ARRAY && json_len(v) == 2) {
+		json_num(json_at(v, 0), &num);
+		st->init_exe_dev = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
+		json_num(json_at(v, 1), &num);
+		st->init_exe_ino = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
+	}
+	if ((str = json_str(json_get(r, "created"), NULL)))
+		snprintf(st->created, sizeof(st->created), "%s", str);
+	json_num(json_get(r, "exitStatus"), &num);
+	if (json_get(r, "exitStatus") && num.kind == JSON_NUM_INT && num.i >= 0 && num.i < 256) {
+		st->exited = true;
+		st->exit_status = (int)num.i;
+	}
+	json_num(json_get(r, "pid"), &num);
+	if (num.kind == JSON_NUM_INT && num.i > 0 && num.i <= INT32_MAX)
+		st->pid = (pid_t)num.i;
+	json_num(json_get(r, "pidStartTime"), &num);
+	if (num.kind != JSON_NUM_DOUBLE)
+		st->pid_start = num.u;
+}
+
 static int state_load(struct state_handle *h, struct state *st, struct ctr_error *err)
 {
 	memset(st, 0, sizeof(*st));
@@ -4111,7 +4159,6 @@ static int state_load(struct state_handle *h, struct state *st, struct ctr_error
 		goto out;
 	}
 	const char *str = json_str(json_get(r, "config"), NULL);
-	struct json_number num;
 	/* a file of the state dir, never a path out of it */
 	if (str && (!*str || strchr(str, '/') || !strcmp(str, ".") || !strcmp(str, ".."))) {
 		err_set(err, EINVAL, "state.json: config \"%s\" is not a file of the state dir", str);
@@ -4121,28 +4168,7 @@ static int state_load(struct state_handle *h, struct state *st, struct ctr_error
 		err_nomem(err);
 		goto out;
 	}
-	const struct json *v = json_get(r, "creating");
-	st->creating = v && json_bool(v);
-	v = json_get(r, "initExe");
-	if (v && json_type(v) == JSON_ARRAY && json_len(v) == 2) {
-		json_num(json_at(v, 0), &num);
-		st->init_exe_dev = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
-		json_num(json_at(v, 1), &num);
-		st->init_exe_ino = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
-	}
-	if ((str = json_str(json_get(r, "created"), NULL)))
-		snprintf(st->created, sizeof(st->created), "%s", str);
-	json_num(json_get(r, "exitStatus"), &num);
-	if (json_get(r, "exitStatus") && num.kind == JSON_NUM_INT && num.i >= 0 && num.i < 256) {
-		st->exited = true;
-		st->exit_status = (int)num.i;
-	}
-	json_num(json_get(r, "pid"), &num);
-	if (num.kind == JSON_NUM_INT && num.i > 0 && num.i <= INT32_MAX)
-		st->pid = (pid_t)num.i;
-	json_num(json_get(r, "pidStartTime"), &num);
-	if (num.kind != JSON_NUM_DOUBLE)
-		st->pid_start = num.u;
+	state_scalars(r, st);
 	rc = 0;
 out:
 	json_free(doc);
@@ -4248,17 +4274,18 @@ static int state_remove(struct state_handle *h, struct ctr_error *err)
 	return 0;
 }
 
-/* Field 3 (state) and 22 (starttime) of /proc/PID/stat; 0 for a missing pid. */
-static unsigned long long state_proc_stat(pid_t pid, char *state_out)
+/* Field 3 (state) and 22 (starttime) of /proc/PID/stat; 0 for a missing pid. proc_fd:
+ * an open /proc (`list` asks for every container: no walk of "/proc" each time), or -1. */
+static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_out)
 {
 	char path[64], buf[1024];
 	*state_out = 0;
 	if (pid <= 0)
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	snprintf(path, sizeof(path), "%s%ld/stat", proc_fd < 0 ? "/proc/" : "", (long)pid);
 	/* openat: musl's open() adds an fcntl(FD_CLOEXEC) syscall; procfs gives the whole
-	 * line to one read(), so no read to EOF either (`list` does this per container) */
-	int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	 * line to one read(), so no read to EOF either */
+	int fd = openat(proc_fd < 0 ? AT_FDCWD : proc_fd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	ssize_t n;
@@ -4286,14 +4313,19 @@ static unsigned long long state_proc_stat(pid_t pid, char *state_out)
 static unsigned long long pid_start_time(pid_t pid)
 {
 	char s;
-	return state_proc_stat(pid, &s);
+	return state_proc_stat(-1, pid, &s);
+}
+
+static char pid_alive_at(int proc_fd, pid_t pid, unsigned long long start)
+{
+	char s;
+	unsigned long long t = state_proc_stat(proc_fd, pid, &s);
+	return t != 0 && t == start && s != 'Z' && s != 'X' && s != 'x' ? s : 0;
 }
 
 static bool pid_alive(pid_t pid, unsigned long long start)
 {
-	char s;
-	unsigned long long t = state_proc_stat(pid, &s);
-	return t != 0 && t == start && s != 'Z' && s != 'X' && s != 'x';
+	return pid_alive_at(-1, pid, start) != 0;
 }
 
 /* ======================================================================
@@ -5883,6 +5915,48 @@ static char *cg_json_text(const struct json *v)
 	return sbuf_take(&sb, &out, NULL) < 0 ? NULL : out;
 }
 
+/* The mode and dirs of a record, the dirs borrowed from the document (not copied). */
+static int cg_record_view(const struct json *root, struct cgroup *cg, struct ctr_error *err)
+{
+	const char *str = json_str(json_get(root, "mode"), NULL);
+	for (int i = 0; str && i < 4; i++)
+		if (!strcmp(str, cg_mode_names[i]))
+			cg->mode = i;
+	const struct json *v = json_get(root, "dirs");
+	size_t i = 0;
+	for (const struct json *e = v && json_type(v) == JSON_ARRAY ? json_first(v) : NULL;
+	     e && i < CG_MAX_HIER; e = json_next(v, e), i++) {
+		const struct json *d = json_get(e, "dir"), *c = json_get(e, "ctls"),
+				  *b = json_get(e, "v2");
+		struct json_number num;
+		json_num(c, &num);
+		if (!json_str(d, NULL) || num.kind == JSON_NUM_DOUBLE)
+			return err_set(err, 0, "state.json: cgroup.dirs[%zu]: malformed", i);
+		cg->d[i].dir = (char *)json_str(d, NULL);
+		cg->d[i].ctls = (uint32_t)num.u;
+		cg->d[i].v2 = b && json_bool(b);
+		cg->n++;
+	}
+	return 0;
+}
+
+/* cgroup_is_frozen of a record in a parsed state.json, without copying it (`list` asks
+ * this of every running container). init_state: the init's state letter from /proc, or
+ * 0: a task a v1 freezer froze is in D, so any other letter there is not frozen. */
+static int cgroup_record_frozen(const struct json *rec, char init_state, bool *frozen,
+				struct ctr_error *err)
+{
+	struct cgroup cg;
+	memset(&cg, 0, sizeof(cg));
+	*frozen = false;
+	if (cg_record_view(rec, &cg, err) < 0)
+		return -1;
+	const struct cg_dir *d = cg_find(&cg, CG_FREEZER);
+	if (d && !d->v2 && init_state && init_state != 'D')
+		return 0;
+	return cgroup_is_frozen(&cg, frozen, err);
+}
+
 static int cgroup_state_read(const char *json_text, struct cgroup **out, struct ctr_error *err)
 {
 	struct json_doc *doc = NULL;
@@ -5892,31 +5966,18 @@ static int cgroup_state_read(const char *json_text, struct cgroup **out, struct 
 	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
 	if (!cg)
 		goto fail;
-	const char *str = json_str(json_get(root, "mode"), NULL);
-	for (int i = 0; str && i < 4; i++)
-		if (!strcmp(str, cg_mode_names[i]))
-			cg->mode = i;
-	str = json_str(json_get(root, "path"), NULL);
-	if (!(cg->path = mem_strdup(str ? str : "", err)))
+	if (cg_record_view(root, cg, err) < 0) {
+		cg->n = 0; /* borrowed */
 		goto fail;
-	v = json_get(root, "dirs");
-	size_t i = 0;
-	for (const struct json *e = v && json_type(v) == JSON_ARRAY ? json_first(v) : NULL;
-	     e && i < CG_MAX_HIER; e = json_next(v, e), i++) {
-		const struct json *d = json_get(e, "dir"), *c = json_get(e, "ctls"),
-				  *b = json_get(e, "v2");
-		struct json_number num;
-		json_num(c, &num);
-		if (!json_str(d, NULL) || num.kind == JSON_NUM_DOUBLE) {
-			err_set(err, 0, "state.json: cgroup.dirs[%zu]: malformed", i);
+	}
+	for (size_t i = 0; i < cg->n; i++)
+		if (!(cg->d[i].dir = mem_strdup(cg->d[i].dir, err))) {
+			cg->n = i; /* the rest are still borrowed */
 			goto fail;
 		}
-		if (!(cg->d[i].dir = mem_strdup(json_str(d, NULL), err)))
-			goto fail;
-		cg->d[i].ctls = (uint32_t)num.u;
-		cg->d[i].v2 = b && json_bool(b);
-		cg->n++;
-	}
+	const char *str = json_str(json_get(root, "path"), NULL);
+	if (!(cg->path = mem_strdup(str ? str : "", err)))
+		goto fail;
 	str = json_str(json_get(root, "unit"), NULL);
 	if (str && !(cg->unit = mem_strdup(str, err)))
 		goto fail;
@@ -14575,36 +14636,50 @@ static void lc_release(struct lc_container *ct)
 	ct->loaded = false;
 }
 
-/* Has the live init exec'd the user process? Asked of the process itself (its image is
- * no longer the one recorded at create), so a `ctr start` killed half-way cannot leave a
- * running workload shown as created. Without access to /proc/PID/exe (rootless), the
- * start socket tells: `start` removes it. */
-static bool lc_init_execd(const struct lc_container *ct)
+/* The status as far as the processes tell: running may still be paused (the freezer
+ * tells). proc_fd: an open /proc, or -1; *pstate gets the init's state letter when it
+ * was read (0 otherwise). Has the init exec'd the user process? Asked of the process
+ * itself (its image is no longer the one recorded at create), so a `ctr start` killed
+ * half-way cannot leave a running workload shown as created. The image first: the
+ * recorded one (the runtime's memfd, which only this init holds) is the same init still
+ * waiting, with no /proc/PID/stat read. No image (gone, a zombie, or one exiting: still
+ * in its cgroup, so not stopped yet) or no access to it (rootless): /proc/PID/stat, and
+ * the start socket tells whether it was started (`start` removes it). */
+static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd, char *pstate)
 {
-	char p[64];
+	char p[NAME_MAX + 32];
 	struct stat sb;
-	snprintf(p, sizeof(p), "/proc/%ld/exe", (long)ct->st.pid);
-	if (ct->st.init_exe_ino && stat(p, &sb) == 0)
-		return sb.st_dev != ct->st.init_exe_dev || sb.st_ino != ct->st.init_exe_ino;
-	/* fstatat, not faccessat: musl's needs faccessat2 (Linux 5.8) for AT_SYMLINK_NOFOLLOW */
-	return fstatat(ct->h.dir_fd, LC_START_SOCK, &sb, AT_SYMLINK_NOFOLLOW) < 0;
+	*pstate = 0;
+	if (!ct->loaded || ct->st.creating)
+		return CTR_CREATING;
+	if (ct->st.pid <= 0)
+		return CTR_STOPPED;
+	snprintf(p, sizeof(p), "%s%ld/exe", proc_fd < 0 ? "/proc/" : "", (long)ct->st.pid);
+	if (ct->st.init_exe_ino) {
+		if (fstatat(proc_fd < 0 ? AT_FDCWD : proc_fd, p, &sb, 0) == 0) {
+			if (sb.st_dev == ct->st.init_exe_dev && sb.st_ino == ct->st.init_exe_ino)
+				return CTR_CREATED;
+			*pstate = pid_alive_at(proc_fd, ct->st.pid, ct->st.pid_start);
+			return *pstate ? CTR_RUNNING : CTR_STOPPED;
+		}
+	}
+	if (!(*pstate = pid_alive_at(proc_fd, ct->st.pid, ct->st.pid_start)))
+		return CTR_STOPPED;
+	/* `list` has only the root's fd. fstatat, not faccessat: musl's needs faccessat2
+	 * (Linux 5.8) for AT_SYMLINK_NOFOLLOW */
+	if (ct->h.dir_fd < 0)
+		snprintf(p, sizeof(p), "%s/" LC_START_SOCK, ct->h.id);
+	return fstatat(ct->h.dir_fd >= 0 ? ct->h.dir_fd : ct->h.root_fd,
+		       ct->h.dir_fd >= 0 ? LC_START_SOCK : p, &sb, AT_SYMLINK_NOFOLLOW) < 0 ?
+	       CTR_RUNNING : CTR_CREATED;
 }
 
 static void lc_compute_status(struct lc_container *ct)
 {
-	if (!ct->loaded || ct->st.creating) {
-		ct->status = CTR_CREATING;
+	char pstate;
+	ct->status = lc_live_status(ct, -1, &pstate);
+	if (ct->status != CTR_RUNNING)
 		return;
-	}
-	if (!pid_alive(ct->st.pid, ct->st.pid_start)) {
-		ct->status = CTR_STOPPED;
-		return;
-	}
-	if (!lc_init_execd(ct)) {
-		ct->status = CTR_CREATED;
-		return;
-	}
-	ct->status = CTR_RUNNING;
 	struct cgroup *cg = NULL;
 	struct ctr_error e;
 	bool frozen = false;
@@ -15318,9 +15393,81 @@ int ctr_state_json(const struct ctr_state *st, const char *indent, char **json_o
 	return sbuf_take(&sb, json_out, err);
 }
 
-static int lc_cmp_state(const void *a, const void *b)
+static int lc_cmp_name(const void *a, const void *b)
 {
-	return strcmp(((const struct ctr_state *)a)->id, ((const struct ctr_state *)b)->id);
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A container of `list` from its parsed state.json: the status from /proc (proc_fd) and
+ * the freezer, only the strings kept copied. -1 for anything unusual. */
+static int lc_list_fill(int root_fd, int proc_fd, char *name, const struct json *r,
+			struct ctr_state *out)
+{
+	const char *id = json_str(json_get(r, "id"), NULL), *owner;
+	const char *bundle = json_str(json_get(r, "bundle"), NULL);
+	const char *rootfs = json_str(json_get(r, "rootfs"), NULL);
+	if (!id || strcmp(id, name) || !bundle || !rootfs)
+		return -1;
+	owner = json_str(json_get(r, "owner"), NULL);
+	struct lc_container ct = {.h = {.root_fd = root_fd, .dir_fd = -1, .id = name},
+				  .loaded = true};
+	struct ctr_error e;
+	bool frozen = false;
+	state_scalars(r, &ct.st);
+	char pstate;
+	ct.status = lc_live_status(&ct, proc_fd, &pstate);
+	const struct json *cg = json_get(r, "cgroup");
+	if (ct.status == CTR_RUNNING && cg && json_type(cg) == JSON_OBJECT &&
+	    cgroup_record_frozen(cg, pstate, &frozen, &e) == 0 && frozen)
+		ct.status = CTR_PAUSED;
+	int rc = -1;
+	if ((ct.st.bundle = strdup(bundle)) && (ct.st.rootfs = strdup(rootfs)) &&
+	    (ct.st.owner = strdup(owner ? owner : "")) &&
+	    state_raw_member(r, "annotations", &ct.st.annotations_json, &e) == 0)
+		rc = lc_fill_state(&ct, out, &e);
+	state_free(&ct.st); /* what lc_fill_state did not take */
+	return rc;
+}
+
+struct lc_list_mem {
+	char text[8192];             /* a state.json is about 1 KB; bigger ones take the slow way */
+	uint64_t doc[2048];          /* its parsed document */
+};
+
+/* One container of `list`, cheaply: state.json opened through the root's fd (no symlink
+ * on the way, no probe first), one read, parsed into m, no copy of what is not kept.
+ * Anything unusual (no openat2, a bigger file, a bad one) takes ctr_state's careful way,
+ * which also words the warning. 1: listed; 0: not a container or gone meanwhile. */
+static int lc_list_one(const struct ctr_opts *o, int root_fd, int proc_fd, char *name,
+		       struct lc_list_mem *m, struct ctr_state *out)
+{
+	char path[NAME_MAX + sizeof("/" STATE_FILE)];
+	snprintf(path, sizeof(path), "%s/" STATE_FILE, name);
+	int fd = sys_openat2(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
+			     O_NONBLOCK, 0, CTR_RESOLVE_NO_SYMLINKS | CTR_RESOLVE_BENEATH);
+	if (fd < 0 && errno == ENOENT)
+		return 0; /* deleted meanwhile, or not a container */
+	ssize_t n = -1;
+	if (fd >= 0) {
+		while ((n = read(fd, m->text, sizeof(m->text))) < 0 && errno == EINTR)
+			;
+		close(fd);
+	}
+	struct ctr_error e = {0};
+	struct json_doc *doc = NULL;
+	if (n > 0 && (size_t)n < sizeof(m->text) &&
+	    json_parse_mem(m->text, (size_t)n, STATE_FILE, m->doc, sizeof(m->doc), &doc, &e) == 0) {
+		int rc = json_type(json_root(doc)) == JSON_OBJECT ?
+			 lc_list_fill(root_fd, proc_fd, name, json_root(doc), out) : -1;
+		json_free(doc);
+		if (rc == 0)
+			return 1;
+	}
+	if (ctr_state(o, name, out, &e) == 0)
+		return 1;
+	if (e.errnum != ENOENT && e.errnum != LC_NOT_CONTAINER)
+		lc_log(o, CTR_LOG_WARN, "%s", e.msg);
+	return 0;
 }
 
 int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
@@ -15340,39 +15487,37 @@ int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
 		close(fd);
 		return err_set(err, e, "read state root %s", root);
 	}
-	struct ctr_state *v = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
+	/* the names first, sorted: the states are filled in order, in one allocation (no
+	 * moves of the large ctr_state) */
+	struct sbuf names = {0};
+	size_t nn = 0, n = 0;
 	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || ctr_id_valid(de->d_name, NULL) < 0)
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct ctr_state *nv = realloc(v, ncap * sizeof(*nv));
-			if (!nv) {
-				rc = err_nomem(err);
-				break;
-			}
-			v = nv;
-			cap = ncap;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && ctr_id_valid(de->d_name, NULL) == 0) {
+			sbuf_add(&names, de->d_name, strlen(de->d_name) + 1);
+			nn++;
 		}
-		struct ctr_error e2 = {0};
-		if (ctr_state(o, de->d_name, &v[n], &e2) < 0) {
-			if (e2.errnum == ENOENT || e2.errnum == LC_NOT_CONTAINER)
-				continue; /* deleted meanwhile, or not a container */
-			lc_log(o, CTR_LOG_WARN, "%s", e2.msg);
-			continue;
-		}
-		n++;
+	char **idx = nn && !names.failed ? malloc(nn * sizeof(*idx)) : NULL;
+	struct ctr_state *v = idx ? malloc(nn * sizeof(*v)) : NULL;
+	if (nn && !v) {
+		free(idx);
+		sbuf_release(&names);
+		closedir(d);
+		return err_nomem(err);
 	}
+	for (size_t i = 0, off = 0; i < nn; off += strlen(names.buf + off) + 1)
+		idx[i++] = names.buf + off;
+	if (nn)
+		sort_array(idx, nn, sizeof(*idx), lc_cmp_name);
+	int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct lc_list_mem m;
+	for (size_t i = 0; i < nn; i++)
+		n += (size_t)lc_list_one(o, fd, proc_fd, idx[i], &m, &v[n]);
+	if (proc_fd >= 0)
+		close(proc_fd);
 	closedir(d);
-	if (rc < 0) {
-		ctr_list_release(v, n);
-		return -1;
-	}
-	if (n)
-		sort_array(v, n, sizeof(*v), lc_cmp_state);
+	free(idx);
+	sbuf_release(&names);
 	*states = v;
 	*count = n;
 	return 0;
