@@ -10612,6 +10612,8 @@ struct spec_ck {
 	char prog[400];              /* what process.args[0] is, for the summary */
 	const struct json *doc;      /* the parsed config: findings get their position */
 	const char *source;          /* its file name, for the position */
+	bool problems_only;          /* create's: notes (spec_ck_warn) are not reported, */
+	bool no_programs;            /* the rootfs's programs are not read (the init does) */
 };
 
 /* The value a finding is about: its message starts with a JSON path ("process.env[1]: ",
@@ -10672,10 +10674,11 @@ static void spec_ck_report(struct spec_ck *c, const char *fmt, ...)
 	c->n++;
 }
 
-/* A parse note (an unknown capability): shown, but not a problem: create ignores it too. */
+/* A note (an unknown capability, a repeated key, a newer ociVersion): shown, but not a
+ * problem: create runs such a config too. */
 static void spec_ck_warn(struct spec_ck *c, const char *text)
 {
-	if (c->report)
+	if (c->report && !c->problems_only)
 		c->report(c->arg, text);
 }
 
@@ -11057,7 +11060,7 @@ static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_proces
 
 static void spec_ck_process(struct spec_ck *c, int rootfd, const struct spec_process *pr)
 {
-	if (rootfd >= 0)
+	if (rootfd >= 0 && !c->no_programs)
 		spec_ck_args(c, rootfd, pr);
 	for (size_t i = 0; i < pr->n_rlimits; i++)
 		if (pr->rlimits[i].soft > pr->rlimits[i].hard)
@@ -11390,15 +11393,24 @@ static void spec_ck_first(void *arg, const char *problem)
 		err_set(err, EINVAL, "%s", problem);
 }
 
-/* For create: spec_ck_host's first problem is the error, at its place in config.json
- * like `ctr check` gives it. */
-static int spec_check_host(const struct spec *s, int listed_ns, int own_ns, struct ctr_error *err)
+static void spec_ck_config(struct spec_ck *c, const struct spec *s, const char *bundle_dir,
+			   int rootfd, int listed_ns, int own_ns);
+
+/* For create: the first problem of the validation `ctr check` runs (spec_ck_config,
+ * without the rootfs's programs: the init looks process.args[0] up itself) is the error,
+ * at its place in config.json like `ctr check` gives it. */
+static int spec_check_config(const struct spec *s, const char *bundle_dir, const char *rootfs,
+			     int listed_ns, int own_ns, struct ctr_error *err)
 {
 	struct ctr_error first = {0};
 	const struct spec_priv *pv = s->priv;
 	struct spec_ck c = {.report = spec_ck_first, .arg = &first, .source = "config.json",
-			    .doc = pv && pv->doc ? json_root(pv->doc) : NULL};
-	spec_ck_host(&c, s, listed_ns, own_ns);
+			    .doc = pv && pv->doc ? json_root(pv->doc) : NULL, .problems_only = true,
+			    .no_programs = true};
+	/* only for startContainer hooks, which run in it */
+	int rootfd AUTO_CLOSE = s->n_hooks[HOOK_START_CONTAINER] ?
+		open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	spec_ck_config(&c, s, bundle_dir, rootfd, listed_ns, own_ns);
 	if (!c.n)
 		return 0;
 	*err = first;
@@ -11416,25 +11428,88 @@ static int spec_ck_dup(void *arg, const char *path, const struct json *first,
 {
 	struct spec_ck_dup *d = arg;
 	unsigned l1, c1, l2, c2;
+	char note[PATH_MAX + 400];
 	if (!d->left--) {
-		spec_ck_report(d->c, "%s: more duplicate keys not shown", d->source);
+		snprintf(note, sizeof(note), "%s: more duplicate keys not shown", d->source);
+		spec_ck_warn(d->c, note);
 		return 1;
 	}
 	json_pos(first, &l1, &c1);
 	json_pos(dup, &l2, &c2);
-	spec_ck_report(d->c, "%s:%u:%u: %s%sduplicate key \"%s\", also at %u:%u: the last one is "
-		       "used", d->source, l2, c2, path, *path ? ": " : "", json_str(dup, NULL), l1, c1);
+	snprintf(note, sizeof(note), "%s:%u:%u: %s%sduplicate key \"%s\", also at %u:%u: the last "
+		 "one is used", d->source, l2, c2, path, *path ? ": " : "", json_str(dup, NULL), l1,
+		 c1);
+	spec_ck_warn(d->c, note);
 	return 0;
 }
 
-/* Repeated member names: JSON readers differ on which one counts (ctr: the last). */
-static void spec_ck_dups(struct spec_ck *c, const struct spec *s, const char *bundle_dir)
+/* Repeated member names are allowed, the last one counts (as in runc's encoding/json);
+ * JSON readers differ here, so check names each (a note: create runs the config). */
+static void spec_ck_dups(struct spec_ck *c, const struct spec *s)
 {
-	char source[PATH_MAX];
-	struct spec_ck_dup d = {c, source, 20};
-	spec_bundle_path(source, sizeof(source), bundle_dir, "config.json", NULL);
+	struct spec_ck_dup d = {c, c->source, 20};
+	if (c->problems_only)
+		return;
 	if (json_dups(json_root(((const struct spec_priv *)s->priv)->doc), spec_ck_dup, &d) < 0)
-		spec_ck_report(c, "%s: duplicate keys: out of memory", source);
+		spec_ck_report(c, "%s: duplicate keys: out of memory", c->source);
+}
+
+/* The validation `ctr check` and create share (create: rootfd -1, the programs of the
+ * rootfs are not read): duplicate keys, the process, bind sources, hooks, the host's
+ * rules and the linux section. listed_ns, own_ns: as for spec_ck_host. */
+static void spec_ck_config(struct spec_ck *c, const struct spec *s, const char *bundle_dir,
+			   int rootfd, int listed_ns, int own_ns)
+{
+	spec_ck_dups(c, s);
+	if (strtoul(s->oci_version + 2, NULL, 10) > 3) { /* "1.x", checked by the parser */
+		/* a note, as the parser's: create runs such a config too */
+		char note[160];
+		snprintf(note, sizeof(note), "ociVersion: %s is newer than " CTR_OCI_VERSION
+			 ": its new fields are ignored", s->oci_version);
+		spec_ck_warn(c, note);
+	}
+	if (s->has_process)
+		spec_ck_process(c, rootfd, &s->process);
+	else
+		spec_ck_report(c, "process: missing, so there is nothing to start");
+	struct stat st;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		bool bind = m->type && strcmp(m->type, "bind") == 0;
+		for (size_t j = 0; j < m->n_options; j++)
+			bind |= !strcmp(m->options[j], "bind") || !strcmp(m->options[j], "rbind");
+		char src[PATH_MAX];
+		if (bind && !m->source) {
+			spec_ck_report(c, "mounts[%zu].source: missing for a bind mount", i);
+		} else if (bind) {
+			if (m->source[0] == '/')
+				snprintf(src, sizeof(src), "%s", m->source);
+			else
+				spec_bundle_path(src, sizeof(src), bundle_dir, m->source, NULL);
+			if (stat(src, &st) < 0)
+				spec_ck_report(c, "mounts[%zu].source: %s: %s", i, src,
+					       strerror(errno));
+		}
+	}
+	for (int k = 0; k < HOOK_KIND_COUNT; k++)
+		for (size_t i = 0; i < s->n_hooks[k]; i++) {
+			char what[64];
+			const char *path = s->hooks[k][i].path;
+			snprintf(what, sizeof(what), "hooks.%s[%zu].path",
+				 spec_tab_at(spec_hook_tab, k), i);
+			/* startContainer hooks run in the container: their path is in the rootfs */
+			int e = k != HOOK_START_CONTAINER ? 0 : rootfd < 0 ? -1 :
+				spec_exec_in_root(rootfd, path);
+			if (k != HOOK_START_CONTAINER)
+				spec_ck_host_exec(c, what, path);
+			else if (e > 0)
+				spec_ck_report(c, "%s: %s in the rootfs: %s", what, path,
+					       e == EACCES ? "not an executable file" : strerror(e));
+			else if (e == 0 && !c->no_programs)
+				spec_ck_program(c, rootfd, what, path, 1);
+		}
+	spec_ck_host(c, s, listed_ns, own_ns);
+	spec_ck_linux(c, s, listed_ns);
 }
 
 int ctr_check(const char *bundle_dir, void (*report)(void *arg, const char *problem), void *arg,
@@ -11502,7 +11577,6 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 			n = n->next;
 		spec_ck_warn(&c, n->text);
 	}
-	spec_ck_dups(&c, s, bundle_dir);
 	char source[PATH_MAX];
 	spec_bundle_path(source, sizeof(source), bundle_dir, "config.json", NULL);
 	c.source = source;
@@ -11525,50 +11599,7 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 	int ns_mask = 0;
 	for (size_t i = 0; i < s->lx.n_namespaces; i++)
 		ns_mask |= s->lx.namespaces[i].type;
-	if (strtoul(s->oci_version + 2, NULL, 10) > 3) /* "1.x", checked by the parser */
-		spec_ck_report(&c, "ociVersion: %s is newer than " CTR_OCI_VERSION
-			       ": its new fields are ignored", s->oci_version);
-	if (s->has_process)
-		spec_ck_process(&c, rootfd, &s->process);
-	else
-		spec_ck_report(&c, "process: missing, so there is nothing to start");
-	for (size_t i = 0; i < s->n_mounts; i++) {
-		const struct spec_mount *m = &s->mounts[i];
-		bool bind = m->type && strcmp(m->type, "bind") == 0;
-		for (size_t j = 0; j < m->n_options; j++)
-			bind |= !strcmp(m->options[j], "bind") || !strcmp(m->options[j], "rbind");
-		char src[PATH_MAX];
-		if (bind && !m->source) {
-			spec_ck_report(&c, "mounts[%zu].source: missing for a bind mount", i);
-		} else if (bind) {
-			if (m->source[0] == '/')
-				snprintf(src, sizeof(src), "%s", m->source);
-			else
-				spec_bundle_path(src, sizeof(src), bundle_dir, m->source, NULL);
-			if (stat(src, &st) < 0)
-				spec_ck_report(&c, "mounts[%zu].source: %s: %s", i, src,
-					       strerror(errno));
-		}
-	}
-	for (int k = 0; k < HOOK_KIND_COUNT; k++)
-		for (size_t i = 0; i < s->n_hooks[k]; i++) {
-			char what[64];
-			const char *path = s->hooks[k][i].path;
-			snprintf(what, sizeof(what), "hooks.%s[%zu].path",
-				 spec_tab_at(spec_hook_tab, k), i);
-			/* startContainer hooks run in the container: their path is in the rootfs */
-			int e = k != HOOK_START_CONTAINER ? 0 : rootfd < 0 ? -1 :
-				spec_exec_in_root(rootfd, path);
-			if (k != HOOK_START_CONTAINER)
-				spec_ck_host_exec(&c, what, path);
-			else if (e > 0)
-				spec_ck_report(&c, "%s: %s in the rootfs: %s", what, path,
-					       e == EACCES ? "not an executable file" : strerror(e));
-			else if (e == 0)
-				spec_ck_program(&c, rootfd, what, path, 1);
-		}
-	spec_ck_host(&c, s, ns_mask, spec_own_ns(s));
-	spec_ck_linux(&c, s, ns_mask);
+	spec_ck_config(&c, s, bundle_dir, rootfd, ns_mask, spec_own_ns(s));
 	spec_ck_summary(&c, s, a);
 	spec_free(s);
 	return c.n;
@@ -12999,13 +13030,46 @@ static void lc_child_fail(int fd, struct ctr_error *e)
 	_exit(1);
 }
 
-static pid_t lc_clone_parent(void)
+/* Fork the container's process from a child of ctr as ctr's own child (CLONE_PARENT);
+ * qemu-user refuses clone flags: a plain child then (*child_of_ctr false). */
+static pid_t lc_fork_sibling(bool *child_of_ctr)
 {
+	*child_of_ctr = true;
 #if defined(__s390__) || defined(__CRIS__)
-	return (pid_t)syscall(SYS_clone, 0, CLONE_PARENT | SIGCHLD, NULL, NULL, 0);
+	pid_t pid = (pid_t)syscall(SYS_clone, 0, CLONE_PARENT | SIGCHLD, NULL, NULL, 0);
 #else
-	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
 #endif
+	if (pid < 0 && (errno == EINVAL || errno == ENOSYS || errno == EPERM)) {
+		*child_of_ctr = false;
+		pid = fork();
+	}
+	return pid;
+}
+
+/* In a child: the caller's stdio fds (NULL: keep ours) onto 0-2. */
+static void lc_child_stdio(int fd, const int *stdio, const char *who)
+{
+	struct ctr_error e = {0};
+	for (int i = 0; stdio && i < 3; i++)
+		if (stdio[i] != i && dup2(stdio[i], i) < 0)
+			err_set(&e, errno, "%s: dup2 stdio fd %d", who, i), lc_child_fail(fd, &e);
+}
+
+/* The first fd that is not the container's: 3 + runc's --preserve-fds. */
+static int lc_first_fd(int preserve_fds)
+{
+	return 3 + (preserve_fds > 0 ? preserve_fds : 0);
+}
+
+/* runc's --preserve-fds: the caller's fds 3..first-1 survive the exec. */
+static void lc_keep_fds(int first)
+{
+	for (int i = 3; i < first; i++) {
+		int fl = fcntl(i, F_GETFD);
+		if (fl >= 0 && (fl & FD_CLOEXEC))
+			fcntl(i, F_SETFD, fl & ~FD_CLOEXEC);
+	}
 }
 
 /* Put fd above `min` (internal fds must not land on the fds passed to the container). */
@@ -13047,6 +13111,71 @@ static void lc_kill_reap(pid_t pid, int pidfd)
 	if (pidfd < 0 || (sys_pidfd_send_signal(pidfd, SIGKILL) < 0 && errno == ENOSYS))
 		kill(pid, SIGKILL);
 	lc_reap_pinned(pid, pidfd);
+}
+
+/* A child of ctr on its way into a container (stage-1 of create, the helper of exec)
+ * and ctr's end of the sync pair to it. */
+struct lc_spawn {
+	int sync;                    /* ctr's end, or -1 */
+	pid_t pid;                   /* -1 once reaped */
+	int pidfd;                   /* pins pid against reuse, or -1 */
+};
+
+/* The start create and exec share: a sync pair (the child's end above the fds the
+ * container keeps), fork; the child blocks every signal, drops the state dir's fds and
+ * runs child(arg, its end); ctr moves it into the cgroup (join) and only then lets it go
+ * on (LC_CGROUP_DONE). On failure sp still holds what lc_spawn_end undoes. */
+static int lc_spawn(struct lc_spawn *sp, int min_fd, const struct state_handle *h,
+		    void (*child)(void *arg, int sync),
+		    int (*join)(void *arg, pid_t pid, struct ctr_error *err), void *arg,
+		    const char *who, struct ctr_error *err)
+{
+	int pair[2];
+	sp->sync = sp->pid = sp->pidfd = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		return err_set(err, errno, "%s: socketpair", who);
+	sp->sync = pair[0];
+	int end = lc_fd_above(pair[1], min_fd);
+	if (end < 0) {
+		int e = errno;
+		close(pair[1]);
+		return err_set(err, e, "%s: moving internal fds above --preserve-fds", who);
+	}
+	sp->pid = fork();
+	if (sp->pid == 0) {
+		close(sp->sync);
+		close(h->dir_fd); /* drop our references to the locked state dir */
+		close(h->root_fd);
+		sigset_t all;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+		child(arg, end);
+		_exit(127);
+	}
+	int e = errno;
+	close(end);
+	if (sp->pid < 0)
+		return err_set(err, e, "%s: fork", who);
+	/* a plain child (so that a CLONE_PARENT sibling is ours too): a pidfd keeps us from
+	 * a pid the caller reaped and reused; it waits for LC_CGROUP_DONE, so still there */
+	sp->pidfd = sys_pidfd_open(sp->pid, 0);
+	if (join && join(arg, sp->pid, err) < 0)
+		return -1;
+	if (lc_send(sp->sync, LC_CGROUP_DONE, 0, 0, NULL) < 0)
+		return err_set(err, errno, "%s exited early", who);
+	return 0;
+}
+
+/* Kill and reap the child if it is still there, close what lc_spawn opened. */
+static void lc_spawn_end(struct lc_spawn *sp)
+{
+	lc_kill_reap(sp->pid, sp->pidfd);
+	sp->pid = -1;
+	if (sp->pidfd >= 0)
+		close(sp->pidfd);
+	if (sp->sync >= 0)
+		close(sp->sync);
+	sp->pidfd = sp->sync = -1;
 }
 
 /* ======================================================================
@@ -13428,21 +13557,90 @@ static int lc_init_rootfs(struct lc_create *c, struct rootfs_ctx *rc, struct ctr
 	return r;
 }
 
+/* init: ctr runs prestart + createRuntime now, before the root switch; then the
+ * createContainer hooks. The init's host pid, or 0 without such hooks. */
+static pid_t lc_init_hooks(struct lc_create *c)
+{
+	struct ctr_error e = {0};
+	const struct spec *s = c->spec;
+	int fd = c->sync_fd;
+	if (!lc_has_hooks(s, HOOK_PRESTART) && !lc_has_hooks(s, HOOK_CREATE_RUNTIME) &&
+	    !lc_has_hooks(s, HOOK_CREATE_CONTAINER))
+		return 0;
+	struct lc_msg m;
+	if (lc_send(fd, LC_HOOKS, 0, 0, NULL) < 0 ||
+	    lc_expect(fd, LC_HOOKS_DONE, &m, "init", &e) < 0)
+		_exit(1);
+	/* as runc: createContainer hooks run in the rootfs */
+	if (lc_has_hooks(s, HOOK_CREATE_CONTAINER) && chdir(c->rootfs) < 0)
+		err_set(&e, errno, "init: chdir to rootfs %s", c->rootfs), lc_child_fail(fd, &e);
+	if (lc_run_hooks(s, HOOK_CREATE_CONTAINER, c->id, CTR_CREATING, m.val, c->bundle,
+			 c->rootfs, &e) < 0)
+		lc_child_fail(fd, &e);
+	return m.val;
+}
+
+/* init, after `ctr start` connected: the fds the process keeps, the late seccomp filter,
+ * the startContainer hooks, exec. A failure goes to `ctr start` as text. */
 __attribute__((noreturn))
-static void lc_init_main(struct lc_create *c, bool child_of_ctr)
+static void lc_init_start(struct lc_create *c, const char *exe, const char *home,
+			  pid_t host_pid, bool seccomp_early)
+{
+	struct ctr_error e = {0};
+	int first = lc_first_fd(c->a->preserve_fds), listener = -1, conn;
+	do
+		conn = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	while (conn < 0 && errno == EINTR);
+	if (conn < 0)
+		_exit(1);
+	close(c->listen_fd);
+	conn = lc_fd_above(conn, first);
+	if (conn < 0)
+		_exit(1);
+	lc_keep_fds(first);
+	if (fds_close_from(first, conn, &e) < 0)
+		goto fail;
+	/* with noNewPrivileges the filter comes this late, but before the startContainer
+	 * hooks (as runc): a hook must not be a way around it */
+	if (c->filter && !seccomp_early) {
+		if (seccomp_install(c->filter, &listener, &e) < 0)
+			goto fail;
+		/* `ctr start` passes it on to listenerPath */
+		if (listener >= 0 && term_send_fd(conn, listener, "seccomp", &e) < 0)
+			goto fail;
+		if (listener >= 0)
+			close(listener);
+	}
+	if (lc_has_hooks(c->spec, HOOK_START_CONTAINER)) {
+		if (lc_run_hooks(c->spec, HOOK_START_CONTAINER, c->id, CTR_CREATED, host_pid,
+				 c->bundle, c->rootfs, &e) < 0)
+			goto fail;
+	}
+	lc_reset_signals();
+	process_exec_found(exe, &c->spec->process, home, &e);
+fail:
+	(void)write_all(conn, e.msg, strlen(e.msg));
+	_exit(127);
+}
+
+/* The init; gate reads EOF once stage-1 has told ctr our pid. */
+__attribute__((noreturn))
+static void lc_init_main(struct lc_create *c, bool child_of_ctr, int gate)
 {
 	struct ctr_error e = {0};
 	const struct spec *s = c->spec;
 	const struct spec_process *p = &s->process;
 	int fd = c->sync_fd;
+	char b;
 
 	/* CVE-2019-5736: nothing in the container may open our binary via /proc/PID/exe */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (child_of_ctr)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	for (int i = 0; c->a->stdio && i < 3; i++)
-		if (c->a->stdio[i] != i && dup2(c->a->stdio[i], i) < 0)
-			err_set(&e, errno, "init: dup2 stdio fd %d", i), lc_child_fail(fd, &e);
+	while (read(gate, &b, 1) < 0 && errno == EINTR)
+		;
+	close(gate);
+	lc_child_stdio(fd, c->a->stdio, "init");
 	if (c->new_netns && net_loopback_up(&e) < 0)
 		lc_child_fail(fd, &e);
 	struct rootfs_ctx rc = {
@@ -13451,22 +13649,7 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 	};
 	if (lc_init_rootfs(c, &rc, &e) < 0)
 		lc_child_fail(fd, &e);
-	pid_t host_pid = 0;
-	if (lc_has_hooks(s, HOOK_PRESTART) || lc_has_hooks(s, HOOK_CREATE_RUNTIME) ||
-	    lc_has_hooks(s, HOOK_CREATE_CONTAINER)) {
-		/* ctr runs prestart + createRuntime now, before the root switch */
-		struct lc_msg m;
-		if (lc_send(fd, LC_HOOKS, 0, 0, NULL) < 0 ||
-		    lc_expect(fd, LC_HOOKS_DONE, &m, "init", &e) < 0)
-			_exit(1);
-		host_pid = m.val;
-		/* as runc: createContainer hooks run in the rootfs */
-		if (lc_has_hooks(s, HOOK_CREATE_CONTAINER) && chdir(c->rootfs) < 0)
-			err_set(&e, errno, "init: chdir to rootfs %s", c->rootfs), lc_child_fail(fd, &e);
-		if (lc_run_hooks(s, HOOK_CREATE_CONTAINER, c->id, CTR_CREATING, host_pid, c->bundle,
-				 c->rootfs, &e) < 0)
-			lc_child_fail(fd, &e);
-	}
+	pid_t host_pid = lc_init_hooks(c);
 	/* sysctls before the root switch: readonlyPaths make /proc/sys read-only; the
 	 * values still apply to the container's namespaces, which we are already in */
 	if (process_set_names_and_sysctl(s, &e) < 0)
@@ -13510,54 +13693,16 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr)
 		close(listener);
 	host_pid = m.val;
 	close(fd);
-
-	int first = 3 + (c->a->preserve_fds > 0 ? c->a->preserve_fds : 0);
-	int conn;
-	do
-		conn = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	while (conn < 0 && errno == EINTR);
-	if (conn < 0)
-		_exit(1);
-	close(c->listen_fd);
-	conn = lc_fd_above(conn, first);
-	if (conn < 0)
-		_exit(1);
-	/* runc's --preserve-fds: the caller's fds 3..3+N-1 survive the exec */
-	for (int i = 3; i < first; i++) {
-		int fl = fcntl(i, F_GETFD);
-		if (fl >= 0 && (fl & FD_CLOEXEC))
-			fcntl(i, F_SETFD, fl & ~FD_CLOEXEC);
-	}
-	if (fds_close_from(first, conn, &e) < 0)
-		goto fail;
-	/* with noNewPrivileges the filter comes this late, but before the startContainer
-	 * hooks (as runc): a hook must not be a way around it */
-	if (c->filter && !seccomp_early) {
-		if (seccomp_install(c->filter, &listener, &e) < 0)
-			goto fail;
-		/* `ctr start` passes it on to listenerPath */
-		if (listener >= 0 && term_send_fd(conn, listener, "seccomp", &e) < 0)
-			goto fail;
-		if (listener >= 0)
-			close(listener);
-	}
-	if (lc_has_hooks(s, HOOK_START_CONTAINER)) {
-		if (lc_run_hooks(s, HOOK_START_CONTAINER, c->id, CTR_CREATED, host_pid, c->bundle,
-				 c->rootfs, &e) < 0)
-			goto fail;
-	}
-	lc_reset_signals();
-	process_exec_found(exe, p, home, &e);
-fail:
-	(void)write_all(conn, e.msg, strlen(e.msg));
-	_exit(127);
+	lc_init_start(c, exe, home, host_pid, seccomp_early);
 }
 
+/* stage-1, forked by lc_spawn with its end of the sync pair. */
 __attribute__((noreturn))
-static void lc_stage1_main(struct lc_create *c)
+static void lc_stage1_main(void *arg, int sync)
 {
+	struct lc_create *c = arg;
 	struct ctr_error e = {0};
-	int fd = c->sync_fd;
+	int fd = c->sync_fd = sync;
 	struct lc_msg m;
 
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -13592,16 +13737,19 @@ static void lc_stage1_main(struct lc_create *c)
 			lc_child_fail(fd, &e);
 	if ((c->unshare_flags & CLONE_NEWTIME) && timens_write_offsets(c->spec, &e) < 0)
 		lc_child_fail(fd, &e);
-	bool child_of_ctr = true;
-	pid_t pid = lc_clone_parent();
-	if (pid < 0 && (errno == EINVAL || errno == ENOSYS || errno == EPERM)) {
-		child_of_ctr = false; /* qemu-user refuses clone flags: a grandchild then */
-		pid = fork();
-	}
+	/* the init waits for our exit, when ctr has its pid (LC_INIT_PID): a message of its
+	 * own must not come first */
+	int gate[2];
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		err_set(&e, errno, "stage-1: pipe"), lc_child_fail(fd, &e);
+	bool child_of_ctr;
+	pid_t pid = lc_fork_sibling(&child_of_ctr);
 	if (pid < 0)
 		err_set(&e, errno, "creating the container init"), lc_child_fail(fd, &e);
-	if (pid == 0)
-		lc_init_main(c, child_of_ctr);
+	if (pid == 0) {
+		close(gate[1]);
+		lc_init_main(c, child_of_ctr, gate[0]);
+	}
 	lc_send(fd, LC_INIT_PID, pid, child_of_ctr, NULL);
 	_exit(0);
 }
@@ -13657,7 +13805,7 @@ static int lc_plan_namespaces(struct lc_create *c, struct ctr_error *err)
 	return 0;
 }
 
-/* The config's host-safety rules (spec_ck_host), with the namespaces as opened. */
+/* `ctr check`'s validation (spec_check_config), with the namespaces as opened. */
 static int lc_check_host(const struct lc_create *c, struct ctr_error *err)
 {
 	int listed = 0, own = c->unshare_flags | (c->new_userns ? CLONE_NEWUSER : 0);
@@ -13668,7 +13816,7 @@ static int lc_check_host(const struct lc_create *c, struct ctr_error *err)
 		if (fstat(c->ns_fds[i], &st) == 0 && !spec_ns_is_host(c->ns_types[i], &st))
 			own |= c->ns_types[i];
 	}
-	return spec_check_host(c->spec, listed, own, err);
+	return spec_check_config(c->spec, c->bundle, c->rootfs, listed, own, err);
 }
 
 /* --debug: which namespaces the container gets new and which it joins. */
@@ -13905,6 +14053,333 @@ static int lc_state_cgroup(struct state *st, const struct cgroup *cg, struct ctr
 
 static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg);
 
+/* ctr_create from prepare to commit: what its one cleanup path (lc_create_unwind on
+ * failure, then lc_create_free) undoes. */
+struct lc_job {
+	struct lc_create c;          /* what the children get */
+	const char *root;
+	char bundle[PATH_MAX], rootfs[PATH_MAX], owner[64];
+	struct state_handle h;
+	struct state st;
+	bool state_made;             /* the state dir is ours to remove */
+	struct spec *spec;
+	struct cgroup *cg;
+	char *config_text;
+	size_t config_len;
+	struct lc_spawn sp;          /* stage-1 and ctr's end of the sync pair */
+	pid_t init;
+	int init_fd;                 /* its pidfd, or -1 */
+	bool init_is_child;
+	int listener;                /* a seccomp notify fd from the init, or -1 */
+};
+
+/* The config (the caller's text, or the bundle's file), parsed; the rootfs it names. */
+static int lc_create_config(struct lc_job *j, struct ctr_error *err)
+{
+	const struct ctr_create_args *a = j->c.a;
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/config.json", j->bundle);
+	if (a->config_json) { /* as the file would be: a copy, kept in the state */
+		j->config_len = a->config_json_len ? a->config_json_len : strlen(a->config_json);
+		if (!(j->config_text = malloc(j->config_len + 1)))
+			return err_nomem(err);
+		memcpy(j->config_text, a->config_json, j->config_len);
+		j->config_text[j->config_len] = '\0';
+	} else if (read_file(path, 16u << 20, &j->config_text, &j->config_len, err) < 0) {
+		return -1;
+	}
+	if (spec_parse(j->config_text, j->config_len, "config.json", &j->spec, err) < 0)
+		return -1;
+	const struct spec *spec = j->c.spec = j->spec;
+	if (!spec->has_process || !spec->process.n_args)
+		return err_set(err, EINVAL, "config.json: process.args: required to create a "
+			       "container");
+	if (spec->process.terminal && !a->console_socket && !a->pty_master)
+		return err_set(err, EINVAL, "config.json: process.terminal is true: a console "
+			       "socket is required");
+	const char *rp = spec->root_path ? spec->root_path : "rootfs";
+	if (rp[0] == '/')
+		snprintf(path, sizeof(path), "%s", rp);
+	else
+		snprintf(path, sizeof(path), "%s/%s", j->bundle, rp);
+	if (!realpath(path, j->rootfs))
+		return err_set(err, errno, "root.path: %s", path);
+	j->c.rootfs = j->rootfs;
+	return 0;
+}
+
+/* Prepare: the config, the namespaces to make and join, the host rules. Nothing exists
+ * on the host yet. */
+static int lc_create_prepare(struct lc_job *j, struct ctr_error *err)
+{
+	const char *b = j->c.a->bundle ? j->c.a->bundle : ".";
+	if (!realpath(b, j->bundle))
+		return err_set(err, errno, "bundle %s", b);
+	if (lc_create_config(j, err) < 0 || lc_plan_namespaces(&j->c, err) < 0 ||
+	    lc_check_host(&j->c, err) < 0)
+		return -1;
+	for (size_t i = 0; j->c.any_userns && i < j->spec->n_mounts; i++)
+		j->c.host_sources |= rootfs_host_source(&j->spec->mounts[i]);
+	lc_log_namespaces(&j->c);
+	if (j->c.o->systemd_cgroup && sd_check_host(err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The state dir ("creating"), the cgroup it names, the compiled seccomp filter. */
+static int lc_create_record(struct lc_job *j, struct ctr_error *err)
+{
+	const struct ctr_opts *o = j->c.o;
+	const struct spec *spec = j->spec;
+	struct state *st = &j->st;
+	if (state_open(j->root, j->c.id, STATE_CREATE, &j->h, err) < 0)
+		return -1;
+	j->state_made = true;
+	lc_owner(j->owner, sizeof(j->owner));
+	st->id = (char *)j->c.id;
+	st->bundle = j->bundle;
+	st->rootfs = j->rootfs;
+	st->owner = j->owner;
+	st->creating = true;
+	lc_created_now(st->created, sizeof(st->created));
+	st->config_path = (char *)LC_CONFIG_COPY;
+	/* name the cgroup in the state before making it: a create killed from here on
+	 * leaves a "creating" container that `delete -f` removes completely */
+	if ((o->systemd_cgroup ? cgroup_plan_systemd(spec, j->c.id, &j->cg, err)
+			       : cgroup_plan(spec, j->c.id, &j->cg, err)) < 0)
+		return err_prefix(err, "creating cgroup");
+	if (lc_state_cgroup(st, j->cg, err) < 0 ||
+	    lc_annotations_json(spec, &st->annotations_json, err) < 0 ||
+	    lc_write_new(j->h.dir_fd, LC_CONFIG_COPY, j->config_text, j->config_len, err) < 0 ||
+	    state_save(&j->h, st, err) < 0)
+		return -1;
+	/* a systemd scope is made with the init in it (cg_sd_start) */
+	if (j->cg->mode != CG_MODE_NONE && !j->cg->unit && cgroup_make(j->cg, spec, err) < 0) {
+		cgroup_free(j->cg); /* made nothing: no kill and rmdir of what it did not make */
+		j->cg = NULL;
+		return err_prefix(err, "creating cgroup");
+	}
+	lc_log(o, CTR_LOG_DEBUG, "cgroup: %s created (%s), resources applied", j->cg->path,
+	       cg_mode_names[j->cg->mode]);
+	if (spec->has_linux && spec->lx.seccomp &&
+	    seccomp_compile(spec->lx.seccomp, &j->c.filter, err) < 0)
+		return err_prefix(err, "linux.seccomp");
+	if (j->c.filter)
+		lc_log(o, CTR_LOG_DEBUG, "seccomp: filter compiled (%zu rules); the init installs "
+		       "it %s", spec->lx.seccomp->n_syscalls, spec->process.no_new_privileges ?
+		       "right before its exec" : "before it drops its privileges");
+	return 0;
+}
+
+/* lc_spawn's join for stage-1: ctr's copies of what only the children use go, then
+ * stage-1 enters the cgroup (a systemd scope is made around it). */
+static int lc_stage1_join(void *arg, pid_t pid, struct ctr_error *err)
+{
+	struct lc_job *j = arg;
+	close(j->c.listen_fd);
+	j->c.listen_fd = -1;
+	for (size_t i = 0; i < j->c.n_ns; i++) {
+		close(j->c.ns_fds[i]);
+		j->c.ns_fds[i] = -1;
+	}
+	struct cgroup *cg = j->cg;
+	if ((cg->unit ? cg_sd_start(cg, j->spec, pid, err) : cgroup_enter(cg, pid, err)) < 0)
+		return err_prefix(err, "joining cgroup");
+	lc_log(j->c.o, CTR_LOG_DEBUG, "cgroup: joined by stage-1 (pid %ld)", (long)pid);
+	return 0;
+}
+
+static void lc_stage1_run(void *arg, int sync)
+{
+	lc_stage1_main(&((struct lc_job *)arg)->c, sync);
+}
+
+/* Spawn: the start socket `ctr start` connects to, stage-1 in the cgroup. */
+static int lc_create_spawn(struct lc_job *j, struct ctr_error *err)
+{
+	int min_fd = lc_first_fd(j->c.a->preserve_fds);
+	struct sockaddr_un sa;
+	j->c.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (j->c.listen_fd < 0)
+		return err_set(err, errno, "start socket");
+	if (lc_sock_addr(j->root, j->c.id, j->h.dir_fd, &sa, err) < 0)
+		return -1;
+	if (bind(j->c.listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(j->c.listen_fd, 1) < 0)
+		return err_set(err, errno, "start socket %s/%s/" LC_START_SOCK, j->root, j->c.id);
+	if ((j->c.listen_fd = lc_fd_above(j->c.listen_fd, min_fd)) < 0)
+		return err_set(err, errno, "moving internal fds above --preserve-fds");
+	if (lc_spawn(&j->sp, min_fd, &j->h, lc_stage1_run, lc_stage1_join, j, "stage-1",
+		     err) < 0)
+		return -1;
+	lc_bound_reads(j->sp.sync, j->spec, HOOK_CREATE_CONTAINER);
+	return 0;
+}
+
+/* Stage-1's namespaces: the user namespace's maps written for it, the init's pid. */
+static int lc_create_namespaces(struct lc_job *j, struct ctr_error *err)
+{
+	struct lc_msg m;
+	for (;;) {
+		if (lc_wait_fd(j->sp.sync, j->cg, "creating namespaces", err) < 0 ||
+		    lc_recv(j->sp.sync, &m, "creating namespaces", err) < 0)
+			return -1;
+		if (m.type == LC_USERNS) {
+			if (userns_write_maps(j->sp.pid, j->spec, err) < 0)
+				return err_prefix(err, "user namespace");
+			lc_send(j->sp.sync, LC_USERNS_DONE, 0, 0, NULL);
+		} else if (m.type == LC_INIT_PID) {
+			j->init = m.val;
+			j->init_is_child = m.val2;
+			j->init_fd = sys_pidfd_open(j->init, 0); /* it waits for us: still there */
+			lc_log(j->c.o, CTR_LOG_DEBUG, "namespaces: created; the container init is "
+			       "pid %ld", (long)j->init);
+			break;
+		} else {
+			return err_set(err, EPROTO, "unexpected message '%c' from stage-1", m.type);
+		}
+	}
+	/* it exits */
+	if (lc_reap(j->sp.pid, j->sp.pidfd, j->cg, "waiting for stage-1", err) < 0)
+		return -1;
+	j->sp.pid = -1;
+	return 0;
+}
+
+/* Handshake with the init until it is ready: bind sources, network devices, the
+ * terminal, the prestart and createRuntime hooks, a seccomp notify fd. */
+static int lc_create_handshake(struct lc_job *j, struct ctr_error *err)
+{
+	const struct spec *spec = j->spec;
+	const struct ctr_create_args *a = j->c.a;
+	int sync = j->sp.sync;
+	struct lc_msg m;
+	if (lc_create_namespaces(j, err) < 0)
+		return -1;
+	if (j->c.host_sources &&
+	    lc_send_sources(sync, j->init, spec, j->bundle, j->cg, err) < 0)
+		return -1;
+	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, j->init, err) < 0)
+		return -1; /* its errors name linux.netDevices */
+	if (lc_recv_terminal(sync, spec, a, j->cg, &m, err) < 0)
+		return -1;
+	if (m.type == LC_HOOKS) {
+		/* runc gives prestart and createRuntime "creating" (runtime-spec runtime.md,
+		 * lifecycle steps 5-6: the container is still being created) */
+		if (lc_run_hooks(spec, HOOK_PRESTART, j->c.id, CTR_CREATING, j->init, j->bundle,
+				 j->rootfs, err) < 0 ||
+		    lc_run_hooks(spec, HOOK_CREATE_RUNTIME, j->c.id, CTR_CREATING, j->init,
+				 j->bundle, j->rootfs, err) < 0)
+			return -1;
+		if (lc_send(sync, LC_HOOKS_DONE, j->init, 0, NULL) < 0 ||
+		    lc_recv_terminal(sync, spec, a, j->cg, &m, err) < 0)
+			return -1;
+	}
+	if (m.type != LC_READY)
+		return err_set(err, EPROTO, "unexpected message '%c' from the container init",
+			       m.type);
+	if (m.val && term_recv_fd(sync, &j->listener, err) < 0)
+		return -1;
+	lc_log(j->c.o, CTR_LOG_DEBUG, "mounts: rootfs %s set up (%zu mounts), root switched by "
+	       "%s; the init waits for start", j->rootfs, spec->n_mounts,
+	       a->no_pivot ? "MS_MOVE + chroot" : "pivot_root");
+	return 0;
+}
+
+/* Commit: the state says "created" with the init's identity, the pid file, the seccomp
+ * agent gets its fd, the init may wait for start. */
+static int lc_create_commit(struct lc_job *j, pid_t *pid_out, struct ctr_error *err)
+{
+	struct state *st = &j->st;
+	pid_t init = j->init;
+	char path[64];
+	st->pid = init;
+	st->pid_start = pid_start_time(init);
+	st->creating = false;
+	snprintf(path, sizeof(path), "/proc/%ld/exe", (long)init);
+	struct stat exe;
+	if (stat(path, &exe) == 0) {
+		st->init_exe_dev = exe.st_dev;
+		st->init_exe_ino = exe.st_ino;
+	}
+	if (lc_state_cgroup(st, j->cg, err) < 0 || state_save(&j->h, st, err) < 0)
+		return -1;
+	if (j->c.a->pid_file && lc_write_pid_file(j->c.a->pid_file, init, err) < 0)
+		return -1;
+	if (j->listener >= 0) {
+		AUTO_FREE char *state_json = NULL;
+		if (lc_hook_state(j->c.id, CTR_CREATED, init, j->bundle, j->rootfs, j->spec,
+				  &state_json, err) < 0 ||
+		    seccomp_send_listener(j->spec->lx.seccomp, j->listener, init, state_json,
+					  err) < 0)
+			return -1;
+	}
+	if (lc_send(j->sp.sync, LC_GO, init, 0, NULL) < 0)
+		return err_set(err, errno, "container init exited before start");
+	lc_log(j->c.o, CTR_LOG_DEBUG, "created container %s, init pid %ld", j->c.id, (long)init);
+	if (pid_out)
+		*pid_out = init;
+	if (j->c.a->pidfd_out)
+		*j->c.a->pidfd_out = TAKE_FD(j->init_fd);
+	return 0;
+}
+
+/* A failed create: its processes killed, the poststop hooks, the cgroup and the state dir
+ * gone, the pty master closed. */
+static void lc_create_unwind(struct lc_job *j)
+{
+	struct ctr_error e2 = {0};
+	if (j->cg)
+		lc_cgroup_foreign(&j->h, j->cg); /* containers nested below stay */
+	/* thawed if frozen meanwhile: a frozen v1 task would not die */
+	if (j->cg && (j->init > 0 || j->sp.pid > 0))
+		cgroup_kill_all(j->cg, SIGKILL, NULL);
+	if (j->init > 0) {
+		if (j->init_is_child)
+			lc_kill_reap(j->init, j->init_fd);
+		else
+			kill(j->init, SIGKILL);
+	}
+	lc_kill_reap(j->sp.pid, j->sp.pidfd);
+	j->sp.pid = -1;
+	/* as runc's destroy: a failed create (a prestart, createRuntime or createContainer
+	 * hook, ...) still ends with the poststop hooks */
+	if (j->state_made && lc_has_hooks(j->spec, HOOK_POSTSTOP) &&
+	    lc_run_hooks(j->spec, HOOK_POSTSTOP, j->c.id, CTR_STOPPED, 0, j->bundle, j->rootfs,
+			 &e2) < 0)
+		lc_log(j->c.o, CTR_LOG_WARN, "%s", e2.msg);
+	cgroup_destroy(j->cg, true, &e2); /* frees it */
+	j->cg = NULL;
+	if (j->state_made)
+		state_remove(&j->h, &e2);
+	if (j->c.a->pty_master && *j->c.a->pty_master >= 0) {
+		close(*j->c.a->pty_master);
+		*j->c.a->pty_master = -1;
+	}
+}
+
+static void lc_create_free(struct lc_job *j)
+{
+	lc_spawn_end(&j->sp);
+	if (j->init_fd >= 0)
+		close(j->init_fd);
+	free(j->st.cgroup_json);
+	free(j->st.annotations_json);
+	cgroup_free(j->cg);
+	if (j->c.filter)
+		seccomp_filter_free(j->c.filter);
+	for (size_t i = 0; i < j->c.n_ns; i++)
+		if (j->c.ns_fds[i] >= 0)
+			close(j->c.ns_fds[i]);
+	if (j->c.listen_fd >= 0)
+		close(j->c.listen_fd);
+	if (j->listener >= 0)
+		close(j->listener);
+	state_close(&j->h);
+	spec_free(j->spec);
+	free(j->config_text);
+}
+
 int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create_args *a,
 	       pid_t *pid_out, struct ctr_error *err)
 {
@@ -13917,317 +14392,23 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		*a->pidfd_out = -1;
 	if (ctr_id_valid(id, err) < 0 || lc_require_sealed("create", err) < 0)
 		return -1;
-	const char *root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
-	char bundle[PATH_MAX], rootfs[PATH_MAX];
-	if (!realpath(a->bundle ? a->bundle : ".", bundle))
-		return err_set(err, errno, "bundle %s", a->bundle ? a->bundle : ".");
-
-	struct lc_create c = {.o = o, .id = id, .bundle = bundle, .a = a, .sync_fd = -1,
-			      .listen_fd = -1};
-	struct state_handle h = {.root_fd = -1, .dir_fd = -1};
-	struct state st = {0};
-	struct spec *spec = NULL;
-	struct cgroup *cg = NULL;
-	char *config_text = NULL;
-	size_t config_len = 0;
-	int sync[2] = {-1, -1};
-	int listener = -1;
-	pid_t stage1 = -1, init = -1;
-	int stage1_fd = -1, init_fd = -1;
-	bool init_is_child = false;
-	bool state_made = false;
-	int rc = -1;
-	struct lc_msg m;
-
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/config.json", bundle);
-	if (a->config_json) { /* as the file would be: a copy, kept in the state */
-		config_len = a->config_json_len ? a->config_json_len : strlen(a->config_json);
-		if (!(config_text = malloc(config_len + 1))) {
-			err_nomem(err);
-			goto out;
-		}
-		memcpy(config_text, a->config_json, config_len);
-		config_text[config_len] = '\0';
-	} else if (read_file(path, 16u << 20, &config_text, &config_len, err) < 0) {
-		goto out;
-	}
-	if (spec_parse(config_text, config_len, "config.json", &spec, err) < 0)
-		goto out;
-	c.spec = spec;
-	if (!spec->has_process || !spec->process.n_args) {
-		err_set(err, EINVAL, "config.json: process.args: required to create a container");
-		goto out;
-	}
-	if (spec->process.terminal && !a->console_socket && !a->pty_master) {
-		err_set(err, EINVAL, "config.json: process.terminal is true: a console socket is "
-			"required");
-		goto out;
-	}
-	const char *rp = spec->root_path ? spec->root_path : "rootfs";
-	if (rp[0] == '/')
-		snprintf(path, sizeof(path), "%s", rp);
-	else
-		snprintf(path, sizeof(path), "%s/%s", bundle, rp);
-	if (!realpath(path, rootfs)) {
-		err_set(err, errno, "root.path: %s", path);
-		goto out;
-	}
-	c.rootfs = rootfs;
-	for (size_t i = 0; i < ARRAY_LEN(c.ns_fds); i++)
-		c.ns_fds[i] = -1;
-	if (lc_plan_namespaces(&c, err) < 0 || lc_check_host(&c, err) < 0)
-		goto out;
-	for (size_t i = 0; c.any_userns && i < spec->n_mounts; i++)
-		c.host_sources |= rootfs_host_source(&spec->mounts[i]);
-	lc_log_namespaces(&c);
-
-	if (o->systemd_cgroup && sd_check_host(err) < 0)
-		goto out;
-	if (state_open(root, id, STATE_CREATE, &h, err) < 0)
-		goto out;
-	state_made = true;
-	char owner[64];
-	lc_owner(owner, sizeof(owner));
-	st.id = (char *)id;
-	st.bundle = bundle;
-	st.rootfs = rootfs;
-	st.owner = owner;
-	st.creating = true;
-	lc_created_now(st.created, sizeof(st.created));
-	st.config_path = (char *)LC_CONFIG_COPY;
-	/* name the cgroup in the state before making it: a create killed from here on
-	 * leaves a "creating" container that `delete -f` removes completely */
-	if ((o->systemd_cgroup ? cgroup_plan_systemd(spec, id, &cg, err)
-			       : cgroup_plan(spec, id, &cg, err)) < 0) {
-		err_prefix(err, "creating cgroup");
-		goto out;
-	}
-	if (lc_state_cgroup(&st, cg, err) < 0 ||
-	    lc_annotations_json(spec, &st.annotations_json, err) < 0 ||
-	    lc_write_new(h.dir_fd, LC_CONFIG_COPY, config_text, config_len, err) < 0 ||
-	    state_save(&h, &st, err) < 0)
-		goto out;
-	/* a systemd scope is made with the init in it (cg_sd_start) */
-	if (cg->mode != CG_MODE_NONE && !cg->unit && cgroup_make(cg, spec, err) < 0) {
-		cgroup_free(cg); /* made nothing: no kill and rmdir of what it did not make */
-		cg = NULL;
-		err_prefix(err, "creating cgroup");
-		goto out;
-	}
-	lc_log(o, CTR_LOG_DEBUG, "cgroup: %s created (%s), resources applied", cg->path,
-	       cg_mode_names[cg->mode]);
-	if (spec->has_linux && spec->lx.seccomp &&
-	    seccomp_compile(spec->lx.seccomp, &c.filter, err) < 0) {
-		err_prefix(err, "linux.seccomp");
-		goto out;
-	}
-	if (c.filter)
-		lc_log(o, CTR_LOG_DEBUG, "seccomp: filter compiled (%zu rules); the init installs "
-		       "it %s", spec->lx.seccomp->n_syscalls, spec->process.no_new_privileges ?
-		       "right before its exec" : "before it drops its privileges");
-
-	int min_fd = 3 + (a->preserve_fds > 0 ? a->preserve_fds : 0);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0) {
-		err_set(err, errno, "socketpair");
-		goto out;
-	}
-	lc_bound_reads(sync[0], spec, HOOK_CREATE_CONTAINER);
-	c.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_un sa;
-	if (c.listen_fd < 0) {
-		err_set(err, errno, "start socket");
-		goto out;
-	}
-	if (lc_sock_addr(root, id, h.dir_fd, &sa, err) < 0)
-		goto out;
-	if (bind(c.listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(c.listen_fd, 1) < 0) {
-		err_set(err, errno, "start socket %s/%s/" LC_START_SOCK, root, id);
-		goto out;
-	}
-	if ((sync[1] = lc_fd_above(sync[1], min_fd)) < 0 ||
-	    (c.listen_fd = lc_fd_above(c.listen_fd, min_fd)) < 0) {
-		err_set(err, errno, "moving internal fds above --preserve-fds");
-		goto out;
-	}
-	c.sync_fd = sync[1];
-
-	stage1 = fork();
-	if (stage1 < 0) {
-		err_set(err, errno, "fork");
-		goto out;
-	}
-	if (stage1 == 0) {
-		close(sync[0]);
-		close(h.dir_fd); /* drop our references to the locked state dir */
-		close(h.root_fd);
-		sigset_t all;
-		sigfillset(&all);
-		sigprocmask(SIG_BLOCK, &all, NULL);
-		lc_stage1_main(&c);
-	}
-	/* stage-1 is a plain child (the init inherits its exit signal through CLONE_PARENT,
-	 * and must be one): a pidfd keeps us from a pid the caller reaped and reused */
-	stage1_fd = sys_pidfd_open(stage1, 0);
-	close(sync[1]);
-	sync[1] = -1;
-	close(c.listen_fd);
-	c.listen_fd = -1;
-	for (size_t i = 0; i < c.n_ns; i++) {
-		close(c.ns_fds[i]);
-		c.ns_fds[i] = -1;
-	}
-	if ((cg->unit ? cg_sd_start(cg, spec, stage1, err) : cgroup_enter(cg, stage1, err)) < 0) {
-		err_prefix(err, "joining cgroup");
-		goto out;
-	}
-	lc_log(o, CTR_LOG_DEBUG, "cgroup: joined by stage-1 (pid %ld)", (long)stage1);
-	if (lc_send(sync[0], LC_CGROUP_DONE, 0, 0, NULL) < 0) {
-		err_set(err, errno, "stage-1 exited early");
-		goto out;
-	}
-	for (;;) {
-		if (lc_wait_fd(sync[0], cg, "creating namespaces", err) < 0 ||
-		    lc_recv(sync[0], &m, "creating namespaces", err) < 0)
-			goto out;
-		if (m.type == LC_USERNS) {
-			if (userns_write_maps(stage1, spec, err) < 0) {
-				err_prefix(err, "user namespace");
-				goto out;
-			}
-			lc_send(sync[0], LC_USERNS_DONE, 0, 0, NULL);
-		} else if (m.type == LC_INIT_PID) {
-			init = m.val;
-			init_is_child = m.val2;
-			init_fd = sys_pidfd_open(init, 0); /* it waits for us: still there */
-			lc_log(o, CTR_LOG_DEBUG, "namespaces: created; the container init is pid %ld",
-			       (long)init);
-			break;
-		} else {
-			err_set(err, EPROTO, "unexpected message '%c' from stage-1", m.type);
-			goto out;
-		}
-	}
-	if (lc_reap(stage1, stage1_fd, cg, "waiting for stage-1", err) < 0) /* it exits */
-		goto out;
-	stage1 = -1;
-	if (c.host_sources && lc_send_sources(sync[0], init, spec, bundle, cg, err) < 0)
-		goto out;
-	if (spec->has_linux && spec->lx.n_net_devices && net_devices_move(spec, init, err) < 0)
-		goto out; /* its errors name linux.netDevices */
-	if (lc_recv_terminal(sync[0], spec, a, cg, &m, err) < 0)
-		goto out;
-	if (m.type == LC_HOOKS) {
-		/* runc gives prestart and createRuntime "creating" (runtime-spec runtime.md,
-		 * lifecycle steps 5-6: the container is still being created) */
-		if (lc_run_hooks(spec, HOOK_PRESTART, id, CTR_CREATING, init, bundle, rootfs, err) < 0 ||
-		    lc_run_hooks(spec, HOOK_CREATE_RUNTIME, id, CTR_CREATING, init, bundle, rootfs,
-				 err) < 0)
-			goto out;
-		if (lc_send(sync[0], LC_HOOKS_DONE, init, 0, NULL) < 0 ||
-		    lc_recv_terminal(sync[0], spec, a, cg, &m, err) < 0)
-			goto out;
-	}
-	if (m.type != LC_READY) {
-		err_set(err, EPROTO, "unexpected message '%c' from the container init", m.type);
-		goto out;
-	}
-	if (m.val && term_recv_fd(sync[0], &listener, err) < 0)
-		goto out;
-	lc_log(o, CTR_LOG_DEBUG, "mounts: rootfs %s set up (%zu mounts), root switched by %s; "
-	       "the init waits for start", rootfs, spec->n_mounts,
-	       a->no_pivot ? "MS_MOVE + chroot" : "pivot_root");
-
-	st.pid = init;
-	st.pid_start = pid_start_time(init);
-	st.creating = false;
-	snprintf(path, sizeof(path), "/proc/%ld/exe", (long)init);
-	struct stat exe;
-	if (stat(path, &exe) == 0) {
-		st.init_exe_dev = exe.st_dev;
-		st.init_exe_ino = exe.st_ino;
-	}
-	if (lc_state_cgroup(&st, cg, err) < 0 || state_save(&h, &st, err) < 0)
-		goto out;
-	if (a->pid_file && lc_write_pid_file(a->pid_file, init, err) < 0)
-		goto out;
-	if (listener >= 0) {
-		AUTO_FREE char *state_json = NULL;
-		if (lc_hook_state(id, CTR_CREATED, init, bundle, rootfs, spec, &state_json, err) < 0 ||
-		    seccomp_send_listener(spec->lx.seccomp, listener, init, state_json, err) < 0)
-			goto out;
-	}
-	if (lc_send(sync[0], LC_GO, init, 0, NULL) < 0) {
-		err_set(err, errno, "container init exited before start");
-		goto out;
-	}
-	lc_log(o, CTR_LOG_DEBUG, "created container %s, init pid %ld", id, (long)init);
-	if (pid_out)
-		*pid_out = init;
-	if (a->pidfd_out)
-		*a->pidfd_out = TAKE_FD(init_fd);
-	rc = 0;
-out:
-	if (rc < 0) {
-		if (cg)
-			lc_cgroup_foreign(&h, cg); /* containers nested below stay */
-		/* thawed if frozen meanwhile: a frozen v1 task would not die */
-		if (cg && (init > 0 || stage1 > 0))
-			cgroup_kill_all(cg, SIGKILL, NULL);
-		if (init > 0) {
-			if (init_is_child)
-				lc_kill_reap(init, init_fd);
-			else
-				kill(init, SIGKILL);
-		}
-		lc_kill_reap(stage1, stage1_fd);
-		/* as runc's destroy: a failed create (a prestart, createRuntime or
-		 * createContainer hook, ...) still ends with the poststop hooks */
-		if (state_made && lc_has_hooks(spec, HOOK_POSTSTOP)) {
-			struct ctr_error e2 = {0};
-			if (lc_run_hooks(spec, HOOK_POSTSTOP, id, CTR_STOPPED, 0, bundle, rootfs,
-					 &e2) < 0)
-				lc_log(o, CTR_LOG_WARN, "%s", e2.msg);
-		}
-		if (cg) {
-			struct ctr_error e2;
-			cgroup_destroy(cg, true, &e2);
-			cg = NULL;
-		}
-		if (state_made) {
-			struct ctr_error e2;
-			state_remove(&h, &e2);
-		}
-		if (a->pty_master && *a->pty_master >= 0) {
-			close(*a->pty_master);
-			*a->pty_master = -1;
-		}
-	}
-	if (stage1_fd >= 0)
-		close(stage1_fd);
-	if (init_fd >= 0)
-		close(init_fd);
-	free(st.cgroup_json);
-	free(st.annotations_json);
-	if (cg)
-		cgroup_free(cg);
-	if (c.filter)
-		seccomp_filter_free(c.filter);
-	for (size_t i = 0; i < c.n_ns; i++)
-		if (c.ns_fds[i] >= 0)
-			close(c.ns_fds[i]);
-	if (c.listen_fd >= 0)
-		close(c.listen_fd);
-	if (listener >= 0)
-		close(listener);
-	if (sync[0] >= 0)
-		close(sync[0]);
-	if (sync[1] >= 0)
-		close(sync[1]);
-	state_close(&h);
-	if (spec)
-		spec_free(spec);
-	free(config_text);
+	struct lc_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return err_nomem(err);
+	j->c = (struct lc_create){.o = o, .id = id, .bundle = j->bundle, .a = a, .sync_fd = -1,
+				  .listen_fd = -1};
+	for (size_t i = 0; i < ARRAY_LEN(j->c.ns_fds); i++)
+		j->c.ns_fds[i] = -1;
+	j->root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
+	j->h.root_fd = j->h.dir_fd = -1;
+	j->sp.sync = j->sp.pid = j->sp.pidfd = j->init = j->init_fd = j->listener = -1;
+	int rc = lc_create_prepare(j, err) < 0 || lc_create_record(j, err) < 0 ||
+		 lc_create_spawn(j, err) < 0 || lc_create_handshake(j, err) < 0 ||
+		 lc_create_commit(j, pid_out, err) < 0 ? -1 : 0;
+	if (rc < 0)
+		lc_create_unwind(j);
+	lc_create_free(j);
+	free(j);
 	return rc;
 }
 
@@ -14877,6 +15058,27 @@ static int lc_reap_init(const struct state *st, const char *id, int *status,
 	return 0;
 }
 
+/* Record status in the state of id, if it is still the container whose init was (pid,
+ * start) and that init is gone; a container deleted or made anew meanwhile gets nothing. */
+static int lc_record_exit(const struct ctr_opts *o, const char *id, pid_t pid,
+			  uint64_t start, int status, struct ctr_error *err)
+{
+	struct lc_container ct;
+	if (lc_open(o, id, 0, &ct, err) < 0)
+		return -1;
+	int rc = 0;
+	if (ct.status != CTR_STOPPED && ct.st.pid == pid)
+		rc = err_set(err, EBUSY, "container %s: its init (pid %ld) is still there", id,
+			     (long)pid);
+	else if (ct.st.pid == pid && (!start || ct.st.pid_start == start)) {
+		ct.st.exited = true;
+		ct.st.exit_status = status;
+		rc = state_save(&ct.h, &ct.st, err);
+	}
+	lc_release(&ct);
+	return rc;
+}
+
 int ctr_wait(const struct ctr_opts *o, const char *id, int *exit_status, struct ctr_error *err)
 {
 	struct lc_container ct;
@@ -14893,18 +15095,19 @@ int ctr_wait(const struct ctr_opts *o, const char *id, int *exit_status, struct 
 		return -1;
 	if (exit_status)
 		*exit_status = status;
-	if (known || lc_open(o, id, 0, &ct, err) < 0)
-		return 0; /* deleted meanwhile: nothing to record */
-	/* the same container still (not deleted and made again meanwhile) */
-	if (ct.st.pid == st.pid && ct.st.pid_start == st.pid_start) {
-		ct.st.exited = true;
-		ct.st.exit_status = status;
-		struct ctr_error e2;
-		if (state_save(&ct.h, &ct.st, &e2) < 0)
-			lc_log(o, CTR_LOG_WARN, "wait %s: recording the exit status: %s", id, e2.msg);
-	}
-	lc_release(&ct);
+	struct ctr_error e2;
+	if (!known && lc_record_exit(o, id, st.pid, st.pid_start, status, &e2) < 0 &&
+	    e2.errnum != ENOENT)
+		lc_log(o, CTR_LOG_WARN, "wait %s: recording the exit status: %s", id, e2.msg);
 	return 0;
+}
+
+int ctr_record_exit(const struct ctr_opts *o, const char *id, pid_t pid, int exit_status,
+		    struct ctr_error *err)
+{
+	if (pid <= 0 || exit_status < 0 || exit_status > 255)
+		return err_set(err, EINVAL, "record exit of %s: invalid pid or status", id);
+	return lc_record_exit(o, id, pid, 0, exit_status, err);
 }
 
 void ctr_state_release(struct ctr_state *st)
@@ -15701,9 +15904,7 @@ static void ex_process_main(struct ex_ctx *x)
 	const struct spec_process *p = x->p;
 	int fd = x->sync_fd;
 
-	for (int i = 0; a->stdio && i < 3; i++)
-		if (a->stdio[i] != i && dup2(a->stdio[i], i) < 0)
-			err_set(&e, errno, "exec: dup2 stdio fd %d", i), lc_child_fail(fd, &e);
+	lc_child_stdio(fd, a->stdio, "exec");
 	/* Inside the container's root already: /dev/ptmx is the container's devpts. */
 	struct lc_msg m = {.type = EX_PTY};
 	if (x->terminal &&
@@ -15729,12 +15930,8 @@ static void ex_process_main(struct ex_ctx *x)
 		lc_child_fail(fd, &e);
 	if (process_set_identity(p, &e) < 0)
 		lc_child_fail(fd, &e);
-	int first = 3 + (a->preserve_fds > 0 ? a->preserve_fds : 0);
-	for (int i = 3; i < first; i++) {
-		int fl = fcntl(i, F_GETFD);
-		if (fl >= 0 && (fl & FD_CLOEXEC))
-			fcntl(i, F_SETFD, fl & ~FD_CLOEXEC);
-	}
+	int first = lc_first_fd(a->preserve_fds);
+	lc_keep_fds(first);
 	if (fds_close_from(first, fd, &e) < 0)
 		lc_child_fail(fd, &e);
 	char exe[PATH_MAX];
@@ -15748,12 +15945,13 @@ static void ex_process_main(struct ex_ctx *x)
 	lc_child_fail(fd, &e);
 }
 
+/* The helper, forked by lc_spawn with its end of the sync pair. */
 __attribute__((noreturn))
-static void ex_helper_main(struct ex_ctx *x)
+static void ex_helper_main(struct ex_ctx *x, int sync)
 {
 	struct ctr_error e = {0};
 	struct lc_msg m;
-	int fd = x->sync_fd;
+	int fd = x->sync_fd = sync;
 
 	/* CVE-2019-5736: no process of the container may open our binary through
 	 * /proc/PID/exe; the process inherits this until its exec. */
@@ -15777,12 +15975,8 @@ static void ex_helper_main(struct ex_ctx *x)
 	if (fchdir(x->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
 		err_set(&e, errno, "exec: entering the container's root"), lc_child_fail(fd, &e);
 	close(x->root_fd);
-	bool child_of_ctr = true;
-	pid_t pid = lc_clone_parent();
-	if (pid < 0 && (errno == EINVAL || errno == ENOSYS || errno == EPERM)) {
-		child_of_ctr = false;
-		pid = fork();
-	}
+	bool child_of_ctr;
+	pid_t pid = lc_fork_sibling(&child_of_ctr);
 	if (pid < 0)
 		err_set(&e, errno, "exec: creating the process"), lc_child_fail(fd, &e);
 	if (pid == 0)
@@ -15792,6 +15986,70 @@ static void ex_helper_main(struct ex_ctx *x)
 		_exit(0);
 	close(fd);
 	ex_stand_in(pid);
+}
+
+/* exec --user UID[:GID] */
+static int ex_parse_user(const char *user, struct spec_user *u, struct ctr_error *err)
+{
+	uint64_t uid, gid = 0;
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%s", user);
+	char *colon = strchr(buf, ':');
+	if (colon)
+		*colon++ = 0;
+	if (parse_u64(buf, &uid) < 0 || uid > UINT32_MAX ||
+	    (colon && (parse_u64(colon, &gid) < 0 || gid > UINT32_MAX)))
+		return err_set(err, EINVAL, "exec: invalid user \"%s\" (want UID[:GID])", user);
+	u->uid = (uint32_t)uid;
+	u->gid = (uint32_t)gid;
+	return 0;
+}
+
+/* exec --additional-gids G1,G2,..: the array (caller frees), NULL on error. */
+static uint32_t *ex_parse_gids(const char *list, struct spec_user *u, struct ctr_error *err)
+{
+	size_t n = 1;
+	for (const char *c = list; *c; c++)
+		n += *c == ',';
+	uint32_t *gids = mem_array(n, sizeof(*gids), err);
+	char buf[32];
+	const char *c = list;
+	for (size_t i = 0; gids && i < n; i++) {
+		size_t len = strcspn(c, ",");
+		uint64_t g;
+		snprintf(buf, sizeof(buf), "%.*s", (int)(len < sizeof(buf) ? len : sizeof(buf) - 1), c);
+		if (len >= sizeof(buf) || parse_u64(buf, &g) < 0 || g > UINT32_MAX) {
+			err_set(err, EINVAL, "exec: invalid additional gids \"%s\"", list);
+			free(gids);
+			return NULL;
+		}
+		gids[i] = (uint32_t)g;
+		c += len + 1;
+	}
+	u->additional_gids = gids;
+	u->n_additional_gids = n;
+	return gids;
+}
+
+/* exec --cap NAME: added to the bounding, effective and permitted sets. */
+static void ex_add_cap(const struct ctr_opts *o, struct spec_caps *c, const char *name)
+{
+	int cap = spec_cap_from_name(name);
+	if (cap < 0) {
+		/* as for the config's capabilities (and runc): a warning, not an error */
+		lc_log(o, CTR_LOG_WARN, "ignoring unknown or unavailable capabilities: [%s]", name);
+		return;
+	}
+	uint64_t bit = 1ULL << cap;
+	c->bounding.mask |= bit;
+	c->effective.mask |= bit;
+	c->permitted.mask |= bit;
+	c->bounding.set = c->effective.set = c->permitted.set = true;
+	/* ambient needs inheritable, which --cap does not give: only if already there */
+	if (c->inheritable.set && (c->inheritable.mask & bit)) {
+		c->ambient.mask |= bit;
+		c->ambient.set = true;
+	}
 }
 
 /* The process to run: process_json as is (runc's -p), else the config's process with
@@ -15839,62 +16097,13 @@ static int ex_build_process(const struct ctr_opts *o, const struct ctr_exec_args
 	}
 	if (a->cwd)
 		p->cwd = a->cwd;
-	if (a->user) {
-		uint64_t uid, gid = 0;
-		char buf[64];
-		snprintf(buf, sizeof(buf), "%s", a->user);
-		char *colon = strchr(buf, ':');
-		if (colon)
-			*colon++ = 0;
-		if (parse_u64(buf, &uid) < 0 || uid > UINT32_MAX ||
-		    (colon && (parse_u64(colon, &gid) < 0 || gid > UINT32_MAX)))
-			return err_set(err, EINVAL, "exec: invalid user \"%s\" (want UID[:GID])", a->user);
-		p->user.uid = (uint32_t)uid;
-		p->user.gid = (uint32_t)gid;
-	}
-	if (a->additional_gids) {
-		size_t n = 1;
-		for (const char *c = a->additional_gids; *c; c++)
-			n += *c == ',';
-		uint32_t *gids = mem_array(n, sizeof(*gids), err);
-		if (!gids)
-			return -1;
-		store[3] = gids;
-		char buf[32];
-		const char *c = a->additional_gids;
-		for (size_t i = 0; i < n; i++) {
-			size_t len = strcspn(c, ",");
-			uint64_t g;
-			snprintf(buf, sizeof(buf), "%.*s", (int)(len < sizeof(buf) ? len : sizeof(buf) - 1), c);
-			if (len >= sizeof(buf) || parse_u64(buf, &g) < 0 || g > UINT32_MAX)
-				return err_set(err, EINVAL, "exec: invalid additional gids \"%s\"",
-					       a->additional_gids);
-			gids[i] = (uint32_t)g;
-			c += len + 1;
-		}
-		p->user.additional_gids = gids;
-		p->user.n_additional_gids = n;
-	}
-	for (size_t i = 0; a->caps && a->caps[i]; i++) {
-		int cap = spec_cap_from_name(a->caps[i]);
-		if (cap < 0) {
-			/* as for the config's capabilities (and runc): a warning, not an error */
-			lc_log(o, CTR_LOG_WARN, "ignoring unknown or unavailable capabilities: [%s]",
-			       a->caps[i]);
-			continue;
-		}
-		uint64_t bit = 1ULL << cap;
-		struct spec_caps *c = &p->caps;
-		c->bounding.mask |= bit;
-		c->effective.mask |= bit;
-		c->permitted.mask |= bit;
-		c->bounding.set = c->effective.set = c->permitted.set = true;
-		/* ambient needs inheritable, which --cap does not give: only if already there */
-		if (c->inheritable.set && (c->inheritable.mask & bit)) {
-			c->ambient.mask |= bit;
-			c->ambient.set = true;
-		}
-	}
+	if (a->user && ex_parse_user(a->user, &p->user, err) < 0)
+		return -1;
+	if (a->additional_gids &&
+	    !(store[3] = ex_parse_gids(a->additional_gids, &p->user, err)))
+		return -1;
+	for (size_t i = 0; a->caps && a->caps[i]; i++)
+		ex_add_cap(o, &p->caps, a->caps[i]);
 	if (a->no_new_privs)
 		p->no_new_privileges = true;
 	if (a->apparmor)
@@ -15920,139 +16129,142 @@ static int ex_pass_listener(const struct ctr_opts *o, const char *id, const stru
 	return rc;
 }
 
-int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_args *a,
-	     pid_t *pid_out, struct ctr_error *err)
-{
+/* ctr_exec from prepare to commit: what its one cleanup path (ex_job_free) undoes. */
+struct ex_job {
+	struct ex_ctx x;             /* what the children get */
+	const struct ctr_opts *o;
+	const char *id;
 	struct lc_container ct;
-	if (!a)
-		return err_set(err, EINVAL, "exec: no arguments");
-	if (a->pidfd_out)
-		*a->pidfd_out = -1;
-	if (lc_require_sealed("exec", err) < 0)
-		return -1;
-	if (lc_open(o, id, STATE_SHARED, &ct, err) < 0)
-		return -1;
-	struct ex_ctx x = {.a = a, .sync_fd = -1, .root_fd = -1};
-	struct spec *spec = NULL;
+	struct spec *spec;
 	struct spec_process proc;
-	void *store[4] = {NULL, NULL, NULL, NULL};
-	struct cgroup *cg = NULL;
-	char *config = NULL;
-	size_t config_len = 0;
-	int sync[2] = {-1, -1}, master = -1, listener = -1, rc = -1;
-	pid_t helper = -1, pid = -1;
-	int helper_fd = -1;
-	bool child_of_ctr = true;
+	void *store[4];              /* ex_build_process's allocations */
+	struct cgroup *cg;
+	char *config;
+	size_t config_len;
+	struct lc_spawn sp;          /* the helper and ctr's end of the sync pair */
+	pid_t pid;                   /* the process, -1 */
+	bool child_of_ctr;
+	int master, listener;        /* its pty master, its seccomp notify fd, or -1 */
+};
 
-	switch (ct.status) {
+/* May the container take a process now? A paused one only with ignore_paused. */
+static int ex_check_status(struct ex_job *j, struct ctr_error *err)
+{
+	switch (j->ct.status) {
 	case CTR_CREATED:
 	case CTR_RUNNING:
-		break;
+		return 0;
 	case CTR_PAUSED:
-		if (a->ignore_paused) {
-			x.late_join = true;
-			break;
-		}
-		err_set(err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
-		goto out;
+		if (!j->x.a->ignore_paused)
+			return err_set(err, 0, "cannot exec in a paused container (use "
+				       "--ignore-paused to override)");
+		j->x.late_join = true;
+		return 0;
 	case CTR_CREATING:
-		err_set(err, 0, "cannot exec in a container that is still being created");
-		goto out;
+		return err_set(err, 0, "cannot exec in a container that is still being created");
 	default:
-		err_set(err, 0, "cannot exec in a stopped container");
-		goto out;
+		return err_set(err, 0, "cannot exec in a stopped container");
 	}
-	const char *cfg = ct.st.config_path && *ct.st.config_path ? ct.st.config_path : "config.json";
-	if (read_regular_at(ct.h.dir_fd, cfg, 16u << 20, &config, &config_len, err) < 0 ||
-	    spec_parse(config, config_len, "config.json", &spec, err) < 0) {
-		err_prefix(err, "exec: the container's config");
-		goto out;
-	}
-	if (ex_build_process(o, a, spec, &proc, store, err) < 0)
-		goto out;
-	x.spec = spec;
-	x.p = &proc;
-	x.terminal = a->tty || (a->process_json && proc.terminal);
-	if (x.terminal && !a->console_socket && !a->pty_master) {
-		err_set(err, EINVAL, "exec: a terminal needs a console socket");
-		goto out;
-	}
+}
+
+/* Prepare: the process from the stored config and the arguments, the seccomp filter, the
+ * init's root and namespaces, opened while the init is known to be the one checked. */
+static int ex_prepare(struct ex_job *j, struct ctr_error *err)
+{
+	const struct ctr_exec_args *a = j->x.a;
+	struct lc_container *ct = &j->ct;
+	if (ex_check_status(j, err) < 0)
+		return -1;
+	const char *cfg = ct->st.config_path && *ct->st.config_path ? ct->st.config_path :
+			  "config.json";
+	if (read_regular_at(ct->h.dir_fd, cfg, 16u << 20, &j->config, &j->config_len, err) < 0 ||
+	    spec_parse(j->config, j->config_len, "config.json", &j->spec, err) < 0)
+		return err_prefix(err, "exec: the container's config");
+	if (ex_build_process(j->o, a, j->spec, &j->proc, j->store, err) < 0)
+		return -1;
+	const struct spec *spec = j->x.spec = j->spec;
+	j->x.p = &j->proc;
+	j->x.terminal = a->tty || (a->process_json && j->proc.terminal);
+	if (j->x.terminal && !a->console_socket && !a->pty_master)
+		return err_set(err, EINVAL, "exec: a terminal needs a console socket");
 	if (spec->has_linux && spec->lx.seccomp &&
-	    seccomp_compile(spec->lx.seccomp, &x.filter, err) < 0) {
-		err_prefix(err, "linux.seccomp");
-		goto out;
-	}
-	if (x.late_join && spec->lx.seccomp && spec->lx.seccomp->listener_path) {
-		err_set(err, EINVAL, "exec --ignore-paused: a seccomp listenerPath needs the "
-			"container running");
-		goto out;
-	}
-	if (lc_load_checked(&ct, &cg, err) < 0)
-		goto out;
-	if (x.late_join && !cg) {
-		err_set(err, EINVAL, "exec: a paused container without a cgroup");
-		goto out;
-	}
+	    seccomp_compile(spec->lx.seccomp, &j->x.filter, err) < 0)
+		return err_prefix(err, "linux.seccomp");
+	if (j->x.late_join && spec->lx.seccomp && spec->lx.seccomp->listener_path)
+		return err_set(err, EINVAL, "exec --ignore-paused: a seccomp listenerPath needs "
+			       "the container running");
+	if (lc_load_checked(ct, &j->cg, err) < 0)
+		return -1;
+	if (j->x.late_join && !j->cg)
+		return err_set(err, EINVAL, "exec: a paused container without a cgroup");
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct.st.pid);
-	x.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (x.root_fd < 0) {
-		err_set(err, errno, "exec: open %s", path);
-		goto out;
-	}
-	if (ex_open_namespaces(&x, ct.st.pid, err) < 0)
-		goto out;
-	lc_log(o, CTR_LOG_DEBUG, "namespaces: exec joins %zu of the init's (pid %ld)%s", x.n_ns,
-	       (long)ct.st.pid, x.filter ? "; seccomp: the container's filter, compiled" : "");
+	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct->st.pid);
+	j->x.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (j->x.root_fd < 0)
+		return err_set(err, errno, "exec: open %s", path);
+	if (ex_open_namespaces(&j->x, ct->st.pid, err) < 0)
+		return -1;
+	lc_log(j->o, CTR_LOG_DEBUG, "namespaces: exec joins %zu of the init's (pid %ld)%s",
+	       j->x.n_ns, (long)ct->st.pid,
+	       j->x.filter ? "; seccomp: the container's filter, compiled" : "");
 	/* the fds above belong to the init we checked, not to a process that reused its pid */
-	if (!pid_alive(ct.st.pid, ct.st.pid_start)) {
-		err_set(err, 0, "cannot exec in a stopped container");
-		goto out;
+	if (!pid_alive(ct->st.pid, ct->st.pid_start))
+		return err_set(err, 0, "cannot exec in a stopped container");
+	return 0;
+}
+
+static void ex_helper_run(void *arg, int sync)
+{
+	ex_helper_main(&((struct ex_job *)arg)->x, sync);
+}
+
+/* lc_spawn's join for the helper: the container's cgroup (or a sub-cgroup of it); a
+ * paused container's only once the process waits before its exec (ex_commit). */
+static int ex_helper_join(void *arg, pid_t pid, struct ctr_error *err)
+{
+	struct ex_job *j = arg;
+	const struct ctr_exec_args *a = j->x.a;
+	if (!j->cg)
+		return 0;
+	if (!j->x.late_join && cgroup_enter_sub(j->cg, pid, a->cgroups, err) < 0)
+		return err_prefix(err, "exec: joining the container's cgroup");
+	lc_log(j->o, CTR_LOG_DEBUG, "cgroup: exec %s %s%s%s", j->x.late_join ?
+	       "will join paused" : "joined", j->cg->path, a->cgroups ? ", sub-cgroup " : "",
+	       a->cgroups ? a->cgroups[0] : "");
+	return 0;
+}
+
+/* One message of the helper or the process into j; the first error sets *failed and err
+ * (a pid or fd after it is still taken: to be reaped, closed). */
+static void ex_take(struct ex_job *j, const struct lc_msg *m, int *mfd, bool *ready,
+		    bool *failed, struct ctr_error *err)
+{
+	if (m->type == EX_PID) {
+		j->pid = m->val;
+		j->child_of_ctr = m->val2;
+	} else if (m->type == LC_READY) {
+		*ready = true;
+	} else if (m->type == EX_PTY && *mfd >= 0 && j->master < 0) {
+		j->master = TAKE_FD(*mfd);
+	} else if (m->type == EX_LISTENER && *mfd >= 0 && j->listener < 0) {
+		j->listener = TAKE_FD(*mfd);
+	} else if (m->type == LC_ERROR && !*failed) {
+		*failed = true;
+		err_set(err, 0, "%s", m->text);
+		err->errnum = m->val;
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0) {
-		err_set(err, errno, "exec: socketpair");
-		goto out;
-	}
-	if ((sync[1] = lc_fd_above(sync[1], 3 + (a->preserve_fds > 0 ? a->preserve_fds : 0))) < 0) {
-		err_set(err, errno, "exec: moving internal fds above --preserve-fds");
-		goto out;
-	}
-	x.sync_fd = sync[1];
-	helper = fork();
-	if (helper < 0) {
-		err_set(err, errno, "exec: fork");
-		goto out;
-	}
-	if (helper == 0) {
-		close(sync[0]);
-		state_close(&ct.h);
-		sigset_t all;
-		sigfillset(&all);
-		sigprocmask(SIG_BLOCK, &all, NULL);
-		ex_helper_main(&x);
-	}
-	helper_fd = sys_pidfd_open(helper, 0); /* it waits for LC_CGROUP_DONE: still there */
-	close(sync[1]);
-	sync[1] = -1;
-	if (cg && !x.late_join && cgroup_enter_sub(cg, helper, a->cgroups, err) < 0) {
-		err_prefix(err, "exec: joining the container's cgroup");
-		goto out;
-	}
-	if (cg)
-		lc_log(o, CTR_LOG_DEBUG, "cgroup: exec %s %s%s%s", x.late_join ? "will join paused" :
-		       "joined", cg->path, a->cgroups ? ", sub-cgroup " : "",
-		       a->cgroups ? a->cgroups[0] : "");
-	if (lc_send(sync[0], LC_CGROUP_DONE, 0, 0, NULL) < 0) {
-		err_set(err, errno, "exec: the helper exited early");
-		goto out;
-	}
-	/* P (pid), T (pty master) and E (error) in any order, until EOF; with late_join
-	 * until P and R (the process waits for the cgroup) */
+}
+
+/* P (pid), T (pty master), L (notify fd) and E (error) in any order, until EOF (the
+ * exec); with late_join until P and R (the process waits for the cgroup). The helper is
+ * reaped once it is done (a stand-in stays). */
+static int ex_collect(struct ex_job *j, struct ctr_error *err)
+{
 	bool failed = false, ready = false;
-	while (!(x.late_join && ready && pid > 0 && !failed)) {
+	while (!(j->x.late_join && ready && j->pid > 0 && !failed)) {
 		struct lc_msg m;
 		int mfd;
-		ssize_t n = term_recvmsg_fd(sync[0], &m, sizeof(m), &mfd);
+		ssize_t n = term_recvmsg_fd(j->sp.sync, &m, sizeof(m), &mfd);
 		if (n < 0) {
 			failed = true;
 			err_set(err, errno, "exec: reading from the process");
@@ -16064,86 +16276,102 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 			m.text[sizeof(m.text) - 1] = 0;
 			if (n < (ssize_t)sizeof(m))
 				((char *)&m)[n] = 0;
-			if (m.type == EX_PID) {
-				pid = m.val;
-				child_of_ctr = m.val2;
-			} else if (m.type == LC_READY) {
-				ready = true;
-			} else if (m.type == EX_PTY && mfd >= 0 && master < 0) {
-				master = TAKE_FD(mfd);
-			} else if (m.type == EX_LISTENER && mfd >= 0 && listener < 0) {
-				listener = TAKE_FD(mfd);
-			} else if (m.type == LC_ERROR && !failed) {
-				failed = true;
-				err_set(err, 0, "%s", m.text);
-				err->errnum = m.val;
-			}
+			ex_take(j, &m, &mfd, &ready, &failed, err);
 		}
 		if (mfd >= 0)
 			close(mfd);
 	}
-	if (!failed && pid <= 0) {
+	if (!failed && j->pid <= 0) {
 		failed = true;
 		err_set(err, EPIPE, "exec: the helper exited unexpectedly");
 	}
-	if (child_of_ctr || failed) {
-		lc_reap_pinned(helper, helper_fd);
-		helper = -1;
+	if (j->child_of_ctr || failed) {
+		lc_reap_pinned(j->sp.pid, j->sp.pidfd);
+		j->sp.pid = -1;
 	}
-	if (failed)
-		goto out;
-	if (x.late_join && cgroup_enter_sub(cg, pid, a->cgroups, err) < 0) {
-		err_prefix(err, "exec: joining the paused container's cgroup");
-		goto out;
+	return failed ? -1 : 0;
+}
+
+/* Commit: a paused container's process joins its cgroup and goes on; the notify fd to
+ * the agent, the pid file, the pty master to the caller. */
+static int ex_commit(struct ex_job *j, pid_t *pid_out, struct ctr_error *err)
+{
+	const struct ctr_exec_args *a = j->x.a;
+	if (j->x.late_join && cgroup_enter_sub(j->cg, j->pid, a->cgroups, err) < 0)
+		return err_prefix(err, "exec: joining the paused container's cgroup");
+	if (j->x.late_join && lc_send(j->sp.sync, LC_GO, 0, 0, NULL) < 0)
+		return err_set(err, errno, "exec: the process exited early");
+	if (!j->child_of_ctr) {
+		j->pid = TAKE_FD(j->sp.pid); /* the stand-in is the caller's child */
+		j->child_of_ctr = true;
 	}
-	if (x.late_join && lc_send(sync[0], LC_GO, 0, 0, NULL) < 0) {
-		err_set(err, errno, "exec: the process exited early");
-		goto out;
-	}
-	if (!child_of_ctr) {
-		pid = TAKE_FD(helper); /* the stand-in is the caller's child */
-		child_of_ctr = true;
-	}
-	if ((listener >= 0 && ex_pass_listener(o, id, spec, pid, listener, err) < 0) ||
-	    (a->pid_file && lc_write_pid_file(a->pid_file, pid, err) < 0) ||
-	    (master >= 0 && term_deliver(TAKE_FD(master), a->console_socket, a->pty_master, err) < 0))
-		goto out;
-	lc_log(o, CTR_LOG_DEBUG, "exec in %s: pid %ld", id, (long)pid);
+	if ((j->listener >= 0 &&
+	     ex_pass_listener(j->o, j->id, j->spec, j->pid, j->listener, err) < 0) ||
+	    (a->pid_file && lc_write_pid_file(a->pid_file, j->pid, err) < 0) ||
+	    (j->master >= 0 && term_deliver(TAKE_FD(j->master), a->console_socket, a->pty_master,
+					    err) < 0))
+		return -1;
+	lc_log(j->o, CTR_LOG_DEBUG, "exec in %s: pid %ld", j->id, (long)j->pid);
 	if (pid_out)
-		*pid_out = pid;
+		*pid_out = j->pid;
 	if (a->pidfd_out) /* our unreaped child: its pid cannot have been reused */
-		*a->pidfd_out = sys_pidfd_open(pid, 0);
-	pid = -1;
-	rc = 0;
-out:
-	if (helper > 0)
-		lc_kill_reap(helper, helper_fd);
-	if (helper_fd >= 0)
-		close(helper_fd);
-	if (pid > 0 && child_of_ctr)
-		lc_kill_reap(pid, -1); /* a failed exec exits by itself; a late failure is killed */
-	if (master >= 0)
-		close(master);
-	if (listener >= 0)
-		close(listener);
-	for (int i = 0; i < 2; i++)
-		if (sync[i] >= 0)
-			close(sync[i]);
-	for (size_t i = 0; i < x.n_ns; i++)
-		close(x.ns_fds[i]);
-	if (x.root_fd >= 0)
-		close(x.root_fd);
-	if (x.filter)
-		seccomp_filter_free(x.filter);
-	if (cg)
-		cgroup_free(cg);
-	json_free(store[0]);
-	spec_priv_free(store[1]);
-	free(store[2]);
-	free(store[3]);
-	spec_free(spec);
-	free(config);
-	lc_release(&ct);
+		*a->pidfd_out = sys_pidfd_open(j->pid, 0);
+	j->pid = -1;
+	return 0;
+}
+
+static void ex_job_free(struct ex_job *j)
+{
+	lc_spawn_end(&j->sp);
+	if (j->pid > 0 && j->child_of_ctr)
+		lc_kill_reap(j->pid, -1); /* a failed exec exits by itself; a late failure is killed */
+	if (j->master >= 0)
+		close(j->master);
+	if (j->listener >= 0)
+		close(j->listener);
+	for (size_t i = 0; i < j->x.n_ns; i++)
+		close(j->x.ns_fds[i]);
+	if (j->x.root_fd >= 0)
+		close(j->x.root_fd);
+	if (j->x.filter)
+		seccomp_filter_free(j->x.filter);
+	cgroup_free(j->cg);
+	json_free(j->store[0]);
+	spec_priv_free(j->store[1]);
+	free(j->store[2]);
+	free(j->store[3]);
+	spec_free(j->spec);
+	free(j->config);
+	lc_release(&j->ct);
+}
+
+int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_args *a,
+	     pid_t *pid_out, struct ctr_error *err)
+{
+	if (!a)
+		return err_set(err, EINVAL, "exec: no arguments");
+	if (a->pidfd_out)
+		*a->pidfd_out = -1;
+	if (lc_require_sealed("exec", err) < 0)
+		return -1;
+	struct ex_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return err_nomem(err);
+	if (lc_open(o, id, STATE_SHARED, &j->ct, err) < 0) {
+		free(j);
+		return -1;
+	}
+	j->x = (struct ex_ctx){.a = a, .sync_fd = -1, .root_fd = -1};
+	j->o = o;
+	j->id = id;
+	j->sp.sync = j->sp.pid = j->sp.pidfd = j->pid = j->master = j->listener = -1;
+	j->child_of_ctr = true;
+	int rc = ex_prepare(j, err) < 0 ||
+		 lc_spawn(&j->sp, lc_first_fd(a->preserve_fds), &j->ct.h, ex_helper_run,
+			  ex_helper_join, j, "exec: the helper", err) < 0 ||
+		 ex_collect(j, err) < 0 || ex_commit(j, pid_out, err) < 0 ? -1 : 0;
+	ex_job_free(j);
+	free(j);
 	return rc;
 }
 

@@ -148,8 +148,10 @@ int ctr_spec_write(const char *bundle_dir, int rootless, struct ctr_error *err);
 int ctr_spec_default(int rootless, char **json_out, struct ctr_error *err);
 
 /* Validate bundle_dir/config.json and its rootfs without running anything.
- * Every problem found is passed to report(); returns the number of problems (0 when
- * clean), or -1 if the check itself could not run. */
+ * Every problem found is passed to report(), and so are notes (a repeated key, a newer
+ * ociVersion, an unknown capability), which do not count; returns the number of problems
+ * (0 when clean), or -1 if the check itself could not run. ctr_create runs the same
+ * validation of the config: what this refuses, create refuses, and the reverse. */
 int ctr_check(const char *bundle_dir,
 	      void (*report)(void *arg, const char *problem), void *arg,
 	      struct ctr_error *err);
@@ -242,9 +244,9 @@ struct ctr_state {
 	char created[64];          /* RFC 3339, UTC, nanoseconds */
 	char *owner;               /* user name of the creator ("" if unknown) */
 	char *annotations_json;    /* the config's annotations as a JSON object, or NULL */
-	/* How a stopped init ended, when ctr_wait reaped it: its exit code, or 128 + the
-	 * signal that killed it. -1 when unknown: not stopped, or reaped by the caller
-	 * itself (waitpid), which the library cannot see. */
+	/* How a stopped init ended, when ctr_wait reaped it or the caller told
+	 * (ctr_record_exit): its exit code, or 128 + the signal that killed it. -1 when
+	 * unknown: not stopped, or reaped by the caller, who did not tell. */
 	int exit_status;
 };
 
@@ -259,6 +261,13 @@ void ctr_state_release(struct ctr_state *st);
  * meanwhile. Use it instead of waitpid for the init; an init already reaped by ctr_wait
  * returns the recorded status at once. */
 int ctr_wait(const struct ctr_opts *o, const char *id, int *exit_status, struct ctr_error *err);
+
+/* Record how the init of a stopped container ended, for a caller that reaped it itself
+ * (waitpid, or ctr_relay_tty as `ctr run --keep` does): pid is that init, exit_status its
+ * exit code or 128 + signal (0..255). ctr_state's exit_status shows it from then on. EBUSY
+ * while that init is alive; nothing is recorded for a container whose init is another. */
+int ctr_record_exit(const struct ctr_opts *o, const char *id, pid_t pid, int exit_status,
+		    struct ctr_error *err);
 
 /* Render a state as runc does: indent NULL for compact JSON, else the indent string
  * (*json_out is malloc'd: caller frees). */

@@ -572,11 +572,15 @@ static int run_foreground(struct cli *c, const char *id, pid_t init, bool keep, 
 	struct ctr_relay_args r = {.pid = init, .master = master, .in_fd = 0, .out_fd = 1,
 				   .flags = CTR_RELAY_REAP_ANY};
 	int code = 1;
-	if (ctr_relay_tty(&r, &code, &err) < 0)
+	bool reaped = ctr_relay_tty(&r, &code, &err) == 0;
+	if (!reaped)
 		cli_error(c, "%s", err.msg);
 	if (master >= 0)
 		close(master);
 	if (!keep && ctr_delete(&c->opts, id, CTR_DELETE_FORCE, &err) < 0)
+		cli_error(c, "%s", err.msg);
+	/* the relay reaped the init: the kept container's state says how it ended */
+	if (keep && reaped && ctr_record_exit(&c->opts, id, init, code, &err) < 0)
 		cli_error(c, "%s", err.msg);
 	return code;
 }

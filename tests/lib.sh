@@ -108,3 +108,56 @@ exec(expr)
 json.dump(c, open(p, "w"), indent=2)
 PY
 }
+
+# console_recv SOCKET OUT: a --console-socket receiver in the background ($! is it): it
+# takes one pty master and appends what the container writes to OUT until the pty closes
+# (at most 120 s). Returns once SOCKET listens.
+console_recv() {
+	rm -f "$1"
+	timeout 120 python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+_, fds, _, _ = socket.recv_fds(c, 1024, 1)
+out = open(sys.argv[2], "ab", buffering=0)
+while True:
+    try:
+        d = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out.write(d)' "$1" "$2" &
+	wait_for test -S "$1"
+}
+
+# rfs_base NAME: the shared busybox rootfs $RFS and `ctr spec`'s config in $T_TMP/base,
+# what rfs_bundle starts from; if either cannot be made, NAME FAILs and the test ends.
+rfs_base() {
+	RFS=$T_TMP/rootfs
+	make_rootfs "$RFS" || { fail "$1: make_rootfs"; exit 1; }
+	mkdir -p "$T_TMP/base"
+	(cd "$T_TMP/base" && "$CTR" spec) || { fail "$1: ctr spec"; exit 1; }
+}
+
+# rfs_bundle NAME ARGS_JSON [PYTHON]: a bundle $T_TMP/b-NAME with the test's `ctr spec`
+# config ($T_TMP/base/config.json) on the shared rootfs $RFS, no terminal, ARGS_JSON as
+# process.args; PYTHON edits the config `c` further (drop_ns(TYPE) and ns_path(TYPE, PATH)
+# change linux.namespaces). Prints the bundle's path.
+rfs_bundle() {
+	b=$T_TMP/b-$1
+	mkdir -p "$b"
+	cp "$T_TMP/base/config.json" "$b/" || return 1
+	set_config "$b" "
+c['root']['path'] = '$RFS'
+c['process']['terminal'] = False
+c['process']['args'] = json.loads(r'''$2''')
+def drop_ns(t):
+    c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != t]
+def ns_path(t, p):
+    drop_ns(t)
+    c['linux']['namespaces'].append({'type': t, 'path': p})
+${3:-}" || return 1
+	echo "$b"
+}

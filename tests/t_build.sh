@@ -57,3 +57,12 @@ if make -C "$ship" -s > /dev/null 2>&1; then # back to the default flags after t
 else
 	fail "build_deps: make in the shipped tree failed"
 fi
+
+# Small functions (the house rule): no function body in ctr.c or main.c over 100 lines,
+# a body being the lines between a "{" and the next "}" alone at column 0.
+long=$(awk '/^[A-Za-z_].*\(/ { sig = $0 }
+	/^\{$/ { start = FNR; name = sig; sub(/\(.*/, "", name); sub(/.*[ *]/, "", name) }
+	/^\}$/ && start { n = FNR - start - 1; if (n > 100) printf "%s:%s %d lines; ", FILENAME, name, n; start = 0 }' ctr.c main.c)
+nfn=$(grep -c '^{$' ctr.c main.c | awk -F: '{ s += $2 } END { print s }')
+if [ -z "$long" ] && [ "$nfn" -gt 500 ]; then pass "build_function_length: $nfn functions, none over 100 lines"
+else fail "build_function_length: over 100 lines: $long (of $nfn functions)"; fi

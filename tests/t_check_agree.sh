@@ -80,3 +80,21 @@ variant env-no-equals 'c["process"]["env"].append("JUSTKEY")'
 variant args-missing-program 'c["process"]["args"] = ["/bin/no-such-program"]'
 variant args-not-executable 'c["process"]["args"] = ["/etc/passwd"]'
 variant args-path-lookup 'c["process"]["args"] = ["busybox", "true"]; c["process"]["env"] = ["PATH=/nowhere:/bin"]'
+# create runs check's whole validation (spec_ck_config): what check refused and create ran
+variant ioprio-out-of-range 'c["process"]["ioPriority"] = {"class": "IOPRIO_CLASS_BE", "priority": 9}'
+variant nice-out-of-range 'c["process"]["scheduler"] = {"policy": "SCHED_OTHER", "nice": 30}'
+variant time-offsets-no-timens 'c["linux"]["timeOffsets"] = {"monotonic": {"secs": 1, "nanosecs": 0}}'
+variant device-relative 'c["linux"]["devices"] = [{"path": "dev/null2", "type": "c", "major": 1, "minor": 3}]'
+variant masked-relative 'c["linux"]["maskedPaths"].append("proc/kcore")'
+variant readonly-relative 'c["linux"]["readonlyPaths"].append("proc/bus")'
+variant seccomp-empty-names 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": [], "action": "SCMP_ACT_ERRNO"}]}'
+variant poststop-hook-missing 'c["hooks"] = {"poststop": [{"path": "/no/such/hook"}]}'
+variant start-hook-missing 'c["hooks"] = {"startContainer": [{"path": "/no/such/hook"}]}'
+variant start-hook-in-rootfs 'c["hooks"] = {"startContainer": [{"path": "/bin/true"}]}'
+variant bind-source-missing 'c["mounts"].append({"destination": "/mnt", "type": "bind", "source": "/no/such/src", "options": ["rbind"]})'
+# a note, not a problem, for both: its new fields are ignored
+variant oci-version-newer 'c["ociVersion"] = "1.9.0"'
+# a repeated key: allowed, the last one counts (a note in check, as in runc)
+cp "$T_TMP/default.json" "$B/config.json"
+sed -i 's/"terminal": true/"terminal": false/; s/"cwd": "\/"/"cwd": "\/", "cwd": "\/tmp"/' "$B/config.json"
+agree duplicate-key

@@ -17,24 +17,14 @@ R=$(( $$ * 7919 + $(date +%s) % 100000 ))
 echo "seed $R, $N iterations per loop"
 at_exit 'for h in /sys/fs/cgroup/*/; do find "$h$PFX" -depth -type d -exec rmdir {} + 2>/dev/null; done'
 
-RFS=$T_TMP/rootfs
-make_rootfs "$RFS" || { fail "faults: make_rootfs"; exit 1; }
-mkdir -p "$T_TMP/b"
-(cd "$T_TMP/b" && "$CTR" spec) || { fail "faults: ctr spec"; exit 1; }
+rfs_base faults
 # bundle NAME CGROUP HOOKS: sleeps $SLEEPN in /$PFX/CGROUP; HOOKS 1 adds a prestart hook
 bundle() {
-	b=$T_TMP/b-$1
-	mkdir -p "$b"
-	cp "$T_TMP/b/config.json" "$b/"
-	set_config "$b" "
-c['root']['path'] = '$RFS'
-c['process']['terminal'] = False
-c['process']['args'] = ['sleep', '$SLEEPN']
+	rfs_bundle "$1" "[\"sleep\", \"$SLEEPN\"]" "
 c['linux']['cgroupsPath'] = '/$PFX/$2'
 if $3:
     c['hooks'] = {'prestart': [{'path': '/bin/sh', 'args': ['sh', '-c', 'sleep 0.03', '$T_TMP-hook']}]}
-" || return 1
-	echo "$b"
+"
 }
 
 # ---------- counting what is left (shell builtins: this runs after every kill) ----------

@@ -9,27 +9,9 @@ need_root host_guard
 command -v python3 >/dev/null || { skip "host_guard: needs python3"; exit 0; }
 
 C() { timeout -k 5 30 "$CTR" --root "$ROOT" "$@"; }
-RFS=$T_TMP/rootfs
-make_rootfs "$RFS" || { fail "host_guard: make_rootfs"; exit 1; }
-mkdir -p "$T_TMP/base"
-(cd "$T_TMP/base" && "$CTR" spec) || { fail "host_guard: ctr spec"; exit 1; }
+rfs_base host_guard
 
-bundle() { # NAME ARGS_JSON [PYTHON]
-	b=$T_TMP/b-$1
-	mkdir -p "$b"
-	cp "$T_TMP/base/config.json" "$b/"
-	set_config "$b" "
-c['root']['path'] = '$RFS'
-c['process']['terminal'] = False
-c['process']['args'] = json.loads(r'''$2''')
-def drop_ns(t):
-    c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != t]
-def ns_path(t, p):
-    drop_ns(t)
-    c['linux']['namespaces'].append({'type': t, 'path': p})
-${3:-}" || return 1
-	echo "$b"
-}
+bundle() { rfs_bundle "$@"; } # NAME ARGS_JSON [PYTHON]
 t() { n=$1; shift; if eval "$*"; then pass "$n"; else fail "$n"; return 1; fi; }
 
 # left_behind ID: what a refused create left (state dir, cgroup dirs); empty if nothing
@@ -55,39 +37,41 @@ refused() {
 	fi
 }
 
+# sysctl_refused TEST NAME KEY VALUE [PYTHON]: a bundle NAME that sets KEY to VALUE (after
+# PYTHON on its config) is refused, saying WHY ($SYSCTL_WHY)
+sysctl_refused() {
+	refused "$1" "$(new_id "$2")" \
+		"$(bundle "$2" '["true"]' "${5:-}
+c['linux']['sysctl'] = {'$3': '$4'}")" "$SYSCTL_WHY"
+}
+
 # ---------- item 2: sysctls and names reach the host ----------
 LB=/proc/sys/fs/lease-break-time
 lb0=$(cat $LB)
 at_exit "echo $lb0 > $LB"
-id=$(new_id lease)
-refused "sysctl fs.lease-break-time (not namespaced) refused" "$id" \
-	"$(bundle lease '["true"]' "c['linux']['sysctl'] = {'fs.lease-break-time': '$((lb0 + 7))'}")" \
-	"not in a separate kernel namespace"
+SYSCTL_WHY="not in a separate kernel namespace"
+sysctl_refused "sysctl fs.lease-break-time (not namespaced) refused" lease fs.lease-break-time $((lb0 + 7))
 t "sysctl fs.lease-break-time: the host value is unchanged" '[ "$(cat $LB)" = "$lb0" ]'
 
 SM=/proc/sys/net/core/somaxconn
 sm0=$(cat $SM)
 at_exit "echo $sm0 > $SM"
-id=$(new_id netnons)
-refused "sysctl net.* without a network namespace refused" "$id" \
-	"$(bundle netnons '["true"]' "drop_ns('network'); c['linux']['sysctl'] = {'net.core.somaxconn': '$((sm0 + 3))'}")" \
-	"host's network namespace"
+SYSCTL_WHY="host's network namespace"
+sysctl_refused "sysctl net.* without a network namespace refused" netnons net.core.somaxconn \
+	$((sm0 + 3)) "drop_ns('network')"
 t "sysctl net.* without a network namespace: the host value is unchanged" '[ "$(cat $SM)" = "$sm0" ]'
 for who in self $$; do
-	id=$(new_id nethost)
-	refused "sysctl net.* in the host's network namespace joined by path (/proc/$who) refused" "$id" \
-		"$(bundle nethost '["true"]' "ns_path('network', '/proc/$who/ns/net'); c['linux']['sysctl'] = {'net/core/somaxconn': '$((sm0 + 5))'}")" \
-		"host's network namespace"
+	sysctl_refused "sysctl net.* in the host's network namespace joined by path (/proc/$who) refused" \
+		nethost net/core/somaxconn $((sm0 + 5)) "ns_path('network', '/proc/$who/ns/net')"
 done
 t "sysctl net.* in the host's network namespace: the host value is unchanged" '[ "$(cat $SM)" = "$sm0" ]'
 
 MM=/proc/sys/kernel/msgmax
 mm0=$(cat $MM)
 at_exit "echo $mm0 > $MM"
-id=$(new_id ipcnons)
-refused "sysctl kernel.msgmax without an ipc namespace refused" "$id" \
-	"$(bundle ipcnons '["true"]' "drop_ns('ipc'); c['linux']['sysctl'] = {'kernel.msgmax': '$((mm0 + 11))'}")" \
-	"host's ipc namespace"
+SYSCTL_WHY="host's ipc namespace"
+sysctl_refused "sysctl kernel.msgmax without an ipc namespace refused" ipcnons kernel.msgmax \
+	$((mm0 + 11)) "drop_ns('ipc')"
 t "sysctl kernel.msgmax: the host value is unchanged" '[ "$(cat $MM)" = "$mm0" ]'
 
 # the runtime's own names: hostname needs a private uts namespace; the kernel.hostname

@@ -8,27 +8,16 @@ command -v python3 >/dev/null || { skip "lifecycle: needs python3"; exit 0; }
 # our own copy: other engineers rebuild ./ctr while tests run
 cp "$CTR" "$T_TMP/ctr" && CTR=$T_TMP/ctr
 C() { "$CTR" --root "$ROOT" "$@"; }
-RFS=$T_TMP/rootfs
-make_rootfs "$RFS" || { fail "lifecycle: make_rootfs"; exit 1; }
-mkdir -p "$T_TMP/base" "$T_TMP/share"
+rfs_base lifecycle
+mkdir -p "$T_TMP/share"
 chmod 755 "$T_TMP"   # a user-namespaced root must reach the rootfs
-(cd "$T_TMP/base" && "$CTR" spec) || { fail "lifecycle: ctr spec"; exit 1; }
 
-# bundle NAME ARGS_JSON [PYTHON]: a bundle on the shared rootfs running ARGS; PYTHON edits
-# the config `c` further. Prints the bundle path.
-bundle() {
-	b=$T_TMP/b-$1
-	mkdir -p "$b"
-	cp "$T_TMP/base/config.json" "$b/"
-	set_config "$b" "
-c['root']['path'] = '$RFS'
-c['process']['terminal'] = False
-c['process']['args'] = json.loads(r'''$2''')
+bundle() { # NAME ARGS_JSON [PYTHON]: hostname lc-test, /x is $T_TMP/share
+	rfs_bundle "$1" "$2" "
 c['hostname'] = 'lc-test'
 share = {'destination': '/x', 'type': 'bind', 'source': '$T_TMP/share', 'options': ['rbind', 'rw']}
 c['mounts'].append(share)
-${3:-}" || return 1
-	echo "$b"
+${3:-}"
 }
 
 # jq-lite: field of a JSON object read on stdin
@@ -79,6 +68,14 @@ C run --keep --bundle "$b" "$id"; rc=$?
 t "run --keep: exit 0 and container kept as stopped" '[ "$rc" = 0 ] && is_status "$id" stopped'
 C delete "$id"
 check "delete of a stopped container" [ ! -e "$ROOT/$id" ]
+# the relay reaped the init: its exit status is recorded for the library (ctr_state's
+# exit_status); `ctr state` stays runc's JSON, without it
+id=$(new_id keep3)
+b=$(bundle keep3 '["sh", "-c", "exit 3"]')
+C run --keep --bundle "$b" "$id"; rc=$?
+t "run --keep: exit 3 recorded in the state" '[ "$rc" = 3 ] && grep -q "\"exitStatus\": *3\b" "$ROOT/$id/state.json"'
+t "run --keep: state JSON has no exit status (runc's)" '! C state "$id" | grep -q exitStatus'
+C delete "$id"
 
 # ---------- run -d ----------
 b=$(bundle det "$SLEEP")
@@ -360,25 +357,7 @@ out=$(C run --bundle "$b" "$(new_id tty)" < /dev/null 2>&1); rc=$?
 t "terminal, foreground run: a pty from the container's devpts, output relayed, exit code" '[ "$rc" = 5 ] && has "$out" "/dev/pts/0" && has "$out" hello-tty' || echo "# $out"
 C create --bundle "$b" "$(new_id tty)" > "$T_TMP/fail.out" 2>&1; rc=$?; err=$(cat "$T_TMP/fail.out")
 t "terminal, create without --console-socket refused" '[ "$rc" = 1 ] && has "$err" "console socket"' || echo "# $err"
-python3 - "$T_TMP/console.sock" "$T_TMP/console.out" <<'PY' &
-import socket, sys, os
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(sys.argv[1]); s.listen(1)
-c, _ = s.accept()
-msg, fds, _, _ = socket.recv_fds(c, 256, 1)
-out = b""
-while True:
-    try:
-        d = os.read(fds[0], 4096)
-    except OSError:
-        break
-    if not d:
-        break
-    out += d
-open(sys.argv[2], "wb").write(out)
-PY
-rp=$!
-wait_for test -S "$T_TMP/console.sock"
+console_recv "$T_TMP/console.sock" "$T_TMP/console.out"; rp=$!
 id=$(new_id ttysock)
 C create --console-socket "$T_TMP/console.sock" --bundle "$b" "$id" && C start "$id"
 wait $rp
@@ -412,7 +391,7 @@ failcase() { # NAME EXPECTED-TEXT ARGS_JSON PYTHON
 }
 failcase badmount /nonexistent-src "$SLEEP" \
 	"c['mounts'].append({'destination': '/mnt', 'type': 'bind', 'source': '/nonexistent-src', 'options': ['bind']})"
-failcase badmap map "$SLEEP" "
+failcase badmap uidMappings "$SLEEP" "
 c['linux']['namespaces'].append({'type': 'user'})
 c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 4294967000, 'size': 65536}]
 c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]"

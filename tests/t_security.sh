@@ -10,22 +10,13 @@ command -v python3 >/dev/null || { skip "security: needs python3"; exit 0; }
 # our own copy: the CVE-2019-5736 test checks that nobody could write to it
 cp "$CTR" "$T_TMP/ctr" && CTR=$T_TMP/ctr
 C() { "$CTR" --root "$ROOT" "$@"; }
-RFS=$T_TMP/rootfs
-make_rootfs "$RFS" || { fail "security: make_rootfs"; exit 1; }
-mkdir -p "$T_TMP/base" "$T_TMP/share"
-(cd "$T_TMP/base" && "$CTR" spec) || { fail "security: ctr spec"; exit 1; }
+rfs_base security
+mkdir -p "$T_TMP/share"
 
-bundle() { # NAME ARGS_JSON [PYTHON]
-	b=$T_TMP/b-$1
-	mkdir -p "$b"
-	cp "$T_TMP/base/config.json" "$b/"
-	set_config "$b" "
-c['root']['path'] = '$RFS'
-c['process']['terminal'] = False
-c['process']['args'] = json.loads(r'''$2''')
+bundle() { # NAME ARGS_JSON [PYTHON]: /x is $T_TMP/share
+	rfs_bundle "$1" "$2" "
 c['mounts'].append({'destination': '/x', 'type': 'bind', 'source': '$T_TMP/share', 'options': ['rbind', 'rw']})
-${3:-}" || return 1
-	echo "$b"
+${3:-}"
 }
 t() { n=$1; shift; if eval "$*"; then pass "$n"; else fail "$n"; return 1; fi; }
 jfield() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1" 2>/dev/null; }

@@ -188,10 +188,16 @@ out=$("$CTR" check --bundle "$P"); rc=$?
 check "check fails on a parse error (exit 1)" [ $rc = 1 ]
 check "check reports the parse error with path and position" \
 	[ "$out" = "$P/config.json:4:58: process.user.uid: -1 is not an integer in 0..4294967295" ]
-# check: a repeated key is reported with both positions (the last one counts)
-printf '{\n\t"ociVersion": "1.0.0",\n\t"root": {"path": "rootfs"},\n\t"process": {"args": ["sh"], "cwd": "/", "cwd": "/tmp"},\n\t"hostname": "a",\n\t"hostname": "b"\n}\n' > "$P/config.json"
+# check: a repeated key is noted with both positions (the last one counts, as in runc):
+# a note, not a problem, as create runs the config too
+command -v busybox > /dev/null && make_rootfs "$P/rootfs"
+printf '{\n\t"ociVersion": "1.0.0",\n\t"root": {"path": "rootfs"},\n\t"process": {"args": ["sh"], "cwd": "/", "cwd": "/tmp"},\n\t"hostname": "a",\n\t"hostname": "b",\n\t"linux": {"namespaces": [{"type": "uts"}, {"type": "mount"}]}\n}\n' > "$P/config.json"
 out=$("$CTR" check --bundle "$P"); rc=$?
-check "check fails on duplicate keys (exit 1)" [ $rc = 1 ]
+if command -v busybox > /dev/null; then
+	check "check notes duplicate keys, allowed as in runc (exit 0)" [ $rc = 0 ]
+else
+	skip "check notes duplicate keys, allowed as in runc (exit 0): busybox-static missing"
+fi
 for want in "$P/config.json:6:2: duplicate key \"hostname\", also at 5:2" \
 	"$P/config.json:4:42: process: duplicate key \"cwd\", also at 4:30"; do
 	case $out in *"$want"*) pass "check reports $want";;

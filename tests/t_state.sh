@@ -14,21 +14,9 @@ C() { "$CTR" --root "$ROOT" "$@"; }
 Cb() { timeout -k 2 20 "$CTR" --root "$ROOT" "$@"; }
 PFX=ctrstate$$
 at_exit 'for h in /sys/fs/cgroup/*/; do find "$h$PFX" -depth -type d -exec rmdir {} + 2>/dev/null; done'
-RFS=$T_TMP/rootfs
-make_rootfs "$RFS" || { fail "state: make_rootfs"; exit 1; }
-mkdir -p "$T_TMP/b"
-(cd "$T_TMP/b" && "$CTR" spec) || { fail "state: ctr spec"; exit 1; }
+rfs_base state
 bundle() { # NAME CGROUP: a bundle sleeping in /$PFX/CGROUP
-	b=$T_TMP/b-$1
-	mkdir -p "$b"
-	cp "$T_TMP/b/config.json" "$b/"
-	set_config "$b" "
-c['root']['path'] = '$RFS'
-c['process']['terminal'] = False
-c['process']['args'] = ['sleep', '1000']
-c['linux']['cgroupsPath'] = '/$PFX/$2'
-" || return 1
-	echo "$b"
+	rfs_bundle "$1" '["sleep", "1000"]' "c['linux']['cgroupsPath'] = '/$PFX/$2'"
 }
 has() { case $1 in *"$2"*) return 0;; esac; return 1; }
 alive() { [ -e /proc/$1/stat ] && ! grep -q ') [ZX]' /proc/$1/stat 2>/dev/null; }

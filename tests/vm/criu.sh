@@ -143,23 +143,7 @@ fi
 C delete -f "$ID" > /dev/null 2>&1
 
 # ---- a terminal: restore --detach --console-socket, the output goes on in the new pty ----
-cat > "$T_TMP/recv.py" <<'EOF'
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(sys.argv[1]); s.listen(1)
-c, _ = s.accept()
-_, fds, _, _ = socket.recv_fds(c, 1024, 1)
-out = open(sys.argv[2], "ab", buffering=0)
-while True:
-    try:
-        d = os.read(fds[0], 4096)
-    except OSError:
-        break
-    if not d:
-        break
-    out.write(d)
-EOF
-recv() { rm -f "$1"; timeout 120 python3 "$T_TMP/recv.py" "$1" "$2" & i=0; while [ ! -S "$1" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; }
+recv() { console_recv "$@"; }
 nums() { tr -d '\r' < "$1" | sed -n 's/^n\([0-9]*\)$/\1/p'; }
 set_config "$B" "c['process']['terminal']=True; c['process']['args']=['sh','-c','i=0; while :; do i=\$((i+1)); echo n\$i; sleep 0.1; done']"
 ID=$(new_id tty)
