@@ -100,7 +100,7 @@ fuzz: ctr.c
 
 # Benchmarks (tests/bench/): helper programs, then the run; writes build/bench/results.*
 # and the README block between the bench markers.
-BENCH_PROGS := $(addprefix build/bench/,rtime floor sysloop bpflen sclen)
+BENCH_PROGS := $(addprefix build/bench/,rtime floor sysloop bpflen sclen listfloor)
 bench-build: $(BENCH_PROGS)
 build/bench/%: tests/bench/%.c
 	@mkdir -p build/bench

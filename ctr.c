@@ -241,6 +241,7 @@ static int sbuf_take(struct sbuf *sb, char **out, struct ctr_error *err)
 		sbuf_release(sb);
 		return err_nomem(err);
 	}
+	sb->buf[sb->len] = 0; /* an empty sbuf was never terminated: no garbage to parse */
 	*out = sb->buf;
 	memset(sb, 0, sizeof(*sb));
 	return 0;
@@ -323,6 +324,46 @@ static int read_file_at(int dirfd, const char *path, size_t max, char **out, siz
 	if (fd < 0)
 		return err_set(err, errno, "open %s", path);
 	return read_fd(fd, path, max, out, len_out, err);
+}
+
+/* One entry as getdents64 lays it out. */
+struct util_dirent {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+/* fn(name, d_type, arg) for each entry of the directory open at fd but "." and "..", until
+ * fn returns nonzero (returned); -1 when it cannot be read. fd is not closed. getdents64
+ * into the stack: opendir's buffer costs musl an mmap and a munmap every time. */
+static int dir_each(int fd, int (*fn)(const char *name, unsigned char type, void *arg),
+		    void *arg)
+{
+	_Alignas(8) char buf[2048];
+	for (;;) {
+		long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+		for (long off = 0; off < n;) {
+			const struct util_dirent *d = (const void *)(buf + off);
+			off += d->reclen;
+			if (d->name[0] == '.' && (!d->name[1] || (d->name[1] == '.' && !d->name[2])))
+				continue;
+			int r = fn(d->name, d->type, arg);
+			if (r)
+				return r;
+		}
+	}
+}
+
+/* dir_each over a path (opened O_DIRECTORY here). */
+static int dir_each_path(const char *path, int (*fn)(const char *, unsigned char, void *),
+			 void *arg)
+{
+	int fd AUTO_CLOSE = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -1 : dir_each(fd, fn, arg);
 }
 
 /* Like read_file_at for files that others may have replaced (state dirs): no symlink,
@@ -958,6 +999,10 @@ static int json_parse(const char *text, size_t len, const char *source,
 static int json_parse_owned(char *buf, size_t len, const char *source,
 			    const struct json_limits *limits, struct json_doc **out,
 			    struct ctr_error *err);
+/* The same laid out in mem[0..memsize) (8-byte aligned) when it fits there, else
+ * malloc'd: a loop of small documents without an allocation each (`list`). */
+static int json_parse_mem(const char *text, size_t len, const char *source, void *mem,
+			  size_t memsize, struct json_doc **out, struct ctr_error *err);
 static const struct json *json_root(const struct json_doc *doc);
 static void json_free(struct json_doc *doc);
 
@@ -1040,6 +1085,7 @@ enum { JK_NULL, JK_BOOL, JK_NUMBER, JK_STRING, JK_KEY, JK_ARRAY, JK_OBJECT, JK_E
 
 struct json_doc {
 	size_t slots;            /* offset of the root's slot */
+	bool borrowed;           /* laid out in the caller's memory (json_parse_mem) */
 	char text[];
 };
 
@@ -1476,8 +1522,8 @@ static void json_fill(struct json_parser *ps, struct json_doc *doc, size_t len)
 /* Both passes. The text is owned (a malloc'd buffer that becomes the document) or
  * copied. */
 static int json_parse_in(const char *text, char *owned, size_t len, const char *source,
-			 const struct json_limits *limits, struct json_doc **out,
-			 struct ctr_error *err)
+			 const struct json_limits *limits, void *mem, size_t memsize,
+			 struct json_doc **out, struct ctr_error *err)
 {
 	size_t max_bytes = limits && limits->max_bytes ? limits->max_bytes : JSON_DEFAULT_MAX_BYTES;
 	if (max_bytes > JSON_MAX_BYTES)
@@ -1504,7 +1550,7 @@ static int json_parse_in(const char *text, char *owned, size_t len, const char *
 	if (rc == 0 && size >= JK_MAX)
 		rc = err_set(err, EFBIG, "%s: document too large", source);
 	if (rc == 0) {
-		doc = owned ? realloc(owned, size) : malloc(size);
+		doc = mem && size <= memsize ? mem : owned ? realloc(owned, size) : malloc(size);
 		if (!doc) {
 			rc = err_nomem(err);
 		} else {
@@ -1513,6 +1559,7 @@ static int json_parse_in(const char *text, char *owned, size_t len, const char *
 			else
 				memcpy(doc->text, text, len);
 			owned = NULL;
+			doc->borrowed = doc == mem;
 			json_fill(&ps, doc, len);
 		}
 	}
@@ -1527,14 +1574,20 @@ static int json_parse(const char *text, size_t len, const char *source,
 		      const struct json_limits *limits, struct json_doc **out,
 		      struct ctr_error *err)
 {
-	return json_parse_in(text, NULL, len, source, limits, out, err);
+	return json_parse_in(text, NULL, len, source, limits, NULL, 0, out, err);
+}
+
+static int json_parse_mem(const char *text, size_t len, const char *source, void *mem,
+			  size_t memsize, struct json_doc **out, struct ctr_error *err)
+{
+	return json_parse_in(text, NULL, len, source, NULL, mem, memsize, out, err);
 }
 
 static int json_parse_owned(char *buf, size_t len, const char *source,
 			    const struct json_limits *limits, struct json_doc **out,
 			    struct ctr_error *err)
 {
-	return json_parse_in(buf, buf, len, source, limits, out, err);
+	return json_parse_in(buf, buf, len, source, limits, NULL, 0, out, err);
 }
 
 static const struct json *json_root(const struct json_doc *doc)
@@ -1544,7 +1597,8 @@ static const struct json *json_root(const struct json_doc *doc)
 
 static void json_free(struct json_doc *doc)
 {
-	free(doc);
+	if (doc && !doc->borrowed)
+		free(doc);
 }
 
 /* ---- reading a document ---- */
@@ -3838,6 +3892,12 @@ static int state_remove(struct state_handle *h, struct ctr_error *err);
 static unsigned long long pid_start_time(pid_t pid);
 /* True if pid is alive and is still the process that had start time `start`. */
 static bool pid_alive(pid_t pid, unsigned long long start);
+/* The same with an open /proc (proc_fd), or -1: its state letter (R, S, D ...) when
+ * alive, else 0. */
+static char pid_alive_at(int proc_fd, pid_t pid, unsigned long long start);
+/* The numbers and flags of a parsed state.json, no strings: `list` reads them without
+ * copies. */
+static void state_scalars(const struct json *r, struct state *st);
 
 /* Internal open flag: do not lock (readers: state.json is replaced atomically). */
 #define STATE_NOLOCK 4
@@ -3943,33 +4003,31 @@ static void state_remove_entries(int dir_fd);
 
 /* A ".new-PID-TID" dir whose creator died between mkdir and rename, or a ".del-PID-TID"
  * one whose deleter died before the rmdir: remove it. */
+static int state_sweep_one(const char *name, unsigned char type, void *arg)
+{
+	int root_fd = *(int *)arg;
+	char path[64];
+	long pid = str_has_prefix(name, ".new-") || str_has_prefix(name, ".del-") ? atol(name + 5) : 0;
+	(void)type;
+	snprintf(path, sizeof(path), "/proc/%ld", pid);
+	if (pid <= 0 || access(path, F_OK) == 0)
+		return 0;
+	int sub = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (sub < 0)
+		return 0;
+	if (flock(sub, LOCK_EX | LOCK_NB) == 0) {
+		state_remove_entries(sub);
+		unlinkat(root_fd, name, AT_REMOVEDIR);
+	}
+	close(sub);
+	return 0;
+}
+
 static void state_sweep_stale(int root_fd)
 {
-	int fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		char path[64];
-		long pid = str_has_prefix(de->d_name, ".new-") || str_has_prefix(de->d_name, ".del-") ?
-			   atol(de->d_name + 5) : 0;
-		snprintf(path, sizeof(path), "/proc/%ld", pid);
-		if (pid <= 0 || access(path, F_OK) == 0)
-			continue;
-		int sub = openat(root_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		if (sub < 0)
-			continue;
-		if (flock(sub, LOCK_EX | LOCK_NB) == 0) {
-			state_remove_entries(sub);
-			unlinkat(root_fd, de->d_name, AT_REMOVEDIR);
-		}
-		close(sub);
-	}
-	closedir(d);
+	int fd AUTO_CLOSE = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		dir_each(fd, state_sweep_one, &root_fd);
 }
 
 static int state_open(const char *root, const char *id, int flags, struct state_handle *h,
@@ -4067,6 +4125,35 @@ static int state_str_member(const struct json *obj, const char *key, bool requir
 	return *out ? 0 : err_nomem(err);
 }
 
+/* state.json's text; id (when not NULL) is the container the file must name. */
+static void state_scalars(const struct json *r, struct state *st)
+{
+	struct json_number num;
+	const char *str;
+	const struct json *v = json_get(r, "creating");
+	st->creating = v && json_bool(v);
+	v = json_get(r, "initExe");
+	if (v && json_type(v) == JSON_ARRAY && json_len(v) == 2) {
+		json_num(json_at(v, 0), &num);
+		st->init_exe_dev = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
+		json_num(json_at(v, 1), &num);
+		st->init_exe_ino = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
+	}
+	if ((str = json_str(json_get(r, "created"), NULL)))
+		snprintf(st->created, sizeof(st->created), "%s", str);
+	json_num(json_get(r, "exitStatus"), &num);
+	if (json_get(r, "exitStatus") && num.kind == JSON_NUM_INT && num.i >= 0 && num.i < 256) {
+		st->exited = true;
+		st->exit_status = (int)num.i;
+	}
+	json_num(json_get(r, "pid"), &num);
+	if (num.kind == JSON_NUM_INT && num.i > 0 && num.i <= INT32_MAX)
+		st->pid = (pid_t)num.i;
+	json_num(json_get(r, "pidStartTime"), &num);
+	if (num.kind != JSON_NUM_DOUBLE)
+		st->pid_start = num.u;
+}
+
 static int state_load(struct state_handle *h, struct state *st, struct ctr_error *err)
 {
 	memset(st, 0, sizeof(*st));
@@ -4096,7 +4183,6 @@ static int state_load(struct state_handle *h, struct state *st, struct ctr_error
 		goto out;
 	}
 	const char *str = json_str(json_get(r, "config"), NULL);
-	struct json_number num;
 	/* a file of the state dir, never a path out of it */
 	if (str && (!*str || strchr(str, '/') || !strcmp(str, ".") || !strcmp(str, ".."))) {
 		err_set(err, EINVAL, "state.json: config \"%s\" is not a file of the state dir", str);
@@ -4106,28 +4192,7 @@ static int state_load(struct state_handle *h, struct state *st, struct ctr_error
 		err_nomem(err);
 		goto out;
 	}
-	const struct json *v = json_get(r, "creating");
-	st->creating = v && json_bool(v);
-	v = json_get(r, "initExe");
-	if (v && json_type(v) == JSON_ARRAY && json_len(v) == 2) {
-		json_num(json_at(v, 0), &num);
-		st->init_exe_dev = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
-		json_num(json_at(v, 1), &num);
-		st->init_exe_ino = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
-	}
-	if ((str = json_str(json_get(r, "created"), NULL)))
-		snprintf(st->created, sizeof(st->created), "%s", str);
-	json_num(json_get(r, "exitStatus"), &num);
-	if (json_get(r, "exitStatus") && num.kind == JSON_NUM_INT && num.i >= 0 && num.i < 256) {
-		st->exited = true;
-		st->exit_status = (int)num.i;
-	}
-	json_num(json_get(r, "pid"), &num);
-	if (num.kind == JSON_NUM_INT && num.i > 0 && num.i <= INT32_MAX)
-		st->pid = (pid_t)num.i;
-	json_num(json_get(r, "pidStartTime"), &num);
-	if (num.kind != JSON_NUM_DOUBLE)
-		st->pid_start = num.u;
+	state_scalars(r, st);
 	rc = 0;
 out:
 	json_free(doc);
@@ -4199,23 +4264,20 @@ static int state_save(struct state_handle *h, const struct state *st, struct ctr
 }
 
 /* Remove every entry of a directory (one level: the state dir holds only files). */
+static int state_remove_one(const char *name, unsigned char type, void *arg)
+{
+	int dir_fd = *(int *)arg;
+	(void)type;
+	if (unlinkat(dir_fd, name, 0) < 0 && errno == EISDIR)
+		unlinkat(dir_fd, name, AT_REMOVEDIR);
+	return 0;
+}
+
 static void state_remove_entries(int dir_fd)
 {
-	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dir_fd, de->d_name, 0) < 0 && errno == EISDIR)
-			unlinkat(dir_fd, de->d_name, AT_REMOVEDIR);
-	}
-	closedir(d);
+	int fd AUTO_CLOSE = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		dir_each(fd, state_remove_one, &dir_fd);
 }
 
 /* The container disappears at once (a rename out of the way), then its files go: a
@@ -4236,17 +4298,18 @@ static int state_remove(struct state_handle *h, struct ctr_error *err)
 	return 0;
 }
 
-/* Field 3 (state) and 22 (starttime) of /proc/PID/stat; 0 for a missing pid. */
-static unsigned long long state_proc_stat(pid_t pid, char *state_out)
+/* Field 3 (state) and 22 (starttime) of /proc/PID/stat; 0 for a missing pid. proc_fd:
+ * an open /proc (`list` asks for every container: no walk of "/proc" each time), or -1. */
+static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_out)
 {
 	char path[64], buf[1024];
 	*state_out = 0;
 	if (pid <= 0)
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	snprintf(path, sizeof(path), "%s%ld/stat", proc_fd < 0 ? "/proc/" : "", (long)pid);
 	/* openat: musl's open() adds an fcntl(FD_CLOEXEC) syscall; procfs gives the whole
-	 * line to one read(), so no read to EOF either (`list` does this per container) */
-	int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	 * line to one read(), so no read to EOF either */
+	int fd = openat(proc_fd < 0 ? AT_FDCWD : proc_fd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	ssize_t n;
@@ -4274,14 +4337,19 @@ static unsigned long long state_proc_stat(pid_t pid, char *state_out)
 static unsigned long long pid_start_time(pid_t pid)
 {
 	char s;
-	return state_proc_stat(pid, &s);
+	return state_proc_stat(-1, pid, &s);
+}
+
+static char pid_alive_at(int proc_fd, pid_t pid, unsigned long long start)
+{
+	char s;
+	unsigned long long t = state_proc_stat(proc_fd, pid, &s);
+	return t != 0 && t == start && s != 'Z' && s != 'X' && s != 'x' ? s : 0;
 }
 
 static bool pid_alive(pid_t pid, unsigned long long start)
 {
-	char s;
-	unsigned long long t = state_proc_stat(pid, &s);
-	return t != 0 && t == start && s != 'Z' && s != 'X' && s != 'x';
+	return pid_alive_at(-1, pid, start) != 0;
 }
 
 /* ======================================================================
@@ -5455,6 +5523,25 @@ static int cg_cpuset_fill(const char *mnt, const char *dir, struct ctr_error *er
 	}
 }
 
+/* A leaf just made: copy its parent's cpus and mems (-1: the parent has none yet, or
+ * failed; cg_cpuset_fill walks the whole path then). Writing what a clone_children
+ * parent already gave it changes nothing. */
+static int cg_cpuset_leaf(const char *dir)
+{
+	char up[PATH_MAX], v[1024];
+	snprintf(up, sizeof(up), "%s", dir);
+	char *slash = strrchr(up, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	for (int k = 0; k < 2; k++) {
+		const char *f = k ? "cpuset.mems" : "cpuset.cpus";
+		if (cg_read_at(up, f, v, sizeof(v)) < 0 || !*v || cg_write_at(dir, f, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* mkdir each missing level of dir below the hierarchy mount. */
 static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 		     struct ctr_error *err)
@@ -5463,7 +5550,7 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 	/* usually only the leaf is missing: try it first */
 	if (mkdir(dir, 0755) == 0) {
 		*made = true;
-		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
+		return cpuset && cg_cpuset_leaf(dir) < 0 ? cg_cpuset_fill(mnt, dir, err) : 0;
 	}
 	if (errno == EEXIST)
 		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
@@ -5857,6 +5944,9 @@ UNUSED static int cgroup_v2_fd(const struct cgroup *cg)
  * containers' cgroups below it stay, and so does dir then. */
 static int cg_remove_tree(const struct cgroup *cg, const char *dir, int patience)
 {
+	/* the usual case, a leaf with no task left: one rmdir, no listing */
+	if (!cg_foreign(cg, dir, true) && (rmdir(dir) == 0 || errno == ENOENT))
+		return 0;
 	DIR *dp = opendir(dir);
 	if (dp) {
 		struct dirent *e;
@@ -5950,6 +6040,48 @@ static char *cg_json_text(const struct json *v)
 	return sbuf_take(&sb, &out, NULL) < 0 ? NULL : out;
 }
 
+/* The mode and dirs of a record, the dirs borrowed from the document (not copied). */
+static int cg_record_view(const struct json *root, struct cgroup *cg, struct ctr_error *err)
+{
+	const char *str = json_str(json_get(root, "mode"), NULL);
+	for (int i = 0; str && i < 4; i++)
+		if (!strcmp(str, cg_mode_names[i]))
+			cg->mode = i;
+	const struct json *v = json_get(root, "dirs");
+	size_t i = 0;
+	for (const struct json *e = v && json_type(v) == JSON_ARRAY ? json_first(v) : NULL;
+	     e && i < CG_MAX_HIER; e = json_next(v, e), i++) {
+		const struct json *d = json_get(e, "dir"), *c = json_get(e, "ctls"),
+				  *b = json_get(e, "v2");
+		struct json_number num;
+		json_num(c, &num);
+		if (!json_str(d, NULL) || num.kind == JSON_NUM_DOUBLE)
+			return err_set(err, 0, "state.json: cgroup.dirs[%zu]: malformed", i);
+		cg->d[i].dir = (char *)json_str(d, NULL);
+		cg->d[i].ctls = (uint32_t)num.u;
+		cg->d[i].v2 = b && json_bool(b);
+		cg->n++;
+	}
+	return 0;
+}
+
+/* cgroup_is_frozen of a record in a parsed state.json, without copying it (`list` asks
+ * this of every running container). init_state: the init's state letter from /proc, or
+ * 0: a task a v1 freezer froze is in D, so any other letter there is not frozen. */
+static int cgroup_record_frozen(const struct json *rec, char init_state, bool *frozen,
+				struct ctr_error *err)
+{
+	struct cgroup cg;
+	memset(&cg, 0, sizeof(cg));
+	*frozen = false;
+	if (cg_record_view(rec, &cg, err) < 0)
+		return -1;
+	const struct cg_dir *d = cg_find(&cg, CG_FREEZER);
+	if (d && !d->v2 && init_state && init_state != 'D')
+		return 0;
+	return cgroup_is_frozen(&cg, frozen, err);
+}
+
 static int cgroup_state_read(const char *json_text, struct cgroup **out, struct ctr_error *err)
 {
 	struct json_doc *doc = NULL;
@@ -5959,31 +6091,18 @@ static int cgroup_state_read(const char *json_text, struct cgroup **out, struct 
 	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
 	if (!cg)
 		goto fail;
-	const char *str = json_str(json_get(root, "mode"), NULL);
-	for (int i = 0; str && i < 4; i++)
-		if (!strcmp(str, cg_mode_names[i]))
-			cg->mode = i;
-	str = json_str(json_get(root, "path"), NULL);
-	if (!(cg->path = mem_strdup(str ? str : "", err)))
+	if (cg_record_view(root, cg, err) < 0) {
+		cg->n = 0; /* borrowed */
 		goto fail;
-	v = json_get(root, "dirs");
-	size_t i = 0;
-	for (const struct json *e = v && json_type(v) == JSON_ARRAY ? json_first(v) : NULL;
-	     e && i < CG_MAX_HIER; e = json_next(v, e), i++) {
-		const struct json *d = json_get(e, "dir"), *c = json_get(e, "ctls"),
-				  *b = json_get(e, "v2");
-		struct json_number num;
-		json_num(c, &num);
-		if (!json_str(d, NULL) || num.kind == JSON_NUM_DOUBLE) {
-			err_set(err, 0, "state.json: cgroup.dirs[%zu]: malformed", i);
+	}
+	for (size_t i = 0; i < cg->n; i++)
+		if (!(cg->d[i].dir = mem_strdup(cg->d[i].dir, err))) {
+			cg->n = i; /* the rest are still borrowed */
 			goto fail;
 		}
-		if (!(cg->d[i].dir = mem_strdup(json_str(d, NULL), err)))
-			goto fail;
-		cg->d[i].ctls = (uint32_t)num.u;
-		cg->d[i].v2 = b && json_bool(b);
-		cg->n++;
-	}
+	const char *str = json_str(json_get(root, "path"), NULL);
+	if (!(cg->path = mem_strdup(str ? str : "", err)))
+		goto fail;
 	str = json_str(json_get(root, "unit"), NULL);
 	if (str && !(cg->unit = mem_strdup(str, err)))
 		goto fail;
@@ -6981,6 +7100,14 @@ static int cgroup_freeze(const struct cgroup *cg, bool frozen, struct ctr_error 
 
 /* ---- processes ---- */
 
+struct cg_walk {
+	const struct cgroup *cg;
+	const char *dir;
+	struct sbuf *sb;
+	int depth;
+};
+static int cg_pids_sub(const char *name, unsigned char type, void *arg);
+
 static int cg_pids_walk(const struct cgroup *cg, const char *dir, struct sbuf *sb, int depth)
 {
 	char *text = NULL;
@@ -7000,19 +7127,19 @@ static int cg_pids_walk(const struct cgroup *cg, const char *dir, struct sbuf *s
 			break;
 	}
 	free(text);
-	DIR *dp = depth < 32 ? opendir(dir) : NULL;
-	if (dp) {
-		struct dirent *e;
-		while ((e = readdir(dp))) {
-			if (e->d_type != DT_DIR || e->d_name[0] == '.')
-				continue;
-			char sub[PATH_MAX];
-			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub) &&
-			    !cg_foreign(cg, sub, false))
-				cg_pids_walk(cg, sub, sb, depth + 1);
-		}
-		closedir(dp);
-	}
+	struct cg_walk w = {cg, dir, sb, depth};
+	if (depth < 32)
+		dir_each_path(dir, cg_pids_sub, &w);
+	return 0;
+}
+
+static int cg_pids_sub(const char *name, unsigned char type, void *arg)
+{
+	const struct cg_walk *w = arg;
+	char sub[PATH_MAX];
+	if (type == DT_DIR && snprintf(sub, sizeof(sub), "%s/%s", w->dir, name) < (int)sizeof(sub) &&
+	    !cg_foreign(w->cg, sub, false))
+		cg_pids_walk(w->cg, sub, w->sb, w->depth + 1);
 	return 0;
 }
 
@@ -7047,12 +7174,16 @@ static int cgroup_kill_all(const struct cgroup *cg, int sig, struct ctr_error *e
 	const struct cg_dir *v2 = cg->n_foreign ? NULL : cg_v2dir(cg);
 	if (sig == SIGKILL && v2 && cg->mode == CG_MODE_V2 && cg_write_at(v2->dir, "cgroup.kill", "1") == 0)
 		return 0;
-	/* leave a paused container paused, unless it must thaw to die */
-	bool was = false, froze = cg->mode != CG_MODE_NONE &&
-		cgroup_is_frozen(cg, &was, NULL) == 0 && (was || cgroup_freeze(cg, true, NULL) == 0);
 	pid_t *pids = NULL;
 	size_t n = 0;
 	int rc = cgroup_pids(cg, &pids, &n, err);
+	if (rc < 0 || n == 0)
+		return rc; /* empty: no task can fork into it; a v1 freeze costs ~1 ms (text poke) */
+	free(pids);
+	/* leave a paused container paused, unless it must thaw to die */
+	bool was = false, froze = cg->mode != CG_MODE_NONE &&
+		cgroup_is_frozen(cg, &was, NULL) == 0 && (was || cgroup_freeze(cg, true, NULL) == 0);
+	rc = cgroup_pids(cg, &pids, &n, err);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		if (kill(pids[i], sig) < 0 && errno != ESRCH)
 			rc = err_set(err, errno, "kill %d", (int)pids[i]);
@@ -9972,6 +10103,59 @@ static bool mnt_cg_path(const char *cgfile, const char *super, char *ctrls, size
 	return false;
 }
 
+/* MS_* of a bind remount as mount_setattr attributes; false for flags it has none for. */
+static bool mnt_attr_of(unsigned long flags, struct mnt_attr *a)
+{
+	static const struct { unsigned long ms; uint64_t attr; } map[] = {
+		{MS_RDONLY, MNT_ATTR_RDONLY}, {MS_NOSUID, MNT_ATTR_NOSUID}, {MS_NODEV, MNT_ATTR_NODEV},
+		{MS_NOEXEC, MNT_ATTR_NOEXEC}, {MS_NODIRATIME, MNT_ATTR_NODIRATIME},
+	};
+	unsigned long atime = flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME);
+	memset(a, 0, sizeof(*a));
+	if (flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+				    MS_NODEV | MS_NOEXEC | MS_NODIRATIME | atime) ||
+	    (atime & (atime - 1)))
+		return false;
+	a->attr_clr = MNT_ATTR_NOSYMFOLLOW; /* as the remount, which sets exactly these */
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		*(flags & map[i].ms ? &a->attr_set : &a->attr_clr) |= map[i].attr;
+	if (atime) {
+		a->attr_clr |= MNT_ATTR_ATIME;
+		a->attr_set |= atime == MS_NOATIME ? MNT_ATTR_NOATIME :
+			       atime == MS_STRICTATIME ? MNT_ATTR_STRICTATIME : 0;
+	}
+	return true;
+}
+
+/* One hierarchy's bind into the cgroup tmpfs at dir, which ctr has just mounted and
+ * checked (nothing in it to resolve or re-check): mkdir, open_tree, mount_setattr,
+ * move_mount, instead of the ~22 system calls of mnt_apply. 1 when it cannot (old
+ * kernel, options it does not map, a user namespace): the caller takes the long way. */
+static int mnt_cgroup_fast(const struct rootfs_ctx *c, int dir, const char *name,
+			   const char *src, const struct mnt_parsed *p, const char *sub,
+			   struct ctr_error *err)
+{
+	struct mnt_attr a;
+	if (c->userns || p->n_props || p->rec.attr_set || p->rec.attr_clr || p->idmap ||
+	    p->cleared || !mnt_attr_of(p->flags, &a))
+		return 1;
+	int tree AUTO_CLOSE = mnt_sys_open_tree(AT_FDCWD, src, MNT_OPEN_TREE_CLONE | O_CLOEXEC |
+						 AT_RECURSIVE);
+	if (tree < 0)
+		return errno == ENOSYS ? 1 : err_set(err, errno, "mount %s on %s (bind)", src, sub);
+	if (mkdirat(dir, name, 0755) < 0 && errno != EEXIST)
+		return err_set(err, errno, "mount target %s", sub);
+	int to AUTO_CLOSE = openat(dir, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+	if (to < 0)
+		return err_set(err, errno, "mount target %s", sub);
+	if ((p->flags & ~(unsigned long)(MS_BIND | MS_REC)) &&
+	    mnt_sys_setattr(tree, "", AT_EMPTY_PATH, &a) < 0)
+		return err_set(err, errno, "remount %s with its options", sub);
+	if (mnt_sys_move(tree, to) < 0)
+		return err_set(err, errno, "mount %s on %s (bind)", src, sub);
+	return 0;
+}
+
 static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec_mount *m,
 		      struct mnt_parsed *p, struct ctr_error *err)
 {
@@ -10014,6 +10198,11 @@ static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec
 	int dir AUTO_CLOSE = rootfs_open_in(root_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
 	if (dir < 0)
 		return -1;
+	/* the fast binds need dir to be the tmpfs just mounted there */
+	char want[PATH_MAX], got[PATH_MAX] = "";
+	bool fast = !cgns && fstatfs(dir, &sf) == 0 && (uint32_t)sf.f_type == ROOTFS_TMPFS_MAGIC &&
+		rootfs_clean(m->destination, want, sizeof(want)) == 0 &&
+		mnt_fd_inroot(c, dir, got, sizeof(got), NULL) == 0 && !strcmp(got, want);
 	for (size_t i = 0; i < n; i++) {
 		bool v2 = !strcmp(mi[i].fstype, "cgroup2");
 		const char *name = strrchr(mi[i].point, '/') + 1;
@@ -10039,7 +10228,9 @@ static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec
 			const char *rel = rl && strncmp(path, mi[i].root, rl) ? "" : path + rl;
 			snprintf(src, sizeof(src), "%s%s", mi[i].point, rel);
 			b.flags |= MS_BIND | MS_REC;
-			r = mnt_apply(c, root_fd, src, sub, NULL, &b, NULL, err);
+			r = fast ? mnt_cgroup_fast(c, dir, name, src, &b, sub, err) : 1;
+			if (r == 1)
+				r = mnt_apply(c, root_fd, src, sub, NULL, &b, NULL, err);
 		}
 		if (r < 0)
 			return -1;
@@ -10114,8 +10305,10 @@ static int dev_create(const struct rootfs_ctx *c, int root_fd, const char *path,
 	}
 	if ((st.st_mode & S_IFMT) != fmt)
 		return err_set(err, EEXIST, "device %s changed while being created", path);
-	/* through the fd: chmod/chown never follow a symlink swapped in */
-	if (chown(at, uid, gid) < 0 || chmod(at, mode & 07777) < 0)
+	/* through the fd: chmod/chown never follow a symlink swapped in; only if needed */
+	if ((st.st_uid != uid || st.st_gid != gid) && chown(at, uid, gid) < 0)
+		return err_set(err, errno, "set owner and mode of %s", path);
+	if ((st.st_mode & 07777) != (mode & 07777) && chmod(at, mode & 07777) < 0)
 		return err_set(err, errno, "set owner and mode of %s", path);
 	return 0;
 }
@@ -10275,8 +10468,18 @@ static int rootfs_prepare_root(const struct rootfs_ctx *c, struct ctr_error *err
 	/* nothing could be bound from unbindable mounts: private until rootfs_enter */
 	if (prop & MS_UNBINDABLE)
 		prop = (prop & MS_REC) | MS_PRIVATE;
-	if (mount("", "/", NULL, prop, NULL) < 0 && rootfs_propagate_all(prop, err) < 0)
+	int r = mount("", "/", NULL, prop, NULL);
+	if (r < 0 && rootfs_propagate_all(prop, err) < 0)
 		return err_prefix(err, "set the propagation of /");
+	/* after a recursive slave or private nothing is shared: read the mount table (for an
+	 * unbindable parent) only if the bind fails */
+	bool unshared = r == 0 && (prop == (MS_SLAVE | MS_REC) || prop == (MS_PRIVATE | MS_REC));
+	if (!unshared && rootfs_parent_private(c->rootfs, err) < 0)
+		return -1;
+	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) == 0)
+		return 0;
+	if (!unshared || errno != EINVAL)
+		return err_set(err, errno, "bind mount the rootfs %s", c->rootfs);
 	if (rootfs_parent_private(c->rootfs, err) < 0)
 		return -1;
 	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -13636,7 +13839,7 @@ static int lc_copy_fd(int in, int out, off_t size, struct ctr_error *err)
 
 int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
 {
-	int exe AUTO_CLOSE = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	int exe AUTO_CLOSE = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (exe < 0)
 		return err_set(err, errno, "sealed re-exec: open /proc/self/exe");
 	if (lc_fd_sealed(exe))
@@ -13676,7 +13879,7 @@ int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
  * ctr_reexec_sealed hears of it at once, not from an escape. */
 static int lc_require_sealed(const char *call, struct ctr_error *err)
 {
-	int fd AUTO_CLOSE = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	int fd AUTO_CLOSE = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0 && lc_fd_sealed(fd))
 		return 0;
 	return err_set(err, EPERM, "%s: this process does not run from a sealed copy of its "
@@ -14746,36 +14949,50 @@ static void lc_release(struct lc_container *ct)
 	ct->loaded = false;
 }
 
-/* Has the live init exec'd the user process? Asked of the process itself (its image is
- * no longer the one recorded at create), so a `ctr start` killed half-way cannot leave a
- * running workload shown as created. Without access to /proc/PID/exe (rootless), the
- * start socket tells: `start` removes it. */
-static bool lc_init_execd(const struct lc_container *ct)
+/* The status as far as the processes tell: running may still be paused (the freezer
+ * tells). proc_fd: an open /proc, or -1; *pstate gets the init's state letter when it
+ * was read (0 otherwise). Has the init exec'd the user process? Asked of the process
+ * itself (its image is no longer the one recorded at create), so a `ctr start` killed
+ * half-way cannot leave a running workload shown as created. The image first: the
+ * recorded one (the runtime's memfd, which only this init holds) is the same init still
+ * waiting, with no /proc/PID/stat read. No image (gone, a zombie, or one exiting: still
+ * in its cgroup, so not stopped yet) or no access to it (rootless): /proc/PID/stat, and
+ * the start socket tells whether it was started (`start` removes it). */
+static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd, char *pstate)
 {
-	char p[64];
+	char p[NAME_MAX + 32];
 	struct stat sb;
-	snprintf(p, sizeof(p), "/proc/%ld/exe", (long)ct->st.pid);
-	if (ct->st.init_exe_ino && stat(p, &sb) == 0)
-		return sb.st_dev != ct->st.init_exe_dev || sb.st_ino != ct->st.init_exe_ino;
-	/* fstatat, not faccessat: musl's needs faccessat2 (Linux 5.8) for AT_SYMLINK_NOFOLLOW */
-	return fstatat(ct->h.dir_fd, LC_START_SOCK, &sb, AT_SYMLINK_NOFOLLOW) < 0;
+	*pstate = 0;
+	if (!ct->loaded || ct->st.creating)
+		return CTR_CREATING;
+	if (ct->st.pid <= 0)
+		return CTR_STOPPED;
+	snprintf(p, sizeof(p), "%s%ld/exe", proc_fd < 0 ? "/proc/" : "", (long)ct->st.pid);
+	if (ct->st.init_exe_ino) {
+		if (fstatat(proc_fd < 0 ? AT_FDCWD : proc_fd, p, &sb, 0) == 0) {
+			if (sb.st_dev == ct->st.init_exe_dev && sb.st_ino == ct->st.init_exe_ino)
+				return CTR_CREATED;
+			*pstate = pid_alive_at(proc_fd, ct->st.pid, ct->st.pid_start);
+			return *pstate ? CTR_RUNNING : CTR_STOPPED;
+		}
+	}
+	if (!(*pstate = pid_alive_at(proc_fd, ct->st.pid, ct->st.pid_start)))
+		return CTR_STOPPED;
+	/* `list` has only the root's fd. fstatat, not faccessat: musl's needs faccessat2
+	 * (Linux 5.8) for AT_SYMLINK_NOFOLLOW */
+	if (ct->h.dir_fd < 0)
+		snprintf(p, sizeof(p), "%s/" LC_START_SOCK, ct->h.id);
+	return fstatat(ct->h.dir_fd >= 0 ? ct->h.dir_fd : ct->h.root_fd,
+		       ct->h.dir_fd >= 0 ? LC_START_SOCK : p, &sb, AT_SYMLINK_NOFOLLOW) < 0 ?
+	       CTR_RUNNING : CTR_CREATED;
 }
 
 static void lc_compute_status(struct lc_container *ct)
 {
-	if (!ct->loaded || ct->st.creating) {
-		ct->status = CTR_CREATING;
+	char pstate;
+	ct->status = lc_live_status(ct, -1, &pstate);
+	if (ct->status != CTR_RUNNING)
 		return;
-	}
-	if (!pid_alive(ct->st.pid, ct->st.pid_start)) {
-		ct->status = CTR_STOPPED;
-		return;
-	}
-	if (!lc_init_execd(ct)) {
-		ct->status = CTR_CREATED;
-		return;
-	}
-	ct->status = CTR_RUNNING;
 	struct cgroup *cg = NULL;
 	struct ctr_error e;
 	bool frozen = false;
@@ -15022,19 +15239,31 @@ static void lc_cgroup_add_foreign(struct cgroup *cg, const char *dir)
 	}
 }
 
+static int lc_is_other(const char *name, unsigned char type, void *self)
+{
+	(void)type;
+	return name[0] != '.' && strcmp(name, self);
+}
+
+static int lc_is_subdir(const char *name, unsigned char type, void *arg)
+{
+	(void)name; (void)arg;
+	return type == DT_DIR;
+}
+
 /* Other containers of the root whose cgroups are below ours (nested cgroupsPath). Only
  * looked for when our cgroup has sub-directories at all. */
 static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg)
 {
-	bool subdirs = false;
-	for (size_t i = 0; i < cg->n && !subdirs; i++) {
-		DIR *dp = opendir(cg->d[i].dir);
-		for (struct dirent *e; dp && !subdirs && (e = readdir(dp));)
-			subdirs = e->d_type == DT_DIR && e->d_name[0] != '.';
-		if (dp)
-			closedir(dp);
+	/* first the cheaper question: is there any other container in the root? */
+	int fd = openat(h->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool subdirs = false, others = fd >= 0 && dir_each(fd, lc_is_other, (void *)h->id) == 1;
+	for (size_t i = 0; others && i < cg->n && !subdirs; i++)
+		subdirs = dir_each_path(cg->d[i].dir, lc_is_subdir, NULL) == 1;
+	if (fd >= 0 && (!subdirs || lseek(fd, 0, SEEK_SET) < 0)) {
+		close(fd);
+		fd = -1;
 	}
-	int fd = subdirs ? openat(h->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
 		if (fd >= 0)
@@ -15065,7 +15294,7 @@ static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg)
 /* The container's cgroup from its state, checked to be its own (see cgroup_check_own),
  * with the cgroups of containers nested below it marked foreign. */
 static int lc_cgroup_load(const struct state_handle *h, const struct state *st,
-			  struct cgroup **cg, struct ctr_error *err)
+			  struct cgroup **cg, bool foreign, struct ctr_error *err)
 {
 	char want[PATH_MAX];
 	*cg = NULL;
@@ -15084,7 +15313,8 @@ static int lc_cgroup_load(const struct state_handle *h, const struct state *st,
 		*cg = NULL;
 		return err_prefix(err, "container %s", h->id);
 	}
-	lc_cgroup_foreign(h, *cg);
+	if (foreign)
+		lc_cgroup_foreign(h, *cg);
 	return 0;
 }
 
@@ -15124,11 +15354,13 @@ static bool lc_pid_in_cgroup(pid_t pid, const struct cgroup *cg)
 	return false;
 }
 
-/* The checked cgroup of a loaded container, and its init (while alive) in it. */
-static int lc_load_checked(struct lc_container *ct, struct cgroup **cg, struct ctr_error *err)
+/* The checked cgroup of a loaded container, and its init (while alive) in it. foreign:
+ * mark the cgroups of containers nested below (to signal or remove: not to join). */
+static int lc_load_checked(struct lc_container *ct, struct cgroup **cg, bool foreign,
+			   struct ctr_error *err)
 {
 	*cg = NULL;
-	if (!ct->loaded || lc_cgroup_load(&ct->h, &ct->st, cg, err) < 0)
+	if (!ct->loaded || lc_cgroup_load(&ct->h, &ct->st, cg, foreign, err) < 0)
 		return ct->loaded ? -1 : 0;
 	if (ct->status == CTR_STOPPED || ct->status == CTR_CREATING ||
 	    lc_pid_in_cgroup(ct->st.pid, *cg))
@@ -15167,7 +15399,7 @@ int ctr_kill(const struct ctr_opts *o, const char *id, int sig, unsigned flags,
 		err_set(err, 0, "container %s is still being created", id);
 		goto out;
 	}
-	if (lc_load_checked(&ct, &cg, err) < 0)
+	if (lc_load_checked(&ct, &cg, true, err) < 0)
 		goto out;
 	if (all && sig != 0) { /* signal 0 asks about the container, i.e. its init */
 		struct ctr_error e2 = {0};
@@ -15247,8 +15479,8 @@ int ctr_delete(const struct ctr_opts *o, const char *id, unsigned flags, struct 
 	bool force = flags & CTR_DELETE_FORCE;
 	if (flags & ~CTR_DELETE_FORCE)
 		return err_set(err, EINVAL, "delete: unknown flags %#x", flags);
-	int root_fd = open(o && o->root && *o->root ? o->root : CTR_DEFAULT_ROOT,
-			   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int root_fd = openat(AT_FDCWD, o && o->root && *o->root ? o->root : CTR_DEFAULT_ROOT,
+			     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd >= 0) {
 		state_sweep_stale(root_fd); /* what killed creates and deletes left */
 		close(root_fd);
@@ -15261,7 +15493,7 @@ int ctr_delete(const struct ctr_opts *o, const char *id, unsigned flags, struct 
 	int rc = -1;
 	struct cgroup *cg = NULL;
 	/* before any signal: what the state names must be the container's own */
-	if (lc_load_checked(&ct, &cg, err) < 0)
+	if (lc_load_checked(&ct, &cg, true, err) < 0)
 		goto out;
 	switch (ct.status) {
 	case CTR_CREATING: /* we hold the lock: its creator died half-way */
@@ -15475,9 +15707,81 @@ int ctr_state_json(const struct ctr_state *st, const char *indent, char **json_o
 	return sbuf_take(&sb, json_out, err);
 }
 
-static int lc_cmp_state(const void *a, const void *b)
+static int lc_cmp_name(const void *a, const void *b)
 {
-	return strcmp(((const struct ctr_state *)a)->id, ((const struct ctr_state *)b)->id);
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A container of `list` from its parsed state.json: the status from /proc (proc_fd) and
+ * the freezer, only the strings kept copied. -1 for anything unusual. */
+static int lc_list_fill(int root_fd, int proc_fd, char *name, const struct json *r,
+			struct ctr_state *out)
+{
+	const char *id = json_str(json_get(r, "id"), NULL), *owner;
+	const char *bundle = json_str(json_get(r, "bundle"), NULL);
+	const char *rootfs = json_str(json_get(r, "rootfs"), NULL);
+	if (!id || strcmp(id, name) || !bundle || !rootfs)
+		return -1;
+	owner = json_str(json_get(r, "owner"), NULL);
+	struct lc_container ct = {.h = {.root_fd = root_fd, .dir_fd = -1, .id = name},
+				  .loaded = true};
+	struct ctr_error e;
+	bool frozen = false;
+	state_scalars(r, &ct.st);
+	char pstate;
+	ct.status = lc_live_status(&ct, proc_fd, &pstate);
+	const struct json *cg = json_get(r, "cgroup");
+	if (ct.status == CTR_RUNNING && cg && json_type(cg) == JSON_OBJECT &&
+	    cgroup_record_frozen(cg, pstate, &frozen, &e) == 0 && frozen)
+		ct.status = CTR_PAUSED;
+	int rc = -1;
+	if ((ct.st.bundle = strdup(bundle)) && (ct.st.rootfs = strdup(rootfs)) &&
+	    (ct.st.owner = strdup(owner ? owner : "")) &&
+	    state_raw_member(r, "annotations", &ct.st.annotations_json, &e) == 0)
+		rc = lc_fill_state(&ct, out, &e);
+	state_free(&ct.st); /* what lc_fill_state did not take */
+	return rc;
+}
+
+struct lc_list_mem {
+	char text[8192];             /* a state.json is about 1 KB; bigger ones take the slow way */
+	uint64_t doc[2048];          /* its parsed document */
+};
+
+/* One container of `list`, cheaply: state.json opened through the root's fd (no symlink
+ * on the way, no probe first), one read, parsed into m, no copy of what is not kept.
+ * Anything unusual (no openat2, a bigger file, a bad one) takes ctr_state's careful way,
+ * which also words the warning. 1: listed; 0: not a container or gone meanwhile. */
+static int lc_list_one(const struct ctr_opts *o, int root_fd, int proc_fd, char *name,
+		       struct lc_list_mem *m, struct ctr_state *out)
+{
+	char path[NAME_MAX + sizeof("/" STATE_FILE)];
+	snprintf(path, sizeof(path), "%s/" STATE_FILE, name);
+	int fd = sys_openat2(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
+			     O_NONBLOCK, 0, CTR_RESOLVE_NO_SYMLINKS | CTR_RESOLVE_BENEATH);
+	if (fd < 0 && errno == ENOENT)
+		return 0; /* deleted meanwhile, or not a container */
+	ssize_t n = -1;
+	if (fd >= 0) {
+		while ((n = read(fd, m->text, sizeof(m->text))) < 0 && errno == EINTR)
+			;
+		close(fd);
+	}
+	struct ctr_error e = {0};
+	struct json_doc *doc = NULL;
+	if (n > 0 && (size_t)n < sizeof(m->text) &&
+	    json_parse_mem(m->text, (size_t)n, STATE_FILE, m->doc, sizeof(m->doc), &doc, &e) == 0) {
+		int rc = json_type(json_root(doc)) == JSON_OBJECT ?
+			 lc_list_fill(root_fd, proc_fd, name, json_root(doc), out) : -1;
+		json_free(doc);
+		if (rc == 0)
+			return 1;
+	}
+	if (ctr_state(o, name, out, &e) == 0)
+		return 1;
+	if (e.errnum != ENOENT && e.errnum != LC_NOT_CONTAINER)
+		lc_log(o, CTR_LOG_WARN, "%s", e.msg);
+	return 0;
 }
 
 int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
@@ -15497,39 +15801,37 @@ int ctr_list(const struct ctr_opts *o, struct ctr_state **states, size_t *count,
 		close(fd);
 		return err_set(err, e, "read state root %s", root);
 	}
-	struct ctr_state *v = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
+	/* the names first, sorted: the states are filled in order, in one allocation (no
+	 * moves of the large ctr_state) */
+	struct sbuf names = {0};
+	size_t nn = 0, n = 0;
 	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || ctr_id_valid(de->d_name, NULL) < 0)
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct ctr_state *nv = realloc(v, ncap * sizeof(*nv));
-			if (!nv) {
-				rc = err_nomem(err);
-				break;
-			}
-			v = nv;
-			cap = ncap;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && ctr_id_valid(de->d_name, NULL) == 0) {
+			sbuf_add(&names, de->d_name, strlen(de->d_name) + 1);
+			nn++;
 		}
-		struct ctr_error e2 = {0};
-		if (ctr_state(o, de->d_name, &v[n], &e2) < 0) {
-			if (e2.errnum == ENOENT || e2.errnum == LC_NOT_CONTAINER)
-				continue; /* deleted meanwhile, or not a container */
-			lc_log(o, CTR_LOG_WARN, "%s", e2.msg);
-			continue;
-		}
-		n++;
+	char **idx = nn && !names.failed ? malloc(nn * sizeof(*idx)) : NULL;
+	struct ctr_state *v = idx ? malloc(nn * sizeof(*v)) : NULL;
+	if (nn && !v) {
+		free(idx);
+		sbuf_release(&names);
+		closedir(d);
+		return err_nomem(err);
 	}
+	for (size_t i = 0, off = 0; i < nn; off += strlen(names.buf + off) + 1)
+		idx[i++] = names.buf + off;
+	if (nn)
+		sort_array(idx, nn, sizeof(*idx), lc_cmp_name);
+	int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct lc_list_mem m;
+	for (size_t i = 0; i < nn; i++)
+		n += (size_t)lc_list_one(o, fd, proc_fd, idx[i], &m, &v[n]);
+	if (proc_fd >= 0)
+		close(proc_fd);
 	closedir(d);
-	if (rc < 0) {
-		ctr_list_release(v, n);
-		return -1;
-	}
-	if (n)
-		sort_array(v, n, sizeof(*v), lc_cmp_state);
+	free(idx);
+	sbuf_release(&names);
 	*states = v;
 	*count = n;
 	return 0;
@@ -15598,7 +15900,7 @@ static int cgapi_open(const struct ctr_opts *o, const char *id, int flags, struc
 		cgapi_close(a);
 		return err_set(err, 0, "container %s has no cgroup record", id);
 	}
-	if (lc_cgroup_load(&a->h, &a->st, &a->cg, err) < 0) {
+	if (lc_cgroup_load(&a->h, &a->st, &a->cg, true, err) < 0) {
 		cgapi_close(a);
 		return err_prefix(err, "container %s", id);
 	}
@@ -16163,7 +16465,7 @@ static int ex_open_namespaces(struct ex_ctx *x, pid_t pid, struct ctr_error *err
 		if (stat(self, &ours) == 0 && ours.st_ino == theirs.st_ino &&
 		    ours.st_dev == theirs.st_dev)
 			continue;
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return err_set(err, errno, "exec: open %s", path);
 		x->ns_fds[x->n_ns] = fd;
@@ -16507,13 +16809,13 @@ static int ex_prepare(struct ex_job *j, struct ctr_error *err)
 	if (j->x.late_join && spec->lx.seccomp && spec->lx.seccomp->listener_path)
 		return err_set(err, EINVAL, "exec --ignore-paused: a seccomp listenerPath needs "
 			       "the container running");
-	if (lc_load_checked(ct, &j->cg, err) < 0)
+	if (lc_load_checked(ct, &j->cg, false, err) < 0)
 		return -1;
 	if (j->x.late_join && !j->cg)
 		return err_set(err, EINVAL, "exec: a paused container without a cgroup");
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct->st.pid);
-	j->x.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	j->x.root_fd = openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (j->x.root_fd < 0)
 		return err_set(err, errno, "exec: open %s", path);
 	if (ex_open_namespaces(&j->x, ct->st.pid, err) < 0)
@@ -17081,7 +17383,7 @@ int ctr_checkpoint(const struct ctr_opts *o, const char *id, const struct ctr_ch
 	if (cr_check_version(a->criu_path ? a->criu_path : "criu", err) < 0 ||
 	    cr_dir(a->image_path ? a->image_path : "checkpoint", true, img, err) < 0 ||
 	    cr_dir(a->work_path ? a->work_path : img, true, work, err) < 0 ||
-	    cr_stored_spec(&ct, &spec, err) < 0 || lc_cgroup_load(&ct.h, &ct.st, &cg, err) < 0 ||
+	    cr_stored_spec(&ct, &spec, err) < 0 || lc_cgroup_load(&ct.h, &ct.st, &cg, true, err) < 0 ||
 	    cr_dump_argv(&av, &ct, spec, cg, a, img, work, err) < 0 ||
 	    cr_save_descriptors(ct.st.pid, img, err) < 0)
 		goto out;

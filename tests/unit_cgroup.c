@@ -750,6 +750,31 @@ static void test_merge(void)
 	json_free(db);
 }
 
+/* An empty cgroup.procs lists no pid: an empty sbuf once came back unterminated, its
+ * reused heap bytes parsed as pids, and delete sent SIGKILL to them. */
+static void test_empty_procs(void)
+{
+	struct sbuf sb = {0};
+	char *out = NULL;
+	sbuf_adds(&sb, "8");
+	sb.len = 0; /* allocated, holding old bytes, nothing added: as a reused buffer */
+	CHECK(sbuf_take(&sb, &out, NULL) == 0 && out && !*out, "sbuf_take terminates an empty buffer");
+	free(out);
+	char dir[128], f[160];
+	snprintf(dir, sizeof(dir), "%s/procs", tmpd);
+	snprintf(f, sizeof(f), "%s/cgroup.procs", dir);
+	mkdir(dir, 0755);
+	close(open(f, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+	struct cgroup cg = {.mode = CG_MODE_V1, .path = "/procs", .n = 1};
+	cg.d[0] = (struct cg_dir){.dir = dir};
+	pid_t *pids = NULL;
+	size_t n = 1;
+	struct ctr_error err = {0};
+	CHECK(cgroup_pids(&cg, &pids, &n, &err) == 0 && n == 0, "empty cgroup.procs: no pids (%zu)", n);
+	free(pids);
+	CHECK(cgroup_kill_all(&cg, SIGKILL, &err) == 0, "kill of an empty cgroup: nothing to do");
+}
+
 int main(void)
 {
 	snprintf(tmpd, sizeof(tmpd), "/tmp/ctr-unit-cgroup.XXXXXX");
@@ -768,6 +793,7 @@ int main(void)
 	test_state();
 	test_rootless();
 	test_merge();
+	test_empty_procs();
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpd);
 	if (system(cmd) != 0)

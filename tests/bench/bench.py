@@ -8,20 +8,38 @@ runtime and everything it reaped). Writes build/bench/results.txt (the table),
 build/bench/results.json and the README block between <!-- bench:begin --> and
 <!-- bench:end -->. Every container, cgroup and state dir it makes is its own and removed.
 Environment: BENCH_N (start samples per runtime, default 30), BENCH_SCALE ("50 200"),
-BENCH_README=0 (do not touch README.md), BENCH_ONLY="start exec ..." (sections).
+BENCH_README=0 (do not touch README.md) or a file with the markers to render instead,
+BENCH_ONLY="start exec ..." (sections), BENCH_RUNTIMES ("ctr crun runc"; a missing one
+is reported as such, never a failure), BENCH_QUICK=1 (a few samples of everything, to
+check that the bench runs and renders: the numbers mean nothing), BENCH_CTR (the ctr
+binary), BENCH_BIN (the helper programs, default build/bench), BENCH_OUT (results dir).
 """
 import glob, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-B = os.path.join(TOP, "build", "bench")
-CTR = os.path.join(TOP, "ctr")
+B = os.path.abspath(os.environ.get("BENCH_BIN") or os.path.join(TOP, "build", "bench"))
+OUT = os.path.abspath(os.environ.get("BENCH_OUT") or B)
+CTR = os.path.abspath(os.environ.get("BENCH_CTR") or os.path.join(TOP, "ctr"))
 RTIME = os.path.join(B, "rtime")
 SECCOMP_PROFILE = os.environ.get("BENCH_SECCOMP",
                                  "/work/shared/data/docker-default-seccomp.oci-amd64.json")
-N = int(os.environ.get("BENCH_N", "30"))
-SCALE = [int(x) for x in os.environ.get("BENCH_SCALE", "50 200").split()]
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+N = int(os.environ.get("BENCH_N") or (3 if QUICK else 30))
+SCALE = [int(x) for x in os.environ.get("BENCH_SCALE", "10" if QUICK else "50 200").split()]
+LIST_N = 3 if QUICK else 15
 ONLY = os.environ.get("BENCH_ONLY", "").split()
-RUNTIMES = {"ctr": CTR, "crun": shutil.which("crun") or "crun", "runc": shutil.which("runc") or "runc"}
+ALL_RUNTIMES = ("ctr", "crun", "runc")
+_asked = os.environ.get("BENCH_RUNTIMES", " ".join(ALL_RUNTIMES)).split()
+RUNTIMES = {"ctr": CTR}
+MISSING = {}  # runtime: why it is not in the comparison
+for _rt in ALL_RUNTIMES[1:]:
+    if _rt not in _asked:
+        MISSING[_rt] = "not asked (BENCH_RUNTIMES)"
+    elif shutil.which(_rt):
+        RUNTIMES[_rt] = shutil.which(_rt)
+    else:
+        MISSING[_rt] = "not installed on this host"
+PARSE_ELEMS = 1000000  # the 2 MB config: one array of a million zeros
 
 # Budgets (issue "Benchmarks: make bench ..."): see budgets() below.
 FLOOR_CPU_BUDGET_X = 1.3
@@ -94,7 +112,8 @@ class Bench:
         self.tmp = tempfile.mkdtemp(prefix="ctr-bench.")
         self.tag = "b%d" % os.getpid()
         self.res = {"host": {}, "start": {}, "detached": {}, "seccomp_start": {}, "exec": {},
-                    "scale": {}, "memory": {}, "seccomp": {}, "size": {}, "floor": {}}
+                    "scale": {}, "memory": {}, "seccomp": {}, "size": {}, "floor": {}, "parse": {},
+                    "missing": MISSING, "quick": QUICK}
         # state dirs on a tmpfs, as the runtimes' defaults (/run/ctr, /run/runc, /run/crun)
         # are: the bundles' disk would time its fsyncs otherwise (private mount namespace)
         state = os.path.join(self.tmp, "state")
@@ -114,7 +133,7 @@ class Bench:
         c["root"]["path"] = self.rootfs  # runc refuses a symlinked rootfs
         edit(c)
         with open(os.path.join(d, "config.json"), "w") as f:
-            json.dump(c, f, indent=1)
+            json.dump(c, f, separators=(",", ":"))  # compact: the parse probe's 2 MB
         return d
 
     def setup(self):
@@ -133,8 +152,14 @@ class Bench:
         self.base["ociVersion"] = "1.0.2"
         self.base["process"]["terminal"] = False
         self.base["process"]["args"] = ["/bin/true"]
-        with open(SECCOMP_PROFILE) as f:
-            prof = json.load(f)
+        try:
+            with open(SECCOMP_PROFILE) as f:
+                prof = json.load(f)
+        except OSError:
+            log("no seccomp profile at %s (BENCH_SECCOMP): a minimal one instead" % SECCOMP_PROFILE)
+            prof = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+                {"names": ["personality"], "action": "SCMP_ACT_ERRNO",
+                 "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]}]}
 
         def nonet(c):
             c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
@@ -151,12 +176,15 @@ class Bench:
         self.b_sleep = self.bundle("sleep", args(["sleep", "100000"]))
         self.b_loop = self.bundle("sysloop", args(["/bin/sysloop", "200000"]))
         self.b_loop_sec = self.bundle("sysloop-seccomp", lambda c: (sec(c), args(["/bin/sysloop", "200000"])(c)))
+        self.b_parse_small = self.bundle("parse-small", lambda c: None)
+        self.b_parse_big = self.bundle("parse-big", lambda c: c.__setitem__("x-bench-big", [0] * PARSE_ELEMS))
         self.res["host"] = {
             "kernel": os.uname().release, "cpus": os.cpu_count(),
             "versions": {rt: subprocess.run([p, "--version"], stdout=subprocess.PIPE, text=True,
                                             stderr=subprocess.DEVNULL).stdout.splitlines()[0:1]
                          for rt, p in RUNTIMES.items()},
-            "samples": N, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+            "samples": N, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "load_start": round(os.getloadavg()[0], 1)}
 
     def cleanup(self):
         reap()
@@ -288,10 +316,13 @@ class Bench:
                 self.res["scale"].setdefault(rt, {})["fails"] = \
                     self.res["scale"].get(rt, {}).get("fails", 0) + d["fails"]
             done = n
-            a = ["-n", "15", "-W", "1"]
+            a = ["-n", str(LIST_N), "-W", "1"]
             for rt in RUNTIMES:
                 a += ["-l", rt + " list", "-c", "%s list" % self.rt(rt)]
+                a += ["-l", rt + " listjson", "-c", "%s list --format json" % self.rt(rt)]
                 a += ["-l", rt + " state", "-c", "%s state %s-z1" % (self.rt(rt), self.tag)]
+            # the kernel work of ctr's list alone, over the same containers
+            a += ["-l", "floor list", "-c", "%s %s" % (os.path.join(B, "listfloor"), self.roots["ctr"])]
             out, _ = rtime(a)
             for k, d in out.items():
                 rt, what = k.split()
@@ -340,7 +371,8 @@ class Bench:
         for rt in RUNTIMES:
             self.res["memory"].setdefault(rt, {})["peak_rss_kb_run"] = \
                 self.res["start"].get(rt, {}).get("maxrss_kb")
-        tries = int(os.environ.get("BENCH_MEM_TRIES", "3"))
+        tries = int(os.environ.get("BENCH_MEM_TRIES") or (1 if QUICK else 3))
+        res = (256 << 10) if QUICK else (16 << 10)  # bisection resolution
         # an absolute cgroupsPath puts the container's cgroups below the hierarchy roots
         # (runc would nest them in its own, limited, cgroup otherwise); a new one per probe,
         # since an OOM-killed runtime can leave a cgroup behind
@@ -382,7 +414,7 @@ class Bench:
                     log("  memory %s %s: fails even at %d KiB" % (rt, net, hi >> 10))
                     self.res["memory"][rt][net + "_min_limit_kb"] = None
                     continue
-                while hi - lo > (16 << 10):
+                while hi - lo > res:
                     mid = (lo + hi) // 2 // 4096 * 4096
                     if ok(mid):
                         hi = mid
@@ -400,7 +432,7 @@ class Bench:
 
     def seccomp(self):
         log("seccomp: ns per syscall inside a container, with and without Docker's profile")
-        k = int(os.environ.get("BENCH_SC_RUNS", "8"))
+        k = int(os.environ.get("BENCH_SC_RUNS") or (1 if QUICK else 8))
         got = {(rt, name): ([], []) for rt in RUNTIMES for name in ("none", "docker")}
         for i in range(k):
             for rt in RUNTIMES:
@@ -459,18 +491,41 @@ class Bench:
             reap()
             sh("%s delete -f %s" % (self.rt(rt), cid))
 
+    def parse(self):
+        """Peak RSS of `ctr check` on a 2 MB config (one array of a million elements) less
+        that on the plain config: the memory the parse takes."""
+        log("parse: peak RSS of ctr check, 2 MB config vs the plain one")
+        a = ["-n", str(max(3, N // 6)), "-W", "1"]
+        for name, b in (("small", self.b_parse_small), ("big", self.b_parse_big)):
+            a += ["-l", name, "-c", "%s check --bundle %s" % (CTR, b)]
+        out, _ = rtime(a, check=False)
+        big = os.path.getsize(os.path.join(self.b_parse_big, "config.json"))
+        p = self.res["parse"]
+        p["file_bytes"] = big
+        p["rss_small_kb"] = med(out.get("small", {}), "rss")
+        p["rss_big_kb"] = med(out.get("big", {}), "rss")
+        if p["rss_small_kb"] is not None and p["rss_big_kb"] is not None:
+            p["parse_kb"] = p["rss_big_kb"] - p["rss_small_kb"]
+            p["x_file"] = round(p["parse_kb"] * 1024 / big, 2)
+        log("  %s KiB for %d bytes" % (p.get("parse_kb"), big))
+
     def size(self):
         s = self.res["size"]
         s["ctr"] = os.path.getsize(CTR)
-        boards = os.path.join(TOP, "build", "boards.txt")
-        if os.path.exists(boards):
-            s["boards"] = {}
-            s["boards_stale"] = os.path.getmtime(boards) < os.path.getmtime(os.path.join(TOP, "ctr.c"))
-            for line in open(boards).read().splitlines()[1:]:
-                w = line.split()
-                if w and w[-1].isdigit():
-                    s["boards"][w[0]] = int(w[-1])
+        # build/<board>/ctr of every board built (make boards, make BOARD=...); older than
+        # ctr.c means stale
+        src = os.path.getmtime(os.path.join(TOP, "ctr.c"))
+        s["boards"], s["boards_stale"] = {}, []
+        for mk in sorted(glob.glob(os.path.join(TOP, "boards", "*.mk"))):
+            b = os.path.basename(mk)[:-3]
+            f = os.path.join(TOP, "build", b, "ctr")
+            if os.path.isfile(f):
+                s["boards"][b] = os.path.getsize(f)
+                if os.path.getmtime(f) < src:
+                    s["boards_stale"].append(b)
         for rt in ("crun", "runc"):
+            if rt not in RUNTIMES:
+                continue
             p = os.path.realpath(RUNTIMES[rt])
             libs = {}
             r = subprocess.run(["ldd", p], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -562,6 +617,11 @@ def report(res):
                 rt, first[0] if first else "?", last[0] if last else "?", s.get("start_growth"),
                 cf[0] if cf else "?", cl[0] if cl else "?", extra,
                 s.get("teardown_s"), s.get("teardown_kill_s"), s.get("fails")))
+        fl = res["scale"].get("floor", {})
+        if fl:
+            L.append("  floor  list (the kernel work of ctr's list alone): " + " ".join(
+                "%s %.1f" % (k.replace("_at_", "@"), med(v, "wall_ms")) for k, v in fl.items()
+                if med(v, "wall_ms") is not None))
     if res["memory"]:
         L.append("")
         L.append("memory: peak RSS of the runtime processes during run (KiB, median); smallest v1 memory limit of the runtime's own cgroup (KiB)")
@@ -588,62 +648,127 @@ def report(res):
     return L
 
 
+def list_n(res):
+    """The largest container count list was timed at."""
+    ns = [int(k[len("list_at_"):]) for k in res["scale"].get("ctr", {}) if k.startswith("list_at_")]
+    return max(ns) if ns else None
+
+
 def budgets(res):
-    """[(name, ok, text)]: where ctr stands against the budgets of the issue."""
+    """[(name, ok, text)]: where ctr stands against the budgets (issue 15's table first)."""
     out = []
-    def add(name, val, limit, unit, fmt="%.1f", lower_is_better=True):
+    def add(name, val, limit, unit, fmt="%.1f", why=None):
         if val is None or limit is None:
-            out.append((name, None, "not measured"))
+            out.append((name, None, why or "not measured"))
             return
-        ok = val <= limit if lower_is_better else val >= limit
+        ok = val <= limit
         miss = "" if ok else " (misses by " + (fmt % abs(val - limit)) + unit + ")"
         out.append((name, ok, (fmt % val) + unit + " vs " + (fmt % limit) + unit + miss))
-    floor = med(res["floor"], "floor-full", "cpu_ms")
-    add("run CPU <= 1.3x floor", med(res["start"], "ctr", "cpu_ms"),
-        floor * FLOOR_CPU_BUDGET_X if floor else None, " ms", "%.2f")
-    crun_wall = med(res["start"], "crun", "wall_ms")
-    add("run wall <= crun/2", med(res["start"], "ctr", "wall_ms"), crun_wall / 2 if crun_wall else None, " ms")
-    a, b = med(res["seccomp_start"], "ctr", "cpu_ms"), med(res["seccomp_start"], "ctr base", "cpu_ms")
-    add("seccomp start CPU <= +1 ms", (a - b) if a is not None and b is not None else None, 1.0, " ms", "%.2f")
+    missing = res.get("missing", {})
+    nocrun = "crun " + missing["crun"] if "crun" in missing else None
+    for what, key in (("wall", "wall_ms"), ("CPU", "cpu_ms")):
+        add("run /bin/true %s / crun <= 0.50" % what,
+            ratio(med(res["start"], "ctr", key), med(res["start"], "crun", key)), 0.5, "x", "%.2f", nocrun)
+    add("exec /bin/true wall / crun <= 0.30",
+        ratio(med(res["exec"], "ctr", "wall_ms"), med(res["exec"], "crun", "wall_ms")), 0.3, "x", "%.2f", nocrun)
+    n = list_n(res)
+    add("list at %s containers <= 5 ms" % n, med(res["scale"].get("ctr", {}), "list_at_%s" % n, "wall_ms"),
+        5.0, " ms", "%.2f")
     m = res["memory"].get("ctr", {})
     add("mem limit with netns <= 768 KiB", m.get("netns_min_limit_kb"), 768, " KiB", "%d")
     add("mem limit without netns <= 320 KiB", m.get("nonetns_min_limit_kb"), 320, " KiB", "%d")
     bd = res["size"].get("boards", {})
-    # x86_64: ./ctr as built now (the same musl -Os static build as the board's)
-    add("size x86_64 <= 150 KiB", res["size"].get("ctr"), 150 * 1024, " B", "%d")
-    add("size armhf <= 128 KiB", bd.get("armhf"), 128 * 1024, " B", "%d")
-    add("size mipsel <= 128 KiB", bd.get("mipsel"), 128 * 1024, " B", "%d")
+    # x86_64: build/x86_64/ctr when built, else ./ctr (the same musl -Os static build)
+    add("size x86_64 <= 150 KiB", bd.get("x86_64", res["size"].get("ctr")), 150 * 1024, " B", "%d")
+    add("size armhf <= 128 KiB", bd.get("armhf"), 128 * 1024, " B", "%d", "build/armhf/ctr not built")
+    add("size mipsel <= 128 KiB", bd.get("mipsel"), 128 * 1024, " B", "%d", "build/mipsel/ctr not built")
+    pm = res["parse"]
+    add("parse memory, 2 MB config <= 3x file", pm.get("x_file"), 3.0, "x", "%.2f")
+    # earlier budgets (the benchmark issue)
+    floor = med(res["floor"], "floor-full", "cpu_ms")
+    add("run CPU <= 1.3x floor", med(res["start"], "ctr", "cpu_ms"),
+        floor * FLOOR_CPU_BUDGET_X if floor else None, " ms", "%.2f")
+    a, b = med(res["seccomp_start"], "ctr", "cpu_ms"), med(res["seccomp_start"], "ctr base", "cpu_ms")
+    add("seccomp start CPU <= +1 ms", (a - b) if a is not None and b is not None else None, 1.0, " ms", "%.2f")
     sc = res["seccomp"]
     others = [sc.get(r, {}).get("personality_extra_ns") for r in ("crun", "runc")]
     others = [x for x in others if x is not None]
     add("seccomp arg-checked ns < crun, runc", sc.get("ctr", {}).get("personality_extra_ns"),
         min(others) if others else None, " ns")
     add("scale start flat (last10/first10 <= 1.2)", res["scale"].get("ctr", {}).get("start_growth"), 1.2, "x", "%.2f")
-    add("list at 200 < 5 ms", med(res["scale"].get("ctr", {}), "list_at_200", "wall_ms"), 5.0, " ms", "%.2f")
     return out
 
 
-def write_readme(res, bl):
-    path = os.path.join(TOP, "README.md")
+def num(x, fmt="%.1f"):
+    return "n/a" if x is None else fmt % x
+
+
+def budget_table(res):
+    """Issue 15's table: measure, ctr now, budget, met; from the results."""
+    s, st, ex, m = res["size"], res["start"], res["exec"], res["memory"].get("ctr", {})
+    bd = s.get("boards", {})
+    n = list_n(res)
+    sc = res["scale"].get("ctr", {})
+    fl = med(res["scale"].get("floor", {}), "list_at_%s" % n, "wall_ms")
+    lw = med(sc, "list_at_%s" % n, "wall_ms")
+    def r(key, sec):
+        return num(ratio(med(sec, "ctr", key), med(sec, "crun", key)), "%.2f")
+    def kib(b):
+        return "%s" % ("%.0f" % (b / 1024.0) if b else "not built")
+    ok = {name: ok for name, ok, _ in budgets(res)}
+    def met(*names):
+        v = [ok.get(x) for x in names]
+        return "met" if all(x is True for x in v) else ("missed" if any(x is False for x in v) else "?")
+    pm = res["parse"]
+    rows = ["| measure | ctr now | budget | |", "|---|---|---|---|",
+            "| `run /bin/true`, wall / CPU, ÷ crun in the same run | %s / %s | ≤ 0.50 / ≤ 0.50 | %s |" % (
+                r("wall_ms", st), r("cpu_ms", st), met("run /bin/true wall / crun <= 0.50", "run /bin/true CPU / crun <= 0.50")),
+            "| `exec /bin/true` wall ÷ crun | %s | ≤ 0.30 | %s |" % (r("wall_ms", ex), met("exec /bin/true wall / crun <= 0.30")),
+            "| `list` at %s containers (`--format json`); ÷ crun, ÷ the floor (its kernel work alone) | %s ms (%s); %s, %s | ≤ 5 ms | %s |" % (
+                n, num(lw, "%.2f"), num(med(sc, "listjson_at_%s" % n, "wall_ms"), "%.2f"),
+                num(ratio(lw, med(res["scale"].get("crun", {}), "list_at_%s" % n, "wall_ms")), "%.2f"),
+                num(ratio(lw, fl), "%.2f"), met("list at %s containers <= 5 ms" % n)),
+            "| smallest memory limit that starts, no netns / with netns | %s / %s KiB | ≤ 320 / ≤ 768 KiB | %s |" % (
+                num(m.get("nonetns_min_limit_kb"), "%d"), num(m.get("netns_min_limit_kb"), "%d"),
+                met("mem limit without netns <= 320 KiB", "mem limit with netns <= 768 KiB")),
+            "| static size, every feature: x86_64 / armhf / mipsel | %s / %s / %s KiB | ≤ 150 / 128 / 128 KiB | %s |" % (
+                kib(bd.get("x86_64", s.get("ctr"))), kib(bd.get("armhf")), kib(bd.get("mipsel")),
+                met("size x86_64 <= 150 KiB", "size armhf <= 128 KiB", "size mipsel <= 128 KiB")),
+            "| parse memory, 2 MB config (peak RSS of `ctr check` over the plain config's) | %s MB (%s× the file) | ≤ 3× file size | %s |" % (
+                num(pm.get("parse_kb") / 1024.0 if pm.get("parse_kb") is not None else None), num(pm.get("x_file"), "%.1f"),
+                met("parse memory, 2 MB config <= 3x file"))]
+    return rows
+
+
+def write_readme(res, bl, path):
     text = open(path).read()
     b, e = "<!-- bench:begin -->", "<!-- bench:end -->"
     if b not in text or e not in text:
-        log("README.md has no bench markers; not updated")
-        return
-    rows = ["", "Written by `make bench` (%s, %d samples, medians; CPU = user+sys of the runtime and all it reaped)."
-            % (res["host"].get("date"), N), "",
-            "| | ctr | crun | runc |", "|---|---:|---:|---:|"]
+        log("%s has no bench markers; not updated" % path)
+        return False
+    notes = []
+    missing = res.get("missing", {})
+    if res.get("quick"):
+        notes.append("**Quick mode (BENCH_QUICK=1): a few samples only; these numbers mean nothing.**")
+    for rt, why in sorted(missing.items()):
+        notes.append("%s: %s, so no numbers and no ratio to it." % (rt, why))
+    h = res["host"]
+    rows = ["", "Written by `make bench` (%s, %d samples, medians; CPU = user+sys of the runtime and all it reaped; "
+            "%s CPUs, load average %s at the start, %s at the end: on a busy host only the ratios mean much)."
+            % (h.get("date"), h.get("samples"), h.get("cpus"), h.get("load_start"), h.get("load_end")), ""] + ([" ".join(notes), ""] if notes else []) + budget_table(res) + [
+            "", "| | ctr | crun | runc |", "|---|---:|---:|---:|"]
     def row(name, f):
-        rows.append("| %s | %s |" % (name, " | ".join(f(rt) for rt in RUNTIMES)))
-    def num(x, fmt="%.1f"):
-        return "n/a" if x is None else fmt % x
+        rows.append("| %s | %s |" % (name, " | ".join(
+            f(rt) if rt not in missing else missing[rt] for rt in ALL_RUNTIMES)))
+    n = list_n(res)
     row("run /bin/true: wall / CPU ms", lambda r: "%s / %s" % (num(med(res["start"], r, "wall_ms")), num(med(res["start"], r, "cpu_ms"))))
     row("+ Docker seccomp: wall / CPU ms", lambda r: "%s / %s" % (num(med(res["seccomp_start"], r, "wall_ms")), num(med(res["seccomp_start"], r, "cpu_ms"))))
     row("create+start+wait+delete: wall / CPU ms", lambda r: "%s / %s" % (num(med(res["detached"], r, "wall_ms")), num(med(res["detached"], r, "cpu_ms"))))
     row("exec /bin/true: wall ms", lambda r: num(med(res["exec"], r, "wall_ms")))
-    row("run -d at N=200: first / last 10, ms", lambda r: "%s / %s" % (
+    row("run -d at N=%s: first / last 10, ms" % n, lambda r: "%s / %s" % (
         num(res["scale"].get(r, {}).get("start_first10_ms")), num(res["scale"].get(r, {}).get("start_last10_ms"))))
-    row("list at 200: ms", lambda r: num(med(res["scale"].get(r, {}), "list_at_200", "wall_ms")))
+    row("list at %s: ms (table / json)" % n, lambda r: "%s / %s" % (
+        num(med(res["scale"].get(r, {}), "list_at_%s" % n, "wall_ms")), num(med(res["scale"].get(r, {}), "listjson_at_%s" % n, "wall_ms"))))
     row("peak RSS KiB", lambda r: num(med(res["memory"].get(r, {}), "peak_rss_kb_run"), "%d"))
     row("min memory limit KiB (netns / none)", lambda r: "%s / %s" % (
         num(res["memory"].get(r, {}).get("netns_min_limit_kb"), "%d"), num(res["memory"].get(r, {}).get("nonetns_min_limit_kb"), "%d")))
@@ -651,11 +776,11 @@ def write_readme(res, bl):
         num(res["seccomp"].get(r, {}).get("getppid_extra_ns")), num(res["seccomp"].get(r, {}).get("personality_extra_ns"))))
     sz = res["size"]
     if sz.get("boards"):
-        rows.append("| static size per board, bytes%s | %s | | |" % (
-            " (build/boards.txt, older than ctr.c)" if sz.get("boards_stale") else "",
-            ", ".join("%s %d" % kv for kv in sorted(sz["boards"].items()))))
-    rows.append("| binary (+ shared libs) bytes | %s | %s | %s |" % (
-        sz.get("ctr"), *["%s (%s)" % (sz.get(r, {}).get("binary"), sz.get(r, {}).get("with_libs")) for r in ("crun", "runc")]))
+        rows.append("| static size per board (build/<board>/ctr), bytes | %s | | |" % ", ".join(
+            "%s %d%s" % (k, v, " (older than ctr.c)" if k in sz.get("boards_stale", []) else "")
+            for k, v in sorted(sz["boards"].items())))
+    row("binary (+ shared libs) bytes", lambda r: str(sz.get("ctr")) if r == "ctr" else "%s (%s)" % (
+        sz.get(r, {}).get("binary"), sz.get(r, {}).get("with_libs")))
     fl = res["floor"]
     rows += ["", "Floor (C program: namespaces, pivot_root, lo, /proc, /sys, cgroups): wall %s / CPU %s ms; "
              "`unshare -mpfniu` + chroot: %s / %s ms." % (num(med(fl, "floor-full", "wall_ms")), num(med(fl, "floor-full", "cpu_ms")),
@@ -669,9 +794,20 @@ def write_readme(res, bl):
     with open(tmp, "w") as f:
         f.write(new)
     os.replace(tmp, path)
+    return True
+
+
+def render(path):
+    """--render RESULTS.JSON: the README block again from stored results (no run)."""
+    res = json.load(open(path))
+    readme = os.environ.get("BENCH_README", "1")
+    if not write_readme(res, budgets(res), os.path.join(TOP, "README.md") if readme in ("0", "1") else readme):
+        sys.exit(1)
 
 
 def main():
+    if sys.argv[1:2] == ["--render"] and len(sys.argv) == 3:
+        return render(sys.argv[2])
     if os.geteuid() != 0:
         sys.exit("bench: needs root")
     wrap()
@@ -681,7 +817,8 @@ def main():
     try:
         bench.setup()
         secs = [("start", bench.start), ("exec", bench.exec_), ("scale", bench.scale),
-                ("memory", bench.memory), ("seccomp", bench.seccomp), ("size", bench.size)]
+                ("memory", bench.memory), ("seccomp", bench.seccomp), ("parse", bench.parse),
+                ("size", bench.size)]
         for name, fn in secs:
             if ONLY and name not in ONLY:
                 continue
@@ -694,20 +831,24 @@ def main():
     bl = budgets(res)
     res["budgets"] = [{"name": n, "ok": ok, "text": t} for n, ok, t in bl]
     res["seconds"] = round(time.monotonic() - t0, 1)
+    res["host"]["load_end"] = round(os.getloadavg()[0], 1)
     L = report(res)
     L.append("")
     L.append("budgets:")
     for n, ok, t in bl:
         L.append("  %-7s %-42s %s" % ("ok" if ok else ("MISS" if ok is False else "?"), n, t))
     L.append("(%.0f s)" % res["seconds"])
-    os.makedirs(B, exist_ok=True)
-    with open(os.path.join(B, "results.json"), "w") as f:
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump(res, f, indent=1)
-    with open(os.path.join(B, "results.txt"), "w") as f:
+    with open(os.path.join(OUT, "results.txt"), "w") as f:
         f.write("\n".join(L) + "\n")
     print("\n".join(L))
-    if os.environ.get("BENCH_README", "1") != "0" and not ONLY:
-        write_readme(res, bl)
+    readme = os.environ.get("BENCH_README", "1")
+    if readme != "0" and not ONLY:
+        path = os.path.join(TOP, "README.md") if readme == "1" else readme
+        if not write_readme(res, bl, path):
+            sys.exit(1)
 
 
 if __name__ == "__main__":
