@@ -659,19 +659,26 @@ static void test_sub_plan(void)
 #undef PLAN
 }
 
+/* cg's state record written and read back: the text in *text, the copy in *back */
+static int state_roundtrip(const struct cgroup *cg, char **text, struct cgroup **back,
+			   struct ctr_error *err)
+{
+	struct sbuf sb = {0};
+	struct jw w;
+	jw_init(&w, &sb, NULL);
+	cgroup_state_write(cg, &w);
+	sbuf_take(&sb, text, NULL);
+	return cgroup_state_read(*text, back, err);
+}
+
 static void test_state(void)
 {
 	struct cgroup cg = {.mode = CG_MODE_HYBRID, .path = "/ctr/x", .n = 1};
 	cg.d[0] = (struct cg_dir){.dir = "/sys/fs/cgroup/memory/ctr/x", .ctls = 8};
-	struct sbuf sb = {0};
-	struct jw w;
-	jw_init(&w, &sb, NULL);
-	cgroup_state_write(&cg, &w);
 	char *text = NULL;
-	sbuf_take(&sb, &text, NULL);
 	struct cgroup *back = NULL;
 	struct ctr_error err = {0};
-	int rc = cgroup_state_read(text, &back, &err);
+	int rc = state_roundtrip(&cg, &text, &back, &err);
 	CHECK(rc == 0 && back->mode == CG_MODE_HYBRID && back->n == 1 && back->d[0].ctls == 8 &&
 	      !strcmp(back->d[0].dir, cg.d[0].dir) && !strcmp(back->path, "/ctr/x"),
 	      "state record round-trips (%s)", rc ? err.msg : text);
@@ -715,15 +722,10 @@ static void test_rootless(void)
 	CHECK(!out[0], "rootless: nothing delegated, no default (%s)", out);
 	struct cgroup cg = {.mode = CG_MODE_V2, .path = "/ctr/c1", .n = 1, .rootless = true};
 	cg.d[0] = (struct cg_dir){.dir = d, .v2 = true};
-	struct sbuf sb = {0};
-	struct jw w;
-	jw_init(&w, &sb, NULL);
-	cgroup_state_write(&cg, &w);
 	char *text = NULL;
-	sbuf_take(&sb, &text, NULL);
 	struct cgroup *back = NULL;
 	struct ctr_error err = {0};
-	CHECK(cgroup_state_read(text, &back, &err) == 0 && back->rootless,
+	CHECK(state_roundtrip(&cg, &text, &back, &err) == 0 && back->rootless,
 	      "rootless: the state record keeps it (%s)", text);
 	cgroup_free(back);
 	free(text);
