@@ -91,6 +91,21 @@ make_bundle() {
 
 # need_bundle DIR: make_bundle, or stop the file: SKIP without busybox-static (a host
 # package), FAIL when ctr itself cannot write the bundle's config.
+# cgtool (tests/cgroup/cgtool.c) into $CGT, unless CGT already names a prebuilt one (make
+# test-vm gives the guest a static one: it has no compiler). A build failure FAILs the file.
+need_cgtool() {
+	[ -x "${CGT:-}" ] && return 0
+	CGT=$T_TMP/cgtool
+	if [ -z "${CFLAGS:-}" ]; then
+		CFLAGS="-std=gnu11 -O1 -Wall -Wextra -Werror -Wno-unused-function"
+		case ${CC:-musl-gcc} in *musl*) CFLAGS="$CFLAGS -isystem $TOP/build/kheaders/native";; esac
+	fi
+	# shellcheck disable=SC2086
+	if ! ${CC:-musl-gcc} $CFLAGS -o "$CGT" "$TOP/tests/cgroup/cgtool.c"; then
+		fail "cgtool: does not compile"; exit 1
+	fi
+}
+
 need_bundle() {
 	command -v busybox >/dev/null || skip_all "busybox-static is not installed"
 	make_bundle "$1" > "$T_TMP/need_bundle.log" 2>&1 ||

@@ -25,15 +25,8 @@ sweep
 at_exit sweep
 rm -f /tmp/$PFX-*
 
-CGT=$T_TMP/cgtool
-if [ -z "${CFLAGS:-}" ]; then
-	CFLAGS="-std=gnu11 -O1 -Wall -Wextra -Werror -Wno-unused-function"
-	case ${CC:-musl-gcc} in *musl*) CFLAGS="$CFLAGS -isystem $TOP/build/kheaders/native";; esac
-fi
-# shellcheck disable=SC2086
-if ! ${CC:-musl-gcc} $CFLAGS -o "$CGT" "$TOP/tests/cgroup/cgtool.c"; then
-	fail "cgtool: does not compile"; exit 1
-fi
+CGT=
+need_cgtool
 
 # The layout, from mountinfo as the shell sees it.
 want=none

@@ -21,20 +21,7 @@ if [ -z "${CTR_T_INNER:-}" ]; then
 			find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
 		done
 	done
-	# a prebuilt static cgtool (CGT, as make test-vm gives it: the guest has no compiler)
-	if [ -x "${CGT:-}" ]; then
-		:
-	else
-		CGT=$T_TMP/cgtool
-		if [ -z "${CFLAGS:-}" ]; then
-			CFLAGS="-std=gnu11 -O1 -Wall -Wextra -Werror -Wno-unused-function"
-			case ${CC:-musl-gcc} in *musl*) CFLAGS="$CFLAGS -isystem $TOP/build/kheaders/native";; esac
-		fi
-		# shellcheck disable=SC2086
-		if ! ${CC:-musl-gcc} $CFLAGS -o "$CGT" "$TOP/tests/cgroup/cgtool.c"; then
-			fail "cgtool: does not compile"; exit 1
-		fi
-	fi
+	need_cgtool # a prebuilt CGT (make test-vm) is kept
 	if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] &&
 		! grep -q ' - cgroup ' /proc/self/mountinfo; then
 		CTR_T_INNER=$$ CTR_T_REAL=1 # pure v2 host: the real hierarchy, in this shell
