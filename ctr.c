@@ -16474,8 +16474,9 @@ int ctr_oom_event_json(const char *id, char **json_out, struct ctr_error *err)
  * then overlaps the setup. The process waits for that (LC_CGROUP_DONE) before its exec.
  * Its end of the sync socket is close-on-exec: EOF there means the exec happened. */
 
-/* process -> ctr, besides LC_ERROR and LC_READY: pty master, seccomp notify fd */
-enum { EX_PTY = 'T', EX_LISTENER = 'L' };
+/* process -> ctr, besides LC_ERROR and LC_READY: pty master, seccomp notify fd; the
+ * process's pid from a two-step helper (val2: 1 if ctr's child) */
+enum { EX_PTY = 'T', EX_LISTENER = 'L', EX_PID = 'P' };
 
 struct ex_ctx {
 	const struct ctr_exec_args *a;
@@ -16485,6 +16486,7 @@ struct ex_ctx {
 	bool terminal;
 	bool late_join;              /* paused container: join its cgroup just before exec */
 	bool in_cgroup;              /* the process: LC_CGROUP_DONE received */
+	bool two_step;               /* ctr may not join the pid ns (ex_pidns_enter) */
 	int sync_fd, root_fd;
 	int own_pidns;               /* ctr's pid_for_children while it is the init's, or -1 */
 	int dumpable;                /* ctr's PR_GET_DUMPABLE while 0 for the fork, or -1 */
@@ -16560,7 +16562,8 @@ static void ex_enter(struct ex_ctx *x)
 {
 	struct ctr_error e = {0};
 	for (size_t i = 0; i < x->n_ns; i++) {
-		if (x->ns_types[i] != CLONE_NEWPID && setns(x->ns_fds[i], x->ns_types[i]) < 0) {
+		if ((x->ns_types[i] != CLONE_NEWPID || x->two_step) &&
+		    setns(x->ns_fds[i], x->ns_types[i]) < 0) {
 			const char *name = "?";
 			for (size_t k = 0; k < ARRAY_LEN(ex_ns); k++)
 				if (ex_ns[k].type == x->ns_types[i])
@@ -16577,6 +16580,52 @@ static void ex_enter(struct ex_ctx *x)
 		err_set(&e, errno, "exec: entering the container's root"),
 			lc_child_fail(x->sync_fd, &e);
 	close(x->root_fd);
+}
+
+/* Qemu-user refuses CLONE_PARENT: a two-step helper (ex_two_step) then stands in for the
+ * process, forwarding signals and mirroring its exit, so that the caller still waits for
+ * one of its own. */
+__attribute__((noreturn))
+static void ex_stand_in(pid_t pid)
+{
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si), st;
+		if (sig == SIGCHLD && waitpid(pid, &st, WNOHANG) == pid) {
+			if (WIFSIGNALED(st)) {
+				signal(WTERMSIG(st), SIG_DFL);
+				sigprocmask(SIG_UNBLOCK, &all, NULL);
+				kill(getpid(), WTERMSIG(st));
+				_exit(128 + WTERMSIG(st));
+			}
+			_exit(WEXITSTATUS(st));
+		} else if (sig > 0 && sig != SIGCHLD) {
+			kill(pid, sig);
+		}
+	}
+}
+
+/* Two steps (ctr could not join the pid namespace: rootless, user namespace first): we
+ * are a helper, in the cgroup and the namespaces now, and fork the process into the pid
+ * namespace as ctr's child (CLONE_PARENT); only the process returns. */
+static void ex_two_step(struct ex_ctx *x)
+{
+	struct ctr_error e = {0};
+	bool child_of_ctr;
+	pid_t pid = lc_fork_sibling(&child_of_ctr);
+	if (pid < 0)
+		err_set(&e, errno, "exec: creating the process"), lc_child_fail(x->sync_fd, &e);
+	if (pid == 0)
+		return;
+	lc_send(x->sync_fd, EX_PID, pid, child_of_ctr, NULL);
+	if (child_of_ctr)
+		_exit(0);
+	close(x->sync_fd);
+	ex_stand_in(pid);
 }
 
 /* A seccomp notify fd goes to ctr, which passes it on to linux.seccomp.listenerPath. */
@@ -16603,10 +16652,14 @@ static void ex_process_main(struct ex_ctx *x, int sync)
 
 	/* no PR_SET_PDEATHSIG (it would outlive the exec): every wait here is on the sync
 	 * socket, which ends with ctr */
-	if (x->late_join) /* no cgroup yet: ctr moves us after LC_READY */
+	/* late_join: no cgroup yet, ctr moves us after LC_READY; two_step: the process
+	 * inherits the helper's */
+	if (x->late_join || x->two_step)
 		ex_wait_cgroup(x);
 	ex_join_v1(x);
 	ex_enter(x);
+	if (x->two_step)
+		ex_two_step(x);
 	lc_child_stdio(fd, a->stdio, "exec");
 	/* Inside the container's root already: /dev/ptmx is the container's devpts. */
 	struct lc_msg m = {.type = EX_PTY};
@@ -16806,6 +16859,7 @@ struct ex_job {
 	size_t config_len;
 	struct lc_spawn sp;          /* the process and ctr's end of the sync pair */
 	pid_t pid;                   /* the process once it exec'd (ex_collect), -1 */
+	bool helper_done;            /* two steps: the helper sent the process's pid */
 	int master, listener;        /* its pty master, its seccomp notify fd, or -1 */
 };
 
@@ -16894,8 +16948,14 @@ static int ex_pidns_enter(struct ex_ctx *x, struct ctr_error *err)
 				      O_RDONLY | O_CLOEXEC);
 		if (x->own_pidns < 0)
 			return err_set(err, errno, "exec: open /proc/thread-self/ns/pid_for_children");
-		if (setns(x->ns_fds[i], CLONE_NEWPID) < 0)
+		if (setns(x->ns_fds[i], CLONE_NEWPID) == 0)
+			continue;
+		if (errno != EPERM)
 			return err_set(err, errno, "exec: joining the container's pid namespace");
+		/* no CAP_SYS_ADMIN here (rootless): the helper joins the user ns first */
+		close(x->own_pidns);
+		x->own_pidns = -1;
+		x->two_step = true;
 	}
 	return 0;
 }
@@ -16942,12 +17002,16 @@ static int ex_process_join(void *arg, pid_t pid, struct ctr_error *err)
 	return 0;
 }
 
-/* One message of the process into j; the first error sets *failed and err (an fd after
- * it is still taken: to be closed). */
+/* One message of the process (or of a two-step helper) into j; the first error sets
+ * *failed and err (a pid or fd after it is still taken: to be reaped, closed). */
 static void ex_take(struct ex_job *j, const struct lc_msg *m, int *mfd, bool *ready,
 		    bool *failed, struct ctr_error *err)
 {
-	if (m->type == LC_READY) {
+	if (m->type == EX_PID && j->x.two_step && !j->helper_done) {
+		j->helper_done = true;
+		if (m->val2) /* ctr's own child: killed and reaped on failure */
+			j->pid = m->val;
+	} else if (m->type == LC_READY) {
 		*ready = true;
 	} else if (m->type == EX_PTY && *mfd >= 0 && j->master < 0) {
 		j->master = TAKE_FD(*mfd);
@@ -16995,13 +17059,20 @@ static int ex_collect(struct ex_job *j, struct ctr_error *err)
 		if (mfd >= 0)
 			close(mfd);
 	}
-	if (!failed && ((j->x.late_join && !ready) || reset)) {
+	if (!failed && ((j->x.late_join && !ready) || reset ||
+			(j->x.two_step && !j->helper_done))) {
 		failed = true;
 		err_set(err, EPIPE, "exec: the process exited unexpectedly");
 	}
 	if (failed)
 		return -1;
-	j->pid = TAKE_FD(j->sp.pid); /* ours now: ex_commit hands it over */
+	if (j->pid > 0) { /* two steps: the helper is done, its pidfd is not the process's */
+		lc_reap_pinned(j->sp.pid, j->sp.pidfd);
+		j->sp.pid = -1;
+		close(TAKE_FD(j->sp.pidfd));
+	} else {
+		j->pid = TAKE_FD(j->sp.pid); /* ours now (or the stand-in): ex_commit hands it over */
+	}
 	return 0;
 }
 
@@ -17033,7 +17104,7 @@ static void ex_job_free(struct ex_job *j)
 {
 	ex_pidns_leave(&j->x, &(struct ctr_error){0});
 	/* a failed exec exits by itself; a late failure is killed */
-	lc_kill_reap(j->pid, j->sp.pidfd);
+	lc_kill_reap(j->pid, j->x.two_step ? -1 : j->sp.pidfd);
 	lc_spawn_end(&j->sp);
 	if (j->master >= 0)
 		close(j->master);
