@@ -5977,6 +5977,23 @@ static int cgroup_open_v1_tasks(const struct cgroup *cg, const char *const *subs
 	return 0;
 }
 
+/* The cgroup2 directory of cg (its sub-cgroup where subs names one), opened for
+ * clone3(CLONE_INTO_CGROUP), or -1 (none, or not to be opened: cgroup_enter_sub then
+ * writes the pid, or says why not). */
+static int cgroup_open_v2_dir(const struct cgroup *cg, const char *const *subs)
+{
+	const char *sub_of[CG_MAX_HIER] = {NULL};
+	struct ctr_error e = {0};
+	char dir[PATH_MAX];
+	if (cg_sub_of(cg, subs, sub_of, &e) < 0)
+		return -1;
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->d[i].v2)
+			return cg_sub_dir(cg, i, sub_of[i], dir, &e) < 0 ? -1 :
+			       openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return -1;
+}
+
 /* Pure v2 only (on hybrid hosts the v1 hierarchies need cgroup_enter anyway). Kept for
  * callers that start the init with clone3(CLONE_INTO_CGROUP), hence UNUSED-safe. */
 UNUSED static int cgroup_v2_fd(const struct cgroup *cg)
@@ -13650,7 +13667,40 @@ struct lc_spawn {
 	int sync;                    /* ctr's end, or -1 */
 	pid_t pid;                   /* -1 once reaped */
 	int pidfd;                   /* pins pid against reuse, or -1 */
+	int cgroup_fd;               /* in: > 0, a cgroup2 directory to start the child in
+				      * (clone3 CLONE_INTO_CGROUP); 0 after a plain fork */
 };
+
+/* clone3's arguments up to .cgroup (Linux 5.7) */
+struct lc_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+#define LC_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* fork, or born in sp->cgroup_fd with a pidfd: no migration, so none of the kernel's
+ * threadgroup lock and the RCU grace period its first writer waits for. Only from a
+ * single-threaded process (the child of a raw clone runs libc code), else, or where the
+ * kernel refuses (< 5.7, a seccomp filter, a delegation), a plain fork. */
+static pid_t lc_fork_into(struct lc_spawn *sp)
+{
+#ifdef CTR_HAVE_CLONE3
+	struct stat task;
+	if (sp->cgroup_fd > 0 && stat("/proc/self/task", &task) == 0 && task.st_nlink == 3) {
+		int fd = -1;
+		struct lc_clone_args ca = {.flags = CTR_CLONE_PIDFD | LC_CLONE_INTO_CGROUP,
+					   .pidfd = (uint64_t)(uintptr_t)&fd, .exit_signal = SIGCHLD,
+					   .cgroup = (uint64_t)sp->cgroup_fd};
+		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid > 0)
+			sp->pidfd = fd;
+		if (pid >= 0)
+			return pid;
+	}
+#endif
+	sp->cgroup_fd = 0;
+	return fork();
+}
 
 /* The start create and exec share: a sync pair (the child's end above the fds the
  * container keeps), fork; the child blocks every signal, drops the state dir's fds and
@@ -13672,7 +13722,7 @@ static int lc_spawn(struct lc_spawn *sp, int min_fd, const struct state_handle *
 		close(pair[1]);
 		return err_set(err, e, "%s: moving internal fds above --preserve-fds", who);
 	}
-	sp->pid = fork();
+	sp->pid = lc_fork_into(sp);
 	if (sp->pid == 0) {
 		close(sp->sync);
 		close(h->dir_fd); /* drop our references to the locked state dir */
@@ -13689,7 +13739,8 @@ static int lc_spawn(struct lc_spawn *sp, int min_fd, const struct state_handle *
 		return err_set(err, e, "%s: fork", who);
 	/* a plain child (so that a CLONE_PARENT sibling is ours too): a pidfd keeps us from
 	 * a pid the caller reaped and reused; it waits for LC_CGROUP_DONE, so still there */
-	sp->pidfd = sys_pidfd_open(sp->pid, 0);
+	if (sp->pidfd < 0)
+		sp->pidfd = sys_pidfd_open(sp->pid, 0);
 	if (join && join(arg, sp->pid, err) < 0)
 		return -1;
 	if (lc_send(sp->sync, LC_CGROUP_DONE, 0, 0, NULL) < 0)
@@ -16492,6 +16543,7 @@ struct ex_ctx {
 	int dumpable;                /* ctr's PR_GET_DUMPABLE while 0 for the fork, or -1 */
 	int tasks_fds[CG_MAX_HIER];  /* v1 `tasks` files the process writes itself into */
 	size_t n_tasks;
+	int v2_fd;                   /* the cgroup2 directory it is born in, or -1 */
 	int ns_fds[8], ns_types[8];
 	size_t n_ns;
 };
@@ -16505,29 +16557,40 @@ static const struct { char name[8]; int type; } ex_ns[] = {
 	{"mnt", CLONE_NEWNS},    {"cgroup", CLONE_NEWCGROUP},
 };
 
-/* Open /proc/PID/ns/NAME of every namespace the init does not share with us. */
+/* Open /proc/PID/ns/NAME of every namespace the init does not share with us; relative to
+ * the two ns directories, which saves each name the walk through /proc/PID. */
 static int ex_open_namespaces(struct ex_ctx *x, pid_t pid, struct ctr_error *err)
 {
-	for (size_t i = 0; i < ARRAY_LEN(ex_ns); i++) {
-		char path[128], self[128];
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%ld/ns", (long)pid);
+	int rc = 0, theirs_dir = openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int ours_dir = openat(AT_FDCWD, "/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (theirs_dir < 0 || ours_dir < 0)
+		rc = err_set(err, errno, "exec: open %s", theirs_dir < 0 ? path : "/proc/self/ns");
+	for (size_t i = 0; rc == 0 && i < ARRAY_LEN(ex_ns); i++) {
 		struct stat theirs, ours;
-		snprintf(path, sizeof(path), "/proc/%ld/ns/%s", (long)pid, ex_ns[i].name);
-		snprintf(self, sizeof(self), "/proc/self/ns/%s", ex_ns[i].name);
-		if (stat(path, &theirs) < 0) {
-			if (errno == ENOENT && stat(self, &ours) < 0)
-				continue; /* a kernel without this namespace type */
-			return err_set(err, errno, "exec: stat %s", path);
-		}
-		if (stat(self, &ours) == 0 && ours.st_ino == theirs.st_ino &&
-		    ours.st_dev == theirs.st_dev)
+		int fd = openat(theirs_dir, ex_ns[i].name, O_RDONLY | O_CLOEXEC), e = errno;
+		bool have_ours = fstatat(ours_dir, ex_ns[i].name, &ours, 0) == 0;
+		if (fd < 0 && e == ENOENT && !have_ours)
+			continue; /* a kernel without this namespace type */
+		if (fd < 0 || fstat(fd, &theirs) < 0) {
+			rc = err_set(err, fd < 0 ? e : errno, "exec: open %s/%s", path, ex_ns[i].name);
+		} else if (have_ours && ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev) {
+			close(fd);
 			continue;
-		int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return err_set(err, errno, "exec: open %s", path);
-		x->ns_fds[x->n_ns] = fd;
-		x->ns_types[x->n_ns++] = ex_ns[i].type;
+		} else {
+			x->ns_fds[x->n_ns] = fd;
+			x->ns_types[x->n_ns++] = ex_ns[i].type;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
 	}
-	return 0;
+	if (theirs_dir >= 0)
+		close(theirs_dir);
+	if (ours_dir >= 0)
+		close(ours_dir);
+	return rc;
 }
 
 /* The process: LC_CGROUP_DONE from ctr, once; it is in the container's cgroup then. */
@@ -16546,6 +16609,8 @@ static void ex_wait_cgroup(struct ex_ctx *x)
 static void ex_join_v1(struct ex_ctx *x)
 {
 	struct ctr_error e = {0};
+	if (x->v2_fd >= 0)
+		close(x->v2_fd);
 	for (size_t i = 0; i < x->n_tasks; i++) {
 		if (write(x->tasks_fds[i], "0", 1) != 1) {
 			err_set(&e, errno, "exec: joining the container's cgroup (v1 hierarchy %zu)",
@@ -16652,6 +16717,9 @@ static void ex_process_main(struct ex_ctx *x, int sync)
 
 	/* no PR_SET_PDEATHSIG (it would outlive the exec): every wait here is on the sync
 	 * socket, which ends with ctr */
+	/* ctr was not dumpable when it forked us; again in case a thread of its restored
+	 * that meanwhile (CVE-2019-5736) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* late_join: no cgroup yet, ctr moves us after LC_READY; two_step: the process
 	 * inherits the helper's */
 	if (x->late_join || x->two_step)
@@ -16916,6 +16984,8 @@ static int ex_prepare(struct ex_job *j, struct ctr_error *err)
 	if (j->cg && !j->x.late_join &&
 	    cgroup_open_v1_tasks(j->cg, a->cgroups, j->x.tasks_fds, &j->x.n_tasks, err) < 0)
 		return err_prefix(err, "exec: joining the container's cgroup");
+	if (j->cg && !j->x.late_join && (j->x.v2_fd = cgroup_open_v2_dir(j->cg, a->cgroups)) > 0)
+		j->sp.cgroup_fd = j->x.v2_fd; /* lc_spawn: born there */
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct->st.pid);
 	j->x.root_fd = openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -16994,7 +17064,8 @@ static int ex_process_join(void *arg, pid_t pid, struct ctr_error *err)
 		close(j->x.tasks_fds[j->x.n_tasks - 1]);
 	if (!j->cg)
 		return 0;
-	if (!j->x.late_join && cgroup_enter_sub(j->cg, pid, a->cgroups, true, err) < 0)
+	if (!j->x.late_join && j->sp.cgroup_fd <= 0 &&
+	    cgroup_enter_sub(j->cg, pid, a->cgroups, true, err) < 0)
 		return err_prefix(err, "exec: joining the container's cgroup");
 	lc_log(j->o, CTR_LOG_DEBUG, "cgroup: exec %s %s%s%s", j->x.late_join ?
 	       "will join paused" : "joined", j->cg->path, a->cgroups ? ", sub-cgroup " : "",
@@ -17114,6 +17185,8 @@ static void ex_job_free(struct ex_job *j)
 		close(j->x.ns_fds[i]);
 	for (size_t i = 0; i < j->x.n_tasks; i++)
 		close(j->x.tasks_fds[i]);
+	if (j->x.v2_fd >= 0)
+		close(j->x.v2_fd);
 	if (j->x.root_fd >= 0)
 		close(j->x.root_fd);
 	if (j->x.filter)
@@ -17145,7 +17218,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		return -1;
 	}
 	j->x = (struct ex_ctx){.a = a, .sync_fd = -1, .root_fd = -1, .own_pidns = -1,
-			       .dumpable = -1};
+			       .dumpable = -1, .v2_fd = -1};
 	j->o = o;
 	j->id = id;
 	j->sp.sync = j->sp.pid = j->sp.pidfd = j->pid = j->master = j->listener = -1;
