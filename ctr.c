@@ -17171,6 +17171,25 @@ static int ex_commit(struct ex_job *j, pid_t *pid_out, struct ctr_error *err)
 	return 0;
 }
 
+/* lc_spawn failed: if the process was gone before LC_CGROUP_DONE (EPIPE) it failed
+ * early, and its own error, queued, is the one to report. */
+static int ex_spawn_failed(struct ex_job *j, struct ctr_error *err)
+{
+	struct lc_msg m;
+	ssize_t n;
+	if (err->errnum != EPIPE || j->sp.sync < 0 || j->sp.pid <= 0)
+		return -1;
+	while ((n = recv(j->sp.sync, &m, sizeof(m) - 1, MSG_DONTWAIT)) > (ssize_t)LC_MSG_HDR) {
+		((char *)&m)[n] = 0;
+		if (m.type == LC_ERROR) {
+			err_set(err, 0, "%s", m.text);
+			err->errnum = m.val;
+			break;
+		}
+	}
+	return -1;
+}
+
 static void ex_job_free(struct ex_job *j)
 {
 	ex_pidns_leave(&j->x, &(struct ctr_error){0});
@@ -17223,8 +17242,9 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 	j->id = id;
 	j->sp.sync = j->sp.pid = j->sp.pidfd = j->pid = j->master = j->listener = -1;
 	int rc = ex_prepare(j, err) < 0 || ex_pidns_enter(&j->x, err) < 0 ||
-		 lc_spawn(&j->sp, lc_first_fd(a->preserve_fds), &j->ct.h, ex_process_run,
-			  ex_process_join, j, "exec: the process", err) < 0 ||
+		 (lc_spawn(&j->sp, lc_first_fd(a->preserve_fds), &j->ct.h, ex_process_run,
+			   ex_process_join, j, "exec: the process", err) < 0 &&
+		  ex_spawn_failed(j, err) < 0) ||
 		 ex_collect(j, err) < 0 || ex_commit(j, pid_out, err) < 0 ? -1 : 0;
 	ex_job_free(j);
 	free(j);
