@@ -5524,11 +5524,16 @@ static int cg_cpuset_fill(const char *mnt, const char *dir, struct ctr_error *er
 }
 
 /* A leaf just made: copy its parent's cpus and mems (-1: the parent has none yet, or
- * failed; cg_cpuset_fill walks the whole path then). Writing what a clone_children
- * parent already gave it changes nothing. */
-static int cg_cpuset_leaf(const char *dir)
+ * failed; cg_cpuset_fill walks the whole path then). A clone_children parent gave them
+ * already: then nothing is written (a cpuset write rebuilds the scheduler domains, the
+ * costliest cgroup write of a start). ctr's default parent (<mount>/ctr) is made such a
+ * parent the first time: it only holds containers, which all get its values anyway. */
+static int cg_cpuset_leaf(const char *mnt, const char *dir)
 {
 	char up[PATH_MAX], v[1024];
+	if (cg_read_at(dir, "cpuset.cpus", v, sizeof(v)) == 0 && *v &&
+	    cg_read_at(dir, "cpuset.mems", v, sizeof(v)) == 0 && *v)
+		return 0;
 	snprintf(up, sizeof(up), "%s", dir);
 	char *slash = strrchr(up, '/');
 	if (!slash)
@@ -5539,6 +5544,9 @@ static int cg_cpuset_leaf(const char *dir)
 		if (cg_read_at(up, f, v, sizeof(v)) < 0 || !*v || cg_write_at(dir, f, v) < 0)
 			return -1;
 	}
+	size_t ml = strlen(mnt);
+	if (!strncmp(up, mnt, ml) && !strcmp(up + ml, "/ctr"))
+		cg_write_at(up, "cgroup.clone_children", "1"); /* best effort: a speed-up only */
 	return 0;
 }
 
@@ -5550,7 +5558,7 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 	/* usually only the leaf is missing: try it first */
 	if (mkdir(dir, 0755) == 0) {
 		*made = true;
-		return cpuset && cg_cpuset_leaf(dir) < 0 ? cg_cpuset_fill(mnt, dir, err) : 0;
+		return cpuset && cg_cpuset_leaf(mnt, dir) < 0 ? cg_cpuset_fill(mnt, dir, err) : 0;
 	}
 	if (errno == EEXIST)
 		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
@@ -9742,13 +9750,15 @@ static int mnt_fd_inroot(const struct rootfs_ctx *c, int fd, char *out, size_t s
 	return 0;
 }
 
-/* Open (creating what is missing) a mount target inside the rootfs. */
-static int mnt_target(int root_fd, const char *dest, int create, bool nofollow,
+/* Open (creating what is missing) a mount target inside the rootfs. missing: dest is
+ * known to be missing already (mnt_open_plain said ENOENT). */
+static int mnt_target(int root_fd, const char *dest, int create, bool nofollow, bool missing,
 		      struct ctr_error *err)
 {
 	int flags = O_PATH | (nofollow ? O_NOFOLLOW : 0);
 	struct ctr_error e = {0};
-	int fd = rootfs_open_in(root_fd, dest, flags, 0, &e);
+	int fd = missing ? err_set(&e, ENOENT, "open %s in the container root", dest) :
+		rootfs_open_in(root_fd, dest, flags, 0, &e);
 	if (fd >= 0)
 		return fd;
 	if (e.errnum != ENOENT || !create) {
@@ -9759,12 +9769,28 @@ static int mnt_target(int root_fd, const char *dest, int create, bool nofollow,
 	return rootfs_walk(root_fd, dest, flags, 0, create, err);
 }
 
+/* The clean path opened inside the root with no symlink on the way (openat2): it is
+ * then inside the root at that very path, which the readlink of mnt_fd_inroot would only
+ * confirm. -1 when it has a symlink, is missing, or openat2 is unavailable. */
+static int mnt_open_plain(int root_fd, const char *clean, bool nofollow)
+{
+	int fd;
+	do
+		fd = sys_openat2(root_fd, clean, O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0), 0,
+				 CTR_RESOLVE_IN_ROOT | CTR_RESOLVE_NO_SYMLINKS);
+	while (fd < 0 && (errno == EAGAIN || errno == EINTR));
+	return fd;
+}
+
 /* After a mount on inroot: open the new top mount again by path and check it is where
  * we mounted (a symlink swapped in meanwhile must not redirect us: CVE-2021-30465). */
 static int mnt_reopen(const struct rootfs_ctx *c, int root_fd, const char *inroot,
 		      struct ctr_error *err)
 {
-	int fd = rootfs_open_in(root_fd, inroot, O_PATH | O_NOFOLLOW, 0, err);
+	int fd = mnt_open_plain(root_fd, inroot, true);
+	if (fd >= 0)
+		return fd;
+	fd = rootfs_open_in(root_fd, inroot, O_PATH | O_NOFOLLOW, 0, err);
 	if (fd < 0)
 		return -1;
 	char now[PATH_MAX] = "";
@@ -10003,15 +10029,16 @@ static int mnt_apply(const struct rootfs_ctx *c, int root_fd, const char *src, c
 		if (!S_ISDIR(st.st_mode))
 			create = ROOTFS_MKFILE;
 	}
-	int fd AUTO_CLOSE = mnt_target(root_fd, clean, create, nofollow, err);
-	if (fd < 0)
+	int fd AUTO_CLOSE = mnt_open_plain(root_fd, clean, nofollow);
+	bool plain = fd >= 0, missing = !plain && errno == ENOENT;
+	if (!plain && (fd = mnt_target(root_fd, clean, create, nofollow, missing, err)) < 0)
 		return err_prefix(err, "mount target %s", dest);
 	if (nofollow && (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)))
 		return err_set(err, ENOTDIR, "%s must be mounted on a directory, and %s is %s",
 			       special ? type : dest, dest,
 			       S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
-	snprintf(inroot, sizeof(inroot), "%s", dest);
-	if (mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0 ||
+	snprintf(inroot, sizeof(inroot), "%s", plain ? clean : dest);
+	if ((!plain && mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0) ||
 	    mnt_check_proc(inroot, type, src, bind, err) < 0)
 		return -1;
 	char at[32];
@@ -10335,12 +10362,26 @@ static int rootfs_devices(const struct rootfs_ctx *c, int root_fd, bool own_dev,
 {
 	const struct spec *s = c->spec;
 	char path[64];
+	/* the usual case, nothing there yet: one mknodat (umask 0: no chmod after) makes
+	 * exactly the node; anything in the way (EEXIST) takes dev_create's careful path */
+	int dev0 AUTO_CLOSE = own_dev && !c->userns && geteuid() == 0 && getegid() == 0 ?
+		rootfs_open_in(root_fd, "/dev", O_PATH | O_DIRECTORY, 0, NULL) : -1;
+	bool made[ARRAY_LEN(dev_defaults)] = {false};
+	mode_t mask = dev0 >= 0 ? umask(0) : 0;
 	for (size_t i = 0; own_dev && i < ARRAY_LEN(dev_defaults); i++) {
 		strcpy(path, "/dev/");
 		strcat(path, dev_defaults[i].name);
-		if (!dev_in_spec(s, path) &&
-		    dev_create(c, root_fd, path, 'c', dev_defaults[i].major, dev_defaults[i].minor,
-			       0666, 0, 0, err) < 0)
+		made[i] = dev_in_spec(s, path) ||
+			(dev0 >= 0 && mknodat(dev0, dev_defaults[i].name, S_IFCHR | 0666,
+					      makedev(dev_defaults[i].major, dev_defaults[i].minor)) == 0);
+	}
+	if (dev0 >= 0)
+		umask(mask);
+	for (size_t i = 0; own_dev && i < ARRAY_LEN(dev_defaults); i++) {
+		strcpy(path, "/dev/");
+		strcat(path, dev_defaults[i].name);
+		if (!made[i] && dev_create(c, root_fd, path, 'c', dev_defaults[i].major,
+					   dev_defaults[i].minor, 0666, 0, 0, err) < 0)
 			return -1;
 	}
 	for (size_t i = 0; s->has_linux && i < s->lx.n_devices; i++) {
@@ -10552,8 +10593,13 @@ static int rootfs_protect(const struct rootfs_ctx *c, int root_fd, const char *p
 {
 	struct ctr_error e = {0};
 	char inroot[PATH_MAX], at[32];
-	int fd AUTO_CLOSE = rootfs_open_in(root_fd, path, O_PATH, 0, &e);
-	if (fd < 0) {
+	/* missing with no symlink on the way (ENOENT) is missing when following them too */
+	bool plain = rootfs_clean(path, inroot, sizeof(inroot)) == 0;
+	int fd AUTO_CLOSE = plain ? mnt_open_plain(root_fd, inroot, false) : -1;
+	if (fd < 0 && plain && errno == ENOENT)
+		return 0;
+	plain = fd >= 0;
+	if (!plain && (fd = rootfs_open_in(root_fd, path, O_PATH, 0, &e)) < 0) {
 		if (e.errnum == ENOENT)
 			return 0;
 		if (err)
@@ -10561,8 +10607,9 @@ static int rootfs_protect(const struct rootfs_ctx *c, int root_fd, const char *p
 		return -1;
 	}
 	struct stat st;
-	snprintf(inroot, sizeof(inroot), "%s", path);
-	if (fstat(fd, &st) < 0 || mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0)
+	if (!plain)
+		snprintf(inroot, sizeof(inroot), "%s", path);
+	if (fstat(fd, &st) < 0 || (!plain && mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0))
 		return -1;
 	MNT_FDPATH(at, fd);
 	if (mask) {
