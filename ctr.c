@@ -3875,6 +3875,8 @@ struct state {
 struct state_handle {
 	int root_fd, dir_fd;         /* -1 when closed */
 	char *id;
+	char *config;                /* the config copy, read once per handle (state_config) */
+	size_t config_len;
 };
 
 /* Open (or with STATE_CREATE create) the container's state dir and lock it. A missing
@@ -3913,6 +3915,23 @@ static void state_close(struct state_handle *h)
 	h->dir_fd = h->root_fd = -1;
 	free(h->id);
 	h->id = NULL;
+	free(h->config);
+	h->config = NULL;
+}
+
+/* The config copy kept in the state dir (LC_CONFIG_COPY, written once by create), read
+ * on first use and kept with the handle: start and delete ask it several things. */
+static int state_config(struct state_handle *h, const char **text, size_t *len,
+			struct ctr_error *err)
+{
+	if (!h->config && read_regular_at(h->dir_fd, "config.json", 16u << 20, &h->config,
+					  &h->config_len, err) < 0) {
+		h->config = NULL;
+		return -1;
+	}
+	*text = h->config;
+	*len = h->config_len;
+	return 0;
 }
 
 /* A directory we locked may have been removed by the holder before us (nlink 0). */
@@ -4034,14 +4053,19 @@ static int state_open(const char *root, const char *id, int flags, struct state_
 		      struct ctr_error *err)
 {
 	h->root_fd = h->dir_fd = -1;
-	h->id = NULL;
+	h->id = h->config = NULL;
+	h->config_len = 0;
 	if (!root)
 		root = CTR_DEFAULT_ROOT;
 	if (!*root)
 		return err_set(err, EINVAL, "the state root (--root) is an empty path");
-	if ((flags & STATE_CREATE) && mkdir_p(root, 0700, err) < 0)
-		return -1;
 	h->root_fd = openat(AT_FDCWD, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* usually there: made (each missing level) only when the open says it is not */
+	if (h->root_fd < 0 && errno == ENOENT && (flags & STATE_CREATE)) {
+		if (mkdir_p(root, 0700, err) < 0)
+			return -1;
+		h->root_fd = openat(AT_FDCWD, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (h->root_fd < 0) {
 		if (errno == ENOENT) {
 			err_set(err, 0, "container %s does not exist", id);
@@ -5479,14 +5503,15 @@ static void cgroup_free(struct cgroup *cg)
 	free(cg);
 }
 
-/* Read mountinfo and our own cgroups once; fills h (pointing into *mi) and *selfcg. */
+/* Read mountinfo and our own cgroups once; fills h (pointing into *mi) and *selfcg
+ * (NULL: not wanted, not read). */
 static int cg_host_read(struct cg_host *h, char **mi, char **selfcg, struct ctr_error *err)
 {
 	h->n = 0;
 	if (read_file("/proc/self/mountinfo", 4 << 20, mi, NULL, err) < 0)
 		return err_prefix(err, "finding cgroup mounts");
 	cg_parse_mountinfo(*mi, h);
-	if (read_file("/proc/self/cgroup", 1 << 20, selfcg, NULL, err) < 0) {
+	if (selfcg && read_file("/proc/self/cgroup", 1 << 20, selfcg, NULL, err) < 0) {
 		*selfcg = NULL;      /* only relative paths need it */
 	}
 	return 0;
@@ -5652,7 +5677,7 @@ static int cgroup_plan(const struct spec *s, const char *id, struct cgroup **out
 		return -1;
 	struct cg_host h;
 	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
-	if (cg_host_read(&h, &mi, &selfcg, err) < 0)
+	if (cg_host_read(&h, &mi, path[0] == '/' ? NULL : &selfcg, err) < 0)
 		return -1;
 	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
 	if (!cg)
@@ -5988,7 +6013,12 @@ static int cgroup_destroy(struct cgroup *cg, bool kill_remaining, struct ctr_err
 		cgroup_free(cg);     /* the scope was never ours: nothing to stop or remove */
 		return 0;
 	}
-	if (kill_remaining && cg->n)
+	/* the usual end, the init gone with its pid namespace: the first dir, which
+	 * cgroup_kill_all lists, goes with one rmdir (no task, no sub-cgroup left in it), and
+	 * then there is nothing to kill */
+	if (kill_remaining && cg->n &&
+	    (cg->unit || cg_foreign(cg, cg->d[0].dir, true) ||
+	     (rmdir(cg->d[0].dir) < 0 && errno != ENOENT)))
 		cgroup_kill_all(cg, SIGKILL, NULL);
 	if (cg->unit)
 		rc = cg_sd_stop(cg, err);
@@ -6142,8 +6172,8 @@ static int cgroup_check_own(const struct cgroup *cg, const char *want, struct ct
 	if (cg->mode == CG_MODE_NONE && !cg->n)
 		return 0;
 	struct cg_host h;
-	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
-	if (cg_host_read(&h, &mi, &selfcg, err) < 0)
+	char *mi AUTO_FREE = NULL;
+	if (cg_host_read(&h, &mi, NULL, err) < 0)
 		return -1;
 	uint32_t used = 0;
 	for (size_t i = 0; i < cg->n; i++) {
@@ -15081,16 +15111,14 @@ static int lc_open(const struct ctr_opts *o, const char *id, int flags, struct l
  * have no poststart/poststop hooks, netDevices or seccomp listener). NULL otherwise. */
 static struct spec *lc_stored_spec(struct lc_container *ct, const char *key)
 {
-	char *text = NULL;
+	const char *text = NULL;
 	size_t len = 0;
 	struct ctr_error e = {0};
 	struct spec *spec = NULL;
-	if (!ct->loaded || read_regular_at(ct->h.dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len,
-					   &e) < 0)
+	if (!ct->loaded || state_config(&ct->h, &text, &len, &e) < 0)
 		return NULL;
 	if (str_find(text, key) && spec_parse(text, len, "config.json", &spec, &e) < 0)
 		spec = NULL;
-	free(text);
 	return spec;
 }
 
@@ -15241,14 +15269,14 @@ static int lc_signal_init(const struct state *st, int sig, struct ctr_error *err
 }
 
 /* The cgroupsPath of the config kept in the state dir, cleaned as create did. */
-static int lc_cgroup_want(const struct state_handle *h, const char *unit, char *out,
+static int lc_cgroup_want(struct state_handle *h, const char *unit, char *out,
 			  size_t size, struct ctr_error *err)
 {
-	AUTO_FREE char *text = NULL;
+	const char *text = NULL;
 	size_t len = 0;
 	struct json_doc *doc = NULL;
 	const char *cp = NULL;
-	if (read_regular_at(h->dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len, err) < 0)
+	if (state_config(h, &text, &len, err) < 0)
 		return err_prefix(err, "state dir of %s", h->id);
 	if (str_find(text, "\"cgroupsPath\"")) {
 		if (json_parse(text, len, LC_CONFIG_COPY, NULL, &doc, err) < 0)
@@ -15340,7 +15368,7 @@ static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg)
 
 /* The container's cgroup from its state, checked to be its own (see cgroup_check_own),
  * with the cgroups of containers nested below it marked foreign. */
-static int lc_cgroup_load(const struct state_handle *h, const struct state *st,
+static int lc_cgroup_load(struct state_handle *h, const struct state *st,
 			  struct cgroup **cg, bool foreign, struct ctr_error *err)
 {
 	char want[PATH_MAX];
