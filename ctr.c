@@ -2491,13 +2491,33 @@ static void *sp_alloc(struct sp *p, size_t n, size_t size)
 }
 
 /* Append ".key" (or "[idx]" when key is NULL) to the path; returns the old length. */
+/* By hand, not snprintf: every member the parser visits passes here (a third of the
+ * instructions a `run` spends in user space went to formatting these paths). */
 static size_t sp_push(struct sp *p, const char *key, size_t idx)
 {
 	size_t old = p->plen, room = sizeof(p->path) - old;
-	int n = key ? snprintf(p->path + old, room, old ? ".%s" : "%s", key)
-		    : snprintf(p->path + old, room, "[%zu]", idx);
-	if (n > 0)
-		p->plen += (size_t)n < room ? (size_t)n : room - 1;
+	char num[24], *e = num + sizeof(num), *add = e;
+	if (key) {
+		add = (char *)key;
+		e = add + strlen(key);
+	} else {
+		*--add = ']';
+		do
+			*--add = (char)('0' + idx % 10);
+		while (idx /= 10);
+		*--add = '[';
+	}
+	char *d = p->path + old;
+	size_t n = 0;
+	if (key && old && n + 1 < room)
+		d[n++] = '.';
+	size_t len = (size_t)(e - add);
+	if (len > room - 1 - n)
+		len = room - 1 - n;
+	memcpy(d + n, add, len);
+	n += len;
+	d[n] = 0;
+	p->plen += n;
 	return old;
 }
 
@@ -4460,6 +4480,8 @@ struct cgroup {
 	bool rootless;               /* delegated v2 only: no device program (needs privileges) */
 	bool sd_started;             /* systemd took the start job: destroy stops the unit */
 	uint32_t v1ctls;             /* controllers served by v1 hierarchies (cgroup_plan) */
+	char *host_mi;               /* the mountinfo cgroup_plan read (for the init's cgroup
+	                                mount: its own would show the same hierarchies) */
 	/* sub-cgroups that are other containers' (nested cgroupsPath): never signalled,
 	 * listed or removed as ours. Set by the caller, which knows the other containers. */
 	char **foreign;
@@ -4476,6 +4498,7 @@ struct cg_mount {
 struct cg_host {
 	size_t n;
 	struct cg_mount m[CG_MAX_HIER];
+	char *text;                  /* an unparsed copy of the mountinfo, if asked (owned) */
 };
 
 static uint32_t cg_mask_of(const char *list, const char *const names[CG_NCTL], char sep)
@@ -5497,6 +5520,7 @@ static void cgroup_free(struct cgroup *cg)
 		free(cg->foreign[i]);
 	free(cg->foreign);
 	free(cg->path);
+	free(cg->host_mi);
 	free(cg->res_json);
 	free(cg->unit);
 	free(cg->slice);
@@ -5504,12 +5528,17 @@ static void cgroup_free(struct cgroup *cg)
 }
 
 /* Read mountinfo and our own cgroups once; fills h (pointing into *mi) and *selfcg
- * (NULL: not wanted, not read). */
+ * (NULL: not wanted, not read). h->text set (to anything) on entry asks for a copy of
+ * the text as read into h->text. */
 static int cg_host_read(struct cg_host *h, char **mi, char **selfcg, struct ctr_error *err)
 {
+	bool keep = h->text != NULL;
 	h->n = 0;
+	h->text = NULL;
 	if (read_file("/proc/self/mountinfo", 4 << 20, mi, NULL, err) < 0)
 		return err_prefix(err, "finding cgroup mounts");
+	if (keep)
+		h->text = strdup(*mi); /* NULL: the init reads its own */
 	cg_parse_mountinfo(*mi, h);
 	if (selfcg && read_file("/proc/self/cgroup", 1 << 20, selfcg, NULL, err) < 0) {
 		*selfcg = NULL;      /* only relative paths need it */
@@ -5675,13 +5704,16 @@ static int cgroup_plan(const struct spec *s, const char *id, struct cgroup **out
 	char path[PATH_MAX];
 	if (cg_path_clean(s->has_linux ? s->lx.cgroups_path : NULL, id, path, sizeof(path), err) < 0)
 		return -1;
-	struct cg_host h;
+	struct cg_host h = {.text = path}; /* keep a copy */
 	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
 	if (cg_host_read(&h, &mi, path[0] == '/' ? NULL : &selfcg, err) < 0)
 		return -1;
 	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
-	if (!cg)
+	if (!cg) {
+		free(h.text);
 		return -1;
+	}
+	cg->host_mi = h.text;
 	cg->mode = cg_mode_of(&h);
 	if (!(cg->path = mem_strdup(path, err))) {
 		cgroup_free(cg);
@@ -5777,7 +5809,7 @@ static void cg_rootless_default(const char *mnt, const char *own, const char *pa
 static int cgroup_plan_rootless(const struct spec *s, const char *id, struct cgroup **out,
 				struct ctr_error *err)
 {
-	struct cg_host h;
+	struct cg_host h = {.text = NULL};
 	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
 	char path[PATH_MAX], own[PATH_MAX] = "", dir[PATH_MAX * 2 + 2] = "";
 	const char *want = s->has_linux ? s->lx.cgroups_path : NULL;
@@ -6016,13 +6048,17 @@ static int cgroup_destroy(struct cgroup *cg, bool kill_remaining, struct ctr_err
 	/* the usual end, the init gone with its pid namespace: the first dir, which
 	 * cgroup_kill_all lists, goes with one rmdir (no task, no sub-cgroup left in it), and
 	 * then there is nothing to kill */
-	if (kill_remaining && cg->n &&
-	    (cg->unit || cg_foreign(cg, cg->d[0].dir, true) ||
-	     (rmdir(cg->d[0].dir) < 0 && errno != ENOENT)))
-		cgroup_kill_all(cg, SIGKILL, NULL);
+	size_t gone = 0;
+	if (kill_remaining && cg->n) {
+		if (!cg->unit && !cg_foreign(cg, cg->d[0].dir, true) &&
+		    (rmdir(cg->d[0].dir) == 0 || errno == ENOENT))
+			gone = 1;
+		else
+			cgroup_kill_all(cg, SIGKILL, NULL);
+	}
 	if (cg->unit)
 		rc = cg_sd_stop(cg, err);
-	for (size_t i = 0; i < cg->n; i++)
+	for (size_t i = gone; i < cg->n; i++)
 		if (cg_remove_tree(cg, cg->d[i].dir, kill_remaining ? 200 : 20) < 0 && rc == 0)
 			rc = err_set(err, errno, "remove cgroup %s", cg->d[i].dir);
 	cgroup_free(cg);
@@ -6171,7 +6207,7 @@ static int cgroup_check_own(const struct cgroup *cg, const char *want, struct ct
 			       "(%s)", cg->path, want);
 	if (cg->mode == CG_MODE_NONE && !cg->n)
 		return 0;
-	struct cg_host h;
+	struct cg_host h = {.text = NULL};
 	char *mi AUTO_FREE = NULL;
 	if (cg_host_read(&h, &mi, NULL, err) < 0)
 		return -1;
@@ -6973,7 +7009,7 @@ static int cgroup_plan_systemd(const struct spec *s, const char *id, bool user,
 	    sd_parse_path(s->has_linux ? s->lx.cgroups_path : NULL, id, unit, sizeof(unit), path,
 			  sizeof(path), slice, sizeof(slice), err) < 0)
 		return -1;
-	struct cg_host h;
+	struct cg_host h = {.text = NULL};
 	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
 	if (cg_host_read(&h, &mi, &selfcg, err) < 0)
 		return -1;
@@ -9247,6 +9283,7 @@ struct rootfs_ctx {
 	bool no_pivot;               /* MS_MOVE + chroot instead of pivot_root */
 	bool userns;                 /* in a new user namespace: bind devices, no mknod */
 	const int *src_fds;          /* per mount: its source opened by ctr, else -1 (or NULL) */
+	const char *host_mi;         /* ctr's mountinfo before the fork, or NULL: read it */
 };
 
 /* In the container's new mount namespace, before the root switch: rootfs propagation,
@@ -9705,10 +9742,13 @@ static bool mnt_info_parse(char *line, struct mnt_info *mi)
 	return true;
 }
 
-/* All mounts of the calling process, parsed: *buf holds the text (caller frees). */
-static int mnt_info_read(char **buf, struct mnt_info **out, size_t *count, struct ctr_error *err)
+/* All mounts of the calling process, parsed: *buf holds the text (caller frees). A
+ * copy of text instead of /proc/self/mountinfo when text is not NULL. */
+static int mnt_info_read(const char *text, char **buf, struct mnt_info **out, size_t *count,
+			 struct ctr_error *err)
 {
-	if (read_file("/proc/self/mountinfo", 64u << 20, buf, NULL, err) < 0)
+	if (text ? !(*buf = mem_strdup(text, err)) :
+	    read_file("/proc/self/mountinfo", 64u << 20, buf, NULL, err) < 0)
 		return -1;
 	size_t lines = 1;
 	for (char *p = *buf; *p; p++)
@@ -10250,7 +10290,7 @@ static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec
 	AUTO_FREE char *mbuf = NULL;
 	AUTO_FREE struct mnt_info *mi = NULL;
 	size_t n = 0;
-	if (mnt_info_read(&mbuf, &mi, &n, err) < 0)
+	if (mnt_info_read(c->host_mi, &mbuf, &mi, &n, err) < 0)
 		return -1;
 	int dir AUTO_CLOSE = rootfs_open_in(root_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
 	if (dir < 0)
@@ -10466,7 +10506,7 @@ static int rootfs_parent_private(const char *rootfs, struct ctr_error *err)
 	AUTO_FREE char *buf = NULL;
 	AUTO_FREE struct mnt_info *mi = NULL;
 	size_t n = 0, best = 0, best_len = 0;
-	if (mnt_info_read(&buf, &mi, &n, err) < 0)
+	if (mnt_info_read(NULL, &buf, &mi, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		size_t l = strlen(mi[i].point);
@@ -10491,7 +10531,7 @@ static int rootfs_propagate_all(unsigned long prop, struct ctr_error *err)
 	size_t n = 0;
 	if (e != EINVAL)
 		return err_set(err, e, "mount /");
-	if (mnt_info_read(&buf, &mi, &n, err) < 0)
+	if (mnt_info_read(NULL, &buf, &mi, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (mount("", mi[i].point, NULL, prop, NULL) < 0)
@@ -10666,7 +10706,7 @@ static int rootfs_move_root(const struct rootfs_ctx *c, struct ctr_error *err)
 	AUTO_FREE char *buf = NULL;
 	AUTO_FREE struct mnt_info *mi = NULL;
 	size_t n = 0;
-	if (mnt_info_read(&buf, &mi, &n, err) < 0)
+	if (mnt_info_read(NULL, &buf, &mi, &n, err) < 0)
 		return -1;
 	for (size_t i = n; i-- > 0;) {
 		const char *p = mi[i].point;
@@ -14040,6 +14080,7 @@ struct lc_create {
 	bool host_sources;           /* ctr sends bind sources to the init (LC_SOURCE) */
 	bool rootless;               /* ctr runs as a user: stage-1 and the init dumpable */
 	bool nested;                 /* ctr runs in a user namespace (podman's rootless) */
+	const char *host_mi;         /* ctr's mountinfo text (cgroup_plan's), or NULL */
 };
 
 /* Rootless cgroups (runc's --rootless): asked for, or auto for a caller that is not root
@@ -14227,7 +14268,7 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr, int gate)
 		lc_child_fail(fd, &e);
 	struct rootfs_ctx rc = {
 		.spec = s, .rootfs = c->rootfs, .no_pivot = c->a->no_pivot != 0,
-		.userns = c->any_userns || c->nested,
+		.userns = c->any_userns || c->nested, .host_mi = c->host_mi,
 	};
 	if (lc_init_rootfs(c, &rc, &e) < 0)
 		lc_child_fail(fd, &e);
@@ -14740,6 +14781,7 @@ static int lc_create_record(struct lc_job *j, struct ctr_error *err)
 	     : rootless ? cgroup_plan_rootless(spec, j->c.id, &j->cg, err)
 			: cgroup_plan(spec, j->c.id, &j->cg, err)) < 0)
 		return err_prefix(err, "creating cgroup");
+	j->c.host_mi = j->cg->host_mi;
 	if (lc_state_cgroup(st, j->cg, err) < 0 ||
 	    lc_annotations_json(spec, &st->annotations_json, err) < 0 ||
 	    lc_write_new(j->h.dir_fd, LC_CONFIG_COPY, j->config_text, j->config_len, err) < 0 ||
