@@ -10754,7 +10754,7 @@ static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err)
 		return err_set(err, errno, "open %s", c->rootfs);
 	/* as runc: process.cwd is created (inside the root) while the root is still writable */
 	const char *cwd = s->has_process ? s->process.cwd : NULL;
-	if (cwd && *cwd) {
+	if (cwd && *cwd && cwd[strspn(cwd, "/")]) { /* "/" is there: nothing to make */
 		int fd = rootfs_walk(root_fd, cwd, O_PATH | O_DIRECTORY, 0, ROOTFS_MKDIR, err);
 		if (fd < 0)
 			return err_prefix(err, "process.cwd");
