@@ -4,8 +4,10 @@
 #   - a `#!/proc/self/exe` trap as its /bin/sh catches an innocent `ctr exec C sh`;
 #   - with CAP_SYS_PTRACE, it opens /proc/1/exe of another container's created init
 #     (sharing that pid namespace) and waits for `ctr start`.
-# ctr runs from a sealed memfd copy: the host binary's hash must not change and the
-# write must be refused. Also: the library refuses create/exec when not sealed.
+# ctr runs from an image no one can write: its binary through a private read-only
+# overlayfs, a sealed memfd copy where no overlay can be made, the binary itself on a
+# filesystem without write support (squashfs). The host binary's hash must not change
+# and the write must be refused. Also: the library refuses create/exec when not sealed.
 . "$(dirname "$0")/lib.sh"
 need_root cve-exe
 command -v python3 >/dev/null || { skip "cve-exe: needs python3"; exit 0; }
@@ -44,13 +46,85 @@ sum() { sha256sum < "$VICTIM"; }
 result() { cat "$1/x/result" 2>/dev/null | tr '\n' '|'; }
 
 # ---------- the CLI re-executes sealed (the library's refusal: t_embed) ----------
+# the kind of the image /proc/PID/exe is: overlay (ours: not the host file, overlayfs),
+# memfd, host (the host binary itself), then "ro ERROR" when writing to it is refused
+image() {
+	l=$(readlink "/proc/$1/exe")
+	case $l in
+	/memfd:*) k=memfd;;
+	*) if [ "/proc/$1/exe" -ef "$2" ]; then k=host
+	   elif [ "$(stat -L -f -c %T "/proc/$1/exe")" = overlayfs ]; then k=overlay
+	   else k="other($l)"; fi;;
+	esac
+	python3 -c 'import os, sys
+with open(sys.argv[1], "rb") as f:
+    b = f.read(1)
+try:  # its own first byte back: no harm if it got through
+    fd = os.open(sys.argv[1], os.O_WRONLY)
+    os.pwrite(fd, b, 0)
+except OSError as e:
+    print("ro", e.strerror); sys.exit(0)
+print("WRITABLE")' "/proc/$1/exe" | { read -r w; echo "$k $w"; }
+}
+# mounts with our overlay's layers (the binary's directory over /dev) in /proc/PID/mountinfo
+ovl_mounts() { grep -c "lowerdir=[^ ]*:/dev" "/proc/$1/mountinfo"; }
+# runs a program with fsopen refused (ENOSYS, as before Linux 5.2 or under qemu-user)
+no_fsopen() {
+	python3 -c 'import ctypes, errno, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+ul = ctypes.c_ulong
+# sock_filter: load the syscall number; fsopen (430 on every arch but alpha): ENOSYS
+prog = struct.pack("HBBI" * 4, 0x20, 0, 0, 0, 0x15, 0, 1, 430,
+                   0x06, 0, 0, 0x00050000 | errno.ENOSYS, 0x06, 0, 0, 0x7fff0000)
+buf = ctypes.create_string_buffer(prog)
+class Fprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+fp = Fprog(4, ctypes.addressof(buf))
+if libc.prctl(38, ul(1), ul(0), ul(0), ul(0)) or libc.prctl(22, ul(2), ctypes.byref(fp), ul(0), ul(0)):
+    sys.exit("seccomp: %s" % os.strerror(ctypes.get_errno()))
+os.execv(sys.argv[1], sys.argv[1:])' "$@"
+}
 id=$(new_id sealed)
 b=$(bundle sealed '["sleep", "1000"]')
+mounts_before=$(ovl_mounts self)
 C create --bundle "$b" "$id"
 p=$(pid_of "$id")
-t "cve-exe: a created init runs from a sealed memfd, not the host binary" \
-	'case $(readlink /proc/$p/exe) in /memfd:*) true;; *) false;; esac' || echo "# exe: $(readlink /proc/$p/exe)"
+img=$(image "$p" "$VICTIM")
+t "cve-exe: a created init runs from the binary through a private read-only overlay" \
+	'case $img in "overlay ro Read-only file system") true;; *) false;; esac' || echo "# image: $img"
+t "cve-exe: the overlay is in no mount namespace (host, container)" \
+	'[ "$(ovl_mounts self)" = "$mounts_before" ] && [ "$(ovl_mounts "$p")" = 0 ]'
 "$CTR" --root "$ROOT" delete -f "$id"
+t "cve-exe: no mount is left behind" '[ "$(ovl_mounts self)" = "$mounts_before" ]'
+
+id=$(new_id memfd)
+if no_fsopen "$VICTIM" --root "$ROOT" create --bundle "$b" "$id" > "$T_TMP/memfd.out" 2>&1; then
+	p=$(pid_of "$id")
+	img=$(image "$p" "$VICTIM")
+	t "cve-exe: without the overlay (fsopen refused) it runs from a sealed memfd" \
+		'case $img in "memfd ro "*) true;; *) false;; esac' || echo "# image: $img"
+	"$CTR" --root "$ROOT" delete -f "$id"
+else
+	fail "cve-exe: create with fsopen refused: $(head -3 "$T_TMP/memfd.out")"
+fi
+
+# a binary on squashfs (firmware) is run as it is: nothing can write it
+id=$(new_id squash)
+if ! command -v mksquashfs > /dev/null; then
+	skip "cve-exe: squashfs (no mksquashfs: squashfs-tools)"
+elif ! { mkdir -p "$T_TMP/sq" "$T_TMP/sqmnt" && cp "$CTR" "$T_TMP/sq/ctr" &&
+	mksquashfs "$T_TMP/sq" "$T_TMP/sq.img" -quiet -noappend > /dev/null 2>&1 &&
+	mount -t squashfs -o loop,ro "$T_TMP/sq.img" "$T_TMP/sqmnt" 2> /dev/null; }; then
+	skip "cve-exe: squashfs (no loop device or no squashfs in the kernel)"
+else
+	timeout 30 "$T_TMP/sqmnt/ctr" --root "$ROOT" create --bundle "$b" "$id"
+	p=$(pid_of "$id")
+	img=$(image "$p" "$T_TMP/sqmnt/ctr")
+	t "cve-exe: a binary on squashfs runs as it is (no copy, no overlay)" \
+		'case $img in "host ro Read-only file system") true;; *) false;; esac' || echo "# image: $img"
+	"$CTR" --root "$ROOT" delete -f "$id"
+	umount "$T_TMP/sqmnt"
+fi
 
 # ---------- the #!/proc/self/exe trap for `ctr exec` ----------
 before=$(sum)
@@ -64,7 +138,7 @@ wait_for grep -qE '^(wrote|refused)' "$b/x/result"
 r=$(result "$b")
 t "cve-exe trap: the runtime binary ran inside the container and was caught there" \
 	'case $r in found*) true;; *) false;; esac' || echo "# result: $r exec: $(head -3 "$T_TMP/exec.out")"
-t "cve-exe trap: what the container reached is the sealed copy" 'case $r in *"link /memfd:"*) true;; *) false;; esac' || echo "# result: $r"
+t "cve-exe trap: what the container reached is the overlay's view, not the host file" 'case $r in *"link /ctr|"*) true;; *) false;; esac' || echo "# result: $r"
 t "cve-exe trap: its write to the binary was refused" 'case $r in *"|refused "*) true;; *) false;; esac' || echo "# result: $r"
 t "cve-exe trap: the host binary is unchanged (sha256)" '[ "$(sum)" = "$before" ]'
 "$CTR" --root "$ROOT" delete -f "$id"
@@ -90,7 +164,7 @@ wait_for grep -qE '^(wrote|refused)' "$b/x/result"
 r=$(result "$b")
 t "cve-exe ptrace: the container opened the created init's /proc/1/exe" \
 	'case $r in found*) true;; *) false;; esac' || echo "# result: $r"
-t "cve-exe ptrace: it is the sealed copy" 'case $r in *"link /memfd:"*) true;; *) false;; esac' || echo "# result: $r"
+t "cve-exe ptrace: it is the overlay's view, not the host file" 'case $r in *"link /ctr|"*) true;; *) false;; esac' || echo "# result: $r"
 t "cve-exe ptrace: its write was refused" 'case $r in *"|refused "*) true;; *) false;; esac' || echo "# result: $r"
 t "cve-exe ptrace: the host binary is unchanged (sha256)" '[ "$(sum)" = "$before" ]'
 "$CTR" --root "$ROOT" delete -f "$idb"

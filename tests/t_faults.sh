@@ -75,12 +75,12 @@ field() {
 ]*}; v=${v#\"}; echo "${v%\"}"
 }
 alive() { read -r l < /proc/$1/stat 2>/dev/null || return 1; case $l in *") "[ZX]*) return 1;; esac; }
-# what /proc says the pid is: dead, ctr (an init waiting for start: the binary or its
-# sealed copy), user (exec'd)
+# what /proc says the pid is: dead, ctr (an init waiting for start: the binary, a sealed
+# copy or the binary through a private overlay: the same bytes), user (exec'd)
 kind() {
 	if [ "${1:-0}" = 0 ] || ! alive "$1"; then echo dead
-	elif [ /proc/$1/exe -ef "$CTR" ]; then echo ctr
-	else case $(readlink /proc/$1/exe) in /memfd:ctr*) echo ctr;; *) echo user;; esac; fi
+	elif cmp -s /proc/$1/exe "$CTR"; then echo ctr
+	else echo user; fi
 }
 # truthful ID: the status `state` gives matches /proc, sampled before and after it
 WHY=""
