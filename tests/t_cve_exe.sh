@@ -95,6 +95,16 @@ t "cve-exe: a created init runs from the binary through a private read-only over
 t "cve-exe: the overlay is in no mount namespace (host, container)" \
 	'[ "$(ovl_mounts self)" = "$mounts_before" ] && [ "$(ovl_mounts "$p")" = 0 ]'
 "$CTR" --root "$ROOT" delete -f "$id"
+# overlayfs separates layers with ':' and escapes with '\' (a ',' is plain with fsconfig)
+odd="$T_TMP/a:b\\c,d"
+mkdir -p "$odd" && cp "$CTR" "$odd/ctr"
+id=$(new_id odd)
+timeout 30 "$odd/ctr" --root "$ROOT" create --bundle "$b" "$id"
+p=$(pid_of "$id")
+img=$(image "$p" "$odd/ctr")
+t "cve-exe: the overlay takes a directory named with ':', '\\' and ','" \
+	'case $img in "overlay ro "*) true;; *) false;; esac' || echo "# image: $img"
+"$CTR" --root "$ROOT" delete -f "$id"
 t "cve-exe: no mount is left behind" '[ "$(ovl_mounts self)" = "$mounts_before" ]'
 
 id=$(new_id memfd)
