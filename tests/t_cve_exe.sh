@@ -15,7 +15,11 @@ command -v python3 >/dev/null || { skip "cve-exe: needs python3"; exit 0; }
 # the binary under attack is a copy: a failing run must not ruin ./ctr
 VICTIM=$T_TMP/ctr
 cp "$CTR" "$VICTIM"
-C() { timeout 30 "$VICTIM" --root "$ROOT" "$@"; }
+# the victim's commands; with NOFS=1 with fsopen refused (the memfd path, below)
+C() {
+	if [ "${NOFS:-}" = 1 ]; then timeout 30 python3 "$T_TMP/no_fsopen.py" "$VICTIM" --root "$ROOT" "$@"
+	else timeout 30 "$VICTIM" --root "$ROOT" "$@"; fi
+}
 HOSTILE=$T_TMP/exe_overwrite
 CC=${CC:-musl-gcc}
 if ! { "$CC" -static -O1 -o "$HOSTILE" "$TOP/tests/rootfs/exe_overwrite.c" ||
@@ -68,9 +72,10 @@ print("WRITABLE")' "/proc/$1/exe" | { read -r w; echo "$k $w"; }
 }
 # mounts with our overlay's layers (the binary's directory over /dev) in /proc/PID/mountinfo
 ovl_mounts() { grep -c "lowerdir=[^ ]*:/dev" "/proc/$1/mountinfo"; }
-# runs a program with fsopen refused (ENOSYS, as before Linux 5.2 or under qemu-user)
-no_fsopen() {
-	python3 -c 'import ctypes, errno, os, struct, sys
+# no_fsopen PROGRAM ARGS: runs it with fsopen refused (ENOSYS, as before Linux 5.2 or
+# under qemu-user), so that ctr falls back to the sealed memfd
+cat > "$T_TMP/no_fsopen.py" <<'EOF_PY'
+import ctypes, errno, os, struct, sys
 libc = ctypes.CDLL(None, use_errno=True)
 ul = ctypes.c_ulong
 # sock_filter: load the syscall number; fsopen (430 on every arch but alpha): ENOSYS
@@ -82,8 +87,9 @@ class Fprog(ctypes.Structure):
 fp = Fprog(4, ctypes.addressof(buf))
 if libc.prctl(38, ul(1), ul(0), ul(0), ul(0)) or libc.prctl(22, ul(2), ctypes.byref(fp), ul(0), ul(0)):
     sys.exit("seccomp: %s" % os.strerror(ctypes.get_errno()))
-os.execv(sys.argv[1], sys.argv[1:])' "$@"
-}
+os.execv(sys.argv[1], sys.argv[1:])
+EOF_PY
+no_fsopen() { python3 "$T_TMP/no_fsopen.py" "$@"; }
 id=$(new_id sealed)
 b=$(bundle sealed '["sleep", "1000"]')
 mounts_before=$(ovl_mounts self)
@@ -136,46 +142,56 @@ else
 	umount "$T_TMP/sqmnt"
 fi
 
-# ---------- the #!/proc/self/exe trap for `ctr exec` ----------
-before=$(sum)
-id=$(new_id trap)
-b=$(bundle trap '["/exe_overwrite", "trap", "/x"]')
-C run -d --bundle "$b" "$id"
-wait_for test -e "$b/x/ready" || fail "cve-exe: the trap was not armed"
-C exec "$id" sh > "$T_TMP/exec.out" 2>&1 # the admin's innocent exec
-wait_for test -e "$b/x/result"
-wait_for grep -qE '^(wrote|refused)' "$b/x/result"
-r=$(result "$b")
-t "cve-exe trap: the runtime binary ran inside the container and was caught there" \
-	'case $r in found*) true;; *) false;; esac' || echo "# result: $r exec: $(head -3 "$T_TMP/exec.out")"
-t "cve-exe trap: what the container reached is the overlay's view, not the host file" 'case $r in *"link /ctr|"*) true;; *) false;; esac' || echo "# result: $r"
-t "cve-exe trap: its write to the binary was refused" 'case $r in *"|refused "*) true;; *) false;; esac' || echo "# result: $r"
-t "cve-exe trap: the host binary is unchanged (sha256)" '[ "$(sum)" = "$before" ]'
-"$CTR" --root "$ROOT" delete -f "$id"
+# attacks NAME LINK WHAT: both attacks; the container must reach the image LINK (a prefix of
+# its /proc/PID/exe link) and be refused
+attacks() {
+	link=$2
+	# ---------- the #!/proc/self/exe trap for `ctr exec` ----------
+	before=$(sum)
+	id=$(new_id trap$NOFS)
+	b=$(bundle trap$NOFS '["/exe_overwrite", "trap", "/x"]')
+	C run -d --bundle "$b" "$id"
+	wait_for test -e "$b/x/ready" || fail "cve-exe ($1): the trap was not armed"
+	C exec "$id" sh > "$T_TMP/exec.out" 2>&1 # the admin's innocent exec
+	wait_for test -e "$b/x/result"
+	wait_for grep -qE '^(wrote|refused)' "$b/x/result"
+	r=$(result "$b")
+	t "cve-exe trap ($1): the runtime binary ran inside the container and was caught there" \
+		'case $r in found*) true;; *) false;; esac' || echo "# result: $r exec: $(head -3 "$T_TMP/exec.out")"
+	t "cve-exe trap ($1): what the container reached is $3, not the host file" 'case $r in *"link $link"*) true;; *) false;; esac' || echo "# result: $r"
+	t "cve-exe trap ($1): its write to the binary was refused" 'case $r in *"|refused "*) true;; *) false;; esac' || echo "# result: $r"
+	t "cve-exe trap ($1): the host binary is unchanged (sha256)" '[ "$(sum)" = "$before" ]'
+	"$CTR" --root "$ROOT" delete -f "$id"
 
-# ---------- CAP_SYS_PTRACE and a created init ----------
-cp "$CTR" "$VICTIM" # a fresh copy, in case the trap got through
-before=$(sum)
-ida=$(new_id ptrace-a)
-C create --bundle "$(bundle ptrace-a '["sleep", "1000"]')" "$ida"
-pa=$(pid_of "$ida")
-idb=$(new_id ptrace-b)
-b=$(bundle ptrace-b '["/exe_overwrite", "ptrace", "/x"]' "
+	# ---------- CAP_SYS_PTRACE and a created init ----------
+	cp "$CTR" "$VICTIM" # a fresh copy, in case the trap got through
+	before=$(sum)
+	ida=$(new_id ptrace-a$NOFS)
+	C create --bundle "$(bundle ptrace-a$NOFS '["sleep", "1000"]')" "$ida"
+	pa=$(pid_of "$ida")
+	idb=$(new_id ptrace-b$NOFS)
+	b=$(bundle ptrace-b$NOFS '["/exe_overwrite", "ptrace", "/x"]' "
 for ns in c['linux']['namespaces']:
     if ns['type'] == 'pid':
         ns['path'] = '/proc/$pa/ns/pid'
 for k in c['process']['capabilities']:
     c['process']['capabilities'][k].append('CAP_SYS_PTRACE')")
-C run -d --bundle "$b" "$idb"
-wait_for test -e "$b/x/ready" || fail "cve-exe: the ptrace side did not start"
-wait_for grep -q '^found' "$b/x/result"
-C start "$ida" # the admin starts the created container: its init leaves ctr's code
-wait_for grep -qE '^(wrote|refused)' "$b/x/result"
-r=$(result "$b")
-t "cve-exe ptrace: the container opened the created init's /proc/1/exe" \
-	'case $r in found*) true;; *) false;; esac' || echo "# result: $r"
-t "cve-exe ptrace: it is the overlay's view, not the host file" 'case $r in *"link /ctr|"*) true;; *) false;; esac' || echo "# result: $r"
-t "cve-exe ptrace: its write was refused" 'case $r in *"|refused "*) true;; *) false;; esac' || echo "# result: $r"
-t "cve-exe ptrace: the host binary is unchanged (sha256)" '[ "$(sum)" = "$before" ]'
-"$CTR" --root "$ROOT" delete -f "$idb"
-"$CTR" --root "$ROOT" delete -f "$ida"
+	C run -d --bundle "$b" "$idb"
+	wait_for test -e "$b/x/ready" || fail "cve-exe ($1): the ptrace side did not start"
+	wait_for grep -q '^found' "$b/x/result"
+	C start "$ida" # the admin starts the created container: its init leaves ctr's code
+	wait_for grep -qE '^(wrote|refused)' "$b/x/result"
+	r=$(result "$b")
+	t "cve-exe ptrace ($1): the container opened the created init's /proc/1/exe" \
+		'case $r in found*) true;; *) false;; esac' || echo "# result: $r"
+	t "cve-exe ptrace ($1): it is $3, not the host file" 'case $r in *"link $link"*) true;; *) false;; esac' || echo "# result: $r"
+	t "cve-exe ptrace ($1): its write was refused" 'case $r in *"|refused "*) true;; *) false;; esac' || echo "# result: $r"
+	t "cve-exe ptrace ($1): the host binary is unchanged (sha256)" '[ "$(sum)" = "$before" ]'
+	"$CTR" --root "$ROOT" delete -f "$idb"
+	"$CTR" --root "$ROOT" delete -f "$ida"
+}
+NOFS=
+attacks overlay "/ctr|" "the overlay's view"
+cp "$CTR" "$VICTIM"
+NOFS=1
+attacks memfd "/memfd:ctr" "the sealed memfd"
