@@ -60,15 +60,27 @@ image() {
 	   elif [ "$(stat -L -f -c %T "/proc/$1/exe")" = overlayfs ]; then k=overlay
 	   else k="other($l)"; fi;;
 	esac
+	echo "$k $(ro "/proc/$1/exe")"
+}
+# ro FILE: "ro ERROR" when writing to FILE is refused (its own first byte back: no harm
+# if it got through)
+ro() {
 	python3 -c 'import os, sys
 with open(sys.argv[1], "rb") as f:
     b = f.read(1)
-try:  # its own first byte back: no harm if it got through
+try:
     fd = os.open(sys.argv[1], os.O_WRONLY)
     os.pwrite(fd, b, 0)
 except OSError as e:
     print("ro", e.strerror); sys.exit(0)
-print("WRITABLE")' "/proc/$1/exe" | { read -r w; echo "$k $w"; }
+print("WRITABLE")' "$1"
+}
+# the first mapping of PID's image in /proc/PID/map_files, which CAP_SYS_ADMIN can open
+# (on older kernels an overlay's mapping is its lower file, through the overlay's own
+# read-only clone of the layer's mount); maps pads the addresses with zeros, map_files not
+map_file() {
+	echo "/proc/$1/map_files/$(head -1 "/proc/$1/maps" | cut -d' ' -f1 |
+		sed 's/^0*\([0-9a-f]\)/\1/; s/-0*\([0-9a-f]\)/-\1/')"
 }
 # mounts with our overlay's layers (the binary's directory over /dev) in /proc/PID/mountinfo
 ovl_mounts() { grep -c "lowerdir=[^ ]*:/dev" "/proc/$1/mountinfo"; }
@@ -98,6 +110,9 @@ p=$(pid_of "$id")
 img=$(image "$p" "$VICTIM")
 t "cve-exe: a created init runs from the binary through a private read-only overlay" \
 	'case $img in "overlay ro Read-only file system") true;; *) false;; esac' || echo "# image: $img"
+m=$(ro "$(map_file "$p")")
+t "cve-exe: its mapping in /proc/PID/map_files is read-only too (not the host file)" \
+	'[ "$m" = "ro Read-only file system" ]' || echo "# map_files: $m"
 t "cve-exe: the overlay is in no mount namespace (host, container)" \
 	'[ "$(ovl_mounts self)" = "$mounts_before" ] && [ "$(ovl_mounts "$p")" = 0 ]'
 "$CTR" --root "$ROOT" delete -f "$id"
