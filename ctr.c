@@ -13843,7 +13843,7 @@ static bool lc_exe_sealed(int exe)
 	return errno == EROFS;
 }
 
-/* Exec fd; 0 when execveat is missing (before Linux 3.19: /proc/self/fd/N). */
+/* Exec fd (execveat; /proc/self/fd/N before Linux 3.19). Returns -1 (errno) on failure. */
 static int lc_exec_fd(int fd, char **argv, char **envp)
 {
 #ifdef SYS_execveat
@@ -15064,10 +15064,11 @@ static void lc_release(struct lc_container *ct)
  * was read (0 otherwise). Has the init exec'd the user process? Asked of the process
  * itself (its image is no longer the one recorded at create), so a `ctr start` killed
  * half-way cannot leave a running workload shown as created. The image first: the
- * recorded one (the runtime's overlay or memfd, which only this init holds, or its binary
- * on squashfs) is the same init still waiting, with no /proc/PID/stat read. No image (gone, a zombie, or one exiting: still
- * in its cgroup, so not stopped yet) or no access to it (rootless): /proc/PID/stat, and
- * the start socket tells whether it was started (`start` removes it). */
+ * recorded one (the runtime's overlay or memfd, which only this init holds, or its
+ * binary on squashfs) is the same init still waiting, with no /proc/PID/stat read. No
+ * image (gone, a zombie, or one exiting: still in its cgroup, so not stopped yet) or no
+ * access to it (rootless): /proc/PID/stat, and the start socket tells whether it was
+ * started (`start` removes it). */
 static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd, char *pstate)
 {
 	char p[NAME_MAX + 32];
