@@ -13900,8 +13900,10 @@ static void lc_log(const struct ctr_opts *o, int level, const char *fmt, ...)
 
 /* Every process that enters a container is a fork of the caller, so a container that
  * gets hold of one (a `#!/proc/self/exe` trap for `ctr exec`, CAP_SYS_PTRACE on a
- * created init) reaches the caller's binary through /proc/PID/exe. The caller runs
- * from a sealed memfd copy instead, which no one can write (see ctr.h). */
+ * created init) reaches the caller's binary through /proc/PID/exe. The caller runs from
+ * an image no one can write (see ctr.h): the binary itself on a filesystem without
+ * write support, the binary through a private read-only overlayfs, or a sealed memfd
+ * copy where the overlay cannot be made (it costs the binary's size in shmem). */
 
 #ifndef F_ADD_SEALS
 #define F_ADD_SEALS 1033
@@ -13917,6 +13919,7 @@ static void lc_log(const struct ctr_opts *o, int level, const char *fmt, ...)
 #define LC_MFD_CLOEXEC 0x0001u
 #define LC_MFD_ALLOW_SEALING 0x0002u
 #define LC_MFD_EXEC 0x0010u /* Linux 6.3: executable on purpose (vm.memfd_noexec) */
+#define LC_OVERLAYFS_MAGIC 0x794c7630u
 
 /* Is fd a memfd that nobody can write, grow, shrink or unseal? */
 static bool lc_fd_sealed(int fd)
@@ -13924,6 +13927,108 @@ static bool lc_fd_sealed(int fd)
 	int seals = fcntl(fd, F_GET_SEALS);
 	return seals >= 0 && (seals & LC_SEALS) == LC_SEALS;
 }
+
+/* Can no one write the image behind exe (our open /proc/self/exe)? A sealed memfd; a
+ * filesystem with no write support at all (no remount makes squashfs, erofs, cramfs or
+ * iso9660 writable, unlike a read-only mount of a writable one, which a privileged
+ * container could clone and remount); an overlayfs whose superblock is read-only (ours
+ * has no upper layer: it stays read-only whatever is remounted). The superblock's
+ * EROFS answers an open for writing before the text-busy and the mount's own checks. */
+static bool lc_exe_sealed(int exe)
+{
+	struct statfs sf;
+	if (lc_fd_sealed(exe))
+		return true;
+	if (fstatfs(exe, &sf) < 0)
+		return false;
+	switch ((uint32_t)sf.f_type) {
+	case 0x73717368u: /* squashfs */
+	case 0xe0f5e1e2u: /* erofs */
+	case 0x28cd3d45u: case 0x453dcd28u: /* cramfs, either byte order */
+	case 0x9660u: /* iso9660 */
+		return true;
+	case LC_OVERLAYFS_MAGIC:
+		break;
+	default:
+		return false;
+	}
+	int w = openat(AT_FDCWD, "/proc/self/exe", O_WRONLY | O_CLOEXEC);
+	if (w >= 0) {
+		close(w);
+		return false;
+	}
+	return errno == EROFS;
+}
+
+/* Exec fd (execveat; /proc/self/fd/N before Linux 3.19). Returns -1 (errno) on failure. */
+static int lc_exec_fd(int fd, char **argv, char **envp)
+{
+#ifdef SYS_execveat
+	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+	if (errno != ENOSYS)
+		return -1;
+#endif
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	execve(path, argv, envp);
+	return -1;
+}
+
+#if defined(SYS_fsopen) && defined(SYS_fsconfig) && defined(SYS_fsmount)
+#define LC_FSOPEN_CLOEXEC 0x1u
+#define LC_FSCONFIG_SET_STRING 1u
+#define LC_FSCONFIG_CMD_CREATE 6u
+#define LC_FSMOUNT_CLOEXEC 0x1u
+#define LC_MOUNT_ATTR_RDONLY_NOSUID_NODEV 0x7u
+
+/* Open exe (at path) again through a detached overlayfs whose only layers are its
+ * directory and /dev below it (a lower-only overlay needs two): no upper layer, so
+ * no one can write through it, and no mount namespace sees it (it goes when the last
+ * file opened through it closes). -1 where it cannot be had (no CAP_SYS_ADMIN, no
+ * overlayfs, before Linux 5.2, qemu-user); the caller copies into a memfd then. */
+static int lc_overlay_open(int exe, const char *path)
+{
+	char lower[2 * PATH_MAX + 8], *o = lower;
+	const char *base = strrchr(path, '/');
+	/* "/" and /dev overlap /dev, which the kernel refuses with a line in its log */
+	if (path[0] != '/' || base == path || str_has_prefix(path, "/dev/"))
+		return -1;
+	for (const char *p = path; p < base; p++) { /* ':' separates layers, '\' escapes */
+		if (*p == ':' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	memcpy(o, ":/dev", sizeof(":/dev"));
+	int fs AUTO_CLOSE = (int)syscall(SYS_fsopen, "overlay", LC_FSOPEN_CLOEXEC);
+	if (fs < 0 || syscall(SYS_fsconfig, fs, LC_FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0)
+		return -1;
+	/* inode numbers as they are: xino would log when the layers' filesystems differ */
+	syscall(SYS_fsconfig, fs, LC_FSCONFIG_SET_STRING, "xino", "off", 0);
+	if (syscall(SYS_fsconfig, fs, LC_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -1;
+	int mnt AUTO_CLOSE = (int)syscall(SYS_fsmount, fs, LC_FSMOUNT_CLOEXEC,
+					   LC_MOUNT_ATTR_RDONLY_NOSUID_NODEV);
+	if (mnt < 0)
+		return -1;
+	int fd = openat(mnt, base + 1, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* the same file, not one swapped in under the name since /proc/self/exe was read */
+	struct stat a, b;
+	if (fd >= 0 && (fstat(exe, &a) < 0 || fstat(fd, &b) < 0 || a.st_ino != b.st_ino ||
+			a.st_size != b.st_size || a.st_mtim.tv_sec != b.st_mtim.tv_sec ||
+			a.st_mtim.tv_nsec != b.st_mtim.tv_nsec)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+#else
+static int lc_overlay_open(int exe, const char *path)
+{
+	(void)exe;
+	(void)path;
+	return -1;
+}
+#endif
 
 /* Copy size bytes of in to out: sendfile, read/write where sendfile is refused. */
 static int lc_copy_fd(int in, int out, off_t size, struct ctr_error *err)
@@ -13954,18 +14059,9 @@ static int lc_copy_fd(int in, int out, off_t size, struct ctr_error *err)
 	return 0;
 }
 
-int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
+/* The fallback: re-execute from a sealed memfd copy of exe. Returns only on failure. */
+static int lc_reexec_memfd(int exe, char **argv, char **envp, struct ctr_error *err)
 {
-	int exe AUTO_CLOSE = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (exe < 0)
-		return err_set(err, errno, "sealed re-exec: open /proc/self/exe");
-	if (lc_fd_sealed(exe))
-		return 0;
-	/* a memfd without our seals is not our copy: fail rather than loop */
-	char link[64];
-	ssize_t ll = readlink("/proc/self/exe", link, sizeof(link) - 1);
-	if (ll > 0 && (link[ll] = 0, str_has_prefix(link, "/memfd:")))
-		return err_set(err, EPERM, "sealed re-exec: running from an unsealed %s", link);
 	struct stat sb;
 	if (fstat(exe, &sb) < 0)
 		return err_set(err, errno, "sealed re-exec: stat /proc/self/exe");
@@ -13979,17 +14075,31 @@ int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
 		return -1;
 	if (fcntl(mfd, F_ADD_SEALS, LC_SEALS) < 0)
 		return err_set(err, errno, "sealed re-exec: sealing the copy");
+	lc_exec_fd(mfd, argv, envp);
+	return err_set(err, errno, "sealed re-exec: exec of the sealed copy");
+}
+
+int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
+{
+	int exe AUTO_CLOSE = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		return err_set(err, errno, "sealed re-exec: open /proc/self/exe");
+	if (lc_exe_sealed(exe))
+		return 0;
+	/* a memfd without our seals is not our copy: fail rather than loop */
+	char link[PATH_MAX];
+	ssize_t ll = readlink("/proc/self/exe", link, sizeof(link) - 1);
+	link[ll > 0 ? ll : 0] = 0;
+	if (str_has_prefix(link, "/memfd:"))
+		return err_set(err, EPERM, "sealed re-exec: running from an unsealed %s", link);
 	if (!envp)
 		envp = environ;
-#ifdef SYS_execveat
-	syscall(SYS_execveat, mfd, "", argv, envp, AT_EMPTY_PATH);
-	if (errno != ENOSYS)
-		return err_set(err, errno, "sealed re-exec: execveat");
-#endif
-	char path[32];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd); /* before Linux 3.19 */
-	execve(path, argv, envp);
-	return err_set(err, errno, "sealed re-exec: execve %s", path);
+	/* no loop: the overlay's image is sealed above, and a second try from it would
+	 * find the binary at the overlay's root, which lc_overlay_open refuses */
+	int ofd AUTO_CLOSE = lc_overlay_open(exe, link);
+	if (ofd >= 0)
+		lc_exec_fd(ofd, argv, envp);
+	return lc_reexec_memfd(exe, argv, envp, err);
 }
 
 /* ctr_create and ctr_exec refuse to run from a writable binary: an embedder that forgot
@@ -13997,7 +14107,7 @@ int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
 static int lc_require_sealed(const char *call, struct ctr_error *err)
 {
 	int fd AUTO_CLOSE = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && lc_fd_sealed(fd))
+	if (fd >= 0 && lc_exe_sealed(fd))
 		return 0;
 	return err_set(err, EPERM, "%s: this process does not run from a sealed copy of its "
 		       "binary (a container could overwrite it, CVE-2019-5736): call "
@@ -15073,10 +15183,11 @@ static void lc_release(struct lc_container *ct)
  * was read (0 otherwise). Has the init exec'd the user process? Asked of the process
  * itself (its image is no longer the one recorded at create), so a `ctr start` killed
  * half-way cannot leave a running workload shown as created. The image first: the
- * recorded one (the runtime's memfd, which only this init holds) is the same init still
- * waiting, with no /proc/PID/stat read. No image (gone, a zombie, or one exiting: still
- * in its cgroup, so not stopped yet) or no access to it (rootless): /proc/PID/stat, and
- * the start socket tells whether it was started (`start` removes it). */
+ * recorded one (the runtime's overlay or memfd, which only this init holds, or its
+ * binary on squashfs) is the same init still waiting, with no /proc/PID/stat read. No
+ * image (gone, a zombie, or one exiting: still in its cgroup, so not stopped yet) or no
+ * access to it (rootless): /proc/PID/stat, and the start socket tells whether it was
+ * started (`start` removes it). */
 static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd, char *pstate)
 {
 	char p[NAME_MAX + 32];
