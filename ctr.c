@@ -13865,6 +13865,69 @@ static int lc_spawn(struct lc_spawn *sp, int min_fd, const struct state_handle *
 	return 0;
 }
 
+/* A child of lc_spawn joins the container's cgroup without ctr writing its pid into a
+ * cgroup.procs: the first such write in a while waits a whole RCU grace period for the
+ * kernel's threadgroup lock (5-19 ms measured on this host). The child writes "0" into
+ * the v1 hierarchies' `tasks` files, opened by ctr before the fork (a thread moving
+ * itself skips that lock; single-threaded, the thread is the process), and is born in
+ * the cgroup2 directory (lc_fork_into); ctr writes its pid there only where clone3 was
+ * refused (lc_cgjoin_rest). */
+struct lc_cgjoin {
+	const struct cgroup *cg;
+	int tasks[CG_MAX_HIER];      /* v1 `tasks` files, in cg->d's order */
+	size_t n_tasks;
+	int v2_fd;                   /* the cgroup2 directory, or -1 */
+};
+
+/* ctr, before lc_spawn: the files (sub-cgroups where subs names them); sp is to be
+ * born in the cgroup2 directory. */
+static int lc_cgjoin_open(struct lc_cgjoin *cj, const struct cgroup *cg,
+			  const char *const *subs, struct lc_spawn *sp, struct ctr_error *err)
+{
+	cj->cg = cg;
+	if (cgroup_open_v1_tasks(cg, subs, cj->tasks, &cj->n_tasks, err) < 0)
+		return -1;
+	if ((cj->v2_fd = cgroup_open_v2_dir(cg, subs)) > 0)
+		sp->cgroup_fd = cj->v2_fd;
+	return 0;
+}
+
+/* Close the fds (ctr's copies after the fork, the child's after its join); again: no-op */
+static void lc_cgjoin_close(struct lc_cgjoin *cj)
+{
+	for (; cj->n_tasks; cj->n_tasks--)
+		close(cj->tasks[cj->n_tasks - 1]);
+	if (cj->v2_fd >= 0)
+		close(cj->v2_fd);
+	cj->v2_fd = -1;
+}
+
+/* The child, before anything it would charge to a cgroup: into the v1 hierarchies. */
+static int lc_cgjoin_self(struct lc_cgjoin *cj, const char *who, struct ctr_error *e)
+{
+	int rc = 0;
+	for (size_t i = 0, k = 0; rc == 0 && i < cj->n_tasks; i++, k++) {
+		while (cj->cg->d[k].v2) /* the i-th v1 directory: the file's hierarchy */
+			k++;
+		if (write(cj->tasks[i], "0", 1) != 1)
+			rc = err_set(e, errno, "%s: joining the container's cgroup in %.*s", who,
+				     (int)cj->cg->d[k].mnt_len, cj->cg->d[k].dir);
+	}
+	lc_cgjoin_close(cj);
+	return rc;
+}
+
+/* ctr, in lc_spawn's join: the child's pid into the cgroup2 directory if it was not born
+ * there (sp->cgroup_fd 0: clone3 refused or not tried). */
+static int lc_cgjoin_rest(struct lc_cgjoin *cj, const struct lc_spawn *sp, pid_t pid,
+			  const char *const *subs, struct ctr_error *err)
+{
+	lc_cgjoin_close(cj);
+	if (!cj->cg || sp->cgroup_fd > 0)
+		return 0;
+	return cgroup_enter_sub(cj->cg, pid, subs, true, err);
+}
+
 /* Kill and reap the child if it is still there, close what lc_spawn opened. */
 static void lc_spawn_end(struct lc_spawn *sp)
 {
@@ -14289,6 +14352,7 @@ struct lc_create {
 	bool rootless;               /* ctr runs as a user: stage-1 and the init dumpable */
 	bool nested;                 /* ctr runs in a user namespace (podman's rootless) */
 	const char *host_mi;         /* ctr's mountinfo text (cgroup_plan's), or NULL */
+	struct lc_cgjoin cj;         /* the cgroup stage-1 joins by itself */
 };
 
 /* Rootless cgroups (runc's --rootless): asked for, or auto for a caller that is not root
@@ -14539,9 +14603,14 @@ static void lc_stage1_main(void *arg, int sync)
 	/* as the init (lc_init_main): rootless, ctr writes our maps and opens our /proc */
 	prctl(PR_SET_DUMPABLE, c->rootless, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* wait until ctr has put us into the cgroup: the init and the cgroup ns inherit it */
+	/* into the cgroup before any namespace or allocation (the container's memory is
+	 * charged there; the init and the cgroup ns inherit it): v1 by ourselves, cgroup2 at
+	 * birth or by ctr meanwhile; a failure reported once ctr is done */
+	int joined = lc_cgjoin_self(&c->cj, "stage-1", &e);
 	if (lc_expect(fd, LC_CGROUP_DONE, &m, "stage-1", &e) < 0)
 		_exit(1);
+	if (joined < 0)
+		lc_child_fail(fd, &e);
 	/* join namespaces given by path (user first: it grants the rights for the rest) */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < c->n_ns; i++) {
@@ -15014,7 +15083,8 @@ static int lc_create_record(struct lc_job *j, struct ctr_error *err)
 }
 
 /* lc_spawn's join for stage-1: ctr's copies of what only the children use go, then
- * stage-1 enters the cgroup (a systemd scope is made around it). */
+ * stage-1's cgroup2 directory where it was not born there (it joins v1 by itself), or a
+ * systemd scope made around it. */
 static int lc_stage1_join(void *arg, pid_t pid, struct ctr_error *err)
 {
 	struct lc_job *j = arg;
@@ -15025,9 +15095,12 @@ static int lc_stage1_join(void *arg, pid_t pid, struct ctr_error *err)
 		j->c.ns_fds[i] = -1;
 	}
 	struct cgroup *cg = j->cg;
-	if ((cg->unit ? cg_sd_start(cg, j->spec, pid, err) : cgroup_enter(cg, pid, err)) < 0)
+	bool born = j->sp.cgroup_fd > 0;
+	if ((cg->unit ? cg_sd_start(cg, j->spec, pid, err) :
+	     lc_cgjoin_rest(&j->c.cj, &j->sp, pid, NULL, err)) < 0)
 		return err_prefix(err, "joining cgroup");
-	lc_log(j->c.o, CTR_LOG_DEBUG, "cgroup: joined by stage-1 (pid %ld)", (long)pid);
+	lc_log(j->c.o, CTR_LOG_DEBUG, "cgroup: joined by stage-1 (pid %ld)%s", (long)pid,
+	       born ? ", born in its cgroup2 directory" : "");
 	return 0;
 }
 
@@ -15051,6 +15124,8 @@ static int lc_create_spawn(struct lc_job *j, struct ctr_error *err)
 		return err_set(err, errno, "start socket %s/%s/" LC_START_SOCK, j->root, j->c.id);
 	if ((j->c.listen_fd = lc_fd_above(j->c.listen_fd, min_fd)) < 0)
 		return err_set(err, errno, "moving internal fds above --preserve-fds");
+	if (!j->cg->unit && lc_cgjoin_open(&j->c.cj, j->cg, NULL, &j->sp, err) < 0)
+		return err_prefix(err, "joining cgroup");
 	if (lc_spawn(&j->sp, min_fd, &j->h, lc_stage1_run, lc_stage1_join, j, "stage-1",
 		     err) < 0)
 		return -1;
@@ -15203,6 +15278,7 @@ static void lc_create_unwind(struct lc_job *j)
 static void lc_create_free(struct lc_job *j)
 {
 	lc_spawn_end(&j->sp);
+	lc_cgjoin_close(&j->c.cj);
 	if (j->init_fd >= 0)
 		close(j->init_fd);
 	free(j->st.cgroup_json);
@@ -15239,7 +15315,7 @@ int ctr_create(const struct ctr_opts *o, const char *id, const struct ctr_create
 		return err_nomem(err);
 	j->c = (struct lc_create){.o = o, .id = id, .bundle = j->bundle, .a = a, .sync_fd = -1,
 				  .listen_fd = -1, .rootless = geteuid() != 0,
-				  .nested = lc_in_userns()};
+				  .nested = lc_in_userns(), .cj.v2_fd = -1};
 	for (size_t i = 0; i < ARRAY_LEN(j->c.ns_fds); i++)
 		j->c.ns_fds[i] = -1;
 	j->root = o && o->root ? o->root : CTR_DEFAULT_ROOT;
@@ -16769,9 +16845,7 @@ struct ex_ctx {
 	int sync_fd, root_fd;
 	int own_pidns;               /* ctr's pid_for_children while it is the init's, or -1 */
 	int dumpable;                /* ctr's PR_GET_DUMPABLE while 0 for the fork, or -1 */
-	int tasks_fds[CG_MAX_HIER];  /* v1 `tasks` files the process writes itself into */
-	size_t n_tasks;
-	int v2_fd;                   /* the cgroup2 directory it is born in, or -1 */
+	struct lc_cgjoin cj;         /* the cgroup it joins by itself (lc_cgjoin_open) */
 	int ns_fds[8], ns_types[8];
 	size_t n_ns;
 };
@@ -16831,22 +16905,6 @@ static void ex_wait_cgroup(struct ex_ctx *x)
 	if (lc_expect(x->sync_fd, LC_CGROUP_DONE, &m, "exec", &e) < 0)
 		_exit(1);
 	x->in_cgroup = true;
-}
-
-/* The process, first: into the v1 hierarchies by itself (cgroup_open_v1_tasks). */
-static void ex_join_v1(struct ex_ctx *x)
-{
-	struct ctr_error e = {0};
-	if (x->v2_fd >= 0)
-		close(x->v2_fd);
-	for (size_t i = 0; i < x->n_tasks; i++) {
-		if (write(x->tasks_fds[i], "0", 1) != 1) {
-			err_set(&e, errno, "exec: joining the container's cgroup (v1 hierarchy %zu)",
-				i + 1);
-			lc_child_fail(x->sync_fd, &e);
-		}
-		close(x->tasks_fds[i]);
-	}
 }
 
 /* The process: the init's namespaces but pid (it was born there) and the init's root,
@@ -16952,7 +17010,8 @@ static void ex_process_main(struct ex_ctx *x, int sync)
 	 * inherits the helper's */
 	if (x->late_join || x->two_step)
 		ex_wait_cgroup(x);
-	ex_join_v1(x);
+	if (lc_cgjoin_self(&x->cj, "exec", &e) < 0)
+		lc_child_fail(fd, &e);
 	ex_enter(x);
 	if (x->two_step)
 		ex_two_step(x);
@@ -17210,10 +17269,8 @@ static int ex_prepare(struct ex_job *j, struct ctr_error *err)
 	if (j->x.late_join && !j->cg)
 		return err_set(err, EINVAL, "exec: a paused container without a cgroup");
 	if (j->cg && !j->x.late_join &&
-	    cgroup_open_v1_tasks(j->cg, a->cgroups, j->x.tasks_fds, &j->x.n_tasks, err) < 0)
+	    lc_cgjoin_open(&j->x.cj, j->cg, a->cgroups, &j->sp, err) < 0)
 		return err_prefix(err, "exec: joining the container's cgroup");
-	if (j->cg && !j->x.late_join && (j->x.v2_fd = cgroup_open_v2_dir(j->cg, a->cgroups)) > 0)
-		j->sp.cgroup_fd = j->x.v2_fd; /* lc_spawn: born there */
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct->st.pid);
 	j->x.root_fd = openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -17288,13 +17345,11 @@ static int ex_process_join(void *arg, pid_t pid, struct ctr_error *err)
 	const struct ctr_exec_args *a = j->x.a;
 	if (ex_pidns_leave(&j->x, err) < 0)
 		return -1;
-	for (; j->x.n_tasks; j->x.n_tasks--) /* the process has its own */
-		close(j->x.tasks_fds[j->x.n_tasks - 1]);
+	/* the process has its own fds; a paused container's cgroup: cj empty */
+	if (lc_cgjoin_rest(&j->x.cj, &j->sp, pid, a->cgroups, err) < 0)
+		return err_prefix(err, "exec: joining the container's cgroup");
 	if (!j->cg)
 		return 0;
-	if (!j->x.late_join && j->sp.cgroup_fd <= 0 &&
-	    cgroup_enter_sub(j->cg, pid, a->cgroups, true, err) < 0)
-		return err_prefix(err, "exec: joining the container's cgroup");
 	lc_log(j->o, CTR_LOG_DEBUG, "cgroup: exec %s %s%s%s", j->x.late_join ?
 	       "will join paused" : "joined", j->cg->path, a->cgroups ? ", sub-cgroup " : "",
 	       a->cgroups ? a->cgroups[0] : "");
@@ -17430,10 +17485,7 @@ static void ex_job_free(struct ex_job *j)
 		close(j->listener);
 	for (size_t i = 0; i < j->x.n_ns; i++)
 		close(j->x.ns_fds[i]);
-	for (size_t i = 0; i < j->x.n_tasks; i++)
-		close(j->x.tasks_fds[i]);
-	if (j->x.v2_fd >= 0)
-		close(j->x.v2_fd);
+	lc_cgjoin_close(&j->x.cj);
 	if (j->x.root_fd >= 0)
 		close(j->x.root_fd);
 	if (j->x.filter)
@@ -17465,7 +17517,7 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		return -1;
 	}
 	j->x = (struct ex_ctx){.a = a, .sync_fd = -1, .root_fd = -1, .own_pidns = -1,
-			       .dumpable = -1, .v2_fd = -1};
+			       .dumpable = -1, .cj.v2_fd = -1};
 	j->o = o;
 	j->id = id;
 	j->sp.sync = j->sp.pid = j->sp.pidfd = j->pid = j->master = j->listener = -1;
