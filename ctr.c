@@ -13877,6 +13877,7 @@ struct lc_cgjoin {
 	int tasks[CG_MAX_HIER];      /* v1 `tasks` files, in cg->d's order */
 	size_t n_tasks;
 	int v2_fd;                   /* the cgroup2 directory, or -1 */
+	bool subs;                   /* they are of sub-cgroups (exec --cgroup) */
 };
 
 /* ctr, before lc_spawn: the files (sub-cgroups where subs names them); sp is to be
@@ -13885,6 +13886,7 @@ static int lc_cgjoin_open(struct lc_cgjoin *cj, const struct cgroup *cg,
 			  const char *const *subs, struct lc_spawn *sp, struct ctr_error *err)
 {
 	cj->cg = cg;
+	cj->subs = subs && subs[0];
 	if (cgroup_open_v1_tasks(cg, subs, cj->tasks, &cj->n_tasks, err) < 0)
 		return -1;
 	if ((cj->v2_fd = cgroup_open_v2_dir(cg, subs)) > 0)
@@ -13910,8 +13912,8 @@ static int lc_cgjoin_self(struct lc_cgjoin *cj, const char *who, struct ctr_erro
 		while (cj->cg->d[k].v2) /* the i-th v1 directory: the file's hierarchy */
 			k++;
 		if (write(cj->tasks[i], "0", 1) != 1)
-			rc = err_set(e, errno, "%s: joining the container's cgroup in %.*s", who,
-				     (int)cj->cg->d[k].mnt_len, cj->cg->d[k].dir);
+			rc = err_set(e, errno, "%s: joining the container's cgroup %s%s", who,
+				     cj->cg->d[k].dir, cj->subs ? " (a sub-cgroup of it)" : "");
 	}
 	lc_cgjoin_close(cj);
 	return rc;
