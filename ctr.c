@@ -3852,6 +3852,8 @@ static const char *spec_unified_problem(const char *key)
 /* One directory per container under the root: <root>/<id>/state.json (written atomically
  * under an flock on <root>/<id>), plus whatever files the lifecycle keeps there. */
 
+#define STATE_COMM_MAX 64             /* a task's comm: 16 bytes, more in newer kernels */
+
 struct state {
 	char *id, *bundle, *rootfs, *owner;
 	char created[64];            /* RFC 3339 UTC with nanoseconds */
@@ -3865,6 +3867,9 @@ struct state {
 	/* dev and inode of the init's executable while it waits for start (the runtime's
 	 * own image): once it differs, the init has exec'd the user process */
 	uint64_t init_exe_dev, init_exe_ino;
+	/* the init's name (comm) while it waits for start; exec renames it, and only the
+	 * init itself could otherwise: another name means exec'd, with no look at its image */
+	char init_comm[STATE_COMM_MAX];
 	bool exited;                 /* ctr_wait reaped the init: exit_status is known */
 	int exit_status;             /* exit code, or 128 + signal */
 };
@@ -3888,13 +3893,14 @@ static int state_save(struct state_handle *h, const struct state *st, struct ctr
 static void state_free(struct state *st);
 /* Remove the whole state dir (the handle stays valid only for state_close). */
 static int state_remove(struct state_handle *h, struct ctr_error *err);
-/* The start time of pid (0 if it does not exist). */
-static unsigned long long pid_start_time(pid_t pid);
+/* The start time of pid (0 if it does not exist); its name into comm when not NULL. */
+static unsigned long long pid_start_time(pid_t pid, char comm[STATE_COMM_MAX]);
 /* True if pid is alive and is still the process that had start time `start`. */
 static bool pid_alive(pid_t pid, unsigned long long start);
 /* The same with an open /proc (proc_fd), or -1: its state letter (R, S, D ...) when
- * alive, else 0. */
-static char pid_alive_at(int proc_fd, pid_t pid, unsigned long long start);
+ * alive, else 0; its name into comm when not NULL. */
+static char pid_alive_at(int proc_fd, pid_t pid, unsigned long long start,
+			 char comm[STATE_COMM_MAX]);
 /* The numbers and flags of a parsed state.json, no strings: `list` reads them without
  * copies. */
 static void state_scalars(const struct json *r, struct state *st);
@@ -4139,6 +4145,10 @@ static void state_scalars(const struct json *r, struct state *st)
 		json_num(json_at(v, 1), &num);
 		st->init_exe_ino = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
 	}
+	size_t n;
+	if ((str = json_str(json_get(r, "initComm"), &n)) && n < sizeof(st->init_comm) &&
+	    strlen(str) == n)
+		memcpy(st->init_comm, str, n + 1);
 	if ((str = json_str(json_get(r, "created"), NULL)))
 		snprintf(st->created, sizeof(st->created), "%s", str);
 	json_num(json_get(r, "exitStatus"), &num);
@@ -4246,6 +4256,10 @@ static int state_save(struct state_handle *h, const struct state *st, struct ctr
 		jw_uint(&w, st->init_exe_ino);
 		jw_arr_end(&w);
 	}
+	if (st->init_comm[0]) {
+		jw_key(&w, "initComm");
+		jw_str(&w, st->init_comm);
+	}
 	if (st->exited) {
 		jw_key(&w, "exitStatus");
 		jw_int(&w, st->exit_status);
@@ -4298,12 +4312,16 @@ static int state_remove(struct state_handle *h, struct ctr_error *err)
 	return 0;
 }
 
-/* Field 3 (state) and 22 (starttime) of /proc/PID/stat; 0 for a missing pid. proc_fd:
- * an open /proc (`list` asks for every container: no walk of "/proc" each time), or -1. */
-static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_out)
+/* Field 3 (state) and 22 (starttime) of /proc/PID/stat, and field 2 (comm) when comm is
+ * not NULL; 0 for a missing pid. proc_fd: an open /proc (`list` asks for every
+ * container: no walk of "/proc" each time), or -1. */
+static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_out,
+					  char comm[STATE_COMM_MAX])
 {
 	char path[64], buf[1024];
 	*state_out = 0;
+	if (comm)
+		*comm = 0;
 	if (pid <= 0)
 		return 0;
 	snprintf(path, sizeof(path), "%s%ld/stat", proc_fd < 0 ? "/proc/" : "", (long)pid);
@@ -4320,9 +4338,13 @@ static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_ou
 		return 0;
 	buf[n] = 0;
 	/* comm may hold spaces and parentheses: fields restart after the last ')' */
-	char *p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
+	char *p = strrchr(buf, ')'), *name = strchr(buf, '(');
+	if (!p || p[1] != ' ' || !name || name > p)
 		return 0;
+	if (comm && p - name - 1 < STATE_COMM_MAX) {
+		memcpy(comm, name + 1, (size_t)(p - name - 1));
+		comm[p - name - 1] = 0;
+	}
 	p += 2;
 	*state_out = *p;
 	for (int field = 3; field < 22; field++) {
@@ -4334,22 +4356,23 @@ static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_ou
 	return strtoull(p, NULL, 10);
 }
 
-static unsigned long long pid_start_time(pid_t pid)
+static unsigned long long pid_start_time(pid_t pid, char comm[STATE_COMM_MAX])
 {
 	char s;
-	return state_proc_stat(-1, pid, &s);
+	return state_proc_stat(-1, pid, &s, comm);
 }
 
-static char pid_alive_at(int proc_fd, pid_t pid, unsigned long long start)
+static char pid_alive_at(int proc_fd, pid_t pid, unsigned long long start,
+			 char comm[STATE_COMM_MAX])
 {
 	char s;
-	unsigned long long t = state_proc_stat(proc_fd, pid, &s);
+	unsigned long long t = state_proc_stat(proc_fd, pid, &s, comm);
 	return t != 0 && t == start && s != 'Z' && s != 'X' && s != 'x' ? s : 0;
 }
 
 static bool pid_alive(pid_t pid, unsigned long long start)
 {
-	return pid_alive_at(-1, pid, start) != 0;
+	return pid_alive_at(-1, pid, start, NULL) != 0;
 }
 
 /* ======================================================================
@@ -14809,7 +14832,7 @@ static int lc_create_commit(struct lc_job *j, pid_t *pid_out, struct ctr_error *
 	pid_t init = j->init;
 	char path[64];
 	st->pid = init;
-	st->pid_start = pid_start_time(init);
+	st->pid_start = pid_start_time(init, st->init_comm);
 	st->creating = false;
 	snprintf(path, sizeof(path), "/proc/%ld/exe", (long)init);
 	struct stat exe;
@@ -14817,6 +14840,12 @@ static int lc_create_commit(struct lc_job *j, pid_t *pid_out, struct ctr_error *
 		st->init_exe_dev = exe.st_dev;
 		st->init_exe_ino = exe.st_ino;
 	}
+	/* the name helps only with the image to fall back on; plain ASCII only */
+	bool ascii = st->init_exe_ino != 0;
+	for (const char *c = st->init_comm; *c; c++)
+		ascii &= *c >= 0x20 && *c <= 0x7e;
+	if (!ascii)
+		st->init_comm[0] = 0;
 	if (lc_state_cgroup(st, j->cg, err) < 0 || state_save(&j->h, st, err) < 0)
 		return -1;
 	if (j->c.a->pid_file && lc_write_pid_file(j->c.a->pid_file, init, err) < 0)
@@ -14952,32 +14981,44 @@ static void lc_release(struct lc_container *ct)
 /* The status as far as the processes tell: running may still be paused (the freezer
  * tells). proc_fd: an open /proc, or -1; *pstate gets the init's state letter when it
  * was read (0 otherwise). Has the init exec'd the user process? Asked of the process
- * itself (its image is no longer the one recorded at create), so a `ctr start` killed
- * half-way cannot leave a running workload shown as created. The image first: the
- * recorded one (the runtime's memfd, which only this init holds) is the same init still
- * waiting, with no /proc/PID/stat read. No image (gone, a zombie, or one exiting: still
- * in its cgroup, so not stopped yet) or no access to it (rootless): /proc/PID/stat, and
- * the start socket tells whether it was started (`start` removes it). */
+ * itself, so a `ctr start` killed half-way cannot leave a running workload shown as
+ * created. /proc/PID/stat first (alive, the same process, its state letter for the
+ * freezer): a name other than the one recorded at create is an exec (only the init could
+ * rename itself, and it does not); the same name asks the image: the recorded one (the
+ * runtime's memfd, which only this init holds) is the init still waiting. States from
+ * before names were recorded ask the image first. No image (a zombie, or one exiting:
+ * still in its cgroup, so not stopped yet) or no access to it (rootless): the start
+ * socket tells whether it was started (`start` removes it). */
 static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd, char *pstate)
 {
-	char p[NAME_MAX + 32];
+	char p[NAME_MAX + 32], comm[STATE_COMM_MAX];
 	struct stat sb;
+	const struct state *st = &ct->st;
+	int at = proc_fd < 0 ? AT_FDCWD : proc_fd;
 	*pstate = 0;
-	if (!ct->loaded || ct->st.creating)
+	if (!ct->loaded || st->creating)
 		return CTR_CREATING;
-	if (ct->st.pid <= 0)
+	if (st->pid <= 0)
 		return CTR_STOPPED;
-	snprintf(p, sizeof(p), "%s%ld/exe", proc_fd < 0 ? "/proc/" : "", (long)ct->st.pid);
-	if (ct->st.init_exe_ino) {
-		if (fstatat(proc_fd < 0 ? AT_FDCWD : proc_fd, p, &sb, 0) == 0) {
-			if (sb.st_dev == ct->st.init_exe_dev && sb.st_ino == ct->st.init_exe_ino)
+	snprintf(p, sizeof(p), "%s%ld/exe", proc_fd < 0 ? "/proc/" : "", (long)st->pid);
+	if (st->init_comm[0]) {
+		if (!(*pstate = pid_alive_at(proc_fd, st->pid, st->pid_start, comm)))
+			return CTR_STOPPED;
+		if (strcmp(comm, st->init_comm))
+			return CTR_RUNNING;
+		if (fstatat(at, p, &sb, 0) == 0)
+			return sb.st_dev == st->init_exe_dev && sb.st_ino == st->init_exe_ino ?
+			       CTR_CREATED : CTR_RUNNING;
+	} else {
+		if (st->init_exe_ino && fstatat(at, p, &sb, 0) == 0) {
+			if (sb.st_dev == st->init_exe_dev && sb.st_ino == st->init_exe_ino)
 				return CTR_CREATED;
-			*pstate = pid_alive_at(proc_fd, ct->st.pid, ct->st.pid_start);
+			*pstate = pid_alive_at(proc_fd, st->pid, st->pid_start, NULL);
 			return *pstate ? CTR_RUNNING : CTR_STOPPED;
 		}
+		if (!(*pstate = pid_alive_at(proc_fd, st->pid, st->pid_start, NULL)))
+			return CTR_STOPPED;
 	}
-	if (!(*pstate = pid_alive_at(proc_fd, ct->st.pid, ct->st.pid_start)))
-		return CTR_STOPPED;
 	/* `list` has only the root's fd. fstatat, not faccessat: musl's needs faccessat2
 	 * (Linux 5.8) for AT_SYMLINK_NOFOLLOW */
 	if (ct->h.dir_fd < 0)
@@ -15584,7 +15625,7 @@ static int lc_reap_init(const struct state *st, const char *id, int *status,
 {
 	int pfd = sys_pidfd_open(st->pid, 0);
 	/* a zombie still has its start time: gone or another process once reaped */
-	if ((pfd < 0 && errno == ESRCH) || pid_start_time(st->pid) != st->pid_start) {
+	if ((pfd < 0 && errno == ESRCH) || pid_start_time(st->pid, NULL) != st->pid_start) {
 		if (pfd >= 0)
 			close(pfd);
 		return err_set(err, ECHILD, "the init of %s was reaped by someone else", id);
@@ -17649,7 +17690,7 @@ static int cr_restore_finish(const struct ctr_opts *o, const char *id, struct st
 	if (*pid <= 0)
 		return err_set(err, 0, "criu restore: bad pid file %s", path);
 	st->pid = *pid;
-	st->pid_start = pid_start_time(*pid);
+	st->pid_start = pid_start_time(*pid, NULL);
 	st->creating = false;
 	if (state_save(h, st, err) < 0 ||
 	    (a->pid_file && lc_write_pid_file(a->pid_file, *pid, err) < 0) ||
