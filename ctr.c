@@ -1302,6 +1302,28 @@ static void json_str_finish(char *q, size_t len, bool nul, const char *close)
 	memset(o + len, 0, o + len < close ? (size_t)(close - o - len) : 1);
 }
 
+/* How many of the 8 bytes at p are plain string bytes (none < 0x20, '"', '\\', >= 0x80,
+ * which end or escape a string or need a UTF-8 check): strings go 8 bytes a step.
+ * (x - 0x01..) & ~x & 0x80.. flags the zero bytes of x exactly up to the first; later
+ * flags may be false (a borrow), so the count stops at the first flag in memory order,
+ * which on big-endian may come early: never late. */
+static unsigned json_plain8(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
+	uint64_t w, q, b;
+	memcpy(&w, p, sizeof(w));
+	q = w ^ ones * '"';
+	b = w ^ ones * '\\';
+	w = (w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+	if (!w)
+		return 8;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (unsigned)__builtin_ctzll(w) / 8;
+#else
+	return (unsigned)__builtin_clzll(w) / 8;
+#endif
+}
+
 /* Check the string at ps->p (a '"'); in the second pass, decode it in place. */
 static int json_string(struct json_parser *ps)
 {
@@ -1314,7 +1336,10 @@ static int json_string(struct json_parser *ps)
 		const char *run = p;
 		while (p < end) {
 			unsigned char c = (unsigned char)*p;
-			if (c >= 0x80) {
+			unsigned plain = end - p >= 8 ? json_plain8(p) : 0;
+			if (plain) {
+				p += plain;
+			} else if (c >= 0x80) {
 				size_t bad, n = json_utf8_len((const unsigned char *)p,
 							      (size_t)(end - p), &bad);
 				if (!n)
@@ -1503,8 +1528,9 @@ key:
 	goto value;
 }
 
-/* Lay the document out around its text (already at doc->text[0..len)) and fill it. */
-static void json_fill(struct json_parser *ps, struct json_doc *doc, size_t len)
+/* Lay the document out around its text (already at doc->text[0..len)) and fill it (the
+ * pass that also checks, when the first was skipped). */
+static int json_fill(struct json_parser *ps, struct json_doc *doc, size_t len)
 {
 	size_t text_end = (offsetof(struct json_doc, text) + len + 1 + 3) & ~(size_t)3;
 	memset(doc->text + len, 0, text_end - offsetof(struct json_doc, text) - len);
@@ -1516,7 +1542,15 @@ static void json_fill(struct json_parser *ps, struct json_doc *doc, size_t len)
 	ps->end = doc->text + len;
 	ps->line = 1;
 	ps->nslots = ps->nframes = 0;
-	json_pass(ps); /* cannot fail: the first pass accepted this text */
+	return json_pass(ps);
+}
+
+/* Every slot stands for a distinct byte of the text (a value's first, a name's quote):
+ * at most len slots. A document that surely fits the caller's memory is parsed there in
+ * one pass. */
+static bool json_fits(size_t len, size_t memsize)
+{
+	return len <= memsize / 5 && offsetof(struct json_doc, text) + len + 12 + len * 4 <= memsize;
 }
 
 /* Both passes. The text is owned (a malloc'd buffer that becomes the document) or
@@ -1544,6 +1578,16 @@ static int json_parse_in(const char *text, char *owned, size_t len, const char *
 		.source = source, .err = err,
 	};
 	struct json_doc *doc = NULL;
+	if (mem && json_fits(len, memsize)) {
+		doc = mem;
+		memcpy(doc->text, text, len);
+		doc->borrowed = true;
+		int rc = json_fill(&ps, doc, len);
+		free(owned);
+		free(ps.frames);
+		*out = rc == 0 ? doc : NULL;
+		return rc;
+	}
 	int rc = json_pass(&ps);
 	/* about len / 2 slots at most: with JSON_MAX_BYTES, distances fit their 29 bits */
 	size_t size = offsetof(struct json_doc, text) + len + 4 + 8 + ps.nslots * 4;
@@ -1560,7 +1604,7 @@ static int json_parse_in(const char *text, char *owned, size_t len, const char *
 				memcpy(doc->text, text, len);
 			owned = NULL;
 			doc->borrowed = doc == mem;
-			json_fill(&ps, doc, len);
+			json_fill(&ps, doc, len); /* cannot fail: the first pass accepted the text */
 		}
 	}
 	free(owned);
@@ -6097,6 +6141,17 @@ static int cgroup_record_frozen(const struct json *rec, char init_state, bool *f
 	struct cgroup cg;
 	memset(&cg, 0, sizeof(cg));
 	*frozen = false;
+	/* the common case first, without a view of the whole record: a v1 freezer (the one
+	 * cg_find prefers) and an init not in D */
+	const struct json *dirs = init_state && init_state != 'D' ? json_get(rec, "dirs") : NULL;
+	for (const struct json *e = dirs && json_type(dirs) == JSON_ARRAY ? json_first(dirs) : NULL;
+	     e; e = json_next(dirs, e)) {
+		struct json_number num;
+		const struct json *b = json_get(e, "v2");
+		json_num(json_get(e, "ctls"), &num);
+		if (num.kind != JSON_NUM_DOUBLE && (num.u & 1u << CG_FREEZER) && !(b && json_bool(b)))
+			return 0;
+	}
 	if (cg_record_view(rec, &cg, err) < 0)
 		return -1;
 	const struct cg_dir *d = cg_find(&cg, CG_FREEZER);
