@@ -153,6 +153,35 @@ static void *mem_array(size_t count, size_t size, struct ctr_error *err)
 	return mem_alloc(count * size, err);
 }
 
+/* snprintf(dst, size, "%s", src) without the formatter (`list` copies per container) */
+static void str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+/* "<prefix><n><suffix>" into buf[size] (truncated as snprintf would): /proc paths
+ * without the formatter */
+static void str_num_path(char *buf, size_t size, const char *prefix, long n, const char *suffix)
+{
+	char digits[24], *d = digits + sizeof(digits);
+	unsigned long u = n < 0 ? 0ul - (unsigned long)n : (unsigned long)n;
+	*--d = 0;
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (n < 0)
+		*--d = '-';
+	size_t len = strlen(prefix);
+	str_copy(buf, size, prefix);
+	if (len < size)
+		str_copy(buf + len, size - len, d);
+	len += strlen(d);
+	if (len < size)
+		str_copy(buf + len, size - len, suffix);
+}
+
 static char *mem_strdup(const char *s, struct ctr_error *err)
 {
 	char *d = strdup(s ? s : "");
@@ -1029,6 +1058,9 @@ static void json_pos(const struct json *v, unsigned *line, unsigned *col);
 /* Member of an object by name (the last one if repeated); NULL if absent or v is not
  * an object. */
 static const struct json *json_get(const struct json *obj, const char *key);
+/* The same for n names in one walk of the members: out[i] for keys[i]. */
+static void json_get_n(const struct json *obj, const char *const *keys, size_t n,
+		       const struct json **out);
 
 /* Calls fn for each member name that repeats an earlier one of the same object: first
  * is the first name, dup a later one (as strings: json_str and json_pos work on them),
@@ -1823,6 +1855,21 @@ static const struct json *json_get(const struct json *obj, const char *key)
 			found = c;
 	}
 	return found;
+}
+
+static void json_get_n(const struct json *obj, const char *const *keys, size_t n,
+		       const struct json **out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	if (!obj || json_kind(obj) != JK_OBJECT)
+		return;
+	for (const struct json *c = json_first(obj); c; c = json_next(obj, c)) {
+		const char *k = json_text(c - 1);
+		for (size_t i = 0; *k == '"' && i < n; i++)
+			if (k[1] == keys[i][0] && !strcmp(k + 1, keys[i]))
+				out[i] = c;
+	}
 }
 
 /* ---- duplicate member names ---- */
@@ -4148,11 +4195,9 @@ static void state_free(struct state *st)
 }
 
 /* A member's value as compact JSON text (NULL if absent or null). */
-static int state_raw_member(const struct json *obj, const char *key, char **out,
-			    struct ctr_error *err)
+static int state_raw_value(const struct json *v, char **out, struct ctr_error *err)
 {
 	*out = NULL;
-	const struct json *v = json_get(obj, key);
 	if (!v || json_type(v) == JSON_NULL)
 		return 0;
 	struct sbuf sb = {0};
@@ -4160,6 +4205,12 @@ static int state_raw_member(const struct json *obj, const char *key, char **out,
 	jw_init(&w, &sb, NULL);
 	jw_value(&w, v);
 	return sbuf_take(&sb, out, err);
+}
+
+static int state_raw_member(const struct json *obj, const char *key, char **out,
+			    struct ctr_error *err)
+{
+	return state_raw_value(json_get(obj, key), out, err);
 }
 
 static int state_str_member(const struct json *obj, const char *key, bool required,
@@ -4178,32 +4229,33 @@ static int state_str_member(const struct json *obj, const char *key, bool requir
 /* state.json's text; id (when not NULL) is the container the file must name. */
 static void state_scalars(const struct json *r, struct state *st)
 {
+	static const char *const keys[] = {"creating", "initExe", "initComm", "created",
+					   "exitStatus", "pid", "pidStartTime"};
+	const struct json *m[ARRAY_LEN(keys)], *v;
 	struct json_number num;
 	const char *str;
-	const struct json *v = json_get(r, "creating");
-	st->creating = v && json_bool(v);
-	v = json_get(r, "initExe");
-	if (v && json_type(v) == JSON_ARRAY && json_len(v) == 2) {
+	size_t n;
+	json_get_n(r, keys, ARRAY_LEN(keys), m);
+	st->creating = m[0] && json_bool(m[0]);
+	if ((v = m[1]) && json_type(v) == JSON_ARRAY && json_len(v) == 2) {
 		json_num(json_at(v, 0), &num);
 		st->init_exe_dev = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
 		json_num(json_at(v, 1), &num);
 		st->init_exe_ino = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
 	}
-	size_t n;
-	if ((str = json_str(json_get(r, "initComm"), &n)) && n < sizeof(st->init_comm) &&
-	    strlen(str) == n)
+	if ((str = json_str(m[2], &n)) && n < sizeof(st->init_comm) && strlen(str) == n)
 		memcpy(st->init_comm, str, n + 1);
-	if ((str = json_str(json_get(r, "created"), NULL)))
-		snprintf(st->created, sizeof(st->created), "%s", str);
-	json_num(json_get(r, "exitStatus"), &num);
-	if (json_get(r, "exitStatus") && num.kind == JSON_NUM_INT && num.i >= 0 && num.i < 256) {
+	if ((str = json_str(m[3], &n)))
+		str_copy(st->created, sizeof(st->created), str);
+	json_num(m[4], &num);
+	if (m[4] && num.kind == JSON_NUM_INT && num.i >= 0 && num.i < 256) {
 		st->exited = true;
 		st->exit_status = (int)num.i;
 	}
-	json_num(json_get(r, "pid"), &num);
+	json_num(m[5], &num);
 	if (num.kind == JSON_NUM_INT && num.i > 0 && num.i <= INT32_MAX)
 		st->pid = (pid_t)num.i;
-	json_num(json_get(r, "pidStartTime"), &num);
+	json_num(m[6], &num);
 	if (num.kind != JSON_NUM_DOUBLE)
 		st->pid_start = num.u;
 }
@@ -4368,7 +4420,7 @@ static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_ou
 		*comm = 0;
 	if (pid <= 0)
 		return 0;
-	snprintf(path, sizeof(path), "%s%ld/stat", proc_fd < 0 ? "/proc/" : "", (long)pid);
+	str_num_path(path, sizeof(path), proc_fd < 0 ? "/proc/" : "", (long)pid, "/stat");
 	/* openat: musl's open() adds an fcntl(FD_CLOEXEC) syscall; procfs gives the whole
 	 * line to one read(), so no read to EOF either */
 	int fd = openat(proc_fd < 0 ? AT_FDCWD : proc_fd, path, O_RDONLY | O_CLOEXEC);
@@ -4381,9 +4433,13 @@ static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_ou
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
-	/* comm may hold spaces and parentheses: fields restart after the last ')' */
-	char *p = strrchr(buf, ')'), *name = strchr(buf, '(');
-	if (!p || p[1] != ' ' || !name || name > p)
+	/* comm may hold spaces and parentheses: fields restart after the last ')', which
+	 * the numbers after it never hold: it ends a comm of at most STATE_COMM_MAX - 1 */
+	char *name = strchr(buf, '('), *p;
+	size_t window = name ? (size_t)(buf + n - name) : 0;
+	p = name ? memrchr(name, ')', window < STATE_COMM_MAX + 1 ? window : STATE_COMM_MAX + 1) :
+	    NULL;
+	if (!p || p[1] != ' ')
 		return 0;
 	if (comm && p - name - 1 < STATE_COMM_MAX) {
 		memcpy(comm, name + 1, (size_t)(p - name - 1));
@@ -4391,12 +4447,11 @@ static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_ou
 	}
 	p += 2;
 	*state_out = *p;
-	for (int field = 3; field < 22; field++) {
-		p = strchr(p, ' ');
-		if (!p)
+	for (int field = 3; field < 22; p++)
+		if (!*p)
 			return 0;
-		p++;
-	}
+		else if (*p == ' ')
+			field++;
 	return strtoull(p, NULL, 10);
 }
 
@@ -15055,7 +15110,7 @@ static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd
 		return CTR_CREATING;
 	if (st->pid <= 0)
 		return CTR_STOPPED;
-	snprintf(p, sizeof(p), "%s%ld/exe", proc_fd < 0 ? "/proc/" : "", (long)st->pid);
+	str_num_path(p, sizeof(p), proc_fd < 0 ? "/proc/" : "", (long)st->pid, "/exe");
 	if (st->init_comm[0]) {
 		if (!(*pstate = pid_alive_at(proc_fd, st->pid, st->pid_start, comm)))
 			return CTR_STOPPED;
@@ -15635,14 +15690,14 @@ out:
 static int lc_fill_state(struct lc_container *ct, struct ctr_state *out, struct ctr_error *err)
 {
 	memset(out, 0, sizeof(*out));
-	snprintf(out->id, sizeof(out->id), "%s", ct->h.id);
+	str_copy(out->id, sizeof(out->id), ct->h.id);
 	out->status = ct->status;
 	out->exit_status = -1;
 	if (ct->loaded) {
 		out->pid = ct->status == CTR_STOPPED ? 0 : ct->st.pid;
 		if (ct->status == CTR_STOPPED && ct->st.exited)
 			out->exit_status = ct->st.exit_status;
-		snprintf(out->created, sizeof(out->created), "%s", ct->st.created);
+		str_copy(out->created, sizeof(out->created), ct->st.created);
 		out->bundle = TAKE_PTR(ct->st.bundle);
 		out->rootfs = TAKE_PTR(ct->st.rootfs);
 		out->owner = TAKE_PTR(ct->st.owner);
@@ -15813,12 +15868,14 @@ static int lc_cmp_name(const void *a, const void *b)
 static int lc_list_fill(int root_fd, int proc_fd, char *name, const struct json *r,
 			struct ctr_state *out)
 {
-	const char *id = json_str(json_get(r, "id"), NULL), *owner;
-	const char *bundle = json_str(json_get(r, "bundle"), NULL);
-	const char *rootfs = json_str(json_get(r, "rootfs"), NULL);
+	static const char *const keys[] = {"id", "bundle", "rootfs", "owner", "cgroup",
+					   "annotations"};
+	const struct json *m[ARRAY_LEN(keys)];
+	json_get_n(r, keys, ARRAY_LEN(keys), m);
+	const char *id = json_str(m[0], NULL), *bundle = json_str(m[1], NULL);
+	const char *rootfs = json_str(m[2], NULL), *owner = json_str(m[3], NULL);
 	if (!id || strcmp(id, name) || !bundle || !rootfs)
 		return -1;
-	owner = json_str(json_get(r, "owner"), NULL);
 	struct lc_container ct = {.h = {.root_fd = root_fd, .dir_fd = -1, .id = name},
 				  .loaded = true};
 	struct ctr_error e;
@@ -15826,14 +15883,14 @@ static int lc_list_fill(int root_fd, int proc_fd, char *name, const struct json 
 	state_scalars(r, &ct.st);
 	char pstate;
 	ct.status = lc_live_status(&ct, proc_fd, &pstate);
-	const struct json *cg = json_get(r, "cgroup");
+	const struct json *cg = m[4];
 	if (ct.status == CTR_RUNNING && cg && json_type(cg) == JSON_OBJECT &&
 	    cgroup_record_frozen(cg, pstate, &frozen, &e) == 0 && frozen)
 		ct.status = CTR_PAUSED;
 	int rc = -1;
 	if ((ct.st.bundle = strdup(bundle)) && (ct.st.rootfs = strdup(rootfs)) &&
 	    (ct.st.owner = strdup(owner ? owner : "")) &&
-	    state_raw_member(r, "annotations", &ct.st.annotations_json, &e) == 0)
+	    state_raw_value(m[5], &ct.st.annotations_json, &e) == 0)
 		rc = lc_fill_state(&ct, out, &e);
 	state_free(&ct.st); /* what lc_fill_state did not take */
 	return rc;
@@ -15852,7 +15909,9 @@ static int lc_list_one(const struct ctr_opts *o, int root_fd, int proc_fd, char 
 		       struct lc_list_mem *m, struct ctr_state *out)
 {
 	char path[NAME_MAX + sizeof("/" STATE_FILE)];
-	snprintf(path, sizeof(path), "%s/" STATE_FILE, name);
+	size_t len = strnlen(name, NAME_MAX);
+	memcpy(path, name, len);
+	memcpy(path + len, "/" STATE_FILE, sizeof("/" STATE_FILE));
 	int fd = sys_openat2(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
 			     O_NONBLOCK, 0, CTR_RESOLVE_NO_SYMLINKS | CTR_RESOLVE_BENEATH);
 	if (fd < 0 && errno == ENOENT)

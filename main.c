@@ -707,13 +707,17 @@ static void print_table(char *const *cells, size_t rows, size_t cols)
 			if (w > width[k])
 				width[k] = w;
 		}
+	/* fwrite, not printf per cell: `list` prints a row per container */
+	static const char spaces[16] = "                ";
 	for (size_t r = 0; r < rows; r++) {
 		for (size_t k = 0; k < cols; k++) {
 			const char *s = cells[r * cols + k];
-			if (k + 1 < cols)
-				printf("%-*s", (int)(width[k] < 12 ? 12 : width[k]), s);
-			else
-				printf("%s\n", s);
+			size_t len = strlen(s), pad = width[k] < 12 ? 12 : width[k];
+			fwrite(s, 1, len, stdout);
+			for (pad = k + 1 < cols && pad > len ? pad - len : 0; pad; pad -= len)
+				fwrite(spaces, 1, len = pad < sizeof(spaces) ? pad : sizeof(spaces), stdout);
+			if (k + 1 == cols)
+				putchar('\n');
 		}
 	}
 }
