@@ -1132,6 +1132,7 @@ struct json_parser {
 	size_t nslots;           /* slots counted, or written */
 	size_t *frames;          /* open containers: slot index times 2, plus 1 for objects */
 	size_t nframes, capframes;
+	size_t few[16];          /* the frames until deeper (no allocation per small parse) */
 };
 
 PRINTF_LIKE(3, 4)
@@ -1165,6 +1166,8 @@ static int json_unexpected(struct json_parser *ps, const char *at, const char *e
 static void json_ws(struct json_parser *ps)
 {
 	const char *p = ps->p;
+	if (p < ps->end && (unsigned char)*p > ' ')
+		return; /* compact text: nothing to skip */
 	for (; p < ps->end; p++) {
 		if (*p == '\n') {
 			ps->line++;
@@ -1459,9 +1462,18 @@ static int json_open(struct json_parser *ps)
 {
 	if (ps->nframes >= ps->max_depth)
 		return json_fail(ps, ps->p, "nesting deeper than %u levels", ps->max_depth);
-	size_t *f = json_grow(ps->frames, &ps->capframes, ps->nframes + 1, sizeof(*f));
-	if (!f)
+	size_t *f = ps->frames;
+	if (!f) {
+		ps->frames = f = ps->few;
+		ps->capframes = ARRAY_LEN(ps->few);
+	} else if (ps->nframes == ps->capframes && f == ps->few) {
+		if (!(f = malloc(2 * sizeof(ps->few))))
+			return err_nomem(ps->err);
+		memcpy(f, ps->few, sizeof(ps->few));
+		ps->capframes = 2 * ARRAY_LEN(ps->few);
+	} else if (!(f = json_grow(f, &ps->capframes, ps->nframes + 1, sizeof(*f)))) {
 		return err_nomem(ps->err);
+	}
 	ps->frames = f;
 	f[ps->nframes++] = ps->nslots * 2 + (*ps->p == '{');
 	json_slot(ps, JK_EMPTY, ps->p++);
@@ -1616,7 +1628,8 @@ static int json_parse_in(const char *text, char *owned, size_t len, const char *
 		doc->borrowed = true;
 		int rc = json_fill(&ps, doc, len);
 		free(owned);
-		free(ps.frames);
+		if (ps.frames != ps.few)
+			free(ps.frames);
 		*out = rc == 0 ? doc : NULL;
 		return rc;
 	}
@@ -1640,7 +1653,8 @@ static int json_parse_in(const char *text, char *owned, size_t len, const char *
 		}
 	}
 	free(owned);
-	free(ps.frames);
+	if (ps.frames != ps.few)
+		free(ps.frames);
 	if (rc == 0)
 		*out = doc;
 	return rc;
@@ -6201,10 +6215,13 @@ static int cgroup_record_frozen(const struct json *rec, char init_state, bool *f
 	const struct json *dirs = init_state && init_state != 'D' ? json_get(rec, "dirs") : NULL;
 	for (const struct json *e = dirs && json_type(dirs) == JSON_ARRAY ? json_first(dirs) : NULL;
 	     e; e = json_next(dirs, e)) {
+		static const char *const keys[] = {"ctls", "v2"};
+		const struct json *m[2];
 		struct json_number num;
-		const struct json *b = json_get(e, "v2");
-		json_num(json_get(e, "ctls"), &num);
-		if (num.kind != JSON_NUM_DOUBLE && (num.u & 1u << CG_FREEZER) && !(b && json_bool(b)))
+		json_get_n(e, keys, 2, m);
+		json_num(m[0], &num);
+		if (num.kind != JSON_NUM_DOUBLE && (num.u & 1u << CG_FREEZER) &&
+		    !(m[1] && json_bool(m[1])))
 			return 0;
 	}
 	if (cg_record_view(rec, &cg, err) < 0)
