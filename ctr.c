@@ -318,9 +318,19 @@ static int read_fd(int fd, const char *path, size_t max, char **out, size_t *len
 		   struct ctr_error *err)
 {
 	struct sbuf sb = {0};
-	char chunk[4096];
+	struct stat st;
+	/* a regular file straight into a buffer of its size (and one byte to see the end):
+	 * no copy through a chunk, no doubling (a 2 MB config.json is the document's text
+	 * and its memory); a file that grows meanwhile grows the buffer */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size <= max && (sb.buf = malloc((size_t)st.st_size + 2)))
+		sb.cap = (size_t)st.st_size + 2;
 	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (sb.len + 1 >= sb.cap && !sbuf_reserve(&sb, 4096)) {
+			sbuf_release(&sb);
+			return err_nomem(err);
+		}
+		ssize_t n = read(fd, sb.buf + sb.len, sb.cap - sb.len - 1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -334,7 +344,7 @@ static int read_fd(int fd, const char *path, size_t max, char **out, size_t *len
 			sbuf_release(&sb);
 			return err_set(err, EFBIG, "%s is larger than %zu bytes", path, max);
 		}
-		sbuf_add(&sb, chunk, (size_t)n);
+		sb.len += (size_t)n;
 	}
 	size_t len = sb.len;
 	if (sbuf_take(&sb, out, err) < 0)
