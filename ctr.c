@@ -4037,6 +4037,11 @@ static char pid_alive_at(int proc_fd, pid_t pid, unsigned long long start,
 /* The numbers and flags of a parsed state.json, no strings: `list` reads them without
  * copies. */
 static void state_scalars(const struct json *r, struct state *st);
+/* The same from members already found: m[i] for the i-th name of STATE_SCALAR_KEYS. */
+#define STATE_SCALAR_KEYS "creating", "initExe", "initComm", "created", "exitStatus", "pid", \
+	"pidStartTime"
+#define STATE_SCALARS 7
+static void state_scalars_of(const struct json *const *m, struct state *st);
 
 /* Internal open flag: do not lock (readers: state.json is replaced atomically). */
 #define STATE_NOLOCK 4
@@ -4271,13 +4276,18 @@ static int state_str_member(const struct json *obj, const char *key, bool requir
 /* state.json's text; id (when not NULL) is the container the file must name. */
 static void state_scalars(const struct json *r, struct state *st)
 {
-	static const char *const keys[] = {"creating", "initExe", "initComm", "created",
-					   "exitStatus", "pid", "pidStartTime"};
-	const struct json *m[ARRAY_LEN(keys)], *v;
+	static const char *const keys[STATE_SCALARS] = {STATE_SCALAR_KEYS};
+	const struct json *m[STATE_SCALARS];
+	json_get_n(r, keys, STATE_SCALARS, m);
+	state_scalars_of(m, st);
+}
+
+static void state_scalars_of(const struct json *const *m, struct state *st)
+{
+	const struct json *v;
 	struct json_number num;
 	const char *str;
 	size_t n;
-	json_get_n(r, keys, ARRAY_LEN(keys), m);
 	st->creating = m[0] && json_bool(m[0]);
 	if ((v = m[1]) && json_type(v) == JSON_ARRAY && json_len(v) == 2) {
 		json_num(json_at(v, 0), &num);
@@ -15913,10 +15923,11 @@ static int lc_cmp_name(const void *a, const void *b)
 static int lc_list_fill(int root_fd, int proc_fd, char *name, const struct json *r,
 			struct ctr_state *out)
 {
-	static const char *const keys[] = {"id", "bundle", "rootfs", "owner", "cgroup",
-					   "annotations"};
-	const struct json *m[ARRAY_LEN(keys)];
-	json_get_n(r, keys, ARRAY_LEN(keys), m);
+	/* the state's scalars, then ours: one walk of the members */
+	static const char *const keys[] = {STATE_SCALAR_KEYS, "id", "bundle", "rootfs", "owner",
+					   "cgroup", "annotations"};
+	const struct json *all[ARRAY_LEN(keys)], *const *m = all + STATE_SCALARS;
+	json_get_n(r, keys, ARRAY_LEN(keys), all);
 	const char *id = json_str(m[0], NULL), *bundle = json_str(m[1], NULL);
 	const char *rootfs = json_str(m[2], NULL), *owner = json_str(m[3], NULL);
 	if (!id || strcmp(id, name) || !bundle || !rootfs)
@@ -15925,7 +15936,7 @@ static int lc_list_fill(int root_fd, int proc_fd, char *name, const struct json 
 				  .loaded = true};
 	struct ctr_error e;
 	bool frozen = false;
-	state_scalars(r, &ct.st);
+	state_scalars_of(all, &ct.st);
 	char pstate;
 	ct.status = lc_live_status(&ct, proc_fd, &pstate);
 	const struct json *cg = m[4];
