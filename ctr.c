@@ -15166,7 +15166,7 @@ static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd
 	if (st->pid <= 0)
 		return CTR_STOPPED;
 	str_num_path(p, sizeof(p), proc_fd < 0 ? "/proc/" : "", (long)st->pid, "/exe");
-	if (st->init_comm[0]) {
+	if (st->init_comm[0] && st->init_exe_ino) {
 		if (!(*pstate = pid_alive_at(proc_fd, st->pid, st->pid_start, comm)))
 			return CTR_STOPPED;
 		if (strcmp(comm, st->init_comm))
