@@ -1352,7 +1352,8 @@ static void json_str_finish(char *q, size_t len, bool nul, const char *close)
  * (x - 0x01..) & ~x & 0x80.. flags the zero bytes of x exactly up to the first; later
  * flags may be false (a borrow), so the count stops at the first flag in memory order,
  * which on big-endian may come early: never late. */
-static unsigned json_plain8(const char *p)
+__attribute__((always_inline))
+static inline unsigned json_plain8(const char *p)
 {
 	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
 	uint64_t w, q, b;
@@ -1476,7 +1477,8 @@ static int json_number(struct json_parser *ps)
 
 /* The next slot: counted in the first pass; in the second, kind and the distance back
  * to at. */
-static void json_slot(struct json_parser *ps, unsigned kind, const char *at)
+__attribute__((always_inline))
+static inline void json_slot(struct json_parser *ps, unsigned kind, const char *at)
 {
 	size_t i = ps->nslots++;
 	if (ps->slots) {
