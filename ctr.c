@@ -1911,7 +1911,8 @@ static void json_get_n(const struct json *obj, const char *const *keys, size_t n
 	for (const struct json *c = json_first(obj); c; c = json_next(obj, c)) {
 		const char *k = json_text(c - 1);
 		for (size_t i = 0; *k == '"' && i < n; i++)
-			if (k[1] == keys[i][0] && !strcmp(k + 1, keys[i]))
+			if (k[1] == keys[i][0] && k[2] == keys[i][1] &&
+			    (!keys[i][1] || !strcmp(k + 3, keys[i] + 2)))
 				out[i] = c;
 	}
 }
