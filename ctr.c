@@ -6147,29 +6147,93 @@ static int cg_sub_plan(const struct cgroup *cg, const char *const *subs,
 	return 0;
 }
 
-/* cgroup_enter, but into sub-cgroups (which must exist) where subs names them. */
-static int cgroup_enter_sub(const struct cgroup *cg, pid_t pid, const char *const *subs,
-			    struct ctr_error *err)
+/* The directory of d[i] where sub (NULL: the container's own) names a sub-cgroup. */
+static int cg_sub_dir(const struct cgroup *cg, size_t i, const char *sub, char dir[PATH_MAX],
+		      struct ctr_error *err)
 {
-	const char *sub_of[CG_MAX_HIER] = {NULL};
+	sub = sub ? sub + strspn(sub, "/") : NULL;
+	if (snprintf(dir, PATH_MAX, "%s%s%s", cg->d[i].dir, sub ? "/" : "", sub ? sub : "") >=
+	    PATH_MAX)
+		return err_set(err, ENAMETOOLONG, "--cgroup: %s/%s", cg->d[i].dir, sub);
+	return 0;
+}
+
+/* runc's --cgroup: the sub-cgroup of each directory (all NULL without subs). */
+static int cg_sub_of(const struct cgroup *cg, const char *const *subs,
+		     const char *sub_of[CG_MAX_HIER], struct ctr_error *err)
+{
 	if (!subs || !subs[0])
-		return cgroup_enter(cg, pid, err);
+		return 0;
 	if (cg->mode == CG_MODE_NONE || !cg->n)
 		return err_set(err, EINVAL, "--cgroup: the container has no cgroup");
-	if (cg_sub_plan(cg, subs, sub_of, err) < 0)
+	return cg_sub_plan(cg, subs, sub_of, err);
+}
+
+/* cgroup_enter, but into sub-cgroups (which must exist) where subs names them; with
+ * v2_only the v1 directories are left out (cgroup_open_v1_tasks's). */
+static int cgroup_enter_sub(const struct cgroup *cg, pid_t pid, const char *const *subs,
+			    bool v2_only, struct ctr_error *err)
+{
+	const char *sub_of[CG_MAX_HIER] = {NULL};
+	if (cg_sub_of(cg, subs, sub_of, err) < 0)
 		return -1;
 	char v[24], dir[PATH_MAX];
 	snprintf(v, sizeof(v), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++) {
-		const char *sub = sub_of[i] ? sub_of[i] + strspn(sub_of[i], "/") : NULL;
-		if (snprintf(dir, sizeof(dir), "%s%s%s", cg->d[i].dir, sub ? "/" : "",
-			     sub ? sub : "") >= (int)sizeof(dir))
-			return err_set(err, ENAMETOOLONG, "--cgroup: %s/%s", cg->d[i].dir, sub);
+		if (v2_only && !cg->d[i].v2)
+			continue;
+		if (cg_sub_dir(cg, i, sub_of[i], dir, err) < 0)
+			return -1;
 		if (cg_write_at(dir, "cgroup.procs", v) < 0)
 			return err_set(err, errno, "move pid %s into cgroup %s%s", v, dir,
 				       errno == ENOENT ? " (no such sub-cgroup)" : "");
 	}
 	return 0;
+}
+
+/* For a process that moves itself into the v1 directories (sub-cgroups where subs names
+ * them): their `tasks` files, opened into fds[] (*n of them; the caller closes them).
+ * Writing "0" there moves the writing thread, which, single-threaded, is the process:
+ * the kernel then skips the threadgroup lock that a pid written into cgroup.procs takes,
+ * whose first writer waits a whole RCU grace period (5-19 ms measured on this host). */
+static int cgroup_open_v1_tasks(const struct cgroup *cg, const char *const *subs,
+				int fds[CG_MAX_HIER], size_t *n, struct ctr_error *err)
+{
+	const char *sub_of[CG_MAX_HIER] = {NULL};
+	*n = 0;
+	if (cg_sub_of(cg, subs, sub_of, err) < 0)
+		return -1;
+	char dir[PATH_MAX], path[PATH_MAX + 8];
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->d[i].v2)
+			continue;
+		if (cg_sub_dir(cg, i, sub_of[i], dir, err) < 0)
+			return -1;
+		snprintf(path, sizeof(path), "%s/tasks", dir);
+		int fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return err_set(err, errno, "open %s%s", path,
+				       errno == ENOENT ? " (no such sub-cgroup)" : "");
+		fds[(*n)++] = fd;
+	}
+	return 0;
+}
+
+/* The cgroup2 directory of cg (its sub-cgroup where subs names one), opened for
+ * clone3(CLONE_INTO_CGROUP), or -1 (none, or not to be opened: cgroup_enter_sub then
+ * writes the pid, or says why not). */
+static int cgroup_open_v2_dir(const struct cgroup *cg, const char *const *subs)
+{
+	const char *sub_of[CG_MAX_HIER] = {NULL};
+	struct ctr_error e = {0};
+	char dir[PATH_MAX];
+	if (cg_sub_of(cg, subs, sub_of, &e) < 0)
+		return -1;
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->d[i].v2)
+			return cg_sub_dir(cg, i, sub_of[i], dir, &e) < 0 ? -1 :
+			       openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return -1;
 }
 
 /* Pure v2 only (on hybrid hosts the v1 hierarchies need cgroup_enter anyway). Kept for
@@ -13911,7 +13975,40 @@ struct lc_spawn {
 	int sync;                    /* ctr's end, or -1 */
 	pid_t pid;                   /* -1 once reaped */
 	int pidfd;                   /* pins pid against reuse, or -1 */
+	int cgroup_fd;               /* in: > 0, a cgroup2 directory to start the child in
+				      * (clone3 CLONE_INTO_CGROUP); 0 after a plain fork */
 };
+
+/* clone3's arguments up to .cgroup (Linux 5.7) */
+struct lc_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+#define LC_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* fork, or born in sp->cgroup_fd with a pidfd: no migration, so none of the kernel's
+ * threadgroup lock and the RCU grace period its first writer waits for. Only from a
+ * single-threaded process (the child of a raw clone runs libc code), else, or where the
+ * kernel refuses (< 5.7, a seccomp filter, a delegation), a plain fork. */
+static pid_t lc_fork_into(struct lc_spawn *sp)
+{
+#ifdef CTR_HAVE_CLONE3
+	struct stat task;
+	if (sp->cgroup_fd > 0 && stat("/proc/self/task", &task) == 0 && task.st_nlink == 3) {
+		int fd = -1;
+		struct lc_clone_args ca = {.flags = CTR_CLONE_PIDFD | LC_CLONE_INTO_CGROUP,
+					   .pidfd = (uint64_t)(uintptr_t)&fd, .exit_signal = SIGCHLD,
+					   .cgroup = (uint64_t)sp->cgroup_fd};
+		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid > 0)
+			sp->pidfd = fd;
+		if (pid >= 0)
+			return pid;
+	}
+#endif
+	sp->cgroup_fd = 0;
+	return fork();
+}
 
 /* The start create and exec share: a sync pair (the child's end above the fds the
  * container keeps), fork; the child blocks every signal, drops the state dir's fds and
@@ -13933,7 +14030,7 @@ static int lc_spawn(struct lc_spawn *sp, int min_fd, const struct state_handle *
 		close(pair[1]);
 		return err_set(err, e, "%s: moving internal fds above --preserve-fds", who);
 	}
-	sp->pid = fork();
+	sp->pid = lc_fork_into(sp);
 	if (sp->pid == 0) {
 		close(sp->sync);
 		close(h->dir_fd); /* drop our references to the locked state dir */
@@ -13950,7 +14047,8 @@ static int lc_spawn(struct lc_spawn *sp, int min_fd, const struct state_handle *
 		return err_set(err, e, "%s: fork", who);
 	/* a plain child (so that a CLONE_PARENT sibling is ours too): a pidfd keeps us from
 	 * a pid the caller reaped and reused; it waits for LC_CGROUP_DONE, so still there */
-	sp->pidfd = sys_pidfd_open(sp->pid, 0);
+	if (sp->pidfd < 0)
+		sp->pidfd = sys_pidfd_open(sp->pid, 0);
 	if (join && join(arg, sp->pid, err) < 0)
 		return -1;
 	if (lc_send(sp->sync, LC_CGROUP_DONE, 0, 0, NULL) < 0)
@@ -16861,14 +16959,17 @@ int ctr_oom_event_json(const char *id, char **json_out, struct ctr_error *err)
  * exec: ctr_exec
  * ====================================================================== */
 
-/* ctr --fork--> helper: ctr moves it into the container's cgroup; it joins the init's
- * namespaces (user first, cgroup last) and root, then
- *   --clone(CLONE_PARENT)--> the process: a child of ctr, inside the pid namespace; it
- * sets itself up like the init (terminal, attributes, identity, seccomp) and execs.
+/* ctr joins the init's pid namespace for its children only, forks the process (its own
+ * child, inside the pid namespace) and returns to its own; the process joins the other
+ * namespaces (user first, cgroup last) and root and sets itself up like the init
+ * (terminal, attributes, identity, seccomp) while ctr moves it into the container's
+ * cgroup: a v1 cgroup.procs write may wait a whole RCU grace period (several ms), which
+ * then overlaps the setup. The process waits for that (LC_CGROUP_DONE) before its exec.
  * Its end of the sync socket is close-on-exec: EOF there means the exec happened. */
 
-/* process/helper -> ctr, besides LC_ERROR: pid, pty master, seccomp notify fd */
-enum { EX_PID = 'P', EX_PTY = 'T', EX_LISTENER = 'L' };
+/* process -> ctr, besides LC_ERROR and LC_READY: pty master, seccomp notify fd; the
+ * process's pid from a two-step helper (val2: 1 if ctr's child) */
+enum { EX_PTY = 'T', EX_LISTENER = 'L', EX_PID = 'P' };
 
 struct ex_ctx {
 	const struct ctr_exec_args *a;
@@ -16877,47 +16978,120 @@ struct ex_ctx {
 	struct sc_filter *filter;
 	bool terminal;
 	bool late_join;              /* paused container: join its cgroup just before exec */
+	bool in_cgroup;              /* the process: LC_CGROUP_DONE received */
+	bool two_step;               /* ctr may not join the pid ns (ex_pidns_enter) */
 	int sync_fd, root_fd;
+	int own_pidns;               /* ctr's pid_for_children while it is the init's, or -1 */
+	int dumpable;                /* ctr's PR_GET_DUMPABLE while 0 for the fork, or -1 */
+	int tasks_fds[CG_MAX_HIER];  /* v1 `tasks` files the process writes itself into */
+	size_t n_tasks;
+	int v2_fd;                   /* the cgroup2 directory it is born in, or -1 */
 	int ns_fds[8], ns_types[8];
 	size_t n_ns;
 };
 
-/* Joined in this order: the user namespace grants the rights for the others; the pid
- * and time namespaces apply to children; the mount namespace after the others (it
- * changes how /proc resolves), the cgroup namespace once in the container's cgroup. */
+/* Joined by the process in this order (the pid namespace by ctr, for its children): the
+ * user namespace grants the rights for the others; the mount namespace after the others
+ * (it changes how /proc resolves), the cgroup namespace last. */
 static const struct { char name[8]; int type; } ex_ns[] = {
 	{"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
 	{"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID}, {"time", CLONE_NEWTIME},
 	{"mnt", CLONE_NEWNS},    {"cgroup", CLONE_NEWCGROUP},
 };
 
-/* Open /proc/PID/ns/NAME of every namespace the init does not share with us. */
+/* Open /proc/PID/ns/NAME of every namespace the init does not share with us; relative to
+ * the two ns directories, which saves each name the walk through /proc/PID. */
 static int ex_open_namespaces(struct ex_ctx *x, pid_t pid, struct ctr_error *err)
 {
-	for (size_t i = 0; i < ARRAY_LEN(ex_ns); i++) {
-		char path[128], self[128];
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%ld/ns", (long)pid);
+	int rc = 0, theirs_dir = openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int ours_dir = openat(AT_FDCWD, "/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (theirs_dir < 0 || ours_dir < 0)
+		rc = err_set(err, errno, "exec: open %s", theirs_dir < 0 ? path : "/proc/self/ns");
+	for (size_t i = 0; rc == 0 && i < ARRAY_LEN(ex_ns); i++) {
 		struct stat theirs, ours;
-		snprintf(path, sizeof(path), "/proc/%ld/ns/%s", (long)pid, ex_ns[i].name);
-		snprintf(self, sizeof(self), "/proc/self/ns/%s", ex_ns[i].name);
-		if (stat(path, &theirs) < 0) {
-			if (errno == ENOENT && stat(self, &ours) < 0)
-				continue; /* a kernel without this namespace type */
-			return err_set(err, errno, "exec: stat %s", path);
-		}
-		if (stat(self, &ours) == 0 && ours.st_ino == theirs.st_ino &&
-		    ours.st_dev == theirs.st_dev)
+		int fd = openat(theirs_dir, ex_ns[i].name, O_RDONLY | O_CLOEXEC), e = errno;
+		bool have_ours = fstatat(ours_dir, ex_ns[i].name, &ours, 0) == 0;
+		if (fd < 0 && e == ENOENT && !have_ours)
+			continue; /* a kernel without this namespace type */
+		if (fd < 0 || fstat(fd, &theirs) < 0) {
+			rc = err_set(err, fd < 0 ? e : errno, "exec: open %s/%s", path, ex_ns[i].name);
+		} else if (have_ours && ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev) {
+			close(fd);
 			continue;
-		int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return err_set(err, errno, "exec: open %s", path);
-		x->ns_fds[x->n_ns] = fd;
-		x->ns_types[x->n_ns++] = ex_ns[i].type;
+		} else {
+			x->ns_fds[x->n_ns] = fd;
+			x->ns_types[x->n_ns++] = ex_ns[i].type;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
 	}
-	return 0;
+	if (theirs_dir >= 0)
+		close(theirs_dir);
+	if (ours_dir >= 0)
+		close(ours_dir);
+	return rc;
 }
 
-/* Qemu-user refuses CLONE_PARENT: the helper then stands in for its child, forwarding
- * signals and mirroring its exit, so that the caller still waits for one of its own. */
+/* The process: LC_CGROUP_DONE from ctr, once; it is in the container's cgroup then. */
+static void ex_wait_cgroup(struct ex_ctx *x)
+{
+	struct ctr_error e = {0};
+	struct lc_msg m;
+	if (x->in_cgroup)
+		return;
+	if (lc_expect(x->sync_fd, LC_CGROUP_DONE, &m, "exec", &e) < 0)
+		_exit(1);
+	x->in_cgroup = true;
+}
+
+/* The process, first: into the v1 hierarchies by itself (cgroup_open_v1_tasks). */
+static void ex_join_v1(struct ex_ctx *x)
+{
+	struct ctr_error e = {0};
+	if (x->v2_fd >= 0)
+		close(x->v2_fd);
+	for (size_t i = 0; i < x->n_tasks; i++) {
+		if (write(x->tasks_fds[i], "0", 1) != 1) {
+			err_set(&e, errno, "exec: joining the container's cgroup (v1 hierarchy %zu)",
+				i + 1);
+			lc_child_fail(x->sync_fd, &e);
+		}
+		close(x->tasks_fds[i]);
+	}
+}
+
+/* The process: the init's namespaces but pid (it was born there) and the init's root,
+ * never the host's cwd (CVE-2024-21626); no fd of ctr's stays open. */
+static void ex_enter(struct ex_ctx *x)
+{
+	struct ctr_error e = {0};
+	for (size_t i = 0; i < x->n_ns; i++) {
+		if ((x->ns_types[i] != CLONE_NEWPID || x->two_step) &&
+		    setns(x->ns_fds[i], x->ns_types[i]) < 0) {
+			const char *name = "?";
+			for (size_t k = 0; k < ARRAY_LEN(ex_ns); k++)
+				if (ex_ns[k].type == x->ns_types[i])
+					name = ex_ns[k].name;
+			err_set(&e, errno, "exec: joining the container's %s namespace", name);
+			lc_child_fail(x->sync_fd, &e);
+		}
+		close(x->ns_fds[i]);
+	}
+	if (x->own_pidns >= 0)
+		close(x->own_pidns);
+	/* the init's root, not the namespace's (they differ with --no-pivot) */
+	if (fchdir(x->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		err_set(&e, errno, "exec: entering the container's root"),
+			lc_child_fail(x->sync_fd, &e);
+	close(x->root_fd);
+}
+
+/* Qemu-user refuses CLONE_PARENT: a two-step helper (ex_two_step) then stands in for the
+ * process, forwarding signals and mirroring its exit, so that the caller still waits for
+ * one of its own. */
 __attribute__((noreturn))
 static void ex_stand_in(pid_t pid)
 {
@@ -16942,6 +17116,25 @@ static void ex_stand_in(pid_t pid)
 	}
 }
 
+/* Two steps (ctr could not join the pid namespace: rootless, user namespace first): we
+ * are a helper, in the cgroup and the namespaces now, and fork the process into the pid
+ * namespace as ctr's child (CLONE_PARENT); only the process returns. */
+static void ex_two_step(struct ex_ctx *x)
+{
+	struct ctr_error e = {0};
+	bool child_of_ctr;
+	pid_t pid = lc_fork_sibling(&child_of_ctr);
+	if (pid < 0)
+		err_set(&e, errno, "exec: creating the process"), lc_child_fail(x->sync_fd, &e);
+	if (pid == 0)
+		return;
+	lc_send(x->sync_fd, EX_PID, pid, child_of_ctr, NULL);
+	if (child_of_ctr)
+		_exit(0);
+	close(x->sync_fd);
+	ex_stand_in(pid);
+}
+
 /* A seccomp notify fd goes to ctr, which passes it on to linux.seccomp.listenerPath. */
 static int ex_send_listener(int sync, int *listener, struct ctr_error *err)
 {
@@ -16954,14 +17147,29 @@ static int ex_send_listener(int sync, int *listener, struct ctr_error *err)
 	return rc;
 }
 
+/* The process, forked by lc_spawn with its end of the sync pair (not dumpable: ctr was
+ * not when it forked). */
 __attribute__((noreturn))
-static void ex_process_main(struct ex_ctx *x)
+static void ex_process_main(struct ex_ctx *x, int sync)
 {
 	struct ctr_error e = {0};
 	const struct ctr_exec_args *a = x->a;
 	const struct spec_process *p = x->p;
-	int fd = x->sync_fd;
+	int fd = x->sync_fd = sync;
 
+	/* no PR_SET_PDEATHSIG (it would outlive the exec): every wait here is on the sync
+	 * socket, which ends with ctr */
+	/* ctr was not dumpable when it forked us; again in case a thread of its restored
+	 * that meanwhile (CVE-2019-5736) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* late_join: no cgroup yet, ctr moves us after LC_READY; two_step: the process
+	 * inherits the helper's */
+	if (x->late_join || x->two_step)
+		ex_wait_cgroup(x);
+	ex_join_v1(x);
+	ex_enter(x);
+	if (x->two_step)
+		ex_two_step(x);
 	lc_child_stdio(fd, a->stdio, "exec");
 	/* Inside the container's root already: /dev/ptmx is the container's devpts. */
 	struct lc_msg m = {.type = EX_PTY};
@@ -16980,9 +17188,11 @@ static void ex_process_main(struct ex_ctx *x)
 	char home[PATH_MAX + 8];
 	process_home_env(p, home, sizeof(home));
 	/* Without noNewPrivileges the filter needs CAP_SYS_ADMIN: before the identity
-	 * change; otherwise as late as possible (as the init does). */
+	 * change; otherwise as late as possible (as the init does). Either in the cgroup. */
 	bool early = x->filter && !p->no_new_privileges;
 	int listener = -1;
+	if (early)
+		ex_wait_cgroup(x);
 	if (early && (seccomp_install(x->filter, &listener, &e) < 0 ||
 		      ex_send_listener(fd, &listener, &e) < 0))
 		lc_child_fail(fd, &e);
@@ -16995,55 +17205,13 @@ static void ex_process_main(struct ex_ctx *x)
 	char exe[PATH_MAX];
 	if (process_find_executable(p, exe, sizeof(exe), &e) < 0)
 		lc_child_fail(fd, &e);
+	ex_wait_cgroup(x);
 	if (x->filter && !early && (seccomp_install(x->filter, &listener, &e) < 0 ||
 				    ex_send_listener(fd, &listener, &e) < 0))
 		lc_child_fail(fd, &e);
 	lc_reset_signals();
 	process_exec_found(exe, p, home, &e);
 	lc_child_fail(fd, &e);
-}
-
-/* The helper, forked by lc_spawn with its end of the sync pair. */
-__attribute__((noreturn))
-static void ex_helper_main(struct ex_ctx *x, int sync)
-{
-	struct ctr_error e = {0};
-	struct lc_msg m;
-	int fd = x->sync_fd = sync;
-
-	/* CVE-2019-5736: no process of the container may open our binary through
-	 * /proc/PID/exe; the process inherits this until its exec. */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (lc_expect(fd, LC_CGROUP_DONE, &m, "exec", &e) < 0)
-		_exit(1);
-	for (size_t i = 0; i < x->n_ns; i++) {
-		if (setns(x->ns_fds[i], x->ns_types[i]) < 0) {
-			const char *name = "?";
-			for (size_t k = 0; k < ARRAY_LEN(ex_ns); k++)
-				if (ex_ns[k].type == x->ns_types[i])
-					name = ex_ns[k].name;
-			err_set(&e, errno, "exec: joining the container's %s namespace", name);
-			lc_child_fail(fd, &e);
-		}
-		close(x->ns_fds[i]);
-	}
-	/* The init's root, not the namespace's (they differ with --no-pivot); never the
-	 * host's cwd (CVE-2024-21626). */
-	if (fchdir(x->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
-		err_set(&e, errno, "exec: entering the container's root"), lc_child_fail(fd, &e);
-	close(x->root_fd);
-	bool child_of_ctr;
-	pid_t pid = lc_fork_sibling(&child_of_ctr);
-	if (pid < 0)
-		err_set(&e, errno, "exec: creating the process"), lc_child_fail(fd, &e);
-	if (pid == 0)
-		ex_process_main(x);
-	lc_send(fd, EX_PID, pid, child_of_ctr, NULL);
-	if (child_of_ctr)
-		_exit(0);
-	close(fd);
-	ex_stand_in(pid);
 }
 
 /* exec --user UID[:GID] */
@@ -17189,7 +17357,7 @@ static int ex_pass_listener(const struct ctr_opts *o, const char *id, const stru
 
 /* ctr_exec from prepare to commit: what its one cleanup path (ex_job_free) undoes. */
 struct ex_job {
-	struct ex_ctx x;             /* what the children get */
+	struct ex_ctx x;             /* what the process gets */
 	const struct ctr_opts *o;
 	const char *id;
 	struct lc_container ct;
@@ -17199,9 +17367,9 @@ struct ex_job {
 	struct cgroup *cg;
 	char *config;
 	size_t config_len;
-	struct lc_spawn sp;          /* the helper and ctr's end of the sync pair */
-	pid_t pid;                   /* the process, -1 */
-	bool child_of_ctr;
+	struct lc_spawn sp;          /* the process and ctr's end of the sync pair */
+	pid_t pid;                   /* the process once it exec'd (ex_collect), -1 */
+	bool helper_done;            /* two steps: the helper sent the process's pid */
 	int master, listener;        /* its pty master, its seccomp notify fd, or -1 */
 };
 
@@ -17255,6 +17423,11 @@ static int ex_prepare(struct ex_job *j, struct ctr_error *err)
 		return -1;
 	if (j->x.late_join && !j->cg)
 		return err_set(err, EINVAL, "exec: a paused container without a cgroup");
+	if (j->cg && !j->x.late_join &&
+	    cgroup_open_v1_tasks(j->cg, a->cgroups, j->x.tasks_fds, &j->x.n_tasks, err) < 0)
+		return err_prefix(err, "exec: joining the container's cgroup");
+	if (j->cg && !j->x.late_join && (j->x.v2_fd = cgroup_open_v2_dir(j->cg, a->cgroups)) > 0)
+		j->sp.cgroup_fd = j->x.v2_fd; /* lc_spawn: born there */
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct->st.pid);
 	j->x.root_fd = openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -17271,20 +17444,70 @@ static int ex_prepare(struct ex_job *j, struct ctr_error *err)
 	return 0;
 }
 
-static void ex_helper_run(void *arg, int sync)
+/* ctr's next child is born in the init's pid namespace: ctr's own pid_for_children is
+ * kept to go back to right after the fork (ex_pidns_leave). ctr is not dumpable
+ * meanwhile, which the process inherits (CVE-2019-5736: no process of the container
+ * may open our binary through /proc/PID/exe). */
+static int ex_pidns_enter(struct ex_ctx *x, struct ctr_error *err)
 {
-	ex_helper_main(&((struct ex_job *)arg)->x, sync);
+	x->dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	if (x->dumpable > 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return err_set(err, errno, "exec: prctl(PR_SET_DUMPABLE)");
+	for (size_t i = 0; i < x->n_ns; i++) {
+		if (x->ns_types[i] != CLONE_NEWPID)
+			continue;
+		x->own_pidns = openat(AT_FDCWD, "/proc/thread-self/ns/pid_for_children",
+				      O_RDONLY | O_CLOEXEC);
+		if (x->own_pidns < 0)
+			return err_set(err, errno, "exec: open /proc/thread-self/ns/pid_for_children");
+		if (setns(x->ns_fds[i], CLONE_NEWPID) == 0)
+			continue;
+		if (errno != EPERM)
+			return err_set(err, errno, "exec: joining the container's pid namespace");
+		/* no CAP_SYS_ADMIN here (rootless): the helper joins the user ns first */
+		close(x->own_pidns);
+		x->own_pidns = -1;
+		x->two_step = true;
+	}
+	return 0;
 }
 
-/* lc_spawn's join for the helper: the container's cgroup (or a sub-cgroup of it); a
- * paused container's only once the process waits before its exec (ex_commit). */
-static int ex_helper_join(void *arg, pid_t pid, struct ctr_error *err)
+/* Back to ctr's own pid_for_children and dumpable flag (once; again is a no-op). */
+static int ex_pidns_leave(struct ex_ctx *x, struct ctr_error *err)
+{
+	int rc = 0;
+	if (x->own_pidns >= 0) {
+		if (setns(x->own_pidns, CLONE_NEWPID) < 0)
+			rc = err_set(err, errno, "exec: back to our pid namespace");
+		close(x->own_pidns);
+		x->own_pidns = -1;
+	}
+	if (x->dumpable > 0)
+		prctl(PR_SET_DUMPABLE, x->dumpable, 0, 0, 0);
+	x->dumpable = -1;
+	return rc;
+}
+
+static void ex_process_run(void *arg, int sync)
+{
+	ex_process_main(&((struct ex_job *)arg)->x, sync);
+}
+
+/* lc_spawn's join, right after the fork: ctr's pid namespace back, then the container's
+ * cgroup (or a sub-cgroup of it) while the process sets itself up; a paused
+ * container's only once the process waits before its exec (ex_commit). */
+static int ex_process_join(void *arg, pid_t pid, struct ctr_error *err)
 {
 	struct ex_job *j = arg;
 	const struct ctr_exec_args *a = j->x.a;
+	if (ex_pidns_leave(&j->x, err) < 0)
+		return -1;
+	for (; j->x.n_tasks; j->x.n_tasks--) /* the process has its own */
+		close(j->x.tasks_fds[j->x.n_tasks - 1]);
 	if (!j->cg)
 		return 0;
-	if (!j->x.late_join && cgroup_enter_sub(j->cg, pid, a->cgroups, err) < 0)
+	if (!j->x.late_join && j->sp.cgroup_fd <= 0 &&
+	    cgroup_enter_sub(j->cg, pid, a->cgroups, true, err) < 0)
 		return err_prefix(err, "exec: joining the container's cgroup");
 	lc_log(j->o, CTR_LOG_DEBUG, "cgroup: exec %s %s%s%s", j->x.late_join ?
 	       "will join paused" : "joined", j->cg->path, a->cgroups ? ", sub-cgroup " : "",
@@ -17292,14 +17515,15 @@ static int ex_helper_join(void *arg, pid_t pid, struct ctr_error *err)
 	return 0;
 }
 
-/* One message of the helper or the process into j; the first error sets *failed and err
- * (a pid or fd after it is still taken: to be reaped, closed). */
+/* One message of the process (or of a two-step helper) into j; the first error sets
+ * *failed and err (a pid or fd after it is still taken: to be reaped, closed). */
 static void ex_take(struct ex_job *j, const struct lc_msg *m, int *mfd, bool *ready,
 		    bool *failed, struct ctr_error *err)
 {
-	if (m->type == EX_PID) {
-		j->pid = m->val;
-		j->child_of_ctr = m->val2;
+	if (m->type == EX_PID && j->x.two_step && !j->helper_done) {
+		j->helper_done = true;
+		if (m->val2) /* ctr's own child: killed and reaped on failure */
+			j->pid = m->val;
 	} else if (m->type == LC_READY) {
 		*ready = true;
 	} else if (m->type == EX_PTY && *mfd >= 0 && j->master < 0) {
@@ -17313,19 +17537,28 @@ static void ex_take(struct ex_job *j, const struct lc_msg *m, int *mfd, bool *re
 	}
 }
 
-/* P (pid), T (pty master), L (notify fd) and E (error) in any order, until EOF (the
- * exec); with late_join until P and R (the process waits for the cgroup). The helper is
- * reaped once it is done (a stand-in stays). */
+/* T (pty master), L (notify fd) and E (error) in any order, until EOF (the exec); with
+ * late_join until R (the process waits for the cgroup). Each read is bounded. */
 static int ex_collect(struct ex_job *j, struct ctr_error *err)
 {
-	bool failed = false, ready = false;
-	while (!(j->x.late_join && ready && j->pid > 0 && !failed)) {
+	bool failed = false, ready = false, reset = false;
+	struct timeval tv = {.tv_sec = LC_INIT_WAIT_S};
+	setsockopt(j->sp.sync, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (!(j->x.late_join && ready && !failed)) {
 		struct lc_msg m;
 		int mfd;
 		ssize_t n = term_recvmsg_fd(j->sp.sync, &m, sizeof(m), &mfd);
+		if (n < 0 && errno == ECONNRESET && !reset) {
+			/* it failed before reading LC_CGROUP_DONE: its message is still queued */
+			reset = true;
+			continue;
+		}
 		if (n < 0) {
 			failed = true;
-			err_set(err, errno, "exec: reading from the process");
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				lc_timed_out(err, "exec");
+			else
+				err_set(err, errno, "exec: reading from the process");
 			break;
 		}
 		if (n == 0)
@@ -17339,15 +17572,21 @@ static int ex_collect(struct ex_job *j, struct ctr_error *err)
 		if (mfd >= 0)
 			close(mfd);
 	}
-	if (!failed && j->pid <= 0) {
+	if (!failed && ((j->x.late_join && !ready) || reset ||
+			(j->x.two_step && !j->helper_done))) {
 		failed = true;
-		err_set(err, EPIPE, "exec: the helper exited unexpectedly");
+		err_set(err, EPIPE, "exec: the process exited unexpectedly");
 	}
-	if (j->child_of_ctr || failed) {
+	if (failed)
+		return -1;
+	if (j->pid > 0) { /* two steps: the helper is done, its pidfd is not the process's */
 		lc_reap_pinned(j->sp.pid, j->sp.pidfd);
 		j->sp.pid = -1;
+		close(TAKE_FD(j->sp.pidfd));
+	} else {
+		j->pid = TAKE_FD(j->sp.pid); /* ours now (or the stand-in): ex_commit hands it over */
 	}
-	return failed ? -1 : 0;
+	return 0;
 }
 
 /* Commit: a paused container's process joins its cgroup and goes on; the notify fd to
@@ -17355,14 +17594,10 @@ static int ex_collect(struct ex_job *j, struct ctr_error *err)
 static int ex_commit(struct ex_job *j, pid_t *pid_out, struct ctr_error *err)
 {
 	const struct ctr_exec_args *a = j->x.a;
-	if (j->x.late_join && cgroup_enter_sub(j->cg, j->pid, a->cgroups, err) < 0)
+	if (j->x.late_join && cgroup_enter_sub(j->cg, j->pid, a->cgroups, false, err) < 0)
 		return err_prefix(err, "exec: joining the paused container's cgroup");
 	if (j->x.late_join && lc_send(j->sp.sync, LC_GO, 0, 0, NULL) < 0)
 		return err_set(err, errno, "exec: the process exited early");
-	if (!j->child_of_ctr) {
-		j->pid = TAKE_FD(j->sp.pid); /* the stand-in is the caller's child */
-		j->child_of_ctr = true;
-	}
 	if ((j->listener >= 0 &&
 	     ex_pass_listener(j->o, j->id, j->spec, j->pid, j->listener, err) < 0) ||
 	    (a->pid_file && lc_write_pid_file(a->pid_file, j->pid, err) < 0) ||
@@ -17373,22 +17608,46 @@ static int ex_commit(struct ex_job *j, pid_t *pid_out, struct ctr_error *err)
 	if (pid_out)
 		*pid_out = j->pid;
 	if (a->pidfd_out) /* our unreaped child: its pid cannot have been reused */
-		*a->pidfd_out = sys_pidfd_open(j->pid, 0);
+		*a->pidfd_out = j->sp.pidfd >= 0 ? TAKE_FD(j->sp.pidfd) : sys_pidfd_open(j->pid, 0);
 	j->pid = -1;
 	return 0;
 }
 
+/* lc_spawn failed: if the process was gone before LC_CGROUP_DONE (EPIPE) it failed
+ * early, and its own error, queued, is the one to report. */
+static int ex_spawn_failed(struct ex_job *j, struct ctr_error *err)
+{
+	struct lc_msg m;
+	ssize_t n;
+	if (err->errnum != EPIPE || j->sp.sync < 0 || j->sp.pid <= 0)
+		return -1;
+	while ((n = recv(j->sp.sync, &m, sizeof(m) - 1, MSG_DONTWAIT)) > (ssize_t)LC_MSG_HDR) {
+		((char *)&m)[n] = 0;
+		if (m.type == LC_ERROR) {
+			err_set(err, 0, "%s", m.text);
+			err->errnum = m.val;
+			break;
+		}
+	}
+	return -1;
+}
+
 static void ex_job_free(struct ex_job *j)
 {
+	ex_pidns_leave(&j->x, &(struct ctr_error){0});
+	/* a failed exec exits by itself; a late failure is killed */
+	lc_kill_reap(j->pid, j->x.two_step ? -1 : j->sp.pidfd);
 	lc_spawn_end(&j->sp);
-	if (j->pid > 0 && j->child_of_ctr)
-		lc_kill_reap(j->pid, -1); /* a failed exec exits by itself; a late failure is killed */
 	if (j->master >= 0)
 		close(j->master);
 	if (j->listener >= 0)
 		close(j->listener);
 	for (size_t i = 0; i < j->x.n_ns; i++)
 		close(j->x.ns_fds[i]);
+	for (size_t i = 0; i < j->x.n_tasks; i++)
+		close(j->x.tasks_fds[i]);
+	if (j->x.v2_fd >= 0)
+		close(j->x.v2_fd);
 	if (j->x.root_fd >= 0)
 		close(j->x.root_fd);
 	if (j->x.filter)
@@ -17419,14 +17678,15 @@ int ctr_exec(const struct ctr_opts *o, const char *id, const struct ctr_exec_arg
 		free(j);
 		return -1;
 	}
-	j->x = (struct ex_ctx){.a = a, .sync_fd = -1, .root_fd = -1};
+	j->x = (struct ex_ctx){.a = a, .sync_fd = -1, .root_fd = -1, .own_pidns = -1,
+			       .dumpable = -1, .v2_fd = -1};
 	j->o = o;
 	j->id = id;
 	j->sp.sync = j->sp.pid = j->sp.pidfd = j->pid = j->master = j->listener = -1;
-	j->child_of_ctr = true;
-	int rc = ex_prepare(j, err) < 0 ||
-		 lc_spawn(&j->sp, lc_first_fd(a->preserve_fds), &j->ct.h, ex_helper_run,
-			  ex_helper_join, j, "exec: the helper", err) < 0 ||
+	int rc = ex_prepare(j, err) < 0 || ex_pidns_enter(&j->x, err) < 0 ||
+		 (lc_spawn(&j->sp, lc_first_fd(a->preserve_fds), &j->ct.h, ex_process_run,
+			   ex_process_join, j, "exec: the process", err) < 0 &&
+		  ex_spawn_failed(j, err) < 0) ||
 		 ex_collect(j, err) < 0 || ex_commit(j, pid_out, err) < 0 ? -1 : 0;
 	ex_job_free(j);
 	free(j);
