@@ -153,6 +153,35 @@ static void *mem_array(size_t count, size_t size, struct ctr_error *err)
 	return mem_alloc(count * size, err);
 }
 
+/* snprintf(dst, size, "%s", src) without the formatter (`list` copies per container) */
+static void str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+/* "<prefix><n><suffix>" into buf[size] (truncated as snprintf would): /proc paths
+ * without the formatter */
+static void str_num_path(char *buf, size_t size, const char *prefix, long n, const char *suffix)
+{
+	char digits[24], *d = digits + sizeof(digits);
+	unsigned long u = n < 0 ? 0ul - (unsigned long)n : (unsigned long)n;
+	*--d = 0;
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (n < 0)
+		*--d = '-';
+	size_t len = strlen(prefix);
+	str_copy(buf, size, prefix);
+	if (len < size)
+		str_copy(buf + len, size - len, d);
+	len += strlen(d);
+	if (len < size)
+		str_copy(buf + len, size - len, suffix);
+}
+
 static char *mem_strdup(const char *s, struct ctr_error *err)
 {
 	char *d = strdup(s ? s : "");
@@ -289,9 +318,19 @@ static int read_fd(int fd, const char *path, size_t max, char **out, size_t *len
 		   struct ctr_error *err)
 {
 	struct sbuf sb = {0};
-	char chunk[4096];
+	struct stat st;
+	/* a regular file straight into a buffer of its size (and one byte to see the end):
+	 * no copy through a chunk, no doubling (a 2 MB config.json is the document's text
+	 * and its memory); a file that grows meanwhile grows the buffer */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size <= max && (sb.buf = malloc((size_t)st.st_size + 2)))
+		sb.cap = (size_t)st.st_size + 2;
 	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (sb.len + 1 >= sb.cap && !sbuf_reserve(&sb, 4096)) {
+			sbuf_release(&sb);
+			return err_nomem(err);
+		}
+		ssize_t n = read(fd, sb.buf + sb.len, sb.cap - sb.len - 1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -305,7 +344,7 @@ static int read_fd(int fd, const char *path, size_t max, char **out, size_t *len
 			sbuf_release(&sb);
 			return err_set(err, EFBIG, "%s is larger than %zu bytes", path, max);
 		}
-		sbuf_add(&sb, chunk, (size_t)n);
+		sb.len += (size_t)n;
 	}
 	size_t len = sb.len;
 	if (sbuf_take(&sb, out, err) < 0)
@@ -1029,6 +1068,9 @@ static void json_pos(const struct json *v, unsigned *line, unsigned *col);
 /* Member of an object by name (the last one if repeated); NULL if absent or v is not
  * an object. */
 static const struct json *json_get(const struct json *obj, const char *key);
+/* The same for n names in one walk of the members: out[i] for keys[i]. */
+static void json_get_n(const struct json *obj, const char *const *keys, size_t n,
+		       const struct json **out);
 
 /* Calls fn for each member name that repeats an earlier one of the same object: first
  * is the first name, dup a later one (as strings: json_str and json_pos work on them),
@@ -1100,6 +1142,7 @@ struct json_parser {
 	size_t nslots;           /* slots counted, or written */
 	size_t *frames;          /* open containers: slot index times 2, plus 1 for objects */
 	size_t nframes, capframes;
+	size_t few[16];          /* the frames until deeper (no allocation per small parse) */
 };
 
 PRINTF_LIKE(3, 4)
@@ -1133,6 +1176,8 @@ static int json_unexpected(struct json_parser *ps, const char *at, const char *e
 static void json_ws(struct json_parser *ps)
 {
 	const char *p = ps->p;
+	if (p < ps->end && (unsigned char)*p > ' ')
+		return; /* compact text: nothing to skip */
 	for (; p < ps->end; p++) {
 		if (*p == '\n') {
 			ps->line++;
@@ -1302,9 +1347,50 @@ static void json_str_finish(char *q, size_t len, bool nul, const char *close)
 	memset(o + len, 0, o + len < close ? (size_t)(close - o - len) : 1);
 }
 
+/* How many of the 8 bytes at p are plain string bytes (none < 0x20, '"', '\\', >= 0x80,
+ * which end or escape a string or need a UTF-8 check): strings go 8 bytes a step.
+ * (x - 0x01..) & ~x & 0x80.. flags the zero bytes of x exactly up to the first; later
+ * flags may be false (a borrow), so the count stops at the first flag in memory order,
+ * which on big-endian may come early: never late. */
+__attribute__((always_inline))
+static inline unsigned json_plain8(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
+	uint64_t w, q, b;
+	memcpy(&w, p, sizeof(w));
+	q = w ^ ones * '"';
+	b = w ^ ones * '\\';
+	w = (w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+	if (!w)
+		return 8;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (unsigned)__builtin_ctzll(w) / 8;
+#else
+	return (unsigned)__builtin_clzll(w) / 8;
+#endif
+}
+
+/* A string of plain bytes only (most are), 8 a step: its decoded form is itself, the
+ * closing quote becoming its NUL. False (nothing done) for any other. */
+static bool json_string_plain(struct json_parser *ps)
+{
+	const char *p = ps->p + 1;
+	unsigned k = 8;
+	while (k == 8 && ps->end - p >= 8)
+		p += k = json_plain8(p);
+	if (k == 8 || *p != '"')
+		return false;
+	if (ps->slots)
+		*(char *)p = 0;
+	ps->p = p + 1;
+	return true;
+}
+
 /* Check the string at ps->p (a '"'); in the second pass, decode it in place. */
 static int json_string(struct json_parser *ps)
 {
+	if (json_string_plain(ps))
+		return 0;
 	const char *p = ps->p + 1, *end = ps->end;
 	char *q = ps->slots ? (char *)ps->p : NULL; /* second pass: the document's own text */
 	size_t len = 0;
@@ -1314,7 +1400,10 @@ static int json_string(struct json_parser *ps)
 		const char *run = p;
 		while (p < end) {
 			unsigned char c = (unsigned char)*p;
-			if (c >= 0x80) {
+			unsigned plain = end - p >= 8 ? json_plain8(p) : 0;
+			if (plain) {
+				p += plain;
+			} else if (c >= 0x80) {
 				size_t bad, n = json_utf8_len((const unsigned char *)p,
 							      (size_t)(end - p), &bad);
 				if (!n)
@@ -1388,7 +1477,8 @@ static int json_number(struct json_parser *ps)
 
 /* The next slot: counted in the first pass; in the second, kind and the distance back
  * to at. */
-static void json_slot(struct json_parser *ps, unsigned kind, const char *at)
+__attribute__((always_inline))
+static inline void json_slot(struct json_parser *ps, unsigned kind, const char *at)
 {
 	size_t i = ps->nslots++;
 	if (ps->slots) {
@@ -1402,9 +1492,18 @@ static int json_open(struct json_parser *ps)
 {
 	if (ps->nframes >= ps->max_depth)
 		return json_fail(ps, ps->p, "nesting deeper than %u levels", ps->max_depth);
-	size_t *f = json_grow(ps->frames, &ps->capframes, ps->nframes + 1, sizeof(*f));
-	if (!f)
+	size_t *f = ps->frames;
+	if (!f) {
+		ps->frames = f = ps->few;
+		ps->capframes = ARRAY_LEN(ps->few);
+	} else if (ps->nframes == ps->capframes && f == ps->few) {
+		if (!(f = malloc(2 * sizeof(ps->few))))
+			return err_nomem(ps->err);
+		memcpy(f, ps->few, sizeof(ps->few));
+		ps->capframes = 2 * ARRAY_LEN(ps->few);
+	} else if (!(f = json_grow(f, &ps->capframes, ps->nframes + 1, sizeof(*f)))) {
 		return err_nomem(ps->err);
+	}
 	ps->frames = f;
 	f[ps->nframes++] = ps->nslots * 2 + (*ps->p == '{');
 	json_slot(ps, JK_EMPTY, ps->p++);
@@ -1503,8 +1602,9 @@ key:
 	goto value;
 }
 
-/* Lay the document out around its text (already at doc->text[0..len)) and fill it. */
-static void json_fill(struct json_parser *ps, struct json_doc *doc, size_t len)
+/* Lay the document out around its text (already at doc->text[0..len)) and fill it (the
+ * pass that also checks, when the first was skipped). */
+static int json_fill(struct json_parser *ps, struct json_doc *doc, size_t len)
 {
 	size_t text_end = (offsetof(struct json_doc, text) + len + 1 + 3) & ~(size_t)3;
 	memset(doc->text + len, 0, text_end - offsetof(struct json_doc, text) - len);
@@ -1516,7 +1616,15 @@ static void json_fill(struct json_parser *ps, struct json_doc *doc, size_t len)
 	ps->end = doc->text + len;
 	ps->line = 1;
 	ps->nslots = ps->nframes = 0;
-	json_pass(ps); /* cannot fail: the first pass accepted this text */
+	return json_pass(ps);
+}
+
+/* Every slot stands for a distinct byte of the text (a value's first, a name's quote):
+ * at most len slots. A document that surely fits the caller's memory is parsed there in
+ * one pass. */
+static bool json_fits(size_t len, size_t memsize)
+{
+	return len <= memsize / 5 && offsetof(struct json_doc, text) + len + 12 + len * 4 <= memsize;
 }
 
 /* Both passes. The text is owned (a malloc'd buffer that becomes the document) or
@@ -1544,6 +1652,17 @@ static int json_parse_in(const char *text, char *owned, size_t len, const char *
 		.source = source, .err = err,
 	};
 	struct json_doc *doc = NULL;
+	if (mem && json_fits(len, memsize)) {
+		doc = mem;
+		memcpy(doc->text, text, len);
+		doc->borrowed = true;
+		int rc = json_fill(&ps, doc, len);
+		free(owned);
+		if (ps.frames != ps.few)
+			free(ps.frames);
+		*out = rc == 0 ? doc : NULL;
+		return rc;
+	}
 	int rc = json_pass(&ps);
 	/* about len / 2 slots at most: with JSON_MAX_BYTES, distances fit their 29 bits */
 	size_t size = offsetof(struct json_doc, text) + len + 4 + 8 + ps.nslots * 4;
@@ -1560,11 +1679,12 @@ static int json_parse_in(const char *text, char *owned, size_t len, const char *
 				memcpy(doc->text, text, len);
 			owned = NULL;
 			doc->borrowed = doc == mem;
-			json_fill(&ps, doc, len);
+			json_fill(&ps, doc, len); /* cannot fail: the first pass accepted the text */
 		}
 	}
 	free(owned);
-	free(ps.frames);
+	if (ps.frames != ps.few)
+		free(ps.frames);
 	if (rc == 0)
 		*out = doc;
 	return rc;
@@ -1779,6 +1899,22 @@ static const struct json *json_get(const struct json *obj, const char *key)
 			found = c;
 	}
 	return found;
+}
+
+static void json_get_n(const struct json *obj, const char *const *keys, size_t n,
+		       const struct json **out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	if (!obj || json_kind(obj) != JK_OBJECT)
+		return;
+	for (const struct json *c = json_first(obj); c; c = json_next(obj, c)) {
+		const char *k = json_text(c - 1);
+		for (size_t i = 0; *k == '"' && i < n; i++)
+			if (k[1] == keys[i][0] && k[2] == keys[i][1] &&
+			    (!keys[i][1] || !strcmp(k + 3, keys[i] + 2)))
+				out[i] = c;
+	}
 }
 
 /* ---- duplicate member names ---- */
@@ -3872,6 +4008,8 @@ static const char *spec_unified_problem(const char *key)
 /* One directory per container under the root: <root>/<id>/state.json (written atomically
  * under an flock on <root>/<id>), plus whatever files the lifecycle keeps there. */
 
+#define STATE_COMM_MAX 64             /* a task's comm: 16 bytes, more in newer kernels */
+
 struct state {
 	char *id, *bundle, *rootfs, *owner;
 	char created[64];            /* RFC 3339 UTC with nanoseconds */
@@ -3885,6 +4023,9 @@ struct state {
 	/* dev and inode of the init's executable while it waits for start (the runtime's
 	 * own image): once it differs, the init has exec'd the user process */
 	uint64_t init_exe_dev, init_exe_ino;
+	/* the init's name (comm) while it waits for start; exec renames it, and only the
+	 * init itself could otherwise: another name means exec'd, with no look at its image */
+	char init_comm[STATE_COMM_MAX];
 	bool exited;                 /* ctr_wait reaped the init: exit_status is known */
 	int exit_status;             /* exit code, or 128 + signal */
 };
@@ -3910,16 +4051,22 @@ static int state_save(struct state_handle *h, const struct state *st, struct ctr
 static void state_free(struct state *st);
 /* Remove the whole state dir (the handle stays valid only for state_close). */
 static int state_remove(struct state_handle *h, struct ctr_error *err);
-/* The start time of pid (0 if it does not exist). */
-static unsigned long long pid_start_time(pid_t pid);
+/* The start time of pid (0 if it does not exist); its name into comm when not NULL. */
+static unsigned long long pid_start_time(pid_t pid, char comm[STATE_COMM_MAX]);
 /* True if pid is alive and is still the process that had start time `start`. */
 static bool pid_alive(pid_t pid, unsigned long long start);
 /* The same with an open /proc (proc_fd), or -1: its state letter (R, S, D ...) when
- * alive, else 0. */
-static char pid_alive_at(int proc_fd, pid_t pid, unsigned long long start);
+ * alive, else 0; its name into comm when not NULL. */
+static char pid_alive_at(int proc_fd, pid_t pid, unsigned long long start,
+			 char comm[STATE_COMM_MAX]);
 /* The numbers and flags of a parsed state.json, no strings: `list` reads them without
  * copies. */
 static void state_scalars(const struct json *r, struct state *st);
+/* The same from members already found: m[i] for the i-th name of STATE_SCALAR_KEYS. */
+#define STATE_SCALAR_KEYS "creating", "initExe", "initComm", "created", "exitStatus", "pid", \
+	"pidStartTime"
+#define STATE_SCALARS 7
+static void state_scalars_of(const struct json *const *m, struct state *st);
 
 /* Internal open flag: do not lock (readers: state.json is replaced atomically). */
 #define STATE_NOLOCK 4
@@ -4142,11 +4289,9 @@ static void state_free(struct state *st)
 }
 
 /* A member's value as compact JSON text (NULL if absent or null). */
-static int state_raw_member(const struct json *obj, const char *key, char **out,
-			    struct ctr_error *err)
+static int state_raw_value(const struct json *v, char **out, struct ctr_error *err)
 {
 	*out = NULL;
-	const struct json *v = json_get(obj, key);
 	if (!v || json_type(v) == JSON_NULL)
 		return 0;
 	struct sbuf sb = {0};
@@ -4154,6 +4299,12 @@ static int state_raw_member(const struct json *obj, const char *key, char **out,
 	jw_init(&w, &sb, NULL);
 	jw_value(&w, v);
 	return sbuf_take(&sb, out, err);
+}
+
+static int state_raw_member(const struct json *obj, const char *key, char **out,
+			    struct ctr_error *err)
+{
+	return state_raw_value(json_get(obj, key), out, err);
 }
 
 static int state_str_member(const struct json *obj, const char *key, bool required,
@@ -4172,28 +4323,38 @@ static int state_str_member(const struct json *obj, const char *key, bool requir
 /* state.json's text; id (when not NULL) is the container the file must name. */
 static void state_scalars(const struct json *r, struct state *st)
 {
+	static const char *const keys[STATE_SCALARS] = {STATE_SCALAR_KEYS};
+	const struct json *m[STATE_SCALARS];
+	json_get_n(r, keys, STATE_SCALARS, m);
+	state_scalars_of(m, st);
+}
+
+static void state_scalars_of(const struct json *const *m, struct state *st)
+{
+	const struct json *v;
 	struct json_number num;
 	const char *str;
-	const struct json *v = json_get(r, "creating");
-	st->creating = v && json_bool(v);
-	v = json_get(r, "initExe");
-	if (v && json_type(v) == JSON_ARRAY && json_len(v) == 2) {
+	size_t n;
+	st->creating = m[0] && json_bool(m[0]);
+	if ((v = m[1]) && json_type(v) == JSON_ARRAY && json_len(v) == 2) {
 		json_num(json_at(v, 0), &num);
 		st->init_exe_dev = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
 		json_num(json_at(v, 1), &num);
 		st->init_exe_ino = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
 	}
-	if ((str = json_str(json_get(r, "created"), NULL)))
-		snprintf(st->created, sizeof(st->created), "%s", str);
-	json_num(json_get(r, "exitStatus"), &num);
-	if (json_get(r, "exitStatus") && num.kind == JSON_NUM_INT && num.i >= 0 && num.i < 256) {
+	if ((str = json_str(m[2], &n)) && n < sizeof(st->init_comm) && strlen(str) == n)
+		memcpy(st->init_comm, str, n + 1);
+	if ((str = json_str(m[3], &n)))
+		str_copy(st->created, sizeof(st->created), str);
+	json_num(m[4], &num);
+	if (m[4] && num.kind == JSON_NUM_INT && num.i >= 0 && num.i < 256) {
 		st->exited = true;
 		st->exit_status = (int)num.i;
 	}
-	json_num(json_get(r, "pid"), &num);
+	json_num(m[5], &num);
 	if (num.kind == JSON_NUM_INT && num.i > 0 && num.i <= INT32_MAX)
 		st->pid = (pid_t)num.i;
-	json_num(json_get(r, "pidStartTime"), &num);
+	json_num(m[6], &num);
 	if (num.kind != JSON_NUM_DOUBLE)
 		st->pid_start = num.u;
 }
@@ -4290,6 +4451,10 @@ static int state_save(struct state_handle *h, const struct state *st, struct ctr
 		jw_uint(&w, st->init_exe_ino);
 		jw_arr_end(&w);
 	}
+	if (st->init_comm[0]) {
+		jw_key(&w, "initComm");
+		jw_str(&w, st->init_comm);
+	}
 	if (st->exited) {
 		jw_key(&w, "exitStatus");
 		jw_int(&w, st->exit_status);
@@ -4342,15 +4507,19 @@ static int state_remove(struct state_handle *h, struct ctr_error *err)
 	return 0;
 }
 
-/* Field 3 (state) and 22 (starttime) of /proc/PID/stat; 0 for a missing pid. proc_fd:
- * an open /proc (`list` asks for every container: no walk of "/proc" each time), or -1. */
-static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_out)
+/* Field 3 (state) and 22 (starttime) of /proc/PID/stat, and field 2 (comm) when comm is
+ * not NULL; 0 for a missing pid. proc_fd: an open /proc (`list` asks for every
+ * container: no walk of "/proc" each time), or -1. */
+static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_out,
+					  char comm[STATE_COMM_MAX])
 {
 	char path[64], buf[1024];
 	*state_out = 0;
+	if (comm)
+		*comm = 0;
 	if (pid <= 0)
 		return 0;
-	snprintf(path, sizeof(path), "%s%ld/stat", proc_fd < 0 ? "/proc/" : "", (long)pid);
+	str_num_path(path, sizeof(path), proc_fd < 0 ? "/proc/" : "", (long)pid, "/stat");
 	/* openat: musl's open() adds an fcntl(FD_CLOEXEC) syscall; procfs gives the whole
 	 * line to one read(), so no read to EOF either */
 	int fd = openat(proc_fd < 0 ? AT_FDCWD : proc_fd, path, O_RDONLY | O_CLOEXEC);
@@ -4363,37 +4532,45 @@ static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_ou
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
-	/* comm may hold spaces and parentheses: fields restart after the last ')' */
-	char *p = strrchr(buf, ')');
+	/* comm may hold spaces and parentheses: fields restart after the last ')', which
+	 * the numbers after it never hold: it ends a comm of at most STATE_COMM_MAX - 1 */
+	char *name = strchr(buf, '('), *p;
+	size_t window = name ? (size_t)(buf + n - name) : 0;
+	p = name ? memrchr(name, ')', window < STATE_COMM_MAX + 1 ? window : STATE_COMM_MAX + 1) :
+	    NULL;
 	if (!p || p[1] != ' ')
 		return 0;
+	if (comm && p - name - 1 < STATE_COMM_MAX) {
+		memcpy(comm, name + 1, (size_t)(p - name - 1));
+		comm[p - name - 1] = 0;
+	}
 	p += 2;
 	*state_out = *p;
-	for (int field = 3; field < 22; field++) {
-		p = strchr(p, ' ');
-		if (!p)
+	for (int field = 3; field < 22; p++)
+		if (!*p)
 			return 0;
-		p++;
-	}
+		else if (*p == ' ')
+			field++;
 	return strtoull(p, NULL, 10);
 }
 
-static unsigned long long pid_start_time(pid_t pid)
+static unsigned long long pid_start_time(pid_t pid, char comm[STATE_COMM_MAX])
 {
 	char s;
-	return state_proc_stat(-1, pid, &s);
+	return state_proc_stat(-1, pid, &s, comm);
 }
 
-static char pid_alive_at(int proc_fd, pid_t pid, unsigned long long start)
+static char pid_alive_at(int proc_fd, pid_t pid, unsigned long long start,
+			 char comm[STATE_COMM_MAX])
 {
 	char s;
-	unsigned long long t = state_proc_stat(proc_fd, pid, &s);
+	unsigned long long t = state_proc_stat(proc_fd, pid, &s, comm);
 	return t != 0 && t == start && s != 'Z' && s != 'X' && s != 'x' ? s : 0;
 }
 
 static bool pid_alive(pid_t pid, unsigned long long start)
 {
-	return pid_alive_at(-1, pid, start) != 0;
+	return pid_alive_at(-1, pid, start, NULL) != 0;
 }
 
 /* ======================================================================
@@ -6212,6 +6389,20 @@ static int cgroup_record_frozen(const struct json *rec, char init_state, bool *f
 	struct cgroup cg;
 	memset(&cg, 0, sizeof(cg));
 	*frozen = false;
+	/* the common case first, without a view of the whole record: a v1 freezer (the one
+	 * cg_find prefers) and an init not in D */
+	const struct json *dirs = init_state && init_state != 'D' ? json_get(rec, "dirs") : NULL;
+	for (const struct json *e = dirs && json_type(dirs) == JSON_ARRAY ? json_first(dirs) : NULL;
+	     e; e = json_next(dirs, e)) {
+		static const char *const keys[] = {"ctls", "v2"};
+		const struct json *m[2];
+		struct json_number num;
+		json_get_n(e, keys, 2, m);
+		json_num(m[0], &num);
+		if (num.kind != JSON_NUM_DOUBLE && (num.u & 1u << CG_FREEZER) &&
+		    !(m[1] && json_bool(m[1])))
+			return 0;
+	}
 	if (cg_record_view(rec, &cg, err) < 0)
 		return -1;
 	const struct cg_dir *d = cg_find(&cg, CG_FREEZER);
@@ -15213,7 +15404,7 @@ static int lc_create_commit(struct lc_job *j, pid_t *pid_out, struct ctr_error *
 	pid_t init = j->init;
 	char path[64];
 	st->pid = init;
-	st->pid_start = pid_start_time(init);
+	st->pid_start = pid_start_time(init, st->init_comm);
 	st->creating = false;
 	snprintf(path, sizeof(path), "/proc/%ld/exe", (long)init);
 	struct stat exe;
@@ -15221,6 +15412,12 @@ static int lc_create_commit(struct lc_job *j, pid_t *pid_out, struct ctr_error *
 		st->init_exe_dev = exe.st_dev;
 		st->init_exe_ino = exe.st_ino;
 	}
+	/* the name helps only with the image to fall back on; plain ASCII only */
+	bool ascii = st->init_exe_ino != 0;
+	for (const char *c = st->init_comm; *c; c++)
+		ascii &= *c >= 0x20 && *c <= 0x7e;
+	if (!ascii)
+		st->init_comm[0] = 0;
 	if (lc_state_cgroup(st, j->cg, err) < 0 || state_save(&j->h, st, err) < 0)
 		return -1;
 	if (j->c.a->pid_file && lc_write_pid_file(j->c.a->pid_file, init, err) < 0)
@@ -15357,33 +15554,45 @@ static void lc_release(struct lc_container *ct)
 /* The status as far as the processes tell: running may still be paused (the freezer
  * tells). proc_fd: an open /proc, or -1; *pstate gets the init's state letter when it
  * was read (0 otherwise). Has the init exec'd the user process? Asked of the process
- * itself (its image is no longer the one recorded at create), so a `ctr start` killed
- * half-way cannot leave a running workload shown as created. The image first: the
- * recorded one (the runtime's overlay or memfd, which only this init holds, or its
- * binary on squashfs) is the same init still waiting, with no /proc/PID/stat read. No
- * image (gone, a zombie, or one exiting: still in its cgroup, so not stopped yet) or no
- * access to it (rootless): /proc/PID/stat, and the start socket tells whether it was
- * started (`start` removes it). */
+ * itself, so a `ctr start` killed half-way cannot leave a running workload shown as
+ * created. /proc/PID/stat first (alive, the same process, its state letter for the
+ * freezer): a name other than the one recorded at create is an exec (only the init could
+ * rename itself, and it does not); the same name asks the image: the recorded one (the
+ * runtime's overlay or memfd, which only this init holds, or its binary on squashfs) is
+ * the init still waiting. States from before names were recorded ask the image first.
+ * No image (a zombie, or one exiting: still in its cgroup, so not stopped yet) or no
+ * access to it (rootless): the start socket tells whether it was started (`start`
+ * removes it). */
 static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd, char *pstate)
 {
-	char p[NAME_MAX + 32];
+	char p[NAME_MAX + 32], comm[STATE_COMM_MAX];
 	struct stat sb;
+	const struct state *st = &ct->st;
+	int at = proc_fd < 0 ? AT_FDCWD : proc_fd;
 	*pstate = 0;
-	if (!ct->loaded || ct->st.creating)
+	if (!ct->loaded || st->creating)
 		return CTR_CREATING;
-	if (ct->st.pid <= 0)
+	if (st->pid <= 0)
 		return CTR_STOPPED;
-	snprintf(p, sizeof(p), "%s%ld/exe", proc_fd < 0 ? "/proc/" : "", (long)ct->st.pid);
-	if (ct->st.init_exe_ino) {
-		if (fstatat(proc_fd < 0 ? AT_FDCWD : proc_fd, p, &sb, 0) == 0) {
-			if (sb.st_dev == ct->st.init_exe_dev && sb.st_ino == ct->st.init_exe_ino)
+	str_num_path(p, sizeof(p), proc_fd < 0 ? "/proc/" : "", (long)st->pid, "/exe");
+	if (st->init_comm[0] && st->init_exe_ino) {
+		if (!(*pstate = pid_alive_at(proc_fd, st->pid, st->pid_start, comm)))
+			return CTR_STOPPED;
+		if (strcmp(comm, st->init_comm))
+			return CTR_RUNNING;
+		if (fstatat(at, p, &sb, 0) == 0)
+			return sb.st_dev == st->init_exe_dev && sb.st_ino == st->init_exe_ino ?
+			       CTR_CREATED : CTR_RUNNING;
+	} else {
+		if (st->init_exe_ino && fstatat(at, p, &sb, 0) == 0) {
+			if (sb.st_dev == st->init_exe_dev && sb.st_ino == st->init_exe_ino)
 				return CTR_CREATED;
-			*pstate = pid_alive_at(proc_fd, ct->st.pid, ct->st.pid_start);
+			*pstate = pid_alive_at(proc_fd, st->pid, st->pid_start, NULL);
 			return *pstate ? CTR_RUNNING : CTR_STOPPED;
 		}
+		if (!(*pstate = pid_alive_at(proc_fd, st->pid, st->pid_start, NULL)))
+			return CTR_STOPPED;
 	}
-	if (!(*pstate = pid_alive_at(proc_fd, ct->st.pid, ct->st.pid_start)))
-		return CTR_STOPPED;
 	/* `list` has only the root's fd. fstatat, not faccessat: musl's needs faccessat2
 	 * (Linux 5.8) for AT_SYMLINK_NOFOLLOW */
 	if (ct->h.dir_fd < 0)
@@ -15943,14 +16152,14 @@ out:
 static int lc_fill_state(struct lc_container *ct, struct ctr_state *out, struct ctr_error *err)
 {
 	memset(out, 0, sizeof(*out));
-	snprintf(out->id, sizeof(out->id), "%s", ct->h.id);
+	str_copy(out->id, sizeof(out->id), ct->h.id);
 	out->status = ct->status;
 	out->exit_status = -1;
 	if (ct->loaded) {
 		out->pid = ct->status == CTR_STOPPED ? 0 : ct->st.pid;
 		if (ct->status == CTR_STOPPED && ct->st.exited)
 			out->exit_status = ct->st.exit_status;
-		snprintf(out->created, sizeof(out->created), "%s", ct->st.created);
+		str_copy(out->created, sizeof(out->created), ct->st.created);
 		out->bundle = TAKE_PTR(ct->st.bundle);
 		out->rootfs = TAKE_PTR(ct->st.rootfs);
 		out->owner = TAKE_PTR(ct->st.owner);
@@ -15988,7 +16197,7 @@ static int lc_reap_init(const struct state *st, const char *id, int *status,
 {
 	int pfd = sys_pidfd_open(st->pid, 0);
 	/* a zombie still has its start time: gone or another process once reaped */
-	if ((pfd < 0 && errno == ESRCH) || pid_start_time(st->pid) != st->pid_start) {
+	if ((pfd < 0 && errno == ESRCH) || pid_start_time(st->pid, NULL) != st->pid_start) {
 		if (pfd >= 0)
 			close(pfd);
 		return err_set(err, ECHILD, "the init of %s was reaped by someone else", id);
@@ -16121,27 +16330,30 @@ static int lc_cmp_name(const void *a, const void *b)
 static int lc_list_fill(int root_fd, int proc_fd, char *name, const struct json *r,
 			struct ctr_state *out)
 {
-	const char *id = json_str(json_get(r, "id"), NULL), *owner;
-	const char *bundle = json_str(json_get(r, "bundle"), NULL);
-	const char *rootfs = json_str(json_get(r, "rootfs"), NULL);
+	/* the state's scalars, then ours: one walk of the members */
+	static const char *const keys[] = {STATE_SCALAR_KEYS, "id", "bundle", "rootfs", "owner",
+					   "cgroup", "annotations"};
+	const struct json *all[ARRAY_LEN(keys)], *const *m = all + STATE_SCALARS;
+	json_get_n(r, keys, ARRAY_LEN(keys), all);
+	const char *id = json_str(m[0], NULL), *bundle = json_str(m[1], NULL);
+	const char *rootfs = json_str(m[2], NULL), *owner = json_str(m[3], NULL);
 	if (!id || strcmp(id, name) || !bundle || !rootfs)
 		return -1;
-	owner = json_str(json_get(r, "owner"), NULL);
 	struct lc_container ct = {.h = {.root_fd = root_fd, .dir_fd = -1, .id = name},
 				  .loaded = true};
 	struct ctr_error e;
 	bool frozen = false;
-	state_scalars(r, &ct.st);
+	state_scalars_of(all, &ct.st);
 	char pstate;
 	ct.status = lc_live_status(&ct, proc_fd, &pstate);
-	const struct json *cg = json_get(r, "cgroup");
+	const struct json *cg = m[4];
 	if (ct.status == CTR_RUNNING && cg && json_type(cg) == JSON_OBJECT &&
 	    cgroup_record_frozen(cg, pstate, &frozen, &e) == 0 && frozen)
 		ct.status = CTR_PAUSED;
 	int rc = -1;
 	if ((ct.st.bundle = strdup(bundle)) && (ct.st.rootfs = strdup(rootfs)) &&
 	    (ct.st.owner = strdup(owner ? owner : "")) &&
-	    state_raw_member(r, "annotations", &ct.st.annotations_json, &e) == 0)
+	    state_raw_value(m[5], &ct.st.annotations_json, &e) == 0)
 		rc = lc_fill_state(&ct, out, &e);
 	state_free(&ct.st); /* what lc_fill_state did not take */
 	return rc;
@@ -16160,7 +16372,9 @@ static int lc_list_one(const struct ctr_opts *o, int root_fd, int proc_fd, char 
 		       struct lc_list_mem *m, struct ctr_state *out)
 {
 	char path[NAME_MAX + sizeof("/" STATE_FILE)];
-	snprintf(path, sizeof(path), "%s/" STATE_FILE, name);
+	size_t len = strnlen(name, NAME_MAX);
+	memcpy(path, name, len);
+	memcpy(path + len, "/" STATE_FILE, sizeof("/" STATE_FILE));
 	int fd = sys_openat2(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
 			     O_NONBLOCK, 0, CTR_RESOLVE_NO_SYMLINKS | CTR_RESOLVE_BENEATH);
 	if (fd < 0 && errno == ENOENT)
@@ -18191,7 +18405,7 @@ static int cr_restore_finish(const struct ctr_opts *o, const char *id, struct st
 	if (*pid <= 0)
 		return err_set(err, 0, "criu restore: bad pid file %s", path);
 	st->pid = *pid;
-	st->pid_start = pid_start_time(*pid);
+	st->pid_start = pid_start_time(*pid, NULL);
 	st->creating = false;
 	if (state_save(h, st, err) < 0 ||
 	    (a->pid_file && lc_write_pid_file(a->pid_file, *pid, err) < 0) ||
