@@ -13777,7 +13777,7 @@ static int hooks_run(const struct spec *s, enum spec_hook_kind kind, const char 
  * ====================================================================== */
 
 enum lc_msg_type {
-	LC_CGROUP_DONE = 'c',  /* ctr -> stage-1: you are in the cgroup, go on */
+	LC_CGROUP_DONE = 'c',  /* ctr -> stage-1: ctr's part of the cgroup join done, go on */
 	LC_USERNS = 'U',       /* stage-1 -> ctr: new user ns made, write the maps */
 	LC_USERNS_DONE = 'u',  /* ctr -> stage-1 */
 	LC_INIT_PID = 'P',     /* stage-1 -> ctr: the init's pid; val2: 1 if ctr's child */
@@ -14012,8 +14012,9 @@ static pid_t lc_fork_into(struct lc_spawn *sp)
 
 /* The start create and exec share: a sync pair (the child's end above the fds the
  * container keeps), fork; the child blocks every signal, drops the state dir's fds and
- * runs child(arg, its end); ctr moves it into the cgroup (join) and only then lets it go
- * on (LC_CGROUP_DONE). On failure sp still holds what lc_spawn_end undoes. */
+ * runs child(arg, its end); ctr does its part of the cgroup join (join: lc_cgjoin_rest, a
+ * systemd scope) and only then lets it go on (LC_CGROUP_DONE). On failure sp still holds
+ * what lc_spawn_end undoes. */
 static int lc_spawn(struct lc_spawn *sp, int min_fd, const struct state_handle *h,
 		    void (*child)(void *arg, int sync),
 		    int (*join)(void *arg, pid_t pid, struct ctr_error *err), void *arg,
