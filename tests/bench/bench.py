@@ -380,9 +380,6 @@ class Bench:
             c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
         for net, edit in (("netns", lambda c: None), ("nonetns", nonet)):
             for rt in RUNTIMES:
-                cg = "%s/%s-mem-%s-%s" % (base, self.tag, rt, net)
-                os.mkdir(cg)
-                self.memcgs.append(cg)
                 bundle = self.bundle("mem-%s-%s" % (rt, net), edit)
                 k = [0]
 
@@ -398,6 +395,11 @@ class Bench:
                     c["linux"]["cgroupsPath"] = "/%s-ct-%s" % (self.tag, cid)
                     with open(conf, "w") as f:
                         json.dump(c, f)
+                    # a new cgroup per probe: what the last one left charged (slab freed
+                    # after an RCU grace period, say) makes a lower limit fail with EBUSY
+                    cg = "%s/%s-mem" % (base, cid)
+                    os.mkdir(cg)
+                    self.memcgs.append(cg)
                     with open(cg + "/memory.limit_in_bytes", "w") as f:
                         f.write(str(limit))
                     out, rc = rtime(["-n", str(tries), "-t", "10", "-g", cg + "/cgroup.procs", "-l", rt,
@@ -405,6 +407,11 @@ class Bench:
                                     check=False)
                     for i in range(tries):
                         sh("%s delete -f %s-%d" % (self.rt(rt), cid, i))
+                    try:
+                        os.rmdir(cg)
+                        self.memcgs.remove(cg)
+                    except OSError:
+                        pass
                     if rc and limit >= (2 << 20):
                         log("  memory %s %s: failed at %d KiB: %s" % (rt, net, limit >> 10,
                             out.get(rt, {}).get("err", "?").strip()[:200]))
@@ -422,13 +429,6 @@ class Bench:
                         lo = mid
                 self.res["memory"][rt][net + "_min_limit_kb"] = hi >> 10
                 log("  memory %s %s: %d KiB" % (rt, net, hi >> 10))
-                with open(cg + "/memory.limit_in_bytes", "w") as f:
-                    f.write("-1")
-                try:
-                    os.rmdir(cg)
-                    self.memcgs.remove(cg)
-                except OSError:
-                    pass
 
     def seccomp(self):
         log("seccomp: ns per syscall inside a container, with and without Docker's profile")
