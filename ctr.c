@@ -68,6 +68,283 @@
 #define UNUSED __attribute__((unused))
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
+/* ---- printf, the subset used here: musl's printf core with its double printing is ~10 KB ----
+ * Flags "-0+ #", a width and a precision (digits or *), the lengths hh h l ll z j t, and
+ * the conversions d i u x X c s %. No floating point: jw_double prints its own digits. */
+
+struct fmt_spec {
+	unsigned flags; /* FMT_* */
+	int width, prec; /* prec < 0: none */
+	char conv;
+};
+#define FMT_LEFT 1u
+#define FMT_ZERO 2u
+#define FMT_PLUS 4u
+#define FMT_SPACE 8u
+#define FMT_ALT 16u
+
+static void fmt_pad(ctr_put_fn *put, void *ctx, char c, int n)
+{
+	static const char zeros[16] = "0000000000000000", spaces[16] = "                ";
+	for (; n > 0; n -= 16)
+		put(ctx, c == '0' ? zeros : spaces, n < 16 ? (size_t)n : 16);
+}
+
+/* One field: prefix (sign or 0x), then body, padded to the width; its length. */
+static size_t fmt_field(ctr_put_fn *put, void *ctx, const struct fmt_spec *f, const char *prefix,
+			const char *body, size_t len, int zeros)
+{
+	size_t pl = strlen(prefix), n = pl + (size_t)zeros + len;
+	int pad = f->width > (int)n ? f->width - (int)n : 0;
+	if ((f->flags & FMT_ZERO) && !(f->flags & FMT_LEFT) && f->prec < 0 && f->conv != 's' &&
+	    f->conv != 'c') {
+		zeros += pad; /* zeros go between the sign and the digits */
+		pad = 0;
+	}
+	if (!(f->flags & FMT_LEFT))
+		fmt_pad(put, ctx, ' ', pad);
+	put(ctx, prefix, pl);
+	fmt_pad(put, ctx, '0', zeros);
+	put(ctx, body, len);
+	if (f->flags & FMT_LEFT)
+		fmt_pad(put, ctx, ' ', pad);
+	return n + (size_t)pad;
+}
+
+/* An integer conversion of the magnitude u (negative: neg). */
+static size_t fmt_int(ctr_put_fn *put, void *ctx, const struct fmt_spec *f, uint64_t u, bool neg)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned base = f->conv == 'x' || f->conv == 'X' ? 16 : 10;
+	const char *dig = f->conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+	const char *prefix = neg ? "-" : f->flags & FMT_PLUS ? "+" : f->flags & FMT_SPACE ? " " : "";
+	if (base == 16)
+		prefix = (f->flags & FMT_ALT) && u ? (f->conv == 'X' ? "0X" : "0x") : "";
+	for (; u || (p == buf + sizeof(buf) && f->prec != 0); u /= base)
+		*--p = dig[u % base];
+	size_t len = (size_t)(buf + sizeof(buf) - p);
+	return fmt_field(put, ctx, f, prefix, p, len, f->prec > (int)len ? f->prec - (int)len : 0);
+}
+
+/* Read an optional "*" or digits of a width or precision; -1 where there are none. */
+static int fmt_num(const char **p, va_list *ap)
+{
+	if (**p == '*') {
+		(*p)++;
+		return va_arg(*ap, int);
+	}
+	int v = -1;
+	for (; **p >= '0' && **p <= '9'; (*p)++)
+		v = (v < 0 ? 0 : v) * 10 + (**p - '0');
+	return v;
+}
+
+/* One conversion after its '%'; the bytes produced. */
+static size_t fmt_conv(ctr_put_fn *put, void *ctx, const char **pp, va_list *ap)
+{
+	const char *p = *pp, *fl = "-0+ #", *s;
+	struct fmt_spec f = {0};
+	for (; *p && (s = strchr(fl, *p)); p++)
+		f.flags |= 1u << (s - fl);
+	bool star = *p == '*';
+	f.width = fmt_num(&p, ap);
+	if (star && f.width < 0) { /* a negative * width means left-justified */
+		f.flags |= FMT_LEFT;
+		f.width = -f.width;
+	}
+	f.prec = -1;
+	if (*p == '.') {
+		star = *++p == '*';
+		f.prec = fmt_num(&p, ap);
+		if (f.prec < 0)
+			f.prec = star ? -1 : 0; /* "%.s": 0; a negative *: none */
+	}
+	int size = 0; /* -2 hh, -1 h, 0 int, 1 long, 2 long long, 3 size_t, 4 intmax_t/ptrdiff_t */
+	for (; *p == 'h'; p++)
+		size--;
+	for (; *p == 'l'; p++)
+		size++;
+	if (*p == 'z' || *p == 'j' || *p == 't')
+		size = *p++ == 'z' ? 3 : 4;
+	f.conv = *p;
+	*pp = *p ? p + 1 : p;
+	char c;
+	uint64_t u;
+	int64_t i;
+	switch (f.conv) {
+	case 'c':
+		c = (char)va_arg(*ap, int);
+		return fmt_field(put, ctx, &f, "", &c, 1, 0);
+	case 's':
+		s = va_arg(*ap, const char *);
+		s = s ? s : "(null)";
+		return fmt_field(put, ctx, &f, "", s, f.prec < 0 ? strlen(s) : strnlen(s, (size_t)f.prec), 0);
+	case 'd':
+	case 'i':
+		i = size == 1 ? va_arg(*ap, long) : size == 2 ? va_arg(*ap, long long) :
+		    size == 3 ? (int64_t)va_arg(*ap, ssize_t) : size == 4 ? va_arg(*ap, intmax_t) :
+		    size == -1 ? (short)va_arg(*ap, int) : size == -2 ? (signed char)va_arg(*ap, int) :
+		    va_arg(*ap, int);
+		return fmt_int(put, ctx, &f, i < 0 ? 0 - (uint64_t)i : (uint64_t)i, i < 0);
+	case 'u':
+	case 'x':
+	case 'X':
+		u = size == 1 ? va_arg(*ap, unsigned long) : size == 2 ? va_arg(*ap, unsigned long long) :
+		    size == 3 ? va_arg(*ap, size_t) : size == 4 ? va_arg(*ap, uintmax_t) :
+		    size == -1 ? (unsigned short)va_arg(*ap, unsigned) :
+		    size == -2 ? (unsigned char)va_arg(*ap, unsigned) : va_arg(*ap, unsigned);
+		return fmt_int(put, ctx, &f, u, false);
+	case '%':
+		put(ctx, "%", 1);
+		return 1;
+	default: /* nothing else passes -Wformat with the conversions used here */
+		return 0;
+	}
+}
+
+size_t ctr_vformat(ctr_put_fn *put, void *ctx, const char *fmt, va_list ap)
+{
+	size_t n = 0;
+	va_list aq;
+	va_copy(aq, ap);
+	while (*fmt) {
+		const char *pct = strchrnul(fmt, '%');
+		put(ctx, fmt, (size_t)(pct - fmt));
+		n += (size_t)(pct - fmt);
+		if (!*pct)
+			break;
+		fmt = pct + 1;
+		n += fmt_conv(put, ctx, &fmt, &aq);
+	}
+	va_end(aq);
+	return n;
+}
+
+struct fmt_buf {
+	char *buf;
+	size_t size, len;
+};
+
+static void fmt_buf_put(void *ctx, const char *s, size_t n)
+{
+	struct fmt_buf *b = ctx;
+	if (b->len < b->size) {
+		size_t k = b->size - b->len < n ? b->size - b->len : n;
+		memcpy(b->buf + b->len, s, k);
+	}
+	b->len += n;
+}
+
+int ctr_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct fmt_buf b = {buf, size ? size - 1 : 0, 0};
+	ctr_vformat(fmt_buf_put, &b, fmt, ap);
+	if (size)
+		buf[b.len < b.size ? b.len : b.size] = 0;
+	return b.len > INT_MAX ? -1 : (int)b.len;
+}
+
+int ctr_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = ctr_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* dprintf: through a small buffer, so that a short message is one write */
+struct fmt_fd {
+	int fd;
+	bool failed;
+	size_t len;
+	char buf[256];
+};
+
+static void fmt_fd_flush(struct fmt_fd *o)
+{
+	for (size_t off = 0; off < o->len;) {
+		ssize_t w = write(o->fd, o->buf + off, o->len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			o->failed = true;
+			break;
+		}
+		off += (size_t)w;
+	}
+	o->len = 0;
+}
+
+static void fmt_fd_put(void *ctx, const char *s, size_t n)
+{
+	struct fmt_fd *o = ctx;
+	for (size_t k; n; s += k, n -= k) {
+		if (o->len == sizeof(o->buf))
+			fmt_fd_flush(o);
+		k = sizeof(o->buf) - o->len < n ? sizeof(o->buf) - o->len : n;
+		memcpy(o->buf + o->len, s, k);
+		o->len += k;
+	}
+}
+
+PRINTF_LIKE(2, 3)
+static int fd_printf(int fd, const char *fmt, ...)
+{
+	struct fmt_fd o = {.fd = fd};
+	va_list ap;
+	va_start(ap, fmt);
+	size_t n = ctr_vformat(fmt_fd_put, &o, fmt, ap);
+	va_end(ap);
+	fmt_fd_flush(&o);
+	return o.failed ? -1 : (int)n;
+}
+
+/* ---- strtol and friends in base 10: musl's number scanner is ~3 KB ----
+ * Their rules: leading white space, a sign (an unsigned "-1" is the largest value), ERANGE
+ * and the nearest limit when out of range, *end = s without digits. max: the type's limit. */
+static unsigned long long num_scan(const char *s, char **end, unsigned long long max, bool is_signed)
+{
+	const char *p = s, *digits;
+	while (isspace((unsigned char)*p))
+		p++;
+	bool neg = *p == '-', over = false;
+	p += *p == '-' || *p == '+';
+	unsigned long long v = 0, lim = max + (is_signed && neg); /* of the magnitude */
+	for (digits = p; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		over |= v > (lim - d) / 10;
+		v = over ? v : v * 10 + d;
+	}
+	if (end)
+		*end = (char *)(p == digits ? s : p);
+	if (over) {
+		errno = ERANGE;
+		return is_signed && neg ? 0 - max - 1 : max;
+	}
+	return neg ? 0 - v : v;
+}
+
+static inline long str_tol(const char *s, char **end)
+{
+	return (long)num_scan(s, end, LONG_MAX, true);
+}
+
+static inline unsigned long str_toul(const char *s, char **end)
+{
+	return (unsigned long)num_scan(s, end, ULONG_MAX, false);
+}
+
+long long ctr_strtoll(const char *s, char **end)
+{
+	return (long long)num_scan(s, end, LLONG_MAX, true);
+}
+
+unsigned long long ctr_strtoull(const char *s, char **end)
+{
+	return num_scan(s, end, ULLONG_MAX, false);
+}
+
 /* Record an error and return -1. errnum (an errno, or 0) is appended as text. */
 PRINTF_LIKE(3, 4)
 static int err_set(struct ctr_error *err, int errnum, const char *fmt, ...)
@@ -211,21 +488,18 @@ static void sbuf_addc(struct sbuf *sb, char c)
 	sbuf_add(sb, &c, 1);
 }
 
+static void sbuf_put(void *sb, const char *s, size_t len)
+{
+	sbuf_add(sb, s, len);
+}
+
 PRINTF_LIKE(2, 3)
 static void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	ctr_vformat(sbuf_put, sb, fmt, ap);
 	va_end(ap);
-	if (n < 0 || !sbuf_reserve(sb, (size_t)n)) {
-		sb->failed = true;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	sb->len += (size_t)n;
 }
 
 static void sbuf_release(struct sbuf *sb)
@@ -652,23 +926,20 @@ static int dec_cmp_mid(const struct decimal *x, uint64_t lo, uint64_t hi)
 	return bn_cmp(&a, &c);
 }
 
-double ctr_strtod(const char *s, char **end)
+/* The double nearest to x (the even one on a tie). */
+static double dec_value(const struct decimal *x)
 {
-	struct decimal x;
-	const char *p = dec_parse(s, &x);
-	if (end)
-		*end = (char *)(p ? p : s);
-	if (!p || !x.n)
-		return p && x.neg ? -0.0 : 0.0;
-	int mag = x.n + x.e; /* x < 10^mag */
+	if (!x->n)
+		return x->neg ? -0.0 : 0.0;
+	int mag = x->n + x->e; /* x < 10^mag */
 	if (mag > 310 || mag < -324) /* above DBL_MAX; below half the least subnormal */
-		return (x.neg ? -1 : 1) * (mag > 0 ? INFINITY : 0.0);
+		return (x->neg ? -1 : 1) * (mag > 0 ? INFINITY : 0.0);
 	/* a guess a few units in the last place off: 19 digits, scaled */
 	uint64_t u = 0;
-	int k = x.e;
-	for (int i = 0; i < x.n; i++) {
+	int k = x->e;
+	for (int i = 0; i < x->n; i++) {
 		if (i < 19)
-			u = u * 10 + (uint64_t)(x.d[i] - '0');
+			u = u * 10 + (uint64_t)(x->d[i] - '0');
 		else
 			k++;
 	}
@@ -685,8 +956,8 @@ double ctr_strtod(const char *s, char **end)
 	uint64_t b;
 	memcpy(&b, &g, sizeof(b));
 	for (int i = 0; i < 64; i++) {
-		int up = b < 0x7ff0000000000000 ? dec_cmp_mid(&x, b, b + 1) : -1;
-		int down = up < 0 && b ? dec_cmp_mid(&x, b - 1, b) : 1;
+		int up = b < 0x7ff0000000000000 ? dec_cmp_mid(x, b, b + 1) : -1;
+		int down = up < 0 && b ? dec_cmp_mid(x, b - 1, b) : 1;
 		if (up > 0 || (up == 0 && (b & 1)))
 			b++;
 		else if (down < 0 || (down == 0 && (b & 1)))
@@ -695,7 +966,80 @@ double ctr_strtod(const char *s, char **end)
 			break;
 	}
 	memcpy(&g, &b, sizeof(g));
-	return x.neg ? -g : g;
+	return x->neg ? -g : g;
+}
+
+double ctr_strtod(const char *s, char **end)
+{
+	struct decimal x;
+	const char *p = dec_parse(s, &x);
+	if (end)
+		*end = (char *)(p ? p : s);
+	return p ? dec_value(&x) : 0.0;
+}
+
+/* ---- double to decimal: printf's %e (fmt_fp, ~5 KB of libc) is not linked ---- */
+
+static uint32_t bn_div(struct bignum *b, uint32_t d)
+{
+	uint64_t r = 0;
+	for (unsigned i = b->n; i--;) {
+		r = r << 32 | b->l[i];
+		b->l[i] = (uint32_t)(r / d);
+		r %= d;
+	}
+	while (b->n && !b->l[b->n - 1])
+		b->n--;
+	return (uint32_t)r;
+}
+
+/* The exact value of the finite v as a decimal (at most 767 significant digits): v is
+ * m * 2^q, which is the integer m * 2^q (q >= 0) or m * 5^-q times 10^q. */
+static void dec_exact(double v, struct decimal *x)
+{
+	uint64_t b;
+	memcpy(&b, &v, sizeof(b));
+	int ex = (int)(b >> 52 & 0x7ff), q = (ex ? ex : 1) - 1075;
+	uint64_t m = (b & ((1ull << 52) - 1)) | (uint64_t)(ex > 0) << 52;
+	struct bignum n = {m >> 32 ? 2 : m ? 1 : 0, {(uint32_t)m, (uint32_t)(m >> 32)}};
+	bn_scale(&n, q > 0 ? q : 0, q < 0 ? -q : 0);
+	char buf[sizeof(x->d) + 9], *p = buf + sizeof(buf);
+	while (n.n) /* nine digits at a time, from the least significant */
+		for (uint32_t r = bn_div(&n, 1000000000), i = 0; i < 9; i++, r /= 10)
+			*--p = (char)('0' + r % 10);
+	while (p < buf + sizeof(buf) && *p == '0')
+		p++;
+	x->neg = b >> 63;
+	x->n = (int)(buf + sizeof(buf) - p);
+	x->e = q < 0 ? q : 0;
+	memcpy(x->d, p, (size_t)x->n);
+}
+
+/* ex rounded to nd significant digits (ties to even: ex is exact), trailing zeros dropped. */
+static void dec_round(const struct decimal *ex, int nd, struct decimal *x)
+{
+	*x = *ex;
+	if (x->n > nd) {
+		const char *r = ex->d + nd; /* the first digit dropped */
+		bool more = false;
+		for (int i = nd + 1; i < ex->n && !more; i++)
+			more = ex->d[i] != '0';
+		bool up = *r > '5' || (*r == '5' && (more || (ex->d[nd - 1] - '0') % 2));
+		x->e += x->n - nd;
+		x->n = nd;
+		for (int i = nd; up && i--;) {
+			up = x->d[i] == '9';
+			x->d[i] = up ? '0' : (char)(x->d[i] + 1);
+		}
+		if (up) { /* 99..9 became 100..0 */
+			x->d[0] = '1';
+			x->e++;
+		}
+	}
+	while (x->n > 1 && x->d[x->n - 1] == '0') {
+		x->n--;
+		x->e++;
+	}
 }
 
 static bool str_has_prefix(const char *s, const char *prefix)
@@ -2006,40 +2350,45 @@ static void jw_double(struct jw *w, double v)
 {
 	if (!isfinite(v))
 		return jw_null(w);
-	char e[40], out[48], *o = out, *p = e, digits[20] = "0";
-	int lo = 0, hi = 16, nd = 0;
-	while (lo < hi) {
+	struct decimal ex, x;
+	dec_exact(v, &ex);
+	int lo = 1, hi = 17;
+	while (lo < hi && ex.n) {
 		int mid = (lo + hi) / 2;
-		snprintf(e, sizeof(e), "%.*e", mid, v);
-		if (e[(*e == '-') + 1] != 'e')
-			e[(*e == '-') + 1] = '.'; /* the locale's decimal point */
-		if (ctr_strtod(e, NULL) == v)
+		dec_round(&ex, mid, &x);
+		if (dec_value(&x) == v)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	snprintf(e, sizeof(e), "%.*e", hi, v); /* [-]d[.ddd]e[+-]xx, any decimal point */
-	if (*p == '-')
-		*o++ = *p++;
-	for (; *p != 'e'; p++)
-		if (*p >= '0' && *p <= '9')
-			digits[nd++] = *p;
-	int x = atoi(p + 1);
-	if (x < -6 || x >= 21) {
+	dec_round(&ex, hi, &x);
+	char out[48], *o = out, *digits = x.d;
+	int nd = x.n ? x.n : 1, e = x.n + x.e - 1; /* |v| = d.ddd * 10^e */
+	if (!x.n) {
+		digits = "0";
+		e = 0;
+	}
+	if (x.neg)
+		*o++ = '-';
+	if (e < -6 || e >= 21) {
 		*o++ = digits[0];
 		if (nd > 1)
 			*o++ = '.';
 		memcpy(o, digits + 1, (size_t)nd - 1);
 		o += nd - 1;
-		o += snprintf(o, 8, "e%+d", x);
-	} else if (x < 0) {
-		memcpy(o, "0.00000", (size_t)(1 - x));
-		o += 1 - x;
+		*o++ = 'e';
+		*o++ = e < 0 ? '-' : '+';
+		for (int a = e < 0 ? -e : e, p = 100; p; p /= 10)
+			if (a >= p || p == 1)
+				*o++ = (char)('0' + a / p % 10);
+	} else if (e < 0) {
+		memcpy(o, "0.00000", (size_t)(1 - e));
+		o += 1 - e;
 		memcpy(o, digits, (size_t)nd);
 		o += nd;
 	} else {
-		for (int i = 0; i <= x || i < nd; i++) {
-			if (i == x + 1)
+		for (int i = 0; i <= e || i < nd; i++) {
+			if (i == e + 1)
 				*o++ = '.';
 			*o++ = i < nd ? digits[i] : '0';
 		}
@@ -12159,7 +12508,7 @@ static int userns_newidmap(pid_t pid, bool g, const struct spec_idmap *m, size_t
 		dup2(p[1], 1);
 		dup2(p[1], 2);
 		execvp(prog, argv);
-		dprintf(2, "cannot run it (%s): is the uidmap package installed?", strerror(errno));
+		fd_printf(2, "cannot run it (%s): is the uidmap package installed?", strerror(errno));
 		_exit(127);
 	}
 	if (c < 0)
@@ -13353,7 +13702,7 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 		/* no "env" at all: the runtime's own environment, as runc and crun */
 		execve(h->path, h->n_args ? (char *const *)h->args : (char *const *)argv0,
 		       h->env ? (char *const *)h->env : environ);
-		dprintf(2, "exec %s: %s", h->path, strerror(errno));
+		fd_printf(2, "exec %s: %s", h->path, strerror(errno));
 		_exit(127);
 	}
 	close(out[1]);
@@ -16306,7 +16655,7 @@ static int ps_run(const char *const *args, char **out, struct ctr_error *err)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (dup2(fds[1], 1) == 1)
 			execvp("ps", (char *const *)argv);
-		dprintf(2, "exec ps: %s\n", strerror(errno));
+		fd_printf(2, "exec ps: %s\n", strerror(errno));
 		_exit(127);
 	}
 	int e = errno;
