@@ -8121,105 +8121,66 @@ static void seccomp_features(struct jw *w);
 
 /* BEGIN GENERATED SYSCALL TABLES (boards/gen-syscalls.sh; do not edit by hand) */
 #define SC_NNAMES 494
+#define SC_BLOCK 16
 static const char sc_names[] =
-	"_llseek\0_newselect\0_sysctl\0accept\0accept4\0access\0acct\0add_key\0adjtimex\0afs_syscall\0"
-	"alarm\0arch_prctl\0arm_fadvise64_64\0arm_sync_file_range\0bdflush\0bind\0bpf\0break\0"
-	"breakpoint\0brk\0cachectl\0cacheflush\0cachestat\0capget\0capset\0chdir\0chmod\0chown\0"
-	"chown32\0chroot\0clock_adjtime\0clock_adjtime64\0clock_getres\0clock_getres_time64\0"
-	"clock_gettime\0clock_gettime64\0clock_nanosleep\0clock_nanosleep_time64\0clock_settime\0"
-	"clock_settime64\0clone\0clone3\0close\0close_range\0connect\0copy_file_range\0creat\0"
-	"create_module\0delete_module\0dup\0dup2\0dup3\0epoll_create\0epoll_create1\0epoll_ctl\0"
-	"epoll_ctl_old\0epoll_pwait\0epoll_pwait2\0epoll_wait\0epoll_wait_old\0eventfd\0eventfd2\0"
-	"execve\0execveat\0exit\0exit_group\0faccessat\0faccessat2\0fadvise64\0fadvise64_64\0"
-	"fallocate\0fanotify_init\0fanotify_mark\0fchdir\0fchmod\0fchmodat\0fchmodat2\0fchown\0"
-	"fchown32\0fchownat\0fcntl\0fcntl64\0fdatasync\0fgetxattr\0finit_module\0flistxattr\0"
-	"flock\0fork\0fremovexattr\0fsconfig\0fsetxattr\0fsmount\0fsopen\0fspick\0fstat\0fstat64\0"
-	"fstatat64\0fstatfs\0fstatfs64\0fsync\0ftime\0ftruncate\0ftruncate64\0futex\0futex_requeue\0"
-	"futex_time64\0futex_wait\0futex_waitv\0futex_wake\0futimesat\0get_kernel_syms\0get_mempolicy\0"
-	"get_robust_list\0get_thread_area\0get_tls\0getcpu\0getcwd\0getdents\0getdents64\0"
-	"getegid\0getegid32\0geteuid\0geteuid32\0getgid\0getgid32\0getgroups\0getgroups32\0"
-	"getitimer\0getpeername\0getpgid\0getpgrp\0getpid\0getpmsg\0getppid\0getpriority\0"
-	"getrandom\0getresgid\0getresgid32\0getresuid\0getresuid32\0getrlimit\0getrusage\0"
-	"getsid\0getsockname\0getsockopt\0gettid\0gettimeofday\0getuid\0getuid32\0getxattr\0"
-	"getxattrat\0gtty\0idle\0init_module\0inotify_add_watch\0inotify_init\0inotify_init1\0"
-	"inotify_rm_watch\0io_cancel\0io_destroy\0io_getevents\0io_pgetevents\0io_pgetevents_time64\0"
-	"io_setup\0io_submit\0io_uring_enter\0io_uring_register\0io_uring_setup\0ioctl\0ioperm\0"
-	"iopl\0ioprio_get\0ioprio_set\0ipc\0kcmp\0kexec_file_load\0kexec_load\0keyctl\0kill\0"
-	"landlock_add_rule\0landlock_create_ruleset\0landlock_restrict_self\0lchown\0lchown32\0"
-	"lgetxattr\0link\0linkat\0listen\0listmount\0listxattr\0listxattrat\0llistxattr\0lock\0"
-	"lookup_dcookie\0lremovexattr\0lseek\0lsetxattr\0lsm_get_self_attr\0lsm_list_modules\0"
-	"lsm_set_self_attr\0lstat\0lstat64\0madvise\0map_shadow_stack\0mbind\0membarrier\0"
-	"memfd_create\0memfd_secret\0migrate_pages\0mincore\0mkdir\0mkdirat\0mknod\0mknodat\0"
-	"mlock\0mlock2\0mlockall\0mmap\0mmap2\0modify_ldt\0mount\0mount_setattr\0move_mount\0"
-	"move_pages\0mprotect\0mpx\0mq_getsetattr\0mq_notify\0mq_open\0mq_timedreceive\0mq_timedreceive_time64\0"
-	"mq_timedsend\0mq_timedsend_time64\0mq_unlink\0mremap\0mseal\0msgctl\0msgget\0msgrcv\0"
-	"msgsnd\0msync\0munlock\0munlockall\0munmap\0name_to_handle_at\0nanosleep\0newfstatat\0"
-	"nfsservctl\0nice\0oldfstat\0oldlstat\0oldolduname\0oldstat\0olduname\0open\0open_by_handle_at\0"
-	"open_tree\0openat\0openat2\0pause\0pciconfig_iobase\0pciconfig_read\0pciconfig_write\0"
-	"perf_event_open\0personality\0pidfd_getfd\0pidfd_open\0pidfd_send_signal\0pipe\0pipe2\0"
-	"pivot_root\0pkey_alloc\0pkey_free\0pkey_mprotect\0poll\0ppoll\0ppoll_time64\0prctl\0"
-	"pread64\0preadv\0preadv2\0prlimit64\0process_madvise\0process_mrelease\0process_vm_readv\0"
-	"process_vm_writev\0prof\0profil\0pselect6\0pselect6_time64\0ptrace\0putpmsg\0pwrite64\0"
-	"pwritev\0pwritev2\0query_module\0quotactl\0quotactl_fd\0read\0readahead\0readdir\0"
-	"readlink\0readlinkat\0readv\0reboot\0recv\0recvfrom\0recvmmsg\0recvmmsg_time64\0recvmsg\0"
-	"remap_file_pages\0removexattr\0removexattrat\0rename\0renameat\0renameat2\0request_key\0"
-	"reserved177\0reserved193\0reserved221\0reserved82\0restart_syscall\0riscv_flush_icache\0"
-	"rmdir\0rseq\0rt_sigaction\0rt_sigpending\0rt_sigprocmask\0rt_sigqueueinfo\0rt_sigreturn\0"
-	"rt_sigsuspend\0rt_sigtimedwait\0rt_sigtimedwait_time64\0rt_tgsigqueueinfo\0sched_get_priority_max\0"
-	"sched_get_priority_min\0sched_getaffinity\0sched_getattr\0sched_getparam\0sched_getscheduler\0"
-	"sched_rr_get_interval\0sched_rr_get_interval_time64\0sched_setaffinity\0sched_setattr\0"
-	"sched_setparam\0sched_setscheduler\0sched_yield\0seccomp\0security\0select\0semctl\0"
-	"semget\0semop\0semtimedop\0semtimedop_time64\0send\0sendfile\0sendfile64\0sendmmsg\0"
-	"sendmsg\0sendto\0set_mempolicy\0set_mempolicy_home_node\0set_robust_list\0set_thread_area\0"
-	"set_tid_address\0set_tls\0setdomainname\0setfsgid\0setfsgid32\0setfsuid\0setfsuid32\0"
-	"setgid\0setgid32\0setgroups\0setgroups32\0sethostname\0setitimer\0setns\0setpgid\0"
-	"setpriority\0setregid\0setregid32\0setresgid\0setresgid32\0setresuid\0setresuid32\0"
-	"setreuid\0setreuid32\0setrlimit\0setsid\0setsockopt\0settimeofday\0setuid\0setuid32\0"
-	"setxattr\0setxattrat\0sgetmask\0shmat\0shmctl\0shmdt\0shmget\0shutdown\0sigaction\0"
-	"sigaltstack\0signal\0signalfd\0signalfd4\0sigpending\0sigprocmask\0sigreturn\0sigsuspend\0"
-	"socket\0socketcall\0socketpair\0splice\0ssetmask\0stat\0stat64\0statfs\0statfs64\0"
-	"statmount\0statx\0stime\0stty\0swapoff\0swapon\0symlink\0symlinkat\0sync\0sync_file_range\0"
-	"sync_file_range2\0syncfs\0syscall\0sysfs\0sysinfo\0syslog\0sysmips\0tee\0tgkill\0"
-	"time\0timer_create\0timer_delete\0timer_getoverrun\0timer_gettime\0timer_gettime64\0"
-	"timer_settime\0timer_settime64\0timerfd\0timerfd_create\0timerfd_gettime\0timerfd_gettime64\0"
-	"timerfd_settime\0timerfd_settime64\0times\0tkill\0truncate\0truncate64\0tuxcall\0"
-	"ugetrlimit\0ulimit\0umask\0umount\0umount2\0uname\0unlink\0unlinkat\0unshare\0unused109\0"
-	"unused150\0unused18\0unused28\0unused59\0unused84\0uselib\0userfaultfd\0usr26\0usr32\0"
-	"ustat\0utime\0utimensat\0utimensat_time64\0utimes\0vfork\0vhangup\0vm86\0vm86old\0"
-	"vmsplice\0vserver\0wait4\0waitid\0waitpid\0write\0writev\0"
+	"\000_llseek\001newselect\001sysctl\000accept\0064\004ss\003t\001dd_key\002jtimex\001fs_syscall"
+	"\001larm\001rch_prctl\002m_fadvise64_64\004sync_file_range\000bdflush\001ind\000bpf"
+	"\001reak\005point\002k\000cachectl\005flush\005stat\002pget\003set\001hdir\002mod"
+	"\002own\00532\002root\001lock_adjtime\01564\000clock_getres\014_time64\011time\01564"
+	"\006nanosleep\017_time64\006settime\01564\003ne\0053\003se\005_range\001onnect\002py_file_range"
+	"\001reat\005e_module\000delete_module\001up\0032\0033\000epoll_create\0141\007tl\011_old"
+	"\006pwait\0132\006wait\012_old\001ventfd\0072\001xecve\006at\000exit\004_group\000faccessat"
+	"\0112\002dvise64\011_64\002llocate\002notify_init\011mark\001chdir\003mod\006at\0102"
+	"\003own\00632\006at\000fcntl\00564\001datasync\001getxattr\001init_module\001listxattr"
+	"\002ock\001ork\001removexattr\001sconfig\002etxattr\002mount\002open\002pick\002tat"
+	"\00564\000fstatat64\005fs\00764\002ync\001time\002runcate\01164\001utex\005_requeue"
+	"\006time64\006wait\012v\010ke\003imesat\000get_kernel_syms\004mempolicy\000get_robust_list"
+	"\004thread_area\005ls\003cpu\004wd\003dents\01064\003egid\00732\004uid\00732\003gid"
+	"\00632\004roups\01132\003itimer\000getpeername\004gid\005rp\004id\004msg\004pid\004riority"
+	"\003random\004esgid\01132\006uid\01132\004limit\004usage\003sid\004ockname\000getsockopt"
+	"\003tid\005meofday\003uid\00632\003xattr\010at\001tty\000idle\001nit_module\002otify_add_watch"
+	"\010init\0141\010rm_watch\001o_cancel\003destroy\000io_getevents\003pgetevents\015_time64"
+	"\003setup\004ubmit\003uring_enter\011register\011setup\002ctl\002perm\003l\003rio_get"
+	"\007set\001pc\000kcmp\001exec_file_load\000kexec_load\002yctl\001ill\000landlock_add_rule"
+	"\011create_ruleset\011restrict_self\001chown\00632\001getxattr\001ink\004at\002sten"
+	"\004mount\004xattr\011at\001listxattr\000lock\002okup_dcookie\001removexattr\001seek"
+	"\003txattr\002m_get_self_attr\004list_modules\004set_self_attr\002tat\00564\000madvise"
+	"\002p_shadow_stack\001bind\001embarrier\003fd_create\006secret\000migrate_pages\002ncore"
+	"\001kdir\005at\002nod\005at\001lock\0052\005all\001map\0042\001odify_ldt\002unt\005_setattr"
+	"\002ve_mount\005pages\000mprotect\002x\001q_getsetattr\003notify\003open\003timedreceive"
+	"\017_time64\010send\014_time64\003unlink\001remap\001seal\002gctl\003get\003rcv\003snd"
+	"\000msync\001unlock\007all\003map\000name_to_handle_at\002nosleep\001ewfstatat\001fsservctl"
+	"\001ice\000oldfstat\003lstat\003olduname\003stat\003uname\001pen\004_by_handle_at"
+	"\000open_tree\004at\0062\000pause\001ciconfig_iobase\012read\012write\001erf_event_open"
+	"\003sonality\001idfd_getfd\006open\006send_signal\002pe\0042\002vot_root\001key_alloc"
+	"\000pkey_free\005mprotect\001oll\001poll\005_time64\001rctl\002ead64\005v\0062\002limit64"
+	"\002ocess_madvise\011release\010vm_readv\013writev\003f\004il\000pselect6\010_time64"
+	"\001trace\001utpmsg\001write64\006v\0072\000query_module\002otactl\010_fd\000read"
+	"\004ahead\004dir\004link\010at\004v\000reboot\002cv\004from\004mmsg\010_time64\005sg"
+	"\002map_file_pages\003ovexattr\013at\002name\006at\0102\002quest_key\002served177"
+	"\01193\010221\000reserved82\003tart_syscall\001iscv_flush_icache\001mdir\001seq\001t_sigaction"
+	"\006pending\007rocmask\006queueinfo\006return\006suspend\006timedwait\017_time64\003tgsigqueueinfo"
+	"\000sched_get_priority_max\024in\000sched_getaffinity\012ttr\011param\011scheduler"
+	"\006rr_get_interval\025_time64\006setaffinity\012ttr\011param\011scheduler\006yield"
+	"\001eccomp\003urity\002lect\002mctl\003get\000semop\003timedop\012_time64\002nd\004file"
+	"\01064\004mmsg\005sg\004to\002t_mempolicy\015_home_node\004robust_list\004thread_area"
+	"\005id_address\005ls\003domainname\000setfsgid\01032\005uid\01032\003gid\00632\004roups"
+	"\01132\003hostname\003itimer\003ns\003pgid\004riority\003regid\01032\005sgid\000setresgid32"
+	"\006uid\01132\005uid\01032\004limit\003sid\004ockopt\003timeofday\003uid\00632\003xattr"
+	"\010at\001getmask\001hmat\003ctl\000shmdt\003get\002utdown\001igaction\004ltstack"
+	"\003nal\006fd\0104\003pending\004rocmask\003return\003suspend\001ocket\006call\006pair"
+	"\001plice\000ssetmask\001tat\00464\004fs\00664\004mount\004x\002ime\002ty\001wapoff"
+	"\005n\001ymlink\007at\002nc\004_file_range\0172\000syncfs\002scall\003fs\003info\003log"
+	"\003mips\000tee\001gkill\001ime\004r_create\006delete\006getoverrun\011time\01564"
+	"\006settime\01564\000timerfd\007_create\010gettime\01764\010settime\01764\004s\001kill"
+	"\001runcate\01064\001uxcall\000ugetrlimit\001limit\001mask\002ount\0062\000uname\002link"
+	"\006at\002share\002used109\00750\0078\00628\00659\00684\001selib\003rfaultfd\002r26"
+	"\00332\002tat\001time\000utimensat\011_time64\005s\000vfork\001hangup\001m86\004old"
+	"\002splice\001server\000wait4\004id\004pid\001rite\005v"
 	;
-static const uint16_t sc_name_off[SC_NNAMES] = {
-	0, 8, 19, 27, 34, 42, 49, 54, 62, 71, 83, 89, 100, 117, 137, 145,
-	150, 154, 160, 171, 175, 184, 195, 205, 212, 219, 225, 231, 237, 245, 252, 266,
-	282, 295, 315, 329, 345, 361, 384, 398, 414, 420, 427, 433, 445, 453, 469, 475,
-	489, 503, 507, 512, 517, 530, 544, 554, 568, 580, 593, 604, 619, 627, 636, 643,
-	652, 657, 668, 678, 689, 699, 712, 722, 736, 750, 757, 764, 773, 783, 790, 799,
-	808, 814, 822, 832, 842, 855, 866, 872, 877, 890, 899, 909, 917, 924, 931, 937,
-	945, 955, 963, 973, 979, 985, 995, 1007, 1013, 1027, 1040, 1051, 1063, 1074, 1084, 1100,
-	1114, 1130, 1146, 1154, 1161, 1168, 1177, 1188, 1196, 1206, 1214, 1224, 1231, 1240, 1250, 1262,
-	1272, 1284, 1292, 1300, 1307, 1315, 1323, 1335, 1345, 1355, 1367, 1377, 1389, 1399, 1409, 1416,
-	1428, 1439, 1446, 1459, 1466, 1475, 1484, 1495, 1500, 1505, 1517, 1535, 1548, 1562, 1579, 1589,
-	1600, 1613, 1627, 1648, 1657, 1667, 1682, 1700, 1715, 1721, 1728, 1733, 1744, 1755, 1759, 1764,
-	1780, 1791, 1798, 1803, 1821, 1845, 1868, 1875, 1884, 1894, 1899, 1906, 1913, 1923, 1933, 1945,
-	1956, 1961, 1976, 1989, 1995, 2005, 2023, 2040, 2058, 2064, 2072, 2080, 2097, 2103, 2114, 2127,
-	2140, 2154, 2162, 2168, 2176, 2182, 2190, 2196, 2203, 2212, 2217, 2223, 2234, 2240, 2254, 2265,
-	2276, 2285, 2289, 2303, 2313, 2321, 2337, 2360, 2373, 2393, 2403, 2410, 2416, 2423, 2430, 2437,
-	2444, 2450, 2458, 2469, 2476, 2494, 2504, 2515, 2526, 2531, 2540, 2549, 2561, 2569, 2578, 2583,
-	2601, 2611, 2618, 2626, 2632, 2649, 2664, 2680, 2696, 2708, 2720, 2731, 2749, 2754, 2760, 2771,
-	2782, 2792, 2806, 2811, 2817, 2830, 2836, 2844, 2851, 2859, 2869, 2885, 2902, 2919, 2937, 2942,
-	2949, 2958, 2974, 2981, 2989, 2998, 3006, 3015, 3028, 3037, 3049, 3054, 3064, 3072, 3081, 3092,
-	3098, 3105, 3110, 3119, 3128, 3144, 3152, 3169, 3181, 3195, 3202, 3211, 3221, 3233, 3245, 3257,
-	3269, 3280, 3296, 3315, 3321, 3326, 3339, 3353, 3368, 3384, 3397, 3411, 3427, 3450, 3468, 3491,
-	3514, 3532, 3546, 3561, 3580, 3602, 3631, 3649, 3663, 3678, 3697, 3709, 3717, 3726, 3733, 3740,
-	3747, 3753, 3764, 3782, 3787, 3796, 3807, 3816, 3824, 3831, 3845, 3869, 3885, 3901, 3917, 3925,
-	3939, 3948, 3959, 3968, 3979, 3986, 3995, 4005, 4017, 4029, 4039, 4045, 4053, 4065, 4074, 4085,
-	4095, 4107, 4117, 4129, 4138, 4149, 4159, 4166, 4177, 4190, 4197, 4206, 4215, 4226, 4235, 4241,
-	4248, 4254, 4261, 4270, 4280, 4292, 4299, 4308, 4318, 4329, 4341, 4351, 4362, 4369, 4380, 4391,
-	4398, 4407, 4412, 4419, 4426, 4435, 4445, 4451, 4457, 4462, 4470, 4477, 4485, 4495, 4500, 4516,
-	4533, 4540, 4548, 4554, 4562, 4569, 4577, 4581, 4588, 4593, 4606, 4619, 4636, 4650, 4666, 4680,
-	4696, 4704, 4719, 4735, 4753, 4769, 4787, 4793, 4799, 4808, 4819, 4827, 4838, 4845, 4851, 4858,
-	4866, 4872, 4879, 4888, 4896, 4906, 4916, 4925, 4934, 4943, 4952, 4959, 4971, 4977, 4983, 4989,
-	4995, 5005, 5022, 5029, 5035, 5043, 5048, 5056, 5065, 5073, 5079, 5086, 5094, 5100,
+static const uint16_t sc_name_blk[(SC_NNAMES + SC_BLOCK - 1) / SC_BLOCK] = {
+	0, 122, 205, 313, 393, 479, 587, 687, 772, 857, 965, 1082, 1204, 1351, 1441, 1546,
+	1670, 1794, 1896, 1987, 2082, 2245, 2372, 2488, 2569, 2655, 2751, 2824, 2914, 3006, 3079,
 };
 #if SC_GROUP_X86
 static const uint16_t sc_nr_x86_64[SC_NNAMES] = {
@@ -8618,25 +8579,44 @@ static const struct sc_arch *sc_arch_find(const char *name)
 	return NULL;
 }
 
-/* The number of a syscall on an arch, or -1 if the arch lacks it. */
+/* The name at p in sc_names into cur (which holds the name before it); the next one. */
+static const char *sc_name_next(const char *p, char cur[40])
+{
+	size_t k = (unsigned char)*p++;
+	while ((unsigned char)*p >= '0')
+		cur[k++] = *p++;
+	cur[k] = 0;
+	return p;
+}
+
+/* The number of a syscall on an arch, or -1 if the arch lacks it: the last block whose
+ * first name is not above name, then its names in order. */
 static int64_t sc_syscall_nr(const struct sc_arch *a, const char *name)
 {
-	size_t lo = 0, hi = SC_NNAMES;
-	while (lo < hi) {
+	char cur[40];
+	size_t lo = 0, hi = ARRAY_LEN(sc_name_blk);
+	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(name, sc_names + sc_name_off[mid]);
+		sc_name_next(sc_names + sc_name_blk[mid], cur);
+		if (strcmp(name, cur) < 0)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	const char *p = sc_names + sc_name_blk[lo];
+	for (size_t i = lo * SC_BLOCK; i < SC_NNAMES && i < (lo + 1) * SC_BLOCK; i++) {
+		p = sc_name_next(p, cur);
+		int c = strcmp(name, cur);
+		if (c < 0)
+			break;
 		if (c == 0) {
-			uint32_t v = a->nrs[mid];
+			uint32_t v = a->nrs[i];
 			if (v == 0xffff)
 				return -1;
 			if (v >= 0xf000)
 				v = 0xf0000 + (v - 0xf000); /* ARM private calls */
 			return (int64_t)(v + a->base);
 		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
 	}
 	return -1;
 }
