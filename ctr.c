@@ -7268,7 +7268,7 @@ static void sd_manager_root(bool user, const char *selfcg, char *out, size_t siz
 	if (!user)
 		return;
 	snprintf(want, sizeof(want), "/user@%u.service", sd_host_uid());
-	const char *l = selfcg ? strstr(selfcg, "0::/") : NULL, *at = l ? strstr(l, want) : NULL;
+	const char *l = selfcg ? str_find(selfcg, "0::/") : NULL, *at = l ? str_find(l, want) : NULL;
 	if (at && (at[strlen(want)] == '/' || at[strlen(want)] == '\n' || !at[strlen(want)]))
 		snprintf(out, size, "%.*s", (int)(at + strlen(want) - (l + 3)), l + 3);
 	else
