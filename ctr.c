@@ -1058,6 +1058,26 @@ static char *str_find(const char *s, const char *needle)
 	}
 }
 
+/* realpath by the kernel, as musl did before 1.2.4: open the path (O_PATH) and read back
+ * /proc/self/fd/N (musl's realpath now resolves in user space: 1.4 KB). out: PATH_MAX. */
+static char *path_real(const char *path, char *out)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char link[32];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, out, PATH_MAX - 1);
+	int e = errno;
+	close(fd);
+	if (n < 0) {
+		errno = e;
+		return NULL;
+	}
+	out[n] = 0;
+	return out;
+}
+
 /* mkdir -p with mode; existing directories are fine. */
 static int mkdir_p(const char *path, mode_t mode, struct ctr_error *err)
 {
@@ -14944,7 +14964,7 @@ static int lc_create_config(struct lc_job *j, struct ctr_error *err)
 		snprintf(path, sizeof(path), "%s", rp);
 	else
 		snprintf(path, sizeof(path), "%s/%s", j->bundle, rp);
-	if (!realpath(path, j->rootfs))
+	if (!path_real(path, j->rootfs))
 		return err_set(err, errno, "root.path: %s", path);
 	j->c.rootfs = j->rootfs;
 	return 0;
@@ -14955,7 +14975,7 @@ static int lc_create_config(struct lc_job *j, struct ctr_error *err)
 static int lc_create_prepare(struct lc_job *j, struct ctr_error *err)
 {
 	const char *b = j->c.a->bundle ? j->c.a->bundle : ".";
-	if (!realpath(b, j->bundle))
+	if (!path_real(b, j->bundle))
 		return err_set(err, errno, "bundle %s", b);
 	if (lc_create_config(j, err) < 0 || lc_plan_namespaces(&j->c, err) < 0 ||
 	    lc_check_host(&j->c, err) < 0)
@@ -17509,7 +17529,7 @@ static int cr_dir(const char *dir, bool make, char out[PATH_MAX], struct ctr_err
 {
 	if (make && mkdir_p(dir, 0700, err) < 0)
 		return err_prefix(err, "image or work directory");
-	if (!realpath(dir, out))
+	if (!path_real(dir, out))
 		return err_set(err, errno, "checkpoint directory %s", dir);
 	return 0;
 }
@@ -17922,7 +17942,7 @@ struct cr_bundle {
 static int cr_load_bundle(const char *bundle, struct cr_bundle *b, struct ctr_error *err)
 {
 	char path[PATH_MAX + 16];
-	if (!realpath(bundle ? bundle : ".", b->dir))
+	if (!path_real(bundle ? bundle : ".", b->dir))
 		return err_set(err, errno, "bundle %s", bundle ? bundle : ".");
 	snprintf(path, sizeof(path), "%s/config.json", b->dir);
 	if (read_file(path, 16u << 20, &b->config, &b->config_len, err) < 0 ||
@@ -17931,7 +17951,7 @@ static int cr_load_bundle(const char *bundle, struct cr_bundle *b, struct ctr_er
 	const char *rp = b->spec->root_path ? b->spec->root_path : "rootfs";
 	snprintf(path, sizeof(path), "%s%s%s", rp[0] == '/' ? "" : b->dir,
 		 rp[0] == '/' ? "" : "/", rp);
-	if (!realpath(path, b->rootfs))
+	if (!path_real(path, b->rootfs))
 		return err_set(err, errno, "root.path: %s", path);
 	return 0;
 }
