@@ -325,12 +325,12 @@ static unsigned long long num_scan(const char *s, char **end, unsigned long long
 	return neg ? 0 - v : v;
 }
 
-static inline long str_tol(const char *s, char **end)
+static long str_tol(const char *s, char **end)
 {
 	return (long)num_scan(s, end, LONG_MAX, true);
 }
 
-static inline unsigned long str_toul(const char *s, char **end)
+static unsigned long str_toul(const char *s, char **end)
 {
 	return (unsigned long)num_scan(s, end, ULONG_MAX, false);
 }
@@ -353,12 +353,12 @@ static int err_set(struct ctr_error *err, int errnum, const char *fmt, ...)
 		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	int n = ctr_vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		n = 0;
 	if (errnum && (size_t)n < sizeof(err->msg))
-		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", strerror(errnum));
+		ctr_snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", strerror(errnum));
 	err->errnum = errnum;
 	return -1;
 }
@@ -374,7 +374,7 @@ static int err_prefix(struct ctr_error *err, const char *fmt, ...)
 	old[sizeof(old) - 1] = 0;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	int n = ctr_vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		n = 0;
@@ -673,7 +673,7 @@ static int util_passwd_field(const char *text, uid_t uid, unsigned field, char *
 		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(nl - c1 - 1)) : NULL;
 		char *e;
 		if (c2 && c1 > l && (unsigned)(c2[1] - '0') <= 9 &&
-		    strtoul(c2 + 1, &e, 10) == uid && *e == ':') {
+		    str_toul(c2 + 1, &e) == uid && *e == ':') {
 			const char *f = l;
 			for (unsigned i = 0; i < field && f; i++) {
 				f = memchr(f, ':', (size_t)(nl - f));
@@ -681,7 +681,7 @@ static int util_passwd_field(const char *text, uid_t uid, unsigned field, char *
 			}
 			if (!f)
 				return -1;
-			snprintf(buf, size, "%.*s", (int)strcspn(f, ":\n"), f);
+			ctr_snprintf(buf, size, "%.*s", (int)strcspn(f, ":\n"), f);
 			return 0;
 		}
 		l = *nl ? nl + 1 : nl;
@@ -727,7 +727,7 @@ static int write_file_replace(int dirfd, const char *name, const void *data, siz
 			      mode_t mode, bool durable, struct ctr_error *err)
 {
 	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), ".%s.tmp.%ld", name, (long)getpid()) >= (int)sizeof(tmp))
+	if (ctr_snprintf(tmp, sizeof(tmp), ".%s.tmp.%ld", name, (long)getpid()) >= (int)sizeof(tmp))
 		return err_set(err, ENAMETOOLONG, "%s", name);
 	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
@@ -756,7 +756,7 @@ static int parse_u64(const char *s, uint64_t *out)
 		return -1;
 	errno = 0;
 	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
+	unsigned long long v = ctr_strtoull(s, &end);
 	if (errno || *end)
 		return -1;
 	*out = (uint64_t)v;
@@ -769,7 +769,7 @@ static int parse_i64(const char *s, int64_t *out)
 		return -1;
 	errno = 0;
 	char *end;
-	long long v = strtoll(s, &end, 10);
+	long long v = ctr_strtoll(s, &end);
 	if (errno || *end)
 		return -1;
 	*out = (int64_t)v;
@@ -1066,7 +1066,7 @@ static char *path_real(const char *path, char *out)
 	if (fd < 0)
 		return NULL;
 	char link[32];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ctr_snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	ssize_t n = readlink(link, out, PATH_MAX - 1);
 	int e = errno;
 	close(fd);
@@ -1114,10 +1114,10 @@ void ctr_time_rfc3339(char *buf, size_t size, int nanos)
 	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
 	unsigned mday = doy - (153 * mp + 2) / 5 + 1, mon = mp < 10 ? mp + 3 : mp - 9;
-	int n = snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02d", era * 400 + yoe + (mon <= 2),
+	int n = ctr_snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02d", era * 400 + yoe + (mon <= 2),
 			 mon, mday, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
 	if (n >= 0 && (size_t)n < size)
-		snprintf(buf + n, size - (size_t)n, nanos ? ".%09ldZ" : "Z", (long)ts.tv_nsec);
+		ctr_snprintf(buf + n, size - (size_t)n, nanos ? ".%09ldZ" : "Z", (long)ts.tv_nsec);
 }
 
 /* mountinfo escapes ' ', '\t', '\n' and '\\' as octal: undo it in place. */
@@ -1159,7 +1159,7 @@ static unsigned long idmap_host(unsigned long id, bool *identity)
 	bool full = false;
 	for (char *p = buf + strspn(buf, " \n"), *e; *p; p = e + strspn(e, " \n"), lines++) {
 		for (int i = 0; i < 3; i++, p = e)
-			v[i] = strtoul(p, &e, 10);
+			v[i] = str_toul(p, &e);
 		full = !v[0] && !v[1] && v[2] == 4294967295UL;
 		if (id >= v[0] && id - v[0] < v[2])
 			host = v[1] + (id - v[0]);
@@ -1472,7 +1472,7 @@ static int json_fail(struct json_parser *ps, const char *at, const char *fmt, ..
 	char msg[160];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctr_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return err_set(ps->err, 0, "%s:%u:%u: %s", ps->source, ps->line,
 		       (unsigned)(at - ps->line_start) + 1, msg);
@@ -1483,14 +1483,14 @@ static int json_unexpected(struct json_parser *ps, const char *at, const char *e
 	char what[16];
 	unsigned char c = at < ps->end ? (unsigned char)*at : 0;
 	if (at >= ps->end)
-		snprintf(what, sizeof(what), "end of input");
+		ctr_snprintf(what, sizeof(what), "end of input");
 	else if (ps->line == 1 && at == ps->line_start && ps->end - at >= 3 &&
 		 !memcmp(at, "\xef\xbb\xbf", 3))
-		snprintf(what, sizeof(what), "byte order mark");
+		ctr_snprintf(what, sizeof(what), "byte order mark");
 	else if (c > 0x20 && c < 0x7f)
-		snprintf(what, sizeof(what), "'%c'", c);
+		ctr_snprintf(what, sizeof(what), "'%c'", c);
 	else
-		snprintf(what, sizeof(what), "byte 0x%02x", c);
+		ctr_snprintf(what, sizeof(what), "byte 0x%02x", c);
 	return json_fail(ps, at, "unexpected %s, expected %s", what, expected);
 }
 
@@ -1821,7 +1821,7 @@ value:
 		for (const char *w = word; *w; w++, ps->p++)
 			if (ps->p >= ps->end || *ps->p != *w) {
 				char expected[24];
-				snprintf(expected, sizeof(expected), "the literal '%s'", word);
+				ctr_snprintf(expected, sizeof(expected), "the literal '%s'", word);
 				return json_unexpected(ps, ps->p, expected);
 			}
 		goto next;
@@ -2199,8 +2199,8 @@ static int json_dups_in(struct json_dup_walk *dw, const struct json *v)
 		if (json_kind(c) != JK_ARRAY && json_kind(c) != JK_OBJECT)
 			continue; /* no members below */
 		const char *key = json_key(c, NULL);
-		int n = key ? snprintf(dw->path + old, room, old ? ".%s" : "%s", key)
-			    : snprintf(dw->path + old, room, "[%zu]", i);
+		int n = key ? ctr_snprintf(dw->path + old, room, old ? ".%s" : "%s", key)
+			    : ctr_snprintf(dw->path + old, room, "[%zu]", i);
 		dw->plen += n < 0 ? 0 : (size_t)n < room ? (size_t)n : room - 1;
 		rc = json_dups_in(dw, c); /* as deep as the parser's depth limit */
 		dw->plen = old;
@@ -2300,7 +2300,7 @@ static void jw_quote(struct sbuf *sb, const char *s, size_t len)
 			buf[1] = esc[1];
 			sbuf_add(sb, buf, 2);
 		} else {
-			snprintf(buf, sizeof(buf), "\\u%04x", c);
+			ctr_snprintf(buf, sizeof(buf), "\\u%04x", c);
 			sbuf_add(sb, buf, 6);
 		}
 		run = ++p;
@@ -2863,8 +2863,8 @@ static void *sp_alloc(struct sp *p, size_t n, size_t size)
 static size_t sp_push(struct sp *p, const char *key, size_t idx)
 {
 	size_t old = p->plen, room = sizeof(p->path) - old;
-	int n = key ? snprintf(p->path + old, room, old ? ".%s" : "%s", key)
-		    : snprintf(p->path + old, room, "[%zu]", idx);
+	int n = key ? ctr_snprintf(p->path + old, room, old ? ".%s" : "%s", key)
+		    : ctr_snprintf(p->path + old, room, "[%zu]", idx);
 	if (n > 0)
 		p->plen += (size_t)n < room ? (size_t)n : room - 1;
 	return old;
@@ -2885,7 +2885,7 @@ static int sp_fail(struct sp *p, const struct json *v, const char *fmt, ...)
 	unsigned line, col;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	ctr_vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	json_pos(v, &line, &col);
 	return err_set(p->err, 0, "%s:%u:%u: %s%s%s", p->src, line, col, p->path,
@@ -2908,15 +2908,15 @@ static int sp_note(struct sp *p, const struct json *v, const char *fmt, ...)
 	unsigned line, col;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	ctr_vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (p->pv->n_notes > SP_MAX_NOTES)
 		return 0;
 	json_pos(v, &line, &col);
 	if (p->pv->n_notes++ == SP_MAX_NOTES)
-		snprintf(text, sizeof(text), "%s:%u:%u: more notes not shown", p->src, line, col);
+		ctr_snprintf(text, sizeof(text), "%s:%u:%u: more notes not shown", p->src, line, col);
 	else
-		snprintf(text, sizeof(text), "%s:%u:%u: %s%s%s", p->src, line, col, p->path,
+		ctr_snprintf(text, sizeof(text), "%s:%u:%u: %s%s%s", p->src, line, col, p->path,
 			 p->plen ? ": " : "", what);
 	size_t n = strlen(text) + 1;
 	struct spec_note *note = malloc(sizeof(*note) + n);
@@ -3161,7 +3161,7 @@ static int sp_fail_key(struct sp *p, const struct json *obj, const char *key, co
 	char what[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	ctr_vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	sp_push(p, key, 0);
 	return sp_fail(p, json_get(obj, key), "%s", what);
@@ -3937,7 +3937,7 @@ static int spec_bundle_path(char *buf, size_t size, const char *bundle, const ch
 			    struct ctr_error *err)
 {
 	bool here = !bundle || !*bundle || strcmp(bundle, ".") == 0;
-	if (snprintf(buf, size, "%s%s%s", here ? "" : bundle, here ? "" : "/", name) >= (int)size)
+	if (ctr_snprintf(buf, size, "%s%s%s", here ? "" : bundle, here ? "" : "/", name) >= (int)size)
 		return err_set(err, ENAMETOOLONG, "%s/%s", bundle, name);
 	return 0;
 }
@@ -4001,7 +4001,7 @@ static int spec_find_exe(const struct spec_process *p, spec_exe_test *test, void
 	const char *file = p->args[0], *path = SPEC_DEFAULT_PATH;
 	*path_env = NULL;
 	if (strchr(file, '/'))
-		return snprintf(buf, size, "%s", file) >= (int)size ? ENAMETOOLONG : test(ctx, buf);
+		return ctr_snprintf(buf, size, "%s", file) >= (int)size ? ENAMETOOLONG : test(ctx, buf);
 	for (size_t i = 0; i < p->n_env; i++)
 		if (str_has_prefix(p->env[i], "PATH="))
 			path = p->env[i] + 5;
@@ -4009,8 +4009,8 @@ static int spec_find_exe(const struct spec_process *p, spec_exe_test *test, void
 	int e = ENOENT;
 	for (const char *dir = path;; dir++) {
 		size_t len = strcspn(dir, ":");
-		int n = len ? snprintf(buf, size, "%.*s/%s", (int)len, dir, file)
-			    : snprintf(buf, size, "%s", file);
+		int n = len ? ctr_snprintf(buf, size, "%.*s/%s", (int)len, dir, file)
+			    : ctr_snprintf(buf, size, "%s", file);
 		int r = n < (int)size ? test(ctx, buf) : ENAMETOOLONG;
 		if (r == 0)
 			return 0;
@@ -4307,7 +4307,7 @@ static int state_check_present(struct state_handle *h, const char *id, struct ct
 static int state_create_dir(struct state_handle *h, const char *id, struct ctr_error *err)
 {
 	char tmp[64];
-	snprintf(tmp, sizeof(tmp), ".new-%ld-%ld", (long)getpid(), (long)syscall(SYS_gettid));
+	ctr_snprintf(tmp, sizeof(tmp), ".new-%ld-%ld", (long)getpid(), (long)syscall(SYS_gettid));
 	unlinkat(h->root_fd, tmp, AT_REMOVEDIR);
 	if (mkdirat(h->root_fd, tmp, 0711) < 0)
 		return err_set(err, errno, "create state dir %s", tmp);
@@ -4376,9 +4376,9 @@ static int state_sweep_one(const char *name, unsigned char type, void *arg)
 {
 	int root_fd = *(int *)arg;
 	char path[64];
-	long pid = str_has_prefix(name, ".new-") || str_has_prefix(name, ".del-") ? atol(name + 5) : 0;
+	long pid = str_has_prefix(name, ".new-") || str_has_prefix(name, ".del-") ? str_tol(name + 5, NULL) : 0;
 	(void)type;
-	snprintf(path, sizeof(path), "/proc/%ld", pid);
+	ctr_snprintf(path, sizeof(path), "/proc/%ld", pid);
 	if (pid <= 0 || access(path, F_OK) == 0)
 		return 0;
 	int sub = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -4509,7 +4509,7 @@ static void state_scalars(const struct json *r, struct state *st)
 		st->init_exe_ino = num.kind != JSON_NUM_DOUBLE ? num.u : 0;
 	}
 	if ((str = json_str(json_get(r, "created"), NULL)))
-		snprintf(st->created, sizeof(st->created), "%s", str);
+		ctr_snprintf(st->created, sizeof(st->created), "%s", str);
 	json_num(json_get(r, "exitStatus"), &num);
 	if (json_get(r, "exitStatus") && num.kind == JSON_NUM_INT && num.i >= 0 && num.i < 256) {
 		st->exited = true;
@@ -4656,7 +4656,7 @@ static int state_remove(struct state_handle *h, struct ctr_error *err)
 {
 	char gone[64];
 	const char *name = h->id;
-	snprintf(gone, sizeof(gone), ".del-%ld-%ld", (long)getpid(), (long)syscall(SYS_gettid));
+	ctr_snprintf(gone, sizeof(gone), ".del-%ld-%ld", (long)getpid(), (long)syscall(SYS_gettid));
 	if (renameat(h->root_fd, h->id, h->root_fd, gone) == 0)
 		name = gone;
 	else if (errno == ENOENT)
@@ -4675,7 +4675,7 @@ static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_ou
 	*state_out = 0;
 	if (pid <= 0)
 		return 0;
-	snprintf(path, sizeof(path), "%s%ld/stat", proc_fd < 0 ? "/proc/" : "", (long)pid);
+	ctr_snprintf(path, sizeof(path), "%s%ld/stat", proc_fd < 0 ? "/proc/" : "", (long)pid);
 	/* openat: musl's open() adds an fcntl(FD_CLOEXEC) syscall; procfs gives the whole
 	 * line to one read(), so no read to EOF either */
 	int fd = openat(proc_fd < 0 ? AT_FDCWD : proc_fd, path, O_RDONLY | O_CLOEXEC);
@@ -4700,7 +4700,7 @@ static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_ou
 			return 0;
 		p++;
 	}
-	return strtoull(p, NULL, 10);
+	return ctr_strtoull(p, NULL);
 }
 
 static unsigned long long pid_start_time(pid_t pid)
@@ -4953,7 +4953,7 @@ static int cg_path_clean(const char *in, const char *id, char *out, size_t size,
 {
 	char buf[PATH_MAX];
 	if (!in || !*in) {
-		if (snprintf(buf, sizeof(buf), "/ctr/%s", id) >= (int)sizeof(buf))
+		if (ctr_snprintf(buf, sizeof(buf), "/ctr/%s", id) >= (int)sizeof(buf))
 			return err_set(err, ENAMETOOLONG, "cgroup path for %s", id);
 		in = buf;
 	}
@@ -4994,7 +4994,7 @@ static int cg_path_clean(const char *in, const char *id, char *out, size_t size,
 static int cg_read_at(const char *dir, const char *file, char *buf, size_t size)
 {
 	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	ctr_snprintf(p, sizeof(p), "%s/%s", dir, file);
 	int fd = openat(AT_FDCWD, p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -5014,7 +5014,7 @@ static int cg_read_at(const char *dir, const char *file, char *buf, size_t size)
 static int cg_write_at(const char *dir, const char *file, const char *val)
 {
 	char p[PATH_MAX];
-	if (snprintf(p, sizeof(p), "%s/%s", dir, file) >= (int)sizeof(p)) {
+	if (ctr_snprintf(p, sizeof(p), "%s/%s", dir, file) >= (int)sizeof(p)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -5046,7 +5046,7 @@ static uint64_t cg_key(const char *text, const char *key)
 	size_t kl = strlen(key);
 	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
 		if (!strncmp(l, key, kl) && l[kl] == ' ')
-			return strtoull(l + kl + 1, NULL, 10);
+			return ctr_strtoull(l + kl + 1, NULL);
 	return 0;
 }
 
@@ -5095,7 +5095,7 @@ static int cg_set(const struct cgroup *cg, int ctl, const char *file, int flags,
 	char val[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
+	ctr_vsnprintf(val, sizeof(val), fmt, ap);
 	va_end(ap);
 	const struct cg_dir *d = cg_find(cg, ctl);
 	if (!d) {
@@ -5179,9 +5179,9 @@ static uint64_t cg_blkio_to_io_weight(uint64_t w)
 static void cg_num(char *buf, size_t size, int64_t v, const char *unlimited)
 {
 	if (v < 0)
-		snprintf(buf, size, "%s", unlimited);
+		ctr_snprintf(buf, size, "%s", unlimited);
 	else
-		snprintf(buf, size, "%" PRId64, v);
+		ctr_snprintf(buf, size, "%" PRId64, v);
 }
 
 /* ---- memory ---- */
@@ -5196,7 +5196,7 @@ static int cg_memory_limit_err(const struct cgroup *cg, const char *file, const 
 	if (errno != EBUSY || !d || limit < 0)
 		return cg_set_err(cg, CG_MEMORY, file, field, err);
 	/* memory.limit_in_bytes -> memory.usage_in_bytes, memsw likewise */
-	snprintf(usage, sizeof(usage), "%.*susage_in_bytes", (int)(strlen(file) - 14), file);
+	ctr_snprintf(usage, sizeof(usage), "%.*susage_in_bytes", (int)(strlen(file) - 14), file);
 	uint64_t use = cg_read_u64(d->dir, usage);
 	if (use > (uint64_t)limit)
 		return err_set(err, 0, "linux.resources.%s: %s: the container uses %" PRIu64
@@ -5349,13 +5349,13 @@ static int cg_apply_cpu(const struct cgroup *cg, const struct spec_cpu *c, struc
 			if (c->quota.set)
 				cg_num(q, sizeof(q), c->quota.v, "max");
 			else if (cg_read_at(cg_find(cg, CG_CPU)->dir, "cpu.max", cur, sizeof(cur)) == 0)
-				snprintf(q, sizeof(q), "%.*s", (int)strcspn(cur, " "), cur);
+				ctr_snprintf(q, sizeof(q), "%.*s", (int)strcspn(cur, " "), cur);
 			else
 				strcpy(q, "max");
 			if (c->period.set && c->period.v)
-				snprintf(buf, sizeof(buf), "%s %" PRIu64, q, c->period.v);
+				ctr_snprintf(buf, sizeof(buf), "%s %" PRIu64, q, c->period.v);
 			else
-				snprintf(buf, sizeof(buf), "%s", q);
+				ctr_snprintf(buf, sizeof(buf), "%s", q);
 			CG_SET(CG_CPU, "cpu.max", c->quota.set ? "cpu.quota" : "cpu.period", 0, "%s", buf);
 		}
 		if (c->burst.set)
@@ -5408,7 +5408,7 @@ static int cg_apply_blkio(const struct cgroup *cg, const struct spec_blkio *b, s
 		CG_SET(CG_BLKIO, "blkio.leaf_weight", "blockIO.leafWeight", CGW_OPT_FILE, "%u",
 		       b->leaf_weight.v);
 	char wdfile[32];
-	snprintf(wdfile, sizeof(wdfile), "%s%s", wfile, ver == 1 ? "_device" : "");
+	ctr_snprintf(wdfile, sizeof(wdfile), "%s%s", wfile, ver == 1 ? "_device" : "");
 	for (size_t i = 0; i < b->n_weight_devices; i++) {
 		const struct spec_weight_device *w = &b->weight_devices[i];
 		if (w->weight.set)
@@ -5462,13 +5462,13 @@ static int cg_apply_misc(const struct cgroup *cg, const struct spec_resources *r
 	for (size_t i = 0; i < r->n_hugepages; i++) {
 		const char *ps = r->hugepages[i].page_size;
 		size_t nd = ps ? strspn(ps, "0123456789") : 0;
-		snprintf(field, sizeof(field), "hugepageLimits[%zu].pageSize", i);
+		ctr_snprintf(field, sizeof(field), "hugepageLimits[%zu].pageSize", i);
 		if (!nd || !strchr("KMGT", ps[nd]) || strcmp(ps + nd + 1, "B"))
 			return err_set(err, 0, "linux.resources.%s: \"%s\" is not a page size like "
 				       "\"2MB\"", field, ps ? ps : "");
 		int ver = cg_ver(cg, CG_HUGETLB);
-		snprintf(file, sizeof(file), "hugetlb.%s.%s", ps, ver == 2 ? "max" : "limit_in_bytes");
-		snprintf(field, sizeof(field), "hugepageLimits[%zu]", i);
+		ctr_snprintf(file, sizeof(file), "hugetlb.%s.%s", ps, ver == 2 ? "max" : "limit_in_bytes");
+		ctr_snprintf(field, sizeof(field), "hugepageLimits[%zu]", i);
 		if (cg_set(cg, CG_HUGETLB, file, 0, "%" PRIu64, r->hugepages[i].limit) < 0) {
 			if (errno == ENOENT)
 				return err_set(err, 0, "linux.resources.hugepageLimits[%zu].pageSize: "
@@ -5488,9 +5488,9 @@ static int cg_apply_misc(const struct cgroup *cg, const struct spec_resources *r
 		const struct spec_rdma *d = &r->rdma[i];
 		char h[32] = "", o[32] = "";
 		if (d->hca_handles.set)
-			snprintf(h, sizeof(h), " hca_handle=%u", d->hca_handles.v);
+			ctr_snprintf(h, sizeof(h), " hca_handle=%u", d->hca_handles.v);
 		if (d->hca_objects.set)
-			snprintf(o, sizeof(o), " hca_object=%u", d->hca_objects.v);
+			ctr_snprintf(o, sizeof(o), " hca_object=%u", d->hca_objects.v);
 		if (*h || *o)
 			CG_SET(CG_RDMA, "rdma.max", "rdma", 0, "%s%s%s", d->device, h, o);
 	}
@@ -5618,13 +5618,13 @@ static void cg_rule_text(const struct spec_device_rule *d, char *buf, size_t siz
 {
 	char maj[24] = "*", min[24] = "*";
 	if (d->major.set && d->major.v >= 0)
-		snprintf(maj, sizeof(maj), "%" PRId64, d->major.v);
+		ctr_snprintf(maj, sizeof(maj), "%" PRId64, d->major.v);
 	if (d->minor.set && d->minor.v >= 0)
-		snprintf(min, sizeof(min), "%" PRId64, d->minor.v);
+		ctr_snprintf(min, sizeof(min), "%" PRId64, d->minor.v);
 	if (d->type == 'a')
-		snprintf(buf, size, "a");
+		ctr_snprintf(buf, size, "a");
 	else
-		snprintf(buf, size, "%c %s:%s %s", d->type, maj, min, d->access ? d->access : "rwm");
+		ctr_snprintf(buf, size, "%c %s:%s %s", d->type, maj, min, d->access ? d->access : "rwm");
 }
 
 /* eBPF, just what a BPF_PROG_TYPE_CGROUP_DEVICE program needs. */
@@ -5757,7 +5757,7 @@ static int cg_apply_devices(const struct cgroup *cg, const struct spec *s, struc
 		int fd[2] AUTO_CLOSE_PAIR = {-1, -1};
 		for (int k = 0; k < 2; k++) {
 			char p[PATH_MAX];
-			snprintf(p, sizeof(p), "%s/%s", v1->dir, f[k]);
+			ctr_snprintf(p, sizeof(p), "%s/%s", v1->dir, f[k]);
 			if ((fd[k] = openat(AT_FDCWD, p, O_WRONLY | O_CLOEXEC)) < 0)
 				return err_set(err, errno, "linux.resources.devices: open %s", p);
 		}
@@ -5868,7 +5868,7 @@ static int cg_cpuset_fill(const char *mnt, const char *dir, struct ctr_error *er
 {
 	char buf[PATH_MAX], v[1024];
 	size_t skip = strlen(mnt);
-	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf) || strlen(buf) <= skip)
+	if (ctr_snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf) || strlen(buf) <= skip)
 		return 0;
 	for (char *p = buf + skip + 1; ; p++) {
 		if (*p != '/' && *p)
@@ -5898,7 +5898,7 @@ static int cg_cpuset_fill(const char *mnt, const char *dir, struct ctr_error *er
 static int cg_cpuset_leaf(const char *dir)
 {
 	char up[PATH_MAX], v[1024];
-	snprintf(up, sizeof(up), "%s", dir);
+	ctr_snprintf(up, sizeof(up), "%s", dir);
 	char *slash = strrchr(up, '/');
 	if (!slash)
 		return -1;
@@ -5926,7 +5926,7 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 	if (errno != ENOENT)
 		return err_set(err, errno, "mkdir %s", dir);
 	char buf[PATH_MAX];
-	snprintf(buf, sizeof(buf), "%s", dir);
+	ctr_snprintf(buf, sizeof(buf), "%s", dir);
 	for (char *p = buf + strlen(mnt) + 1; ; p++) {
 		if (*p != '/' && *p)
 			continue;
@@ -5947,7 +5947,7 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 static uint32_t cg_v2_enable(const char *mnt, const char *dir)
 {
 	char buf[PATH_MAX], have[512];
-	snprintf(buf, sizeof(buf), "%s", dir);
+	ctr_snprintf(buf, sizeof(buf), "%s", dir);
 	uint32_t got = 0;
 	for (char *p = buf + strlen(mnt); ; p++) {
 		if (*p != '/' && *p)
@@ -5963,7 +5963,7 @@ static uint32_t cg_v2_enable(const char *mnt, const char *dir)
 		if (cg_read_at(d, "cgroup.controllers", have, sizeof(have)) == 0 && *have) {
 			char want[600] = "", *w = want, *save;
 			for (char *t = strtok_r(have, " ", &save); t; t = strtok_r(NULL, " ", &save))
-				w += snprintf(w, sizeof(want) - (size_t)(w - want), "%s+%s",
+				w += ctr_snprintf(w, sizeof(want) - (size_t)(w - want), "%s+%s",
 					      w == want ? "" : " ", t);
 			char on[512];
 			if (cg_read_at(d, "cgroup.subtree_control", on, sizeof(on)) < 0 ||
@@ -6046,7 +6046,7 @@ static int cgroup_plan(const struct spec *s, const char *id, struct cgroup **out
 		}
 		if (!strcmp(base, "/"))
 			base[0] = 0;
-		if (snprintf(dir, sizeof(dir), "%s%s%s%s", m->mnt, base, path[0] == '/' ? "" : "/",
+		if (ctr_snprintf(dir, sizeof(dir), "%s%s%s%s", m->mnt, base, path[0] == '/' ? "" : "/",
 			     path) >= (int)sizeof(dir)) {
 			err_set(err, ENAMETOOLONG, "cgroup directory for %s", path);
 			goto fail;
@@ -6080,11 +6080,11 @@ static bool cg_delegated(const char *mnt, const char *dir)
 {
 	char buf[PATH_MAX], procs[PATH_MAX + 16];
 	struct stat st;
-	snprintf(buf, sizeof(buf), "%s", dir);
+	ctr_snprintf(buf, sizeof(buf), "%s", dir);
 	size_t ml = strlen(mnt);
 	while (strlen(buf) > ml) {
 		if (stat(buf, &st) == 0) {
-			snprintf(procs, sizeof(procs), "%s/cgroup.procs", buf);
+			ctr_snprintf(procs, sizeof(procs), "%s/cgroup.procs", buf);
 			return st.st_uid == geteuid() && access(buf, W_OK) == 0 &&
 			       access(procs, W_OK) == 0;
 		}
@@ -6101,12 +6101,12 @@ static void cg_rootless_default(const char *mnt, const char *own, const char *pa
 				size_t size)
 {
 	char buf[PATH_MAX], best[PATH_MAX] = "";
-	snprintf(buf, sizeof(buf), "%s%s", mnt, strcmp(own, "/") ? own : "");
+	ctr_snprintf(buf, sizeof(buf), "%s%s", mnt, strcmp(own, "/") ? own : "");
 	for (size_t ml = strlen(mnt); strlen(buf) > ml && cg_delegated(mnt, buf);
 	     *strrchr(buf, '/') = 0)
-		snprintf(best, sizeof(best), "%s", buf);
+		ctr_snprintf(best, sizeof(best), "%s", buf);
 	out[0] = 0;
-	if (best[0] && snprintf(out, size, "%s%s", best, path) >= (int)size)
+	if (best[0] && ctr_snprintf(out, size, "%s%s", best, path) >= (int)size)
 		out[0] = 0;
 }
 
@@ -6127,7 +6127,7 @@ static int cgroup_plan_rootless(const struct spec *s, const char *id, struct cgr
 	if ((!want || !*want) && have_own)
 		cg_rootless_default(m->mnt, own, path, dir, sizeof(dir));
 	else if (m && (path[0] == '/' || have_own))
-		snprintf(dir, sizeof(dir), "%s%s%s%s", m->mnt, path[0] == '/' ? "" : own,
+		ctr_snprintf(dir, sizeof(dir), "%s%s%s%s", m->mnt, path[0] == '/' ? "" : own,
 			 path[0] == '/' || !strcmp(own, "/") ? "" : "/", path);
 	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
 	if (!cg)
@@ -6172,7 +6172,7 @@ static int cgroup_make(struct cgroup *cg, const struct spec *s, struct ctr_error
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_dir *d = &cg->d[i];
 		char mnt[PATH_MAX];
-		snprintf(mnt, sizeof(mnt), "%.*s", (int)d->mnt_len, d->dir);
+		ctr_snprintf(mnt, sizeof(mnt), "%.*s", (int)d->mnt_len, d->dir);
 		if (cg_mkdirs(mnt, d->dir, d->cpuset, &d->made, err) < 0)
 			goto fail;
 		char procs[16];
@@ -6206,7 +6206,7 @@ fail:
 static int cgroup_enter(const struct cgroup *cg, pid_t pid, struct ctr_error *err)
 {
 	char v[24];
-	snprintf(v, sizeof(v), "%d", (int)pid);
+	ctr_snprintf(v, sizeof(v), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg_write_at(cg->d[i].dir, "cgroup.procs", v) < 0)
 			return err_set(err, errno, "move pid %s into cgroup %s", v, cg->d[i].dir);
@@ -6286,10 +6286,10 @@ static int cgroup_enter_sub(const struct cgroup *cg, pid_t pid, const char *cons
 	if (cg_sub_plan(cg, subs, sub_of, err) < 0)
 		return -1;
 	char v[24], dir[PATH_MAX];
-	snprintf(v, sizeof(v), "%d", (int)pid);
+	ctr_snprintf(v, sizeof(v), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++) {
 		const char *sub = sub_of[i] ? sub_of[i] + strspn(sub_of[i], "/") : NULL;
-		if (snprintf(dir, sizeof(dir), "%s%s%s", cg->d[i].dir, sub ? "/" : "",
+		if (ctr_snprintf(dir, sizeof(dir), "%s%s%s", cg->d[i].dir, sub ? "/" : "",
 			     sub ? sub : "") >= (int)sizeof(dir))
 			return err_set(err, ENAMETOOLONG, "--cgroup: %s/%s", cg->d[i].dir, sub);
 		if (cg_write_at(dir, "cgroup.procs", v) < 0)
@@ -6323,7 +6323,7 @@ static int cg_remove_tree(const struct cgroup *cg, const char *dir, int patience
 			if (e->d_type != DT_DIR || e->d_name[0] == '.')
 				continue;
 			char sub[PATH_MAX];
-			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub) &&
+			if (ctr_snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub) &&
 			    !cg_foreign(cg, sub, false))
 				cg_remove_tree(cg, sub, patience);
 		}
@@ -6947,18 +6947,18 @@ static int sd_open(struct sdconn *c, const char *path, struct ctr_error *err)
 {
 	memset(c, 0, sizeof(*c));
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	ctr_snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		err_set(err, errno, "systemd: connect to the system bus %s", path);
 		goto fail;
 	}
 	char uid[16], line[64] = "";
-	snprintf(uid, sizeof(uid), "%u", (unsigned)sd_host_uid());
-	char auth[64] = "", *o = auth + snprintf(auth, sizeof(auth), "%cAUTH EXTERNAL ", 0);
+	ctr_snprintf(uid, sizeof(uid), "%u", (unsigned)sd_host_uid());
+	char auth[64] = "", *o = auth + ctr_snprintf(auth, sizeof(auth), "%cAUTH EXTERNAL ", 0);
 	for (const char *p = uid; *p; p++)
-		o += sprintf(o, "%02x", (unsigned char)*p);
-	o += sprintf(o, "\r\n");
+		o += ctr_snprintf(o, 3, "%02x", (unsigned char)*p);
+	o += ctr_snprintf(o, 3, "\r\n");
 	if (sd_send(c, auth, (size_t)(o - auth), err) < 0)
 		goto fail;
 	sd_deadline(c, SD_TIMEOUT_MS);
@@ -7010,7 +7010,7 @@ static int sd_job(struct sdconn *c, const char *member, const char *unit, const 
 	struct sdrd b = m.body;
 	const char *j = sdr_str(&b, 'o');
 	char job[256];
-	if (!j || snprintf(job, sizeof(job), "%s", j) >= (int)sizeof(job))
+	if (!j || ctr_snprintf(job, sizeof(job), "%s", j) >= (int)sizeof(job))
 		return err_set(err, EPROTO, "systemd: %s %s: no job in the reply", member, unit);
 	for (;;) {
 		if (sd_next(c, &m, "the job of unit", err) < 0)
@@ -7036,10 +7036,10 @@ static int sd_bus_path(bool user, char *out, size_t size, struct ctr_error *err)
 	const char *a = getenv("DBUS_SESSION_BUS_ADDRESS"), *x = getenv("XDG_RUNTIME_DIR");
 	size_t n = a && str_has_prefix(a, "unix:path=") ? strcspn(a + 10, ",;") : 0;
 	if (!user)
-		snprintf(out, size, "%s", SD_BUS_SOCKET);
+		ctr_snprintf(out, size, "%s", SD_BUS_SOCKET);
 	else if (n && n < size)
-		snprintf(out, size, "%.*s", (int)n, a + 10);
-	else if (!x || x[0] != '/' || snprintf(out, size, "%s/bus", x) >= (int)size)
+		ctr_snprintf(out, size, "%.*s", (int)n, a + 10);
+	else if (!x || x[0] != '/' || ctr_snprintf(out, size, "%s/bus", x) >= (int)size)
 		return err_set(err, 0, "--systemd-cgroup as a user: no session bus of the user "
 			       "manager (set XDG_RUNTIME_DIR or DBUS_SESSION_BUS_ADDRESS)");
 	return 0;
@@ -7080,7 +7080,7 @@ static int sd_expand_slice(const char *slice, char *out, size_t size, struct ctr
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && slice[i] != '-')
 			continue;
-		int w = snprintf(out + o, size - o, "/%.*s.slice", (int)i, slice);
+		int w = ctr_snprintf(out + o, size - o, "/%.*s.slice", (int)i, slice);
 		if (w < 0 || (size_t)w >= size - o)
 			return err_set(err, ENAMETOOLONG, "linux.cgroupsPath: slice \"%s\"", slice);
 		o += (size_t)w;
@@ -7095,8 +7095,8 @@ static int sd_parse_path(const char *in, const char *id, char *unit, size_t usiz
 {
 	char buf[PATH_MAX];
 	if (!in || !*in)
-		snprintf(buf, sizeof(buf), "system.slice:ctr:%s", id);
-	else if (snprintf(buf, sizeof(buf), "%s", in) >= (int)sizeof(buf))
+		ctr_snprintf(buf, sizeof(buf), "system.slice:ctr:%s", id);
+	else if (ctr_snprintf(buf, sizeof(buf), "%s", in) >= (int)sizeof(buf))
 		return err_set(err, ENAMETOOLONG, "linux.cgroupsPath");
 	char *c1 = strchr(buf, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 	if (!c2 || strchr(c2 + 1, ':') || !c2[1])
@@ -7108,13 +7108,13 @@ static int sd_parse_path(const char *in, const char *id, char *unit, size_t usiz
 	    (strlen(name) > 6 && !strcmp(name + strlen(name) - 6, ".slice")))
 		return err_set(err, EINVAL, "linux.cgroupsPath: \"%s\": the name must be a scope's "
 			       "(a slice is not supported)", in);
-	if (snprintf(slice, ssize, "%s", buf[0] ? buf : "system.slice") >= (int)ssize)
+	if (ctr_snprintf(slice, ssize, "%s", buf[0] ? buf : "system.slice") >= (int)ssize)
 		return err_set(err, ENAMETOOLONG, "linux.cgroupsPath: slice of \"%s\"", in);
 	char sp[PATH_MAX];
 	if (sd_expand_slice(slice, sp, sizeof(sp), err) < 0)
 		return -1;
-	if (snprintf(unit, usize, "%s%s%s.scope", prefix, *prefix ? "-" : "", name) >= (int)usize ||
-	    snprintf(path, psize, "%s/%s", sp, unit) >= (int)psize)
+	if (ctr_snprintf(unit, usize, "%s%s%s.scope", prefix, *prefix ? "-" : "", name) >= (int)usize ||
+	    ctr_snprintf(path, psize, "%s/%s", sp, unit) >= (int)psize)
 		return err_set(err, ENAMETOOLONG, "linux.cgroupsPath: \"%s\"", in);
 	return 0;
 }
@@ -7145,11 +7145,11 @@ static bool sd_dev_entry(const struct spec_device_rule *d, char *out, size_t siz
 {
 	const char *kind = d->type == 'b' ? "block" : "char";
 	if (d->major.set && d->minor.set) {
-		snprintf(out, size, "/dev/%s/%" PRId64 ":%" PRId64, kind, d->major.v, d->minor.v);
+		ctr_snprintf(out, size, "/dev/%s/%" PRId64 ":%" PRId64, kind, d->major.v, d->minor.v);
 		return true;
 	}
 	if (!d->major.set) {
-		snprintf(out, size, "%s-*", kind);
+		ctr_snprintf(out, size, "%s-*", kind);
 		return true;
 	}
 	char *text AUTO_FREE = NULL;
@@ -7159,11 +7159,11 @@ static bool sd_dev_entry(const struct spec_device_rule *d, char *out, size_t siz
 	const char *l = str_find(text, d->type == 'b' ? "Block devices:" : "Character devices:");
 	for (l = l ? strchr(l, '\n') : NULL; l && l[1] && l[1] != '\n'; l = strchr(l + 1, '\n')) {
 		char *nm;
-		long maj = strtol(l + 1, &nm, 10); /* " %ld %s" by hand: scanf costs ~4 KB */
+		long maj = str_tol(l + 1, &nm); /* " %ld %s" by hand: scanf costs ~4 KB */
 		nm += strspn(nm, " \t");
 		int n = (int)strcspn(nm, " \t\n");
 		if (nm > l + 1 && n && maj == d->major.v) {
-			snprintf(out, size, "%s-%.*s", kind, n > 63 ? 63 : n, nm);
+			ctr_snprintf(out, size, "%s-%.*s", kind, n > 63 ? 63 : n, nm);
 			return true;
 		}
 	}
@@ -7239,7 +7239,7 @@ static int sd_start_body(struct sdbuf *b, const char *unit, const char *slice, p
 	static const struct spec_resources no_res;
 	const struct spec_resources *r = s->has_linux && s->lx.has_resources ? &s->lx.resources : &no_res;
 	char desc[PATH_MAX];
-	snprintf(desc, sizeof(desc), "ctr container %s", unit);
+	ctr_snprintf(desc, sizeof(desc), "ctr container %s", unit);
 	sdb_str(b, unit);
 	sdb_str(b, "fail");
 	size_t at = sdb_arr_begin(b, 8);
@@ -7287,12 +7287,12 @@ static void sd_manager_root(bool user, const char *selfcg, char *out, size_t siz
 	out[0] = 0;
 	if (!user)
 		return;
-	snprintf(want, sizeof(want), "/user@%u.service", sd_host_uid());
+	ctr_snprintf(want, sizeof(want), "/user@%u.service", sd_host_uid());
 	const char *l = selfcg ? str_find(selfcg, "0::/") : NULL, *at = l ? str_find(l, want) : NULL;
 	if (at && (at[strlen(want)] == '/' || at[strlen(want)] == '\n' || !at[strlen(want)]))
-		snprintf(out, size, "%.*s", (int)(at + strlen(want) - (l + 3)), l + 3);
+		ctr_snprintf(out, size, "%.*s", (int)(at + strlen(want) - (l + 3)), l + 3);
 	else
-		snprintf(out, size, "/user.slice/user-%u.slice%s", sd_host_uid(), want);
+		ctr_snprintf(out, size, "/user.slice/user-%u.slice%s", sd_host_uid(), want);
 }
 
 /* cgroup_plan for --systemd-cgroup: names the scope; cg_sd_start makes it. */
@@ -7313,7 +7313,7 @@ static int cgroup_plan_systemd(const struct spec *s, const char *id, bool user,
 			       "is %s)", cg_mode_names[cg_mode_of(&h)]);
 	char dir[PATH_MAX * 3];
 	sd_manager_root(user, selfcg, base, sizeof(base));
-	snprintf(dir, sizeof(dir), "%s%s%s", h.m[0].mnt, base, path);
+	ctr_snprintf(dir, sizeof(dir), "%s%s%s", h.m[0].mnt, base, path);
 	if (access(dir, F_OK) == 0)
 		return err_set(err, EEXIST, "linux.cgroupsPath: the scope %s exists already (%s)",
 			       unit, dir);
@@ -7481,11 +7481,11 @@ static int cg_pids_walk(const struct cgroup *cg, const char *dir, struct sbuf *s
 {
 	char *text = NULL;
 	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
+	ctr_snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
 	if (read_file(p, 64 << 20, &text, NULL, NULL) < 0)
 		return -1;
 	for (char *t = text; *t;) {
-		long v = strtol(t, &t, 10);
+		long v = str_tol(t, &t);
 		if (v > 0) {
 			pid_t pid = (pid_t)v;
 			sbuf_add(sb, &pid, sizeof(pid));
@@ -7506,7 +7506,7 @@ static int cg_pids_sub(const char *name, unsigned char type, void *arg)
 {
 	const struct cg_walk *w = arg;
 	char sub[PATH_MAX];
-	if (type == DT_DIR && snprintf(sub, sizeof(sub), "%s/%s", w->dir, name) < (int)sizeof(sub) &&
+	if (type == DT_DIR && ctr_snprintf(sub, sizeof(sub), "%s/%s", w->dir, name) < (int)sizeof(sub) &&
 	    !cg_foreign(w->cg, sub, false))
 		cg_pids_walk(w->cg, sub, w->sb, w->depth + 1);
 	return 0;
@@ -7594,11 +7594,11 @@ static void *cg_push(void *arrp, size_t *n, size_t size)
 static bool cg_read_list(const char *dir, const char *file, uint64_t **v, size_t *n)
 {
 	char f[PATH_MAX], *text = NULL;
-	snprintf(f, sizeof(f), "%s/%s", dir, file);
+	ctr_snprintf(f, sizeof(f), "%s/%s", dir, file);
 	if (read_file(f, 1 << 16, &text, NULL, NULL) < 0)
 		return false;
 	for (char *t = text, *e;; t = e) {
-		unsigned long long x = strtoull(t, &e, 10);
+		unsigned long long x = ctr_strtoull(t, &e);
 		uint64_t *slot;
 		if (e == t || !(slot = cg_push(v, n, sizeof(**v))))
 			break;
@@ -7616,7 +7616,7 @@ static void cg_mem_v1(const char *dir, const char *pfx, struct ctr_mem_entry *m)
 	uint64_t *out[] = {&m->limit, &m->usage, &m->max, &m->failcnt};
 	char f[64];
 	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
-		snprintf(f, sizeof(f), "%s%s", pfx, files[i]);
+		ctr_snprintf(f, sizeof(f), "%s%s", pfx, files[i]);
 		*out[i] = cg_read_u64(dir, f);
 	}
 }
@@ -7628,8 +7628,8 @@ static void cg_read_pairs(const char *text, struct ctr_stat_pair **v, size_t *n)
 		const char *sp = strchr(l, ' '), *nl = strchr(l, '\n');
 		struct ctr_stat_pair *pr;
 		if (sp && (!nl || sp < nl) && (pr = cg_push(v, n, sizeof(**v)))) {
-			snprintf(pr->key, sizeof(pr->key), "%.*s", (int)(sp - l), l);
-			pr->value = strtoull(sp + 1, NULL, 10);
+			ctr_snprintf(pr->key, sizeof(pr->key), "%.*s", (int)(sp - l), l);
+			pr->value = ctr_strtoull(sp + 1, NULL);
 		}
 		l = nl ? nl + 1 : NULL;
 	}
@@ -7641,10 +7641,10 @@ static const char *cg_majmin(const char *l, unsigned *maj, unsigned *min)
 	char *e;
 	if ((unsigned)(*l - '0') > 9)
 		return NULL;
-	*maj = strtoul(l, &e, 10);
+	*maj = str_toul(l, &e);
 	if (*e != ':' || (unsigned)(e[1] - '0') > 9)
 		return NULL;
-	*min = strtoul(e + 1, &e, 10);
+	*min = str_toul(e + 1, &e);
 	return e;
 }
 
@@ -7662,7 +7662,7 @@ static bool cg_blkio_opval(const char *p, char op[16], unsigned long long *val)
 	p += strspn(p, " \t");
 	if ((unsigned)(*p - '0') > 9)
 		return false;
-	*val = strtoull(p, NULL, 10);
+	*val = ctr_strtoull(p, NULL);
 	return true;
 }
 
@@ -7684,12 +7684,12 @@ static void cg_read_blkio(const char *text, bool v2, const char *rkey, const cha
 		}
 		for (int k = 0; p && v2 && k < 2; k++) {
 			char pat[16];
-			snprintf(pat, sizeof(pat), " %s=", k ? wkey : rkey);
+			ctr_snprintf(pat, sizeof(pat), " %s=", k ? wkey : rkey);
 			const char *hit = str_find(l, pat);
 			if (!hit || (nl && hit > nl) || !(be = cg_push(v, n, sizeof(**v))))
 				continue;
 			*be = (struct ctr_blkio_entry){.major = maj, .minor = min,
-						       .value = strtoull(hit + strlen(pat), NULL, 10)};
+						       .value = ctr_strtoull(hit + strlen(pat), NULL)};
 			strcpy(be->op, k ? "Write" : "Read");
 		}
 		l = nl ? nl + 1 : NULL;
@@ -7738,7 +7738,7 @@ static void cg_stats_memory(const struct cgroup *cg, struct ctr_stats *s)
 		return;
 	s->memory.have = 1;
 	s->memory.v2 = d->v2;
-	snprintf(f, sizeof(f), "%s/memory.stat", d->dir);
+	ctr_snprintf(f, sizeof(f), "%s/memory.stat", d->dir);
 	if (read_file(f, 1 << 20, &text, NULL, NULL) == 0) {
 		s->memory.cache = cg_key(text, d->v2 ? "file" : "cache");
 		cg_read_pairs(text, &s->memory.raw, &s->memory.n_raw);
@@ -7769,7 +7769,7 @@ static void cg_stats_blkio(const struct cgroup *cg, struct ctr_stats *s)
 	const struct cg_dir *d = cg_find(cg, CG_BLKIO);
 	char f[PATH_MAX], *text = NULL;
 	for (int k = 0; d && k < (d->v2 ? 1 : 2); k++) {
-		snprintf(f, sizeof(f), "%s/%s", d->dir, d->v2 ? "io.stat" : k ?
+		ctr_snprintf(f, sizeof(f), "%s/%s", d->dir, d->v2 ? "io.stat" : k ?
 			 "blkio.throttle.io_serviced_recursive" : "blkio.throttle.io_service_bytes_recursive");
 		if (read_file(f, 1 << 20, &text, NULL, NULL) < 0)
 			continue;
@@ -7801,16 +7801,16 @@ static void cg_stats_hugetlb_size(const struct cg_dir *d, unsigned long kb, stru
 		return;
 	while (kb >= 1024 && !(kb % 1024) && u < 3)
 		kb /= 1024, u++;
-	snprintf(h->pagesize, sizeof(h->pagesize), "%lu%cB", kb, units[u]);
-	snprintf(f, sizeof(f), "hugetlb.%s.%s", h->pagesize, d->v2 ? "current" : "usage_in_bytes");
+	ctr_snprintf(h->pagesize, sizeof(h->pagesize), "%lu%cB", kb, units[u]);
+	ctr_snprintf(f, sizeof(f), "hugetlb.%s.%s", h->pagesize, d->v2 ? "current" : "usage_in_bytes");
 	h->usage = cg_read_u64(d->dir, f);
 	if (!d->v2) {
-		snprintf(f, sizeof(f), "hugetlb.%s.max_usage_in_bytes", h->pagesize);
+		ctr_snprintf(f, sizeof(f), "hugetlb.%s.max_usage_in_bytes", h->pagesize);
 		h->max = cg_read_u64(d->dir, f);
-		snprintf(f, sizeof(f), "hugetlb.%s.failcnt", h->pagesize);
+		ctr_snprintf(f, sizeof(f), "hugetlb.%s.failcnt", h->pagesize);
 		h->failcnt = cg_read_u64(d->dir, f);
 	} else {
-		snprintf(f, sizeof(f), "hugetlb.%s.events", h->pagesize);
+		ctr_snprintf(f, sizeof(f), "hugetlb.%s.events", h->pagesize);
 		h->failcnt = cg_read_at(d->dir, f, ev, sizeof(ev)) ? 0 : cg_key(ev, "max");
 	}
 }
@@ -7825,7 +7825,7 @@ static void cg_stats_hugetlb(const struct cgroup *cg, struct ctr_stats *s)
 		char *end;
 		if (strncmp(e->d_name, "hugepages-", 10) || (unsigned)(e->d_name[10] - '0') > 9)
 			continue;
-		unsigned long kb = strtoul(e->d_name + 10, &end, 10);
+		unsigned long kb = str_toul(e->d_name + 10, &end);
 		if (!strcmp(end, "kB"))
 			cg_stats_hugetlb_size(d, kb, s);
 	}
@@ -9189,7 +9189,7 @@ static int sc_compile_native(const struct spec_seccomp *sc, const struct sc_arch
 			a = sc_arch_find(name);
 			if (!a) {
 				char pat[32];
-				snprintf(pat, sizeof(pat), " %s ", name);
+				ctr_snprintf(pat, sizeof(pat), " %s ", name);
 				if (strlen(name) > 20 || !str_find(sc_foreign_arches, pat)) {
 					err_set(err, 0, "linux.seccomp.architectures: unknown architecture \"%s\"",
 						sc->architectures[i - 1]);
@@ -9525,7 +9525,7 @@ static void seccomp_features(struct jw *w)
 	jw_arr_begin(w);
 	for (size_t i = 0; i < ARRAY_LEN(sc_arches); i++) {
 		char name[sizeof("SCMP_ARCH_") + sizeof(sc_arches[i].name)];
-		snprintf(name, sizeof(name), "SCMP_ARCH_%.*s", (int)sizeof(sc_arches[i].name) - 1,
+		ctr_snprintf(name, sizeof(name), "SCMP_ARCH_%.*s", (int)sizeof(sc_arches[i].name) - 1,
 			 sc_arches[i].name);
 		jw_str(w, name);
 	}
@@ -9740,7 +9740,7 @@ static int rootfs_walk_link(int link_fd, char *todo, const char *after, unsigned
 	if (len < 0)
 		return err_set(err, e, "resolve %s", path);
 	target[len] = 0;
-	if (snprintf(tmp, sizeof(tmp), "%s/%s", target, after) >= (int)sizeof(tmp))
+	if (ctr_snprintf(tmp, sizeof(tmp), "%s/%s", target, after) >= (int)sizeof(tmp))
 		return err_set(err, ENAMETOOLONG, "resolve %s", path);
 	strcpy(todo, tmp);
 	return target[0] == '/';
@@ -10056,7 +10056,7 @@ static bool rootfs_path_under(const char *path, const char *dir)
 
 /* ---- mounting onto fds resolved inside the rootfs ---- */
 
-#define MNT_FDPATH(buf, fd) snprintf(buf, sizeof(buf), "/proc/self/fd/%d", fd)
+#define MNT_FDPATH(buf, fd) ctr_snprintf(buf, sizeof(buf), "/proc/self/fd/%d", fd)
 
 /* /proc must be the real procfs before we trust /proc/self/fd (CVE-2019-16884 class). */
 static int rootfs_check_proc(struct ctr_error *err)
@@ -10087,7 +10087,7 @@ static int mnt_fd_inroot(const struct rootfs_ctx *c, int fd, char *out, size_t s
 	if (strncmp(path, c->rootfs, rl) || (path[rl] && path[rl] != '/'))
 		return err_set(err, EXDEV, "%s resolves to %s, outside the container root %s",
 			       out[0] ? out : "path", path, c->rootfs);
-	snprintf(out, size, "%s", path[rl] ? path + rl : "/");
+	ctr_snprintf(out, size, "%s", path[rl] ? path + rl : "/");
 	return 0;
 }
 
@@ -10208,13 +10208,13 @@ static int mnt_userns(const struct rootfs_ctx *c, const struct spec_mount *m,
 		struct sbuf sb = {0};
 		for (size_t i = 0; i < n; i++)
 			sbuf_addf(&sb, "%u %u %u\n", map[i].container_id, map[i].host_id, map[i].size);
-		snprintf(path, sizeof(path), "/proc/%s/%s", me, g ? "gid_map" : "uid_map");
+		ctr_snprintf(path, sizeof(path), "/proc/%s/%s", me, g ? "gid_map" : "uid_map");
 		int r = sb.failed ? err_nomem(err) : n ? write_file_at(AT_FDCWD, path, sb.buf, sb.len, err) : 0;
 		sbuf_release(&sb);
 		if (r < 0)
 			goto out;
 	}
-	snprintf(path, sizeof(path), "/proc/%s/ns/user", me);
+	ctr_snprintf(path, sizeof(path), "/proc/%s/ns/user", me);
 	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		err_set(err, errno, "open %s", path);
@@ -10359,7 +10359,7 @@ static int mnt_apply(const struct rootfs_ctx *c, int root_fd, const char *src, c
 		return err_set(err, ENOTDIR, "%s must be mounted on a directory, and %s is %s",
 			       special ? type : dest, dest,
 			       S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
-	snprintf(inroot, sizeof(inroot), "%s", dest);
+	ctr_snprintf(inroot, sizeof(inroot), "%s", dest);
 	if (mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0 ||
 	    mnt_check_proc(inroot, type, src, bind, err) < 0)
 		return -1;
@@ -10428,7 +10428,7 @@ static bool mnt_cg_path(const char *cgfile, const char *super, char *ctrls, size
 			char *path, size_t psize)
 {
 	char opts[512];
-	snprintf(opts, sizeof(opts), ",%s,", super);
+	ctr_snprintf(opts, sizeof(opts), ",%s,", super);
 	for (const char *line = cgfile; *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] ? 1 : 0)) {
 		size_t len = strcspn(line, "\n");
 		const char *c1 = memchr(line, ':', len);
@@ -10441,11 +10441,11 @@ static bool mnt_cg_path(const char *cgfile, const char *super, char *ctrls, size
 		bool match = *super ? n > 0 : n == 0;
 		for (const char *t = ctrls; match && *t; t += strcspn(t, ",") + (t[strcspn(t, ",")] ? 1 : 0)) {
 			char want[128];
-			snprintf(want, sizeof(want), ",%.*s,", (int)strcspn(t, ","), t);
+			ctr_snprintf(want, sizeof(want), ",%.*s,", (int)strcspn(t, ","), t);
 			match = str_find(opts, want) != NULL;
 		}
 		if (match) {
-			snprintf(path, psize, "%.*s", (int)(len - (size_t)(c2 + 1 - line)), c2 + 1);
+			ctr_snprintf(path, psize, "%.*s", (int)(len - (size_t)(c2 + 1 - line)), c2 + 1);
 			return true;
 		}
 	}
@@ -10525,7 +10525,7 @@ static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec
 				*err = e;
 			return -1;
 		}
-		if (snprintf(src, sizeof(src), "/sys/fs/cgroup%s", path) >= (int)sizeof(src))
+		if (ctr_snprintf(src, sizeof(src), "/sys/fs/cgroup%s", path) >= (int)sizeof(src))
 			return err_set(err, ENAMETOOLONG, "cgroup path %s", path);
 		p->flags |= MS_BIND | MS_REC;
 		return mnt_apply(c, root_fd, src, m->destination, NULL, p, m, err);
@@ -10561,7 +10561,7 @@ static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec
 			continue;
 		if (!mnt_cg_path(cgfile, v2 ? "" : mi[i].super, ctrls, sizeof(ctrls), path, sizeof(path)))
 			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", m->destination, name);
+		ctr_snprintf(sub, sizeof(sub), "%s/%s", m->destination, name);
 		struct mnt_parsed b = *p;
 		b.data = (struct sbuf){0};
 		if (cgns) {
@@ -10575,7 +10575,7 @@ static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec
 		} else {
 			size_t rl = strcmp(mi[i].root, "/") ? strlen(mi[i].root) : 0;
 			const char *rel = rl && strncmp(path, mi[i].root, rl) ? "" : path + rl;
-			snprintf(src, sizeof(src), "%s%s", mi[i].point, rel);
+			ctr_snprintf(src, sizeof(src), "%s%s", mi[i].point, rel);
 			b.flags |= MS_BIND | MS_REC;
 			r = fast ? mnt_cgroup_fast(c, dir, name, src, &b, sub, err) : 1;
 			if (r == 1)
@@ -10587,7 +10587,7 @@ static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec
 		for (const char *tk = name; strchr(name, ',') && *tk;) {
 			char link[64];
 			size_t tl = strcspn(tk, ",");
-			snprintf(link, sizeof(link), "%.*s", (int)tl, tk);
+			ctr_snprintf(link, sizeof(link), "%.*s", (int)tl, tk);
 			if (symlinkat(name, dir, link) < 0 && errno != EEXIST)
 				return err_set(err, errno, "symlink %s/%s", m->destination, link);
 			tk += tl + (tk[tl] ? 1 : 0);
@@ -10646,7 +10646,7 @@ static int dev_create(const struct rootfs_ctx *c, int root_fd, const char *path,
 	MNT_FDPATH(at, fd);
 	if (bind) {
 		char host[PATH_MAX];
-		if (snprintf(host, sizeof(host), "%s/%s", clean, name) >= (int)sizeof(host))
+		if (ctr_snprintf(host, sizeof(host), "%s/%s", clean, name) >= (int)sizeof(host))
 			return err_set(err, ENAMETOOLONG, "device %s", path);
 		if (!S_ISREG(st.st_mode) || mount(host, at, NULL, MS_BIND, NULL) < 0)
 			return err_set(err, S_ISREG(st.st_mode) ? errno : EEXIST, "bind %s", host);
@@ -10910,7 +10910,7 @@ static int rootfs_protect(const struct rootfs_ctx *c, int root_fd, const char *p
 		return -1;
 	}
 	struct stat st;
-	snprintf(inroot, sizeof(inroot), "%s", path);
+	ctr_snprintf(inroot, sizeof(inroot), "%s", path);
 	if (fstat(fd, &st) < 0 || mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0)
 		return -1;
 	MNT_FDPATH(at, fd);
@@ -11324,10 +11324,10 @@ static void elf_describe(const struct elf_info *e, char *buf, size_t size)
 		if (names[i].machine == e->machine)
 			m = names[i].name;
 	if (!m) {
-		snprintf(other, sizeof(other), "machine %u", e->machine);
+		ctr_snprintf(other, sizeof(other), "machine %u", e->machine);
 		m = other;
 	}
-	snprintf(buf, size, "ELF %d-bit %s %s%s%s", e->cls == ELF_CLASS64 ? 64 : 32,
+	ctr_snprintf(buf, size, "ELF %d-bit %s %s%s%s", e->cls == ELF_CLASS64 ? 64 : 32,
 		 e->data == ELF_MSB ? "MSB" : "LSB", m, e->n32 ? " N32" : "",
 		 e->fp == ELF_FP_SOFT ? " soft-float" : e->fp == ELF_FP_SINGLE ? " single-float" : "");
 }
@@ -11358,7 +11358,7 @@ static const struct json *spec_ck_locate(const struct json *v, const char *msg)
 		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 		if (*p == '[') {
 			char *end;
-			unsigned long i = strtoul(p + 1, &end, 10);
+			unsigned long i = str_toul(p + 1, &end);
 			if (*end != ']' || i > 1u << 20)
 				return NULL;
 			v = json_type(v) == JSON_ARRAY ? json_at(v, i) : NULL;
@@ -11389,14 +11389,14 @@ static void spec_ck_report(struct spec_ck *c, const char *fmt, ...)
 	char msg[1200];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctr_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	const struct json *at = c->doc ? spec_ck_locate(c->doc, msg) : NULL;
 	if (at) { /* one layout with the parser's errors: file:line:col: path: what */
 		char full[sizeof(msg) + PATH_MAX];
 		unsigned line, col;
 		json_pos(at, &line, &col);
-		snprintf(full, sizeof(full), "%s:%u:%u: %s", c->source, line, col, msg);
+		ctr_snprintf(full, sizeof(full), "%s:%u:%u: %s", c->source, line, col, msg);
 		if (c->report)
 			c->report(c->arg, full);
 	} else if (c->report) {
@@ -11449,7 +11449,7 @@ static int spec_open_file_in_root(int rootfd, const char *path)
 	int pfd AUTO_CLOSE = rootfs_open_in(rootfd, path, O_PATH, 0, &e);
 	if (pfd < 0 || fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode))
 		return -1;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	ctr_snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
 	int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT) /* no /proc: reopen by path, checked once more */
 		fd = rootfs_open_in(rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, &e);
@@ -11520,7 +11520,7 @@ static void spec_glob_in_root(int rootfd, const char *pat, void (*fn)(void *, co
 		fn(arg, pat);
 		return;
 	}
-	snprintf(dir, sizeof(dir), "%.*s", (int)(base - pat), pat);
+	ctr_snprintf(dir, sizeof(dir), "%.*s", (int)(base - pat), pat);
 	int fd = rootfs_open_in(rootfd, *dir ? dir : ".", O_RDONLY | O_DIRECTORY, 0, &e);
 	DIR *dp = fd < 0 ? NULL : fdopendir(fd);
 	if (!dp) {
@@ -11532,7 +11532,7 @@ static void spec_glob_in_root(int rootfd, const char *pat, void (*fn)(void *, co
 	for (struct dirent *de; n < 64 && (de = readdir(dp));) {
 		if (de->d_name[0] == '.' || !spec_glob_match(base, de->d_name))
 			continue;
-		if (snprintf(path, sizeof(path), "%s%s", dir, de->d_name) < (int)sizeof(path)) {
+		if (ctr_snprintf(path, sizeof(path), "%s%s", dir, de->d_name) < (int)sizeof(path)) {
 			fn(arg, path);
 			n++;
 		}
@@ -11565,7 +11565,7 @@ static void spec_ldconf_read(void *arg, const char *path)
 				continue;
 			}
 			/* a relative pattern is relative to this file's directory */
-			snprintf(pat, sizeof(pat), "%.*s%s", t[0] == '/' ? 0 : dirlen, path, t);
+			ctr_snprintf(pat, sizeof(pat), "%.*s%s", t[0] == '/' ? 0 : dirlen, path, t);
 			spec_glob_in_root(d->rootfd, pat, spec_ldconf_read, d);
 		}
 	}
@@ -11583,7 +11583,7 @@ static void spec_libdirs_runpath(struct spec_libdirs *d, const char *path, const
 		size_t o = str_has_prefix(t, "${ORIGIN}") ? 9 : str_has_prefix(t, "$ORIGIN") ? 7 : 0;
 		if (o > len)
 			o = 0;
-		int n = snprintf(dir, sizeof(dir), "%.*s%.*s", o ? dirlen : 0, path, (int)(len - o),
+		int n = ctr_snprintf(dir, sizeof(dir), "%.*s%.*s", o ? dirlen : 0, path, (int)(len - o),
 				 t + o);
 		if (n > 0 && n < (int)sizeof(dir))
 			spec_libdirs_add(d, dir, (size_t)n);
@@ -11607,7 +11607,7 @@ static void spec_libdirs_init(struct spec_libdirs *d, int rootfd, const char *pa
 	b = b ? b + 1 : e->interp;
 	size_t blen = strlen(b); /* "ld-musl-ARCH.so.1" */
 	if (str_has_prefix(b, "ld-musl-") && blen > 13 &&
-	    snprintf(musl, sizeof(musl), "/etc/ld-musl-%.*s.path", (int)blen - 13, b + 8) <
+	    ctr_snprintf(musl, sizeof(musl), "/etc/ld-musl-%.*s.path", (int)blen - 13, b + 8) <
 	    (int)sizeof(musl))
 		spec_ldconf_read(d, musl);
 	spec_ldconf_read(d, "/etc/ld.so.conf");
@@ -11621,7 +11621,7 @@ static bool spec_find_lib(const struct spec_libdirs *d, const char *name,
 {
 	bool direct = strchr(name, '/');
 	for (size_t at = 0; direct || at < d->len; at += strlen(d->buf + at) + 1) {
-		if (snprintf(path, size, "%s%s%s", direct ? "" : d->buf + at, direct ? "" : "/",
+		if (ctr_snprintf(path, size, "%s%s%s", direct ? "" : d->buf + at, direct ? "" : "/",
 			     name) >= (int)size)
 			continue;
 		int fd AUTO_CLOSE = spec_open_file_in_root(d->rootfd, path);
@@ -11663,7 +11663,7 @@ static unsigned spec_ck_libs(struct spec_ck *c, int rootfd, const char *what, co
 		spec_names_add(queue, sizeof(queue), &qlen, e->needed + at);
 	for (size_t at = 0; at < qlen; at += strlen(queue + at) + 1) {
 		if (!spec_find_lib(&d, queue + at, e, &lib, found, sizeof(found))) {
-			int n = snprintf(missing + mlen, sizeof(missing) - mlen, "%s%s",
+			int n = ctr_snprintf(missing + mlen, sizeof(missing) - mlen, "%s%s",
 					 mlen ? ", " : "", queue + at);
 			mlen = n < 0 ? mlen : mlen + (size_t)n >= sizeof(missing) ? sizeof(missing) - 1
 			       : mlen + (size_t)n;
@@ -11679,7 +11679,7 @@ static unsigned spec_ck_libs(struct spec_ck *c, int rootfd, const char *what, co
 	for (size_t at = 0; at < d.len; at += strlen(d.buf + at) + 1)
 		if (spec_stat_in_root(rootfd, d.buf + at, &st) == 0 && S_ISDIR(st.st_mode) &&
 		    slen + strlen(d.buf + at) + 2 < sizeof(searched))
-			slen += (size_t)sprintf(searched + slen, "%s%s", slen ? ":" : "", d.buf + at);
+			slen += (size_t)ctr_snprintf(searched + slen, sizeof(searched) - slen, "%s%s", slen ? ":" : "", d.buf + at);
 	spec_ck_report(c, "%s: %s needs %s, not found in the rootfs (%s%s)", what, path, missing,
 		       slen ? "searched " : "", slen ? searched : "it has no library directory");
 	return n_found;
@@ -11714,7 +11714,7 @@ static void spec_ck_script(struct spec_ck *c, int rootfd, const char *what, cons
 	}
 	p[len] = 0;
 	if (depth == 0 && !c->prog[0])
-		snprintf(c->prog, sizeof(c->prog), "%.120s: #!%.200s", path, p);
+		ctr_snprintf(c->prog, sizeof(c->prog), "%.120s: #!%.200s", path, p);
 	/* a relative interpreter is looked up from the cwd at exec: leave it */
 	if (p[0] == '/' && !spec_ck_interp(c, rootfd, what, path, "#! interpreter", p) && depth < 4)
 		spec_ck_program(c, rootfd, what, p, depth + 1);
@@ -11749,9 +11749,9 @@ static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, con
 		spec_ck_interp(c, rootfd, what, path, "ELF interpreter", e.interp);
 	unsigned libs = e.needed_len ? spec_ck_libs(c, rootfd, what, path, &e) : 0;
 	if (depth == 0 && !c->prog[0] && !*e.interp)
-		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, static", path, desc);
+		ctr_snprintf(c->prog, sizeof(c->prog), "%.120s: %s, static", path, desc);
 	else if (depth == 0 && !c->prog[0])
-		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, dynamic (%.100s, %u librar%s)", path, desc,
+		ctr_snprintf(c->prog, sizeof(c->prog), "%.120s: %s, dynamic (%.100s, %u librar%s)", path, desc,
 			 e.interp, libs, libs == 1 ? "y" : "ies");
 }
 
@@ -11765,7 +11765,7 @@ static int spec_ck_exe_test(void *ctx, const char *path)
 {
 	const struct spec_ck_root *r = ctx;
 	char abs[PATH_MAX];
-	if (snprintf(abs, sizeof(abs), "%s/%s", path[0] == '/' ? "" : r->cwd, path) >=
+	if (ctr_snprintf(abs, sizeof(abs), "%s/%s", path[0] == '/' ? "" : r->cwd, path) >=
 	    (int)sizeof(abs))
 		return ENAMETOOLONG;
 	return spec_exec_in_root(r->fd, abs);
@@ -11777,7 +11777,7 @@ static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_proces
 	char buf[PATH_MAX], abs[PATH_MAX + 8];
 	struct spec_ck_root r = {rootfd, pr->cwd ? pr->cwd : "/"};
 	int e = spec_find_exe(pr, spec_ck_exe_test, &r, buf, sizeof(buf), &path_env);
-	snprintf(abs, sizeof(abs), "%s%s%s", buf[0] == '/' ? "" : r.cwd, buf[0] == '/' ? "" : "/",
+	ctr_snprintf(abs, sizeof(abs), "%s%s%s", buf[0] == '/' ? "" : r.cwd, buf[0] == '/' ? "" : "/",
 		 buf);
 	if (e == 0)
 		spec_ck_program(c, rootfd, "process.args[0]", abs, 0);
@@ -11852,7 +11852,7 @@ static bool spec_ns_is_host(int type, const struct stat *st)
 	for (size_t i = 0; i < ARRAY_LEN(who); i++) {
 		char p[48];
 		struct stat h;
-		snprintf(p, sizeof(p), "/proc/%s/ns/%s", who[i], spec_ns_proc_name(type));
+		ctr_snprintf(p, sizeof(p), "/proc/%s/ns/%s", who[i], spec_ns_proc_name(type));
 		if (stat(p, &h) == 0 && h.st_dev == st->st_dev && h.st_ino == st->st_ino)
 			return true;
 	}
@@ -11880,8 +11880,8 @@ static int spec_ns_open(const char *path, int type, struct ctr_error *err)
 		return err_set(err, errno, "%s", path);
 	char self[40], link[64], want[16];
 	struct statfs sf;
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
-	snprintf(want, sizeof(want), "%s:[", name);
+	ctr_snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	ctr_snprintf(want, sizeof(want), "%s:[", name);
 	ssize_t n = readlink(self, link, sizeof(link) - 1);
 	link[n > 0 ? n : 0] = 0;
 	/* /proc/PID/ns/X links read "net:[4026531840]"; a bind mount of one (ip netns,
@@ -11913,7 +11913,7 @@ static const char *spec_sysctl_problem(const char *name, int own_ns, char *buf, 
 	static const char ipc[] = "kernel.msgmax\0kernel.msgmnb\0kernel.msgmni\0kernel.sem\0"
 		"kernel.shmall\0kernel.shmmax\0kernel.shmmni\0kernel.shm_rmid_forced\0";
 	char key[256];
-	snprintf(key, sizeof(key), "%s", name);
+	ctr_snprintf(key, sizeof(key), "%s", name);
 	/* "a/b.c/d" is sysctl(8)'s slash form of "a.b/c.d" */
 	size_t first = strcspn(key, "./");
 	for (char *q = key; key[first] == '/' && *q; q++)
@@ -11932,7 +11932,7 @@ static const char *spec_sysctl_problem(const char *name, int own_ns, char *buf, 
 	} else if ((own_ns & CLONE_NEWUTS) && !strcmp(key, "kernel.hostname")) {
 		why = "is not allowed as it conflicts with the OCI \"hostname\" field";
 	}
-	snprintf(buf, size, "sysctl \"%s\" %s", key, why);
+	ctr_snprintf(buf, size, "sysctl \"%s\" %s", key, why);
 	return buf;
 }
 
@@ -11992,7 +11992,7 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 		int k = 0;
 		while (spec_ns_flag[k] != ns->type)
 			k++;
-		snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(spec_proc_ns, k));
+		ctr_snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(spec_proc_ns, k));
 		struct ctr_error e = {0};
 		int fd = ns->path && *ns->path ? spec_ns_open(ns->path, ns->type, &e) : -1;
 		if (fd >= 0)
@@ -12161,13 +12161,13 @@ static int spec_ck_dup(void *arg, const char *path, const struct json *first,
 	unsigned l1, c1, l2, c2;
 	char note[PATH_MAX + 400];
 	if (!d->left--) {
-		snprintf(note, sizeof(note), "%s: more duplicate keys not shown", d->source);
+		ctr_snprintf(note, sizeof(note), "%s: more duplicate keys not shown", d->source);
 		spec_ck_warn(d->c, note);
 		return 1;
 	}
 	json_pos(first, &l1, &c1);
 	json_pos(dup, &l2, &c2);
-	snprintf(note, sizeof(note), "%s:%u:%u: %s%sduplicate key \"%s\", also at %u:%u: the last "
+	ctr_snprintf(note, sizeof(note), "%s:%u:%u: %s%sduplicate key \"%s\", also at %u:%u: the last "
 		 "one is used", d->source, l2, c2, path, *path ? ": " : "", json_str(dup, NULL), l1,
 		 c1);
 	spec_ck_warn(d->c, note);
@@ -12192,10 +12192,10 @@ static void spec_ck_config(struct spec_ck *c, const struct spec *s, const char *
 			   int rootfd, int listed_ns, int own_ns)
 {
 	spec_ck_dups(c, s);
-	if (strtoul(s->oci_version + 2, NULL, 10) > 3) { /* "1.x", checked by the parser */
+	if (str_toul(s->oci_version + 2, NULL) > 3) { /* "1.x", checked by the parser */
 		/* a note, as the parser's: create runs such a config too */
 		char note[160];
-		snprintf(note, sizeof(note), "ociVersion: %s is newer than " CTR_OCI_VERSION
+		ctr_snprintf(note, sizeof(note), "ociVersion: %s is newer than " CTR_OCI_VERSION
 			 ": its new fields are ignored", s->oci_version);
 		spec_ck_warn(c, note);
 	}
@@ -12214,7 +12214,7 @@ static void spec_ck_config(struct spec_ck *c, const struct spec *s, const char *
 			spec_ck_report(c, "mounts[%zu].source: missing for a bind mount", i);
 		} else if (bind) {
 			if (m->source[0] == '/')
-				snprintf(src, sizeof(src), "%s", m->source);
+				ctr_snprintf(src, sizeof(src), "%s", m->source);
 			else
 				spec_bundle_path(src, sizeof(src), bundle_dir, m->source, NULL);
 			if (stat(src, &st) < 0)
@@ -12226,7 +12226,7 @@ static void spec_ck_config(struct spec_ck *c, const struct spec *s, const char *
 		for (size_t i = 0; i < s->n_hooks[k]; i++) {
 			char what[64];
 			const char *path = s->hooks[k][i].path;
-			snprintf(what, sizeof(what), "hooks.%s[%zu].path",
+			ctr_snprintf(what, sizeof(what), "hooks.%s[%zu].path",
 				 spec_tab_at(spec_hook_tab, k), i);
 			/* startContainer hooks run in the container: their path is in the rootfs */
 			int e = k != HOOK_START_CONTAINER ? 0 : rootfd < 0 ? -1 :
@@ -12275,9 +12275,9 @@ static void spec_ck_summary(const struct spec_ck *c, const struct spec *s,
 	if (c->n || !a || !a->summary || !a->summary_size)
 		return;
 	if (sc)
-		snprintf(rules, sizeof(rules), "seccomp %zu rule%s", sc->n_syscalls,
+		ctr_snprintf(rules, sizeof(rules), "seccomp %zu rule%s", sc->n_syscalls,
 			 sc->n_syscalls == 1 ? "" : "s");
-	snprintf(a->summary, a->summary_size, "ociVersion %s, %zu mount%s, %zu namespace%s, %s%s%s", s->oci_version,
+	ctr_snprintf(a->summary, a->summary_size, "ociVersion %s, %zu mount%s, %zu namespace%s, %s%s%s", s->oci_version,
 		 s->n_mounts, s->n_mounts == 1 ? "" : "s", s->lx.n_namespaces,
 		 s->lx.n_namespaces == 1 ? "" : "s", rules, c->prog[0] ? ", " : "", c->prog);
 }
@@ -12317,7 +12317,7 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 	int rootfd AUTO_CLOSE = -1;
 	struct stat st;
 	if (s->root_path[0] == '/')
-		snprintf(rootfs, sizeof(rootfs), "%s", s->root_path);
+		ctr_snprintf(rootfs, sizeof(rootfs), "%s", s->root_path);
 	else
 		spec_bundle_path(rootfs, sizeof(rootfs), bundle_dir, s->root_path, NULL);
 	if (stat(rootfs, &st) < 0)
@@ -12433,7 +12433,7 @@ static int userns_write_map(pid_t pid, const char *file, const char *field,
 		return err_nomem(err);
 	}
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	ctr_snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	int e = process_write(path, sb.buf, sb.len);
 	if (e) {
 		sb.buf[--sb.len] = 0;
@@ -12494,11 +12494,11 @@ static int userns_newidmap(pid_t pid, bool g, const struct spec_idmap *m, size_t
 	}
 	argv[0] = (char *)prog;
 	argv[1] = num;
-	snprintf(num, 12, "%d", (int)pid);
+	ctr_snprintf(num, 12, "%d", (int)pid);
 	for (size_t i = 0; i < 3 * n; i++) {
 		const struct spec_idmap *e = &m[i / 3];
 		argv[i + 2] = num + 12 * (i + 1);
-		snprintf(argv[i + 2], 12, "%" PRIu32, i % 3 == 0 ? e->container_id :
+		ctr_snprintf(argv[i + 2], 12, "%" PRIu32, i % 3 == 0 ? e->container_id :
 			 i % 3 == 1 ? e->host_id : e->size);
 	}
 	int p[2] = {-1, -1}, pidfd = -1, rc = -1;
@@ -12554,7 +12554,7 @@ static int userns_write_maps(pid_t pid, const struct spec *s, struct ctr_error *
 	 * gid_map only after setgroups is denied; as root keep setgroups usable. */
 	if (geteuid() != 0 && own_g && l->n_gid_mappings) {
 		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+		ctr_snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
 		int e = process_write(path, "deny", 4);
 		if (e && e != ENOENT)
 			return err_set(err, e, "write %s", path);
@@ -12655,7 +12655,7 @@ static int net_devices_move(const struct spec *s, pid_t pid, struct ctr_error *e
 	/* Moving into our own netns would only rename a host interface. */
 	char path[64];
 	struct stat ours, theirs;
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	ctr_snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	if (stat(path, &theirs) < 0 || stat("/proc/self/ns/net", &ours) < 0)
 		return err_set(err, errno, "linux.netDevices: stat %s", path);
 	if (ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
@@ -12705,7 +12705,7 @@ static int net_devices_return(const struct spec *s, pid_t pid, struct ctr_error 
 	if (!s->lx.n_net_devices || pid <= 0)
 		return 0;
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	ctr_snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	int self AUTO_CLOSE = openat(AT_FDCWD, "/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	int ns AUTO_CLOSE = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (self < 0 || ns < 0)
@@ -12725,7 +12725,7 @@ static int net_devices_return(const struct spec *s, pid_t pid, struct ctr_error 
 		const char *name = d->name && *d->name ? d->name : d->host_name;
 		struct ifreq ifr;
 		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+		ctr_snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 		if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
 			continue;
 		struct net_link_req req;
@@ -12788,11 +12788,11 @@ static int process_cpu_list(const char *list, unsigned long *mask, size_t nbits)
 			p++;
 		if (!isdigit((unsigned char)*p))
 			return -1;
-		unsigned long lo = strtoul(p, &end, 10), hi = lo;
+		unsigned long lo = str_toul(p, &end), hi = lo;
 		if (*end == '-') {
 			if (!isdigit((unsigned char)end[1]))
 				return -1;
-			hi = strtoul(end + 1, &end, 10);
+			hi = str_toul(end + 1, &end);
 		}
 		while (*end == ' ')
 			end++;
@@ -12892,7 +12892,7 @@ static int process_lsm_exec(const char *field, const char *value, struct ctr_err
 {
 	bool apparmor = field[0] == 'a';
 	char buf[4096];
-	if (snprintf(buf, sizeof(buf), "%s%s", apparmor ? "exec " : "", value) >= (int)sizeof(buf))
+	if (ctr_snprintf(buf, sizeof(buf), "%s%s", apparmor ? "exec " : "", value) >= (int)sizeof(buf))
 		return err_set(err, ENAMETOOLONG, "process.%s", field);
 	int e = ENOENT;
 	if (apparmor)
@@ -12954,7 +12954,7 @@ static int process_prepare(const struct spec *s, const struct spec_process *p,
 	}
 	if (p->oom_score_adj.set) {
 		char v[24];
-		int n = snprintf(v, sizeof(v), "%" PRId64, p->oom_score_adj.v);
+		int n = ctr_snprintf(v, sizeof(v), "%" PRId64, p->oom_score_adj.v);
 		int e = process_write("/proc/self/oom_score_adj", v, (size_t)n);
 		if (e)
 			return err_set(err, e, "process.oomScoreAdj %s", v);
@@ -13112,7 +13112,7 @@ static int fds_close_from_proc(int first, int keep_fd, struct ctr_error *err)
 	for (struct dirent *e; (e = readdir(d));) {
 		if (!isdigit((unsigned char)e->d_name[0]))
 			continue;
-		int fd = atoi(e->d_name);
+		int fd = (int)str_tol(e->d_name, NULL);
 		if (fd >= first && fd != keep_fd && fd != self)
 			close(fd);
 	}
@@ -13178,7 +13178,7 @@ static void process_home_env(const struct spec_process *p, char *buf, size_t siz
 	int fd AUTO_CLOSE = root < 0 ? -1 : rootfs_open_in(root, "/etc/passwd", O_RDONLY, 0, NULL);
 	if (fd >= 0 && read_fd(fd, "/etc/passwd", 1 << 22, &text, NULL, NULL) == 0)
 		util_passwd_field(text, p->user.uid, 5, home, sizeof(home));
-	snprintf(buf, size, "HOME=%s", home[0] ? home : "/");
+	ctr_snprintf(buf, size, "HOME=%s", home[0] ? home : "/");
 }
 
 /* execve an executable already found with process_find_executable: the lookup runs
@@ -13231,7 +13231,7 @@ static int term_open_pty(int *master_out, int *slave_out, struct ctr_error *err)
 		char path[32];
 		if (ioctl(master, TIOCGPTN, &n) < 0)
 			return err_set(err, errno, "get pty number");
-		snprintf(path, sizeof(path), "/dev/pts/%u", n);
+		ctr_snprintf(path, sizeof(path), "/dev/pts/%u", n);
 		slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
 		if (slave < 0)
 			return err_set(err, errno, "open %s", path);
@@ -13291,8 +13291,8 @@ static int term_bind_console(int slave, struct ctr_error *err)
 						AT_EMPTY_PATH);
 	if (tree >= 0)
 		return mnt_sys_move(tree, fd) < 0 ? err_set(err, errno, "bind pty to /dev/console") : 0;
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
-	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", fd);
+	ctr_snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	ctr_snprintf(dst, sizeof(dst), "/proc/self/fd/%d", fd);
 	if (fstat(slave, &a) < 0 || stat(src, &b) < 0 || a.st_dev != b.st_dev ||
 	    a.st_ino != b.st_ino || stat(dst, &b) < 0 || st.st_dev != b.st_dev ||
 	    st.st_ino != b.st_ino)
@@ -14123,7 +14123,7 @@ static void lc_log(const struct ctr_opts *o, int level, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctr_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	o->log_fn(o->log_arg, level, msg);
 }
@@ -14219,7 +14219,7 @@ int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
 		return err_set(err, errno, "sealed re-exec: execveat");
 #endif
 	char path[32];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd); /* before Linux 3.19 */
+	ctr_snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd); /* before Linux 3.19 */
 	execve(path, argv, envp);
 	return err_set(err, errno, "sealed re-exec: execve %s", path);
 }
@@ -14258,7 +14258,7 @@ static int lc_hook_state(const char *id, enum ctr_status status, pid_t pid, cons
 			 const char *rootfs, const struct spec *s, char **out, struct ctr_error *err)
 {
 	struct ctr_state st = {.status = status, .pid = pid};
-	snprintf(st.id, sizeof(st.id), "%s", id);
+	ctr_snprintf(st.id, sizeof(st.id), "%s", id);
 	st.bundle = (char *)bundle;
 	st.rootfs = (char *)rootfs;
 	st.owner = (char *)"";
@@ -14687,12 +14687,12 @@ static void lc_log_namespaces(const struct lc_create *c)
 		bool is_new = types[i] == CLONE_NEWUSER ? c->new_userns :
 			      (c->unshare_flags & types[i]) != 0;
 		if (is_new && lc_ns_type(types[i], &name) == 0)
-			snprintf(made + strlen(made), sizeof(made) - strlen(made), " %s", name);
+			ctr_snprintf(made + strlen(made), sizeof(made) - strlen(made), " %s", name);
 	}
 	for (size_t i = 0; i < c->n_ns; i++) {
 		const char *name;
 		if (lc_ns_type(c->ns_types[i], &name) == 0)
-			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), " %s", name);
+			ctr_snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), " %s", name);
 	}
 	lc_log(c->o, CTR_LOG_DEBUG, "namespaces: new:%s; joined:%s", *made ? made : " none",
 	       *joined ? joined : " none");
@@ -14705,10 +14705,10 @@ static int lc_sock_addr(const char *root, const char *id, int dir_fd, struct soc
 {
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
-	int n = snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s/" LC_START_SOCK,
+	int n = ctr_snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s/" LC_START_SOCK,
 			 root ? root : CTR_DEFAULT_ROOT, id);
 	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
-		n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/" LC_START_SOCK,
+		n = ctr_snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/" LC_START_SOCK,
 			     dir_fd);
 	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
 		return err_set(err, ENAMETOOLONG, "start socket path");
@@ -14719,7 +14719,7 @@ static void lc_owner(char *buf, size_t size)
 {
 	uid_t uid = geteuid();
 	if (util_user_name(uid, buf, size) < 0)
-		snprintf(buf, size, "#%u", (unsigned)uid);
+		ctr_snprintf(buf, size, "#%u", (unsigned)uid);
 }
 
 /* Go's RFC3339Nano: trailing zeros of the fraction are dropped. */
@@ -14741,8 +14741,8 @@ static void lc_created_now(char *buf, size_t size)
 static int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
 {
 	char buf[32], dir[PATH_MAX];
-	int n = snprintf(buf, sizeof(buf), "%ld", (long)pid);
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+	int n = ctr_snprintf(buf, sizeof(buf), "%ld", (long)pid);
+	if (ctr_snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
 		return err_set(err, ENAMETOOLONG, "pid file %s", path);
 	char *slash = strrchr(dir, '/');
 	const char *name = path;
@@ -14806,12 +14806,12 @@ static int lc_send_sources(int sync, pid_t init, const struct spec *s, const cha
 			   const struct cgroup *cg, struct ctr_error *err)
 {
 	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", (long)init);
+	ctr_snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", (long)init);
 	int ns AUTO_CLOSE = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0)
 		return err_set(err, errno, "open %s", path);
 	/* rootless: only the init's user namespace (ours) gives the right to join */
-	snprintf(path, sizeof(path), "/proc/%ld/ns/user", (long)init);
+	ctr_snprintf(path, sizeof(path), "/proc/%ld/ns/user", (long)init);
 	int user AUTO_CLOSE = geteuid() != 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	if (geteuid() != 0 && user < 0)
 		return err_set(err, errno, "open %s", path);
@@ -14831,7 +14831,7 @@ static int lc_send_sources(int sync, pid_t init, const struct spec *s, const cha
 			if (!rootfs_host_source(m))
 				continue;
 			bool rel = m->source[0] != '/';
-			snprintf(path, sizeof(path), "%s%s%s", rel ? bundle : "", rel ? "/" : "", m->source);
+			ctr_snprintf(path, sizeof(path), "%s%s%s", rel ? bundle : "", rel ? "/" : "", m->source);
 			struct lc_msg msg = {.type = LC_SOURCE, .val = (int32_t)i};
 			int fd = open(path, O_PATH | O_CLOEXEC);
 			if (fd < 0)
@@ -14940,7 +14940,7 @@ static int lc_create_config(struct lc_job *j, struct ctr_error *err)
 {
 	const struct ctr_create_args *a = j->c.a;
 	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/config.json", j->bundle);
+	ctr_snprintf(path, sizeof(path), "%s/config.json", j->bundle);
 	if (a->config_json) { /* as the file would be: a copy, kept in the state */
 		j->config_len = a->config_json_len ? a->config_json_len : strlen(a->config_json);
 		if (!(j->config_text = malloc(j->config_len + 1)))
@@ -14961,9 +14961,9 @@ static int lc_create_config(struct lc_job *j, struct ctr_error *err)
 			       "socket is required");
 	const char *rp = spec->root_path ? spec->root_path : "rootfs";
 	if (rp[0] == '/')
-		snprintf(path, sizeof(path), "%s", rp);
+		ctr_snprintf(path, sizeof(path), "%s", rp);
 	else
-		snprintf(path, sizeof(path), "%s/%s", j->bundle, rp);
+		ctr_snprintf(path, sizeof(path), "%s/%s", j->bundle, rp);
 	if (!path_real(path, j->rootfs))
 		return err_set(err, errno, "root.path: %s", path);
 	j->c.rootfs = j->rootfs;
@@ -15160,7 +15160,7 @@ static int lc_create_commit(struct lc_job *j, pid_t *pid_out, struct ctr_error *
 	st->pid = init;
 	st->pid_start = pid_start_time(init);
 	st->creating = false;
-	snprintf(path, sizeof(path), "/proc/%ld/exe", (long)init);
+	ctr_snprintf(path, sizeof(path), "/proc/%ld/exe", (long)init);
 	struct stat exe;
 	if (stat(path, &exe) == 0) {
 		st->init_exe_dev = exe.st_dev;
@@ -15316,7 +15316,7 @@ static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd
 		return CTR_CREATING;
 	if (ct->st.pid <= 0)
 		return CTR_STOPPED;
-	snprintf(p, sizeof(p), "%s%ld/exe", proc_fd < 0 ? "/proc/" : "", (long)ct->st.pid);
+	ctr_snprintf(p, sizeof(p), "%s%ld/exe", proc_fd < 0 ? "/proc/" : "", (long)ct->st.pid);
 	if (ct->st.init_exe_ino) {
 		if (fstatat(proc_fd < 0 ? AT_FDCWD : proc_fd, p, &sb, 0) == 0) {
 			if (sb.st_dev == ct->st.init_exe_dev && sb.st_ino == ct->st.init_exe_ino)
@@ -15330,7 +15330,7 @@ static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd
 	/* `list` has only the root's fd. fstatat, not faccessat: musl's needs faccessat2
 	 * (Linux 5.8) for AT_SYMLINK_NOFOLLOW */
 	if (ct->h.dir_fd < 0)
-		snprintf(p, sizeof(p), "%s/" LC_START_SOCK, ct->h.id);
+		ctr_snprintf(p, sizeof(p), "%s/" LC_START_SOCK, ct->h.id);
 	return fstatat(ct->h.dir_fd >= 0 ? ct->h.dir_fd : ct->h.root_fd,
 		       ct->h.dir_fd >= 0 ? LC_START_SOCK : p, &sb, AT_SYMLINK_NOFOLLOW) < 0 ?
 	       CTR_RUNNING : CTR_CREATED;
@@ -15686,7 +15686,7 @@ static bool lc_pid_in_cgroup(pid_t pid, const struct cgroup *cg)
 {
 	char p[64];
 	AUTO_FREE char *text = NULL;
-	snprintf(p, sizeof(p), "/proc/%ld/cgroup", (long)pid);
+	ctr_snprintf(p, sizeof(p), "/proc/%ld/cgroup", (long)pid);
 	if (!cg || !cg->n || read_file(p, 1 << 20, &text, NULL, NULL) < 0)
 		return true; /* nothing to compare, or gone (the signal finds nothing) */
 	for (char *l = text, *nl; *l; l = nl) {
@@ -15725,7 +15725,7 @@ static bool lc_has_own_pidns(const struct state *st)
 {
 	char p[64];
 	struct stat a, b;
-	snprintf(p, sizeof(p), "/proc/%ld/ns/pid", (long)st->pid);
+	ctr_snprintf(p, sizeof(p), "/proc/%ld/ns/pid", (long)st->pid);
 	if (stat(p, &a) < 0 || stat("/proc/self/ns/pid", &b) < 0)
 		return false;
 	return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
@@ -15888,14 +15888,14 @@ out:
 static int lc_fill_state(struct lc_container *ct, struct ctr_state *out, struct ctr_error *err)
 {
 	memset(out, 0, sizeof(*out));
-	snprintf(out->id, sizeof(out->id), "%s", ct->h.id);
+	ctr_snprintf(out->id, sizeof(out->id), "%s", ct->h.id);
 	out->status = ct->status;
 	out->exit_status = -1;
 	if (ct->loaded) {
 		out->pid = ct->status == CTR_STOPPED ? 0 : ct->st.pid;
 		if (ct->status == CTR_STOPPED && ct->st.exited)
 			out->exit_status = ct->st.exit_status;
-		snprintf(out->created, sizeof(out->created), "%s", ct->st.created);
+		ctr_snprintf(out->created, sizeof(out->created), "%s", ct->st.created);
 		out->bundle = TAKE_PTR(ct->st.bundle);
 		out->rootfs = TAKE_PTR(ct->st.rootfs);
 		out->owner = TAKE_PTR(ct->st.owner);
@@ -16105,7 +16105,7 @@ static int lc_list_one(const struct ctr_opts *o, int root_fd, int proc_fd, char 
 		       struct lc_list_mem *m, struct ctr_state *out)
 {
 	char path[NAME_MAX + sizeof("/" STATE_FILE)];
-	snprintf(path, sizeof(path), "%s/" STATE_FILE, name);
+	ctr_snprintf(path, sizeof(path), "%s/" STATE_FILE, name);
 	int fd = sys_openat2(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
 			     O_NONBLOCK, 0, CTR_RESOLVE_NO_SYMLINKS | CTR_RESOLVE_BENEATH);
 	if (fd < 0 && errno == ENOENT)
@@ -16464,17 +16464,17 @@ static int watch_oom_fd(struct ctr_watch *w, struct ctr_error *err)
 	char f[PATH_MAX + 32];
 	if (w->v2) {
 		w->oomfd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-		snprintf(f, sizeof(f), "%s/memory.events", w->memdir);
+		ctr_snprintf(f, sizeof(f), "%s/memory.events", w->memdir);
 		if (w->oomfd < 0 || inotify_add_watch(w->oomfd, f, IN_MODIFY) < 0)
 			return err_set(err, errno, "watch %s", f);
 		w->oom_seen = watch_v2_ooms(w);
 		return 0;
 	}
 	w->oomfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	snprintf(f, sizeof(f), "%s/memory.oom_control", w->memdir);
+	ctr_snprintf(f, sizeof(f), "%s/memory.oom_control", w->memdir);
 	int ofd AUTO_CLOSE = open(f, O_RDONLY | O_CLOEXEC);
 	char reg[32];
-	snprintf(reg, sizeof(reg), "%d %d", w->oomfd, ofd);
+	ctr_snprintf(reg, sizeof(reg), "%d %d", w->oomfd, ofd);
 	if (w->oomfd < 0 || ofd < 0 || cg_write_at(w->memdir, "cgroup.event_control", reg) < 0)
 		return err_set(err, errno, "register an OOM eventfd on %s", f);
 	return 0;
@@ -16511,7 +16511,7 @@ int ctr_watch_open(const struct ctr_opts *o, const char *id, struct ctr_watch **
 	int rc = 0;
 	if (d) {
 		w->v2 = d->v2;
-		snprintf(w->memdir, sizeof(w->memdir), "%s", d->dir);
+		ctr_snprintf(w->memdir, sizeof(w->memdir), "%s", d->dir);
 		if (cgapi_alive(&a))
 			rc = watch_oom_fd(w, err);
 	}
@@ -16696,7 +16696,7 @@ static int ps_filter(char *text, const pid_t *pids, size_t n, struct ctr_error *
 				break;
 			}
 			if (col == pid_col) {
-				long p = atol(t);
+				long p = str_tol(t, NULL);
 				for (size_t i = 0; i < n && !show; i++)
 					show = pids[i] == p;
 				break;
@@ -16804,8 +16804,8 @@ static int ex_open_namespaces(struct ex_ctx *x, pid_t pid, struct ctr_error *err
 	for (size_t i = 0; i < ARRAY_LEN(ex_ns); i++) {
 		char path[128], self[128];
 		struct stat theirs, ours;
-		snprintf(path, sizeof(path), "/proc/%ld/ns/%s", (long)pid, ex_ns[i].name);
-		snprintf(self, sizeof(self), "/proc/self/ns/%s", ex_ns[i].name);
+		ctr_snprintf(path, sizeof(path), "/proc/%ld/ns/%s", (long)pid, ex_ns[i].name);
+		ctr_snprintf(self, sizeof(self), "/proc/self/ns/%s", ex_ns[i].name);
 		if (stat(path, &theirs) < 0) {
 			if (errno == ENOENT && stat(self, &ours) < 0)
 				continue; /* a kernel without this namespace type */
@@ -16958,7 +16958,7 @@ static int ex_parse_user(const char *user, struct spec_user *u, struct ctr_error
 {
 	uint64_t uid, gid = 0;
 	char buf[64];
-	snprintf(buf, sizeof(buf), "%s", user);
+	ctr_snprintf(buf, sizeof(buf), "%s", user);
 	char *colon = strchr(buf, ':');
 	if (colon)
 		*colon++ = 0;
@@ -16982,7 +16982,7 @@ static uint32_t *ex_parse_gids(const char *list, struct spec_user *u, struct ctr
 	for (size_t i = 0; gids && i < n; i++) {
 		size_t len = strcspn(c, ",");
 		uint64_t g;
-		snprintf(buf, sizeof(buf), "%.*s", (int)(len < sizeof(buf) ? len : sizeof(buf) - 1), c);
+		ctr_snprintf(buf, sizeof(buf), "%.*s", (int)(len < sizeof(buf) ? len : sizeof(buf) - 1), c);
 		if (len >= sizeof(buf) || parse_u64(buf, &g) < 0 || g > UINT32_MAX) {
 			err_set(err, EINVAL, "exec: invalid additional gids \"%s\"", list);
 			free(gids);
@@ -17163,7 +17163,7 @@ static int ex_prepare(struct ex_job *j, struct ctr_error *err)
 	if (j->x.late_join && !j->cg)
 		return err_set(err, EINVAL, "exec: a paused container without a cgroup");
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct->st.pid);
+	ctr_snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct->st.pid);
 	j->x.root_fd = openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (j->x.root_fd < 0)
 		return err_set(err, errno, "exec: open %s", path);
@@ -17379,12 +17379,14 @@ static void cr_add(struct cr_argv *a, const char *fmt, ...)
 		a->v = v;
 		a->cap = cap;
 	}
+	struct sbuf sb = {0};
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	ctr_vformat(sbuf_put, &sb, fmt, ap);
 	va_end(ap);
+	char *s = NULL;
+	if (sbuf_take(&sb, &s, NULL) < 0)
+		s = NULL;
 	if (!s) {
 		a->failed = true;
 		return;
@@ -17481,14 +17483,14 @@ static int cr_check_version(const char *criu, struct ctr_error *err)
 	/* "Version: %d.%d[.%d]" by hand: scanf costs ~4 KB of libc */
 	const char *v = out.buf ? str_find(out.buf, "Version:") : NULL;
 	char *e = NULL;
-	int x = v ? (int)strtol(v += 8, &e, 10) : 0, y = 0, z = 0;
+	int x = v ? (int)str_tol(v += 8, &e) : 0, y = 0, z = 0;
 	bool ok = v && e > v && *e == '.';
 	if (ok) {
-		y = (int)strtol(v = e + 1, &e, 10);
+		y = (int)str_tol(v = e + 1, &e);
 		ok = e > v;
 	}
 	if (ok && *e == '.')
-		z = (int)strtol(e + 1, NULL, 10);
+		z = (int)str_tol(e + 1, NULL);
 	sbuf_release(&out);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !ok)
 		return err_set(err, 0, "%s --version: no version (is it CRIU?)", criu);
@@ -17503,7 +17505,7 @@ static int cr_failed(const char *what, int st, const char *work, const char *log
 		     struct ctr_error *err)
 {
 	char path[PATH_MAX + 64], first[400] = "";
-	snprintf(path, sizeof(path), "%s/%s", work, log);
+	ctr_snprintf(path, sizeof(path), "%s/%s", work, log);
 	char *text = NULL;
 	size_t len = 0;
 	struct ctr_error e;
@@ -17513,7 +17515,7 @@ static int cr_failed(const char *what, int st, const char *work, const char *log
 			if (nl)
 				*nl = 0;
 			if (str_find(line, "Error") && !*first) /* the first: the cause */
-				snprintf(first, sizeof(first), "%s", line);
+				ctr_snprintf(first, sizeof(first), "%s", line);
 			line = nl ? nl + 1 : NULL;
 		}
 	}
@@ -17610,7 +17612,7 @@ static void cr_dump_externals(struct cr_argv *av, const struct spec *s, pid_t pi
 			cr_add(av, "--external=mnt[%s]:%s", m->destination, m->destination);
 	}
 	for (size_t i = 0; s->has_linux && i < s->lx.n_masked_paths; i++) {
-		snprintf(path, sizeof(path), "/proc/%ld/root%s", (long)pid, s->lx.masked_paths[i]);
+		ctr_snprintf(path, sizeof(path), "/proc/%ld/root%s", (long)pid, s->lx.masked_paths[i]);
 		if (stat(path, &sb) == 0 && !S_ISDIR(sb.st_mode))
 			cr_add(av, "--external=mnt[%s]:%s", s->lx.masked_paths[i],
 			       s->lx.masked_paths[i]);
@@ -17624,12 +17626,12 @@ static void cr_dump_externals(struct cr_argv *av, const struct spec *s, pid_t pi
 	}
 	/* a pty slave (majors 136-143) on fd 0-2: restored onto a new pty (CR_TTY_INFO) */
 	for (int fd = 0; fd < 3; fd++) {
-		snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long)pid, fd);
+		ctr_snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long)pid, fd);
 		if (stat(path, &sb) < 0 || !S_ISCHR(sb.st_mode) || major(sb.st_rdev) < 136 ||
 		    major(sb.st_rdev) > 143)
 			continue;
 		char key[64];
-		int n = snprintf(key, sizeof(key), "tty[%llx:%llx]",
+		int n = ctr_snprintf(key, sizeof(key), "tty[%llx:%llx]",
 				 (unsigned long long)sb.st_rdev, (unsigned long long)sb.st_dev);
 		cr_add(av, "--external=%s", key);
 		/* /dev/console is that pty bound (criu wants its master otherwise) */
@@ -17654,7 +17656,7 @@ static int cr_save_descriptors(pid_t pid, const char *img, struct ctr_error *err
 	jw_arr_begin(&w);
 	for (int fd = 0; fd < 3; fd++) {
 		char path[64], link[PATH_MAX];
-		snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long)pid, fd);
+		ctr_snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long)pid, fd);
 		ssize_t n = readlink(path, link, sizeof(link) - 1);
 		link[n > 0 ? n : 0] = 0;
 		jw_str(&w, link);
@@ -17766,7 +17768,7 @@ static bool cr_available(void)
 	while (*path) {
 		size_t n = strcspn(path, ":");
 		char f[PATH_MAX];
-		if (n && snprintf(f, sizeof(f), "%.*s/criu", (int)n, path) < (int)sizeof(f) &&
+		if (n && ctr_snprintf(f, sizeof(f), "%.*s/criu", (int)n, path) < (int)sizeof(f) &&
 		    access(f, X_OK) == 0)
 			return true;
 		path += n + (path[n] == ':');
@@ -17801,7 +17803,7 @@ static int cr_restore_stdio(struct cr_argv *av, struct cr_restore *r, const char
 	AUTO_FREE char *text = NULL;
 	size_t len = 0;
 	struct ctr_error e;
-	snprintf(path, sizeof(path), "%s/%s", img, CR_DESCRIPTORS);
+	ctr_snprintf(path, sizeof(path), "%s/%s", img, CR_DESCRIPTORS);
 	struct json_doc *doc = NULL;
 	if (read_file(path, 1u << 20, &text, &len, &e) == 0 &&
 	    json_parse(text, len, CR_DESCRIPTORS, NULL, &doc, &e) == 0) {
@@ -17820,7 +17822,7 @@ static int cr_restore_stdio(struct cr_argv *av, struct cr_restore *r, const char
 		json_free(doc);
 	}
 	AUTO_FREE char *tty = NULL;
-	snprintf(path, sizeof(path), "%s/%s", img, CR_TTY_INFO);
+	ctr_snprintf(path, sizeof(path), "%s/%s", img, CR_TTY_INFO);
 	if (read_file(path, 256, &tty, &len, &e) < 0)
 		return 0;
 	if (!a->console_socket)
@@ -17875,7 +17877,7 @@ static int cr_bind_root(struct cr_restore *r, const char *root, const char *id,
 			const char *rootfs, struct ctr_error *err)
 {
 	char p[PATH_MAX];
-	if (snprintf(p, sizeof(p), "%s/%s/%s", root, id, CR_ROOT_DIR) >= (int)sizeof(p))
+	if (ctr_snprintf(p, sizeof(p), "%s/%s/%s", root, id, CR_ROOT_DIR) >= (int)sizeof(p))
 		return err_set(err, ENAMETOOLONG, "criu root for %s", id);
 	if (mkdir(p, 0700) < 0 && errno != EEXIST)
 		return err_set(err, errno, "mkdir %s", p);
@@ -17884,7 +17886,7 @@ static int cr_bind_root(struct cr_restore *r, const char *root, const char *id,
 		rmdir(p);
 		return err_set(err, e, "bind %s on %s", rootfs, p);
 	}
-	snprintf(r->croot, sizeof(r->croot), "%s", p);
+	ctr_snprintf(r->croot, sizeof(r->croot), "%s", p);
 	return 0;
 }
 
@@ -17944,12 +17946,12 @@ static int cr_load_bundle(const char *bundle, struct cr_bundle *b, struct ctr_er
 	char path[PATH_MAX + 16];
 	if (!path_real(bundle ? bundle : ".", b->dir))
 		return err_set(err, errno, "bundle %s", bundle ? bundle : ".");
-	snprintf(path, sizeof(path), "%s/config.json", b->dir);
+	ctr_snprintf(path, sizeof(path), "%s/config.json", b->dir);
 	if (read_file(path, 16u << 20, &b->config, &b->config_len, err) < 0 ||
 	    spec_parse(b->config, b->config_len, "config.json", &b->spec, err) < 0)
 		return -1;
 	const char *rp = b->spec->root_path ? b->spec->root_path : "rootfs";
-	snprintf(path, sizeof(path), "%s%s%s", rp[0] == '/' ? "" : b->dir,
+	ctr_snprintf(path, sizeof(path), "%s%s%s", rp[0] == '/' ? "" : b->dir,
 		 rp[0] == '/' ? "" : "/", rp);
 	if (!path_real(path, b->rootfs))
 		return err_set(err, errno, "root.path: %s", path);
@@ -17991,10 +17993,10 @@ static int cr_restore_finish(const struct ctr_opts *o, const char *id, struct st
 	char path[PATH_MAX + 32];
 	AUTO_FREE char *text = NULL;
 	size_t len = 0;
-	snprintf(path, sizeof(path), "%s/restore.pid", work);
+	ctr_snprintf(path, sizeof(path), "%s/restore.pid", work);
 	if (read_file(path, 64, &text, &len, err) < 0)
 		return err_prefix(err, "criu restore wrote no pid");
-	*pid = (pid_t)strtol(text, NULL, 10);
+	*pid = (pid_t)str_tol(text, NULL);
 	if (*pid <= 0)
 		return err_set(err, 0, "criu restore: bad pid file %s", path);
 	st->pid = *pid;
@@ -18030,7 +18032,7 @@ int ctr_restore(const struct ctr_opts *o, const char *id, const struct ctr_resto
 		return -1;
 	if (cr_dir(a->image_path ? a->image_path : "checkpoint", false, img, err) < 0)
 		return err_prefix(err, "restore");
-	snprintf(inv, sizeof(inv), "%s/inventory.img", img);
+	ctr_snprintf(inv, sizeof(inv), "%s/inventory.img", img);
 	if (access(inv, R_OK) < 0)
 		return err_set(err, 0, "restore: %s holds no checkpoint (no inventory.img)", img);
 	if (cr_check_version(a->criu_path ? a->criu_path : "criu", err) < 0 ||

@@ -24,6 +24,21 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+/* fprintf through ctr's own formatter: libc's printf core is ~10 KB of the static binary */
+static void file_put(void *f, const char *s, size_t len)
+{
+	fwrite(s, 1, len, f);
+}
+
+__attribute__((format(printf, 2, 3)))
+static void out_printf(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	ctr_vformat(file_put, f, fmt, ap);
+	va_end(ap);
+}
+
 #ifndef CTR_COMMIT
 #define CTR_COMMIT "unknown"
 #endif
@@ -61,11 +76,11 @@ static void log_text_value(FILE *f, const char *v)
 	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
 		const char *e = strchr(ctl, *p);
 		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
+			out_printf(f, "\\%c", *p);
 		else if (e)
-			fprintf(f, "\\%c", letter[e - ctl]);
+			out_printf(f, "\\%c", letter[e - ctl]);
 		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
+			out_printf(f, "\\x%02x", *p);
 		else
 			fputc(*p, f);
 	}
@@ -80,18 +95,18 @@ static void log_line(struct cli *c, const char *level, const char *msg)
 	char ts[64]; /* "2026-12-07T17:22:37Z", as runc's logrus writes it */
 	ctr_time_rfc3339(ts, sizeof(ts), 0);
 	if (c->log_json) {
-		fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
+		out_printf(f, "{\"level\":\"%s\",\"msg\":\"", level);
 		for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
 			if (*p == '"' || *p == '\\')
-				fprintf(f, "\\%c", *p);
+				out_printf(f, "\\%c", *p);
 			else if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
+				out_printf(f, "\\u%04x", *p);
 			else
 				fputc(*p, f);
 		}
-		fprintf(f, "\",\"time\":\"%s\"}\n", ts);
+		out_printf(f, "\",\"time\":\"%s\"}\n", ts);
 	} else if (c->log) {
-		fprintf(f, "time=\"%s\" level=%s msg=", ts, level);
+		out_printf(f, "time=\"%s\" level=%s msg=", ts, level);
 		log_text_value(f, msg);
 		fputc('\n', f);
 	}
@@ -105,12 +120,12 @@ static void cli_error(struct cli *c, const char *fmt, ...)
 	char msg[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctr_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (c->log || c->log_json)
 		log_line(c, "error", msg);
 	if (c->log || !c->log_json)
-		fprintf(stderr, "ctr: %s\n", msg);
+		out_printf(stderr, "ctr: %s\n", msg);
 }
 
 static void cli_log_cb(void *arg, int level, const char *msg)
@@ -122,7 +137,7 @@ static void cli_log_cb(void *arg, int level, const char *msg)
 	if (c->log || c->log_json)
 		log_line(c, names[level & 3], msg);
 	else
-		fprintf(stderr, "ctr: %s: %s\n", names[level & 3], msg);
+		out_printf(stderr, "ctr: %s: %s\n", names[level & 3], msg);
 }
 
 /* ---------- flags: one table per command, one parser, the usage from the tables ---------- */
@@ -170,11 +185,11 @@ static const char *opt_meta(const struct opt *o, char *buf, size_t size)
 {
 	const char *e = o->help[0] == '`' ? strchr(o->help + 1, '`') : NULL;
 	if (e) {
-		snprintf(buf, size, "%.*s", (int)(e - o->help - 1), o->help + 1);
+		ctr_snprintf(buf, size, "%.*s", (int)(e - o->help - 1), o->help + 1);
 		return e + 1 + (e[1] == ' ');
 	}
 	else
-		snprintf(buf, size, "%s", o->kind == OPT_DURATION ? "DURATION" :
+		ctr_snprintf(buf, size, "%s", o->kind == OPT_DURATION ? "DURATION" :
 			 o->kind == OPT_BYTES ? "BYTES" : o->kind == OPT_STR || o->kind == OPT_LIST ||
 			 o->kind == OPT_JOIN ? "VALUE" : "N");
 	return o->help;
@@ -269,7 +284,7 @@ static int opt_number(const struct opt *o, const char *v, long long *out)
 		return (*out = parse_duration_ms(v)) > 0 ? 0 : -1;
 	char *end;
 	errno = 0;
-	*out = strtoll(v, &end, 10);
+	*out = ctr_strtoll(v, &end);
 	if (errno || *end || !*v || (o->kind != OPT_I64 && *out < 0) ||
 	    (o->kind == OPT_COUNT && *out > INT_MAX))
 		return -1;
@@ -413,7 +428,7 @@ static int opt_left(const struct opt *o, char *buf, size_t size)
 	char meta[64] = "";
 	if (opt_has_arg(o))
 		opt_meta(o, meta, sizeof(meta));
-	return snprintf(buf, size, "  %c%c%c --%s%s%s", o->short_name ? '-' : ' ',
+	return ctr_snprintf(buf, size, "  %c%c%c --%s%s%s", o->short_name ? '-' : ' ',
 			o->short_name ? o->short_name : ' ', o->short_name ? ',' : ' ', o->name,
 			*meta ? " " : "", meta);
 }
@@ -431,10 +446,10 @@ static void usage_flags(FILE *f, const struct opt *const *tables)
 	for (int t = 0; t < 2 && tables[t]; t++)
 		for (const struct opt *o = tables[t]; o->name; o++) {
 			opt_left(o, left, sizeof(left));
-			fprintf(f, "%-*s  ", width, left);
+			out_printf(f, "%-*s  ", width, left);
 			for (const char *h = opt_meta(o, left, sizeof(left)); *h; h++)
 				if (*h == '\n')
-					fprintf(f, "\n%-*s  ", width, "");
+					out_printf(f, "\n%-*s  ", width, "");
 				else
 					fputc(*h, f);
 			fputc('\n', f);
@@ -517,7 +532,7 @@ static int cmd_check(struct cli *c, void *flags, int argc, char **argv)
 	if (n < 0)
 		cli_error(c, "%s", err.msg);
 	else if (n == 0 && !f->quiet)
-		printf("config.json: ok (%s)\n", summary);
+		out_printf(stdout, "config.json: ok (%s)\n", summary);
 	return n != 0;
 }
 
@@ -691,7 +706,7 @@ static int cmd_state(struct cli *c, void *flags, int argc, char **argv)
 	ctr_state_release(&st);
 	if (rc < 0)
 		return fail(c, &err);
-	printf("%s\n", json);
+	out_printf(stdout, "%s\n", json);
 	free(json);
 	return 0;
 }
@@ -711,9 +726,9 @@ static void print_table(char *const *cells, size_t rows, size_t cols)
 		for (size_t k = 0; k < cols; k++) {
 			const char *s = cells[r * cols + k];
 			if (k + 1 < cols)
-				printf("%-*s", (int)(width[k] < 12 ? 12 : width[k]), s);
+				out_printf(stdout, "%-*s", (int)(width[k] < 12 ? 12 : width[k]), s);
 			else
-				printf("%s\n", s);
+				out_printf(stdout, "%s\n", s);
 		}
 	}
 }
@@ -735,7 +750,7 @@ static int list_table(struct cli *c, const struct ctr_state *v, size_t n)
 		cells[k] = (char *)head[k];
 	for (size_t i = 0; i < n; i++) {
 		char **row = cells + (i + 1) * 6;
-		snprintf(pids[i], 16, "%ld", (long)v[i].pid);
+		ctr_snprintf(pids[i], 16, "%ld", (long)v[i].pid);
 		row[0] = (char *)v[i].id;
 		row[1] = pids[i];
 		row[2] = (char *)ctr_status_name(v[i].status);
@@ -773,7 +788,7 @@ static int cmd_list(struct cli *c, void *flags, int argc, char **argv)
 	int rc = 0;
 	if (f->quiet)
 		for (size_t i = 0; i < n; i++)
-			printf("%s\n", v[i].id);
+			out_printf(stdout, "%s\n", v[i].id);
 	else if (f->format && !strcmp(f->format, "json"))
 		rc = print_json(c, ctr_list_json(v, n, &js, &err), &js, &err);
 	else
@@ -1175,7 +1190,7 @@ static const struct command commands[] = {
 
 static void command_usage(FILE *f, const struct command *cmd)
 {
-	fprintf(f, "usage: ctr %s%s%s%s\n%s\n%s", cmd->name, cmd->opts[0]->name ? " [flags]" : "",
+	out_printf(f, "usage: ctr %s%s%s%s\n%s\n%s", cmd->name, cmd->opts[0]->name ? " [flags]" : "",
 		*cmd->args ? " " : "", cmd->args, cmd->summary, cmd->details ? cmd->details : "");
 	if (cmd->opts[0]->name) {
 		fputs("\nflags:\n", f);
@@ -1188,7 +1203,7 @@ static void usage_error(struct cli *c, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctr_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	cli_error(c, "%s", msg);
 	if (c->command)
@@ -1219,7 +1234,7 @@ static void print_usage(FILE *f)
 	fputs("ctr - a small OCI container runtime\n\n"
 	      "usage: ctr [global flags] COMMAND [flags] [args]\n\ncommands:\n", f);
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-10s%s\n", commands[i].name, commands[i].summary);
+		out_printf(f, "  %-10s%s\n", commands[i].name, commands[i].summary);
 	fputs("\nglobal flags:\n", f);
 	usage_flags(f, (const struct opt *const[]){global_opts, NULL});
 	fputs("\n`ctr COMMAND --help` describes a command.\n", f);
@@ -1227,7 +1242,7 @@ static void print_usage(FILE *f)
 
 static void print_version(void)
 {
-	printf("ctr version " CTR_VERSION "\ncommit: " CTR_COMMIT "\nspec: " CTR_OCI_VERSION "\n");
+	out_printf(stdout, "ctr version " CTR_VERSION "\ncommit: " CTR_COMMIT "\nspec: " CTR_OCI_VERSION "\n");
 }
 
 /* True if argv has -h/--help before any "--" (commands answer it before other flags);
@@ -1292,7 +1307,7 @@ static bool in_userns(void)
 	char *p = buf, *e;
 	unsigned long v[3];
 	for (int i = 0; i < 3; i++, p = e)
-		v[i] = strtoul(p, &e, 10);
+		v[i] = (unsigned long)ctr_strtoull(p, &e);
 	/* strtoul, not scanf: scanf would add ~4 KB to the static binary */
 	return n && (v[0] || v[1] || v[2] != 4294967295UL || p[strspn(p, " \n")]);
 }
@@ -1316,7 +1331,7 @@ static int global_setup(struct cli *c, struct global_flags *g, int argc, char **
 	if (g->log && *g->log) {
 		c->log = fopen(g->log, "ae");
 		if (!c->log) {
-			fprintf(stderr, "ctr: open log file %s: %s\n", g->log, strerror(errno));
+			out_printf(stderr, "ctr: open log file %s: %s\n", g->log, strerror(errno));
 			return -1;
 		}
 	}
@@ -1328,7 +1343,7 @@ static int global_setup(struct cli *c, struct global_flags *g, int argc, char **
 	c->opts.root = g->root ? g->root : CTR_DEFAULT_ROOT;
 	if (!g->root && xdg && xdg[0] == '/' &&
 	    (geteuid() != 0 || (in_userns() && (!user || strcmp(user, "root"))))) {
-		snprintf(c->xdg_root, sizeof(c->xdg_root), "%s/ctr", xdg);
+		ctr_snprintf(c->xdg_root, sizeof(c->xdg_root), "%s/ctr", xdg);
 		c->opts.root = c->xdg_root;
 	}
 	return 0;
