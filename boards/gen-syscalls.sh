@@ -22,7 +22,8 @@
 #   sc_name_blk   the offset of each block in the pool (binary-searched by its first name);
 #   sc_nr_<arch>  per arch, one uint16 per name: its number, or 0xffff when the arch
 #                 lacks it. Numbers >= 0xf000 encode ARM private calls 0xf0000 + (v & 0xfff).
-#                 x32 values are stored without 0x40000000 (added back when used).
+#                 x32 has no table: sc_x32_diff lists where it differs from x86_64
+#                 ({name index, number}); its values are stored without 0x40000000.
 # Only the build's native arch group is compiled in (#if per group); the string pool is
 # shared. Commit the regenerated file.
 set -eu
@@ -122,6 +123,17 @@ cat $(for a in $ARCHES; do echo "$tmp/$a.list"; done) | awk '{print $1}' | LC_AL
 		riscv64) g=SC_GROUP_RISCV ;;
 		esac
 		echo "#if $g"
+		if [ $a = x32 ]; then
+			# x32 is x86_64's numbers (plus 0x40000000) but for these {name index, number}
+			echo "static const uint16_t sc_x32_diff[][2] = {"
+			awk 'NR == FNR { nr[$1] = $2; next } FILENAME ~ /x86_64/ { x[$1] = $2; next }
+				{ v = ($1 in nr) ? nr[$1] - 1073741824 : 65535; w = ($1 in x) ? x[$1] : 65535
+				  if (v != w) { printf "%s{%d, %d},", (n % 8 == 0 ? (n ? "\n\t" : "\t") : " "), FNR - 1, v; n++ } }
+				END { printf "\n" }' "$tmp/x32.list" "$tmp/x86_64.list" "$tmp/names"
+			echo "};"
+			echo "#endif"
+			continue
+		fi
 		echo "static const uint16_t sc_nr_$a[SC_NNAMES] = {"
 		awk -v arch=$a 'NR == FNR { nr[$1] = $2; next }
 			{ v = ($1 in nr) ? nr[$1] : 65535
