@@ -159,13 +159,13 @@ static size_t fmt_conv(ctr_put_fn *put, void *ctx, const char **pp, va_list *ap)
 		if (f.prec < 0)
 			f.prec = star ? -1 : 0; /* "%.s": 0; a negative *: none */
 	}
-	int size = 0; /* -2 hh, -1 h, 0 int, 1 long, 2 long long, 3 size_t, 4 intmax_t/ptrdiff_t */
+	int size = 0; /* -2 hh, -1 h, 0 int, 1 long, 2 long long, 3 size_t, 4 intmax_t, 5 ptrdiff_t */
 	for (; *p == 'h'; p++)
 		size--;
 	for (; *p == 'l'; p++)
 		size++;
 	if (*p == 'z' || *p == 'j' || *p == 't')
-		size = *p++ == 'z' ? 3 : 4;
+		size = *p == 'z' ? 3 : *p == 'j' ? 4 : 5, p++;
 	f.conv = *p;
 	*pp = *p ? p + 1 : p;
 	char c;
@@ -183,6 +183,7 @@ static size_t fmt_conv(ctr_put_fn *put, void *ctx, const char **pp, va_list *ap)
 	case 'i':
 		i = size == 1 ? va_arg(*ap, long) : size == 2 ? va_arg(*ap, long long) :
 		    size == 3 ? (int64_t)va_arg(*ap, ssize_t) : size == 4 ? va_arg(*ap, intmax_t) :
+		    size == 5 ? (int64_t)va_arg(*ap, ptrdiff_t) :
 		    size == -1 ? (short)va_arg(*ap, int) : size == -2 ? (signed char)va_arg(*ap, int) :
 		    va_arg(*ap, int);
 		return fmt_int(put, ctx, &f, i < 0 ? 0 - (uint64_t)i : (uint64_t)i, i < 0);
@@ -191,6 +192,7 @@ static size_t fmt_conv(ctr_put_fn *put, void *ctx, const char **pp, va_list *ap)
 	case 'X':
 		u = size == 1 ? va_arg(*ap, unsigned long) : size == 2 ? va_arg(*ap, unsigned long long) :
 		    size == 3 ? va_arg(*ap, size_t) : size == 4 ? va_arg(*ap, uintmax_t) :
+		    size == 5 ? (uint64_t)(uintptr_t)va_arg(*ap, ptrdiff_t) :
 		    size == -1 ? (unsigned short)va_arg(*ap, unsigned) :
 		    size == -2 ? (unsigned char)va_arg(*ap, unsigned) : va_arg(*ap, unsigned);
 		return fmt_int(put, ctx, &f, u, false);
