@@ -2862,13 +2862,33 @@ static void *sp_alloc(struct sp *p, size_t n, size_t size)
 }
 
 /* Append ".key" (or "[idx]" when key is NULL) to the path; returns the old length. */
+/* By hand, not snprintf: every member the parser visits passes here (a third of the
+ * instructions a `run` spends in user space went to formatting these paths). */
 static size_t sp_push(struct sp *p, const char *key, size_t idx)
 {
 	size_t old = p->plen, room = sizeof(p->path) - old;
-	int n = key ? ctr_snprintf(p->path + old, room, old ? ".%s" : "%s", key)
-		    : ctr_snprintf(p->path + old, room, "[%zu]", idx);
-	if (n > 0)
-		p->plen += (size_t)n < room ? (size_t)n : room - 1;
+	char num[24], *e = num + sizeof(num), *add = e;
+	if (key) {
+		add = (char *)key;
+		e = add + strlen(key);
+	} else {
+		*--add = ']';
+		do
+			*--add = (char)('0' + idx % 10);
+		while (idx /= 10);
+		*--add = '[';
+	}
+	char *d = p->path + old;
+	size_t n = 0;
+	if (key && old && n + 1 < room)
+		d[n++] = '.';
+	size_t len = (size_t)(e - add);
+	if (len > room - 1 - n)
+		len = room - 1 - n;
+	memcpy(d + n, add, len);
+	n += len;
+	d[n] = 0;
+	p->plen += n;
 	return old;
 }
 
@@ -4246,6 +4266,8 @@ struct state {
 struct state_handle {
 	int root_fd, dir_fd;         /* -1 when closed */
 	char *id;
+	char *config;                /* the config copy, read once per handle (state_config) */
+	size_t config_len;
 };
 
 /* Open (or with STATE_CREATE create) the container's state dir and lock it. A missing
@@ -4284,6 +4306,23 @@ static void state_close(struct state_handle *h)
 	h->dir_fd = h->root_fd = -1;
 	free(h->id);
 	h->id = NULL;
+	free(h->config);
+	h->config = NULL;
+}
+
+/* The config copy kept in the state dir (LC_CONFIG_COPY, written once by create), read
+ * on first use and kept with the handle: start and delete ask it several things. */
+static int state_config(struct state_handle *h, const char **text, size_t *len,
+			struct ctr_error *err)
+{
+	if (!h->config && read_regular_at(h->dir_fd, "config.json", 16u << 20, &h->config,
+					  &h->config_len, err) < 0) {
+		h->config = NULL;
+		return -1;
+	}
+	*text = h->config;
+	*len = h->config_len;
+	return 0;
 }
 
 /* A directory we locked may have been removed by the holder before us (nlink 0). */
@@ -4405,14 +4444,19 @@ static int state_open(const char *root, const char *id, int flags, struct state_
 		      struct ctr_error *err)
 {
 	h->root_fd = h->dir_fd = -1;
-	h->id = NULL;
+	h->id = h->config = NULL;
+	h->config_len = 0;
 	if (!root)
 		root = CTR_DEFAULT_ROOT;
 	if (!*root)
 		return err_set(err, EINVAL, "the state root (--root) is an empty path");
-	if ((flags & STATE_CREATE) && mkdir_p(root, 0700, err) < 0)
-		return -1;
 	h->root_fd = openat(AT_FDCWD, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* usually there: made (each missing level) only when the open says it is not */
+	if (h->root_fd < 0 && errno == ENOENT && (flags & STATE_CREATE)) {
+		if (mkdir_p(root, 0700, err) < 0)
+			return -1;
+		h->root_fd = openat(AT_FDCWD, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (h->root_fd < 0) {
 		if (errno == ENOENT) {
 			err_set(err, 0, "container %s does not exist", id);
@@ -4807,6 +4851,8 @@ struct cgroup {
 	bool rootless;               /* delegated v2 only: no device program (needs privileges) */
 	bool sd_started;             /* systemd took the start job: destroy stops the unit */
 	uint32_t v1ctls;             /* controllers served by v1 hierarchies (cgroup_plan) */
+	char *host_mi;               /* the mountinfo cgroup_plan read (for the init's cgroup
+	                                mount: its own would show the same hierarchies) */
 	/* sub-cgroups that are other containers' (nested cgroupsPath): never signalled,
 	 * listed or removed as ours. Set by the caller, which knows the other containers. */
 	char **foreign;
@@ -4823,6 +4869,7 @@ struct cg_mount {
 struct cg_host {
 	size_t n;
 	struct cg_mount m[CG_MAX_HIER];
+	char *text;                  /* an unparsed copy of the mountinfo, if asked (owned) */
 };
 
 static uint32_t cg_mask_of(const char *list, const char *const names[CG_NCTL], char sep)
@@ -5844,20 +5891,27 @@ static void cgroup_free(struct cgroup *cg)
 		free(cg->foreign[i]);
 	free(cg->foreign);
 	free(cg->path);
+	free(cg->host_mi);
 	free(cg->res_json);
 	free(cg->unit);
 	free(cg->slice);
 	free(cg);
 }
 
-/* Read mountinfo and our own cgroups once; fills h (pointing into *mi) and *selfcg. */
+/* Read mountinfo and our own cgroups once; fills h (pointing into *mi) and *selfcg
+ * (NULL: not wanted, not read). h->text set (to anything) on entry asks for a copy of
+ * the text as read into h->text. */
 static int cg_host_read(struct cg_host *h, char **mi, char **selfcg, struct ctr_error *err)
 {
+	bool keep = h->text != NULL;
 	h->n = 0;
+	h->text = NULL;
 	if (read_file("/proc/self/mountinfo", 4 << 20, mi, NULL, err) < 0)
 		return err_prefix(err, "finding cgroup mounts");
+	if (keep)
+		h->text = strdup(*mi); /* NULL: the init reads its own */
 	cg_parse_mountinfo(*mi, h);
-	if (read_file("/proc/self/cgroup", 1 << 20, selfcg, NULL, err) < 0) {
+	if (selfcg && read_file("/proc/self/cgroup", 1 << 20, selfcg, NULL, err) < 0) {
 		*selfcg = NULL;      /* only relative paths need it */
 	}
 	return 0;
@@ -5895,11 +5949,16 @@ static int cg_cpuset_fill(const char *mnt, const char *dir, struct ctr_error *er
 }
 
 /* A leaf just made: copy its parent's cpus and mems (-1: the parent has none yet, or
- * failed; cg_cpuset_fill walks the whole path then). Writing what a clone_children
- * parent already gave it changes nothing. */
-static int cg_cpuset_leaf(const char *dir)
+ * failed; cg_cpuset_fill walks the whole path then). A clone_children parent gave them
+ * already: then nothing is written (a cpuset write rebuilds the scheduler domains, the
+ * costliest cgroup write of a start). ctr's default parent (<mount>/ctr) is made such a
+ * parent the first time: it only holds containers, which all get its values anyway. */
+static int cg_cpuset_leaf(const char *mnt, const char *dir)
 {
 	char up[PATH_MAX], v[1024];
+	if (cg_read_at(dir, "cpuset.cpus", v, sizeof(v)) == 0 && *v &&
+	    cg_read_at(dir, "cpuset.mems", v, sizeof(v)) == 0 && *v)
+		return 0;
 	ctr_snprintf(up, sizeof(up), "%s", dir);
 	char *slash = strrchr(up, '/');
 	if (!slash)
@@ -5910,6 +5969,9 @@ static int cg_cpuset_leaf(const char *dir)
 		if (cg_read_at(up, f, v, sizeof(v)) < 0 || !*v || cg_write_at(dir, f, v) < 0)
 			return -1;
 	}
+	size_t ml = strlen(mnt);
+	if (!strncmp(up, mnt, ml) && !strcmp(up + ml, "/ctr"))
+		cg_write_at(up, "cgroup.clone_children", "1"); /* best effort: a speed-up only */
 	return 0;
 }
 
@@ -5921,7 +5983,7 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 	/* usually only the leaf is missing: try it first */
 	if (mkdir(dir, 0755) == 0) {
 		*made = true;
-		return cpuset && cg_cpuset_leaf(dir) < 0 ? cg_cpuset_fill(mnt, dir, err) : 0;
+		return cpuset && cg_cpuset_leaf(mnt, dir) < 0 ? cg_cpuset_fill(mnt, dir, err) : 0;
 	}
 	if (errno == EEXIST)
 		return cpuset ? cg_cpuset_fill(mnt, dir, err) : 0;
@@ -6013,13 +6075,16 @@ static int cgroup_plan(const struct spec *s, const char *id, struct cgroup **out
 	char path[PATH_MAX];
 	if (cg_path_clean(s->has_linux ? s->lx.cgroups_path : NULL, id, path, sizeof(path), err) < 0)
 		return -1;
-	struct cg_host h;
+	struct cg_host h = {.text = path}; /* keep a copy */
 	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
-	if (cg_host_read(&h, &mi, &selfcg, err) < 0)
+	if (cg_host_read(&h, &mi, path[0] == '/' ? NULL : &selfcg, err) < 0)
 		return -1;
 	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
-	if (!cg)
+	if (!cg) {
+		free(h.text);
 		return -1;
+	}
+	cg->host_mi = h.text;
 	cg->mode = cg_mode_of(&h);
 	if (!(cg->path = mem_strdup(path, err))) {
 		cgroup_free(cg);
@@ -6115,7 +6180,7 @@ static void cg_rootless_default(const char *mnt, const char *own, const char *pa
 static int cgroup_plan_rootless(const struct spec *s, const char *id, struct cgroup **out,
 				struct ctr_error *err)
 {
-	struct cg_host h;
+	struct cg_host h = {.text = NULL};
 	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
 	char path[PATH_MAX], own[PATH_MAX] = "", dir[PATH_MAX * 2 + 2] = "";
 	const char *want = s->has_linux ? s->lx.cgroups_path : NULL;
@@ -6351,11 +6416,20 @@ static int cgroup_destroy(struct cgroup *cg, bool kill_remaining, struct ctr_err
 		cgroup_free(cg);     /* the scope was never ours: nothing to stop or remove */
 		return 0;
 	}
-	if (kill_remaining && cg->n)
-		cgroup_kill_all(cg, SIGKILL, NULL);
+	/* the usual end, the init gone with its pid namespace: the first dir, which
+	 * cgroup_kill_all lists, goes with one rmdir (no task, no sub-cgroup left in it), and
+	 * then there is nothing to kill */
+	size_t gone = 0;
+	if (kill_remaining && cg->n) {
+		if (!cg->unit && !cg_foreign(cg, cg->d[0].dir, true) &&
+		    (rmdir(cg->d[0].dir) == 0 || errno == ENOENT))
+			gone = 1;
+		else
+			cgroup_kill_all(cg, SIGKILL, NULL);
+	}
 	if (cg->unit)
 		rc = cg_sd_stop(cg, err);
-	for (size_t i = 0; i < cg->n; i++)
+	for (size_t i = gone; i < cg->n; i++)
 		if (cg_remove_tree(cg, cg->d[i].dir, kill_remaining ? 200 : 20) < 0 && rc == 0)
 			rc = err_set(err, errno, "remove cgroup %s", cg->d[i].dir);
 	cgroup_free(cg);
@@ -6504,9 +6578,9 @@ static int cgroup_check_own(const struct cgroup *cg, const char *want, struct ct
 			       "(%s)", cg->path, want);
 	if (cg->mode == CG_MODE_NONE && !cg->n)
 		return 0;
-	struct cg_host h;
-	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
-	if (cg_host_read(&h, &mi, &selfcg, err) < 0)
+	struct cg_host h = {.text = NULL};
+	char *mi AUTO_FREE = NULL;
+	if (cg_host_read(&h, &mi, NULL, err) < 0)
 		return -1;
 	uint32_t used = 0;
 	for (size_t i = 0; i < cg->n; i++) {
@@ -7306,7 +7380,7 @@ static int cgroup_plan_systemd(const struct spec *s, const char *id, bool user,
 	    sd_parse_path(s->has_linux ? s->lx.cgroups_path : NULL, id, unit, sizeof(unit), path,
 			  sizeof(path), slice, sizeof(slice), err) < 0)
 		return -1;
-	struct cg_host h;
+	struct cg_host h = {.text = NULL};
 	char *mi AUTO_FREE = NULL, *selfcg AUTO_FREE = NULL;
 	if (cg_host_read(&h, &mi, &selfcg, err) < 0)
 		return -1;
@@ -9540,6 +9614,7 @@ struct rootfs_ctx {
 	bool no_pivot;               /* MS_MOVE + chroot instead of pivot_root */
 	bool userns;                 /* in a new user namespace: bind devices, no mknod */
 	const int *src_fds;          /* per mount: its source opened by ctr, else -1 (or NULL) */
+	const char *host_mi;         /* ctr's mountinfo before the fork, or NULL: read it */
 };
 
 /* In the container's new mount namespace, before the root switch: rootfs propagation,
@@ -9998,10 +10073,13 @@ static bool mnt_info_parse(char *line, struct mnt_info *mi)
 	return true;
 }
 
-/* All mounts of the calling process, parsed: *buf holds the text (caller frees). */
-static int mnt_info_read(char **buf, struct mnt_info **out, size_t *count, struct ctr_error *err)
+/* All mounts of the calling process, parsed: *buf holds the text (caller frees). A
+ * copy of text instead of /proc/self/mountinfo when text is not NULL. */
+static int mnt_info_read(const char *text, char **buf, struct mnt_info **out, size_t *count,
+			 struct ctr_error *err)
 {
-	if (read_file("/proc/self/mountinfo", 64u << 20, buf, NULL, err) < 0)
+	if (text ? !(*buf = mem_strdup(text, err)) :
+	    read_file("/proc/self/mountinfo", 64u << 20, buf, NULL, err) < 0)
 		return -1;
 	size_t lines = 1;
 	for (char *p = *buf; *p; p++)
@@ -10073,13 +10151,15 @@ static int mnt_fd_inroot(const struct rootfs_ctx *c, int fd, char *out, size_t s
 	return 0;
 }
 
-/* Open (creating what is missing) a mount target inside the rootfs. */
-static int mnt_target(int root_fd, const char *dest, int create, bool nofollow,
+/* Open (creating what is missing) a mount target inside the rootfs. missing: dest is
+ * known to be missing already (mnt_open_plain said ENOENT). */
+static int mnt_target(int root_fd, const char *dest, int create, bool nofollow, bool missing,
 		      struct ctr_error *err)
 {
 	int flags = O_PATH | (nofollow ? O_NOFOLLOW : 0);
 	struct ctr_error e = {0};
-	int fd = rootfs_open_in(root_fd, dest, flags, 0, &e);
+	int fd = missing ? err_set(&e, ENOENT, "open %s in the container root", dest) :
+		rootfs_open_in(root_fd, dest, flags, 0, &e);
 	if (fd >= 0)
 		return fd;
 	if (e.errnum != ENOENT || !create) {
@@ -10090,12 +10170,28 @@ static int mnt_target(int root_fd, const char *dest, int create, bool nofollow,
 	return rootfs_walk(root_fd, dest, flags, 0, create, err);
 }
 
+/* The clean path opened inside the root with no symlink on the way (openat2): it is
+ * then inside the root at that very path, which the readlink of mnt_fd_inroot would only
+ * confirm. -1 when it has a symlink, is missing, or openat2 is unavailable. */
+static int mnt_open_plain(int root_fd, const char *clean, bool nofollow)
+{
+	int fd;
+	do
+		fd = sys_openat2(root_fd, clean, O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0), 0,
+				 CTR_RESOLVE_IN_ROOT | CTR_RESOLVE_NO_SYMLINKS);
+	while (fd < 0 && (errno == EAGAIN || errno == EINTR));
+	return fd;
+}
+
 /* After a mount on inroot: open the new top mount again by path and check it is where
  * we mounted (a symlink swapped in meanwhile must not redirect us: CVE-2021-30465). */
 static int mnt_reopen(const struct rootfs_ctx *c, int root_fd, const char *inroot,
 		      struct ctr_error *err)
 {
-	int fd = rootfs_open_in(root_fd, inroot, O_PATH | O_NOFOLLOW, 0, err);
+	int fd = mnt_open_plain(root_fd, inroot, true);
+	if (fd >= 0)
+		return fd;
+	fd = rootfs_open_in(root_fd, inroot, O_PATH | O_NOFOLLOW, 0, err);
 	if (fd < 0)
 		return -1;
 	char now[PATH_MAX] = "";
@@ -10334,15 +10430,16 @@ static int mnt_apply(const struct rootfs_ctx *c, int root_fd, const char *src, c
 		if (!S_ISDIR(st.st_mode))
 			create = ROOTFS_MKFILE;
 	}
-	int fd AUTO_CLOSE = mnt_target(root_fd, clean, create, nofollow, err);
-	if (fd < 0)
+	int fd AUTO_CLOSE = mnt_open_plain(root_fd, clean, nofollow);
+	bool plain = fd >= 0, missing = !plain && errno == ENOENT;
+	if (!plain && (fd = mnt_target(root_fd, clean, create, nofollow, missing, err)) < 0)
 		return err_prefix(err, "mount target %s", dest);
 	if (nofollow && (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)))
 		return err_set(err, ENOTDIR, "%s must be mounted on a directory, and %s is %s",
 			       special ? type : dest, dest,
 			       S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
-	ctr_snprintf(inroot, sizeof(inroot), "%s", dest);
-	if (mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0 ||
+	ctr_snprintf(inroot, sizeof(inroot), "%s", plain ? clean : dest);
+	if ((!plain && mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0) ||
 	    mnt_check_proc(inroot, type, src, bind, err) < 0)
 		return -1;
 	char at[32];
@@ -10524,7 +10621,7 @@ static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec
 	AUTO_FREE char *mbuf = NULL;
 	AUTO_FREE struct mnt_info *mi = NULL;
 	size_t n = 0;
-	if (mnt_info_read(&mbuf, &mi, &n, err) < 0)
+	if (mnt_info_read(c->host_mi, &mbuf, &mi, &n, err) < 0)
 		return -1;
 	int dir AUTO_CLOSE = rootfs_open_in(root_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
 	if (dir < 0)
@@ -10666,12 +10763,26 @@ static int rootfs_devices(const struct rootfs_ctx *c, int root_fd, bool own_dev,
 {
 	const struct spec *s = c->spec;
 	char path[64];
+	/* the usual case, nothing there yet: one mknodat (umask 0: no chmod after) makes
+	 * exactly the node; anything in the way (EEXIST) takes dev_create's careful path */
+	int dev0 AUTO_CLOSE = own_dev && !c->userns && geteuid() == 0 && getegid() == 0 ?
+		rootfs_open_in(root_fd, "/dev", O_PATH | O_DIRECTORY, 0, NULL) : -1;
+	bool made[ARRAY_LEN(dev_defaults)] = {false};
+	mode_t mask = dev0 >= 0 ? umask(0) : 0;
 	for (size_t i = 0; own_dev && i < ARRAY_LEN(dev_defaults); i++) {
 		strcpy(path, "/dev/");
 		strcat(path, dev_defaults[i].name);
-		if (!dev_in_spec(s, path) &&
-		    dev_create(c, root_fd, path, 'c', dev_defaults[i].major, dev_defaults[i].minor,
-			       0666, 0, 0, err) < 0)
+		made[i] = dev_in_spec(s, path) ||
+			(dev0 >= 0 && mknodat(dev0, dev_defaults[i].name, S_IFCHR | 0666,
+					      makedev(dev_defaults[i].major, dev_defaults[i].minor)) == 0);
+	}
+	if (dev0 >= 0)
+		umask(mask);
+	for (size_t i = 0; own_dev && i < ARRAY_LEN(dev_defaults); i++) {
+		strcpy(path, "/dev/");
+		strcat(path, dev_defaults[i].name);
+		if (!made[i] && dev_create(c, root_fd, path, 'c', dev_defaults[i].major,
+					   dev_defaults[i].minor, 0666, 0, 0, err) < 0)
 			return -1;
 	}
 	for (size_t i = 0; s->has_linux && i < s->lx.n_devices; i++) {
@@ -10726,7 +10837,7 @@ static int rootfs_parent_private(const char *rootfs, struct ctr_error *err)
 	AUTO_FREE char *buf = NULL;
 	AUTO_FREE struct mnt_info *mi = NULL;
 	size_t n = 0, best = 0, best_len = 0;
-	if (mnt_info_read(&buf, &mi, &n, err) < 0)
+	if (mnt_info_read(NULL, &buf, &mi, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		size_t l = strlen(mi[i].point);
@@ -10751,7 +10862,7 @@ static int rootfs_propagate_all(unsigned long prop, struct ctr_error *err)
 	size_t n = 0;
 	if (e != EINVAL)
 		return err_set(err, e, "mount /");
-	if (mnt_info_read(&buf, &mi, &n, err) < 0)
+	if (mnt_info_read(NULL, &buf, &mi, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (mount("", mi[i].point, NULL, prop, NULL) < 0)
@@ -10883,8 +10994,13 @@ static int rootfs_protect(const struct rootfs_ctx *c, int root_fd, const char *p
 {
 	struct ctr_error e = {0};
 	char inroot[PATH_MAX], at[32];
-	int fd AUTO_CLOSE = rootfs_open_in(root_fd, path, O_PATH, 0, &e);
-	if (fd < 0) {
+	/* missing with no symlink on the way (ENOENT) is missing when following them too */
+	bool plain = rootfs_clean(path, inroot, sizeof(inroot)) == 0;
+	int fd AUTO_CLOSE = plain ? mnt_open_plain(root_fd, inroot, false) : -1;
+	if (fd < 0 && plain && errno == ENOENT)
+		return 0;
+	plain = fd >= 0;
+	if (!plain && (fd = rootfs_open_in(root_fd, path, O_PATH, 0, &e)) < 0) {
 		if (e.errnum == ENOENT)
 			return 0;
 		if (err)
@@ -10892,8 +11008,9 @@ static int rootfs_protect(const struct rootfs_ctx *c, int root_fd, const char *p
 		return -1;
 	}
 	struct stat st;
-	ctr_snprintf(inroot, sizeof(inroot), "%s", path);
-	if (fstat(fd, &st) < 0 || mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0)
+	if (!plain)
+		ctr_snprintf(inroot, sizeof(inroot), "%s", path);
+	if (fstat(fd, &st) < 0 || (!plain && mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0))
 		return -1;
 	MNT_FDPATH(at, fd);
 	if (mask) {
@@ -10920,7 +11037,7 @@ static int rootfs_move_root(const struct rootfs_ctx *c, struct ctr_error *err)
 	AUTO_FREE char *buf = NULL;
 	AUTO_FREE struct mnt_info *mi = NULL;
 	size_t n = 0;
-	if (mnt_info_read(&buf, &mi, &n, err) < 0)
+	if (mnt_info_read(NULL, &buf, &mi, &n, err) < 0)
 		return -1;
 	for (size_t i = n; i-- > 0;) {
 		const char *p = mi[i].point;
@@ -10968,7 +11085,7 @@ static int rootfs_enter(const struct rootfs_ctx *c, struct ctr_error *err)
 		return err_set(err, errno, "open %s", c->rootfs);
 	/* as runc: process.cwd is created (inside the root) while the root is still writable */
 	const char *cwd = s->has_process ? s->process.cwd : NULL;
-	if (cwd && *cwd) {
+	if (cwd && *cwd && cwd[strspn(cwd, "/")]) { /* "/" is there: nothing to make */
 		int fd = rootfs_walk(root_fd, cwd, O_PATH | O_DIRECTORY, 0, ROOTFS_MKDIR, err);
 		if (fd < 0)
 			return err_prefix(err, "process.cwd");
@@ -14114,8 +14231,10 @@ static void lc_log(const struct ctr_opts *o, int level, const char *fmt, ...)
 
 /* Every process that enters a container is a fork of the caller, so a container that
  * gets hold of one (a `#!/proc/self/exe` trap for `ctr exec`, CAP_SYS_PTRACE on a
- * created init) reaches the caller's binary through /proc/PID/exe. The caller runs
- * from a sealed memfd copy instead, which no one can write (see ctr.h). */
+ * created init) reaches the caller's binary through /proc/PID/exe. The caller runs from
+ * an image no one can write (see ctr.h): the binary itself on a filesystem without
+ * write support, the binary through a private read-only overlayfs, or a sealed memfd
+ * copy where the overlay cannot be made (it costs the binary's size in shmem). */
 
 #ifndef F_ADD_SEALS
 #define F_ADD_SEALS 1033
@@ -14131,6 +14250,7 @@ static void lc_log(const struct ctr_opts *o, int level, const char *fmt, ...)
 #define LC_MFD_CLOEXEC 0x0001u
 #define LC_MFD_ALLOW_SEALING 0x0002u
 #define LC_MFD_EXEC 0x0010u /* Linux 6.3: executable on purpose (vm.memfd_noexec) */
+#define LC_OVERLAYFS_MAGIC 0x794c7630u
 
 /* Is fd a memfd that nobody can write, grow, shrink or unseal? */
 static bool lc_fd_sealed(int fd)
@@ -14138,6 +14258,108 @@ static bool lc_fd_sealed(int fd)
 	int seals = fcntl(fd, F_GET_SEALS);
 	return seals >= 0 && (seals & LC_SEALS) == LC_SEALS;
 }
+
+/* Can no one write the image behind exe (our open /proc/self/exe)? A sealed memfd; a
+ * filesystem with no write support at all (no remount makes squashfs, erofs, cramfs or
+ * iso9660 writable, unlike a read-only mount of a writable one, which a privileged
+ * container could clone and remount); an overlayfs whose superblock is read-only (ours
+ * has no upper layer: it stays read-only whatever is remounted). The superblock's
+ * EROFS answers an open for writing before the text-busy and the mount's own checks. */
+static bool lc_exe_sealed(int exe)
+{
+	struct statfs sf;
+	if (lc_fd_sealed(exe))
+		return true;
+	if (fstatfs(exe, &sf) < 0)
+		return false;
+	switch ((uint32_t)sf.f_type) {
+	case 0x73717368u: /* squashfs */
+	case 0xe0f5e1e2u: /* erofs */
+	case 0x28cd3d45u: case 0x453dcd28u: /* cramfs, either byte order */
+	case 0x9660u: /* iso9660 */
+		return true;
+	case LC_OVERLAYFS_MAGIC:
+		break;
+	default:
+		return false;
+	}
+	int w = openat(AT_FDCWD, "/proc/self/exe", O_WRONLY | O_CLOEXEC);
+	if (w >= 0) {
+		close(w);
+		return false;
+	}
+	return errno == EROFS;
+}
+
+/* Exec fd (execveat; /proc/self/fd/N before Linux 3.19). Returns -1 (errno) on failure. */
+static int lc_exec_fd(int fd, char **argv, char **envp)
+{
+#ifdef SYS_execveat
+	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+	if (errno != ENOSYS)
+		return -1;
+#endif
+	char path[32];
+	ctr_snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	execve(path, argv, envp);
+	return -1;
+}
+
+#if defined(SYS_fsopen) && defined(SYS_fsconfig) && defined(SYS_fsmount)
+#define LC_FSOPEN_CLOEXEC 0x1u
+#define LC_FSCONFIG_SET_STRING 1u
+#define LC_FSCONFIG_CMD_CREATE 6u
+#define LC_FSMOUNT_CLOEXEC 0x1u
+#define LC_MOUNT_ATTR_RDONLY_NOSUID_NODEV 0x7u
+
+/* Open exe (at path) again through a detached overlayfs whose only layers are its
+ * directory and /dev below it (a lower-only overlay needs two): no upper layer, so
+ * no one can write through it, and no mount namespace sees it (it goes when the last
+ * file opened through it closes). -1 where it cannot be had (no CAP_SYS_ADMIN, no
+ * overlayfs, before Linux 5.2, qemu-user); the caller copies into a memfd then. */
+static int lc_overlay_open(int exe, const char *path)
+{
+	char lower[2 * PATH_MAX + 8], *o = lower;
+	const char *base = strrchr(path, '/');
+	/* "/" and /dev overlap /dev, which the kernel refuses with a line in its log */
+	if (path[0] != '/' || base == path || str_has_prefix(path, "/dev/"))
+		return -1;
+	for (const char *p = path; p < base; p++) { /* ':' separates layers, '\' escapes */
+		if (*p == ':' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	memcpy(o, ":/dev", sizeof(":/dev"));
+	int fs AUTO_CLOSE = (int)syscall(SYS_fsopen, "overlay", LC_FSOPEN_CLOEXEC);
+	if (fs < 0 || syscall(SYS_fsconfig, fs, LC_FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0)
+		return -1;
+	/* inode numbers as they are: xino would log when the layers' filesystems differ */
+	syscall(SYS_fsconfig, fs, LC_FSCONFIG_SET_STRING, "xino", "off", 0);
+	if (syscall(SYS_fsconfig, fs, LC_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -1;
+	int mnt AUTO_CLOSE = (int)syscall(SYS_fsmount, fs, LC_FSMOUNT_CLOEXEC,
+					   LC_MOUNT_ATTR_RDONLY_NOSUID_NODEV);
+	if (mnt < 0)
+		return -1;
+	int fd = openat(mnt, base + 1, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* the same file, not one swapped in under the name since /proc/self/exe was read */
+	struct stat a, b;
+	if (fd >= 0 && (fstat(exe, &a) < 0 || fstat(fd, &b) < 0 || a.st_ino != b.st_ino ||
+			a.st_size != b.st_size || a.st_mtim.tv_sec != b.st_mtim.tv_sec ||
+			a.st_mtim.tv_nsec != b.st_mtim.tv_nsec)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+#else
+static int lc_overlay_open(int exe, const char *path)
+{
+	(void)exe;
+	(void)path;
+	return -1;
+}
+#endif
 
 /* Copy size bytes of in to out: sendfile, read/write where sendfile is refused. */
 static int lc_copy_fd(int in, int out, off_t size, struct ctr_error *err)
@@ -14168,18 +14390,9 @@ static int lc_copy_fd(int in, int out, off_t size, struct ctr_error *err)
 	return 0;
 }
 
-int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
+/* The fallback: re-execute from a sealed memfd copy of exe. Returns only on failure. */
+static int lc_reexec_memfd(int exe, char **argv, char **envp, struct ctr_error *err)
 {
-	int exe AUTO_CLOSE = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (exe < 0)
-		return err_set(err, errno, "sealed re-exec: open /proc/self/exe");
-	if (lc_fd_sealed(exe))
-		return 0;
-	/* a memfd without our seals is not our copy: fail rather than loop */
-	char link[64];
-	ssize_t ll = readlink("/proc/self/exe", link, sizeof(link) - 1);
-	if (ll > 0 && (link[ll] = 0, str_has_prefix(link, "/memfd:")))
-		return err_set(err, EPERM, "sealed re-exec: running from an unsealed %s", link);
 	struct stat sb;
 	if (fstat(exe, &sb) < 0)
 		return err_set(err, errno, "sealed re-exec: stat /proc/self/exe");
@@ -14193,17 +14406,31 @@ int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
 		return -1;
 	if (fcntl(mfd, F_ADD_SEALS, LC_SEALS) < 0)
 		return err_set(err, errno, "sealed re-exec: sealing the copy");
+	lc_exec_fd(mfd, argv, envp);
+	return err_set(err, errno, "sealed re-exec: exec of the sealed copy");
+}
+
+int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
+{
+	int exe AUTO_CLOSE = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		return err_set(err, errno, "sealed re-exec: open /proc/self/exe");
+	if (lc_exe_sealed(exe))
+		return 0;
+	/* a memfd without our seals is not our copy: fail rather than loop */
+	char link[PATH_MAX];
+	ssize_t ll = readlink("/proc/self/exe", link, sizeof(link) - 1);
+	link[ll > 0 ? ll : 0] = 0;
+	if (str_has_prefix(link, "/memfd:"))
+		return err_set(err, EPERM, "sealed re-exec: running from an unsealed %s", link);
 	if (!envp)
 		envp = environ;
-#ifdef SYS_execveat
-	syscall(SYS_execveat, mfd, "", argv, envp, AT_EMPTY_PATH);
-	if (errno != ENOSYS)
-		return err_set(err, errno, "sealed re-exec: execveat");
-#endif
-	char path[32];
-	ctr_snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd); /* before Linux 3.19 */
-	execve(path, argv, envp);
-	return err_set(err, errno, "sealed re-exec: execve %s", path);
+	/* no loop: the overlay's image is sealed above, and a second try from it would
+	 * find the binary at the overlay's root, which lc_overlay_open refuses */
+	int ofd AUTO_CLOSE = lc_overlay_open(exe, link);
+	if (ofd >= 0)
+		lc_exec_fd(ofd, argv, envp);
+	return lc_reexec_memfd(exe, argv, envp, err);
 }
 
 /* ctr_create and ctr_exec refuse to run from a writable binary: an embedder that forgot
@@ -14211,7 +14438,7 @@ int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err)
 static int lc_require_sealed(const char *call, struct ctr_error *err)
 {
 	int fd AUTO_CLOSE = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && lc_fd_sealed(fd))
+	if (fd >= 0 && lc_exe_sealed(fd))
 		return 0;
 	return err_set(err, EPERM, "%s: this process does not run from a sealed copy of its "
 		       "binary (a container could overwrite it, CVE-2019-5736): call "
@@ -14294,6 +14521,7 @@ struct lc_create {
 	bool host_sources;           /* ctr sends bind sources to the init (LC_SOURCE) */
 	bool rootless;               /* ctr runs as a user: stage-1 and the init dumpable */
 	bool nested;                 /* ctr runs in a user namespace (podman's rootless) */
+	const char *host_mi;         /* ctr's mountinfo text (cgroup_plan's), or NULL */
 };
 
 /* Rootless cgroups (runc's --rootless): asked for, or auto for a caller that is not root
@@ -14481,7 +14709,7 @@ static void lc_init_main(struct lc_create *c, bool child_of_ctr, int gate)
 		lc_child_fail(fd, &e);
 	struct rootfs_ctx rc = {
 		.spec = s, .rootfs = c->rootfs, .no_pivot = c->a->no_pivot != 0,
-		.userns = c->any_userns || c->nested,
+		.userns = c->any_userns || c->nested, .host_mi = c->host_mi,
 	};
 	if (lc_init_rootfs(c, &rc, &e) < 0)
 		lc_child_fail(fd, &e);
@@ -14994,6 +15222,7 @@ static int lc_create_record(struct lc_job *j, struct ctr_error *err)
 	     : rootless ? cgroup_plan_rootless(spec, j->c.id, &j->cg, err)
 			: cgroup_plan(spec, j->c.id, &j->cg, err)) < 0)
 		return err_prefix(err, "creating cgroup");
+	j->c.host_mi = j->cg->host_mi;
 	if (lc_state_cgroup(st, j->cg, err) < 0 ||
 	    lc_annotations_json(spec, &st->annotations_json, err) < 0 ||
 	    lc_write_new(j->h.dir_fd, LC_CONFIG_COPY, j->config_text, j->config_len, err) < 0 ||
@@ -15285,10 +15514,11 @@ static void lc_release(struct lc_container *ct)
  * was read (0 otherwise). Has the init exec'd the user process? Asked of the process
  * itself (its image is no longer the one recorded at create), so a `ctr start` killed
  * half-way cannot leave a running workload shown as created. The image first: the
- * recorded one (the runtime's memfd, which only this init holds) is the same init still
- * waiting, with no /proc/PID/stat read. No image (gone, a zombie, or one exiting: still
- * in its cgroup, so not stopped yet) or no access to it (rootless): /proc/PID/stat, and
- * the start socket tells whether it was started (`start` removes it). */
+ * recorded one (the runtime's overlay or memfd, which only this init holds, or its
+ * binary on squashfs) is the same init still waiting, with no /proc/PID/stat read. No
+ * image (gone, a zombie, or one exiting: still in its cgroup, so not stopped yet) or no
+ * access to it (rootless): /proc/PID/stat, and the start socket tells whether it was
+ * started (`start` removes it). */
 static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd, char *pstate)
 {
 	char p[NAME_MAX + 32];
@@ -15365,16 +15595,14 @@ static int lc_open(const struct ctr_opts *o, const char *id, int flags, struct l
  * have no poststart/poststop hooks, netDevices or seccomp listener). NULL otherwise. */
 static struct spec *lc_stored_spec(struct lc_container *ct, const char *key)
 {
-	char *text = NULL;
+	const char *text = NULL;
 	size_t len = 0;
 	struct ctr_error e = {0};
 	struct spec *spec = NULL;
-	if (!ct->loaded || read_regular_at(ct->h.dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len,
-					   &e) < 0)
+	if (!ct->loaded || state_config(&ct->h, &text, &len, &e) < 0)
 		return NULL;
 	if (str_find(text, key) && spec_parse(text, len, "config.json", &spec, &e) < 0)
 		spec = NULL;
-	free(text);
 	return spec;
 }
 
@@ -15525,14 +15753,14 @@ static int lc_signal_init(const struct state *st, int sig, struct ctr_error *err
 }
 
 /* The cgroupsPath of the config kept in the state dir, cleaned as create did. */
-static int lc_cgroup_want(const struct state_handle *h, const char *unit, char *out,
+static int lc_cgroup_want(struct state_handle *h, const char *unit, char *out,
 			  size_t size, struct ctr_error *err)
 {
-	AUTO_FREE char *text = NULL;
+	const char *text = NULL;
 	size_t len = 0;
 	struct json_doc *doc = NULL;
 	const char *cp = NULL;
-	if (read_regular_at(h->dir_fd, LC_CONFIG_COPY, 16u << 20, &text, &len, err) < 0)
+	if (state_config(h, &text, &len, err) < 0)
 		return err_prefix(err, "state dir of %s", h->id);
 	if (str_find(text, "\"cgroupsPath\"")) {
 		if (json_parse(text, len, LC_CONFIG_COPY, NULL, &doc, err) < 0)
@@ -15624,7 +15852,7 @@ static void lc_cgroup_foreign(const struct state_handle *h, struct cgroup *cg)
 
 /* The container's cgroup from its state, checked to be its own (see cgroup_check_own),
  * with the cgroups of containers nested below it marked foreign. */
-static int lc_cgroup_load(const struct state_handle *h, const struct state *st,
+static int lc_cgroup_load(struct state_handle *h, const struct state *st,
 			  struct cgroup **cg, bool foreign, struct ctr_error *err)
 {
 	char want[PATH_MAX];

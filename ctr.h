@@ -141,24 +141,33 @@ unsigned long long ctr_strtoull(const char *s, char **end);
  * binary until it execs. A hostile container can reach that binary through
  * /proc/PID/exe (CVE-2019-5736: a `#!/proc/self/exe` trap in its /bin/sh for the next
  * exec, or CAP_SYS_PTRACE and a created init) and rewrite it on the host. So a program
- * that calls ctr_create or ctr_exec must run from a sealed copy of itself:
+ * that calls ctr_create or ctr_exec must run from an image of itself no one can write:
  *
  *     int main(int argc, char **argv) {
  *             struct ctr_error err;
  *             if (ctr_reexec_sealed(argv, NULL, &err) < 0) { report err.msg; exit }
  *             ...
  *
- * It copies /proc/self/exe into a memfd, seals it (F_SEAL_SEAL, SHRINK, GROW, WRITE)
- * and re-executes the program from it (execveat, or /proc/self/fd/N before Linux 3.19)
- * with the same argv and envp (NULL: environ). In the re-executed program it sees the
- * seals and returns 0 at once, so call it before anything an exec would lose (threads,
- * handlers, fds without O_CLOEXEC survive, everything else does not). It returns only
- * when already sealed (0) or on failure (-1: no /proc, no memfd_create, an exec refused,
- * e.g. vm.memfd_noexec=2). Cost: one copy of the binary and one more exec per program
- * start (ctr, ~250 KB, x86-64: about 0.26 ms in all, 0.14 ms more than a plain exec of the
- * file), and the copy's pages while the program or a created init runs.
- * ctr_create and ctr_exec fail with EPERM in a process that is not sealed; the other
- * calls do not need it. */
+ * It re-executes the program (execveat, same argv and envp; NULL: environ) from an image
+ * no one can write, the first of:
+ *   - none needed: the binary is on a filesystem without write support (squashfs, erofs,
+ *     cramfs, iso9660: no remount makes them writable, unlike a read-only mount of a
+ *     writable filesystem);
+ *   - the binary opened through a private overlayfs of its directory (over /dev, as a
+ *     lower-only overlay needs two layers) with no upper layer, so read-only whatever is
+ *     remounted, and attached to no mount namespace: it goes with the last process
+ *     running from it. Needs CAP_SYS_ADMIN, overlayfs and Linux 5.2 (fsopen);
+ *   - a sealed memfd copy (F_SEAL_SEAL, SHRINK, GROW, WRITE; /proc/self/fd/N before
+ *     Linux 3.19): its pages count against the caller's memory cgroup while the program
+ *     or a created init runs from it.
+ * In the re-executed program it finds such an image and returns 0 at once, so call it
+ * before anything an exec would lose (threads, handlers, fds without O_CLOEXEC survive,
+ * everything else does not). It returns only when already sealed (0) or on failure (-1:
+ * no /proc, no memfd_create, an exec refused, e.g. vm.memfd_noexec=2). Cost for ctr
+ * (~290 KB, x86-64): one more exec per start; the overlay takes a quarter less CPU than the
+ * copy and about the same time (its unmount and teardown each wait for an RCU grace
+ * period). ctr_create and ctr_exec fail with EPERM in a process that runs from anything
+ * else (a writable binary); the other calls do not need it. */
 int ctr_reexec_sealed(char **argv, char **envp, struct ctr_error *err);
 
 /* ---------- bundle configuration ---------- */

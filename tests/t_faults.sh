@@ -75,12 +75,15 @@ field() {
 ]*}; v=${v#\"}; echo "${v%\"}"
 }
 alive() { read -r l < /proc/$1/stat 2>/dev/null || return 1; case $l in *") "[ZX]*) return 1;; esac; }
-# what /proc says the pid is: dead, ctr (an init waiting for start: the binary or its
-# sealed copy), user (exec'd)
+# what /proc says the pid is: dead, ctr (an init waiting for start: the binary, a sealed
+# copy or the binary through a private overlay: the same bytes), user (exec'd), exiting
+# (killed, its memory gone but not a zombie yet: no image tells which it was; the
+# overlay's teardown there takes an RCU grace period)
 kind() {
 	if [ "${1:-0}" = 0 ] || ! alive "$1"; then echo dead
-	elif [ /proc/$1/exe -ef "$CTR" ]; then echo ctr
-	else case $(readlink /proc/$1/exe) in /memfd:ctr*) echo ctr;; *) echo user;; esac; fi
+	elif cmp -s /proc/$1/exe "$CTR"; then echo ctr
+	elif ! readlink /proc/$1/exe > /dev/null 2>&1 && alive "$1"; then echo exiting
+	else echo user; fi
 }
 # truthful ID: the status `state` gives matches /proc, sampled before and after it
 WHY=""
@@ -102,6 +105,7 @@ truthful() {
 		WHY="creating, but the workload runs"; return 1
 	fi
 	[ "$k1" = $want ] || [ "$k2" = $want ] && return 0
+	[ $want != dead ] && { [ "$k1" = exiting ] || [ "$k2" = exiting ]; } && return 0
 	WHY="state says $st, /proc says $k1/$k2 (pid $pid)"
 	return 1
 }
