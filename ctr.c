@@ -1060,7 +1060,7 @@ static char *str_find(const char *s, const char *needle)
 	}
 }
 
-/* realpath by the kernel, as musl did before 1.2.4: open the path (O_PATH) and read back
+/* realpath by the kernel, as musl did before 1.2.3: open the path (O_PATH) and read back
  * /proc/self/fd/N (musl's realpath now resolves in user space: 1.4 KB). out: PATH_MAX. */
 static char *path_real(const char *path, char *out)
 {
