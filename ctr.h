@@ -112,11 +112,15 @@ unsigned long long ctr_strtoull(const char *s, char **end);
  * signal). So a caller that reaps everything from SIGCHLD (waitpid(-1, WNOHANG) in a
  * handler, as an init system does) or ignores SIGCHLD does not take hooks away from
  * ctr. Do not wait with __WALL or __WCLONE for pid -1. One exception, forced by the
- * kernel: the init and an exec'd process are made with CLONE_PARENT by a short-lived
- * helper (joining the namespaces takes a process of its own), and inherit that helper's
- * exit signal, so the helper must be an ordinary child too. It exits as soon as its
- * child exists; a caller that reaps it meanwhile sees one unknown pid per ctr_create
- * and ctr_exec, which ctr tolerates (it holds a pidfd, so a reused pid is never hit).
+ * kernel: the init (and an exec'd process where ctr may not join the container's pid
+ * namespace itself: rootless) is made with CLONE_PARENT by a short-lived helper (joining
+ * the namespaces takes a process of its own), and inherits that helper's exit signal, so
+ * the helper must be an ordinary child too. It exits as soon as its child exists; a
+ * caller that reaps it meanwhile sees one unknown pid per ctr_create (and such
+ * ctr_exec), which ctr tolerates (it holds a pidfd, so a reused pid is never hit).
+ * ctr_exec joins the container's pid namespace for the calling thread's children
+ * (setns) around its fork and is not dumpable meanwhile; both are undone before it
+ * returns.
  *
  * Threads. ctr starts no threads and installs no signal handlers. Calls on different
  * containers may run in parallel threads; calls on one container are serialised by a

@@ -40,6 +40,27 @@ static unsigned fuzz_line(const uint8_t *data, size_t size)
 	return line;
 }
 
+/* The one-pass parse into the caller's memory (`list`) agrees with the two passes: the
+ * same error, or the same document. */
+static void fuzz_mem(const uint8_t *data, size_t size, int rc, const char *msg,
+		     const struct json *root)
+{
+	static uint64_t mem[8192];
+	struct json_doc *doc;
+	struct ctr_error err = {0};
+	int mrc = json_parse_mem((const char *)data, size, "fuzz", mem, sizeof(mem), &doc, &err);
+	if (mrc != rc || (rc < 0 && strcmp(msg, err.msg)))
+		__builtin_trap();
+	if (rc < 0)
+		return;
+	char *a = fuzz_write(root, NULL), *b = fuzz_write(json_root(doc), NULL);
+	if ((a && b && strcmp(a, b)) || (!a) != (!b))
+		__builtin_trap();
+	free(a);
+	free(b);
+	json_free(doc);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct json_doc *doc;
@@ -47,8 +68,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (json_parse((const char *)data, size, "fuzz", NULL, &doc, &err) < 0) {
 		if (doc || strncmp(err.msg, "fuzz:", 5))
 			__builtin_trap();
+		fuzz_mem(data, size, -1, err.msg, NULL);
 		return 0;
 	}
+	fuzz_mem(data, size, 0, NULL, json_root(doc));
 	const struct json *root = json_root(doc);
 	/* json_get finds the last member of each name; every value has a position */
 	unsigned line, col;

@@ -119,13 +119,17 @@ t "cve-exe: the overlay is in no mount namespace (host, container)" \
 # overlayfs separates layers with ':' and escapes with '\' (a ',' is plain with fsconfig)
 odd="$T_TMP/a:b\\c,d"
 mkdir -p "$odd" && cp "$CTR" "$odd/ctr"
-id=$(new_id odd)
-timeout 30 "$odd/ctr" --root "$ROOT" create --bundle "$b" "$id"
-p=$(pid_of "$id")
-img=$(image "$p" "$odd/ctr")
-t "cve-exe: the overlay takes a directory named with ':', '\\' and ','" \
-	'case $img in "overlay ro "*) true;; *) false;; esac' || echo "# image: $img"
-"$CTR" --root "$ROOT" delete -f "$id"
+# image_of NAME BINARY PATTERN DESCRIPTION: a container created by BINARY runs from an
+# image matching PATTERN (what image prints)
+image_of() {
+	id=$(new_id "$1")
+	timeout 30 "$2" --root "$ROOT" create --bundle "$b" "$id"
+	img=$(image "$(pid_of "$id")" "$2")
+	t "$4" "case \$img in $3) true;; *) false;; esac" || echo "# image: $img"
+	"$CTR" --root "$ROOT" delete -f "$id"
+}
+image_of odd "$odd/ctr" '"overlay ro "*' \
+	"cve-exe: the overlay takes a directory named with ':', '\\' and ','"
 t "cve-exe: no mount is left behind" '[ "$(ovl_mounts self)" = "$mounts_before" ]'
 
 id=$(new_id memfd)
@@ -140,7 +144,6 @@ else
 fi
 
 # a binary on squashfs (firmware) is run as it is: nothing can write it
-id=$(new_id squash)
 if ! command -v mksquashfs > /dev/null; then
 	skip "cve-exe: squashfs (no mksquashfs: squashfs-tools)"
 elif ! { mkdir -p "$T_TMP/sq" "$T_TMP/sqmnt" && cp "$CTR" "$T_TMP/sq/ctr" &&
@@ -148,12 +151,8 @@ elif ! { mkdir -p "$T_TMP/sq" "$T_TMP/sqmnt" && cp "$CTR" "$T_TMP/sq/ctr" &&
 	mount -t squashfs -o loop,ro "$T_TMP/sq.img" "$T_TMP/sqmnt" 2> /dev/null; }; then
 	skip "cve-exe: squashfs (no loop device or no squashfs in the kernel)"
 else
-	timeout 30 "$T_TMP/sqmnt/ctr" --root "$ROOT" create --bundle "$b" "$id"
-	p=$(pid_of "$id")
-	img=$(image "$p" "$T_TMP/sqmnt/ctr")
-	t "cve-exe: a binary on squashfs runs as it is (no copy, no overlay)" \
-		'case $img in "host ro Read-only file system") true;; *) false;; esac' || echo "# image: $img"
-	"$CTR" --root "$ROOT" delete -f "$id"
+	image_of squash "$T_TMP/sqmnt/ctr" '"host ro Read-only file system"' \
+		"cve-exe: a binary on squashfs runs as it is (no copy, no overlay)"
 	umount "$T_TMP/sqmnt"
 fi
 

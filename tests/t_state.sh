@@ -210,3 +210,17 @@ check "list: a dir without state.json is not listed, silently" eval \
 	'! L list -q | grep -q l-notone && ! has "$(cat "$T_TMP/list.err")" l-notone'
 check "list: the table agrees" eval '[ "$(L list | awk "NR > 1 { print \$1, \$3 }" | tr "\n" " ")" = "l-big created l-created created l-paused paused l-running running l-stopped stopped " ]'
 L resume l-paused
+# a workload that takes the name the waiting init had (list's cheap sign of an exec) still
+# runs: its image tells
+b=$(rfs_bundle lname '["sh", "-c", "read n < /l-name.comm; printf %s \"$n\" > /proc/self/comm; sleep 1000; :"]' \
+	"c['linux']['cgroupsPath'] = '/$PFX/lname'") && L create --bundle "$b" l-name
+comm=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("initComm", ""))' \
+	"$LR/l-name/state.json" 2>/dev/null)
+printf %s "$comm" > "$RFS/l-name.comm"
+L start l-name
+pid=$(L state l-name | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+n=0; while [ "$(cat /proc/$pid/comm 2>/dev/null)" != "$comm" ] && [ $n -lt 400 ]; do n=$((n + 1)); sleep 0.05; done
+check "list: a workload named as the waiting init ($comm) is running" eval \
+	'[ -n "$comm" ] && [ "$(cat /proc/$pid/comm)" = "$comm" ] && L list | grep -q "^l-name .* running " && [ "$(L state l-name | python3 -c "import json,sys; print(json.load(sys.stdin)[\"status\"])")" = running ]'
+rm -f "$RFS/l-name.comm"
+L delete -f l-name

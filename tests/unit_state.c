@@ -97,6 +97,9 @@ static void test_state_files(void)
 	st.annotations_json = "{\"k\":\"v\"}";
 	st.cgroup_json = "{\"path\":\"/x\",\"n\":[1,2]}";
 	st.config_path = "config.json";
+	st.init_exe_dev = 7;
+	st.init_exe_ino = 8;
+	snprintf(st.init_comm, sizeof(st.init_comm), "memfd:ctr");
 	CHECK(state_save(&h, &st, &e) == 0, "state_save");
 	state_close(&h);
 	CHECK(fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) == 0, "lock released on close");
@@ -110,7 +113,8 @@ static void test_state_files(void)
 	      !strcmp(ld.rootfs, st.rootfs) && !strcmp(ld.owner, "root") && ld.pid == 4242 &&
 	      ld.pid_start == st.pid_start && !strcmp(ld.created, st.created) &&
 	      !strcmp(ld.annotations_json, st.annotations_json) &&
-	      !strcmp(ld.cgroup_json, st.cgroup_json) && !strcmp(ld.config_path, "config.json"),
+	      !strcmp(ld.cgroup_json, st.cgroup_json) && !strcmp(ld.config_path, "config.json") &&
+	      ld.init_exe_dev == 7 && ld.init_exe_ino == 8 && !strcmp(ld.init_comm, "memfd:ctr"),
 	      "state round trip");
 	state_free(&ld);
 	/* two shared holders at once */
@@ -144,11 +148,11 @@ static void test_state_files(void)
 
 static void test_pids(void)
 {
-	unsigned long long me = pid_start_time(getpid());
+	unsigned long long me = pid_start_time(getpid(), NULL);
 	CHECK(me > 0, "pid_start_time(self) = %llu", me);
 	CHECK(pid_alive(getpid(), me), "pid_alive(self)");
 	CHECK(!pid_alive(getpid(), me + 1), "pid_alive with another start time is false");
-	CHECK(!pid_alive(0, 0) && pid_start_time(-1) == 0, "pid 0 / -1");
+	CHECK(!pid_alive(0, 0) && pid_start_time(-1, NULL) == 0, "pid 0 / -1");
 	int pfd[2];
 	if (pipe(pfd) < 0)
 		return;
@@ -159,12 +163,34 @@ static void test_pids(void)
 	/* wait for the child to be a zombie without reaping it */
 	siginfo_t si;
 	waitid(P_PID, (id_t)z, &si, WEXITED | WNOWAIT);
-	zs = pid_start_time(z);
+	zs = pid_start_time(z, NULL);
 	CHECK(zs > 0 && !pid_alive(z, zs), "a zombie is not alive");
 	waitpid(z, NULL, 0);
-	CHECK(pid_start_time(z) == 0, "reaped pid has no start time");
+	CHECK(pid_start_time(z, NULL) == 0, "reaped pid has no start time");
+	/* the name (comm) that `list` compares: parentheses and spaces in it do not shift
+	 * the fields after it */
+	pid_t n = fork();
+	if (n == 0) {
+		char c;
+		prctl(PR_SET_NAME, "x) R 1 (y");
+		close(pfd[1]);
+		_exit(read(pfd[0], &c, 1) < 0);
+	}
+	char comm[STATE_COMM_MAX], st;
+	unsigned long long ns = 0;
+	for (int i = 0; i < 1000 && n > 0; i++) {
+		ns = state_proc_stat(-1, n, &st, comm);
+		if (!strcmp(comm, "x) R 1 (y"))
+			break;
+		usleep(1000);
+	}
+	CHECK(n > 0 && !strcmp(comm, "x) R 1 (y") && ns == pid_start_time(n, NULL) && ns > 0 &&
+	      pid_alive_at(-1, n, ns, NULL) == st && st != 'Z', "comm \"%s\", state %c, start %llu",
+	      comm, st, ns);
 	close(pfd[0]);
 	close(pfd[1]);
+	if (n > 0)
+		waitpid(n, NULL, 0);
 }
 
 static void test_state_json(void)

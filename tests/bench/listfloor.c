@@ -1,8 +1,9 @@
 /* listfloor ROOT: the kernel work of `ctr list` and nothing else, the floor its budget is
  * measured against. Per container: state.json opened with openat2 under the root's fd
- * and read once; the init's /proc/PID/exe stat'ed; /proc/PID/stat read when that image
- * is not the one recorded at create (the init has exec'd: running, or a reused pid).
- * No JSON parser (pid and initExe are found by name), no output but a count. */
+ * and read once; the init's /proc/PID/stat read (alive, the same process, its state
+ * letter, its name); /proc/PID/exe stat'ed only when that name is still the one recorded
+ * at create (the init may still wait for start). No JSON parser (pid and initComm are
+ * found by name), no output but a count. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -60,20 +61,25 @@ int main(int argc, char **argv)
 			continue;
 		text[len] = 0;
 		unsigned long long pid = num_after(text, "\"pid\":");
-		unsigned long long ino = 0;
-		const char *ie = strstr(text, "\"initExe\":[");
-		if (ie && (ie = strchr(ie, ',')))
-			ino = strtoull(ie + 1, NULL, 10);
-		struct stat sb;
-		snprintf(path, sizeof(path), "%llu/exe", pid);
-		if (fstatat(proc, path, &sb, 0) == 0 && sb.st_ino != ino) {
-			snprintf(path, sizeof(path), "%llu/stat", pid);
-			fd = openat(proc, path, O_RDONLY | O_CLOEXEC);
-			if (fd >= 0) {
-				if (read(fd, text, sizeof(text)) < 0)
-					perror("listfloor: read");
-				close(fd);
+		char comm[64] = "", name[64] = "";
+		const char *ic = strstr(text, "\"initComm\":\"");
+		if (ic && sscanf(ic + 12, "%63[^\"]", comm) != 1)
+			comm[0] = 0;
+		snprintf(path, sizeof(path), "%llu/stat", pid);
+		fd = openat(proc, path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			len = read(fd, text, sizeof(text) - 1);
+			close(fd);
+			char *open = len > 0 ? memchr(text, '(', (size_t)len) : NULL;
+			char *shut = open ? memrchr(text, ')', (size_t)len) : NULL;
+			if (shut && shut - open - 1 < (long)sizeof(name)) {
+				memcpy(name, open + 1, (size_t)(shut - open - 1));
+				name[shut - open - 1] = 0;
 			}
+			struct stat sb;
+			snprintf(path, sizeof(path), "%llu/exe", pid);
+			if (!comm[0] || !strcmp(comm, name))
+				fstatat(proc, path, &sb, 0);
 		}
 		n++;
 	}
