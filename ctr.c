@@ -68,6 +68,285 @@
 #define UNUSED __attribute__((unused))
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
+/* ---- printf, the subset used here: musl's printf core with its double printing is ~10 KB ----
+ * Flags "-0+ #", a width and a precision (digits or *), the lengths hh h l ll z j t, and
+ * the conversions d i u x X c s %. No floating point: jw_double prints its own digits. */
+
+struct fmt_spec {
+	unsigned flags; /* FMT_* */
+	int width, prec; /* prec < 0: none */
+	char conv;
+};
+#define FMT_LEFT 1u
+#define FMT_ZERO 2u
+#define FMT_PLUS 4u
+#define FMT_SPACE 8u
+#define FMT_ALT 16u
+
+static void fmt_pad(ctr_put_fn *put, void *ctx, char c, int n)
+{
+	static const char zeros[16] = "0000000000000000", spaces[16] = "                ";
+	for (; n > 0; n -= 16)
+		put(ctx, c == '0' ? zeros : spaces, n < 16 ? (size_t)n : 16);
+}
+
+/* One field: prefix (sign or 0x), then body, padded to the width; its length. */
+static size_t fmt_field(ctr_put_fn *put, void *ctx, const struct fmt_spec *f, const char *prefix,
+			const char *body, size_t len, int zeros)
+{
+	size_t pl = strlen(prefix), n = pl + (size_t)zeros + len;
+	int pad = f->width > (int)n ? f->width - (int)n : 0;
+	if ((f->flags & FMT_ZERO) && !(f->flags & FMT_LEFT) && f->prec < 0 && f->conv != 's' &&
+	    f->conv != 'c') {
+		zeros += pad; /* zeros go between the sign and the digits */
+		pad = 0;
+	}
+	if (!(f->flags & FMT_LEFT))
+		fmt_pad(put, ctx, ' ', pad);
+	put(ctx, prefix, pl);
+	fmt_pad(put, ctx, '0', zeros);
+	put(ctx, body, len);
+	if (f->flags & FMT_LEFT)
+		fmt_pad(put, ctx, ' ', pad);
+	return n + (size_t)pad;
+}
+
+/* An integer conversion of the magnitude u (negative: neg). */
+static size_t fmt_int(ctr_put_fn *put, void *ctx, const struct fmt_spec *f, uint64_t u, bool neg)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned base = f->conv == 'x' || f->conv == 'X' ? 16 : 10;
+	const char *dig = f->conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+	const char *prefix = neg ? "-" : f->flags & FMT_PLUS ? "+" : f->flags & FMT_SPACE ? " " : "";
+	if (base == 16)
+		prefix = (f->flags & FMT_ALT) && u ? (f->conv == 'X' ? "0X" : "0x") : "";
+	for (; u || (p == buf + sizeof(buf) && f->prec != 0); u /= base)
+		*--p = dig[u % base];
+	size_t len = (size_t)(buf + sizeof(buf) - p);
+	return fmt_field(put, ctx, f, prefix, p, len, f->prec > (int)len ? f->prec - (int)len : 0);
+}
+
+/* Read an optional "*" or digits of a width or precision; -1 where there are none. */
+static int fmt_num(const char **p, va_list *ap)
+{
+	if (**p == '*') {
+		(*p)++;
+		return va_arg(*ap, int);
+	}
+	int v = -1;
+	for (; **p >= '0' && **p <= '9'; (*p)++)
+		v = (v < 0 ? 0 : v) * 10 + (**p - '0');
+	return v;
+}
+
+/* One conversion after its '%'; the bytes produced. */
+static size_t fmt_conv(ctr_put_fn *put, void *ctx, const char **pp, va_list *ap)
+{
+	const char *p = *pp, *fl = "-0+ #", *s;
+	struct fmt_spec f = {0};
+	for (; *p && (s = strchr(fl, *p)); p++)
+		f.flags |= 1u << (s - fl);
+	bool star = *p == '*';
+	f.width = fmt_num(&p, ap);
+	if (star && f.width < 0) { /* a negative * width means left-justified */
+		f.flags |= FMT_LEFT;
+		f.width = -f.width;
+	}
+	f.prec = -1;
+	if (*p == '.') {
+		star = *++p == '*';
+		f.prec = fmt_num(&p, ap);
+		if (f.prec < 0)
+			f.prec = star ? -1 : 0; /* "%.s": 0; a negative *: none */
+	}
+	int size = 0; /* -2 hh, -1 h, 0 int, 1 long, 2 long long, 3 size_t, 4 intmax_t, 5 ptrdiff_t */
+	for (; *p == 'h'; p++)
+		size--;
+	for (; *p == 'l'; p++)
+		size++;
+	if (*p == 'z' || *p == 'j' || *p == 't')
+		size = *p == 'z' ? 3 : *p == 'j' ? 4 : 5, p++;
+	f.conv = *p;
+	*pp = *p ? p + 1 : p;
+	char c;
+	uint64_t u;
+	int64_t i;
+	switch (f.conv) {
+	case 'c':
+		c = (char)va_arg(*ap, int);
+		return fmt_field(put, ctx, &f, "", &c, 1, 0);
+	case 's':
+		s = va_arg(*ap, const char *);
+		s = s ? s : "(null)";
+		return fmt_field(put, ctx, &f, "", s, f.prec < 0 ? strlen(s) : strnlen(s, (size_t)f.prec), 0);
+	case 'd':
+	case 'i':
+		i = size == 1 ? va_arg(*ap, long) : size == 2 ? va_arg(*ap, long long) :
+		    size == 3 ? (int64_t)va_arg(*ap, ssize_t) : size == 4 ? va_arg(*ap, intmax_t) :
+		    size == 5 ? (int64_t)va_arg(*ap, ptrdiff_t) :
+		    size == -1 ? (short)va_arg(*ap, int) : size == -2 ? (signed char)va_arg(*ap, int) :
+		    va_arg(*ap, int);
+		return fmt_int(put, ctx, &f, i < 0 ? 0 - (uint64_t)i : (uint64_t)i, i < 0);
+	case 'u':
+	case 'x':
+	case 'X':
+		u = size == 1 ? va_arg(*ap, unsigned long) : size == 2 ? va_arg(*ap, unsigned long long) :
+		    size == 3 ? va_arg(*ap, size_t) : size == 4 ? va_arg(*ap, uintmax_t) :
+		    size == 5 ? (uint64_t)(uintptr_t)va_arg(*ap, ptrdiff_t) :
+		    size == -1 ? (unsigned short)va_arg(*ap, unsigned) :
+		    size == -2 ? (unsigned char)va_arg(*ap, unsigned) : va_arg(*ap, unsigned);
+		return fmt_int(put, ctx, &f, u, false);
+	case '%':
+		put(ctx, "%", 1);
+		return 1;
+	default: /* nothing else passes -Wformat with the conversions used here */
+		return 0;
+	}
+}
+
+size_t ctr_vformat(ctr_put_fn *put, void *ctx, const char *fmt, va_list ap)
+{
+	size_t n = 0;
+	va_list aq;
+	va_copy(aq, ap);
+	while (*fmt) {
+		const char *pct = strchrnul(fmt, '%');
+		put(ctx, fmt, (size_t)(pct - fmt));
+		n += (size_t)(pct - fmt);
+		if (!*pct)
+			break;
+		fmt = pct + 1;
+		n += fmt_conv(put, ctx, &fmt, &aq);
+	}
+	va_end(aq);
+	return n;
+}
+
+struct fmt_buf {
+	char *buf;
+	size_t size, len;
+};
+
+static void fmt_buf_put(void *ctx, const char *s, size_t n)
+{
+	struct fmt_buf *b = ctx;
+	if (b->len < b->size) {
+		size_t k = b->size - b->len < n ? b->size - b->len : n;
+		memcpy(b->buf + b->len, s, k);
+	}
+	b->len += n;
+}
+
+int ctr_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct fmt_buf b = {buf, size ? size - 1 : 0, 0};
+	ctr_vformat(fmt_buf_put, &b, fmt, ap);
+	if (size)
+		buf[b.len < b.size ? b.len : b.size] = 0;
+	return b.len > INT_MAX ? -1 : (int)b.len;
+}
+
+int ctr_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = ctr_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* dprintf: through a small buffer, so that a short message is one write */
+struct fmt_fd {
+	int fd;
+	bool failed;
+	size_t len;
+	char buf[256];
+};
+
+static void fmt_fd_flush(struct fmt_fd *o)
+{
+	for (size_t off = 0; off < o->len;) {
+		ssize_t w = write(o->fd, o->buf + off, o->len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			o->failed = true;
+			break;
+		}
+		off += (size_t)w;
+	}
+	o->len = 0;
+}
+
+static void fmt_fd_put(void *ctx, const char *s, size_t n)
+{
+	struct fmt_fd *o = ctx;
+	for (size_t k; n; s += k, n -= k) {
+		if (o->len == sizeof(o->buf))
+			fmt_fd_flush(o);
+		k = sizeof(o->buf) - o->len < n ? sizeof(o->buf) - o->len : n;
+		memcpy(o->buf + o->len, s, k);
+		o->len += k;
+	}
+}
+
+PRINTF_LIKE(2, 3)
+static int fd_printf(int fd, const char *fmt, ...)
+{
+	struct fmt_fd o = {.fd = fd};
+	va_list ap;
+	va_start(ap, fmt);
+	size_t n = ctr_vformat(fmt_fd_put, &o, fmt, ap);
+	va_end(ap);
+	fmt_fd_flush(&o);
+	return o.failed ? -1 : (int)n;
+}
+
+/* ---- strtol and friends in base 10: musl's number scanner is ~3 KB ----
+ * Their rules: leading white space, a sign (an unsigned "-1" is the largest value), ERANGE
+ * and the nearest limit when out of range, *end = s without digits. max: the type's limit. */
+static unsigned long long num_scan(const char *s, char **end, unsigned long long max, bool is_signed)
+{
+	const char *p = s, *digits;
+	while (isspace((unsigned char)*p))
+		p++;
+	bool neg = *p == '-', over = false;
+	p += *p == '-' || *p == '+';
+	unsigned long long v = 0, lim = max + (is_signed && neg); /* of the magnitude */
+	for (digits = p; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		over |= v > (lim - d) / 10;
+		v = over ? v : v * 10 + d;
+	}
+	if (end)
+		*end = (char *)(p == digits ? s : p);
+	if (over) {
+		errno = ERANGE;
+		return is_signed && neg ? 0 - max - 1 : max;
+	}
+	return neg ? 0 - v : v;
+}
+
+static long str_tol(const char *s, char **end)
+{
+	return (long)num_scan(s, end, LONG_MAX, true);
+}
+
+static unsigned long str_toul(const char *s, char **end)
+{
+	return (unsigned long)num_scan(s, end, ULONG_MAX, false);
+}
+
+long long ctr_strtoll(const char *s, char **end)
+{
+	return (long long)num_scan(s, end, LLONG_MAX, true);
+}
+
+unsigned long long ctr_strtoull(const char *s, char **end)
+{
+	return num_scan(s, end, ULLONG_MAX, false);
+}
+
 /* Record an error and return -1. errnum (an errno, or 0) is appended as text. */
 PRINTF_LIKE(3, 4)
 static int err_set(struct ctr_error *err, int errnum, const char *fmt, ...)
@@ -76,12 +355,12 @@ static int err_set(struct ctr_error *err, int errnum, const char *fmt, ...)
 		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	int n = ctr_vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		n = 0;
 	if (errnum && (size_t)n < sizeof(err->msg))
-		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", strerror(errnum));
+		ctr_snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", strerror(errnum));
 	err->errnum = errnum;
 	return -1;
 }
@@ -97,7 +376,7 @@ static int err_prefix(struct ctr_error *err, const char *fmt, ...)
 	old[sizeof(old) - 1] = 0;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	int n = ctr_vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		n = 0;
@@ -240,21 +519,18 @@ static void sbuf_addc(struct sbuf *sb, char c)
 	sbuf_add(sb, &c, 1);
 }
 
+static void sbuf_put(void *sb, const char *s, size_t len)
+{
+	sbuf_add(sb, s, len);
+}
+
 PRINTF_LIKE(2, 3)
 static void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	ctr_vformat(sbuf_put, sb, fmt, ap);
 	va_end(ap);
-	if (n < 0 || !sbuf_reserve(sb, (size_t)n)) {
-		sb->failed = true;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	sb->len += (size_t)n;
 }
 
 static void sbuf_release(struct sbuf *sb)
@@ -438,7 +714,7 @@ static int util_passwd_field(const char *text, uid_t uid, unsigned field, char *
 		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(nl - c1 - 1)) : NULL;
 		char *e;
 		if (c2 && c1 > l && (unsigned)(c2[1] - '0') <= 9 &&
-		    strtoul(c2 + 1, &e, 10) == uid && *e == ':') {
+		    str_toul(c2 + 1, &e) == uid && *e == ':') {
 			const char *f = l;
 			for (unsigned i = 0; i < field && f; i++) {
 				f = memchr(f, ':', (size_t)(nl - f));
@@ -446,7 +722,7 @@ static int util_passwd_field(const char *text, uid_t uid, unsigned field, char *
 			}
 			if (!f)
 				return -1;
-			snprintf(buf, size, "%.*s", (int)strcspn(f, ":\n"), f);
+			ctr_snprintf(buf, size, "%.*s", (int)strcspn(f, ":\n"), f);
 			return 0;
 		}
 		l = *nl ? nl + 1 : nl;
@@ -492,7 +768,7 @@ static int write_file_replace(int dirfd, const char *name, const void *data, siz
 			      mode_t mode, bool durable, struct ctr_error *err)
 {
 	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), ".%s.tmp.%ld", name, (long)getpid()) >= (int)sizeof(tmp))
+	if (ctr_snprintf(tmp, sizeof(tmp), ".%s.tmp.%ld", name, (long)getpid()) >= (int)sizeof(tmp))
 		return err_set(err, ENAMETOOLONG, "%s", name);
 	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
@@ -521,7 +797,7 @@ static int parse_u64(const char *s, uint64_t *out)
 		return -1;
 	errno = 0;
 	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
+	unsigned long long v = ctr_strtoull(s, &end);
 	if (errno || *end)
 		return -1;
 	*out = (uint64_t)v;
@@ -534,7 +810,7 @@ static int parse_i64(const char *s, int64_t *out)
 		return -1;
 	errno = 0;
 	char *end;
-	long long v = strtoll(s, &end, 10);
+	long long v = ctr_strtoll(s, &end);
 	if (errno || *end)
 		return -1;
 	*out = (int64_t)v;
@@ -691,23 +967,20 @@ static int dec_cmp_mid(const struct decimal *x, uint64_t lo, uint64_t hi)
 	return bn_cmp(&a, &c);
 }
 
-double ctr_strtod(const char *s, char **end)
+/* The double nearest to x (the even one on a tie). */
+static double dec_value(const struct decimal *x)
 {
-	struct decimal x;
-	const char *p = dec_parse(s, &x);
-	if (end)
-		*end = (char *)(p ? p : s);
-	if (!p || !x.n)
-		return p && x.neg ? -0.0 : 0.0;
-	int mag = x.n + x.e; /* x < 10^mag */
+	if (!x->n)
+		return x->neg ? -0.0 : 0.0;
+	int mag = x->n + x->e; /* x < 10^mag */
 	if (mag > 310 || mag < -324) /* above DBL_MAX; below half the least subnormal */
-		return (x.neg ? -1 : 1) * (mag > 0 ? INFINITY : 0.0);
+		return (x->neg ? -1 : 1) * (mag > 0 ? INFINITY : 0.0);
 	/* a guess a few units in the last place off: 19 digits, scaled */
 	uint64_t u = 0;
-	int k = x.e;
-	for (int i = 0; i < x.n; i++) {
+	int k = x->e;
+	for (int i = 0; i < x->n; i++) {
 		if (i < 19)
-			u = u * 10 + (uint64_t)(x.d[i] - '0');
+			u = u * 10 + (uint64_t)(x->d[i] - '0');
 		else
 			k++;
 	}
@@ -724,8 +997,8 @@ double ctr_strtod(const char *s, char **end)
 	uint64_t b;
 	memcpy(&b, &g, sizeof(b));
 	for (int i = 0; i < 64; i++) {
-		int up = b < 0x7ff0000000000000 ? dec_cmp_mid(&x, b, b + 1) : -1;
-		int down = up < 0 && b ? dec_cmp_mid(&x, b - 1, b) : 1;
+		int up = b < 0x7ff0000000000000 ? dec_cmp_mid(x, b, b + 1) : -1;
+		int down = up < 0 && b ? dec_cmp_mid(x, b - 1, b) : 1;
 		if (up > 0 || (up == 0 && (b & 1)))
 			b++;
 		else if (down < 0 || (down == 0 && (b & 1)))
@@ -734,7 +1007,80 @@ double ctr_strtod(const char *s, char **end)
 			break;
 	}
 	memcpy(&g, &b, sizeof(g));
-	return x.neg ? -g : g;
+	return x->neg ? -g : g;
+}
+
+double ctr_strtod(const char *s, char **end)
+{
+	struct decimal x;
+	const char *p = dec_parse(s, &x);
+	if (end)
+		*end = (char *)(p ? p : s);
+	return p ? dec_value(&x) : 0.0;
+}
+
+/* ---- double to decimal: printf's %e (fmt_fp, ~5 KB of libc) is not linked ---- */
+
+static uint32_t bn_div(struct bignum *b, uint32_t d)
+{
+	uint64_t r = 0;
+	for (unsigned i = b->n; i--;) {
+		r = r << 32 | b->l[i];
+		b->l[i] = (uint32_t)(r / d);
+		r %= d;
+	}
+	while (b->n && !b->l[b->n - 1])
+		b->n--;
+	return (uint32_t)r;
+}
+
+/* The exact value of the finite v as a decimal (at most 767 significant digits): v is
+ * m * 2^q, which is the integer m * 2^q (q >= 0) or m * 5^-q times 10^q. */
+static void dec_exact(double v, struct decimal *x)
+{
+	uint64_t b;
+	memcpy(&b, &v, sizeof(b));
+	int ex = (int)(b >> 52 & 0x7ff), q = (ex ? ex : 1) - 1075;
+	uint64_t m = (b & ((1ull << 52) - 1)) | (uint64_t)(ex > 0) << 52;
+	struct bignum n = {m >> 32 ? 2 : m ? 1 : 0, {(uint32_t)m, (uint32_t)(m >> 32)}};
+	bn_scale(&n, q > 0 ? q : 0, q < 0 ? -q : 0);
+	char buf[sizeof(x->d) + 9], *p = buf + sizeof(buf);
+	while (n.n) /* nine digits at a time, from the least significant */
+		for (uint32_t r = bn_div(&n, 1000000000), i = 0; i < 9; i++, r /= 10)
+			*--p = (char)('0' + r % 10);
+	while (p < buf + sizeof(buf) && *p == '0')
+		p++;
+	x->neg = b >> 63;
+	x->n = (int)(buf + sizeof(buf) - p);
+	x->e = q < 0 ? q : 0;
+	memcpy(x->d, p, (size_t)x->n);
+}
+
+/* ex rounded to nd significant digits (ties to even: ex is exact), trailing zeros dropped. */
+static void dec_round(const struct decimal *ex, int nd, struct decimal *x)
+{
+	*x = *ex;
+	if (x->n > nd) {
+		const char *r = ex->d + nd; /* the first digit dropped */
+		bool more = false;
+		for (int i = nd + 1; i < ex->n && !more; i++)
+			more = ex->d[i] != '0';
+		bool up = *r > '5' || (*r == '5' && (more || (ex->d[nd - 1] - '0') % 2));
+		x->e += x->n - nd;
+		x->n = nd;
+		for (int i = nd; up && i--;) {
+			up = x->d[i] == '9';
+			x->d[i] = up ? '0' : (char)(x->d[i] + 1);
+		}
+		if (up) { /* 99..9 became 100..0 */
+			x->d[0] = '1';
+			x->e++;
+		}
+	}
+	while (x->n > 1 && x->d[x->n - 1] == '0') {
+		x->n--;
+		x->e++;
+	}
 }
 
 static bool str_has_prefix(const char *s, const char *prefix)
@@ -751,6 +1097,26 @@ static char *str_find(const char *s, const char *needle)
 		if (!*s)
 			return NULL;
 	}
+}
+
+/* realpath by the kernel, as musl did before 1.2.3: open the path (O_PATH) and read back
+ * /proc/self/fd/N (musl's realpath now resolves in user space: 1.4 KB). out: PATH_MAX. */
+static char *path_real(const char *path, char *out)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char link[32];
+	ctr_snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, out, PATH_MAX - 1);
+	int e = errno;
+	close(fd);
+	if (n < 0) {
+		errno = e;
+		return NULL;
+	}
+	out[n] = 0;
+	return out;
 }
 
 /* mkdir -p with mode; existing directories are fine. */
@@ -789,10 +1155,10 @@ void ctr_time_rfc3339(char *buf, size_t size, int nanos)
 	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
 	unsigned mday = doy - (153 * mp + 2) / 5 + 1, mon = mp < 10 ? mp + 3 : mp - 9;
-	int n = snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02d", era * 400 + yoe + (mon <= 2),
+	int n = ctr_snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02d", era * 400 + yoe + (mon <= 2),
 			 mon, mday, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
 	if (n >= 0 && (size_t)n < size)
-		snprintf(buf + n, size - (size_t)n, nanos ? ".%09ldZ" : "Z", (long)ts.tv_nsec);
+		ctr_snprintf(buf + n, size - (size_t)n, nanos ? ".%09ldZ" : "Z", (long)ts.tv_nsec);
 }
 
 /* mountinfo escapes ' ', '\t', '\n' and '\\' as octal: undo it in place. */
@@ -834,7 +1200,7 @@ static unsigned long idmap_host(unsigned long id, bool *identity)
 	bool full = false;
 	for (char *p = buf + strspn(buf, " \n"), *e; *p; p = e + strspn(e, " \n"), lines++) {
 		for (int i = 0; i < 3; i++, p = e)
-			v[i] = strtoul(p, &e, 10);
+			v[i] = str_toul(p, &e);
 		full = !v[0] && !v[1] && v[2] == 4294967295UL;
 		if (id >= v[0] && id - v[0] < v[2])
 			host = v[1] + (id - v[0]);
@@ -1151,7 +1517,7 @@ static int json_fail(struct json_parser *ps, const char *at, const char *fmt, ..
 	char msg[160];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctr_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return err_set(ps->err, 0, "%s:%u:%u: %s", ps->source, ps->line,
 		       (unsigned)(at - ps->line_start) + 1, msg);
@@ -1162,14 +1528,14 @@ static int json_unexpected(struct json_parser *ps, const char *at, const char *e
 	char what[16];
 	unsigned char c = at < ps->end ? (unsigned char)*at : 0;
 	if (at >= ps->end)
-		snprintf(what, sizeof(what), "end of input");
+		ctr_snprintf(what, sizeof(what), "end of input");
 	else if (ps->line == 1 && at == ps->line_start && ps->end - at >= 3 &&
 		 !memcmp(at, "\xef\xbb\xbf", 3))
-		snprintf(what, sizeof(what), "byte order mark");
+		ctr_snprintf(what, sizeof(what), "byte order mark");
 	else if (c > 0x20 && c < 0x7f)
-		snprintf(what, sizeof(what), "'%c'", c);
+		ctr_snprintf(what, sizeof(what), "'%c'", c);
 	else
-		snprintf(what, sizeof(what), "byte 0x%02x", c);
+		ctr_snprintf(what, sizeof(what), "byte 0x%02x", c);
 	return json_fail(ps, at, "unexpected %s, expected %s", what, expected);
 }
 
@@ -1556,7 +1922,7 @@ value:
 		for (const char *w = word; *w; w++, ps->p++)
 			if (ps->p >= ps->end || *ps->p != *w) {
 				char expected[24];
-				snprintf(expected, sizeof(expected), "the literal '%s'", word);
+				ctr_snprintf(expected, sizeof(expected), "the literal '%s'", word);
 				return json_unexpected(ps, ps->p, expected);
 			}
 		goto next;
@@ -1971,8 +2337,8 @@ static int json_dups_in(struct json_dup_walk *dw, const struct json *v)
 		if (json_kind(c) != JK_ARRAY && json_kind(c) != JK_OBJECT)
 			continue; /* no members below */
 		const char *key = json_key(c, NULL);
-		int n = key ? snprintf(dw->path + old, room, old ? ".%s" : "%s", key)
-			    : snprintf(dw->path + old, room, "[%zu]", i);
+		int n = key ? ctr_snprintf(dw->path + old, room, old ? ".%s" : "%s", key)
+			    : ctr_snprintf(dw->path + old, room, "[%zu]", i);
 		dw->plen += n < 0 ? 0 : (size_t)n < room ? (size_t)n : room - 1;
 		rc = json_dups_in(dw, c); /* as deep as the parser's depth limit */
 		dw->plen = old;
@@ -2072,7 +2438,7 @@ static void jw_quote(struct sbuf *sb, const char *s, size_t len)
 			buf[1] = esc[1];
 			sbuf_add(sb, buf, 2);
 		} else {
-			snprintf(buf, sizeof(buf), "\\u%04x", c);
+			ctr_snprintf(buf, sizeof(buf), "\\u%04x", c);
 			sbuf_add(sb, buf, 6);
 		}
 		run = ++p;
@@ -2142,40 +2508,45 @@ static void jw_double(struct jw *w, double v)
 {
 	if (!isfinite(v))
 		return jw_null(w);
-	char e[40], out[48], *o = out, *p = e, digits[20] = "0";
-	int lo = 0, hi = 16, nd = 0;
-	while (lo < hi) {
+	struct decimal ex, x;
+	dec_exact(v, &ex);
+	int lo = 1, hi = 17;
+	while (lo < hi && ex.n) {
 		int mid = (lo + hi) / 2;
-		snprintf(e, sizeof(e), "%.*e", mid, v);
-		if (e[(*e == '-') + 1] != 'e')
-			e[(*e == '-') + 1] = '.'; /* the locale's decimal point */
-		if (ctr_strtod(e, NULL) == v)
+		dec_round(&ex, mid, &x);
+		if (dec_value(&x) == v)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	snprintf(e, sizeof(e), "%.*e", hi, v); /* [-]d[.ddd]e[+-]xx, any decimal point */
-	if (*p == '-')
-		*o++ = *p++;
-	for (; *p != 'e'; p++)
-		if (*p >= '0' && *p <= '9')
-			digits[nd++] = *p;
-	int x = atoi(p + 1);
-	if (x < -6 || x >= 21) {
+	dec_round(&ex, hi, &x);
+	char out[48], *o = out, *digits = x.d;
+	int nd = x.n ? x.n : 1, e = x.n + x.e - 1; /* |v| = d.ddd * 10^e */
+	if (!x.n) {
+		digits = "0";
+		e = 0;
+	}
+	if (x.neg)
+		*o++ = '-';
+	if (e < -6 || e >= 21) {
 		*o++ = digits[0];
 		if (nd > 1)
 			*o++ = '.';
 		memcpy(o, digits + 1, (size_t)nd - 1);
 		o += nd - 1;
-		o += snprintf(o, 8, "e%+d", x);
-	} else if (x < 0) {
-		memcpy(o, "0.00000", (size_t)(1 - x));
-		o += 1 - x;
+		*o++ = 'e';
+		*o++ = e < 0 ? '-' : '+';
+		for (int a = e < 0 ? -e : e, p = 100; p; p /= 10)
+			if (a >= p || p == 1)
+				*o++ = (char)('0' + a / p % 10);
+	} else if (e < 0) {
+		memcpy(o, "0.00000", (size_t)(1 - e));
+		o += 1 - e;
 		memcpy(o, digits, (size_t)nd);
 		o += nd;
 	} else {
-		for (int i = 0; i <= x || i < nd; i++) {
-			if (i == x + 1)
+		for (int i = 0; i <= e || i < nd; i++) {
+			if (i == e + 1)
 				*o++ = '.';
 			*o++ = i < nd ? digits[i] : '0';
 		}
@@ -2672,7 +3043,7 @@ static int sp_fail(struct sp *p, const struct json *v, const char *fmt, ...)
 	unsigned line, col;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	ctr_vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	json_pos(v, &line, &col);
 	return err_set(p->err, 0, "%s:%u:%u: %s%s%s", p->src, line, col, p->path,
@@ -2695,15 +3066,15 @@ static int sp_note(struct sp *p, const struct json *v, const char *fmt, ...)
 	unsigned line, col;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	ctr_vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (p->pv->n_notes > SP_MAX_NOTES)
 		return 0;
 	json_pos(v, &line, &col);
 	if (p->pv->n_notes++ == SP_MAX_NOTES)
-		snprintf(text, sizeof(text), "%s:%u:%u: more notes not shown", p->src, line, col);
+		ctr_snprintf(text, sizeof(text), "%s:%u:%u: more notes not shown", p->src, line, col);
 	else
-		snprintf(text, sizeof(text), "%s:%u:%u: %s%s%s", p->src, line, col, p->path,
+		ctr_snprintf(text, sizeof(text), "%s:%u:%u: %s%s%s", p->src, line, col, p->path,
 			 p->plen ? ": " : "", what);
 	size_t n = strlen(text) + 1;
 	struct spec_note *note = malloc(sizeof(*note) + n);
@@ -2948,7 +3319,7 @@ static int sp_fail_key(struct sp *p, const struct json *obj, const char *key, co
 	char what[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	ctr_vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	sp_push(p, key, 0);
 	return sp_fail(p, json_get(obj, key), "%s", what);
@@ -3724,7 +4095,7 @@ static int spec_bundle_path(char *buf, size_t size, const char *bundle, const ch
 			    struct ctr_error *err)
 {
 	bool here = !bundle || !*bundle || strcmp(bundle, ".") == 0;
-	if (snprintf(buf, size, "%s%s%s", here ? "" : bundle, here ? "" : "/", name) >= (int)size)
+	if (ctr_snprintf(buf, size, "%s%s%s", here ? "" : bundle, here ? "" : "/", name) >= (int)size)
 		return err_set(err, ENAMETOOLONG, "%s/%s", bundle, name);
 	return 0;
 }
@@ -3788,7 +4159,7 @@ static int spec_find_exe(const struct spec_process *p, spec_exe_test *test, void
 	const char *file = p->args[0], *path = SPEC_DEFAULT_PATH;
 	*path_env = NULL;
 	if (strchr(file, '/'))
-		return snprintf(buf, size, "%s", file) >= (int)size ? ENAMETOOLONG : test(ctx, buf);
+		return ctr_snprintf(buf, size, "%s", file) >= (int)size ? ENAMETOOLONG : test(ctx, buf);
 	for (size_t i = 0; i < p->n_env; i++)
 		if (str_has_prefix(p->env[i], "PATH="))
 			path = p->env[i] + 5;
@@ -3796,8 +4167,8 @@ static int spec_find_exe(const struct spec_process *p, spec_exe_test *test, void
 	int e = ENOENT;
 	for (const char *dir = path;; dir++) {
 		size_t len = strcspn(dir, ":");
-		int n = len ? snprintf(buf, size, "%.*s/%s", (int)len, dir, file)
-			    : snprintf(buf, size, "%s", file);
+		int n = len ? ctr_snprintf(buf, size, "%.*s/%s", (int)len, dir, file)
+			    : ctr_snprintf(buf, size, "%s", file);
 		int r = n < (int)size ? test(ctx, buf) : ENAMETOOLONG;
 		if (r == 0)
 			return 0;
@@ -4124,7 +4495,7 @@ static int state_check_present(struct state_handle *h, const char *id, struct ct
 static int state_create_dir(struct state_handle *h, const char *id, struct ctr_error *err)
 {
 	char tmp[64];
-	snprintf(tmp, sizeof(tmp), ".new-%ld-%ld", (long)getpid(), (long)syscall(SYS_gettid));
+	ctr_snprintf(tmp, sizeof(tmp), ".new-%ld-%ld", (long)getpid(), (long)syscall(SYS_gettid));
 	unlinkat(h->root_fd, tmp, AT_REMOVEDIR);
 	if (mkdirat(h->root_fd, tmp, 0711) < 0)
 		return err_set(err, errno, "create state dir %s", tmp);
@@ -4193,9 +4564,9 @@ static int state_sweep_one(const char *name, unsigned char type, void *arg)
 {
 	int root_fd = *(int *)arg;
 	char path[64];
-	long pid = str_has_prefix(name, ".new-") || str_has_prefix(name, ".del-") ? atol(name + 5) : 0;
+	long pid = str_has_prefix(name, ".new-") || str_has_prefix(name, ".del-") ? str_tol(name + 5, NULL) : 0;
 	(void)type;
-	snprintf(path, sizeof(path), "/proc/%ld", pid);
+	ctr_snprintf(path, sizeof(path), "/proc/%ld", pid);
 	if (pid <= 0 || access(path, F_OK) == 0)
 		return 0;
 	int sub = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -4496,7 +4867,7 @@ static int state_remove(struct state_handle *h, struct ctr_error *err)
 {
 	char gone[64];
 	const char *name = h->id;
-	snprintf(gone, sizeof(gone), ".del-%ld-%ld", (long)getpid(), (long)syscall(SYS_gettid));
+	ctr_snprintf(gone, sizeof(gone), ".del-%ld-%ld", (long)getpid(), (long)syscall(SYS_gettid));
 	if (renameat(h->root_fd, h->id, h->root_fd, gone) == 0)
 		name = gone;
 	else if (errno == ENOENT)
@@ -4551,7 +4922,7 @@ static unsigned long long state_proc_stat(int proc_fd, pid_t pid, char *state_ou
 			return 0;
 		else if (*p == ' ')
 			field++;
-	return strtoull(p, NULL, 10);
+	return ctr_strtoull(p, NULL);
 }
 
 static unsigned long long pid_start_time(pid_t pid, char comm[STATE_COMM_MAX])
@@ -4808,7 +5179,7 @@ static int cg_path_clean(const char *in, const char *id, char *out, size_t size,
 {
 	char buf[PATH_MAX];
 	if (!in || !*in) {
-		if (snprintf(buf, sizeof(buf), "/ctr/%s", id) >= (int)sizeof(buf))
+		if (ctr_snprintf(buf, sizeof(buf), "/ctr/%s", id) >= (int)sizeof(buf))
 			return err_set(err, ENAMETOOLONG, "cgroup path for %s", id);
 		in = buf;
 	}
@@ -4849,7 +5220,7 @@ static int cg_path_clean(const char *in, const char *id, char *out, size_t size,
 static int cg_read_at(const char *dir, const char *file, char *buf, size_t size)
 {
 	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	ctr_snprintf(p, sizeof(p), "%s/%s", dir, file);
 	int fd = openat(AT_FDCWD, p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -4869,7 +5240,7 @@ static int cg_read_at(const char *dir, const char *file, char *buf, size_t size)
 static int cg_write_at(const char *dir, const char *file, const char *val)
 {
 	char p[PATH_MAX];
-	if (snprintf(p, sizeof(p), "%s/%s", dir, file) >= (int)sizeof(p)) {
+	if (ctr_snprintf(p, sizeof(p), "%s/%s", dir, file) >= (int)sizeof(p)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -4901,7 +5272,7 @@ static uint64_t cg_key(const char *text, const char *key)
 	size_t kl = strlen(key);
 	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
 		if (!strncmp(l, key, kl) && l[kl] == ' ')
-			return strtoull(l + kl + 1, NULL, 10);
+			return ctr_strtoull(l + kl + 1, NULL);
 	return 0;
 }
 
@@ -4950,7 +5321,7 @@ static int cg_set(const struct cgroup *cg, int ctl, const char *file, int flags,
 	char val[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
+	ctr_vsnprintf(val, sizeof(val), fmt, ap);
 	va_end(ap);
 	const struct cg_dir *d = cg_find(cg, ctl);
 	if (!d) {
@@ -5034,9 +5405,9 @@ static uint64_t cg_blkio_to_io_weight(uint64_t w)
 static void cg_num(char *buf, size_t size, int64_t v, const char *unlimited)
 {
 	if (v < 0)
-		snprintf(buf, size, "%s", unlimited);
+		ctr_snprintf(buf, size, "%s", unlimited);
 	else
-		snprintf(buf, size, "%" PRId64, v);
+		ctr_snprintf(buf, size, "%" PRId64, v);
 }
 
 /* ---- memory ---- */
@@ -5051,7 +5422,7 @@ static int cg_memory_limit_err(const struct cgroup *cg, const char *file, const 
 	if (errno != EBUSY || !d || limit < 0)
 		return cg_set_err(cg, CG_MEMORY, file, field, err);
 	/* memory.limit_in_bytes -> memory.usage_in_bytes, memsw likewise */
-	snprintf(usage, sizeof(usage), "%.*susage_in_bytes", (int)(strlen(file) - 14), file);
+	ctr_snprintf(usage, sizeof(usage), "%.*susage_in_bytes", (int)(strlen(file) - 14), file);
 	uint64_t use = cg_read_u64(d->dir, usage);
 	if (use > (uint64_t)limit)
 		return err_set(err, 0, "linux.resources.%s: %s: the container uses %" PRIu64
@@ -5204,13 +5575,13 @@ static int cg_apply_cpu(const struct cgroup *cg, const struct spec_cpu *c, struc
 			if (c->quota.set)
 				cg_num(q, sizeof(q), c->quota.v, "max");
 			else if (cg_read_at(cg_find(cg, CG_CPU)->dir, "cpu.max", cur, sizeof(cur)) == 0)
-				snprintf(q, sizeof(q), "%.*s", (int)strcspn(cur, " "), cur);
+				ctr_snprintf(q, sizeof(q), "%.*s", (int)strcspn(cur, " "), cur);
 			else
 				strcpy(q, "max");
 			if (c->period.set && c->period.v)
-				snprintf(buf, sizeof(buf), "%s %" PRIu64, q, c->period.v);
+				ctr_snprintf(buf, sizeof(buf), "%s %" PRIu64, q, c->period.v);
 			else
-				snprintf(buf, sizeof(buf), "%s", q);
+				ctr_snprintf(buf, sizeof(buf), "%s", q);
 			CG_SET(CG_CPU, "cpu.max", c->quota.set ? "cpu.quota" : "cpu.period", 0, "%s", buf);
 		}
 		if (c->burst.set)
@@ -5263,7 +5634,7 @@ static int cg_apply_blkio(const struct cgroup *cg, const struct spec_blkio *b, s
 		CG_SET(CG_BLKIO, "blkio.leaf_weight", "blockIO.leafWeight", CGW_OPT_FILE, "%u",
 		       b->leaf_weight.v);
 	char wdfile[32];
-	snprintf(wdfile, sizeof(wdfile), "%s%s", wfile, ver == 1 ? "_device" : "");
+	ctr_snprintf(wdfile, sizeof(wdfile), "%s%s", wfile, ver == 1 ? "_device" : "");
 	for (size_t i = 0; i < b->n_weight_devices; i++) {
 		const struct spec_weight_device *w = &b->weight_devices[i];
 		if (w->weight.set)
@@ -5317,13 +5688,13 @@ static int cg_apply_misc(const struct cgroup *cg, const struct spec_resources *r
 	for (size_t i = 0; i < r->n_hugepages; i++) {
 		const char *ps = r->hugepages[i].page_size;
 		size_t nd = ps ? strspn(ps, "0123456789") : 0;
-		snprintf(field, sizeof(field), "hugepageLimits[%zu].pageSize", i);
+		ctr_snprintf(field, sizeof(field), "hugepageLimits[%zu].pageSize", i);
 		if (!nd || !strchr("KMGT", ps[nd]) || strcmp(ps + nd + 1, "B"))
 			return err_set(err, 0, "linux.resources.%s: \"%s\" is not a page size like "
 				       "\"2MB\"", field, ps ? ps : "");
 		int ver = cg_ver(cg, CG_HUGETLB);
-		snprintf(file, sizeof(file), "hugetlb.%s.%s", ps, ver == 2 ? "max" : "limit_in_bytes");
-		snprintf(field, sizeof(field), "hugepageLimits[%zu]", i);
+		ctr_snprintf(file, sizeof(file), "hugetlb.%s.%s", ps, ver == 2 ? "max" : "limit_in_bytes");
+		ctr_snprintf(field, sizeof(field), "hugepageLimits[%zu]", i);
 		if (cg_set(cg, CG_HUGETLB, file, 0, "%" PRIu64, r->hugepages[i].limit) < 0) {
 			if (errno == ENOENT)
 				return err_set(err, 0, "linux.resources.hugepageLimits[%zu].pageSize: "
@@ -5343,9 +5714,9 @@ static int cg_apply_misc(const struct cgroup *cg, const struct spec_resources *r
 		const struct spec_rdma *d = &r->rdma[i];
 		char h[32] = "", o[32] = "";
 		if (d->hca_handles.set)
-			snprintf(h, sizeof(h), " hca_handle=%u", d->hca_handles.v);
+			ctr_snprintf(h, sizeof(h), " hca_handle=%u", d->hca_handles.v);
 		if (d->hca_objects.set)
-			snprintf(o, sizeof(o), " hca_object=%u", d->hca_objects.v);
+			ctr_snprintf(o, sizeof(o), " hca_object=%u", d->hca_objects.v);
 		if (*h || *o)
 			CG_SET(CG_RDMA, "rdma.max", "rdma", 0, "%s%s%s", d->device, h, o);
 	}
@@ -5473,13 +5844,13 @@ static void cg_rule_text(const struct spec_device_rule *d, char *buf, size_t siz
 {
 	char maj[24] = "*", min[24] = "*";
 	if (d->major.set && d->major.v >= 0)
-		snprintf(maj, sizeof(maj), "%" PRId64, d->major.v);
+		ctr_snprintf(maj, sizeof(maj), "%" PRId64, d->major.v);
 	if (d->minor.set && d->minor.v >= 0)
-		snprintf(min, sizeof(min), "%" PRId64, d->minor.v);
+		ctr_snprintf(min, sizeof(min), "%" PRId64, d->minor.v);
 	if (d->type == 'a')
-		snprintf(buf, size, "a");
+		ctr_snprintf(buf, size, "a");
 	else
-		snprintf(buf, size, "%c %s:%s %s", d->type, maj, min, d->access ? d->access : "rwm");
+		ctr_snprintf(buf, size, "%c %s:%s %s", d->type, maj, min, d->access ? d->access : "rwm");
 }
 
 /* eBPF, just what a BPF_PROG_TYPE_CGROUP_DEVICE program needs. */
@@ -5612,7 +5983,7 @@ static int cg_apply_devices(const struct cgroup *cg, const struct spec *s, struc
 		int fd[2] AUTO_CLOSE_PAIR = {-1, -1};
 		for (int k = 0; k < 2; k++) {
 			char p[PATH_MAX];
-			snprintf(p, sizeof(p), "%s/%s", v1->dir, f[k]);
+			ctr_snprintf(p, sizeof(p), "%s/%s", v1->dir, f[k]);
 			if ((fd[k] = openat(AT_FDCWD, p, O_WRONLY | O_CLOEXEC)) < 0)
 				return err_set(err, errno, "linux.resources.devices: open %s", p);
 		}
@@ -5730,7 +6101,7 @@ static int cg_cpuset_fill(const char *mnt, const char *dir, struct ctr_error *er
 {
 	char buf[PATH_MAX], v[1024];
 	size_t skip = strlen(mnt);
-	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf) || strlen(buf) <= skip)
+	if (ctr_snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf) || strlen(buf) <= skip)
 		return 0;
 	for (char *p = buf + skip + 1; ; p++) {
 		if (*p != '/' && *p)
@@ -5765,7 +6136,7 @@ static int cg_cpuset_leaf(const char *mnt, const char *dir)
 	if (cg_read_at(dir, "cpuset.cpus", v, sizeof(v)) == 0 && *v &&
 	    cg_read_at(dir, "cpuset.mems", v, sizeof(v)) == 0 && *v)
 		return 0;
-	snprintf(up, sizeof(up), "%s", dir);
+	ctr_snprintf(up, sizeof(up), "%s", dir);
 	char *slash = strrchr(up, '/');
 	if (!slash)
 		return -1;
@@ -5796,7 +6167,7 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 	if (errno != ENOENT)
 		return err_set(err, errno, "mkdir %s", dir);
 	char buf[PATH_MAX];
-	snprintf(buf, sizeof(buf), "%s", dir);
+	ctr_snprintf(buf, sizeof(buf), "%s", dir);
 	for (char *p = buf + strlen(mnt) + 1; ; p++) {
 		if (*p != '/' && *p)
 			continue;
@@ -5817,7 +6188,7 @@ static int cg_mkdirs(const char *mnt, const char *dir, bool cpuset, bool *made,
 static uint32_t cg_v2_enable(const char *mnt, const char *dir)
 {
 	char buf[PATH_MAX], have[512];
-	snprintf(buf, sizeof(buf), "%s", dir);
+	ctr_snprintf(buf, sizeof(buf), "%s", dir);
 	uint32_t got = 0;
 	for (char *p = buf + strlen(mnt); ; p++) {
 		if (*p != '/' && *p)
@@ -5833,7 +6204,7 @@ static uint32_t cg_v2_enable(const char *mnt, const char *dir)
 		if (cg_read_at(d, "cgroup.controllers", have, sizeof(have)) == 0 && *have) {
 			char want[600] = "", *w = want, *save;
 			for (char *t = strtok_r(have, " ", &save); t; t = strtok_r(NULL, " ", &save))
-				w += snprintf(w, sizeof(want) - (size_t)(w - want), "%s+%s",
+				w += ctr_snprintf(w, sizeof(want) - (size_t)(w - want), "%s+%s",
 					      w == want ? "" : " ", t);
 			char on[512];
 			if (cg_read_at(d, "cgroup.subtree_control", on, sizeof(on)) < 0 ||
@@ -5919,7 +6290,7 @@ static int cgroup_plan(const struct spec *s, const char *id, struct cgroup **out
 		}
 		if (!strcmp(base, "/"))
 			base[0] = 0;
-		if (snprintf(dir, sizeof(dir), "%s%s%s%s", m->mnt, base, path[0] == '/' ? "" : "/",
+		if (ctr_snprintf(dir, sizeof(dir), "%s%s%s%s", m->mnt, base, path[0] == '/' ? "" : "/",
 			     path) >= (int)sizeof(dir)) {
 			err_set(err, ENAMETOOLONG, "cgroup directory for %s", path);
 			goto fail;
@@ -5953,11 +6324,11 @@ static bool cg_delegated(const char *mnt, const char *dir)
 {
 	char buf[PATH_MAX], procs[PATH_MAX + 16];
 	struct stat st;
-	snprintf(buf, sizeof(buf), "%s", dir);
+	ctr_snprintf(buf, sizeof(buf), "%s", dir);
 	size_t ml = strlen(mnt);
 	while (strlen(buf) > ml) {
 		if (stat(buf, &st) == 0) {
-			snprintf(procs, sizeof(procs), "%s/cgroup.procs", buf);
+			ctr_snprintf(procs, sizeof(procs), "%s/cgroup.procs", buf);
 			return st.st_uid == geteuid() && access(buf, W_OK) == 0 &&
 			       access(procs, W_OK) == 0;
 		}
@@ -5974,12 +6345,12 @@ static void cg_rootless_default(const char *mnt, const char *own, const char *pa
 				size_t size)
 {
 	char buf[PATH_MAX], best[PATH_MAX] = "";
-	snprintf(buf, sizeof(buf), "%s%s", mnt, strcmp(own, "/") ? own : "");
+	ctr_snprintf(buf, sizeof(buf), "%s%s", mnt, strcmp(own, "/") ? own : "");
 	for (size_t ml = strlen(mnt); strlen(buf) > ml && cg_delegated(mnt, buf);
 	     *strrchr(buf, '/') = 0)
-		snprintf(best, sizeof(best), "%s", buf);
+		ctr_snprintf(best, sizeof(best), "%s", buf);
 	out[0] = 0;
-	if (best[0] && snprintf(out, size, "%s%s", best, path) >= (int)size)
+	if (best[0] && ctr_snprintf(out, size, "%s%s", best, path) >= (int)size)
 		out[0] = 0;
 }
 
@@ -6000,7 +6371,7 @@ static int cgroup_plan_rootless(const struct spec *s, const char *id, struct cgr
 	if ((!want || !*want) && have_own)
 		cg_rootless_default(m->mnt, own, path, dir, sizeof(dir));
 	else if (m && (path[0] == '/' || have_own))
-		snprintf(dir, sizeof(dir), "%s%s%s%s", m->mnt, path[0] == '/' ? "" : own,
+		ctr_snprintf(dir, sizeof(dir), "%s%s%s%s", m->mnt, path[0] == '/' ? "" : own,
 			 path[0] == '/' || !strcmp(own, "/") ? "" : "/", path);
 	struct cgroup *cg = mem_alloc(sizeof(*cg), err);
 	if (!cg)
@@ -6045,7 +6416,7 @@ static int cgroup_make(struct cgroup *cg, const struct spec *s, struct ctr_error
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_dir *d = &cg->d[i];
 		char mnt[PATH_MAX];
-		snprintf(mnt, sizeof(mnt), "%.*s", (int)d->mnt_len, d->dir);
+		ctr_snprintf(mnt, sizeof(mnt), "%.*s", (int)d->mnt_len, d->dir);
 		if (cg_mkdirs(mnt, d->dir, d->cpuset, &d->made, err) < 0)
 			goto fail;
 		char procs[16];
@@ -6079,7 +6450,7 @@ fail:
 static int cgroup_enter(const struct cgroup *cg, pid_t pid, struct ctr_error *err)
 {
 	char v[24];
-	snprintf(v, sizeof(v), "%d", (int)pid);
+	ctr_snprintf(v, sizeof(v), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg_write_at(cg->d[i].dir, "cgroup.procs", v) < 0)
 			return err_set(err, errno, "move pid %s into cgroup %s", v, cg->d[i].dir);
@@ -6152,7 +6523,7 @@ static int cg_sub_dir(const struct cgroup *cg, size_t i, const char *sub, char d
 		      struct ctr_error *err)
 {
 	sub = sub ? sub + strspn(sub, "/") : NULL;
-	if (snprintf(dir, PATH_MAX, "%s%s%s", cg->d[i].dir, sub ? "/" : "", sub ? sub : "") >=
+	if (ctr_snprintf(dir, PATH_MAX, "%s%s%s", cg->d[i].dir, sub ? "/" : "", sub ? sub : "") >=
 	    PATH_MAX)
 		return err_set(err, ENAMETOOLONG, "--cgroup: %s/%s", cg->d[i].dir, sub);
 	return 0;
@@ -6178,7 +6549,7 @@ static int cgroup_enter_sub(const struct cgroup *cg, pid_t pid, const char *cons
 	if (cg_sub_of(cg, subs, sub_of, err) < 0)
 		return -1;
 	char v[24], dir[PATH_MAX];
-	snprintf(v, sizeof(v), "%d", (int)pid);
+	ctr_snprintf(v, sizeof(v), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++) {
 		if (v2_only && !cg->d[i].v2)
 			continue;
@@ -6209,7 +6580,7 @@ static int cgroup_open_v1_tasks(const struct cgroup *cg, const char *const *subs
 			continue;
 		if (cg_sub_dir(cg, i, sub_of[i], dir, err) < 0)
 			return -1;
-		snprintf(path, sizeof(path), "%s/tasks", dir);
+		ctr_snprintf(path, sizeof(path), "%s/tasks", dir);
 		int fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0)
 			return err_set(err, errno, "open %s%s", path,
@@ -6260,7 +6631,7 @@ static int cg_remove_tree(const struct cgroup *cg, const char *dir, int patience
 			if (e->d_type != DT_DIR || e->d_name[0] == '.')
 				continue;
 			char sub[PATH_MAX];
-			if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub) &&
+			if (ctr_snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < (int)sizeof(sub) &&
 			    !cg_foreign(cg, sub, false))
 				cg_remove_tree(cg, sub, patience);
 		}
@@ -6907,18 +7278,18 @@ static int sd_open(struct sdconn *c, const char *path, struct ctr_error *err)
 {
 	memset(c, 0, sizeof(*c));
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	ctr_snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		err_set(err, errno, "systemd: connect to the system bus %s", path);
 		goto fail;
 	}
 	char uid[16], line[64] = "";
-	snprintf(uid, sizeof(uid), "%u", (unsigned)sd_host_uid());
-	char auth[64] = "", *o = auth + snprintf(auth, sizeof(auth), "%cAUTH EXTERNAL ", 0);
+	ctr_snprintf(uid, sizeof(uid), "%u", (unsigned)sd_host_uid());
+	char auth[64] = "", *o = auth + ctr_snprintf(auth, sizeof(auth), "%cAUTH EXTERNAL ", 0);
 	for (const char *p = uid; *p; p++)
-		o += sprintf(o, "%02x", (unsigned char)*p);
-	o += sprintf(o, "\r\n");
+		o += ctr_snprintf(o, 3, "%02x", (unsigned char)*p);
+	o += ctr_snprintf(o, 3, "\r\n");
 	if (sd_send(c, auth, (size_t)(o - auth), err) < 0)
 		goto fail;
 	sd_deadline(c, SD_TIMEOUT_MS);
@@ -6970,7 +7341,7 @@ static int sd_job(struct sdconn *c, const char *member, const char *unit, const 
 	struct sdrd b = m.body;
 	const char *j = sdr_str(&b, 'o');
 	char job[256];
-	if (!j || snprintf(job, sizeof(job), "%s", j) >= (int)sizeof(job))
+	if (!j || ctr_snprintf(job, sizeof(job), "%s", j) >= (int)sizeof(job))
 		return err_set(err, EPROTO, "systemd: %s %s: no job in the reply", member, unit);
 	for (;;) {
 		if (sd_next(c, &m, "the job of unit", err) < 0)
@@ -6996,10 +7367,10 @@ static int sd_bus_path(bool user, char *out, size_t size, struct ctr_error *err)
 	const char *a = getenv("DBUS_SESSION_BUS_ADDRESS"), *x = getenv("XDG_RUNTIME_DIR");
 	size_t n = a && str_has_prefix(a, "unix:path=") ? strcspn(a + 10, ",;") : 0;
 	if (!user)
-		snprintf(out, size, "%s", SD_BUS_SOCKET);
+		ctr_snprintf(out, size, "%s", SD_BUS_SOCKET);
 	else if (n && n < size)
-		snprintf(out, size, "%.*s", (int)n, a + 10);
-	else if (!x || x[0] != '/' || snprintf(out, size, "%s/bus", x) >= (int)size)
+		ctr_snprintf(out, size, "%.*s", (int)n, a + 10);
+	else if (!x || x[0] != '/' || ctr_snprintf(out, size, "%s/bus", x) >= (int)size)
 		return err_set(err, 0, "--systemd-cgroup as a user: no session bus of the user "
 			       "manager (set XDG_RUNTIME_DIR or DBUS_SESSION_BUS_ADDRESS)");
 	return 0;
@@ -7040,7 +7411,7 @@ static int sd_expand_slice(const char *slice, char *out, size_t size, struct ctr
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && slice[i] != '-')
 			continue;
-		int w = snprintf(out + o, size - o, "/%.*s.slice", (int)i, slice);
+		int w = ctr_snprintf(out + o, size - o, "/%.*s.slice", (int)i, slice);
 		if (w < 0 || (size_t)w >= size - o)
 			return err_set(err, ENAMETOOLONG, "linux.cgroupsPath: slice \"%s\"", slice);
 		o += (size_t)w;
@@ -7055,8 +7426,8 @@ static int sd_parse_path(const char *in, const char *id, char *unit, size_t usiz
 {
 	char buf[PATH_MAX];
 	if (!in || !*in)
-		snprintf(buf, sizeof(buf), "system.slice:ctr:%s", id);
-	else if (snprintf(buf, sizeof(buf), "%s", in) >= (int)sizeof(buf))
+		ctr_snprintf(buf, sizeof(buf), "system.slice:ctr:%s", id);
+	else if (ctr_snprintf(buf, sizeof(buf), "%s", in) >= (int)sizeof(buf))
 		return err_set(err, ENAMETOOLONG, "linux.cgroupsPath");
 	char *c1 = strchr(buf, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 	if (!c2 || strchr(c2 + 1, ':') || !c2[1])
@@ -7068,13 +7439,13 @@ static int sd_parse_path(const char *in, const char *id, char *unit, size_t usiz
 	    (strlen(name) > 6 && !strcmp(name + strlen(name) - 6, ".slice")))
 		return err_set(err, EINVAL, "linux.cgroupsPath: \"%s\": the name must be a scope's "
 			       "(a slice is not supported)", in);
-	if (snprintf(slice, ssize, "%s", buf[0] ? buf : "system.slice") >= (int)ssize)
+	if (ctr_snprintf(slice, ssize, "%s", buf[0] ? buf : "system.slice") >= (int)ssize)
 		return err_set(err, ENAMETOOLONG, "linux.cgroupsPath: slice of \"%s\"", in);
 	char sp[PATH_MAX];
 	if (sd_expand_slice(slice, sp, sizeof(sp), err) < 0)
 		return -1;
-	if (snprintf(unit, usize, "%s%s%s.scope", prefix, *prefix ? "-" : "", name) >= (int)usize ||
-	    snprintf(path, psize, "%s/%s", sp, unit) >= (int)psize)
+	if (ctr_snprintf(unit, usize, "%s%s%s.scope", prefix, *prefix ? "-" : "", name) >= (int)usize ||
+	    ctr_snprintf(path, psize, "%s/%s", sp, unit) >= (int)psize)
 		return err_set(err, ENAMETOOLONG, "linux.cgroupsPath: \"%s\"", in);
 	return 0;
 }
@@ -7105,11 +7476,11 @@ static bool sd_dev_entry(const struct spec_device_rule *d, char *out, size_t siz
 {
 	const char *kind = d->type == 'b' ? "block" : "char";
 	if (d->major.set && d->minor.set) {
-		snprintf(out, size, "/dev/%s/%" PRId64 ":%" PRId64, kind, d->major.v, d->minor.v);
+		ctr_snprintf(out, size, "/dev/%s/%" PRId64 ":%" PRId64, kind, d->major.v, d->minor.v);
 		return true;
 	}
 	if (!d->major.set) {
-		snprintf(out, size, "%s-*", kind);
+		ctr_snprintf(out, size, "%s-*", kind);
 		return true;
 	}
 	char *text AUTO_FREE = NULL;
@@ -7119,11 +7490,11 @@ static bool sd_dev_entry(const struct spec_device_rule *d, char *out, size_t siz
 	const char *l = str_find(text, d->type == 'b' ? "Block devices:" : "Character devices:");
 	for (l = l ? strchr(l, '\n') : NULL; l && l[1] && l[1] != '\n'; l = strchr(l + 1, '\n')) {
 		char *nm;
-		long maj = strtol(l + 1, &nm, 10); /* " %ld %s" by hand: scanf costs ~4 KB */
+		long maj = str_tol(l + 1, &nm); /* " %ld %s" by hand: scanf costs ~4 KB */
 		nm += strspn(nm, " \t");
 		int n = (int)strcspn(nm, " \t\n");
 		if (nm > l + 1 && n && maj == d->major.v) {
-			snprintf(out, size, "%s-%.*s", kind, n > 63 ? 63 : n, nm);
+			ctr_snprintf(out, size, "%s-%.*s", kind, n > 63 ? 63 : n, nm);
 			return true;
 		}
 	}
@@ -7199,7 +7570,7 @@ static int sd_start_body(struct sdbuf *b, const char *unit, const char *slice, p
 	static const struct spec_resources no_res;
 	const struct spec_resources *r = s->has_linux && s->lx.has_resources ? &s->lx.resources : &no_res;
 	char desc[PATH_MAX];
-	snprintf(desc, sizeof(desc), "ctr container %s", unit);
+	ctr_snprintf(desc, sizeof(desc), "ctr container %s", unit);
 	sdb_str(b, unit);
 	sdb_str(b, "fail");
 	size_t at = sdb_arr_begin(b, 8);
@@ -7247,12 +7618,12 @@ static void sd_manager_root(bool user, const char *selfcg, char *out, size_t siz
 	out[0] = 0;
 	if (!user)
 		return;
-	snprintf(want, sizeof(want), "/user@%u.service", sd_host_uid());
-	const char *l = selfcg ? strstr(selfcg, "0::/") : NULL, *at = l ? strstr(l, want) : NULL;
+	ctr_snprintf(want, sizeof(want), "/user@%u.service", sd_host_uid());
+	const char *l = selfcg ? str_find(selfcg, "0::/") : NULL, *at = l ? str_find(l, want) : NULL;
 	if (at && (at[strlen(want)] == '/' || at[strlen(want)] == '\n' || !at[strlen(want)]))
-		snprintf(out, size, "%.*s", (int)(at + strlen(want) - (l + 3)), l + 3);
+		ctr_snprintf(out, size, "%.*s", (int)(at + strlen(want) - (l + 3)), l + 3);
 	else
-		snprintf(out, size, "/user.slice/user-%u.slice%s", sd_host_uid(), want);
+		ctr_snprintf(out, size, "/user.slice/user-%u.slice%s", sd_host_uid(), want);
 }
 
 /* cgroup_plan for --systemd-cgroup: names the scope; cg_sd_start makes it. */
@@ -7273,7 +7644,7 @@ static int cgroup_plan_systemd(const struct spec *s, const char *id, bool user,
 			       "is %s)", cg_mode_names[cg_mode_of(&h)]);
 	char dir[PATH_MAX * 3];
 	sd_manager_root(user, selfcg, base, sizeof(base));
-	snprintf(dir, sizeof(dir), "%s%s%s", h.m[0].mnt, base, path);
+	ctr_snprintf(dir, sizeof(dir), "%s%s%s", h.m[0].mnt, base, path);
 	if (access(dir, F_OK) == 0)
 		return err_set(err, EEXIST, "linux.cgroupsPath: the scope %s exists already (%s)",
 			       unit, dir);
@@ -7441,11 +7812,11 @@ static int cg_pids_walk(const struct cgroup *cg, const char *dir, struct sbuf *s
 {
 	char *text = NULL;
 	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
+	ctr_snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
 	if (read_file(p, 64 << 20, &text, NULL, NULL) < 0)
 		return -1;
 	for (char *t = text; *t;) {
-		long v = strtol(t, &t, 10);
+		long v = str_tol(t, &t);
 		if (v > 0) {
 			pid_t pid = (pid_t)v;
 			sbuf_add(sb, &pid, sizeof(pid));
@@ -7466,7 +7837,7 @@ static int cg_pids_sub(const char *name, unsigned char type, void *arg)
 {
 	const struct cg_walk *w = arg;
 	char sub[PATH_MAX];
-	if (type == DT_DIR && snprintf(sub, sizeof(sub), "%s/%s", w->dir, name) < (int)sizeof(sub) &&
+	if (type == DT_DIR && ctr_snprintf(sub, sizeof(sub), "%s/%s", w->dir, name) < (int)sizeof(sub) &&
 	    !cg_foreign(w->cg, sub, false))
 		cg_pids_walk(w->cg, sub, w->sb, w->depth + 1);
 	return 0;
@@ -7554,11 +7925,11 @@ static void *cg_push(void *arrp, size_t *n, size_t size)
 static bool cg_read_list(const char *dir, const char *file, uint64_t **v, size_t *n)
 {
 	char f[PATH_MAX], *text = NULL;
-	snprintf(f, sizeof(f), "%s/%s", dir, file);
+	ctr_snprintf(f, sizeof(f), "%s/%s", dir, file);
 	if (read_file(f, 1 << 16, &text, NULL, NULL) < 0)
 		return false;
 	for (char *t = text, *e;; t = e) {
-		unsigned long long x = strtoull(t, &e, 10);
+		unsigned long long x = ctr_strtoull(t, &e);
 		uint64_t *slot;
 		if (e == t || !(slot = cg_push(v, n, sizeof(**v))))
 			break;
@@ -7576,7 +7947,7 @@ static void cg_mem_v1(const char *dir, const char *pfx, struct ctr_mem_entry *m)
 	uint64_t *out[] = {&m->limit, &m->usage, &m->max, &m->failcnt};
 	char f[64];
 	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
-		snprintf(f, sizeof(f), "%s%s", pfx, files[i]);
+		ctr_snprintf(f, sizeof(f), "%s%s", pfx, files[i]);
 		*out[i] = cg_read_u64(dir, f);
 	}
 }
@@ -7588,8 +7959,8 @@ static void cg_read_pairs(const char *text, struct ctr_stat_pair **v, size_t *n)
 		const char *sp = strchr(l, ' '), *nl = strchr(l, '\n');
 		struct ctr_stat_pair *pr;
 		if (sp && (!nl || sp < nl) && (pr = cg_push(v, n, sizeof(**v)))) {
-			snprintf(pr->key, sizeof(pr->key), "%.*s", (int)(sp - l), l);
-			pr->value = strtoull(sp + 1, NULL, 10);
+			ctr_snprintf(pr->key, sizeof(pr->key), "%.*s", (int)(sp - l), l);
+			pr->value = ctr_strtoull(sp + 1, NULL);
 		}
 		l = nl ? nl + 1 : NULL;
 	}
@@ -7601,10 +7972,10 @@ static const char *cg_majmin(const char *l, unsigned *maj, unsigned *min)
 	char *e;
 	if ((unsigned)(*l - '0') > 9)
 		return NULL;
-	*maj = strtoul(l, &e, 10);
+	*maj = str_toul(l, &e);
 	if (*e != ':' || (unsigned)(e[1] - '0') > 9)
 		return NULL;
-	*min = strtoul(e + 1, &e, 10);
+	*min = str_toul(e + 1, &e);
 	return e;
 }
 
@@ -7622,7 +7993,7 @@ static bool cg_blkio_opval(const char *p, char op[16], unsigned long long *val)
 	p += strspn(p, " \t");
 	if ((unsigned)(*p - '0') > 9)
 		return false;
-	*val = strtoull(p, NULL, 10);
+	*val = ctr_strtoull(p, NULL);
 	return true;
 }
 
@@ -7644,12 +8015,12 @@ static void cg_read_blkio(const char *text, bool v2, const char *rkey, const cha
 		}
 		for (int k = 0; p && v2 && k < 2; k++) {
 			char pat[16];
-			snprintf(pat, sizeof(pat), " %s=", k ? wkey : rkey);
+			ctr_snprintf(pat, sizeof(pat), " %s=", k ? wkey : rkey);
 			const char *hit = str_find(l, pat);
 			if (!hit || (nl && hit > nl) || !(be = cg_push(v, n, sizeof(**v))))
 				continue;
 			*be = (struct ctr_blkio_entry){.major = maj, .minor = min,
-						       .value = strtoull(hit + strlen(pat), NULL, 10)};
+						       .value = ctr_strtoull(hit + strlen(pat), NULL)};
 			strcpy(be->op, k ? "Write" : "Read");
 		}
 		l = nl ? nl + 1 : NULL;
@@ -7698,7 +8069,7 @@ static void cg_stats_memory(const struct cgroup *cg, struct ctr_stats *s)
 		return;
 	s->memory.have = 1;
 	s->memory.v2 = d->v2;
-	snprintf(f, sizeof(f), "%s/memory.stat", d->dir);
+	ctr_snprintf(f, sizeof(f), "%s/memory.stat", d->dir);
 	if (read_file(f, 1 << 20, &text, NULL, NULL) == 0) {
 		s->memory.cache = cg_key(text, d->v2 ? "file" : "cache");
 		cg_read_pairs(text, &s->memory.raw, &s->memory.n_raw);
@@ -7729,7 +8100,7 @@ static void cg_stats_blkio(const struct cgroup *cg, struct ctr_stats *s)
 	const struct cg_dir *d = cg_find(cg, CG_BLKIO);
 	char f[PATH_MAX], *text = NULL;
 	for (int k = 0; d && k < (d->v2 ? 1 : 2); k++) {
-		snprintf(f, sizeof(f), "%s/%s", d->dir, d->v2 ? "io.stat" : k ?
+		ctr_snprintf(f, sizeof(f), "%s/%s", d->dir, d->v2 ? "io.stat" : k ?
 			 "blkio.throttle.io_serviced_recursive" : "blkio.throttle.io_service_bytes_recursive");
 		if (read_file(f, 1 << 20, &text, NULL, NULL) < 0)
 			continue;
@@ -7761,16 +8132,16 @@ static void cg_stats_hugetlb_size(const struct cg_dir *d, unsigned long kb, stru
 		return;
 	while (kb >= 1024 && !(kb % 1024) && u < 3)
 		kb /= 1024, u++;
-	snprintf(h->pagesize, sizeof(h->pagesize), "%lu%cB", kb, units[u]);
-	snprintf(f, sizeof(f), "hugetlb.%s.%s", h->pagesize, d->v2 ? "current" : "usage_in_bytes");
+	ctr_snprintf(h->pagesize, sizeof(h->pagesize), "%lu%cB", kb, units[u]);
+	ctr_snprintf(f, sizeof(f), "hugetlb.%s.%s", h->pagesize, d->v2 ? "current" : "usage_in_bytes");
 	h->usage = cg_read_u64(d->dir, f);
 	if (!d->v2) {
-		snprintf(f, sizeof(f), "hugetlb.%s.max_usage_in_bytes", h->pagesize);
+		ctr_snprintf(f, sizeof(f), "hugetlb.%s.max_usage_in_bytes", h->pagesize);
 		h->max = cg_read_u64(d->dir, f);
-		snprintf(f, sizeof(f), "hugetlb.%s.failcnt", h->pagesize);
+		ctr_snprintf(f, sizeof(f), "hugetlb.%s.failcnt", h->pagesize);
 		h->failcnt = cg_read_u64(d->dir, f);
 	} else {
-		snprintf(f, sizeof(f), "hugetlb.%s.events", h->pagesize);
+		ctr_snprintf(f, sizeof(f), "hugetlb.%s.events", h->pagesize);
 		h->failcnt = cg_read_at(d->dir, f, ev, sizeof(ev)) ? 0 : cg_key(ev, "max");
 	}
 }
@@ -7785,7 +8156,7 @@ static void cg_stats_hugetlb(const struct cgroup *cg, struct ctr_stats *s)
 		char *end;
 		if (strncmp(e->d_name, "hugepages-", 10) || (unsigned)(e->d_name[10] - '0') > 9)
 			continue;
-		unsigned long kb = strtoul(e->d_name + 10, &end, 10);
+		unsigned long kb = str_toul(e->d_name + 10, &end);
 		if (!strcmp(end, "kB"))
 			cg_stats_hugetlb_size(d, kb, s);
 	}
@@ -8101,105 +8472,66 @@ static void seccomp_features(struct jw *w);
 
 /* BEGIN GENERATED SYSCALL TABLES (boards/gen-syscalls.sh; do not edit by hand) */
 #define SC_NNAMES 494
+#define SC_BLOCK 16
 static const char sc_names[] =
-	"_llseek\0_newselect\0_sysctl\0accept\0accept4\0access\0acct\0add_key\0adjtimex\0afs_syscall\0"
-	"alarm\0arch_prctl\0arm_fadvise64_64\0arm_sync_file_range\0bdflush\0bind\0bpf\0break\0"
-	"breakpoint\0brk\0cachectl\0cacheflush\0cachestat\0capget\0capset\0chdir\0chmod\0chown\0"
-	"chown32\0chroot\0clock_adjtime\0clock_adjtime64\0clock_getres\0clock_getres_time64\0"
-	"clock_gettime\0clock_gettime64\0clock_nanosleep\0clock_nanosleep_time64\0clock_settime\0"
-	"clock_settime64\0clone\0clone3\0close\0close_range\0connect\0copy_file_range\0creat\0"
-	"create_module\0delete_module\0dup\0dup2\0dup3\0epoll_create\0epoll_create1\0epoll_ctl\0"
-	"epoll_ctl_old\0epoll_pwait\0epoll_pwait2\0epoll_wait\0epoll_wait_old\0eventfd\0eventfd2\0"
-	"execve\0execveat\0exit\0exit_group\0faccessat\0faccessat2\0fadvise64\0fadvise64_64\0"
-	"fallocate\0fanotify_init\0fanotify_mark\0fchdir\0fchmod\0fchmodat\0fchmodat2\0fchown\0"
-	"fchown32\0fchownat\0fcntl\0fcntl64\0fdatasync\0fgetxattr\0finit_module\0flistxattr\0"
-	"flock\0fork\0fremovexattr\0fsconfig\0fsetxattr\0fsmount\0fsopen\0fspick\0fstat\0fstat64\0"
-	"fstatat64\0fstatfs\0fstatfs64\0fsync\0ftime\0ftruncate\0ftruncate64\0futex\0futex_requeue\0"
-	"futex_time64\0futex_wait\0futex_waitv\0futex_wake\0futimesat\0get_kernel_syms\0get_mempolicy\0"
-	"get_robust_list\0get_thread_area\0get_tls\0getcpu\0getcwd\0getdents\0getdents64\0"
-	"getegid\0getegid32\0geteuid\0geteuid32\0getgid\0getgid32\0getgroups\0getgroups32\0"
-	"getitimer\0getpeername\0getpgid\0getpgrp\0getpid\0getpmsg\0getppid\0getpriority\0"
-	"getrandom\0getresgid\0getresgid32\0getresuid\0getresuid32\0getrlimit\0getrusage\0"
-	"getsid\0getsockname\0getsockopt\0gettid\0gettimeofday\0getuid\0getuid32\0getxattr\0"
-	"getxattrat\0gtty\0idle\0init_module\0inotify_add_watch\0inotify_init\0inotify_init1\0"
-	"inotify_rm_watch\0io_cancel\0io_destroy\0io_getevents\0io_pgetevents\0io_pgetevents_time64\0"
-	"io_setup\0io_submit\0io_uring_enter\0io_uring_register\0io_uring_setup\0ioctl\0ioperm\0"
-	"iopl\0ioprio_get\0ioprio_set\0ipc\0kcmp\0kexec_file_load\0kexec_load\0keyctl\0kill\0"
-	"landlock_add_rule\0landlock_create_ruleset\0landlock_restrict_self\0lchown\0lchown32\0"
-	"lgetxattr\0link\0linkat\0listen\0listmount\0listxattr\0listxattrat\0llistxattr\0lock\0"
-	"lookup_dcookie\0lremovexattr\0lseek\0lsetxattr\0lsm_get_self_attr\0lsm_list_modules\0"
-	"lsm_set_self_attr\0lstat\0lstat64\0madvise\0map_shadow_stack\0mbind\0membarrier\0"
-	"memfd_create\0memfd_secret\0migrate_pages\0mincore\0mkdir\0mkdirat\0mknod\0mknodat\0"
-	"mlock\0mlock2\0mlockall\0mmap\0mmap2\0modify_ldt\0mount\0mount_setattr\0move_mount\0"
-	"move_pages\0mprotect\0mpx\0mq_getsetattr\0mq_notify\0mq_open\0mq_timedreceive\0mq_timedreceive_time64\0"
-	"mq_timedsend\0mq_timedsend_time64\0mq_unlink\0mremap\0mseal\0msgctl\0msgget\0msgrcv\0"
-	"msgsnd\0msync\0munlock\0munlockall\0munmap\0name_to_handle_at\0nanosleep\0newfstatat\0"
-	"nfsservctl\0nice\0oldfstat\0oldlstat\0oldolduname\0oldstat\0olduname\0open\0open_by_handle_at\0"
-	"open_tree\0openat\0openat2\0pause\0pciconfig_iobase\0pciconfig_read\0pciconfig_write\0"
-	"perf_event_open\0personality\0pidfd_getfd\0pidfd_open\0pidfd_send_signal\0pipe\0pipe2\0"
-	"pivot_root\0pkey_alloc\0pkey_free\0pkey_mprotect\0poll\0ppoll\0ppoll_time64\0prctl\0"
-	"pread64\0preadv\0preadv2\0prlimit64\0process_madvise\0process_mrelease\0process_vm_readv\0"
-	"process_vm_writev\0prof\0profil\0pselect6\0pselect6_time64\0ptrace\0putpmsg\0pwrite64\0"
-	"pwritev\0pwritev2\0query_module\0quotactl\0quotactl_fd\0read\0readahead\0readdir\0"
-	"readlink\0readlinkat\0readv\0reboot\0recv\0recvfrom\0recvmmsg\0recvmmsg_time64\0recvmsg\0"
-	"remap_file_pages\0removexattr\0removexattrat\0rename\0renameat\0renameat2\0request_key\0"
-	"reserved177\0reserved193\0reserved221\0reserved82\0restart_syscall\0riscv_flush_icache\0"
-	"rmdir\0rseq\0rt_sigaction\0rt_sigpending\0rt_sigprocmask\0rt_sigqueueinfo\0rt_sigreturn\0"
-	"rt_sigsuspend\0rt_sigtimedwait\0rt_sigtimedwait_time64\0rt_tgsigqueueinfo\0sched_get_priority_max\0"
-	"sched_get_priority_min\0sched_getaffinity\0sched_getattr\0sched_getparam\0sched_getscheduler\0"
-	"sched_rr_get_interval\0sched_rr_get_interval_time64\0sched_setaffinity\0sched_setattr\0"
-	"sched_setparam\0sched_setscheduler\0sched_yield\0seccomp\0security\0select\0semctl\0"
-	"semget\0semop\0semtimedop\0semtimedop_time64\0send\0sendfile\0sendfile64\0sendmmsg\0"
-	"sendmsg\0sendto\0set_mempolicy\0set_mempolicy_home_node\0set_robust_list\0set_thread_area\0"
-	"set_tid_address\0set_tls\0setdomainname\0setfsgid\0setfsgid32\0setfsuid\0setfsuid32\0"
-	"setgid\0setgid32\0setgroups\0setgroups32\0sethostname\0setitimer\0setns\0setpgid\0"
-	"setpriority\0setregid\0setregid32\0setresgid\0setresgid32\0setresuid\0setresuid32\0"
-	"setreuid\0setreuid32\0setrlimit\0setsid\0setsockopt\0settimeofday\0setuid\0setuid32\0"
-	"setxattr\0setxattrat\0sgetmask\0shmat\0shmctl\0shmdt\0shmget\0shutdown\0sigaction\0"
-	"sigaltstack\0signal\0signalfd\0signalfd4\0sigpending\0sigprocmask\0sigreturn\0sigsuspend\0"
-	"socket\0socketcall\0socketpair\0splice\0ssetmask\0stat\0stat64\0statfs\0statfs64\0"
-	"statmount\0statx\0stime\0stty\0swapoff\0swapon\0symlink\0symlinkat\0sync\0sync_file_range\0"
-	"sync_file_range2\0syncfs\0syscall\0sysfs\0sysinfo\0syslog\0sysmips\0tee\0tgkill\0"
-	"time\0timer_create\0timer_delete\0timer_getoverrun\0timer_gettime\0timer_gettime64\0"
-	"timer_settime\0timer_settime64\0timerfd\0timerfd_create\0timerfd_gettime\0timerfd_gettime64\0"
-	"timerfd_settime\0timerfd_settime64\0times\0tkill\0truncate\0truncate64\0tuxcall\0"
-	"ugetrlimit\0ulimit\0umask\0umount\0umount2\0uname\0unlink\0unlinkat\0unshare\0unused109\0"
-	"unused150\0unused18\0unused28\0unused59\0unused84\0uselib\0userfaultfd\0usr26\0usr32\0"
-	"ustat\0utime\0utimensat\0utimensat_time64\0utimes\0vfork\0vhangup\0vm86\0vm86old\0"
-	"vmsplice\0vserver\0wait4\0waitid\0waitpid\0write\0writev\0"
+	"\000_llseek\001newselect\001sysctl\000accept\0064\004ss\003t\001dd_key\002jtimex\001fs_syscall"
+	"\001larm\001rch_prctl\002m_fadvise64_64\004sync_file_range\000bdflush\001ind\000bpf"
+	"\001reak\005point\002k\000cachectl\005flush\005stat\002pget\003set\001hdir\002mod"
+	"\002own\00532\002root\001lock_adjtime\01564\000clock_getres\014_time64\011time\01564"
+	"\006nanosleep\017_time64\006settime\01564\003ne\0053\003se\005_range\001onnect\002py_file_range"
+	"\001reat\005e_module\000delete_module\001up\0032\0033\000epoll_create\0141\007tl\011_old"
+	"\006pwait\0132\006wait\012_old\001ventfd\0072\001xecve\006at\000exit\004_group\000faccessat"
+	"\0112\002dvise64\011_64\002llocate\002notify_init\011mark\001chdir\003mod\006at\0102"
+	"\003own\00632\006at\000fcntl\00564\001datasync\001getxattr\001init_module\001listxattr"
+	"\002ock\001ork\001removexattr\001sconfig\002etxattr\002mount\002open\002pick\002tat"
+	"\00564\000fstatat64\005fs\00764\002ync\001time\002runcate\01164\001utex\005_requeue"
+	"\006time64\006wait\012v\010ke\003imesat\000get_kernel_syms\004mempolicy\000get_robust_list"
+	"\004thread_area\005ls\003cpu\004wd\003dents\01064\003egid\00732\004uid\00732\003gid"
+	"\00632\004roups\01132\003itimer\000getpeername\004gid\005rp\004id\004msg\004pid\004riority"
+	"\003random\004esgid\01132\006uid\01132\004limit\004usage\003sid\004ockname\000getsockopt"
+	"\003tid\005meofday\003uid\00632\003xattr\010at\001tty\000idle\001nit_module\002otify_add_watch"
+	"\010init\0141\010rm_watch\001o_cancel\003destroy\000io_getevents\003pgetevents\015_time64"
+	"\003setup\004ubmit\003uring_enter\011register\011setup\002ctl\002perm\003l\003rio_get"
+	"\007set\001pc\000kcmp\001exec_file_load\000kexec_load\002yctl\001ill\000landlock_add_rule"
+	"\011create_ruleset\011restrict_self\001chown\00632\001getxattr\001ink\004at\002sten"
+	"\004mount\004xattr\011at\001listxattr\000lock\002okup_dcookie\001removexattr\001seek"
+	"\003txattr\002m_get_self_attr\004list_modules\004set_self_attr\002tat\00564\000madvise"
+	"\002p_shadow_stack\001bind\001embarrier\003fd_create\006secret\000migrate_pages\002ncore"
+	"\001kdir\005at\002nod\005at\001lock\0052\005all\001map\0042\001odify_ldt\002unt\005_setattr"
+	"\002ve_mount\005pages\000mprotect\002x\001q_getsetattr\003notify\003open\003timedreceive"
+	"\017_time64\010send\014_time64\003unlink\001remap\001seal\002gctl\003get\003rcv\003snd"
+	"\000msync\001unlock\007all\003map\000name_to_handle_at\002nosleep\001ewfstatat\001fsservctl"
+	"\001ice\000oldfstat\003lstat\003olduname\003stat\003uname\001pen\004_by_handle_at"
+	"\000open_tree\004at\0062\000pause\001ciconfig_iobase\012read\012write\001erf_event_open"
+	"\003sonality\001idfd_getfd\006open\006send_signal\002pe\0042\002vot_root\001key_alloc"
+	"\000pkey_free\005mprotect\001oll\001poll\005_time64\001rctl\002ead64\005v\0062\002limit64"
+	"\002ocess_madvise\011release\010vm_readv\013writev\003f\004il\000pselect6\010_time64"
+	"\001trace\001utpmsg\001write64\006v\0072\000query_module\002otactl\010_fd\000read"
+	"\004ahead\004dir\004link\010at\004v\000reboot\002cv\004from\004mmsg\010_time64\005sg"
+	"\002map_file_pages\003ovexattr\013at\002name\006at\0102\002quest_key\002served177"
+	"\01193\010221\000reserved82\003tart_syscall\001iscv_flush_icache\001mdir\001seq\001t_sigaction"
+	"\006pending\007rocmask\006queueinfo\006return\006suspend\006timedwait\017_time64\003tgsigqueueinfo"
+	"\000sched_get_priority_max\024in\000sched_getaffinity\012ttr\011param\011scheduler"
+	"\006rr_get_interval\025_time64\006setaffinity\012ttr\011param\011scheduler\006yield"
+	"\001eccomp\003urity\002lect\002mctl\003get\000semop\003timedop\012_time64\002nd\004file"
+	"\01064\004mmsg\005sg\004to\002t_mempolicy\015_home_node\004robust_list\004thread_area"
+	"\005id_address\005ls\003domainname\000setfsgid\01032\005uid\01032\003gid\00632\004roups"
+	"\01132\003hostname\003itimer\003ns\003pgid\004riority\003regid\01032\005sgid\000setresgid32"
+	"\006uid\01132\005uid\01032\004limit\003sid\004ockopt\003timeofday\003uid\00632\003xattr"
+	"\010at\001getmask\001hmat\003ctl\000shmdt\003get\002utdown\001igaction\004ltstack"
+	"\003nal\006fd\0104\003pending\004rocmask\003return\003suspend\001ocket\006call\006pair"
+	"\001plice\000ssetmask\001tat\00464\004fs\00664\004mount\004x\002ime\002ty\001wapoff"
+	"\005n\001ymlink\007at\002nc\004_file_range\0172\000syncfs\002scall\003fs\003info\003log"
+	"\003mips\000tee\001gkill\001ime\004r_create\006delete\006getoverrun\011time\01564"
+	"\006settime\01564\000timerfd\007_create\010gettime\01764\010settime\01764\004s\001kill"
+	"\001runcate\01064\001uxcall\000ugetrlimit\001limit\001mask\002ount\0062\000uname\002link"
+	"\006at\002share\002used109\00750\0078\00628\00659\00684\001selib\003rfaultfd\002r26"
+	"\00332\002tat\001time\000utimensat\011_time64\005s\000vfork\001hangup\001m86\004old"
+	"\002splice\001server\000wait4\004id\004pid\001rite\005v"
 	;
-static const uint16_t sc_name_off[SC_NNAMES] = {
-	0, 8, 19, 27, 34, 42, 49, 54, 62, 71, 83, 89, 100, 117, 137, 145,
-	150, 154, 160, 171, 175, 184, 195, 205, 212, 219, 225, 231, 237, 245, 252, 266,
-	282, 295, 315, 329, 345, 361, 384, 398, 414, 420, 427, 433, 445, 453, 469, 475,
-	489, 503, 507, 512, 517, 530, 544, 554, 568, 580, 593, 604, 619, 627, 636, 643,
-	652, 657, 668, 678, 689, 699, 712, 722, 736, 750, 757, 764, 773, 783, 790, 799,
-	808, 814, 822, 832, 842, 855, 866, 872, 877, 890, 899, 909, 917, 924, 931, 937,
-	945, 955, 963, 973, 979, 985, 995, 1007, 1013, 1027, 1040, 1051, 1063, 1074, 1084, 1100,
-	1114, 1130, 1146, 1154, 1161, 1168, 1177, 1188, 1196, 1206, 1214, 1224, 1231, 1240, 1250, 1262,
-	1272, 1284, 1292, 1300, 1307, 1315, 1323, 1335, 1345, 1355, 1367, 1377, 1389, 1399, 1409, 1416,
-	1428, 1439, 1446, 1459, 1466, 1475, 1484, 1495, 1500, 1505, 1517, 1535, 1548, 1562, 1579, 1589,
-	1600, 1613, 1627, 1648, 1657, 1667, 1682, 1700, 1715, 1721, 1728, 1733, 1744, 1755, 1759, 1764,
-	1780, 1791, 1798, 1803, 1821, 1845, 1868, 1875, 1884, 1894, 1899, 1906, 1913, 1923, 1933, 1945,
-	1956, 1961, 1976, 1989, 1995, 2005, 2023, 2040, 2058, 2064, 2072, 2080, 2097, 2103, 2114, 2127,
-	2140, 2154, 2162, 2168, 2176, 2182, 2190, 2196, 2203, 2212, 2217, 2223, 2234, 2240, 2254, 2265,
-	2276, 2285, 2289, 2303, 2313, 2321, 2337, 2360, 2373, 2393, 2403, 2410, 2416, 2423, 2430, 2437,
-	2444, 2450, 2458, 2469, 2476, 2494, 2504, 2515, 2526, 2531, 2540, 2549, 2561, 2569, 2578, 2583,
-	2601, 2611, 2618, 2626, 2632, 2649, 2664, 2680, 2696, 2708, 2720, 2731, 2749, 2754, 2760, 2771,
-	2782, 2792, 2806, 2811, 2817, 2830, 2836, 2844, 2851, 2859, 2869, 2885, 2902, 2919, 2937, 2942,
-	2949, 2958, 2974, 2981, 2989, 2998, 3006, 3015, 3028, 3037, 3049, 3054, 3064, 3072, 3081, 3092,
-	3098, 3105, 3110, 3119, 3128, 3144, 3152, 3169, 3181, 3195, 3202, 3211, 3221, 3233, 3245, 3257,
-	3269, 3280, 3296, 3315, 3321, 3326, 3339, 3353, 3368, 3384, 3397, 3411, 3427, 3450, 3468, 3491,
-	3514, 3532, 3546, 3561, 3580, 3602, 3631, 3649, 3663, 3678, 3697, 3709, 3717, 3726, 3733, 3740,
-	3747, 3753, 3764, 3782, 3787, 3796, 3807, 3816, 3824, 3831, 3845, 3869, 3885, 3901, 3917, 3925,
-	3939, 3948, 3959, 3968, 3979, 3986, 3995, 4005, 4017, 4029, 4039, 4045, 4053, 4065, 4074, 4085,
-	4095, 4107, 4117, 4129, 4138, 4149, 4159, 4166, 4177, 4190, 4197, 4206, 4215, 4226, 4235, 4241,
-	4248, 4254, 4261, 4270, 4280, 4292, 4299, 4308, 4318, 4329, 4341, 4351, 4362, 4369, 4380, 4391,
-	4398, 4407, 4412, 4419, 4426, 4435, 4445, 4451, 4457, 4462, 4470, 4477, 4485, 4495, 4500, 4516,
-	4533, 4540, 4548, 4554, 4562, 4569, 4577, 4581, 4588, 4593, 4606, 4619, 4636, 4650, 4666, 4680,
-	4696, 4704, 4719, 4735, 4753, 4769, 4787, 4793, 4799, 4808, 4819, 4827, 4838, 4845, 4851, 4858,
-	4866, 4872, 4879, 4888, 4896, 4906, 4916, 4925, 4934, 4943, 4952, 4959, 4971, 4977, 4983, 4989,
-	4995, 5005, 5022, 5029, 5035, 5043, 5048, 5056, 5065, 5073, 5079, 5086, 5094, 5100,
+static const uint16_t sc_name_blk[(SC_NNAMES + SC_BLOCK - 1) / SC_BLOCK] = {
+	0, 122, 205, 313, 393, 479, 587, 687, 772, 857, 965, 1082, 1204, 1351, 1441, 1546,
+	1670, 1794, 1896, 1987, 2082, 2245, 2372, 2488, 2569, 2655, 2751, 2824, 2914, 3006, 3079,
 };
 #if SC_GROUP_X86
 static const uint16_t sc_nr_x86_64[SC_NNAMES] = {
@@ -8272,38 +8604,13 @@ static const uint16_t sc_nr_i386[SC_NNAMES] = {
 };
 #endif
 #if SC_GROUP_X86
-static const uint16_t sc_nr_x32[SC_NNAMES] = {
-	65535, 65535, 65535, 43, 288, 21, 163, 248, 159, 183, 37, 158, 65535, 65535, 65535, 49,
-	321, 65535, 65535, 12, 65535, 65535, 451, 125, 126, 80, 90, 92, 65535, 161, 305, 65535,
-	229, 65535, 228, 65535, 230, 65535, 227, 65535, 56, 435, 3, 436, 42, 326, 85, 65535,
-	176, 32, 33, 292, 213, 291, 233, 65535, 281, 441, 232, 65535, 284, 290, 520, 545,
-	60, 231, 269, 439, 221, 65535, 285, 300, 301, 81, 91, 268, 452, 93, 65535, 260,
-	72, 65535, 75, 193, 313, 196, 73, 57, 199, 431, 190, 432, 430, 433, 5, 65535,
-	65535, 138, 65535, 74, 65535, 77, 65535, 202, 456, 65535, 455, 449, 454, 261, 65535, 239,
-	531, 65535, 65535, 309, 79, 78, 217, 108, 65535, 107, 65535, 104, 65535, 115, 65535, 36,
-	52, 121, 111, 39, 181, 110, 140, 318, 120, 65535, 118, 65535, 97, 98, 124, 51,
-	542, 186, 96, 102, 65535, 191, 464, 65535, 65535, 175, 254, 253, 294, 255, 210, 207,
-	208, 333, 65535, 543, 544, 426, 427, 425, 514, 173, 172, 252, 251, 65535, 312, 320,
-	528, 250, 62, 445, 444, 446, 94, 65535, 192, 86, 265, 50, 458, 194, 465, 195,
-	65535, 212, 198, 8, 189, 459, 461, 460, 6, 65535, 28, 65535, 237, 324, 319, 447,
-	256, 27, 83, 258, 133, 259, 149, 325, 151, 9, 65535, 154, 165, 442, 429, 533,
-	10, 65535, 245, 527, 240, 243, 65535, 242, 65535, 241, 25, 462, 71, 68, 70, 69,
-	26, 150, 152, 11, 303, 35, 262, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 2, 304,
-	428, 257, 437, 34, 65535, 65535, 65535, 298, 135, 438, 434, 424, 22, 293, 155, 330,
-	331, 329, 7, 271, 65535, 157, 17, 534, 546, 302, 440, 448, 539, 540, 65535, 65535,
-	270, 65535, 521, 182, 18, 535, 547, 65535, 179, 443, 0, 187, 65535, 89, 267, 515,
-	169, 65535, 517, 537, 65535, 519, 216, 197, 466, 82, 264, 316, 249, 65535, 65535, 65535,
-	65535, 219, 65535, 84, 334, 512, 522, 14, 524, 513, 130, 523, 65535, 536, 146, 147,
-	204, 315, 143, 145, 148, 65535, 203, 314, 142, 144, 24, 317, 185, 23, 66, 64,
-	65, 220, 65535, 65535, 40, 65535, 538, 518, 44, 238, 450, 530, 65535, 218, 65535, 171,
-	123, 65535, 122, 65535, 106, 65535, 116, 65535, 170, 38, 308, 109, 141, 114, 65535, 119,
-	65535, 117, 65535, 113, 65535, 160, 112, 541, 164, 105, 65535, 188, 463, 65535, 30, 31,
-	67, 29, 48, 65535, 525, 65535, 282, 289, 65535, 65535, 65535, 65535, 41, 65535, 53, 275,
-	65535, 4, 65535, 137, 65535, 457, 332, 65535, 65535, 168, 167, 88, 266, 162, 277, 65535,
-	306, 65535, 139, 99, 103, 65535, 276, 234, 201, 526, 226, 225, 224, 65535, 223, 65535,
-	65535, 283, 287, 65535, 286, 65535, 100, 200, 76, 65535, 184, 65535, 65535, 95, 65535, 166,
-	63, 87, 263, 272, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 323, 65535, 65535, 136, 132,
-	280, 65535, 235, 58, 153, 65535, 65535, 532, 65535, 61, 529, 65535, 1, 516,
+static const uint16_t sc_x32_diff[][2] = {
+	{2, 65535}, {47, 65535}, {55, 65535}, {59, 65535}, {62, 520}, {63, 545}, {110, 65535}, {112, 531},
+	{113, 65535}, {144, 542}, {163, 543}, {164, 544}, {168, 514}, {176, 528}, {203, 65535}, {223, 533},
+	{227, 527}, {247, 65535}, {279, 534}, {280, 546}, {284, 539}, {285, 540}, {290, 521}, {293, 535},
+	{294, 547}, {295, 65535}, {303, 515}, {306, 517}, {307, 537}, {309, 519}, {325, 512}, {326, 522},
+	{328, 524}, {329, 513}, {331, 523}, {333, 536}, {358, 538}, {359, 518}, {363, 530}, {364, 65535},
+	{391, 541}, {404, 525}, {441, 526}, {474, 65535}, {487, 532}, {488, 65535}, {490, 529}, {493, 516},
 };
 #endif
 #if SC_GROUP_ARM
@@ -8531,7 +8838,7 @@ static const struct sc_arch sc_arches[] = {
 #if SC_GROUP_X86
 	{"X86_64", 0xc000003eU, sc_nr_x86_64, 0, false, false},
 	{"X86", 0x40000003U, sc_nr_i386, 0, true, false},
-	{"X32", 0xc000003eU, sc_nr_x32, SC_X32_BIT, true, false},
+	{"X32", 0xc000003eU, sc_nr_x86_64, SC_X32_BIT, true, false}, /* and sc_x32_diff */
 #endif
 #if SC_GROUP_ARM
 	{"AARCH64", 0xc00000b7U, sc_nr_aarch64, 0, false, false},
@@ -8598,25 +8905,49 @@ static const struct sc_arch *sc_arch_find(const char *name)
 	return NULL;
 }
 
-/* The number of a syscall on an arch, or -1 if the arch lacks it. */
+/* The name at p in sc_names into cur (which holds the name before it); the next one. */
+static const char *sc_name_next(const char *p, char cur[40])
+{
+	size_t k = (unsigned char)*p++;
+	while ((unsigned char)*p >= '0')
+		cur[k++] = *p++;
+	cur[k] = 0;
+	return p;
+}
+
+/* The number of a syscall on an arch, or -1 if the arch lacks it: the last block whose
+ * first name is not above name, then its names in order. */
 static int64_t sc_syscall_nr(const struct sc_arch *a, const char *name)
 {
-	size_t lo = 0, hi = SC_NNAMES;
-	while (lo < hi) {
+	char cur[40];
+	size_t lo = 0, hi = ARRAY_LEN(sc_name_blk);
+	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(name, sc_names + sc_name_off[mid]);
+		sc_name_next(sc_names + sc_name_blk[mid], cur);
+		if (strcmp(name, cur) < 0)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	const char *p = sc_names + sc_name_blk[lo];
+	for (size_t i = lo * SC_BLOCK; i < SC_NNAMES && i < (lo + 1) * SC_BLOCK; i++) {
+		p = sc_name_next(p, cur);
+		int c = strcmp(name, cur);
+		if (c < 0)
+			break;
 		if (c == 0) {
-			uint32_t v = a->nrs[mid];
+			uint32_t v = a->nrs[i];
+#if SC_GROUP_X86
+			for (size_t k = 0; a->base == SC_X32_BIT && k < ARRAY_LEN(sc_x32_diff); k++)
+				if (sc_x32_diff[k][0] == i)
+					v = sc_x32_diff[k][1];
+#endif
 			if (v == 0xffff)
 				return -1;
 			if (v >= 0xf000)
 				v = 0xf0000 + (v - 0xf000); /* ARM private calls */
 			return (int64_t)(v + a->base);
 		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
 	}
 	return -1;
 }
@@ -9169,7 +9500,7 @@ static int sc_compile_native(const struct spec_seccomp *sc, const struct sc_arch
 			a = sc_arch_find(name);
 			if (!a) {
 				char pat[32];
-				snprintf(pat, sizeof(pat), " %s ", name);
+				ctr_snprintf(pat, sizeof(pat), " %s ", name);
 				if (strlen(name) > 20 || !str_find(sc_foreign_arches, pat)) {
 					err_set(err, 0, "linux.seccomp.architectures: unknown architecture \"%s\"",
 						sc->architectures[i - 1]);
@@ -9505,7 +9836,7 @@ static void seccomp_features(struct jw *w)
 	jw_arr_begin(w);
 	for (size_t i = 0; i < ARRAY_LEN(sc_arches); i++) {
 		char name[sizeof("SCMP_ARCH_") + sizeof(sc_arches[i].name)];
-		snprintf(name, sizeof(name), "SCMP_ARCH_%.*s", (int)sizeof(sc_arches[i].name) - 1,
+		ctr_snprintf(name, sizeof(name), "SCMP_ARCH_%.*s", (int)sizeof(sc_arches[i].name) - 1,
 			 sc_arches[i].name);
 		jw_str(w, name);
 	}
@@ -9721,7 +10052,7 @@ static int rootfs_walk_link(int link_fd, char *todo, const char *after, unsigned
 	if (len < 0)
 		return err_set(err, e, "resolve %s", path);
 	target[len] = 0;
-	if (snprintf(tmp, sizeof(tmp), "%s/%s", target, after) >= (int)sizeof(tmp))
+	if (ctr_snprintf(tmp, sizeof(tmp), "%s/%s", target, after) >= (int)sizeof(tmp))
 		return err_set(err, ENAMETOOLONG, "resolve %s", path);
 	strcpy(todo, tmp);
 	return target[0] == '/';
@@ -10040,7 +10371,7 @@ static bool rootfs_path_under(const char *path, const char *dir)
 
 /* ---- mounting onto fds resolved inside the rootfs ---- */
 
-#define MNT_FDPATH(buf, fd) snprintf(buf, sizeof(buf), "/proc/self/fd/%d", fd)
+#define MNT_FDPATH(buf, fd) ctr_snprintf(buf, sizeof(buf), "/proc/self/fd/%d", fd)
 
 /* /proc must be the real procfs before we trust /proc/self/fd (CVE-2019-16884 class). */
 static int rootfs_check_proc(struct ctr_error *err)
@@ -10071,7 +10402,7 @@ static int mnt_fd_inroot(const struct rootfs_ctx *c, int fd, char *out, size_t s
 	if (strncmp(path, c->rootfs, rl) || (path[rl] && path[rl] != '/'))
 		return err_set(err, EXDEV, "%s resolves to %s, outside the container root %s",
 			       out[0] ? out : "path", path, c->rootfs);
-	snprintf(out, size, "%s", path[rl] ? path + rl : "/");
+	ctr_snprintf(out, size, "%s", path[rl] ? path + rl : "/");
 	return 0;
 }
 
@@ -10210,13 +10541,13 @@ static int mnt_userns(const struct rootfs_ctx *c, const struct spec_mount *m,
 		struct sbuf sb = {0};
 		for (size_t i = 0; i < n; i++)
 			sbuf_addf(&sb, "%u %u %u\n", map[i].container_id, map[i].host_id, map[i].size);
-		snprintf(path, sizeof(path), "/proc/%s/%s", me, g ? "gid_map" : "uid_map");
+		ctr_snprintf(path, sizeof(path), "/proc/%s/%s", me, g ? "gid_map" : "uid_map");
 		int r = sb.failed ? err_nomem(err) : n ? write_file_at(AT_FDCWD, path, sb.buf, sb.len, err) : 0;
 		sbuf_release(&sb);
 		if (r < 0)
 			goto out;
 	}
-	snprintf(path, sizeof(path), "/proc/%s/ns/user", me);
+	ctr_snprintf(path, sizeof(path), "/proc/%s/ns/user", me);
 	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		err_set(err, errno, "open %s", path);
@@ -10362,7 +10693,7 @@ static int mnt_apply(const struct rootfs_ctx *c, int root_fd, const char *src, c
 		return err_set(err, ENOTDIR, "%s must be mounted on a directory, and %s is %s",
 			       special ? type : dest, dest,
 			       S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
-	snprintf(inroot, sizeof(inroot), "%s", plain ? clean : dest);
+	ctr_snprintf(inroot, sizeof(inroot), "%s", plain ? clean : dest);
 	if ((!plain && mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0) ||
 	    mnt_check_proc(inroot, type, src, bind, err) < 0)
 		return -1;
@@ -10431,7 +10762,7 @@ static bool mnt_cg_path(const char *cgfile, const char *super, char *ctrls, size
 			char *path, size_t psize)
 {
 	char opts[512];
-	snprintf(opts, sizeof(opts), ",%s,", super);
+	ctr_snprintf(opts, sizeof(opts), ",%s,", super);
 	for (const char *line = cgfile; *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] ? 1 : 0)) {
 		size_t len = strcspn(line, "\n");
 		const char *c1 = memchr(line, ':', len);
@@ -10444,11 +10775,11 @@ static bool mnt_cg_path(const char *cgfile, const char *super, char *ctrls, size
 		bool match = *super ? n > 0 : n == 0;
 		for (const char *t = ctrls; match && *t; t += strcspn(t, ",") + (t[strcspn(t, ",")] ? 1 : 0)) {
 			char want[128];
-			snprintf(want, sizeof(want), ",%.*s,", (int)strcspn(t, ","), t);
+			ctr_snprintf(want, sizeof(want), ",%.*s,", (int)strcspn(t, ","), t);
 			match = str_find(opts, want) != NULL;
 		}
 		if (match) {
-			snprintf(path, psize, "%.*s", (int)(len - (size_t)(c2 + 1 - line)), c2 + 1);
+			ctr_snprintf(path, psize, "%.*s", (int)(len - (size_t)(c2 + 1 - line)), c2 + 1);
 			return true;
 		}
 	}
@@ -10528,7 +10859,7 @@ static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec
 				*err = e;
 			return -1;
 		}
-		if (snprintf(src, sizeof(src), "/sys/fs/cgroup%s", path) >= (int)sizeof(src))
+		if (ctr_snprintf(src, sizeof(src), "/sys/fs/cgroup%s", path) >= (int)sizeof(src))
 			return err_set(err, ENAMETOOLONG, "cgroup path %s", path);
 		p->flags |= MS_BIND | MS_REC;
 		return mnt_apply(c, root_fd, src, m->destination, NULL, p, m, err);
@@ -10564,7 +10895,7 @@ static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec
 			continue;
 		if (!mnt_cg_path(cgfile, v2 ? "" : mi[i].super, ctrls, sizeof(ctrls), path, sizeof(path)))
 			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", m->destination, name);
+		ctr_snprintf(sub, sizeof(sub), "%s/%s", m->destination, name);
 		struct mnt_parsed b = *p;
 		b.data = (struct sbuf){0};
 		if (cgns) {
@@ -10578,7 +10909,7 @@ static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec
 		} else {
 			size_t rl = strcmp(mi[i].root, "/") ? strlen(mi[i].root) : 0;
 			const char *rel = rl && strncmp(path, mi[i].root, rl) ? "" : path + rl;
-			snprintf(src, sizeof(src), "%s%s", mi[i].point, rel);
+			ctr_snprintf(src, sizeof(src), "%s%s", mi[i].point, rel);
 			b.flags |= MS_BIND | MS_REC;
 			r = fast ? mnt_cgroup_fast(c, dir, name, src, &b, sub, err) : 1;
 			if (r == 1)
@@ -10590,7 +10921,7 @@ static int mnt_cgroup(const struct rootfs_ctx *c, int root_fd, const struct spec
 		for (const char *tk = name; strchr(name, ',') && *tk;) {
 			char link[64];
 			size_t tl = strcspn(tk, ",");
-			snprintf(link, sizeof(link), "%.*s", (int)tl, tk);
+			ctr_snprintf(link, sizeof(link), "%.*s", (int)tl, tk);
 			if (symlinkat(name, dir, link) < 0 && errno != EEXIST)
 				return err_set(err, errno, "symlink %s/%s", m->destination, link);
 			tk += tl + (tk[tl] ? 1 : 0);
@@ -10649,7 +10980,7 @@ static int dev_create(const struct rootfs_ctx *c, int root_fd, const char *path,
 	MNT_FDPATH(at, fd);
 	if (bind) {
 		char host[PATH_MAX];
-		if (snprintf(host, sizeof(host), "%s/%s", clean, name) >= (int)sizeof(host))
+		if (ctr_snprintf(host, sizeof(host), "%s/%s", clean, name) >= (int)sizeof(host))
 			return err_set(err, ENAMETOOLONG, "device %s", path);
 		if (!S_ISREG(st.st_mode) || mount(host, at, NULL, MS_BIND, NULL) < 0)
 			return err_set(err, S_ISREG(st.st_mode) ? errno : EEXIST, "bind %s", host);
@@ -10933,7 +11264,7 @@ static int rootfs_protect(const struct rootfs_ctx *c, int root_fd, const char *p
 	}
 	struct stat st;
 	if (!plain)
-		snprintf(inroot, sizeof(inroot), "%s", path);
+		ctr_snprintf(inroot, sizeof(inroot), "%s", path);
 	if (fstat(fd, &st) < 0 || (!plain && mnt_fd_inroot(c, fd, inroot, sizeof(inroot), err) < 0))
 		return -1;
 	MNT_FDPATH(at, fd);
@@ -11347,10 +11678,10 @@ static void elf_describe(const struct elf_info *e, char *buf, size_t size)
 		if (names[i].machine == e->machine)
 			m = names[i].name;
 	if (!m) {
-		snprintf(other, sizeof(other), "machine %u", e->machine);
+		ctr_snprintf(other, sizeof(other), "machine %u", e->machine);
 		m = other;
 	}
-	snprintf(buf, size, "ELF %d-bit %s %s%s%s", e->cls == ELF_CLASS64 ? 64 : 32,
+	ctr_snprintf(buf, size, "ELF %d-bit %s %s%s%s", e->cls == ELF_CLASS64 ? 64 : 32,
 		 e->data == ELF_MSB ? "MSB" : "LSB", m, e->n32 ? " N32" : "",
 		 e->fp == ELF_FP_SOFT ? " soft-float" : e->fp == ELF_FP_SINGLE ? " single-float" : "");
 }
@@ -11381,7 +11712,7 @@ static const struct json *spec_ck_locate(const struct json *v, const char *msg)
 		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 		if (*p == '[') {
 			char *end;
-			unsigned long i = strtoul(p + 1, &end, 10);
+			unsigned long i = str_toul(p + 1, &end);
 			if (*end != ']' || i > 1u << 20)
 				return NULL;
 			v = json_type(v) == JSON_ARRAY ? json_at(v, i) : NULL;
@@ -11412,14 +11743,14 @@ static void spec_ck_report(struct spec_ck *c, const char *fmt, ...)
 	char msg[1200];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctr_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	const struct json *at = c->doc ? spec_ck_locate(c->doc, msg) : NULL;
 	if (at) { /* one layout with the parser's errors: file:line:col: path: what */
 		char full[sizeof(msg) + PATH_MAX];
 		unsigned line, col;
 		json_pos(at, &line, &col);
-		snprintf(full, sizeof(full), "%s:%u:%u: %s", c->source, line, col, msg);
+		ctr_snprintf(full, sizeof(full), "%s:%u:%u: %s", c->source, line, col, msg);
 		if (c->report)
 			c->report(c->arg, full);
 	} else if (c->report) {
@@ -11472,7 +11803,7 @@ static int spec_open_file_in_root(int rootfd, const char *path)
 	int pfd AUTO_CLOSE = rootfs_open_in(rootfd, path, O_PATH, 0, &e);
 	if (pfd < 0 || fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode))
 		return -1;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	ctr_snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
 	int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT) /* no /proc: reopen by path, checked once more */
 		fd = rootfs_open_in(rootfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, &e);
@@ -11543,7 +11874,7 @@ static void spec_glob_in_root(int rootfd, const char *pat, void (*fn)(void *, co
 		fn(arg, pat);
 		return;
 	}
-	snprintf(dir, sizeof(dir), "%.*s", (int)(base - pat), pat);
+	ctr_snprintf(dir, sizeof(dir), "%.*s", (int)(base - pat), pat);
 	int fd = rootfs_open_in(rootfd, *dir ? dir : ".", O_RDONLY | O_DIRECTORY, 0, &e);
 	DIR *dp = fd < 0 ? NULL : fdopendir(fd);
 	if (!dp) {
@@ -11555,7 +11886,7 @@ static void spec_glob_in_root(int rootfd, const char *pat, void (*fn)(void *, co
 	for (struct dirent *de; n < 64 && (de = readdir(dp));) {
 		if (de->d_name[0] == '.' || !spec_glob_match(base, de->d_name))
 			continue;
-		if (snprintf(path, sizeof(path), "%s%s", dir, de->d_name) < (int)sizeof(path)) {
+		if (ctr_snprintf(path, sizeof(path), "%s%s", dir, de->d_name) < (int)sizeof(path)) {
 			fn(arg, path);
 			n++;
 		}
@@ -11588,7 +11919,7 @@ static void spec_ldconf_read(void *arg, const char *path)
 				continue;
 			}
 			/* a relative pattern is relative to this file's directory */
-			snprintf(pat, sizeof(pat), "%.*s%s", t[0] == '/' ? 0 : dirlen, path, t);
+			ctr_snprintf(pat, sizeof(pat), "%.*s%s", t[0] == '/' ? 0 : dirlen, path, t);
 			spec_glob_in_root(d->rootfd, pat, spec_ldconf_read, d);
 		}
 	}
@@ -11606,7 +11937,7 @@ static void spec_libdirs_runpath(struct spec_libdirs *d, const char *path, const
 		size_t o = str_has_prefix(t, "${ORIGIN}") ? 9 : str_has_prefix(t, "$ORIGIN") ? 7 : 0;
 		if (o > len)
 			o = 0;
-		int n = snprintf(dir, sizeof(dir), "%.*s%.*s", o ? dirlen : 0, path, (int)(len - o),
+		int n = ctr_snprintf(dir, sizeof(dir), "%.*s%.*s", o ? dirlen : 0, path, (int)(len - o),
 				 t + o);
 		if (n > 0 && n < (int)sizeof(dir))
 			spec_libdirs_add(d, dir, (size_t)n);
@@ -11630,7 +11961,7 @@ static void spec_libdirs_init(struct spec_libdirs *d, int rootfd, const char *pa
 	b = b ? b + 1 : e->interp;
 	size_t blen = strlen(b); /* "ld-musl-ARCH.so.1" */
 	if (str_has_prefix(b, "ld-musl-") && blen > 13 &&
-	    snprintf(musl, sizeof(musl), "/etc/ld-musl-%.*s.path", (int)blen - 13, b + 8) <
+	    ctr_snprintf(musl, sizeof(musl), "/etc/ld-musl-%.*s.path", (int)blen - 13, b + 8) <
 	    (int)sizeof(musl))
 		spec_ldconf_read(d, musl);
 	spec_ldconf_read(d, "/etc/ld.so.conf");
@@ -11644,7 +11975,7 @@ static bool spec_find_lib(const struct spec_libdirs *d, const char *name,
 {
 	bool direct = strchr(name, '/');
 	for (size_t at = 0; direct || at < d->len; at += strlen(d->buf + at) + 1) {
-		if (snprintf(path, size, "%s%s%s", direct ? "" : d->buf + at, direct ? "" : "/",
+		if (ctr_snprintf(path, size, "%s%s%s", direct ? "" : d->buf + at, direct ? "" : "/",
 			     name) >= (int)size)
 			continue;
 		int fd AUTO_CLOSE = spec_open_file_in_root(d->rootfd, path);
@@ -11686,7 +12017,7 @@ static unsigned spec_ck_libs(struct spec_ck *c, int rootfd, const char *what, co
 		spec_names_add(queue, sizeof(queue), &qlen, e->needed + at);
 	for (size_t at = 0; at < qlen; at += strlen(queue + at) + 1) {
 		if (!spec_find_lib(&d, queue + at, e, &lib, found, sizeof(found))) {
-			int n = snprintf(missing + mlen, sizeof(missing) - mlen, "%s%s",
+			int n = ctr_snprintf(missing + mlen, sizeof(missing) - mlen, "%s%s",
 					 mlen ? ", " : "", queue + at);
 			mlen = n < 0 ? mlen : mlen + (size_t)n >= sizeof(missing) ? sizeof(missing) - 1
 			       : mlen + (size_t)n;
@@ -11702,7 +12033,7 @@ static unsigned spec_ck_libs(struct spec_ck *c, int rootfd, const char *what, co
 	for (size_t at = 0; at < d.len; at += strlen(d.buf + at) + 1)
 		if (spec_stat_in_root(rootfd, d.buf + at, &st) == 0 && S_ISDIR(st.st_mode) &&
 		    slen + strlen(d.buf + at) + 2 < sizeof(searched))
-			slen += (size_t)sprintf(searched + slen, "%s%s", slen ? ":" : "", d.buf + at);
+			slen += (size_t)ctr_snprintf(searched + slen, sizeof(searched) - slen, "%s%s", slen ? ":" : "", d.buf + at);
 	spec_ck_report(c, "%s: %s needs %s, not found in the rootfs (%s%s)", what, path, missing,
 		       slen ? "searched " : "", slen ? searched : "it has no library directory");
 	return n_found;
@@ -11737,7 +12068,7 @@ static void spec_ck_script(struct spec_ck *c, int rootfd, const char *what, cons
 	}
 	p[len] = 0;
 	if (depth == 0 && !c->prog[0])
-		snprintf(c->prog, sizeof(c->prog), "%.120s: #!%.200s", path, p);
+		ctr_snprintf(c->prog, sizeof(c->prog), "%.120s: #!%.200s", path, p);
 	/* a relative interpreter is looked up from the cwd at exec: leave it */
 	if (p[0] == '/' && !spec_ck_interp(c, rootfd, what, path, "#! interpreter", p) && depth < 4)
 		spec_ck_program(c, rootfd, what, p, depth + 1);
@@ -11772,9 +12103,9 @@ static void spec_ck_program(struct spec_ck *c, int rootfd, const char *what, con
 		spec_ck_interp(c, rootfd, what, path, "ELF interpreter", e.interp);
 	unsigned libs = e.needed_len ? spec_ck_libs(c, rootfd, what, path, &e) : 0;
 	if (depth == 0 && !c->prog[0] && !*e.interp)
-		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, static", path, desc);
+		ctr_snprintf(c->prog, sizeof(c->prog), "%.120s: %s, static", path, desc);
 	else if (depth == 0 && !c->prog[0])
-		snprintf(c->prog, sizeof(c->prog), "%.120s: %s, dynamic (%.100s, %u librar%s)", path, desc,
+		ctr_snprintf(c->prog, sizeof(c->prog), "%.120s: %s, dynamic (%.100s, %u librar%s)", path, desc,
 			 e.interp, libs, libs == 1 ? "y" : "ies");
 }
 
@@ -11788,7 +12119,7 @@ static int spec_ck_exe_test(void *ctx, const char *path)
 {
 	const struct spec_ck_root *r = ctx;
 	char abs[PATH_MAX];
-	if (snprintf(abs, sizeof(abs), "%s/%s", path[0] == '/' ? "" : r->cwd, path) >=
+	if (ctr_snprintf(abs, sizeof(abs), "%s/%s", path[0] == '/' ? "" : r->cwd, path) >=
 	    (int)sizeof(abs))
 		return ENAMETOOLONG;
 	return spec_exec_in_root(r->fd, abs);
@@ -11800,7 +12131,7 @@ static void spec_ck_args(struct spec_ck *c, int rootfd, const struct spec_proces
 	char buf[PATH_MAX], abs[PATH_MAX + 8];
 	struct spec_ck_root r = {rootfd, pr->cwd ? pr->cwd : "/"};
 	int e = spec_find_exe(pr, spec_ck_exe_test, &r, buf, sizeof(buf), &path_env);
-	snprintf(abs, sizeof(abs), "%s%s%s", buf[0] == '/' ? "" : r.cwd, buf[0] == '/' ? "" : "/",
+	ctr_snprintf(abs, sizeof(abs), "%s%s%s", buf[0] == '/' ? "" : r.cwd, buf[0] == '/' ? "" : "/",
 		 buf);
 	if (e == 0)
 		spec_ck_program(c, rootfd, "process.args[0]", abs, 0);
@@ -11875,7 +12206,7 @@ static bool spec_ns_is_host(int type, const struct stat *st)
 	for (size_t i = 0; i < ARRAY_LEN(who); i++) {
 		char p[48];
 		struct stat h;
-		snprintf(p, sizeof(p), "/proc/%s/ns/%s", who[i], spec_ns_proc_name(type));
+		ctr_snprintf(p, sizeof(p), "/proc/%s/ns/%s", who[i], spec_ns_proc_name(type));
 		if (stat(p, &h) == 0 && h.st_dev == st->st_dev && h.st_ino == st->st_ino)
 			return true;
 	}
@@ -11903,8 +12234,8 @@ static int spec_ns_open(const char *path, int type, struct ctr_error *err)
 		return err_set(err, errno, "%s", path);
 	char self[40], link[64], want[16];
 	struct statfs sf;
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
-	snprintf(want, sizeof(want), "%s:[", name);
+	ctr_snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	ctr_snprintf(want, sizeof(want), "%s:[", name);
 	ssize_t n = readlink(self, link, sizeof(link) - 1);
 	link[n > 0 ? n : 0] = 0;
 	/* /proc/PID/ns/X links read "net:[4026531840]"; a bind mount of one (ip netns,
@@ -11936,7 +12267,7 @@ static const char *spec_sysctl_problem(const char *name, int own_ns, char *buf, 
 	static const char ipc[] = "kernel.msgmax\0kernel.msgmnb\0kernel.msgmni\0kernel.sem\0"
 		"kernel.shmall\0kernel.shmmax\0kernel.shmmni\0kernel.shm_rmid_forced\0";
 	char key[256];
-	snprintf(key, sizeof(key), "%s", name);
+	ctr_snprintf(key, sizeof(key), "%s", name);
 	/* "a/b.c/d" is sysctl(8)'s slash form of "a.b/c.d" */
 	size_t first = strcspn(key, "./");
 	for (char *q = key; key[first] == '/' && *q; q++)
@@ -11955,7 +12286,7 @@ static const char *spec_sysctl_problem(const char *name, int own_ns, char *buf, 
 	} else if ((own_ns & CLONE_NEWUTS) && !strcmp(key, "kernel.hostname")) {
 		why = "is not allowed as it conflicts with the OCI \"hostname\" field";
 	}
-	snprintf(buf, size, "sysctl \"%s\" %s", key, why);
+	ctr_snprintf(buf, size, "sysctl \"%s\" %s", key, why);
 	return buf;
 }
 
@@ -12015,7 +12346,7 @@ static void spec_ck_linux(struct spec_ck *c, const struct spec *s, int ns_mask)
 		int k = 0;
 		while (spec_ns_flag[k] != ns->type)
 			k++;
-		snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(spec_proc_ns, k));
+		ctr_snprintf(self, sizeof(self), "/proc/self/ns/%s", spec_tab_at(spec_proc_ns, k));
 		struct ctr_error e = {0};
 		int fd = ns->path && *ns->path ? spec_ns_open(ns->path, ns->type, &e) : -1;
 		if (fd >= 0)
@@ -12184,13 +12515,13 @@ static int spec_ck_dup(void *arg, const char *path, const struct json *first,
 	unsigned l1, c1, l2, c2;
 	char note[PATH_MAX + 400];
 	if (!d->left--) {
-		snprintf(note, sizeof(note), "%s: more duplicate keys not shown", d->source);
+		ctr_snprintf(note, sizeof(note), "%s: more duplicate keys not shown", d->source);
 		spec_ck_warn(d->c, note);
 		return 1;
 	}
 	json_pos(first, &l1, &c1);
 	json_pos(dup, &l2, &c2);
-	snprintf(note, sizeof(note), "%s:%u:%u: %s%sduplicate key \"%s\", also at %u:%u: the last "
+	ctr_snprintf(note, sizeof(note), "%s:%u:%u: %s%sduplicate key \"%s\", also at %u:%u: the last "
 		 "one is used", d->source, l2, c2, path, *path ? ": " : "", json_str(dup, NULL), l1,
 		 c1);
 	spec_ck_warn(d->c, note);
@@ -12215,10 +12546,10 @@ static void spec_ck_config(struct spec_ck *c, const struct spec *s, const char *
 			   int rootfd, int listed_ns, int own_ns)
 {
 	spec_ck_dups(c, s);
-	if (strtoul(s->oci_version + 2, NULL, 10) > 3) { /* "1.x", checked by the parser */
+	if (str_toul(s->oci_version + 2, NULL) > 3) { /* "1.x", checked by the parser */
 		/* a note, as the parser's: create runs such a config too */
 		char note[160];
-		snprintf(note, sizeof(note), "ociVersion: %s is newer than " CTR_OCI_VERSION
+		ctr_snprintf(note, sizeof(note), "ociVersion: %s is newer than " CTR_OCI_VERSION
 			 ": its new fields are ignored", s->oci_version);
 		spec_ck_warn(c, note);
 	}
@@ -12237,7 +12568,7 @@ static void spec_ck_config(struct spec_ck *c, const struct spec *s, const char *
 			spec_ck_report(c, "mounts[%zu].source: missing for a bind mount", i);
 		} else if (bind) {
 			if (m->source[0] == '/')
-				snprintf(src, sizeof(src), "%s", m->source);
+				ctr_snprintf(src, sizeof(src), "%s", m->source);
 			else
 				spec_bundle_path(src, sizeof(src), bundle_dir, m->source, NULL);
 			if (stat(src, &st) < 0)
@@ -12249,7 +12580,7 @@ static void spec_ck_config(struct spec_ck *c, const struct spec *s, const char *
 		for (size_t i = 0; i < s->n_hooks[k]; i++) {
 			char what[64];
 			const char *path = s->hooks[k][i].path;
-			snprintf(what, sizeof(what), "hooks.%s[%zu].path",
+			ctr_snprintf(what, sizeof(what), "hooks.%s[%zu].path",
 				 spec_tab_at(spec_hook_tab, k), i);
 			/* startContainer hooks run in the container: their path is in the rootfs */
 			int e = k != HOOK_START_CONTAINER ? 0 : rootfd < 0 ? -1 :
@@ -12298,9 +12629,9 @@ static void spec_ck_summary(const struct spec_ck *c, const struct spec *s,
 	if (c->n || !a || !a->summary || !a->summary_size)
 		return;
 	if (sc)
-		snprintf(rules, sizeof(rules), "seccomp %zu rule%s", sc->n_syscalls,
+		ctr_snprintf(rules, sizeof(rules), "seccomp %zu rule%s", sc->n_syscalls,
 			 sc->n_syscalls == 1 ? "" : "s");
-	snprintf(a->summary, a->summary_size, "ociVersion %s, %zu mount%s, %zu namespace%s, %s%s%s", s->oci_version,
+	ctr_snprintf(a->summary, a->summary_size, "ociVersion %s, %zu mount%s, %zu namespace%s, %s%s%s", s->oci_version,
 		 s->n_mounts, s->n_mounts == 1 ? "" : "s", s->lx.n_namespaces,
 		 s->lx.n_namespaces == 1 ? "" : "s", rules, c->prog[0] ? ", " : "", c->prog);
 }
@@ -12340,7 +12671,7 @@ int ctr_check_with(const char *bundle_dir, const struct ctr_check_args *a,
 	int rootfd AUTO_CLOSE = -1;
 	struct stat st;
 	if (s->root_path[0] == '/')
-		snprintf(rootfs, sizeof(rootfs), "%s", s->root_path);
+		ctr_snprintf(rootfs, sizeof(rootfs), "%s", s->root_path);
 	else
 		spec_bundle_path(rootfs, sizeof(rootfs), bundle_dir, s->root_path, NULL);
 	if (stat(rootfs, &st) < 0)
@@ -12456,7 +12787,7 @@ static int userns_write_map(pid_t pid, const char *file, const char *field,
 		return err_nomem(err);
 	}
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	ctr_snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	int e = process_write(path, sb.buf, sb.len);
 	if (e) {
 		sb.buf[--sb.len] = 0;
@@ -12517,11 +12848,11 @@ static int userns_newidmap(pid_t pid, bool g, const struct spec_idmap *m, size_t
 	}
 	argv[0] = (char *)prog;
 	argv[1] = num;
-	snprintf(num, 12, "%d", (int)pid);
+	ctr_snprintf(num, 12, "%d", (int)pid);
 	for (size_t i = 0; i < 3 * n; i++) {
 		const struct spec_idmap *e = &m[i / 3];
 		argv[i + 2] = num + 12 * (i + 1);
-		snprintf(argv[i + 2], 12, "%" PRIu32, i % 3 == 0 ? e->container_id :
+		ctr_snprintf(argv[i + 2], 12, "%" PRIu32, i % 3 == 0 ? e->container_id :
 			 i % 3 == 1 ? e->host_id : e->size);
 	}
 	int p[2] = {-1, -1}, pidfd = -1, rc = -1;
@@ -12531,7 +12862,7 @@ static int userns_newidmap(pid_t pid, bool g, const struct spec_idmap *m, size_t
 		dup2(p[1], 1);
 		dup2(p[1], 2);
 		execvp(prog, argv);
-		dprintf(2, "cannot run it (%s): is the uidmap package installed?", strerror(errno));
+		fd_printf(2, "cannot run it (%s): is the uidmap package installed?", strerror(errno));
 		_exit(127);
 	}
 	if (c < 0)
@@ -12577,7 +12908,7 @@ static int userns_write_maps(pid_t pid, const struct spec *s, struct ctr_error *
 	 * gid_map only after setgroups is denied; as root keep setgroups usable. */
 	if (geteuid() != 0 && own_g && l->n_gid_mappings) {
 		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+		ctr_snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
 		int e = process_write(path, "deny", 4);
 		if (e && e != ENOENT)
 			return err_set(err, e, "write %s", path);
@@ -12678,7 +13009,7 @@ static int net_devices_move(const struct spec *s, pid_t pid, struct ctr_error *e
 	/* Moving into our own netns would only rename a host interface. */
 	char path[64];
 	struct stat ours, theirs;
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	ctr_snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	if (stat(path, &theirs) < 0 || stat("/proc/self/ns/net", &ours) < 0)
 		return err_set(err, errno, "linux.netDevices: stat %s", path);
 	if (ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
@@ -12728,7 +13059,7 @@ static int net_devices_return(const struct spec *s, pid_t pid, struct ctr_error 
 	if (!s->lx.n_net_devices || pid <= 0)
 		return 0;
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	ctr_snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	int self AUTO_CLOSE = openat(AT_FDCWD, "/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	int ns AUTO_CLOSE = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (self < 0 || ns < 0)
@@ -12748,7 +13079,7 @@ static int net_devices_return(const struct spec *s, pid_t pid, struct ctr_error 
 		const char *name = d->name && *d->name ? d->name : d->host_name;
 		struct ifreq ifr;
 		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+		ctr_snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 		if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
 			continue;
 		struct net_link_req req;
@@ -12811,11 +13142,11 @@ static int process_cpu_list(const char *list, unsigned long *mask, size_t nbits)
 			p++;
 		if (!isdigit((unsigned char)*p))
 			return -1;
-		unsigned long lo = strtoul(p, &end, 10), hi = lo;
+		unsigned long lo = str_toul(p, &end), hi = lo;
 		if (*end == '-') {
 			if (!isdigit((unsigned char)end[1]))
 				return -1;
-			hi = strtoul(end + 1, &end, 10);
+			hi = str_toul(end + 1, &end);
 		}
 		while (*end == ' ')
 			end++;
@@ -12915,7 +13246,7 @@ static int process_lsm_exec(const char *field, const char *value, struct ctr_err
 {
 	bool apparmor = field[0] == 'a';
 	char buf[4096];
-	if (snprintf(buf, sizeof(buf), "%s%s", apparmor ? "exec " : "", value) >= (int)sizeof(buf))
+	if (ctr_snprintf(buf, sizeof(buf), "%s%s", apparmor ? "exec " : "", value) >= (int)sizeof(buf))
 		return err_set(err, ENAMETOOLONG, "process.%s", field);
 	int e = ENOENT;
 	if (apparmor)
@@ -12977,7 +13308,7 @@ static int process_prepare(const struct spec *s, const struct spec_process *p,
 	}
 	if (p->oom_score_adj.set) {
 		char v[24];
-		int n = snprintf(v, sizeof(v), "%" PRId64, p->oom_score_adj.v);
+		int n = ctr_snprintf(v, sizeof(v), "%" PRId64, p->oom_score_adj.v);
 		int e = process_write("/proc/self/oom_score_adj", v, (size_t)n);
 		if (e)
 			return err_set(err, e, "process.oomScoreAdj %s", v);
@@ -13135,7 +13466,7 @@ static int fds_close_from_proc(int first, int keep_fd, struct ctr_error *err)
 	for (struct dirent *e; (e = readdir(d));) {
 		if (!isdigit((unsigned char)e->d_name[0]))
 			continue;
-		int fd = atoi(e->d_name);
+		int fd = (int)str_tol(e->d_name, NULL);
 		if (fd >= first && fd != keep_fd && fd != self)
 			close(fd);
 	}
@@ -13201,7 +13532,7 @@ static void process_home_env(const struct spec_process *p, char *buf, size_t siz
 	int fd AUTO_CLOSE = root < 0 ? -1 : rootfs_open_in(root, "/etc/passwd", O_RDONLY, 0, NULL);
 	if (fd >= 0 && read_fd(fd, "/etc/passwd", 1 << 22, &text, NULL, NULL) == 0)
 		util_passwd_field(text, p->user.uid, 5, home, sizeof(home));
-	snprintf(buf, size, "HOME=%s", home[0] ? home : "/");
+	ctr_snprintf(buf, size, "HOME=%s", home[0] ? home : "/");
 }
 
 /* execve an executable already found with process_find_executable: the lookup runs
@@ -13254,7 +13585,7 @@ static int term_open_pty(int *master_out, int *slave_out, struct ctr_error *err)
 		char path[32];
 		if (ioctl(master, TIOCGPTN, &n) < 0)
 			return err_set(err, errno, "get pty number");
-		snprintf(path, sizeof(path), "/dev/pts/%u", n);
+		ctr_snprintf(path, sizeof(path), "/dev/pts/%u", n);
 		slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
 		if (slave < 0)
 			return err_set(err, errno, "open %s", path);
@@ -13314,8 +13645,8 @@ static int term_bind_console(int slave, struct ctr_error *err)
 						AT_EMPTY_PATH);
 	if (tree >= 0)
 		return mnt_sys_move(tree, fd) < 0 ? err_set(err, errno, "bind pty to /dev/console") : 0;
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
-	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", fd);
+	ctr_snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	ctr_snprintf(dst, sizeof(dst), "/proc/self/fd/%d", fd);
 	if (fstat(slave, &a) < 0 || stat(src, &b) < 0 || a.st_dev != b.st_dev ||
 	    a.st_ino != b.st_ino || stat(dst, &b) < 0 || st.st_dev != b.st_dev ||
 	    st.st_ino != b.st_ino)
@@ -13725,7 +14056,7 @@ static int hook_run_one(const struct spec_hook *h, const char *kind, size_t inde
 		/* no "env" at all: the runtime's own environment, as runc and crun */
 		execve(h->path, h->n_args ? (char *const *)h->args : (char *const *)argv0,
 		       h->env ? (char *const *)h->env : environ);
-		dprintf(2, "exec %s: %s", h->path, strerror(errno));
+		fd_printf(2, "exec %s: %s", h->path, strerror(errno));
 		_exit(127);
 	}
 	close(out[1]);
@@ -14246,7 +14577,7 @@ static void lc_log(const struct ctr_opts *o, int level, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctr_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	o->log_fn(o->log_arg, level, msg);
 }
@@ -14324,7 +14655,7 @@ static int lc_exec_fd(int fd, char **argv, char **envp)
 		return -1;
 #endif
 	char path[32];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ctr_snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	execve(path, argv, envp);
 	return -1;
 }
@@ -14491,7 +14822,7 @@ static int lc_hook_state(const char *id, enum ctr_status status, pid_t pid, cons
 			 const char *rootfs, const struct spec *s, char **out, struct ctr_error *err)
 {
 	struct ctr_state st = {.status = status, .pid = pid};
-	snprintf(st.id, sizeof(st.id), "%s", id);
+	ctr_snprintf(st.id, sizeof(st.id), "%s", id);
 	st.bundle = (char *)bundle;
 	st.rootfs = (char *)rootfs;
 	st.owner = (char *)"";
@@ -14927,12 +15258,12 @@ static void lc_log_namespaces(const struct lc_create *c)
 		bool is_new = types[i] == CLONE_NEWUSER ? c->new_userns :
 			      (c->unshare_flags & types[i]) != 0;
 		if (is_new && lc_ns_type(types[i], &name) == 0)
-			snprintf(made + strlen(made), sizeof(made) - strlen(made), " %s", name);
+			ctr_snprintf(made + strlen(made), sizeof(made) - strlen(made), " %s", name);
 	}
 	for (size_t i = 0; i < c->n_ns; i++) {
 		const char *name;
 		if (lc_ns_type(c->ns_types[i], &name) == 0)
-			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), " %s", name);
+			ctr_snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), " %s", name);
 	}
 	lc_log(c->o, CTR_LOG_DEBUG, "namespaces: new:%s; joined:%s", *made ? made : " none",
 	       *joined ? joined : " none");
@@ -14945,10 +15276,10 @@ static int lc_sock_addr(const char *root, const char *id, int dir_fd, struct soc
 {
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
-	int n = snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s/" LC_START_SOCK,
+	int n = ctr_snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s/" LC_START_SOCK,
 			 root ? root : CTR_DEFAULT_ROOT, id);
 	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
-		n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/" LC_START_SOCK,
+		n = ctr_snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/" LC_START_SOCK,
 			     dir_fd);
 	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
 		return err_set(err, ENAMETOOLONG, "start socket path");
@@ -14959,7 +15290,7 @@ static void lc_owner(char *buf, size_t size)
 {
 	uid_t uid = geteuid();
 	if (util_user_name(uid, buf, size) < 0)
-		snprintf(buf, size, "#%u", (unsigned)uid);
+		ctr_snprintf(buf, size, "#%u", (unsigned)uid);
 }
 
 /* Go's RFC3339Nano: trailing zeros of the fraction are dropped. */
@@ -14981,8 +15312,8 @@ static void lc_created_now(char *buf, size_t size)
 static int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
 {
 	char buf[32], dir[PATH_MAX];
-	int n = snprintf(buf, sizeof(buf), "%ld", (long)pid);
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+	int n = ctr_snprintf(buf, sizeof(buf), "%ld", (long)pid);
+	if (ctr_snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
 		return err_set(err, ENAMETOOLONG, "pid file %s", path);
 	char *slash = strrchr(dir, '/');
 	const char *name = path;
@@ -15046,12 +15377,12 @@ static int lc_send_sources(int sync, pid_t init, const struct spec *s, const cha
 			   const struct cgroup *cg, struct ctr_error *err)
 {
 	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", (long)init);
+	ctr_snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", (long)init);
 	int ns AUTO_CLOSE = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0)
 		return err_set(err, errno, "open %s", path);
 	/* rootless: only the init's user namespace (ours) gives the right to join */
-	snprintf(path, sizeof(path), "/proc/%ld/ns/user", (long)init);
+	ctr_snprintf(path, sizeof(path), "/proc/%ld/ns/user", (long)init);
 	int user AUTO_CLOSE = geteuid() != 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	if (geteuid() != 0 && user < 0)
 		return err_set(err, errno, "open %s", path);
@@ -15071,7 +15402,7 @@ static int lc_send_sources(int sync, pid_t init, const struct spec *s, const cha
 			if (!rootfs_host_source(m))
 				continue;
 			bool rel = m->source[0] != '/';
-			snprintf(path, sizeof(path), "%s%s%s", rel ? bundle : "", rel ? "/" : "", m->source);
+			ctr_snprintf(path, sizeof(path), "%s%s%s", rel ? bundle : "", rel ? "/" : "", m->source);
 			struct lc_msg msg = {.type = LC_SOURCE, .val = (int32_t)i};
 			int fd = open(path, O_PATH | O_CLOEXEC);
 			if (fd < 0)
@@ -15180,7 +15511,7 @@ static int lc_create_config(struct lc_job *j, struct ctr_error *err)
 {
 	const struct ctr_create_args *a = j->c.a;
 	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/config.json", j->bundle);
+	ctr_snprintf(path, sizeof(path), "%s/config.json", j->bundle);
 	if (a->config_json) { /* as the file would be: a copy, kept in the state */
 		j->config_len = a->config_json_len ? a->config_json_len : strlen(a->config_json);
 		if (!(j->config_text = malloc(j->config_len + 1)))
@@ -15201,10 +15532,10 @@ static int lc_create_config(struct lc_job *j, struct ctr_error *err)
 			       "socket is required");
 	const char *rp = spec->root_path ? spec->root_path : "rootfs";
 	if (rp[0] == '/')
-		snprintf(path, sizeof(path), "%s", rp);
+		ctr_snprintf(path, sizeof(path), "%s", rp);
 	else
-		snprintf(path, sizeof(path), "%s/%s", j->bundle, rp);
-	if (!realpath(path, j->rootfs))
+		ctr_snprintf(path, sizeof(path), "%s/%s", j->bundle, rp);
+	if (!path_real(path, j->rootfs))
 		return err_set(err, errno, "root.path: %s", path);
 	j->c.rootfs = j->rootfs;
 	return 0;
@@ -15215,7 +15546,7 @@ static int lc_create_config(struct lc_job *j, struct ctr_error *err)
 static int lc_create_prepare(struct lc_job *j, struct ctr_error *err)
 {
 	const char *b = j->c.a->bundle ? j->c.a->bundle : ".";
-	if (!realpath(b, j->bundle))
+	if (!path_real(b, j->bundle))
 		return err_set(err, errno, "bundle %s", b);
 	if (lc_create_config(j, err) < 0 || lc_plan_namespaces(&j->c, err) < 0 ||
 	    lc_check_host(&j->c, err) < 0)
@@ -15407,7 +15738,7 @@ static int lc_create_commit(struct lc_job *j, pid_t *pid_out, struct ctr_error *
 	st->pid = init;
 	st->pid_start = pid_start_time(init, st->init_comm);
 	st->creating = false;
-	snprintf(path, sizeof(path), "/proc/%ld/exe", (long)init);
+	ctr_snprintf(path, sizeof(path), "/proc/%ld/exe", (long)init);
 	struct stat exe;
 	if (stat(path, &exe) == 0) {
 		st->init_exe_dev = exe.st_dev;
@@ -15597,7 +15928,7 @@ static enum ctr_status lc_live_status(const struct lc_container *ct, int proc_fd
 	/* `list` has only the root's fd. fstatat, not faccessat: musl's needs faccessat2
 	 * (Linux 5.8) for AT_SYMLINK_NOFOLLOW */
 	if (ct->h.dir_fd < 0)
-		snprintf(p, sizeof(p), "%s/" LC_START_SOCK, ct->h.id);
+		ctr_snprintf(p, sizeof(p), "%s/" LC_START_SOCK, ct->h.id);
 	return fstatat(ct->h.dir_fd >= 0 ? ct->h.dir_fd : ct->h.root_fd,
 		       ct->h.dir_fd >= 0 ? LC_START_SOCK : p, &sb, AT_SYMLINK_NOFOLLOW) < 0 ?
 	       CTR_RUNNING : CTR_CREATED;
@@ -15951,7 +16282,7 @@ static bool lc_pid_in_cgroup(pid_t pid, const struct cgroup *cg)
 {
 	char p[64];
 	AUTO_FREE char *text = NULL;
-	snprintf(p, sizeof(p), "/proc/%ld/cgroup", (long)pid);
+	ctr_snprintf(p, sizeof(p), "/proc/%ld/cgroup", (long)pid);
 	if (!cg || !cg->n || read_file(p, 1 << 20, &text, NULL, NULL) < 0)
 		return true; /* nothing to compare, or gone (the signal finds nothing) */
 	for (char *l = text, *nl; *l; l = nl) {
@@ -15990,7 +16321,7 @@ static bool lc_has_own_pidns(const struct state *st)
 {
 	char p[64];
 	struct stat a, b;
-	snprintf(p, sizeof(p), "/proc/%ld/ns/pid", (long)st->pid);
+	ctr_snprintf(p, sizeof(p), "/proc/%ld/ns/pid", (long)st->pid);
 	if (stat(p, &a) < 0 || stat("/proc/self/ns/pid", &b) < 0)
 		return false;
 	return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
@@ -16734,17 +17065,17 @@ static int watch_oom_fd(struct ctr_watch *w, struct ctr_error *err)
 	char f[PATH_MAX + 32];
 	if (w->v2) {
 		w->oomfd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-		snprintf(f, sizeof(f), "%s/memory.events", w->memdir);
+		ctr_snprintf(f, sizeof(f), "%s/memory.events", w->memdir);
 		if (w->oomfd < 0 || inotify_add_watch(w->oomfd, f, IN_MODIFY) < 0)
 			return err_set(err, errno, "watch %s", f);
 		w->oom_seen = watch_v2_ooms(w);
 		return 0;
 	}
 	w->oomfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	snprintf(f, sizeof(f), "%s/memory.oom_control", w->memdir);
+	ctr_snprintf(f, sizeof(f), "%s/memory.oom_control", w->memdir);
 	int ofd AUTO_CLOSE = open(f, O_RDONLY | O_CLOEXEC);
 	char reg[32];
-	snprintf(reg, sizeof(reg), "%d %d", w->oomfd, ofd);
+	ctr_snprintf(reg, sizeof(reg), "%d %d", w->oomfd, ofd);
 	if (w->oomfd < 0 || ofd < 0 || cg_write_at(w->memdir, "cgroup.event_control", reg) < 0)
 		return err_set(err, errno, "register an OOM eventfd on %s", f);
 	return 0;
@@ -16781,7 +17112,7 @@ int ctr_watch_open(const struct ctr_opts *o, const char *id, struct ctr_watch **
 	int rc = 0;
 	if (d) {
 		w->v2 = d->v2;
-		snprintf(w->memdir, sizeof(w->memdir), "%s", d->dir);
+		ctr_snprintf(w->memdir, sizeof(w->memdir), "%s", d->dir);
 		if (cgapi_alive(&a))
 			rc = watch_oom_fd(w, err);
 	}
@@ -16925,7 +17256,7 @@ static int ps_run(const char *const *args, char **out, struct ctr_error *err)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (dup2(fds[1], 1) == 1)
 			execvp("ps", (char *const *)argv);
-		dprintf(2, "exec ps: %s\n", strerror(errno));
+		fd_printf(2, "exec ps: %s\n", strerror(errno));
 		_exit(127);
 	}
 	int e = errno;
@@ -16966,7 +17297,7 @@ static int ps_filter(char *text, const pid_t *pids, size_t n, struct ctr_error *
 				break;
 			}
 			if (col == pid_col) {
-				long p = atol(t);
+				long p = str_tol(t, NULL);
 				for (size_t i = 0; i < n && !show; i++)
 					show = pids[i] == p;
 				break;
@@ -17081,7 +17412,7 @@ static const struct { char name[8]; int type; } ex_ns[] = {
 static int ex_open_namespaces(struct ex_ctx *x, pid_t pid, struct ctr_error *err)
 {
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%ld/ns", (long)pid);
+	ctr_snprintf(path, sizeof(path), "/proc/%ld/ns", (long)pid);
 	int rc = 0, theirs_dir = openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int ours_dir = openat(AT_FDCWD, "/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (theirs_dir < 0 || ours_dir < 0)
@@ -17281,7 +17612,7 @@ static int ex_parse_user(const char *user, struct spec_user *u, struct ctr_error
 {
 	uint64_t uid, gid = 0;
 	char buf[64];
-	snprintf(buf, sizeof(buf), "%s", user);
+	ctr_snprintf(buf, sizeof(buf), "%s", user);
 	char *colon = strchr(buf, ':');
 	if (colon)
 		*colon++ = 0;
@@ -17305,7 +17636,7 @@ static uint32_t *ex_parse_gids(const char *list, struct spec_user *u, struct ctr
 	for (size_t i = 0; gids && i < n; i++) {
 		size_t len = strcspn(c, ",");
 		uint64_t g;
-		snprintf(buf, sizeof(buf), "%.*s", (int)(len < sizeof(buf) ? len : sizeof(buf) - 1), c);
+		ctr_snprintf(buf, sizeof(buf), "%.*s", (int)(len < sizeof(buf) ? len : sizeof(buf) - 1), c);
 		if (len >= sizeof(buf) || parse_u64(buf, &g) < 0 || g > UINT32_MAX) {
 			err_set(err, EINVAL, "exec: invalid additional gids \"%s\"", list);
 			free(gids);
@@ -17489,7 +17820,7 @@ static int ex_prepare(struct ex_job *j, struct ctr_error *err)
 	    lc_cgjoin_open(&j->x.cj, j->cg, a->cgroups, &j->sp, err) < 0)
 		return err_prefix(err, "exec: joining the container's cgroup");
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct->st.pid);
+	ctr_snprintf(path, sizeof(path), "/proc/%ld/root", (long)ct->st.pid);
 	j->x.root_fd = openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (j->x.root_fd < 0)
 		return err_set(err, errno, "exec: open %s", path);
@@ -17787,12 +18118,14 @@ static void cr_add(struct cr_argv *a, const char *fmt, ...)
 		a->v = v;
 		a->cap = cap;
 	}
+	struct sbuf sb = {0};
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	ctr_vformat(sbuf_put, &sb, fmt, ap);
 	va_end(ap);
+	char *s = NULL;
+	if (sbuf_take(&sb, &s, NULL) < 0)
+		s = NULL;
 	if (!s) {
 		a->failed = true;
 		return;
@@ -17889,14 +18222,14 @@ static int cr_check_version(const char *criu, struct ctr_error *err)
 	/* "Version: %d.%d[.%d]" by hand: scanf costs ~4 KB of libc */
 	const char *v = out.buf ? str_find(out.buf, "Version:") : NULL;
 	char *e = NULL;
-	int x = v ? (int)strtol(v += 8, &e, 10) : 0, y = 0, z = 0;
+	int x = v ? (int)str_tol(v += 8, &e) : 0, y = 0, z = 0;
 	bool ok = v && e > v && *e == '.';
 	if (ok) {
-		y = (int)strtol(v = e + 1, &e, 10);
+		y = (int)str_tol(v = e + 1, &e);
 		ok = e > v;
 	}
 	if (ok && *e == '.')
-		z = (int)strtol(e + 1, NULL, 10);
+		z = (int)str_tol(e + 1, NULL);
 	sbuf_release(&out);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !ok)
 		return err_set(err, 0, "%s --version: no version (is it CRIU?)", criu);
@@ -17911,7 +18244,7 @@ static int cr_failed(const char *what, int st, const char *work, const char *log
 		     struct ctr_error *err)
 {
 	char path[PATH_MAX + 64], first[400] = "";
-	snprintf(path, sizeof(path), "%s/%s", work, log);
+	ctr_snprintf(path, sizeof(path), "%s/%s", work, log);
 	char *text = NULL;
 	size_t len = 0;
 	struct ctr_error e;
@@ -17921,7 +18254,7 @@ static int cr_failed(const char *what, int st, const char *work, const char *log
 			if (nl)
 				*nl = 0;
 			if (str_find(line, "Error") && !*first) /* the first: the cause */
-				snprintf(first, sizeof(first), "%s", line);
+				ctr_snprintf(first, sizeof(first), "%s", line);
 			line = nl ? nl + 1 : NULL;
 		}
 	}
@@ -17937,7 +18270,7 @@ static int cr_dir(const char *dir, bool make, char out[PATH_MAX], struct ctr_err
 {
 	if (make && mkdir_p(dir, 0700, err) < 0)
 		return err_prefix(err, "image or work directory");
-	if (!realpath(dir, out))
+	if (!path_real(dir, out))
 		return err_set(err, errno, "checkpoint directory %s", dir);
 	return 0;
 }
@@ -18018,7 +18351,7 @@ static void cr_dump_externals(struct cr_argv *av, const struct spec *s, pid_t pi
 			cr_add(av, "--external=mnt[%s]:%s", m->destination, m->destination);
 	}
 	for (size_t i = 0; s->has_linux && i < s->lx.n_masked_paths; i++) {
-		snprintf(path, sizeof(path), "/proc/%ld/root%s", (long)pid, s->lx.masked_paths[i]);
+		ctr_snprintf(path, sizeof(path), "/proc/%ld/root%s", (long)pid, s->lx.masked_paths[i]);
 		if (stat(path, &sb) == 0 && !S_ISDIR(sb.st_mode))
 			cr_add(av, "--external=mnt[%s]:%s", s->lx.masked_paths[i],
 			       s->lx.masked_paths[i]);
@@ -18032,12 +18365,12 @@ static void cr_dump_externals(struct cr_argv *av, const struct spec *s, pid_t pi
 	}
 	/* a pty slave (majors 136-143) on fd 0-2: restored onto a new pty (CR_TTY_INFO) */
 	for (int fd = 0; fd < 3; fd++) {
-		snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long)pid, fd);
+		ctr_snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long)pid, fd);
 		if (stat(path, &sb) < 0 || !S_ISCHR(sb.st_mode) || major(sb.st_rdev) < 136 ||
 		    major(sb.st_rdev) > 143)
 			continue;
 		char key[64];
-		int n = snprintf(key, sizeof(key), "tty[%llx:%llx]",
+		int n = ctr_snprintf(key, sizeof(key), "tty[%llx:%llx]",
 				 (unsigned long long)sb.st_rdev, (unsigned long long)sb.st_dev);
 		cr_add(av, "--external=%s", key);
 		/* /dev/console is that pty bound (criu wants its master otherwise) */
@@ -18062,7 +18395,7 @@ static int cr_save_descriptors(pid_t pid, const char *img, struct ctr_error *err
 	jw_arr_begin(&w);
 	for (int fd = 0; fd < 3; fd++) {
 		char path[64], link[PATH_MAX];
-		snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long)pid, fd);
+		ctr_snprintf(path, sizeof(path), "/proc/%ld/fd/%d", (long)pid, fd);
 		ssize_t n = readlink(path, link, sizeof(link) - 1);
 		link[n > 0 ? n : 0] = 0;
 		jw_str(&w, link);
@@ -18174,7 +18507,7 @@ static bool cr_available(void)
 	while (*path) {
 		size_t n = strcspn(path, ":");
 		char f[PATH_MAX];
-		if (n && snprintf(f, sizeof(f), "%.*s/criu", (int)n, path) < (int)sizeof(f) &&
+		if (n && ctr_snprintf(f, sizeof(f), "%.*s/criu", (int)n, path) < (int)sizeof(f) &&
 		    access(f, X_OK) == 0)
 			return true;
 		path += n + (path[n] == ':');
@@ -18209,7 +18542,7 @@ static int cr_restore_stdio(struct cr_argv *av, struct cr_restore *r, const char
 	AUTO_FREE char *text = NULL;
 	size_t len = 0;
 	struct ctr_error e;
-	snprintf(path, sizeof(path), "%s/%s", img, CR_DESCRIPTORS);
+	ctr_snprintf(path, sizeof(path), "%s/%s", img, CR_DESCRIPTORS);
 	struct json_doc *doc = NULL;
 	if (read_file(path, 1u << 20, &text, &len, &e) == 0 &&
 	    json_parse(text, len, CR_DESCRIPTORS, NULL, &doc, &e) == 0) {
@@ -18228,7 +18561,7 @@ static int cr_restore_stdio(struct cr_argv *av, struct cr_restore *r, const char
 		json_free(doc);
 	}
 	AUTO_FREE char *tty = NULL;
-	snprintf(path, sizeof(path), "%s/%s", img, CR_TTY_INFO);
+	ctr_snprintf(path, sizeof(path), "%s/%s", img, CR_TTY_INFO);
 	if (read_file(path, 256, &tty, &len, &e) < 0)
 		return 0;
 	if (!a->console_socket)
@@ -18283,7 +18616,7 @@ static int cr_bind_root(struct cr_restore *r, const char *root, const char *id,
 			const char *rootfs, struct ctr_error *err)
 {
 	char p[PATH_MAX];
-	if (snprintf(p, sizeof(p), "%s/%s/%s", root, id, CR_ROOT_DIR) >= (int)sizeof(p))
+	if (ctr_snprintf(p, sizeof(p), "%s/%s/%s", root, id, CR_ROOT_DIR) >= (int)sizeof(p))
 		return err_set(err, ENAMETOOLONG, "criu root for %s", id);
 	if (mkdir(p, 0700) < 0 && errno != EEXIST)
 		return err_set(err, errno, "mkdir %s", p);
@@ -18292,7 +18625,7 @@ static int cr_bind_root(struct cr_restore *r, const char *root, const char *id,
 		rmdir(p);
 		return err_set(err, e, "bind %s on %s", rootfs, p);
 	}
-	snprintf(r->croot, sizeof(r->croot), "%s", p);
+	ctr_snprintf(r->croot, sizeof(r->croot), "%s", p);
 	return 0;
 }
 
@@ -18350,16 +18683,16 @@ struct cr_bundle {
 static int cr_load_bundle(const char *bundle, struct cr_bundle *b, struct ctr_error *err)
 {
 	char path[PATH_MAX + 16];
-	if (!realpath(bundle ? bundle : ".", b->dir))
+	if (!path_real(bundle ? bundle : ".", b->dir))
 		return err_set(err, errno, "bundle %s", bundle ? bundle : ".");
-	snprintf(path, sizeof(path), "%s/config.json", b->dir);
+	ctr_snprintf(path, sizeof(path), "%s/config.json", b->dir);
 	if (read_file(path, 16u << 20, &b->config, &b->config_len, err) < 0 ||
 	    spec_parse(b->config, b->config_len, "config.json", &b->spec, err) < 0)
 		return -1;
 	const char *rp = b->spec->root_path ? b->spec->root_path : "rootfs";
-	snprintf(path, sizeof(path), "%s%s%s", rp[0] == '/' ? "" : b->dir,
+	ctr_snprintf(path, sizeof(path), "%s%s%s", rp[0] == '/' ? "" : b->dir,
 		 rp[0] == '/' ? "" : "/", rp);
-	if (!realpath(path, b->rootfs))
+	if (!path_real(path, b->rootfs))
 		return err_set(err, errno, "root.path: %s", path);
 	return 0;
 }
@@ -18399,10 +18732,10 @@ static int cr_restore_finish(const struct ctr_opts *o, const char *id, struct st
 	char path[PATH_MAX + 32];
 	AUTO_FREE char *text = NULL;
 	size_t len = 0;
-	snprintf(path, sizeof(path), "%s/restore.pid", work);
+	ctr_snprintf(path, sizeof(path), "%s/restore.pid", work);
 	if (read_file(path, 64, &text, &len, err) < 0)
 		return err_prefix(err, "criu restore wrote no pid");
-	*pid = (pid_t)strtol(text, NULL, 10);
+	*pid = (pid_t)str_tol(text, NULL);
 	if (*pid <= 0)
 		return err_set(err, 0, "criu restore: bad pid file %s", path);
 	st->pid = *pid;
@@ -18438,7 +18771,7 @@ int ctr_restore(const struct ctr_opts *o, const char *id, const struct ctr_resto
 		return -1;
 	if (cr_dir(a->image_path ? a->image_path : "checkpoint", false, img, err) < 0)
 		return err_prefix(err, "restore");
-	snprintf(inv, sizeof(inv), "%s/inventory.img", img);
+	ctr_snprintf(inv, sizeof(inv), "%s/inventory.img", img);
 	if (access(inv, R_OK) < 0)
 		return err_set(err, 0, "restore: %s holds no checkpoint (no inventory.img)", img);
 	if (cr_check_version(a->criu_path ? a->criu_path : "criu", err) < 0 ||

@@ -15,6 +15,7 @@
 #ifndef CTR_H
 #define CTR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -82,6 +83,20 @@ void ctr_time_rfc3339(char *buf, size_t size, int nanos);
 /* strtod for "[-]digits[.digits][(e|E)[+-]digits]" only, in any locale, correctly rounded
  * (ties to even); *end (if end) is where the number ends, s if there is none (then 0). */
 double ctr_strtod(const char *s, char **end);
+
+/* printf without floating point (flags "-0+ #", width, precision, lengths hh..ll z j t,
+ * conversions d i u x X c s %), in any locale and without stdio: ctr_vformat hands the
+ * output to put piece by piece and returns its length; the others are snprintf's. */
+typedef void ctr_put_fn(void *ctx, const char *s, size_t len);
+size_t ctr_vformat(ctr_put_fn *put, void *ctx, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+int ctr_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+int ctr_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* strtoll and strtoull in base 10 (the same rules: leading space, a sign, ERANGE). */
+long long ctr_strtoll(const char *s, char **end);
+unsigned long long ctr_strtoull(const char *s, char **end);
 
 /* ---------- processes, reaping, threads, blocking: the contract ----------
  *

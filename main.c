@@ -11,18 +11,90 @@
 #include "ctr.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+
+/* Output without stdio (its FILE layer is ~4.7 KB of the static binary): an fd and a
+ * buffer. Standard output is written when the buffer fills, by out_flush, before anything
+ * goes to another fd and when main returns; the others at the end of each line. */
+struct out {
+	int fd;
+	size_t len;
+	char buf[4096];
+};
+static struct out out_1, out_2; /* fds 1 and 2 (set first in main: .bss, not 8 KB of .data) */
+
+static void out_flush(struct out *o)
+{
+	for (size_t off = 0; off < o->len;) {
+		ssize_t w = write(o->fd, o->buf + off, o->len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	o->len = 0;
+}
+
+static void out_write(void *arg, const char *s, size_t len)
+{
+	struct out *o = arg;
+	if (o != &out_1)
+		out_flush(&out_1);
+	for (size_t k; len; s += k, len -= k) {
+		if (o->len == sizeof(o->buf))
+			out_flush(o);
+		k = sizeof(o->buf) - o->len < len ? sizeof(o->buf) - o->len : len;
+		memcpy(o->buf + o->len, s, k);
+		o->len += k;
+	}
+}
+
+/* the end of one fputs/fputc/fprintf: all but standard output are line-buffered */
+static void out_done(struct out *o)
+{
+	if (o != &out_1 && o->len && o->buf[o->len - 1] == '\n')
+		out_flush(o);
+}
+
+static void out_puts(struct out *o, const char *s)
+{
+	out_write(o, s, strlen(s));
+	out_done(o);
+}
+
+static void out_putc(struct out *o, char c)
+{
+	out_write(o, &c, 1);
+	out_done(o);
+}
+
+static void out_line(const char *s)
+{
+	out_write(&out_1, s, strlen(s));
+	out_putc(&out_1, '\n');
+}
+
+__attribute__((format(printf, 2, 3)))
+static void out_printf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	ctr_vformat(out_write, o, fmt, ap);
+	va_end(ap);
+	out_done(o);
+}
 
 #ifndef CTR_COMMIT
 #define CTR_COMMIT "unknown"
@@ -34,7 +106,7 @@ struct command;
 
 struct cli {
 	struct ctr_opts opts;
-	FILE *log;              /* NULL: stderr only */
+	struct out *log;              /* NULL: stderr only */
 	bool log_json;
 	bool debug;
 	char **argv;            /* main's, for the sealed re-exec */
@@ -46,56 +118,56 @@ struct cli {
 
 /* A value of logrus's text layout: bare if every byte is one of [A-Za-z0-9-._/@^+]
  * (or it is empty), else quoted with Go's %q escapes, so a message is one line. */
-static void log_text_value(FILE *f, const char *v)
+static void log_text_value(struct out *f, const char *v)
 {
 	bool quote = false;
 	for (const unsigned char *p = (const unsigned char *)v; *p && !quote; p++)
 		quote = !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 			  (*p >= '0' && *p <= '9') || strchr("-._/@^+", *p));
 	if (!quote) {
-		fputs(v, f);
+		out_puts(f, v);
 		return;
 	}
 	static const char ctl[] = "\a\b\f\n\r\t\v", letter[] = "abfnrtv";
-	fputc('"', f);
+	out_putc(f, '"');
 	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
 		const char *e = strchr(ctl, *p);
 		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
+			out_printf(f, "\\%c", *p);
 		else if (e)
-			fprintf(f, "\\%c", letter[e - ctl]);
+			out_printf(f, "\\%c", letter[e - ctl]);
 		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
+			out_printf(f, "\\x%02x", *p);
 		else
-			fputc(*p, f);
+			out_putc(f, *p);
 	}
-	fputc('"', f);
+	out_putc(f, '"');
 }
 
 /* One log line: logrus's JSON ({"level","msg","time"}) or text (time="" level= msg=)
  * layout, as runc writes them. Text without --log stays plain "level: msg". */
 static void log_line(struct cli *c, const char *level, const char *msg)
 {
-	FILE *f = c->log ? c->log : stderr;
+	struct out *f = c->log ? c->log : &out_2;
 	char ts[64]; /* "2026-12-07T17:22:37Z", as runc's logrus writes it */
 	ctr_time_rfc3339(ts, sizeof(ts), 0);
 	if (c->log_json) {
-		fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
+		out_printf(f, "{\"level\":\"%s\",\"msg\":\"", level);
 		for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
 			if (*p == '"' || *p == '\\')
-				fprintf(f, "\\%c", *p);
+				out_printf(f, "\\%c", *p);
 			else if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
+				out_printf(f, "\\u%04x", *p);
 			else
-				fputc(*p, f);
+				out_putc(f, *p);
 		}
-		fprintf(f, "\",\"time\":\"%s\"}\n", ts);
+		out_printf(f, "\",\"time\":\"%s\"}\n", ts);
 	} else if (c->log) {
-		fprintf(f, "time=\"%s\" level=%s msg=", ts, level);
+		out_printf(f, "time=\"%s\" level=%s msg=", ts, level);
 		log_text_value(f, msg);
-		fputc('\n', f);
+		out_putc(f, '\n');
 	}
-	fflush(f);
+	out_flush(f);
 }
 
 /* Report an error: to the log (if any), and always as plain text on stderr. */
@@ -105,12 +177,12 @@ static void cli_error(struct cli *c, const char *fmt, ...)
 	char msg[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctr_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (c->log || c->log_json)
 		log_line(c, "error", msg);
 	if (c->log || !c->log_json)
-		fprintf(stderr, "ctr: %s\n", msg);
+		out_printf(&out_2, "ctr: %s\n", msg);
 }
 
 static void cli_log_cb(void *arg, int level, const char *msg)
@@ -122,7 +194,7 @@ static void cli_log_cb(void *arg, int level, const char *msg)
 	if (c->log || c->log_json)
 		log_line(c, names[level & 3], msg);
 	else
-		fprintf(stderr, "ctr: %s: %s\n", names[level & 3], msg);
+		out_printf(&out_2, "ctr: %s: %s\n", names[level & 3], msg);
 }
 
 /* ---------- flags: one table per command, one parser, the usage from the tables ---------- */
@@ -170,11 +242,11 @@ static const char *opt_meta(const struct opt *o, char *buf, size_t size)
 {
 	const char *e = o->help[0] == '`' ? strchr(o->help + 1, '`') : NULL;
 	if (e) {
-		snprintf(buf, size, "%.*s", (int)(e - o->help - 1), o->help + 1);
+		ctr_snprintf(buf, size, "%.*s", (int)(e - o->help - 1), o->help + 1);
 		return e + 1 + (e[1] == ' ');
 	}
 	else
-		snprintf(buf, size, "%s", o->kind == OPT_DURATION ? "DURATION" :
+		ctr_snprintf(buf, size, "%s", o->kind == OPT_DURATION ? "DURATION" :
 			 o->kind == OPT_BYTES ? "BYTES" : o->kind == OPT_STR || o->kind == OPT_LIST ||
 			 o->kind == OPT_JOIN ? "VALUE" : "N");
 	return o->help;
@@ -269,7 +341,7 @@ static int opt_number(const struct opt *o, const char *v, long long *out)
 		return (*out = parse_duration_ms(v)) > 0 ? 0 : -1;
 	char *end;
 	errno = 0;
-	*out = strtoll(v, &end, 10);
+	*out = ctr_strtoll(v, &end);
 	if (errno || *end || !*v || (o->kind != OPT_I64 && *out < 0) ||
 	    (o->kind == OPT_COUNT && *out > INT_MAX))
 		return -1;
@@ -413,13 +485,13 @@ static int opt_left(const struct opt *o, char *buf, size_t size)
 	char meta[64] = "";
 	if (opt_has_arg(o))
 		opt_meta(o, meta, sizeof(meta));
-	return snprintf(buf, size, "  %c%c%c --%s%s%s", o->short_name ? '-' : ' ',
+	return ctr_snprintf(buf, size, "  %c%c%c --%s%s%s", o->short_name ? '-' : ' ',
 			o->short_name ? o->short_name : ' ', o->short_name ? ',' : ' ', o->name,
 			*meta ? " " : "", meta);
 }
 
 /* The flag lines of a usage, the help texts aligned after the widest flag. */
-static void usage_flags(FILE *f, const struct opt *const *tables)
+static void usage_flags(struct out *f, const struct opt *const *tables)
 {
 	char left[128];
 	int width = 0;
@@ -431,13 +503,13 @@ static void usage_flags(FILE *f, const struct opt *const *tables)
 	for (int t = 0; t < 2 && tables[t]; t++)
 		for (const struct opt *o = tables[t]; o->name; o++) {
 			opt_left(o, left, sizeof(left));
-			fprintf(f, "%-*s  ", width, left);
+			out_printf(f, "%-*s  ", width, left);
 			for (const char *h = opt_meta(o, left, sizeof(left)); *h; h++)
 				if (*h == '\n')
-					fprintf(f, "\n%-*s  ", width, "");
+					out_printf(f, "\n%-*s  ", width, "");
 				else
-					fputc(*h, f);
-			fputc('\n', f);
+					out_putc(f, *h);
+			out_putc(f, '\n');
 		}
 }
 
@@ -456,7 +528,7 @@ static int print_json(struct cli *c, int rc, char **json, const struct ctr_error
 {
 	if (rc < 0)
 		return fail(c, err);
-	puts(*json);
+	out_line(*json);
 	free(*json);
 	return 0;
 }
@@ -502,7 +574,7 @@ static int cmd_spec(struct cli *c, void *flags, int argc, char **argv)
 static void check_print(void *arg, const char *problem)
 {
 	(void)arg;
-	puts(problem);
+	out_line(problem);
 }
 
 static int cmd_check(struct cli *c, void *flags, int argc, char **argv)
@@ -517,7 +589,7 @@ static int cmd_check(struct cli *c, void *flags, int argc, char **argv)
 	if (n < 0)
 		cli_error(c, "%s", err.msg);
 	else if (n == 0 && !f->quiet)
-		printf("config.json: ok (%s)\n", summary);
+		out_printf(&out_1, "config.json: ok (%s)\n", summary);
 	return n != 0;
 }
 
@@ -691,7 +763,7 @@ static int cmd_state(struct cli *c, void *flags, int argc, char **argv)
 	ctr_state_release(&st);
 	if (rc < 0)
 		return fail(c, &err);
-	printf("%s\n", json);
+	out_printf(&out_1, "%s\n", json);
 	free(json);
 	return 0;
 }
@@ -713,11 +785,11 @@ static void print_table(char *const *cells, size_t rows, size_t cols)
 		for (size_t k = 0; k < cols; k++) {
 			const char *s = cells[r * cols + k];
 			size_t len = strlen(s), pad = width[k] < 12 ? 12 : width[k];
-			fwrite(s, 1, len, stdout);
+			out_write(&out_1, s, len);
 			for (pad = k + 1 < cols && pad > len ? pad - len : 0; pad; pad -= len)
-				fwrite(spaces, 1, len = pad < sizeof(spaces) ? pad : sizeof(spaces), stdout);
+				out_write(&out_1, spaces, len = pad < sizeof(spaces) ? pad : sizeof(spaces));
 			if (k + 1 == cols)
-				putchar('\n');
+				out_putc(&out_1, '\n');
 		}
 	}
 }
@@ -783,7 +855,7 @@ static int cmd_list(struct cli *c, void *flags, int argc, char **argv)
 	int rc = 0;
 	if (f->quiet)
 		for (size_t i = 0; i < n; i++)
-			printf("%s\n", v[i].id);
+			out_printf(&out_1, "%s\n", v[i].id);
 	else if (f->format && !strcmp(f->format, "json"))
 		rc = print_json(c, ctr_list_json(v, n, &js, &err), &js, &err);
 	else
@@ -814,7 +886,7 @@ static int cmd_ps(struct cli *c, void *flags, int argc, char **argv)
 	/* argv is NULL-terminated: the words after the id are ps's */
 	if (ctr_ps_table(&c->opts, argv[0], (const char *const *)argv + 1, &out, &err) < 0)
 		return fail(c, &err);
-	fputs(out, stdout);
+	out_puts(&out_1, out);
 	free(out);
 	return 0;
 }
@@ -882,8 +954,8 @@ static int events_stream(struct cli *c, const char *id, long long interval, char
 	}
 	int rc = 0;
 	while (js) {
-		puts(js);
-		fflush(stdout);
+		out_line(js);
+		out_flush(&out_1);
 		free(js);
 		js = NULL;
 		int ev;
@@ -893,7 +965,7 @@ static int events_stream(struct cli *c, const char *id, long long interval, char
 			char *oom = NULL;
 			if ((rc = print_json(c, ctr_oom_event_json(id, &oom, &err), &oom, &err)))
 				break;
-			fflush(stdout);
+			out_flush(&out_1);
 		}
 		if (ev < 0)
 			rc = fail(c, &err);
@@ -925,7 +997,7 @@ static int cmd_events(struct cli *c, void *flags, int argc, char **argv)
 		return fail(c, &err);
 	if (!f->stats)
 		return events_stream(c, argv[0], f->interval ? f->interval : 5000, js);
-	puts(js);
+	out_line(js);
 	free(js);
 	return 0;
 }
@@ -1101,7 +1173,7 @@ static int cmd_features(struct cli *c, void *flags, int argc, char **argv)
 	char *json = NULL;
 	if (ctr_features_json(&json, &err) < 0)
 		return fail(c, &err);
-	fputs(json, stdout);
+	out_puts(&out_1, json);
 	free(json);
 	return 0;
 }
@@ -1183,12 +1255,12 @@ static const struct command commands[] = {
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static void command_usage(FILE *f, const struct command *cmd)
+static void command_usage(struct out *f, const struct command *cmd)
 {
-	fprintf(f, "usage: ctr %s%s%s%s\n%s\n%s", cmd->name, cmd->opts[0]->name ? " [flags]" : "",
+	out_printf(f, "usage: ctr %s%s%s%s\n%s\n%s", cmd->name, cmd->opts[0]->name ? " [flags]" : "",
 		*cmd->args ? " " : "", cmd->args, cmd->summary, cmd->details ? cmd->details : "");
 	if (cmd->opts[0]->name) {
-		fputs("\nflags:\n", f);
+		out_puts(f, "\nflags:\n");
 		usage_flags(f, cmd->opts);
 	}
 }
@@ -1198,11 +1270,11 @@ static void usage_error(struct cli *c, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctr_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	cli_error(c, "%s", msg);
 	if (c->command)
-		command_usage(stderr, c->command);
+		command_usage(&out_2, c->command);
 }
 
 struct global_flags {
@@ -1224,20 +1296,20 @@ static const struct opt global_opts[] = {
 	OPT_END,
 };
 
-static void print_usage(FILE *f)
+static void print_usage(struct out *f)
 {
-	fputs("ctr - a small OCI container runtime\n\n"
-	      "usage: ctr [global flags] COMMAND [flags] [args]\n\ncommands:\n", f);
+	out_puts(f, "ctr - a small OCI container runtime\n\n"
+	      "usage: ctr [global flags] COMMAND [flags] [args]\n\ncommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-10s%s\n", commands[i].name, commands[i].summary);
-	fputs("\nglobal flags:\n", f);
+		out_printf(f, "  %-10s%s\n", commands[i].name, commands[i].summary);
+	out_puts(f, "\nglobal flags:\n");
 	usage_flags(f, (const struct opt *const[]){global_opts, NULL});
-	fputs("\n`ctr COMMAND --help` describes a command.\n", f);
+	out_puts(f, "\n`ctr COMMAND --help` describes a command.\n");
 }
 
 static void print_version(void)
 {
-	printf("ctr version " CTR_VERSION "\ncommit: " CTR_COMMIT "\nspec: " CTR_OCI_VERSION "\n");
+	out_printf(&out_1, "ctr version " CTR_VERSION "\ncommit: " CTR_COMMIT "\nspec: " CTR_OCI_VERSION "\n");
 }
 
 /* True if argv has -h/--help before any "--" (commands answer it before other flags);
@@ -1261,7 +1333,7 @@ static int run_command(struct cli *c, const struct command *cmd, int argc, char 
 	c->cmd = cmd->name;
 	c->command = cmd;
 	if (wants_help(argc, argv, cmd->flags & CMD_IN_ORDER)) {
-		command_usage(stdout, cmd);
+		command_usage(&out_1, cmd);
 		return 0;
 	}
 	struct ctr_error err;
@@ -1294,15 +1366,16 @@ static int run_command(struct cli *c, const struct command *cmd, int argc, char 
 static bool in_userns(void)
 {
 	char buf[256] = "";
-	FILE *f = fopen("/proc/self/uid_map", "re");
-	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-	if (f)
-		fclose(f);
+	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t r = fd < 0 ? 0 : read(fd, buf, sizeof(buf) - 1);
+	size_t n = r > 0 ? (size_t)r : 0;
+	if (fd >= 0)
+		close(fd);
 	buf[n] = 0;
 	char *p = buf, *e;
 	unsigned long v[3];
 	for (int i = 0; i < 3; i++, p = e)
-		v[i] = strtoul(p, &e, 10);
+		v[i] = (unsigned long)ctr_strtoull(p, &e);
 	/* strtoul, not scanf: scanf would add ~4 KB to the static binary */
 	return n && (v[0] || v[1] || v[2] != 4294967295UL || p[strspn(p, " \n")]);
 }
@@ -1313,20 +1386,25 @@ static int global_setup(struct cli *c, struct global_flags *g, int argc, char **
 {
 	*next = opt_parse(c, (const struct opt *const[]){global_opts, NULL}, false, g, argc, argv);
 	if (*next == -2 && g->help)
-		print_usage(stdout);
+		print_usage(&out_1);
 	else if (*next == -2)
 		print_version();
 	if (*next < 0)
-		return *next == -2 ? 1 : (print_usage(stderr), -1);
+		return *next == -2 ? 1 : (print_usage(&out_2), -1);
 	c->opts.debug = g->debug;
 	c->opts.systemd_cgroup = g->systemd;
 	c->criu = g->criu;
 	c->debug = g->debug != 0;
 	c->log_json = g->log_format && !strcmp(g->log_format, "json");
 	if (g->log && *g->log) {
-		c->log = fopen(g->log, "ae");
+		int fd = open(g->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+		c->log = fd < 0 ? NULL : calloc(1, sizeof(*c->log));
+		if (c->log)
+			c->log->fd = fd;
+		else if (fd >= 0)
+			close(fd), errno = ENOMEM;
 		if (!c->log) {
-			fprintf(stderr, "ctr: open log file %s: %s\n", g->log, strerror(errno));
+			out_printf(&out_2, "ctr: open log file %s: %s\n", g->log, strerror(errno));
 			return -1;
 		}
 	}
@@ -1338,7 +1416,7 @@ static int global_setup(struct cli *c, struct global_flags *g, int argc, char **
 	c->opts.root = g->root ? g->root : CTR_DEFAULT_ROOT;
 	if (!g->root && xdg && xdg[0] == '/' &&
 	    (geteuid() != 0 || (in_userns() && (!user || strcmp(user, "root"))))) {
-		snprintf(c->xdg_root, sizeof(c->xdg_root), "%s/ctr", xdg);
+		ctr_snprintf(c->xdg_root, sizeof(c->xdg_root), "%s/ctr", xdg);
 		c->opts.root = c->xdg_root;
 	}
 	return 0;
@@ -1346,16 +1424,18 @@ static int global_setup(struct cli *c, struct global_flags *g, int argc, char **
 
 int main(int argc, char **argv)
 {
+	out_1.fd = 1;
+	out_2.fd = 2;
 	struct cli c = {.cmd = "ctr", .argv = argv};
 	c.opts.log_fn = cli_log_cb;
 	c.opts.log_arg = &c;
 	struct global_flags g = {0};
 	int i, rc = global_setup(&c, &g, argc, argv, &i);
 	if (rc)
-		return rc < 0;
+		return out_flush(&out_1), rc < 0;
 	if (i >= argc) {
-		print_usage(stderr);
-		return 1;
+		print_usage(&out_2);
+		return out_flush(&out_1), 1;
 	}
 	const struct command *cmd = NULL;
 	for (size_t k = 0; k < N_COMMANDS && !cmd; k++)
@@ -1363,12 +1443,16 @@ int main(int argc, char **argv)
 			cmd = &commands[k];
 	if (!cmd) {
 		cli_error(&c, "unknown command \"%s\"", argv[i]);
-		print_usage(stderr);
+		print_usage(&out_2);
 		rc = 1;
 	} else {
 		rc = run_command(&c, cmd, argc - i, argv + i);
 	}
-	if (c.log)
-		fclose(c.log);
+	if (c.log) {
+		close(c.log->fd);
+		free(c.log);
+	}
+	out_flush(&out_1);
+	out_flush(&out_2);
 	return rc;
 }

@@ -16,11 +16,14 @@
 # them. x32 numbers keep their __X32_SYSCALL_BIT (0x40000000), as the kernel sees them.
 #
 # Output (rewritten between the "BEGIN/END GENERATED SYSCALL TABLES" marker comments):
-#   sc_names      one string pool of every name of every arch, sorted, NUL-separated;
-#   sc_name_off   the offset of each name in the pool (binary-searched by name);
+#   sc_names      every name of every arch, sorted and front-coded (each name is a byte
+#                 below '0' counting the bytes it shares with the name before, then the
+#                 rest of it; the first of each block of SC_BLOCK = 16 names shares none);
+#   sc_name_blk   the offset of each block in the pool (binary-searched by its first name);
 #   sc_nr_<arch>  per arch, one uint16 per name: its number, or 0xffff when the arch
 #                 lacks it. Numbers >= 0xf000 encode ARM private calls 0xf0000 + (v & 0xfff).
-#                 x32 values are stored without 0x40000000 (added back when used).
+#                 x32 has no table: sc_x32_diff lists where it differs from x86_64
+#                 ({name index, number}); its values are stored without 0x40000000.
 # Only the build's native arch group is compiled in (#if per group); the string pool is
 # shared. Commit the regenerated file.
 set -eu
@@ -92,13 +95,25 @@ cat $(for a in $ARCHES; do echo "$tmp/$a.list"; done) | awk '{print $1}' | LC_AL
 {
 	echo "/* BEGIN GENERATED SYSCALL TABLES (boards/gen-syscalls.sh; do not edit by hand) */"
 	echo "#define SC_NNAMES $(wc -l < "$tmp/names")"
+	echo "#define SC_BLOCK 16"
 	echo "static const char sc_names[] ="
-	awk '{ line = line $0 "\\0"; if (length(line) > 80) { printf "\t\"%s\"\n", line; line = "" } }
+	# front-coded: per name, a byte (octal, < '0') counting the bytes it shares with the
+	# name before, then the rest of it; the first of every block of SC_BLOCK shares none
+	awk '{ if (length($0) >= 40) { print "name too long: " $0 > "/dev/stderr"; exit 1 }
+	       k = 0
+	       if ((NR - 1) % 16)
+		       while (k < length($0) && k < length(prev) && substr($0, k + 1, 1) == substr(prev, k + 1, 1)) k++
+	       line = line sprintf("\\%03o", k) substr($0, k + 1); prev = $0
+	       if (length(line) > 80) { printf "\t\"%s\"\n", line; line = "" } }
 	     END { if (line != "") printf "\t\"%s\"\n", line }' "$tmp/names"
 	printf "\t;\n"
-	echo "static const uint16_t sc_name_off[SC_NNAMES] = {"
-	awk 'BEGIN { off = 0 } { printf "%s%d,", (NR % 16 == 1 ? "\t" : " "), off; off += length($0) + 1;
-	     if (NR % 16 == 0) printf "\n" } END { if (NR % 16) printf "\n" }' "$tmp/names"
+	echo "static const uint16_t sc_name_blk[(SC_NNAMES + SC_BLOCK - 1) / SC_BLOCK] = {"
+	awk 'BEGIN { off = 0; n = 0 } { if ((NR - 1) % 16 == 0) { printf "%s%d,", (n == 0 ? "\t" : n % 16 ? " " : "\n\t"), off; n++ }
+	       k = 0
+	       if ((NR - 1) % 16)
+		       while (k < length($0) && k < length(prev) && substr($0, k + 1, 1) == substr(prev, k + 1, 1)) k++
+	       off += 1 + length($0) - k; prev = $0 }
+	     END { printf "\n" }' "$tmp/names"
 	echo "};"
 	for a in $ARCHES; do
 		case $a in
@@ -108,6 +123,17 @@ cat $(for a in $ARCHES; do echo "$tmp/$a.list"; done) | awk '{print $1}' | LC_AL
 		riscv64) g=SC_GROUP_RISCV ;;
 		esac
 		echo "#if $g"
+		if [ $a = x32 ]; then
+			# x32 is x86_64's numbers (plus 0x40000000) but for these {name index, number}
+			echo "static const uint16_t sc_x32_diff[][2] = {"
+			awk 'NR == FNR { nr[$1] = $2; next } FILENAME ~ /x86_64/ { x[$1] = $2; next }
+				{ v = ($1 in nr) ? nr[$1] - 1073741824 : 65535; w = ($1 in x) ? x[$1] : 65535
+				  if (v != w) { printf "%s{%d, %d},", (n % 8 == 0 ? (n ? "\n\t" : "\t") : " "), FNR - 1, v; n++ } }
+				END { printf "\n" }' "$tmp/x32.list" "$tmp/x86_64.list" "$tmp/names"
+			echo "};"
+			echo "#endif"
+			continue
+		fi
 		echo "static const uint16_t sc_nr_$a[SC_NNAMES] = {"
 		awk -v arch=$a 'NR == FNR { nr[$1] = $2; next }
 			{ v = ($1 in nr) ? nr[$1] : 65535

@@ -17,6 +17,21 @@
 #include "bpf_interp.h"
 #include <seccomp.h>
 
+/* The i-th name of ctr.c's front-coded sc_names, decoded once (stable pointers). */
+static const char *sc_name(size_t i)
+{
+	static char names[SC_NNAMES][40];
+	if (!names[0][0]) {
+		char cur[40];
+		const char *p = sc_names;
+		for (size_t k = 0; k < SC_NNAMES; k++) {
+			p = sc_name_next(p, cur);
+			strcpy(names[k], cur);
+		}
+	}
+	return names[i];
+}
+
 /* ---- profile in line form ---- */
 struct prof {
 	char skip[256];               /* " ARCH ARCH " sets not to compare */
@@ -551,7 +566,7 @@ static void check_profile(const char *name, const struct prof *p0, bool use_mode
 			/* every number up to past the table's end, contiguous, plus specials */
 			uint32_t maxnr = 0, minnr = 0xffffffff;
 			for (size_t i = 0; i < SC_NNAMES; i++) {
-				int64_t nr = sc_syscall_nr(a, sc_names + sc_name_off[i]);
+				int64_t nr = sc_syscall_nr(a, sc_name(i));
 				if (nr >= 0 && (uint32_t)nr < 0xf0000 + base && (uint32_t)nr > maxnr)
 					maxnr = (uint32_t)nr;
 				if (nr >= 0 && (uint32_t)nr < minnr)
@@ -657,7 +672,7 @@ static void check_profile(const char *name, const struct prof *p0, bool use_mode
 		const struct sc_arch *a = arches[0];
 		unsigned long sum[3] = {0}, worst[3] = {0}, count = 0;
 		for (size_t i = 0; i < SC_NNAMES; i++) {
-			int64_t nr = sc_syscall_nr(a, sc_names + sc_name_off[i]);
+			int64_t nr = sc_syscall_nr(a, sc_name(i));
 			if (nr < 0)
 				continue;
 			memset(&d, 0, sizeof(d));
@@ -734,7 +749,7 @@ static void random_profile(struct prof *p)
 			/* mostly syscalls that x86_64 has, some that only others have */
 			const char *name;
 			do
-				name = sc_names + sc_name_off[rnd() % SC_NNAMES];
+				name = sc_name(rnd() % SC_NNAMES);
 			while (rnd() % 4 && sc_syscall_nr(x64, name) < 0);
 			p->names[nn++] = name;
 		}

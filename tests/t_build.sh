@@ -34,6 +34,16 @@ build() {
 	fi
 }
 build build_musl
+# Size: what ctr replaced by its own stays out of the static link (printf's core and double
+# printing, the number scanner, stdio, realpath, strstr): a new printf-family call or
+# strtol in ctr.c or main.c would bring ~25 KB back (ctr_snprintf, str_tol... instead).
+if command -v musl-gcc > /dev/null && make -C "$ship" -s LDFLAGS="-Wl,-Map=$T_TMP/ctr.map" > /dev/null 2>&1; then
+	back=$(grep -oE 'libc\.a\((vfprintf|intscan|__stdio_write|fwrite|realpath|strstr|strtol|vfscanf)\.lo\)' "$T_TMP/ctr.map" | sort -u | tr '\n' ' ')
+	if [ -z "$back" ]; then pass "build_no_libc_printf: no printf core, strto*, stdio, realpath, strstr linked"
+	else fail "build_no_libc_printf: linked again: $back"; fi
+else
+	skip "build_no_libc_printf: no musl-gcc build with a link map"
+fi
 CCNAME=gcc build build_gcc CC=gcc STATIC=0
 CCNAME=clang build build_clang CC=clang STATIC=0
 if [ -e /usr/include/seccomp.h ]; then

@@ -345,7 +345,7 @@ EOF
 	check compat_containerd_resume sh -c "timeout 30 /usr/bin/ctr -a '$CD/c.sock' -n '$NS' task ls | grep -q '^$c .*RUNNING'"
 	C task kill -s KILL "$c" >/dev/null 2>&1
 	w=0
-	while ! C task ls 2>/dev/null | grep -q "^$c .*STOPPED" && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	while ! C task ls 2>/dev/null | grep -q "^$c .*STOPPED" && [ $w -lt 50 ]; do sleep 0.1; w=$((w + 1)); done
 	check compat_containerd_kill sh -c "timeout 30 /usr/bin/ctr -a '$CD/c.sock' -n '$NS' task ls | grep -q '^$c .*STOPPED'"
 	C task delete "$c" >/dev/null 2>&1
 	check compat_containerd_task_delete test $? = 0

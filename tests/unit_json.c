@@ -344,6 +344,126 @@ static void test_strtod(void)
 	CHECK(!bad, "ctr_strtod agrees with libc's strtod on 20000 random doubles (%d differ)", bad);
 }
 
+/* jw_double's digits (its own, not printf's %e) against libc as the oracle: the shortest
+ * %.*e that strtod reads back, on random bit patterns and the edges. */
+static void test_double_digits(void)
+{
+	uint64_t x = 2463534242ull;
+	int bad = 0, n = 0;
+	double edges[] = {0x1p-1074, 0x1.fffffffffffffp1023, 0x1p-1022, 0x0.fffffffffffffp-1022,
+			  1e21, 1e-7, 5e-324, 9007199254740993.0, 0.3, 2.0 / 3, 1e23, 123456789012.0};
+	for (int i = -(int)ARRAY_LEN(edges); i < 20000; i++, n++) {
+		double v;
+		if (i < 0) {
+			v = edges[i + (int)ARRAY_LEN(edges)];
+		} else {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			memcpy(&v, &x, sizeof(v));
+		}
+		if (!isfinite(v))
+			continue;
+		char want[40], got[64];
+		for (int p = 0; p < 17; p++) {
+			snprintf(want, sizeof(want), "%.*e", p, v);
+			if (strtod(want, NULL) == v)
+				break;
+		}
+		struct sbuf sb = {0};
+		struct jw w;
+		jw_init(&w, &sb, NULL);
+		jw_double(&w, v);
+		/* the same digits and exponent: compare both as "d.ddde+x" after reading back */
+		snprintf(got, sizeof(got), "%s", sb.buf ? sb.buf : "");
+		char norm[40];
+		const char *dot = strchr(want, '.');
+		snprintf(norm, sizeof(norm), "%.*e", dot ? (int)strcspn(dot + 1, "e") : 0,
+			 strtod(got, NULL));
+		if (strtod(got, NULL) != v || strcmp(norm, want))
+			bad += !!printf("  %a: libc %s, jw_double %s\n", v, want, got);
+		sbuf_release(&sb);
+	}
+	CHECK(!bad, "jw_double prints the shortest round-tripping digits of %d doubles (%d differ)",
+	      n, bad);
+}
+
+/* ctr_snprintf, which replaces libc's printf, against libc on the conversions ctr uses. */
+static void test_format(void)
+{
+	int bad = 0, n = 0;
+	char a[128], b[128];
+#define FMT_SAME(...) do { \
+		int na = snprintf(a, sizeof(a), __VA_ARGS__), nb = ctr_snprintf(b, sizeof(b), __VA_ARGS__); \
+		n++; \
+		if (na != nb || strcmp(a, b)) \
+			bad += !!printf("  line %d: libc [%s] %d, ctr [%s] %d\n", __LINE__, a, na, b, nb); \
+	} while (0)
+	static const long long vals[] = {0, 1, -1, 9, 10, 255, -255, 4096, 2147483647, -2147483648LL,
+					 4294967295LL, 9223372036854775807LL, -9223372036854775807LL - 1};
+	for (size_t i = 0; i < ARRAY_LEN(vals); i++) {
+		long long v = vals[i];
+		FMT_SAME("%d|%i|%u|%x|%X|%02x|%04x|%#x|%+d|% d|%5d|%-5d|%05d|%.3d|%8.3d|%-8.3d|%.0d|",
+			 (int)v, (int)v, (unsigned)v, (unsigned)v, (unsigned)v, (unsigned)v, (unsigned)v,
+			 (unsigned)v, (int)v, (int)v, (int)v, (int)v, (int)v, (int)v, (int)v, (int)v, (int)v);
+		FMT_SAME("%ld|%lu|%lx|%lld|%llu|%llx|%zu|%zd|%jd|%ju|%td|%hd|%hu|%hhd|%hhu|%hhx",
+			 (long)v, (unsigned long)v, (unsigned long)v, v, (unsigned long long)v,
+			 (unsigned long long)v, (size_t)v, (ssize_t)v, (intmax_t)v, (uintmax_t)v,
+			 (ptrdiff_t)v, (short)v, (unsigned short)v, (signed char)v, (unsigned char)v,
+			 (unsigned char)v);
+		FMT_SAME("%" PRId64 "|%" PRIu64 "|%" PRIx64 "|%" PRIu32 "|%09ld|%04lld|%02u|%02d",
+			 (int64_t)v, (uint64_t)v, (uint64_t)v, (uint32_t)v, (long)v, v, (unsigned)v, (int)v);
+	}
+	const char *s = "hello";
+	FMT_SAME("%s|%10s|%-10s|%.3s|%.*s|%-*s|%*s|%.0s|%.10s|%c|%3c|%-3c|%%|%.120s", s, s, s, s, 2, s,
+		 8, s, -8, s, s, s, 'x', 'y', 'z', s);
+	FMT_SAME("%.*s|%.*s|%*d|%-*d|%.*d", -1, s, 0, s, -6, 42, 6, 42, -1, 42);
+	FMT_SAME("plain text, no conversions");
+	FMT_SAME("%s", "");
+	/* truncation and the length it would have had */
+	int k = ctr_snprintf(b, 4, "%s-%d", "abcdef", 12);
+	CHECK(k == 9 && !strcmp(b, "abc"), "ctr_snprintf truncates to the buffer, returns the full length");
+	CHECK(ctr_snprintf(NULL, 0, "%d", 12345) == 5, "ctr_snprintf(NULL, 0) measures");
+	CHECK(!bad, "ctr_snprintf agrees with libc's snprintf on %d formats (%d differ)", n, bad);
+	struct sbuf sb = {0};
+	sbuf_addf(&sb, "%s=%d", "x", 1);
+	sbuf_addf(&sb, "%c%.*s", ',', 3, "yes!");
+	CHECK(sb.buf && !strcmp(sb.buf, "x=1,yes"), "sbuf_addf appends formatted text");
+	sbuf_release(&sb);
+#undef FMT_SAME
+}
+
+/* ctr_strtoll/ctr_strtoull and str_tol/str_toul, which replace libc's, against libc (EINVAL
+ * without digits is musl's, not glibc's: only ERANGE counts). */
+static void test_num_scan(void)
+{
+	static const char *const texts[] = {"0", "1", "-1", "+7", "  42x", "\t-13 ", "", "-", "+",
+		"x1", "007", "2147483647", "2147483648", "-2147483648", "-2147483649", "4294967295",
+		"4294967296", "-4294967295", "9223372036854775807", "9223372036854775808",
+		"-9223372036854775808", "-9223372036854775809", "18446744073709551615",
+		"18446744073709551616", "-18446744073709551615", "99999999999999999999999", "1:2"};
+	int bad = 0;
+	for (size_t i = 0; i < ARRAY_LEN(texts); i++) {
+		const char *t = texts[i];
+		char *e1, *e2;
+		int r1, r2;
+#define NUM_SAME(libc, ours) do { \
+		errno = 0; \
+		__typeof__(libc) a = libc; \
+		r1 = errno == ERANGE, errno = 0; \
+		__typeof__(libc) b = ours; \
+		r2 = errno == ERANGE; \
+		if (a != b || e1 != e2 || r1 != r2) \
+			bad += !!printf("  %s(\"%s\"): libc %lld/%td/%d, ours %lld/%td/%d\n", #ours, t, \
+					(long long)a, e1 - t, r1, (long long)b, e2 - t, r2); \
+	} while (0)
+		NUM_SAME(strtoll(t, &e1, 10), ctr_strtoll(t, &e2));
+		NUM_SAME(strtoull(t, &e1, 10), ctr_strtoull(t, &e2));
+		NUM_SAME(strtol(t, &e1, 10), str_tol(t, &e2));
+		NUM_SAME(strtoul(t, &e1, 10), str_toul(t, &e2));
+#undef NUM_SAME
+	}
+	CHECK(!bad, "the base-10 number readers agree with libc's strto(u)l(l) (%d differ)", bad);
+}
+
 static void test_strings(void)
 {
 	static const struct {
@@ -741,6 +861,9 @@ int main(void)
 	test_errors();
 	test_numbers();
 	test_strtod();
+	test_double_digits();
+	test_format();
+	test_num_scan();
 	test_strings();
 	test_tree();
 	test_positions();

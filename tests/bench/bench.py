@@ -39,6 +39,7 @@ for _rt in ALL_RUNTIMES[1:]:
         RUNTIMES[_rt] = shutil.which(_rt)
     else:
         MISSING[_rt] = "not installed on this host"
+IDLE_MS = 100  # the gap before each "idle" sample
 PARSE_ELEMS = 1000000  # the 2 MB config: one array of a million zeros
 
 # Budgets (issue "Benchmarks: make bench ..."): see budgets() below.
@@ -243,6 +244,13 @@ class Bench:
         for k, d in out.items():
             tgt = self.res["floor"] if k in ("floor", "floor-full", "unshare+chroot") else self.res["start"]
             tgt[k] = self.slim(d)
+        log("start after %d ms idle (a service started now and then)" % IDLE_MS)
+        a = ["-n", str(max(5, N // 2)), "-W", "1", "-s", str(IDLE_MS)]
+        for rt in RUNTIMES:
+            a += ["-l", rt + " idle", "-c", "%s run --bundle %s %s-i%%i" % (self.rt(rt), self.b_true, self.tag)]
+        out, _ = rtime(a)
+        for k, d in out.items():
+            self.res["start"][k] = self.slim(d)
         log("detached: create + start + wait + delete")
         a = ["-n", str(max(10, N * 2 // 3)), "-W", "1"]
         for rt in RUNTIMES:
@@ -283,6 +291,7 @@ class Bench:
     def exec_(self):
         log("exec: exec /bin/true into a running container")
         a = ["-n", str(N), "-W", "2"]
+        idle = ["-n", str(max(5, N // 2)), "-W", "1", "-s", str(IDLE_MS)]
         for rt in RUNTIMES:
             cid = "%s-x" % self.tag
             r = self.run_detached(rt, cid, self.b_sleep)
@@ -290,9 +299,11 @@ class Bench:
                 log("  %s run -d: %s" % (rt, r.stderr.strip()))
                 continue
             a += ["-l", rt, "-c", "%s exec %s /bin/true" % (self.rt(rt), cid)]
-        out, _ = rtime(a)
-        for k, d in out.items():
-            self.res["exec"][k] = self.slim(d)
+            idle += ["-l", rt + " idle", "-c", "%s exec %s /bin/true" % (self.rt(rt), cid)]
+        for args in (a, idle):
+            out, _ = rtime(args)
+            for k, d in out.items():
+                self.res["exec"][k] = self.slim(d)
         for rt in RUNTIMES:
             sh("%s kill %s-x KILL" % (self.rt(rt), self.tag))
         time.sleep(0.05)
@@ -380,9 +391,6 @@ class Bench:
             c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
         for net, edit in (("netns", lambda c: None), ("nonetns", nonet)):
             for rt in RUNTIMES:
-                cg = "%s/%s-mem-%s-%s" % (base, self.tag, rt, net)
-                os.mkdir(cg)
-                self.memcgs.append(cg)
                 bundle = self.bundle("mem-%s-%s" % (rt, net), edit)
                 k = [0]
 
@@ -398,6 +406,11 @@ class Bench:
                     c["linux"]["cgroupsPath"] = "/%s-ct-%s" % (self.tag, cid)
                     with open(conf, "w") as f:
                         json.dump(c, f)
+                    # a new cgroup per probe: what the last one left charged (slab freed
+                    # after an RCU grace period, say) makes a lower limit fail with EBUSY
+                    cg = "%s/%s-mem" % (base, cid)
+                    os.mkdir(cg)
+                    self.memcgs.append(cg)
                     with open(cg + "/memory.limit_in_bytes", "w") as f:
                         f.write(str(limit))
                     out, rc = rtime(["-n", str(tries), "-t", "10", "-g", cg + "/cgroup.procs", "-l", rt,
@@ -405,6 +418,11 @@ class Bench:
                                     check=False)
                     for i in range(tries):
                         sh("%s delete -f %s-%d" % (self.rt(rt), cid, i))
+                    try:
+                        os.rmdir(cg)
+                        self.memcgs.remove(cg)
+                    except OSError:
+                        pass
                     if rc and limit >= (2 << 20):
                         log("  memory %s %s: failed at %d KiB: %s" % (rt, net, limit >> 10,
                             out.get(rt, {}).get("err", "?").strip()[:200]))
@@ -422,13 +440,6 @@ class Bench:
                         lo = mid
                 self.res["memory"][rt][net + "_min_limit_kb"] = hi >> 10
                 log("  memory %s %s: %d KiB" % (rt, net, hi >> 10))
-                with open(cg + "/memory.limit_in_bytes", "w") as f:
-                    f.write("-1")
-                try:
-                    os.rmdir(cg)
-                    self.memcgs.remove(cg)
-                except OSError:
-                    pass
 
     def seccomp(self):
         log("seccomp: ns per syscall inside a container, with and without Docker's profile")
@@ -593,6 +604,7 @@ def report(res):
         L.append("  floors: " + "; ".join("%s wall %s CPU %s" % (k, fmt_st(v["wall_ms"]), fmt_st(v["cpu_ms"]))
                                           for k, v in res["floor"].items()))
         timed("run /bin/true, no network ns", "start", lambda r: r + " nonet")
+        timed("run /bin/true after %d ms idle" % IDLE_MS, "start", lambda r: r + " idle")
     if res["seccomp_start"]:
         timed("run /bin/true (seccomp's group)", "seccomp_start", lambda r: r + " base")
         timed("run /bin/true + Docker seccomp", "seccomp_start", lambda r: r)
@@ -600,6 +612,7 @@ def report(res):
         timed("create+start+wait+delete", "detached", lambda r: r)
     if res["exec"]:
         timed("exec /bin/true", "exec", lambda r: r)
+        timed("exec /bin/true after %d ms idle" % IDLE_MS, "exec", lambda r: r + " idle")
     if res["scale"]:
         L.append("")
         L.append("scale (run -d sleep; per-container start wall ms, first 10 vs last 10; list/state wall ms)")
@@ -764,7 +777,10 @@ def write_readme(res, bl, path):
     row("run /bin/true: wall / CPU ms", lambda r: "%s / %s" % (num(med(res["start"], r, "wall_ms")), num(med(res["start"], r, "cpu_ms"))))
     row("+ Docker seccomp: wall / CPU ms", lambda r: "%s / %s" % (num(med(res["seccomp_start"], r, "wall_ms")), num(med(res["seccomp_start"], r, "cpu_ms"))))
     row("create+start+wait+delete: wall / CPU ms", lambda r: "%s / %s" % (num(med(res["detached"], r, "wall_ms")), num(med(res["detached"], r, "cpu_ms"))))
+    row("run /bin/true after %d ms idle: wall / CPU ms" % IDLE_MS, lambda r: "%s / %s" % (
+        num(med(res["start"], r + " idle", "wall_ms")), num(med(res["start"], r + " idle", "cpu_ms"))))
     row("exec /bin/true: wall ms", lambda r: num(med(res["exec"], r, "wall_ms")))
+    row("exec /bin/true after %d ms idle: wall ms" % IDLE_MS, lambda r: num(med(res["exec"], r + " idle", "wall_ms")))
     row("run -d at N=%s: first / last 10, ms" % n, lambda r: "%s / %s" % (
         num(res["scale"].get(r, {}).get("start_first10_ms")), num(res["scale"].get(r, {}).get("start_last10_ms"))))
     row("list at %s: ms (table / json)" % n, lambda r: "%s / %s" % (

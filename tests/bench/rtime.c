@@ -1,6 +1,6 @@
 /* rtime: time runtime commands, interleaved, with the CPU of everything they leave behind.
  *
- *   rtime [-n N] [-o FIRST] [-W WARMUP] [-t SECONDS] [-g CGROUP_PROCS] [-v]
+ *   rtime [-n N] [-o FIRST] [-W WARMUP] [-t SECONDS] [-g CGROUP_PROCS] [-s IDLE_MS] [-v]
  *         -l LABEL STEP... [-l LABEL STEP...]...
  *   STEP: -c "CMD ARG..."  run CMD (split on blanks, "%i" -> FIRST + iteration number), wait for it
  *         -w               wait until every remaining descendant has exited
@@ -11,8 +11,10 @@
  * time (wait4 rusage) counts too. Per label one JSON line on stdout, samples in iteration
  * order: wall ms, CPU ms (user+sys of every process reaped during the steps), the largest
  * ru_maxrss (KiB) among them, and the failure count. -g: each command first moves itself
- * into that cgroup (cgroup.procs), e.g. a v1 memory cgroup with a limit. Exit status 1 when
- * any step failed or timed out. */
+ * into that cgroup (cgroup.procs), e.g. a v1 memory cgroup with a limit. -s: sleep IDLE_MS
+ * before each sample, as a service started now and then would see the kernel (a v1
+ * cgroup.procs write waits for an RCU grace period when none came shortly before). Exit
+ * status 1 when any step failed or timed out. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -202,7 +204,7 @@ static void json_str(const char *s)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: rtime [-n N] [-o FIRST] [-W WARMUP] [-t SECONDS] [-g CGROUP_PROCS] [-v] "
+	fprintf(stderr, "usage: rtime [-n N] [-o FIRST] [-W WARMUP] [-t SECONDS] [-g CGROUP_PROCS] [-s IDLE_MS] [-v] "
 		"-l LABEL (-c CMD | -w)... ...\n");
 	return 2;
 }
@@ -210,7 +212,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	struct label labels[MAX_LABELS];
-	int n_labels = 0, n = 10, first = 0, warm = 0, timeout_s = 30, verbose = 0;
+	int n_labels = 0, n = 10, first = 0, warm = 0, timeout_s = 30, verbose = 0, idle_ms = 0;
 	const char *cgprocs = NULL;
 	memset(labels, 0, sizeof(labels));
 	for (int i = 1; i < argc; i++) {
@@ -221,6 +223,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "-W") && v) { warm = atoi(v); i++; }
 		else if (!strcmp(a, "-t") && v) { timeout_s = atoi(v); i++; }
 		else if (!strcmp(a, "-g") && v) { cgprocs = v; i++; }
+		else if (!strcmp(a, "-s") && v) { idle_ms = atoi(v); i++; }
 		else if (!strcmp(a, "-v")) verbose = 1;
 		else if (!strcmp(a, "-l") && v && n_labels < MAX_LABELS) { labels[n_labels++].name = v; i++; }
 		else if (!strcmp(a, "-c") && v && n_labels && labels[n_labels - 1].n_steps < MAX_STEPS) {
@@ -258,6 +261,11 @@ int main(int argc, char **argv)
 			int dummy;
 			struct acc junk = {0, 0};
 			reap_ready(0, &dummy, &junk);
+			if (idle_ms > 0) {
+				struct timespec ts = {idle_ms / 1000, (long)(idle_ms % 1000) * 1000000L};
+				while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+					;
+			}
 			double t0 = now_ms();
 			for (int s = 0; s < l->n_steps; s++) {
 				if (l->steps[s].wait_all) {
