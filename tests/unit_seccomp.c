@@ -7,20 +7,7 @@
 #include "bpf_interp.h"
 #include <sys/ioctl.h>
 
-/* The i-th name of ctr.c's front-coded sc_names, decoded once (stable pointers). */
-static const char *sc_name(size_t i)
-{
-	static char names[SC_NNAMES][40];
-	if (!names[0][0]) {
-		char cur[40];
-		const char *p = sc_names;
-		for (size_t k = 0; k < SC_NNAMES; k++) {
-			p = sc_name_next(p, cur);
-			strcpy(names[k], cur);
-		}
-	}
-	return names[i];
-}
+#include "sc_name.h"
 
 #define AUDIT_X86_64 0xc000003eU
 #define AUDIT_I386 0x40000003U
