@@ -17372,10 +17372,12 @@ int ctr_oom_event_json(const char *id, char **json_out, struct ctr_error *err)
 /* ctr joins the init's pid namespace for its children only, forks the process (its own
  * child, inside the pid namespace) and returns to its own; the process joins the other
  * namespaces (user first, cgroup last) and root and sets itself up like the init
- * (terminal, attributes, identity, seccomp) while ctr moves it into the container's
- * cgroup: a v1 cgroup.procs write may wait a whole RCU grace period (several ms), which
- * then overlaps the setup. The process waits for that (LC_CGROUP_DONE) before its exec.
- * Its end of the sync socket is close-on-exec: EOF there means the exec happened. */
+ * (terminal, attributes, identity, seccomp). It is born in the container's cgroup2
+ * directory (clone3) and writes itself into the v1 hierarchies' tasks files (lc_cgjoin):
+ * ctr writing its pid into cgroup.procs could wait a whole RCU grace period (several ms).
+ * Where clone3 is refused, ctr writes the pid meanwhile; the process waits for that
+ * (LC_CGROUP_DONE) before its exec. Its end of the sync socket is close-on-exec: EOF
+ * there means the exec happened. */
 
 /* process -> ctr, besides LC_ERROR and LC_READY: pty master, seccomp notify fd; the
  * process's pid from a two-step helper (val2: 1 if ctr's child) */
